@@ -1,0 +1,79 @@
+/*
+ * Internal declarations shared by the library's modules. Nothing here is
+ * exported: internal non-static functions are named triage__* and the
+ * version script keeps them local.
+ */
+#ifndef TRIAGE_INTERNAL_H
+#define TRIAGE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "triage/triage.h"
+
+#if defined(__GNUC__)
+#  define TRIAGE__PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#  define TRIAGE__UNUSED __attribute__((unused))
+#else
+#  define TRIAGE__PRINTF(fmt, args)
+#  define TRIAGE__UNUSED
+#endif
+
+#define TRIAGE__ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- errors (error.c) ------------------------------------------------ */
+
+/*
+ * Records the thread's last error and returns `code`, so a failing path can
+ * read `return triage__error(TRIAGE_EINVAL, "fte", "FTE must be in (0, 1]");`.
+ * `argument` names the offending argument, field or rule (may be NULL).
+ * Messages must never contain client data.
+ */
+triage_status_t triage__error(triage_status_t code, const char *argument,
+                              const char *fmt, ...) TRIAGE__PRINTF(3, 4);
+
+/* The same with the callback's own code kept in the last error. */
+triage_status_t triage__error_cause(triage_status_t code, int32_t cause, const char *argument,
+                                    const char *fmt, ...) TRIAGE__PRINTF(4, 5);
+
+/* Shorthand for a NULL required pointer argument. */
+triage_status_t triage__error_null(const char *argument);
+
+/* ---- allocation (alloc.c) --------------------------------------------- */
+
+/*
+ * Every allocation in the library goes through these, with the allocator of
+ * the owning object (NULL means the C library). They set TRIAGE_ENOMEM as the
+ * last error when they fail, so callers only need to propagate.
+ */
+void *triage__malloc(const triage_allocator_t *a, size_t size);
+void *triage__calloc(const triage_allocator_t *a, size_t count, size_t size);
+void *triage__realloc(const triage_allocator_t *a, void *ptr, size_t size);
+/* Grows an array to hold at least `need` elements of `elem` bytes; keeps *arr on failure. */
+triage_status_t triage__grow(const triage_allocator_t *a, void **arr, size_t *cap,
+                             size_t need, size_t elem);
+void triage__free(const triage_allocator_t *a, void *ptr);
+
+/*
+ * Memory handed to the user as owned (freed with triage_free()). A hidden
+ * header before the returned pointer remembers the allocator.
+ */
+void *triage__owned_alloc(const triage_allocator_t *a, size_t size);
+char *triage__owned_strdup(const triage_allocator_t *a, const char *s);
+
+/* Validates an allocator from an options struct: all three set, or all NULL. */
+triage_status_t triage__allocator_check(const triage_allocator_t *a, const char *argument);
+
+/* ---- dates (date.c) ---------------------------------------------------- */
+
+bool triage__date_valid(triage_date_t d);
+bool triage__is_leap(int year);
+int triage__days_in_month(int year, int month);
+/* No range checks: the caller guarantees valid input. */
+triage_date_t triage__days_from_civil(int y, int m, int d);
+void triage__civil_from_days(triage_date_t z, int *y, int *m, int *d);
+int triage__weekday(triage_date_t d); /* 1 = Monday .. 7 = Sunday */
+
+#endif /* TRIAGE_INTERNAL_H */

@@ -1,0 +1,141 @@
+/* The error model (CONVENTIONS.md rules 5-8). */
+#include <pthread.h>
+#include <stdio.h>
+
+#include "testutil.h"
+
+static void test_initial_state_is_ok(void **state)
+{
+    (void)state;
+    triage_error_clear();
+    const triage_error_t *e = triage_error_last();
+    assert_non_null(e);
+    assert_int_equal(e->code, TRIAGE_OK);
+    assert_non_null(e->message);
+    assert_string_equal(e->argument, "");
+    assert_int_equal(e->cause, 0);
+}
+
+static void test_failure_sets_code_message_argument(void **state)
+{
+    (void)state;
+    triage_error_clear();
+    triage_date_t d;
+    assert_status(triage_date_from_ymd(&d, 2026, 13, 1), TRIAGE_EINVAL);
+    const triage_error_t *e = triage_error_last();
+    assert_int_equal(e->code, TRIAGE_EINVAL);
+    assert_string_equal(e->argument, "month");
+    assert_true(strlen(e->message) > 0);
+}
+
+static void test_success_does_not_clear(void **state)
+{
+    (void)state;
+    triage_date_t d;
+    assert_status(triage_date_parse(&d, "nope"), TRIAGE_EINVAL);
+    assert_ok(triage_date_parse(&d, "2026-11-23"));
+    assert_int_equal(triage_error_last()->code, TRIAGE_EINVAL);
+    triage_error_clear();
+    assert_int_equal(triage_error_last()->code, TRIAGE_OK);
+    assert_string_equal(triage_error_last()->argument, "");
+}
+
+static void test_null_out_names_argument(void **state)
+{
+    (void)state;
+    assert_status(triage_date_from_ymd(NULL, 2026, 1, 1), TRIAGE_EINVAL);
+    assert_error_arg("out");
+    assert_status(triage_date_parse(NULL, "2026-01-01"), TRIAGE_EINVAL);
+    assert_error_arg("out");
+    triage_date_t d;
+    assert_status(triage_date_parse(&d, NULL), TRIAGE_EINVAL);
+    assert_error_arg("text");
+}
+
+static void test_strerror_every_code(void **state)
+{
+    (void)state;
+    static const triage_status_t codes[] = {
+        TRIAGE_OK, TRIAGE_EINVAL, TRIAGE_ENOMEM, TRIAGE_ENOTFOUND, TRIAGE_EEXISTS,
+        TRIAGE_ESTATE, TRIAGE_ERANGE, TRIAGE_EVERSION, TRIAGE_ECONFLICT, TRIAGE_ESTORE,
+        TRIAGE_EUSER, TRIAGE_ITEROVER};
+    const char *seen[sizeof codes / sizeof codes[0]];
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        seen[i] = triage_strerror(codes[i]);
+        assert_non_null(seen[i]);
+        assert_string_not_equal(seen[i], "unknown error");
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(seen[i], seen[j]);
+    }
+    assert_string_equal(triage_strerror((triage_status_t)-999), "unknown error");
+    assert_string_equal(triage_strerror((triage_status_t)5), "unknown error");
+}
+
+static void test_codes_are_stable(void **state)
+{
+    (void)state;
+    /* ABI: these values never change. */
+    assert_int_equal(TRIAGE_OK, 0);
+    assert_int_equal(TRIAGE_EINVAL, -1);
+    assert_int_equal(TRIAGE_ENOMEM, -2);
+    assert_int_equal(TRIAGE_ENOTFOUND, -3);
+    assert_int_equal(TRIAGE_EEXISTS, -4);
+    assert_int_equal(TRIAGE_ESTATE, -5);
+    assert_int_equal(TRIAGE_ERANGE, -6);
+    assert_int_equal(TRIAGE_EVERSION, -7);
+    assert_int_equal(TRIAGE_ECONFLICT, -8);
+    assert_int_equal(TRIAGE_ESTORE, -9);
+    assert_int_equal(TRIAGE_EUSER, -10);
+    assert_int_equal(TRIAGE_ITEROVER, -31);
+}
+
+static void *thread_fail(void *arg)
+{
+    (void)arg;
+    triage_date_t d;
+    triage_date_parse(&d, "2026-02-30");
+    return (void *)(intptr_t)triage_error_last()->code;
+}
+
+static void test_error_is_thread_local(void **state)
+{
+    (void)state;
+    triage_error_clear();
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, thread_fail, NULL), 0);
+    void *res;
+    assert_int_equal(pthread_join(t, &res), 0);
+    assert_int_equal((int)(intptr_t)res, TRIAGE_EINVAL);
+    /* This thread never failed. */
+    assert_int_equal(triage_error_last()->code, TRIAGE_OK);
+}
+
+static void test_version_macros_match_runtime(void **state)
+{
+    (void)state;
+    assert_int_equal(triage_version(), TRIAGE_VERSION_NUMBER);
+    assert_string_equal(triage_version_string(), TRIAGE_VERSION_STRING);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d.%d.%d", TRIAGE_VERSION_MAJOR, TRIAGE_VERSION_MINOR,
+             TRIAGE_VERSION_PATCH);
+    assert_string_equal(buf, triage_version_string());
+    assert_true(TRIAGE_VERSION_CHECK(0, 0, 1));
+    assert_true(TRIAGE_VERSION_CHECK(TRIAGE_VERSION_MAJOR, TRIAGE_VERSION_MINOR,
+                                     TRIAGE_VERSION_PATCH));
+    assert_false(TRIAGE_VERSION_CHECK(TRIAGE_VERSION_MAJOR + 1, 0, 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_initial_state_is_ok),
+        cmocka_unit_test(test_failure_sets_code_message_argument),
+        cmocka_unit_test(test_success_does_not_clear),
+        cmocka_unit_test(test_null_out_names_argument),
+        cmocka_unit_test(test_strerror_every_code),
+        cmocka_unit_test(test_codes_are_stable),
+        cmocka_unit_test(test_error_is_thread_local),
+        cmocka_unit_test(test_version_macros_match_runtime),
+    };
+    return cmocka_run_group_tests_name("error", tests, NULL, NULL);
+}
