@@ -88,3 +88,9 @@ int triage_py_error_code(void) { return (int)triage_error_last()->code; }
 %include "triage/version.h"
 %include "triage/date.h"
 %include "triage/id.h"
+
+/* Per-module interfaces. */
+%include "calendar.i"
+%include "classify.i"
+%include "urgency.i"
+%include "deadline.i"

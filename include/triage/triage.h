@@ -9,5 +9,9 @@
 #include <triage/version.h>
 #include <triage/date.h>
 #include <triage/id.h>
+#include <triage/calendar.h>
+#include <triage/urgency.h>
+#include <triage/deadline.h>
+#include <triage/classify.h>
 
 #endif /* TRIAGE_TRIAGE_H */

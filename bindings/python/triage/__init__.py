@@ -11,6 +11,11 @@ from ._errors import (  # noqa: F401
     VersionError, ConflictError, StoreError, UserCallbackError,
 )
 from ._dates import Date  # noqa: F401
+from ._calendar import *  # noqa: F401,F403
+from ._classify import *  # noqa: F401,F403
+from ._urgency import *  # noqa: F401,F403
+from ._deadline import *  # noqa: F401,F403
+from . import _calendar, _classify, _urgency, _deadline
 
 import uuid as _uuid
 
@@ -39,7 +44,7 @@ def parse_id(text):
 
 __version__ = version()
 
-__all__ = [
+__all__ = _calendar.__all__ + _classify.__all__ + _urgency.__all__ + _deadline.__all__ + [
     "version", "version_number", "new_id", "parse_id", "Date",
     "TriageError", "InvalidArgument", "NotFound", "AlreadyExists", "StateError",
     "OutOfRange", "VersionError", "ConflictError", "StoreError", "UserCallbackError",

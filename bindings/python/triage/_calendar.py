@@ -1,0 +1,3 @@
+"""calendar: Python face of the C module (filled in when the module lands)."""
+
+__all__ = []

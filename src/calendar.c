@@ -1,0 +1,2 @@
+/* calendar module: implementation pending (see its header). */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* classify module: implementation pending (see its header). */
+#include "internal.h"

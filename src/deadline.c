@@ -1,0 +1,2 @@
+/* deadline module: implementation pending (see its header). */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* urgency module: implementation pending (see its header). */
+#include "internal.h"
