@@ -13,5 +13,6 @@
 #include <triage/urgency.h>
 #include <triage/deadline.h>
 #include <triage/classify.h>
+#include <triage/engine.h>
 
 #endif /* TRIAGE_TRIAGE_H */

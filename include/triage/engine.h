@@ -1,0 +1,564 @@
+/**
+ * @file triage/engine.h
+ * @brief The client-process engine: clients, workers, cases, intake, stage
+ *        transitions, classification and the audit trail (DOMAIN.md §2-§4, §6).
+ *
+ * An engine owns copies of its calendar and policies and all its data.
+ * Every mutating call is all-or-nothing: it validates everything, prepares
+ * the change on the side and applies it in one step, so a failure (bad
+ * input, a forbidden transition, out of memory) changes nothing — neither
+ * the records nor the event log.
+ *
+ * Several engines may live in one process. One engine must not be used by
+ * two threads at once (the caller locks); different engines are independent.
+ * Times are int64 milliseconds since 1970-01-01 UTC; the engine derives the
+ * local civil date and office hours in Finnish time (EET/EEST).
+ */
+#ifndef TRIAGE_ENGINE_H
+#define TRIAGE_ENGINE_H
+
+#include <triage/calendar.h>
+#include <triage/classify.h>
+#include <triage/common.h>
+#include <triage/date.h>
+#include <triage/deadline.h>
+#include <triage/id.h>
+#include <triage/urgency.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct triage_engine triage_engine_t;
+
+/* ---- enums --------------------------------------------------------------- */
+
+/** Client-process stages (DOMAIN.md §3). Stable. */
+typedef enum triage_stage {
+    TRIAGE_STAGE_RECEIVED = 1,
+    TRIAGE_STAGE_GUIDANCE = 2,
+    TRIAGE_STAGE_INITIAL_ASSESSMENT = 3,
+    TRIAGE_STAGE_DISTRIBUTION = 4,
+    TRIAGE_STAGE_ASSESSMENT = 5,
+    TRIAGE_STAGE_PLANNING = 6,
+    TRIAGE_STAGE_CASEWORK = 7,
+    TRIAGE_STAGE_CLOSED = 8
+} triage_stage_t;
+
+/** Why a case was closed. Stable. */
+typedef enum triage_closing_reason {
+    TRIAGE_CLOSE_NONE = 0,
+    TRIAGE_CLOSE_ADVICE_GIVEN = 1, /**< a full assessment is obviously unnecessary (SHL 36 §) */
+    TRIAGE_CLOSE_REFERRED = 2,     /**< to Kela, an NGO, health care ... with consent (SHL 40 §) */
+    TRIAGE_CLOSE_DECLINED = 3,     /**< the client does not want services (SHL 35 § 2) */
+    TRIAGE_CLOSE_UNREACHABLE = 4,  /**< after the policy's contact attempts */
+    TRIAGE_CLOSE_NO_NEED = 5,
+    TRIAGE_CLOSE_GOALS_MET = 6,
+    TRIAGE_CLOSE_MOVED_AWAY = 7,
+    TRIAGE_CLOSE_DUPLICATE = 8
+} triage_closing_reason_t;
+
+/** Intake channels. Stable. */
+typedef enum triage_channel {
+    TRIAGE_CHANNEL_PHONE = 1,
+    TRIAGE_CHANNEL_E_SERVICE = 2,
+    TRIAGE_CHANNEL_WALK_IN = 3,
+    TRIAGE_CHANNEL_OUTREACH = 4,
+    TRIAGE_CHANNEL_KELA = 5,          /**< Kela co-location */
+    TRIAGE_CHANNEL_LETTER = 6,
+    TRIAGE_CHANNEL_OTHER_AUTHORITY = 7
+} triage_channel_t;
+
+/** Client languages. Stable. */
+typedef enum triage_language {
+    TRIAGE_LANG_FI = 1,
+    TRIAGE_LANG_SV = 2,
+    TRIAGE_LANG_OTHER = 3 /**< needs an interpreter */
+} triage_language_t;
+
+/** Worker language bits (triage_worker_t.languages). */
+#define TRIAGE_LANG_BIT_FI 0x1u
+#define TRIAGE_LANG_BIT_SV 0x2u
+#define TRIAGE_LANG_BIT_EN 0x4u
+#define TRIAGE_LANG_BITS_ALL 0x7u
+
+/** Motivation check result (guidance). Stable. */
+typedef enum triage_motivation {
+    TRIAGE_MOTIVATION_UNKNOWN = 0,
+    TRIAGE_MOTIVATION_WILLING = 1,
+    TRIAGE_MOTIVATION_UNWILLING = 2,
+    TRIAGE_MOTIVATION_UNCLEAR = 3
+} triage_motivation_t;
+
+/** Nature of the need (SHL 37 § record). Stable. */
+typedef enum triage_need_nature {
+    TRIAGE_NEED_NATURE_UNKNOWN = 0,
+    TRIAGE_NEED_NATURE_TEMPORARY = 1,
+    TRIAGE_NEED_NATURE_RECURRING = 2,
+    TRIAGE_NEED_NATURE_LONG_TERM = 3
+} triage_need_nature_t;
+
+/** A worker's place on a case. Stable. */
+typedef enum triage_case_slot {
+    TRIAGE_SLOT_ASSESSMENT = 1,  /**< the assessment-responsible worker (SHL 36 § 5) */
+    TRIAGE_SLOT_RESPONSIBLE = 2, /**< the responsible worker (SHL 42 §) */
+    TRIAGE_SLOT_PAIR = 3         /**< a work pair or consultant */
+} triage_case_slot_t;
+
+/** Audit event kinds. Stable. */
+typedef enum triage_event_kind {
+    TRIAGE_EVENT_INTAKE = 1,              /**< a case was opened; to = stage */
+    TRIAGE_EVENT_ATTACHED = 2,            /**< an intake was attached to the client's active case */
+    TRIAGE_EVENT_STAGE_CHANGED = 3,       /**< from/to = stages; reason = closing reason */
+    TRIAGE_EVENT_URGENCY_ASSESSED = 4,    /**< to = tier */
+    TRIAGE_EVENT_CLASSIFIED = 5,          /**< from/to = quadrants (from 0 on the first) */
+    TRIAGE_EVENT_SPECIAL_SUPPORT_DECIDED = 6, /**< from = recommendation, to = decision, reason = override code */
+    TRIAGE_EVENT_WORKER_ASSIGNED = 7,     /**< reason = slot; from_id/to_id = workers */
+    TRIAGE_EVENT_CONTACT_ATTEMPT = 8,     /**< to = 1 reached, 0 not */
+    TRIAGE_EVENT_MOTIVATION_CHECKED = 9,  /**< to = triage_motivation_t, reason = urgent risk */
+    TRIAGE_EVENT_ASSESSMENT_RECORDED = 10,/**< to = need nature */
+    TRIAGE_EVENT_MILESTONE = 11,          /**< to = triage_milestone_t */
+    TRIAGE_EVENT_REPEAT_FLAGGED = 12,     /**< the client's repeat-notification flag was set */
+    TRIAGE_EVENT_CLIENT_CREATED = 13,
+    TRIAGE_EVENT_CLIENT_UPDATED = 14,     /**< reason = bit set of changed fields */
+    TRIAGE_EVENT_WORKER_CREATED = 15,
+    TRIAGE_EVENT_WORKER_UPDATED = 16      /**< reason = bit set of changed fields */
+} triage_event_kind_t;
+
+/* ---- records ------------------------------------------------------------- */
+
+/** Client flag bits. */
+#define TRIAGE_CLIENT_REPEAT_NOTIFIED 0x1u /**< repeated notifications, never reached (§3) */
+
+/**
+ * A client (DOMAIN.md §2). The same struct is input to create/update and
+ * output of get; fields marked "read-only" are ignored on input. Versioned:
+ * start from ::TRIAGE_CLIENT_INIT.
+ */
+typedef struct triage_client {
+    uint32_t version;               /**< ::TRIAGE_CLIENT_VERSION */
+    triage_id_t id;                 /**< read-only: assigned by create */
+    triage_date_t date_of_birth;    /**< ::TRIAGE_DATE_NONE when unknown */
+    triage_language_t language;
+    int32_t municipality;           /**< home municipality code (> 0), 0 unknown */
+    triage_id_t responsible_worker; /**< read-only: nil when none */
+    uint32_t notifications;         /**< read-only: notifications received */
+    uint32_t failed_contacts;       /**< read-only: contact attempts that did not reach the client */
+    uint32_t flags;                 /**< read-only: TRIAGE_CLIENT_* bits */
+    triage_date_t last_contact;     /**< read-only: last successful contact, or NONE */
+} triage_client_t;
+#define TRIAGE_CLIENT_VERSION 1
+#define TRIAGE_CLIENT_INIT                                                                  \
+    {TRIAGE_CLIENT_VERSION, {{0}}, TRIAGE_DATE_NONE, TRIAGE_LANG_FI, 0, {{0}}, 0, 0, 0,    \
+     TRIAGE_DATE_NONE}
+
+/** A worker (DOMAIN.md §2). Same conventions as triage_client_t. */
+typedef struct triage_worker {
+    uint32_t version;        /**< ::TRIAGE_WORKER_VERSION */
+    triage_id_t id;          /**< read-only: assigned by create */
+    triage_role_t role;
+    double fte;              /**< 0 < fte <= 1 */
+    uint32_t languages;      /**< TRIAGE_LANG_BIT_* (at least one) */
+    int32_t office;          /**< base office municipality code (> 0), 0 unknown */
+    int32_t team;            /**< team number >= 0 */
+    int32_t active;          /**< 1 active, 0 left the organisation */
+} triage_worker_t;
+#define TRIAGE_WORKER_VERSION 1
+#define TRIAGE_WORKER_INIT                                                                  \
+    {TRIAGE_WORKER_VERSION, {{0}}, TRIAGE_ROLE_SOCIAL_COUNSELLOR, 1.0, TRIAGE_LANG_BIT_FI, \
+     0, 0, 1}
+
+/** Case flag bits. */
+#define TRIAGE_CASE_EMERGENCY_SERVICES 0x1u  /**< IMMEDIATE outside office hours: emergency social services */
+#define TRIAGE_CASE_CLIENT_RELATIONSHIP 0x2u /**< the client relationship has begun (left RECEIVED) */
+#define TRIAGE_CASE_PLAN_UNNECESSARY 0x4u    /**< client plan obviously unnecessary (SHL 39 §) */
+#define TRIAGE_CASE_RESPONSIBLE_UNNECESSARY 0x8u /**< responsible worker obviously unnecessary (SHL 42 § 1) */
+#define TRIAGE_CASE_ASSESSMENT_RECORDED 0x10u /**< the SHL 37 § record is complete */
+#define TRIAGE_CASE_URGENT_RISK 0x20u         /**< guidance found an urgent risk */
+#define TRIAGE_CASE_CLASSIFIED 0x40u          /**< classification holds a result */
+#define TRIAGE_CASE_ROLE_MISMATCH 0x80u       /**< the responsible worker's role no longer fits */
+
+/** A case snapshot (output only). */
+typedef struct triage_case {
+    uint32_t version;                 /**< ::TRIAGE_CASE_VERSION */
+    triage_id_t id;
+    triage_id_t client;
+    triage_intake_kind_t kind;
+    triage_channel_t channel;
+    triage_service_area_t service;
+    int64_t received_ms;
+    triage_date_t received;           /**< the local (Finnish) intake date */
+    triage_stage_t stage;
+    triage_urgency_t urgency;
+    uint32_t triggers;                /**< trigger bits given at intake */
+    uint32_t flags;                   /**< TRIAGE_CASE_* bits */
+    triage_classification_t classification; /**< valid when TRIAGE_CASE_CLASSIFIED */
+    int32_t special_support;          /**< effective: the decision if any, else the recommendation */
+    int32_t special_support_decided;  /**< -1 undecided, 0 decided no, 1 decided yes */
+    triage_id_t special_support_decider;
+    triage_id_t assessment_worker;    /**< nil when none */
+    triage_id_t responsible;          /**< nil when none */
+    triage_id_t pair;                 /**< nil when none */
+    triage_closing_reason_t closing_reason;
+    triage_motivation_t motivation;
+    triage_need_nature_t need_nature;
+    int32_t contact_attempts;         /**< failed attempts in guidance */
+    triage_date_t first_contact;      /**< first successful contact, or NONE */
+    triage_date_t first_attempt;      /**< first failed attempt, or NONE */
+    triage_date_t last_attempt;       /**< last failed attempt, or NONE */
+    triage_date_t assessment_started; /**< or NONE */
+    triage_date_t assessment_completed; /**< or NONE */
+    triage_date_t responded;          /**< first response (left RECEIVED or first contact), or NONE */
+    triage_date_t closed;             /**< or NONE */
+    triage_date_t milestone_met[9];   /**< per triage_milestone_t (index = value), or NONE */
+    uint32_t deadline_count;
+    triage_deadline_t deadlines[TRIAGE_DEADLINE_MAX];
+} triage_case_t;
+#define TRIAGE_CASE_VERSION 1
+
+/** An audit event (append-only). */
+typedef struct triage_event {
+    int64_t seq;              /**< 1, 2, ... per engine: the order of events */
+    int64_t at_ms;            /**< when it happened (caller's clock) */
+    triage_id_t case_id;      /**< nil for client/worker events */
+    triage_id_t subject;      /**< the client or worker the event is about, else nil */
+    triage_id_t actor;        /**< the worker who acted; nil = the system */
+    triage_event_kind_t kind;
+    int32_t from;             /**< value before (meaning depends on kind) */
+    int32_t to;               /**< value after */
+    int32_t reason;           /**< reason code (depends on kind) */
+    triage_id_t from_id;      /**< worker before, for WORKER_ASSIGNED */
+    triage_id_t to_id;        /**< worker after, for WORKER_ASSIGNED */
+    uint32_t policy_version;  /**< the deciding policy's version (0: no policy involved) */
+    char policy_id[32];       /**< the deciding policy's id ("" when none) */
+} triage_event_t;
+
+/* ---- audit callback ------------------------------------------------------ */
+
+/** What the audit callback is told. Stable. */
+typedef enum triage_audit_action {
+    TRIAGE_AUDIT_READ = 1,
+    TRIAGE_AUDIT_CREATE = 2,
+    TRIAGE_AUDIT_UPDATE = 3
+} triage_audit_action_t;
+
+typedef enum triage_audit_object {
+    TRIAGE_AUDIT_CLIENT = 1,
+    TRIAGE_AUDIT_CASE = 2,
+    TRIAGE_AUDIT_WORKER = 3,
+    TRIAGE_AUDIT_EVENTS = 4
+} triage_audit_object_t;
+
+/**
+ * Access-logging callback: told of every read and change of client, case and
+ * event data with ids and kinds only, never field values. Called
+ * synchronously after the read or the committed change; it must not call
+ * back into the same engine.
+ */
+typedef void (*triage_audit_fn)(void *userdata, triage_audit_action_t action,
+                                triage_audit_object_t object, const triage_id_t *id);
+
+/* ---- engine -------------------------------------------------------------- */
+
+/** Engine options. Versioned: start from ::TRIAGE_ENGINE_OPTIONS_INIT. */
+typedef struct triage_engine_options {
+    uint32_t version;                         /**< ::TRIAGE_ENGINE_OPTIONS_VERSION */
+    triage_allocator_t allocator;             /**< all NULL: the C library */
+    const triage_calendar_t *calendar;        /**< copied; NULL: Finland */
+    const triage_urgency_policy_t *urgency;   /**< copied; NULL: default */
+    const triage_deadline_rules_t *deadlines; /**< copied; NULL: default */
+    const triage_classify_policy_t *classify; /**< copied; NULL: default */
+    triage_audit_fn audit;                    /**< NULL: none */
+    void *audit_userdata;
+    int32_t unreachable_attempts;   /**< failed attempts before UNREACHABLE (default 3) */
+    int32_t unreachable_min_days;   /**< business days from first to last attempt (default 5) */
+    int32_t repeat_notifications;   /**< notifications that set the repeat flag (default 3) */
+    int32_t repeat_window_days;     /**< ... within this many days (default 365) */
+    int32_t office_open_min;        /**< office hours, minutes after local midnight (default 480) */
+    int32_t office_close_min;       /**< (default 960 = 16:00) */
+    /** Time source for events that carry no time of their own (client and
+     *  worker records); NULL: the system's real-time clock. A simulation
+     *  passes its own clock to stay deterministic. */
+    int64_t (*clock)(void *userdata);
+    void *clock_userdata;
+} triage_engine_options_t;
+#define TRIAGE_ENGINE_OPTIONS_VERSION 1
+#define TRIAGE_ENGINE_OPTIONS_INIT                                                          \
+    {TRIAGE_ENGINE_OPTIONS_VERSION, {0, 0, 0, 0}, 0, 0, 0, 0, 0, 0, 3, 5, 3, 365, 480, 960, 0, 0}
+
+/** Initialises options for @p version (FFI callers). ::TRIAGE_EVERSION for unknown versions. */
+TRIAGE_API triage_status_t triage_engine_options_init(triage_engine_options_t *opts,
+                                                      uint32_t version);
+
+/**
+ * Creates an engine with in-memory data.
+ * @param opts NULL for defaults
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (a bad option, named), ::TRIAGE_EVERSION,
+ *         ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_engine_new(triage_engine_t **out,
+                                             const triage_engine_options_t *opts);
+
+/** Frees an engine and everything it owns. NULL is a no-op. */
+TRIAGE_API void triage_engine_free(triage_engine_t *engine);
+
+/** The engine's calendar (borrowed: lives as long as the engine). */
+TRIAGE_API const triage_calendar_t *triage_engine_calendar(const triage_engine_t *engine);
+
+/* ---- clients and workers ------------------------------------------------- */
+
+/**
+ * Creates a client. @p out_id receives the new UUID.
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (field named: language, municipality,
+ *         date_of_birth), ::TRIAGE_EVERSION, ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_client_create(triage_id_t *out_id, triage_engine_t *engine,
+                                                const triage_client_t *client);
+/** Reads a client. ::TRIAGE_ENOTFOUND for an unknown id. */
+TRIAGE_API triage_status_t triage_client_get(triage_client_t *out, triage_engine_t *engine,
+                                             const triage_id_t *id);
+/** Updates the writable fields of client @p client->id. */
+TRIAGE_API triage_status_t triage_client_update(triage_engine_t *engine,
+                                                const triage_client_t *client);
+/**
+ * Lists client ids in creation order. @p out is owned (triage_free()); NULL
+ * with count 0 when there are none.
+ */
+TRIAGE_API triage_status_t triage_client_list(triage_id_t **out, size_t *count,
+                                              triage_engine_t *engine);
+
+/** Creates a worker. ::TRIAGE_EINVAL names the field (role, fte, languages, office, team, active). */
+TRIAGE_API triage_status_t triage_worker_create(triage_id_t *out_id, triage_engine_t *engine,
+                                                const triage_worker_t *worker);
+TRIAGE_API triage_status_t triage_worker_get(triage_worker_t *out, triage_engine_t *engine,
+                                             const triage_id_t *id);
+TRIAGE_API triage_status_t triage_worker_update(triage_engine_t *engine,
+                                                const triage_worker_t *worker);
+TRIAGE_API triage_status_t triage_worker_list(triage_id_t **out, size_t *count,
+                                              triage_engine_t *engine);
+
+/* ---- intake -------------------------------------------------------------- */
+
+/** A new matter. Versioned: start from ::TRIAGE_INTAKE_INIT. */
+typedef struct triage_intake {
+    uint32_t version;               /**< ::TRIAGE_INTAKE_VERSION */
+    triage_id_t client;
+    triage_intake_kind_t kind;
+    triage_channel_t channel;
+    triage_service_area_t service;
+    int64_t received_ms;            /**< when it arrived (UTC ms) */
+    uint32_t triggers;              /**< TRIAGE_TRIGGER_BIT()s observed */
+    int32_t own_contact;            /**< 1: the client or a relative contacts to obtain services */
+    int32_t highest_care_allowance;
+    int32_t child_special_support;
+    int32_t assistance_urgent;      /**< applications */
+    int32_t assistance_complete;    /**< applications */
+    triage_date_t meeting_requested;/**< TTL 14 e §, or NONE */
+    triage_id_t actor;              /**< who records it; nil = system */
+} triage_intake_t;
+#define TRIAGE_INTAKE_VERSION 1
+#define TRIAGE_INTAKE_INIT                                                                  \
+    {TRIAGE_INTAKE_VERSION, {{0}}, TRIAGE_INTAKE_CONTACT, TRIAGE_CHANNEL_PHONE,             \
+     TRIAGE_SERVICE_WORKING_AGE, 0, 0, 0, 0, 0, 0, 0, TRIAGE_DATE_NONE, {{0}}}
+
+/** What intake did. */
+typedef struct triage_intake_result {
+    triage_id_t case_id;       /**< the new case, or the active case it was attached to */
+    int32_t attached;          /**< 1: attached to the client's active case (continuity) */
+    int32_t emergency_services;/**< 1: IMMEDIATE outside office hours */
+    int32_t repeat_flagged;    /**< 1: this intake set the client's repeat-notification flag */
+    triage_urgency_result_t urgency;
+} triage_intake_result_t;
+
+/**
+ * Records a new matter: assesses urgency, computes the deadlines and opens a
+ * case in RECEIVED — or, when the client already has an active case with a
+ * responsible worker, attaches the intake to that case (DOMAIN.md §3
+ * continuity) and says so in @p out.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (field named; e.g. date_of_birth after
+ *         the intake); ::TRIAGE_ENOTFOUND (client); ::TRIAGE_ERANGE;
+ *         ::TRIAGE_EVERSION; ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_intake(triage_intake_result_t *out, triage_engine_t *engine,
+                                         const triage_intake_t *intake);
+
+/* ---- cases --------------------------------------------------------------- */
+
+/** Reads a case. ::TRIAGE_ENOTFOUND for an unknown id. */
+TRIAGE_API triage_status_t triage_case_get(triage_case_t *out, triage_engine_t *engine,
+                                           const triage_id_t *id);
+
+/** Filter for triage_case_list(). Zero/nil fields do not filter. */
+typedef struct triage_case_filter {
+    uint32_t version;     /**< ::TRIAGE_CASE_FILTER_VERSION */
+    triage_id_t client;   /**< nil: any */
+    triage_id_t worker;   /**< nil: any (else responsible, assessment or pair) */
+    triage_stage_t stage; /**< 0: any */
+    int32_t open_only;    /**< 1: not CLOSED */
+} triage_case_filter_t;
+#define TRIAGE_CASE_FILTER_VERSION 1
+#define TRIAGE_CASE_FILTER_INIT {TRIAGE_CASE_FILTER_VERSION, {{0}}, {{0}}, 0, 0}
+
+/** Lists case ids in creation order. @p filter may be NULL. @p out is owned. */
+TRIAGE_API triage_status_t triage_case_list(triage_id_t **out, size_t *count,
+                                            triage_engine_t *engine,
+                                            const triage_case_filter_t *filter);
+
+/** A stage change. Versioned: start from ::TRIAGE_MOVE_INIT. */
+typedef struct triage_move {
+    uint32_t version;                 /**< ::TRIAGE_MOVE_VERSION */
+    triage_stage_t to;
+    int64_t at_ms;
+    triage_id_t actor;                /**< nil = system */
+    triage_closing_reason_t reason;   /**< required when closing */
+    int32_t plan_unnecessary;         /**< 1: the client plan is obviously unnecessary (SHL 39 §) */
+    int32_t responsible_unnecessary;  /**< 1: a responsible worker is obviously unnecessary (SHL 42 § 1) */
+} triage_move_t;
+#define TRIAGE_MOVE_VERSION 1
+#define TRIAGE_MOVE_INIT {TRIAGE_MOVE_VERSION, TRIAGE_STAGE_GUIDANCE, 0, {{0}}, TRIAGE_CLOSE_NONE, 0, 0}
+
+/**
+ * Moves a case to another stage. Only the transitions of DOMAIN.md §3 are
+ * allowed, each with its required data; anything else returns
+ * ::TRIAGE_ESTATE with the rule named in the last error's argument, and
+ * changes nothing.
+ * @return ::TRIAGE_OK, ::TRIAGE_ESTATE, ::TRIAGE_EINVAL, ::TRIAGE_ENOTFOUND,
+ *         ::TRIAGE_EVERSION, ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_case_move(triage_engine_t *engine, const triage_id_t *case_id,
+                                            const triage_move_t *move);
+
+/**
+ * Records a contact attempt in GUIDANCE (or INITIAL_ASSESSMENT).
+ * @param reached 1 reached the client, 0 did not
+ */
+TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *engine,
+                                                       const triage_id_t *case_id,
+                                                       const triage_id_t *actor, int64_t at_ms,
+                                                       int reached);
+
+/**
+ * Records the motivation check in GUIDANCE. @p urgent_risk 1 when there is an
+ * urgent risk. @p offer_decline (may be NULL) is set to 1 when closing as
+ * DECLINED is now open (unwilling, no urgent risk).
+ */
+TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_engine_t *engine,
+                                                  const triage_id_t *case_id,
+                                                  const triage_id_t *actor, int64_t at_ms,
+                                                  triage_motivation_t motivation,
+                                                  int urgent_risk);
+
+/**
+ * Classifies a case (in DISTRIBUTION, ASSESSMENT, PLANNING or CASEWORK) and
+ * stores the result with the policy id/version; the previous result stays in
+ * the event history. A client with the repeat-notification flag has the
+ * repeat_notifications barrier raised to at least 2.
+ * @param out            the stored classification (may be NULL)
+ * @param role_mismatch  set to 1 when the responsible worker's role no longer
+ *                       fits (a reassignment is needed), else 0 (may be NULL)
+ */
+TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out, int *role_mismatch,
+                                                triage_engine_t *engine,
+                                                const triage_id_t *case_id,
+                                                const triage_id_t *actor, int64_t at_ms,
+                                                const triage_scores_t *scores);
+
+/**
+ * A social worker confirms (@p special_support equal to the recommendation)
+ * or overrides the special-support recommendation. An override needs a
+ * nonzero @p reason_code. The decider must be an active social worker.
+ */
+TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *engine,
+                                                              const triage_id_t *case_id,
+                                                              const triage_id_t *social_worker,
+                                                              int64_t at_ms, int special_support,
+                                                              int32_t reason_code);
+
+/**
+ * Puts a worker on a case (or removes one: @p worker NULL or nil). The
+ * engine checks the law: a special-support client's assessment worker and
+ * responsible worker are social workers (SHL 36 § 5, 42 §; under
+ * SOCIAL_WORKER_OR_PAIR a counsellor with a social-worker pair).
+ * ::TRIAGE_ESTATE names the rule when the arrangement would be unlawful.
+ */
+TRIAGE_API triage_status_t triage_case_set_worker(triage_engine_t *engine,
+                                                  const triage_id_t *case_id,
+                                                  const triage_id_t *actor, int64_t at_ms,
+                                                  triage_case_slot_t slot,
+                                                  const triage_id_t *worker);
+
+/** The SHL 37 § assessment record: which required parts are recorded (content stays in the vendor's system). */
+typedef struct triage_assessment_record {
+    uint32_t version;                 /**< ::TRIAGE_ASSESSMENT_RECORD_VERSION */
+    int32_t summary;                  /**< summary incl. any special-support need */
+    int32_t conclusion;               /**< the professional's conclusion */
+    int32_t client_view;              /**< the client's own view */
+    int32_t responsible_needed;       /**< whether a responsible worker is needed: 1 yes, 0 no */
+    triage_need_nature_t nature;      /**< temporary, recurring, long-term */
+} triage_assessment_record_t;
+#define TRIAGE_ASSESSMENT_RECORD_VERSION 1
+#define TRIAGE_ASSESSMENT_RECORD_INIT {TRIAGE_ASSESSMENT_RECORD_VERSION, 0, 0, 0, 1, TRIAGE_NEED_NATURE_UNKNOWN}
+
+/** Records the assessment (in ASSESSMENT). All parts must be present. */
+TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *engine,
+                                                         const triage_id_t *case_id,
+                                                         const triage_id_t *actor, int64_t at_ms,
+                                                         const triage_assessment_record_t *rec);
+
+/**
+ * Records that a milestone was reached (a decision made or carried out, a
+ * meeting held, completion requested). Stage-driven milestones (urgency
+ * assessed, assessment started/completed, response) are recorded by the
+ * engine itself and refused here.
+ */
+TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *engine,
+                                                 const triage_id_t *case_id,
+                                                 const triage_id_t *actor, int64_t at_ms,
+                                                 triage_milestone_t milestone);
+
+/** A deadline with its state on a date. */
+typedef struct triage_case_deadline {
+    triage_deadline_t deadline;
+    triage_deadline_state_t state;
+    int32_t overdue;   /**< business days past due (MISSED / MET_LATE) */
+    triage_date_t met; /**< when met, or NONE */
+} triage_case_deadline_t;
+
+/**
+ * Every deadline of a case with its state on @p today; @p next (may be NULL)
+ * is the index of the open deadline due first, -1 when none.
+ */
+TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t out[TRIAGE_DEADLINE_MAX],
+                                                 uint32_t *count, int32_t *next,
+                                                 triage_engine_t *engine,
+                                                 const triage_id_t *case_id, triage_date_t today,
+                                                 int32_t due_soon_days);
+
+/* ---- events -------------------------------------------------------------- */
+
+/**
+ * Lists events in order. @p case_id NULL: all cases (and client/worker
+ * events); @p from_ms..@p to_ms inclusive bound at_ms (pass INT64_MIN /
+ * INT64_MAX for no bound). @p out is owned (triage_free()).
+ */
+TRIAGE_API triage_status_t triage_event_list(triage_event_t **out, size_t *count,
+                                             triage_engine_t *engine, const triage_id_t *case_id,
+                                             int64_t from_ms, int64_t to_ms);
+
+/** Names: "received", "guidance", ...; "advice_given", ...; "phone", ...; "intake", ... Static; NULL if unknown. */
+TRIAGE_API const char *triage_stage_name(triage_stage_t stage);
+TRIAGE_API const char *triage_closing_reason_name(triage_closing_reason_t reason);
+TRIAGE_API const char *triage_channel_name(triage_channel_t channel);
+TRIAGE_API const char *triage_event_kind_name(triage_event_kind_t kind);
+
+/**
+ * The local (Finnish, EET/EEST) civil date and minute of the day of a UTC
+ * time. Either output may be NULL.
+ */
+TRIAGE_API triage_status_t triage_local_time(triage_date_t *date, int32_t *minute, int64_t utc_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TRIAGE_ENGINE_H */

@@ -1,0 +1,91 @@
+/*
+ * Engine internals shared by engine.c and the modules built on it (assign,
+ * store, report). Not installed.
+ */
+#ifndef TRIAGE_ENGINE_INTERNAL_H
+#define TRIAGE_ENGINE_INTERNAL_H
+
+#include "internal.h"
+#include "triage/engine.h"
+
+/* An id -> record table: records are stored densely in insertion order,
+ * found through an open-addressing index. Records never move once applied
+ * except when the array grows (so never hold pointers across a commit). */
+typedef struct {
+    size_t elem;    /* record size */
+    size_t id_off;  /* offset of the triage_id_t inside the record */
+    char *recs;
+    size_t n, cap;
+    uint32_t *slots; /* 0 empty, else record index + 1 */
+    size_t nslots;   /* power of two, at most half full */
+} triage__table;
+
+typedef struct {
+    triage_client_t pub;
+    triage_date_t notified[8]; /* the latest notification dates (ring) */
+    uint32_t nnotified;        /* total ever, the ring holds min(n, 8) */
+    triage_id_t active_case;   /* the open case that holds the responsible worker, or nil */
+} triage__client_rec;
+
+typedef struct {
+    triage_case_t pub;
+    triage_id_t attached_to; /* RECEIVED -> CASEWORK continuity: the active case */
+} triage__case_rec;
+
+enum { TRIAGE__T_CLIENT = 0, TRIAGE__T_CASE = 1, TRIAGE__T_WORKER = 2, TRIAGE__T_COUNT = 3 };
+
+/* One pending record write of a transaction (a full copy of the record). */
+typedef struct {
+    int table;
+    void *rec;
+    int is_new;
+} triage__put;
+
+/* A transaction: everything one public call changes. Built on the side,
+ * applied by triage__txn_commit() all at once. */
+typedef struct {
+    triage_engine_t *e;
+    triage__put *puts;
+    size_t nputs, putcap;
+    triage_event_t *events;
+    size_t nev, evcap;
+} triage__txn;
+
+struct triage_engine {
+    triage_allocator_t alloc;
+    triage_calendar_t *cal;
+    triage_urgency_policy_t *urgency;
+    triage_deadline_rules_t *rules;
+    triage_classify_policy_t *classify;
+    triage_audit_fn audit;
+    void *audit_ud;
+    int32_t unreachable_attempts, unreachable_min_days;
+    int32_t repeat_notifications, repeat_window_days;
+    int32_t office_open_min, office_close_min;
+    int64_t (*clock)(void *);
+    void *clock_ud;
+    triage__table tables[TRIAGE__T_COUNT];
+    triage_event_t *events;
+    size_t nevents, evcap;
+    int64_t next_seq;
+};
+
+/* The engine's notion of now (UTC ms). */
+int64_t triage__now(const triage_engine_t *e);
+
+/* Table access. get returns NULL when absent. */
+void *triage__table_get(const triage__table *t, const triage_id_t *id);
+
+/* Transactions. `get` returns the pending copy when the transaction already
+ * writes the record, else a fresh copy (owned by the transaction) of the
+ * stored one; NULL with ENOTFOUND/ENOMEM set. */
+void triage__txn_init(triage__txn *tx, triage_engine_t *e);
+void triage__txn_discard(triage__txn *tx);
+void *triage__txn_get(triage__txn *tx, int table, const triage_id_t *id);
+void *triage__txn_new(triage__txn *tx, int table, const void *rec);
+triage_event_t *triage__txn_event(triage__txn *tx, const triage_id_t *case_id,
+                                  triage_event_kind_t kind, int64_t at_ms,
+                                  const triage_id_t *actor);
+triage_status_t triage__txn_commit(triage__txn *tx);
+
+#endif

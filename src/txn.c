@@ -1,0 +1,211 @@
+/*
+ * Record tables and transactions: the one place where engine state changes.
+ *
+ * A public call reads what it needs, builds modified copies of records and
+ * the events that describe the change in a triage__txn, and hands it to
+ * triage__txn_commit(). Commit first reserves every byte the change needs
+ * (the only step that can fail), then applies it: so a failure at any point
+ * leaves the engine exactly as it was. The storage layer will hook its
+ * begin/put/commit callbacks between the two steps.
+ */
+#include <string.h>
+
+#include "engine_internal.h"
+
+static uint64_t id_hash(const triage_id_t *id)
+{
+    uint64_t h;
+    memcpy(&h, id->bytes, sizeof h);
+    uint64_t l;
+    memcpy(&l, id->bytes + 8, sizeof l);
+    h ^= l * 0x9e3779b97f4a7c15u;
+    h ^= h >> 31;
+    return h * 0xbf58476d1ce4e5b9u;
+}
+
+static const triage_id_t *rec_id(const triage__table *t, size_t i)
+{
+    return (const triage_id_t *)(const void *)(t->recs + i * t->elem + t->id_off);
+}
+
+static size_t find_slot(const triage__table *t, const triage_id_t *id)
+{
+    size_t mask = t->nslots - 1;
+    size_t s = (size_t)id_hash(id) & mask;
+    while (t->slots[s] && memcmp(rec_id(t, t->slots[s] - 1), id, sizeof *id) != 0)
+        s = (s + 1) & mask;
+    return s;
+}
+
+void *triage__table_get(const triage__table *t, const triage_id_t *id)
+{
+    if (!t->nslots)
+        return NULL;
+    uint32_t v = t->slots[find_slot(t, id)];
+    return v ? t->recs + (size_t)(v - 1) * t->elem : NULL;
+}
+
+/* Makes room for `need` records. Fails without changing the logical contents. */
+static triage_status_t table_reserve(const triage_allocator_t *a, triage__table *t, size_t need)
+{
+    if (need > UINT32_MAX - 1)
+        return triage__error(TRIAGE_ERANGE, NULL, "too many records");
+    void *recs = t->recs;
+    triage_status_t rc = triage__grow(a, &recs, &t->cap, need, t->elem);
+    t->recs = recs;
+    if (rc)
+        return rc;
+    if (need * 2 <= t->nslots)
+        return TRIAGE_OK;
+    size_t ns = t->nslots ? t->nslots : 16;
+    while (ns < need * 2)
+        ns *= 2;
+    uint32_t *slots = triage__calloc(a, ns, sizeof *slots);
+    if (!slots)
+        return TRIAGE_ENOMEM;
+    uint32_t *old = t->slots;
+    t->slots = slots;
+    t->nslots = ns;
+    for (size_t i = 0; i < t->n; i++)
+        t->slots[find_slot(t, rec_id(t, i))] = (uint32_t)(i + 1);
+    triage__free(a, old);
+    return TRIAGE_OK;
+}
+
+/* Infallible once table_reserve() succeeded for the new record. */
+static void table_put(triage__table *t, const void *rec)
+{
+    const triage_id_t *id = (const triage_id_t *)(const void *)((const char *)rec + t->id_off);
+    size_t s = find_slot(t, id);
+    if (t->slots[s]) {
+        memcpy(t->recs + (size_t)(t->slots[s] - 1) * t->elem, rec, t->elem);
+        return;
+    }
+    memcpy(t->recs + t->n * t->elem, rec, t->elem);
+    t->slots[s] = (uint32_t)(++t->n);
+}
+
+void triage__txn_init(triage__txn *tx, triage_engine_t *e)
+{
+    memset(tx, 0, sizeof *tx);
+    tx->e = e;
+}
+
+void triage__txn_discard(triage__txn *tx)
+{
+    for (size_t i = 0; i < tx->nputs; i++)
+        triage__free(&tx->e->alloc, tx->puts[i].rec);
+    triage__free(&tx->e->alloc, tx->puts);
+    triage__free(&tx->e->alloc, tx->events);
+    triage__txn_init(tx, tx->e);
+}
+
+static triage__put *pending(triage__txn *tx, int table, const triage_id_t *id)
+{
+    const triage__table *t = &tx->e->tables[table];
+    for (size_t i = 0; i < tx->nputs; i++) {
+        triage__put *p = &tx->puts[i];
+        if (p->table == table && !memcmp((char *)p->rec + t->id_off, id, sizeof *id))
+            return p;
+    }
+    return NULL;
+}
+
+static void *add_put(triage__txn *tx, int table, const void *rec, int is_new)
+{
+    triage_engine_t *e = tx->e;
+    const triage__table *t = &e->tables[table];
+    void *puts = tx->puts;
+    if (triage__grow(&e->alloc, &puts, &tx->putcap, tx->nputs + 1, sizeof *tx->puts))
+        return NULL;
+    tx->puts = puts;
+    void *copy = triage__malloc(&e->alloc, t->elem);
+    if (!copy)
+        return NULL;
+    memcpy(copy, rec, t->elem);
+    tx->puts[tx->nputs++] = (triage__put){table, copy, is_new};
+    return copy;
+}
+
+void *triage__txn_get(triage__txn *tx, int table, const triage_id_t *id)
+{
+    triage__put *p = pending(tx, table, id);
+    if (p)
+        return p->rec;
+    const void *rec = triage__table_get(&tx->e->tables[table], id);
+    if (!rec) {
+        static const char *what[] = {"client", "case", "worker"};
+        triage__error(TRIAGE_ENOTFOUND, what[table], "no %s with that id", what[table]);
+        return NULL;
+    }
+    return add_put(tx, table, rec, 0);
+}
+
+void *triage__txn_new(triage__txn *tx, int table, const void *rec)
+{
+    return add_put(tx, table, rec, 1);
+}
+
+triage_event_t *triage__txn_event(triage__txn *tx, const triage_id_t *case_id,
+                                  triage_event_kind_t kind, int64_t at_ms,
+                                  const triage_id_t *actor)
+{
+    void *evs = tx->events;
+    if (triage__grow(&tx->e->alloc, &evs, &tx->evcap, tx->nev + 1, sizeof *tx->events))
+        return NULL;
+    tx->events = evs;
+    triage_event_t *ev = &tx->events[tx->nev++];
+    memset(ev, 0, sizeof *ev);
+    if (case_id)
+        ev->case_id = *case_id;
+    if (actor)
+        ev->actor = *actor;
+    ev->kind = kind;
+    ev->at_ms = at_ms;
+    return ev;
+}
+
+static void audit_change(triage_engine_t *e, const triage__put *p)
+{
+    static const triage_audit_object_t obj[] = {TRIAGE_AUDIT_CLIENT, TRIAGE_AUDIT_CASE,
+                                                TRIAGE_AUDIT_WORKER};
+    const triage__table *t = &e->tables[p->table];
+    const triage_id_t *id = (const triage_id_t *)(const void *)((char *)p->rec + t->id_off);
+    e->audit(e->audit_ud, p->is_new ? TRIAGE_AUDIT_CREATE : TRIAGE_AUDIT_UPDATE, obj[p->table],
+             id);
+}
+
+triage_status_t triage__txn_commit(triage__txn *tx)
+{
+    triage_engine_t *e = tx->e;
+    /* 1. Reserve: the only step that may fail. */
+    size_t fresh[TRIAGE__T_COUNT] = {0};
+    for (size_t i = 0; i < tx->nputs; i++)
+        if (tx->puts[i].is_new)
+            fresh[tx->puts[i].table]++;
+    triage_status_t rc = TRIAGE_OK;
+    for (int t = 0; t < TRIAGE__T_COUNT && !rc; t++)
+        if (fresh[t])
+            rc = table_reserve(&e->alloc, &e->tables[t], e->tables[t].n + fresh[t]);
+    if (!rc && tx->nev) {
+        void *evs = e->events;
+        rc = triage__grow(&e->alloc, &evs, &e->evcap, e->nevents + tx->nev, sizeof *e->events);
+        e->events = evs;
+    }
+    if (rc) {
+        triage__txn_discard(tx);
+        return rc;
+    }
+    /* 2. Apply: nothing below can fail. */
+    for (size_t i = 0; i < tx->nputs; i++)
+        table_put(&e->tables[tx->puts[i].table], tx->puts[i].rec);
+    for (size_t i = 0; i < tx->nev; i++) {
+        tx->events[i].seq = e->next_seq++;
+        e->events[e->nevents++] = tx->events[i];
+    }
+    if (e->audit)
+        for (size_t i = 0; i < tx->nputs; i++)
+            audit_change(e, &tx->puts[i]);
+    triage__txn_discard(tx);
+    return TRIAGE_OK;
+}
