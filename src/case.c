@@ -144,10 +144,12 @@ static int arrangement_ok(triage_engine_t *e, const triage_case_t *c)
 
 static void update_mismatch(triage_engine_t *e, triage_case_t *c)
 {
-    if (arrangement_ok(e, c))
-        c->flags &= ~TRIAGE_CASE_ROLE_MISMATCH;
-    else
+    c->flags &= ~(TRIAGE_CASE_ROLE_MISMATCH | TRIAGE_CASE_ROLE_CHANGE_SUGGESTED);
+    if (!arrangement_ok(e, c))
         c->flags |= TRIAGE_CASE_ROLE_MISMATCH;
+    else if ((c->flags & TRIAGE_CASE_CLASSIFIED) && !is_nil(&c->responsible) &&
+             worker_role(e, &c->responsible) != (triage_role_t)c->classification.preferred_role)
+        c->flags |= TRIAGE_CASE_ROLE_CHANGE_SUGGESTED;
 }
 
 /* ---- intake -------------------------------------------------------------- */
@@ -708,7 +710,8 @@ TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_eng
 
 /* ---- classification ---------------------------------------------------------- */
 
-TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out, int *role_mismatch,
+TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
+                                                triage_role_change_t *role_change,
                                                 triage_engine_t *e, const triage_id_t *case_id,
                                                 const triage_id_t *actor, int64_t at_ms,
                                                 const triage_scores_t *scores)
@@ -758,13 +761,17 @@ TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out, in
     ev->to = k.quadrant;
     ev->reason = k.special_support;
     policy_tag(ev, e, 1);
-    int mismatch = (c->flags & TRIAGE_CASE_ROLE_MISMATCH) != 0;
+    triage_role_change_t change = (c->flags & TRIAGE_CASE_ROLE_MISMATCH) ? TRIAGE_ROLE_CHANGE_REQUIRED
+                                  : (c->flags & TRIAGE_CASE_ROLE_CHANGE_SUGGESTED)
+                                      ? TRIAGE_ROLE_CHANGE_SUGGESTED
+                                      : TRIAGE_ROLE_CHANGE_NONE;
+    ev->from_id = c->responsible;
     rc = triage__txn_commit(&tx);
     if (!rc) {
         if (out)
             *out = k;
-        if (role_mismatch)
-            *role_mismatch = mismatch;
+        if (role_change)
+            *role_change = change;
     }
     return rc;
 }

@@ -176,7 +176,15 @@ typedef struct triage_worker {
 #define TRIAGE_CASE_ASSESSMENT_RECORDED 0x10u /**< the SHL 37 § record is complete */
 #define TRIAGE_CASE_URGENT_RISK 0x20u         /**< guidance found an urgent risk */
 #define TRIAGE_CASE_CLASSIFIED 0x40u          /**< classification holds a result */
-#define TRIAGE_CASE_ROLE_MISMATCH 0x80u       /**< the responsible worker's role no longer fits */
+#define TRIAGE_CASE_ROLE_MISMATCH 0x80u       /**< the responsible arrangement is no longer lawful: must change */
+#define TRIAGE_CASE_ROLE_CHANGE_SUGGESTED 0x100u /**< the responsible worker's role differs from the preferred role */
+
+/** What a (re)classification means for the responsible worker. Stable. */
+typedef enum triage_role_change {
+    TRIAGE_ROLE_CHANGE_NONE = 0,      /**< no responsible worker, or the role fits */
+    TRIAGE_ROLE_CHANGE_SUGGESTED = 1, /**< lawful, but the preferred role is now another: a reassignment is offered */
+    TRIAGE_ROLE_CHANGE_REQUIRED = 2   /**< the arrangement is unlawful (e.g. special support, SHL 42 §): must change */
+} triage_role_change_t;
 
 /** A case snapshot (output only). */
 typedef struct triage_case {
@@ -453,11 +461,11 @@ TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_eng
  * stores the result with the policy id/version; the previous result stays in
  * the event history. A client with the repeat-notification flag has the
  * repeat_notifications barrier raised to at least 2.
- * @param out            the stored classification (may be NULL)
- * @param role_mismatch  set to 1 when the responsible worker's role no longer
- *                       fits (a reassignment is needed), else 0 (may be NULL)
+ * @param out          the stored classification (may be NULL)
+ * @param role_change  what it means for the responsible worker (may be NULL)
  */
-TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out, int *role_mismatch,
+TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
+                                                triage_role_change_t *role_change,
                                                 triage_engine_t *engine,
                                                 const triage_id_t *case_id,
                                                 const triage_id_t *actor, int64_t at_ms,

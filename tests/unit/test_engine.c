@@ -1,0 +1,1247 @@
+/*
+ * The client-process engine (DOMAIN.md §2-§4, §6): records, intake, the whole
+ * transition matrix, the rules behind each transition, classification on a
+ * case, the audit trail, and allocation failure at every call site.
+ */
+#include <stdio.h>
+
+#include "testutil.h"
+
+#define DAY_MS INT64_C(86400000)
+#define HOUR_MS INT64_C(3600000)
+
+/* 2026-11-23 (Monday) 10:00 Finnish time = 08:00 UTC. */
+static const int64_t T0 = INT64_C(20780) * DAY_MS + 8 * HOUR_MS;
+
+typedef struct {
+    triage_engine_t *e;
+    triage_id_t sw, sw2, sc, sc2, sg;
+    failing_alloc fa;
+} fixture;
+
+static triage_id_t add_worker(triage_engine_t *e, triage_role_t role)
+{
+    triage_worker_t w = TRIAGE_WORKER_INIT;
+    w.role = role;
+    w.office = 297;
+    triage_id_t id;
+    assert_ok(triage_worker_create(&id, e, &w));
+    return id;
+}
+
+static triage_id_t add_client(triage_engine_t *e)
+{
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_date_from_ymd(&c.date_of_birth, 1980, 5, 17);
+    c.municipality = 297;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, e, &c));
+    return id;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.allocator = fa_allocator(&f->fa);
+    if (triage_engine_new(&f->e, &o))
+        return -1;
+    f->sw = add_worker(f->e, TRIAGE_ROLE_SOCIAL_WORKER);
+    f->sw2 = add_worker(f->e, TRIAGE_ROLE_SOCIAL_WORKER);
+    f->sc = add_worker(f->e, TRIAGE_ROLE_SOCIAL_COUNSELLOR);
+    f->sc2 = add_worker(f->e, TRIAGE_ROLE_SOCIAL_COUNSELLOR);
+    f->sg = add_worker(f->e, TRIAGE_ROLE_SERVICE_GUIDE);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    triage_engine_free(f->e);
+    assert_int_equal(f->fa.live, 0); /* everything released */
+    free(f);
+    return 0;
+}
+
+static triage_id_t intake(fixture *f, const triage_id_t *client, triage_intake_kind_t kind,
+                          uint32_t triggers, int64_t at, triage_intake_result_t *res)
+{
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    in.client = *client;
+    in.kind = kind;
+    in.triggers = triggers;
+    in.received_ms = at;
+    triage_intake_result_t r;
+    assert_ok(triage_intake(&r, f->e, &in));
+    if (res)
+        *res = r;
+    return r.case_id;
+}
+
+static triage_status_t move(fixture *f, const triage_id_t *c, triage_stage_t to,
+                            triage_closing_reason_t reason, int64_t at)
+{
+    triage_move_t m = TRIAGE_MOVE_INIT;
+    m.to = to;
+    m.reason = reason;
+    m.at_ms = at;
+    m.actor = f->sc;
+    return triage_case_move(f->e, c, &m);
+}
+
+static triage_case_t get_case(fixture *f, const triage_id_t *id)
+{
+    triage_case_t c;
+    assert_ok(triage_case_get(&c, f->e, id));
+    return c;
+}
+
+static size_t event_count(fixture *f)
+{
+    triage_event_t *evs;
+    size_t n;
+    assert_ok(triage_event_list(&evs, &n, f->e, NULL, INT64_MIN, INT64_MAX));
+    triage_free(evs);
+    return n;
+}
+
+static triage_event_t last_event(fixture *f, const triage_id_t *c)
+{
+    triage_event_t *evs;
+    size_t n;
+    assert_ok(triage_event_list(&evs, &n, f->e, c, INT64_MIN, INT64_MAX));
+    assert_true(n > 0);
+    triage_event_t ev = evs[n - 1];
+    triage_free(evs);
+    return ev;
+}
+
+static triage_scores_t scores_q(int quadrant)
+{
+    triage_scores_t s;
+    memset(&s, 0, sizeof s);
+    if (quadrant == 2 || quadrant == 4)
+        s.need[TRIAGE_NEED_HOUSING] = 3;
+    if (quadrant == 3 || quadrant == 4)
+        s.capacity[TRIAGE_CAPACITY_PSYCHIATRIC] = 2;
+    return s;
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+static void test_options_validation(void **state)
+{
+    (void)state;
+    triage_engine_t *e = NULL;
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.version = 0;
+    assert_status(triage_engine_new(&e, &o), TRIAGE_EVERSION);
+    o.version = TRIAGE_ENGINE_OPTIONS_VERSION + 1;
+    assert_status(triage_engine_new(&e, &o), TRIAGE_EVERSION);
+    triage_engine_options_t bad = TRIAGE_ENGINE_OPTIONS_INIT;
+    bad.unreachable_attempts = 0;
+    assert_status(triage_engine_new(&e, &bad), TRIAGE_EINVAL);
+    assert_error_arg("options.unreachable_attempts");
+    bad = (triage_engine_options_t)TRIAGE_ENGINE_OPTIONS_INIT;
+    bad.office_close_min = bad.office_open_min;
+    assert_status(triage_engine_new(&e, &bad), TRIAGE_EINVAL);
+    assert_error_arg("options.office_close_min");
+    bad = (triage_engine_options_t)TRIAGE_ENGINE_OPTIONS_INIT;
+    failing_alloc fa = {0};
+    bad.allocator = fa_allocator(&fa);
+    bad.allocator.free = NULL;
+    assert_status(triage_engine_new(&e, &bad), TRIAGE_EINVAL);
+    assert_null(e);
+    assert_status(triage_engine_new(NULL, NULL), TRIAGE_EINVAL);
+    assert_ok(triage_engine_options_init(&o, TRIAGE_ENGINE_OPTIONS_VERSION));
+    assert_int_equal(o.unreachable_attempts, 3);
+    assert_status(triage_engine_options_init(&o, 99), TRIAGE_EVERSION);
+    /* Defaults work, and two engines are independent. */
+    triage_engine_t *a, *b;
+    assert_ok(triage_engine_new(&a, NULL));
+    assert_ok(triage_engine_new(&b, NULL));
+    triage_id_t id = add_client(a);
+    triage_client_t c;
+    assert_status(triage_client_get(&c, b, &id), TRIAGE_ENOTFOUND);
+    triage_engine_free(a);
+    triage_engine_free(b);
+    triage_engine_free(NULL);
+}
+
+static void test_engine_new_allocation_failures(void **state)
+{
+    (void)state;
+    for (long n = 1;; n++) {
+        failing_alloc fa = {.fail_at = n};
+        triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+        o.allocator = fa_allocator(&fa);
+        triage_engine_t *e = NULL;
+        triage_status_t rc = triage_engine_new(&e, &o);
+        if (rc == TRIAGE_OK) {
+            triage_engine_free(e);
+            assert_int_equal(fa.live, 0);
+            break;
+        }
+        assert_int_equal(rc, TRIAGE_ENOMEM);
+        assert_null(e);
+        assert_int_equal(fa.live, 0);
+    }
+}
+
+static void test_client_crud(void **state)
+{
+    fixture *f = *state;
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    c.language = TRIAGE_LANG_SV;
+    c.municipality = 420;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, f->e, &c));
+    assert_false(triage_id_is_nil(&id));
+    triage_client_t got;
+    assert_ok(triage_client_get(&got, f->e, &id));
+    assert_int_equal(got.language, TRIAGE_LANG_SV);
+    assert_int_equal(got.municipality, 420);
+    assert_true(triage_id_is_nil(&got.responsible_worker));
+    got.municipality = 297;
+    got.notifications = 99; /* read-only: ignored */
+    assert_ok(triage_client_update(f->e, &got));
+    assert_ok(triage_client_get(&got, f->e, &id));
+    assert_int_equal(got.municipality, 297);
+    assert_int_equal(got.notifications, 0);
+
+    /* Bad values name the field and change nothing. */
+    triage_client_t bad = got;
+    bad.language = 7;
+    assert_status(triage_client_update(f->e, &bad), TRIAGE_EINVAL);
+    assert_error_arg("language");
+    bad = got;
+    bad.municipality = -4;
+    assert_status(triage_client_create(&id, f->e, &bad), TRIAGE_EINVAL);
+    assert_error_arg("municipality");
+    bad = got;
+    bad.version = 2;
+    assert_status(triage_client_create(&id, f->e, &bad), TRIAGE_EVERSION);
+    bad = got;
+    bad.id.bytes[0] ^= 0xff;
+    assert_status(triage_client_update(f->e, &bad), TRIAGE_ENOTFOUND);
+    assert_status(triage_client_get(&got, f->e, NULL), TRIAGE_EINVAL);
+    assert_status(triage_client_create(NULL, f->e, &c), TRIAGE_EINVAL);
+
+    triage_id_t *ids;
+    size_t n;
+    assert_ok(triage_client_list(&ids, &n, f->e));
+    assert_int_equal(n, 1);
+    assert_int_equal(triage_id_compare(&ids[0], &got.id), 0);
+    triage_free(ids);
+}
+
+static void test_worker_validation(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        double fte;
+        uint32_t langs;
+        int role;
+        int32_t team;
+        const char *field;
+    } rows[] = {
+        /* DOMAIN.md §2: 0 < fte <= 1 */
+        {0.0, 1, 2, 0, "fte"},
+        {-0.5, 1, 2, 0, "fte"},
+        {1.01, 1, 2, 0, "fte"},
+        {0.0 / 0.0, 1, 2, 0, "fte"},
+        {1.0, 0, 2, 0, "languages"},
+        {1.0, 0x10, 2, 0, "languages"},
+        {1.0, 1, 0, 0, "role"},
+        {1.0, 1, 4, 0, "role"},
+        {1.0, 1, 2, -1, "team"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        triage_worker_t w = TRIAGE_WORKER_INIT;
+        w.fte = rows[i].fte;
+        w.languages = rows[i].langs;
+        w.role = rows[i].role;
+        w.team = rows[i].team;
+        triage_id_t id;
+        assert_status(triage_worker_create(&id, f->e, &w), TRIAGE_EINVAL);
+        assert_error_arg(rows[i].field);
+    }
+    triage_worker_t w = TRIAGE_WORKER_INIT;
+    w.fte = 0.5;
+    triage_id_t id;
+    assert_ok(triage_worker_create(&id, f->e, &w));
+    triage_worker_t got;
+    assert_ok(triage_worker_get(&got, f->e, &id));
+    assert_true(got.fte == 0.5);
+    got.fte = 2.0;
+    assert_status(triage_worker_update(f->e, &got), TRIAGE_EINVAL);
+    assert_ok(triage_worker_get(&got, f->e, &id));
+    assert_true(got.fte == 0.5);
+    triage_id_t *ids;
+    size_t n;
+    assert_ok(triage_worker_list(&ids, &n, f->e));
+    assert_int_equal(n, 6);
+    triage_free(ids);
+}
+
+/* ---- intake -------------------------------------------------------------- */
+
+static void test_intake_opens_received_case(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_intake_result_t r;
+    triage_id_t id = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION,
+                            TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_EVICTION_OR_CUTOFF), T0, &r);
+    assert_int_equal(r.attached, 0);
+    assert_int_equal(r.urgency.tier, TRIAGE_URGENCY_URGENT);
+    triage_case_t c = get_case(f, &id);
+    assert_int_equal(c.stage, TRIAGE_STAGE_RECEIVED);
+    assert_int_equal(c.urgency, TRIAGE_URGENCY_URGENT);
+    assert_int_equal(c.received, 20780);
+    assert_true(c.deadline_count >= 3); /* D1, D8, response */
+    int have_d1 = 0, have_d8 = 0;
+    for (uint32_t i = 0; i < c.deadline_count; i++) {
+        have_d1 |= c.deadlines[i].row == TRIAGE_DEADLINE_D1 && c.deadlines[i].due == 20780;
+        /* D8: 15th business day after Mon 2026-11-23 (6 Dec is a Sunday) = 2026-12-14 */
+        have_d8 |= c.deadlines[i].row == TRIAGE_DEADLINE_D8 && c.deadlines[i].due == 20801;
+    }
+    assert_true(have_d1);
+    assert_true(have_d8);
+    triage_event_t ev = last_event(f, &id);
+    assert_int_equal(ev.kind, TRIAGE_EVENT_URGENCY_ASSESSED);
+    assert_int_equal(ev.to, TRIAGE_URGENCY_URGENT);
+    assert_string_equal(ev.policy_id, "fi-default");
+    assert_int_equal(ev.policy_version, 1);
+    triage_client_t client;
+    assert_ok(triage_client_get(&client, f->e, &cl));
+    assert_int_equal(client.notifications, 1);
+}
+
+static void test_intake_bad_input(void **state)
+{
+    fixture *f = *state;
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_date_from_ymd(&c.date_of_birth, 2027, 1, 1); /* after the intake */
+    triage_id_t cl;
+    assert_ok(triage_client_create(&cl, f->e, &c));
+    size_t before = event_count(f);
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    in.client = cl;
+    in.received_ms = T0;
+    triage_intake_result_t r;
+    memset(&r, 0x5a, sizeof r);
+    assert_status(triage_intake(&r, f->e, &in), TRIAGE_EINVAL);
+    assert_error_arg("date_of_birth");
+    static const struct { int field; int value; const char *name; } bad[] = {
+        {0, 0, "kind"}, {0, 7, "kind"}, {1, 0, "channel"}, {1, 9, "channel"},
+        {2, 0, "service"}, {3, 1 << 12, "triggers"}, {4, 2, "own_contact"},
+        {5, -1, "child_special_support"},
+    };
+    triage_id_t ok_client = add_client(f->e);
+    before = event_count(f);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        triage_intake_t x = TRIAGE_INTAKE_INIT;
+        x.client = ok_client;
+        x.received_ms = T0;
+        switch (bad[i].field) {
+        case 0: x.kind = bad[i].value; break;
+        case 1: x.channel = bad[i].value; break;
+        case 2: x.service = bad[i].value; break;
+        case 3: x.triggers = (uint32_t)bad[i].value; break;
+        case 4: x.own_contact = bad[i].value; break;
+        default: x.child_special_support = bad[i].value; break;
+        }
+        assert_status(triage_intake(&r, f->e, &x), TRIAGE_EINVAL);
+        assert_error_arg(bad[i].name);
+    }
+    /* A child-welfare notification at an adult-only service. */
+    triage_intake_t x = TRIAGE_INTAKE_INIT;
+    x.client = ok_client;
+    x.received_ms = T0;
+    x.kind = TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION;
+    assert_status(triage_intake(&r, f->e, &x), TRIAGE_EINVAL);
+    assert_error_arg("kind");
+    x.kind = TRIAGE_INTAKE_CONTACT;
+    x.client.bytes[3] ^= 1;
+    assert_status(triage_intake(&r, f->e, &x), TRIAGE_ENOTFOUND);
+    x.client = ok_client;
+    x.version = 0;
+    assert_status(triage_intake(&r, f->e, &x), TRIAGE_EVERSION);
+    x.version = TRIAGE_INTAKE_VERSION;
+    x.received_ms = INT64_MAX;
+    assert_status(triage_intake(&r, f->e, &x), TRIAGE_ERANGE);
+    assert_status(triage_intake(NULL, f->e, &x), TRIAGE_EINVAL);
+    assert_int_equal(event_count(f), before);
+    triage_id_t *ids;
+    size_t n;
+    assert_ok(triage_case_list(&ids, &n, f->e, NULL));
+    assert_int_equal(n, 0);
+}
+
+static void test_emergency_services_out_of_hours(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    uint32_t imm = TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_NO_SHELTER_TONIGHT);
+    static const struct { int64_t at; int flagged; } rows[] = {
+        {T0, 0},                         /* Monday 10:00 */
+        {T0 + 12 * HOUR_MS, 1},          /* Monday 22:00 */
+        {T0 - 3 * HOUR_MS, 1},           /* Monday 07:00 */
+        {T0 + 5 * DAY_MS, 1},            /* Saturday 10:00 */
+        {T0 + 6 * HOUR_MS - 60000, 0},   /* Monday 15:59 */
+        {T0 + 6 * HOUR_MS, 1},           /* Monday 16:00 */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        triage_id_t other = add_client(f->e);
+        triage_intake_result_t r;
+        triage_id_t id = intake(f, &other, TRIAGE_INTAKE_CONTACT, imm, rows[i].at, &r);
+        assert_int_equal(r.emergency_services, rows[i].flagged);
+        triage_case_t c = get_case(f, &id);
+        assert_int_equal((c.flags & TRIAGE_CASE_EMERGENCY_SERVICES) != 0, rows[i].flagged);
+    }
+    (void)cl;
+}
+
+static void test_local_time(void **state)
+{
+    (void)state;
+    triage_date_t d;
+    int32_t min;
+    /* Winter: UTC+2. */
+    assert_ok(triage_local_time(&d, &min, T0));
+    assert_int_equal(d, 20780);
+    assert_int_equal(min, 600);
+    /* 2026-03-29 00:59 UTC is 02:59 EET; 01:00 UTC is 04:00 EEST. */
+    int64_t dst = INT64_C(20541) * DAY_MS + HOUR_MS;
+    assert_ok(triage_local_time(&d, &min, dst - 60000));
+    assert_int_equal(min, 179);
+    assert_ok(triage_local_time(&d, &min, dst));
+    assert_int_equal(min, 240);
+    /* 22:30 UTC in summer is the next local day. */
+    assert_ok(triage_local_time(&d, &min, INT64_C(20600) * DAY_MS + 22 * HOUR_MS + 30 * 60000));
+    assert_int_equal(d, 20601);
+    assert_int_equal(min, 90);
+    assert_status(triage_local_time(&d, &min, INT64_MIN), TRIAGE_ERANGE);
+    assert_ok(triage_local_time(NULL, NULL, T0));
+}
+
+static void test_repeat_notification_flag(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_intake_result_t r;
+    /* DOMAIN.md §3: >= 3 notifications within 365 days, never reached. Each
+     * earlier case is closed so the client has no active case. */
+    for (int i = 0; i < 3; i++) {
+        triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION, 0, T0 + i * 30 * DAY_MS, &r);
+        assert_int_equal(r.repeat_flagged, i == 2);
+        assert_ok(move(f, &c, TRIAGE_STAGE_GUIDANCE, 0, T0 + i * 30 * DAY_MS + HOUR_MS));
+        assert_ok(triage_case_contact_attempt(f->e, &c, &f->sg, T0 + i * 30 * DAY_MS + 2 * HOUR_MS, 0));
+        assert_ok(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DUPLICATE, T0 + i * 30 * DAY_MS + 3 * HOUR_MS));
+    }
+    triage_client_t client;
+    assert_ok(triage_client_get(&client, f->e, &cl));
+    assert_true(client.flags & TRIAGE_CLIENT_REPEAT_NOTIFIED);
+    assert_int_equal(client.failed_contacts, 3);
+    /* The flag raises the repeat_notifications barrier when classifying:
+     * need high (housing 3) + barrier sum 2 (flag) + 2 (missed) -> weak. */
+    triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION,
+                           TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_NO_SHELTER_TONIGHT), T0 + 100 * DAY_MS, &r);
+    assert_int_equal(r.repeat_flagged, 0); /* already flagged */
+    assert_ok(move(f, &c, TRIAGE_STAGE_DISTRIBUTION, 0, T0 + 100 * DAY_MS));
+    triage_scores_t s = scores_q(2);
+    s.capacity[TRIAGE_CAPACITY_MISSED_APPOINTMENTS] = 2;
+    triage_classification_t k;
+    assert_ok(triage_case_classify(&k, NULL, f->e, &c, &f->sw, T0 + 100 * DAY_MS, &s));
+    assert_int_equal(k.quadrant, TRIAGE_Q4_SPECIAL_SUPPORT);
+    /* Four notifications that far apart (> 365 days) do not flag. */
+    triage_id_t cl2 = add_client(f->e);
+    for (int i = 0; i < 4; i++) {
+        triage_id_t x = intake(f, &cl2, TRIAGE_INTAKE_NOTIFICATION, 0, T0 + i * 200 * DAY_MS, &r);
+        assert_int_equal(r.repeat_flagged, 0);
+        assert_ok(move(f, &x, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DUPLICATE, T0 + i * 200 * DAY_MS));
+    }
+}
+
+static void test_continuity_attaches_intake(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_id_t a = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, NULL);
+    assert_ok(triage_case_set_worker(f->e, &a, &f->sw, T0 + HOUR_MS, TRIAGE_SLOT_RESPONSIBLE, &f->sc));
+    triage_client_t client;
+    assert_ok(triage_client_get(&client, f->e, &cl));
+    assert_int_equal(triage_id_compare(&client.responsible_worker, &f->sc), 0);
+    triage_intake_result_t r;
+    triage_id_t b = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION,
+                           TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_LIFE_OR_HEALTH_THREAT), T0 + DAY_MS, &r);
+    assert_int_equal(r.attached, 1);
+    assert_int_equal(triage_id_compare(&a, &b), 0);
+    triage_case_t c = get_case(f, &a);
+    assert_int_equal(c.urgency, TRIAGE_URGENCY_IMMEDIATE); /* raised, audited */
+    triage_event_t *evs;
+    size_t n;
+    assert_ok(triage_event_list(&evs, &n, f->e, &a, INT64_MIN, INT64_MAX));
+    assert_int_equal(evs[n - 2].kind, TRIAGE_EVENT_ATTACHED);
+    assert_int_equal(evs[n - 1].kind, TRIAGE_EVENT_URGENCY_ASSESSED);
+    assert_int_equal(evs[n - 1].from, TRIAGE_URGENCY_NORMAL);
+    triage_free(evs);
+    triage_id_t *ids;
+    assert_ok(triage_case_list(&ids, &n, f->e, NULL));
+    assert_int_equal(n, 1);
+    triage_free(ids);
+    /* Closing the case releases the client's responsible worker. */
+    assert_ok(move(f, &a, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_MOVED_AWAY, T0 + 2 * DAY_MS));
+    assert_ok(triage_client_get(&client, f->e, &cl));
+    assert_true(triage_id_is_nil(&client.responsible_worker));
+    intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0 + 3 * DAY_MS, &r);
+    assert_int_equal(r.attached, 0);
+}
+
+/* ---- the transition matrix (DOMAIN.md §3) ------------------------------------ */
+
+#define NSTAGES 8
+
+/* Builds a case in `stage` that satisfies every requirement of the allowed
+ * transitions out of it. */
+static triage_id_t case_in(fixture *f, triage_stage_t stage, int64_t *t)
+{
+    triage_id_t cl = add_client(f->e);
+    *t = T0;
+    /* An earlier case whose responsible worker gives continuity to the next
+     * intake once it is set after that intake. */
+    triage_id_t prev = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, *t, NULL);
+    triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION,
+                           TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_ACUTE_CRISIS), *t, NULL);
+    assert_ok(triage_case_set_worker(f->e, &prev, &f->sw, *t, TRIAGE_SLOT_RESPONSIBLE, &f->sc2));
+    if (stage == TRIAGE_STAGE_RECEIVED)
+        return c;
+    *t += HOUR_MS;
+    if (stage == TRIAGE_STAGE_GUIDANCE || stage == TRIAGE_STAGE_INITIAL_ASSESSMENT) {
+        assert_ok(move(f, &c, TRIAGE_STAGE_GUIDANCE, 0, *t));
+        if (stage == TRIAGE_STAGE_INITIAL_ASSESSMENT)
+            assert_ok(move(f, &c, TRIAGE_STAGE_INITIAL_ASSESSMENT, 0, *t));
+        return c;
+    }
+    assert_ok(move(f, &c, TRIAGE_STAGE_DISTRIBUTION, 0, *t));
+    triage_scores_t s = scores_q(2);
+    assert_ok(triage_case_classify(NULL, NULL, f->e, &c, &f->sw, *t, &s));
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, *t, TRIAGE_SLOT_ASSESSMENT, &f->sc));
+    if (stage == TRIAGE_STAGE_DISTRIBUTION)
+        return c;
+    assert_ok(move(f, &c, TRIAGE_STAGE_ASSESSMENT, 0, *t));
+    triage_assessment_record_t rec = {TRIAGE_ASSESSMENT_RECORD_VERSION, 1, 1, 1, 1,
+                                      TRIAGE_NEED_NATURE_RECURRING};
+    assert_ok(triage_case_record_assessment(f->e, &c, &f->sc, *t, &rec));
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, *t, TRIAGE_SLOT_RESPONSIBLE, &f->sc));
+    if (stage == TRIAGE_STAGE_ASSESSMENT)
+        return c;
+    assert_ok(move(f, &c, TRIAGE_STAGE_PLANNING, 0, *t));
+    if (stage == TRIAGE_STAGE_PLANNING)
+        return c;
+    assert_ok(move(f, &c, TRIAGE_STAGE_CASEWORK, 0, *t));
+    if (stage == TRIAGE_STAGE_CASEWORK)
+        return c;
+    assert_ok(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_GOALS_MET, *t));
+    return c;
+}
+
+static int allowed(int from, int to)
+{
+    /* DOMAIN.md §3, "Allowed transitions". */
+    static const int pairs[][2] = {
+        {1, 2}, {1, 4}, {1, 7}, {1, 8}, {2, 3}, {2, 4}, {2, 8}, {3, 4},
+        {3, 8}, {4, 5}, {4, 8}, {5, 6}, {5, 7}, {5, 8}, {6, 7}, {6, 8}, {7, 8},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (pairs[i][0] == from && pairs[i][1] == to)
+            return 1;
+    return 0;
+}
+
+static void test_transition_matrix(void **state)
+{
+    fixture *f = *state;
+    int tried = 0, ok = 0;
+    for (int from = 1; from <= NSTAGES; from++) {
+        for (int to = 1; to <= NSTAGES; to++) {
+            int64_t t;
+            triage_id_t c = case_in(f, (triage_stage_t)from, &t);
+            triage_case_t before = get_case(f, &c);
+            assert_int_equal(before.stage, from);
+            size_t nev = event_count(f);
+            triage_move_t m = TRIAGE_MOVE_INIT;
+            m.to = (triage_stage_t)to;
+            m.at_ms = t + HOUR_MS;
+            m.actor = f->sc;
+            m.reason = to == TRIAGE_STAGE_CLOSED ? TRIAGE_CLOSE_MOVED_AWAY : TRIAGE_CLOSE_NONE;
+            m.plan_unnecessary = from == TRIAGE_STAGE_ASSESSMENT && to == TRIAGE_STAGE_CASEWORK;
+            triage_status_t rc = triage_case_move(f->e, &c, &m);
+            tried++;
+            if (allowed(from, to)) {
+                if (rc != TRIAGE_OK)
+                    fail_msg("%d -> %d refused: %s [%s]", from, to, triage_error_last()->message,
+                             triage_error_last()->argument);
+                ok++;
+                triage_case_t after = get_case(f, &c);
+                assert_int_equal(after.stage, to);
+                assert_int_equal(event_count(f), nev + 1);
+                triage_event_t ev = last_event(f, &c);
+                assert_int_equal(ev.kind, TRIAGE_EVENT_STAGE_CHANGED);
+                assert_int_equal(ev.from, from);
+                assert_int_equal(ev.to, to);
+                assert_int_equal(triage_id_compare(&ev.actor, &f->sc), 0);
+                assert_int_equal(ev.at_ms, t + HOUR_MS);
+            } else {
+                if (rc != TRIAGE_ESTATE)
+                    fail_msg("%d -> %d gave %d, expected ESTATE", from, to, rc);
+                assert_true(strlen(triage_error_last()->argument) > 0);
+                triage_case_t after = get_case(f, &c);
+                assert_memory_equal(&after, &before, sizeof before);
+                assert_int_equal(event_count(f), nev);
+            }
+        }
+    }
+    assert_int_equal(tried, 64);
+    assert_int_equal(ok, 17);
+}
+
+typedef struct {
+    const char *name;
+    triage_stage_t from, to;
+    triage_closing_reason_t reason;
+    const char *rule; /* expected rule, NULL = allowed */
+} rule_row;
+
+static void test_transition_rules(void **state)
+{
+    fixture *f = *state;
+    /* Closing reasons per stage (DOMAIN.md §3; SHL 34 §, 36 §, 40 §). */
+    static const rule_row rows[] = {
+        {"no reason", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_NONE, "closing_reason"},
+        {"advice in guidance", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_ADVICE_GIVEN, NULL},
+        {"referred in guidance (SHL 40 §)", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_REFERRED, NULL},
+        {"goals met in guidance", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_GOALS_MET, "closing_reason"},
+        {"no need in guidance", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_NO_NEED, "closing_reason"},
+        {"declined without motivation check", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DECLINED, "shl35_2_declined"},
+        {"unreachable without attempts", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_UNREACHABLE, "unreachable_policy"},
+        {"no need in initial assessment", TRIAGE_STAGE_INITIAL_ASSESSMENT, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_NO_NEED, NULL},
+        {"declined in initial assessment", TRIAGE_STAGE_INITIAL_ASSESSMENT, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DECLINED, "closing_reason"},
+        {"advice at distribution", TRIAGE_STAGE_DISTRIBUTION, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_ADVICE_GIVEN, "closing_reason"},
+        {"duplicate at distribution", TRIAGE_STAGE_DISTRIBUTION, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DUPLICATE, NULL},
+        {"no need in assessment", TRIAGE_STAGE_ASSESSMENT, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_NO_NEED, NULL},
+        {"goals met in assessment", TRIAGE_STAGE_ASSESSMENT, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_GOALS_MET, "closing_reason"},
+        {"goals met in casework", TRIAGE_STAGE_CASEWORK, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_GOALS_MET, NULL},
+        {"referred in planning", TRIAGE_STAGE_PLANNING, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_REFERRED, NULL},
+        {"moved away on arrival", TRIAGE_STAGE_RECEIVED, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_MOVED_AWAY, NULL},
+        {"advice on arrival", TRIAGE_STAGE_RECEIVED, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_ADVICE_GIVEN, "closing_reason"},
+        /* SHL 39 §: skipping the plan needs "obviously unnecessary". */
+        {"skip plan without record", TRIAGE_STAGE_ASSESSMENT, TRIAGE_STAGE_CASEWORK, TRIAGE_CLOSE_NONE, "shl39_plan_unnecessary"},
+        {"reason on a non-closing move", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_DISTRIBUTION, TRIAGE_CLOSE_REFERRED, "reason"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int64_t t;
+        triage_id_t c = case_in(f, rows[i].from, &t);
+        triage_case_t before = get_case(f, &c);
+        triage_status_t rc = move(f, &c, rows[i].to, rows[i].reason, t + HOUR_MS);
+        if (!rows[i].rule) {
+            if (rc != TRIAGE_OK)
+                fail_msg("%s: refused (%s)", rows[i].name, triage_error_last()->argument);
+            assert_int_equal(get_case(f, &c).closing_reason, rows[i].reason);
+        } else {
+            if (rc == TRIAGE_OK || strcmp(triage_error_last()->argument, rows[i].rule) != 0)
+                fail_msg("%s: got %d [%s], expected rule %s", rows[i].name, rc,
+                         triage_error_last()->argument, rows[i].rule);
+            triage_case_t after = get_case(f, &c);
+            assert_memory_equal(&after, &before, sizeof before);
+        }
+    }
+}
+
+static void test_requirements_before_assessment(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION, 0, T0, NULL);
+    /* RECEIVED -> DISTRIBUTION only when IMMEDIATE. */
+    assert_status(move(f, &c, TRIAGE_STAGE_DISTRIBUTION, 0, T0), TRIAGE_ESTATE);
+    assert_error_arg("immediate_to_duty_pair");
+    /* RECEIVED -> CASEWORK only with an active case and responsible worker. */
+    assert_status(move(f, &c, TRIAGE_STAGE_CASEWORK, 0, T0), TRIAGE_ESTATE);
+    assert_error_arg("continuity_own_worker");
+    assert_ok(move(f, &c, TRIAGE_STAGE_GUIDANCE, 0, T0));
+    assert_ok(move(f, &c, TRIAGE_STAGE_DISTRIBUTION, 0, T0));
+    triage_scores_t s = scores_q(4);
+    /* Classification before ASSESSMENT. */
+    assert_status(move(f, &c, TRIAGE_STAGE_ASSESSMENT, 0, T0), TRIAGE_ESTATE);
+    assert_error_arg("classification_required");
+    assert_ok(triage_case_classify(NULL, NULL, f->e, &c, &f->sw, T0, &s));
+    assert_status(move(f, &c, TRIAGE_STAGE_ASSESSMENT, 0, T0), TRIAGE_ESTATE);
+    assert_error_arg("assessment_worker_required");
+    /* SHL 36 § 5: a special-support client's assessment is a social worker's. */
+    assert_status(triage_case_set_worker(f->e, &c, &f->sw, T0, TRIAGE_SLOT_ASSESSMENT, &f->sc),
+                  TRIAGE_ESTATE);
+    assert_error_arg("shl36_5_social_worker_assesses");
+    assert_status(triage_case_set_worker(f->e, &c, &f->sw, T0, TRIAGE_SLOT_ASSESSMENT, &f->sg),
+                  TRIAGE_ESTATE);
+    assert_error_arg("qualified_worker");
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, T0, TRIAGE_SLOT_ASSESSMENT, &f->sw));
+    assert_ok(move(f, &c, TRIAGE_STAGE_ASSESSMENT, 0, T0));
+    /* SHL 37 § record, SHL 42 § responsible worker. */
+    assert_status(move(f, &c, TRIAGE_STAGE_PLANNING, 0, T0), TRIAGE_ESTATE);
+    assert_error_arg("shl37_assessment_record");
+    triage_assessment_record_t rec = TRIAGE_ASSESSMENT_RECORD_INIT;
+    rec.summary = rec.conclusion = 1;
+    rec.nature = TRIAGE_NEED_NATURE_LONG_TERM;
+    assert_status(triage_case_record_assessment(f->e, &c, &f->sw, T0, &rec), TRIAGE_EINVAL);
+    assert_error_arg("rec.client_view");
+    rec.client_view = 1;
+    rec.nature = 0;
+    assert_status(triage_case_record_assessment(f->e, &c, &f->sw, T0, &rec), TRIAGE_EINVAL);
+    assert_error_arg("rec.nature");
+    rec.nature = TRIAGE_NEED_NATURE_LONG_TERM;
+    assert_ok(triage_case_record_assessment(f->e, &c, &f->sw, T0, &rec));
+    assert_status(move(f, &c, TRIAGE_STAGE_PLANNING, 0, T0), TRIAGE_ESTATE);
+    assert_error_arg("shl42_responsible_worker");
+    /* Special support: a counsellor cannot be responsible (default policy). */
+    assert_status(triage_case_set_worker(f->e, &c, &f->sw, T0, TRIAGE_SLOT_RESPONSIBLE, &f->sc),
+                  TRIAGE_ESTATE);
+    assert_error_arg("shl42_special_support_responsible");
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, T0, TRIAGE_SLOT_RESPONSIBLE, &f->sw));
+    assert_ok(move(f, &c, TRIAGE_STAGE_PLANNING, 0, T0));
+    triage_case_t got = get_case(f, &c);
+    assert_int_equal(got.assessment_started, 20780);
+    assert_int_equal(got.assessment_completed, 20780);
+    assert_true(got.flags & TRIAGE_CASE_CLIENT_RELATIONSHIP);
+}
+
+static void test_responsible_unnecessary(void **state)
+{
+    fixture *f = *state;
+    int64_t t;
+    triage_id_t c = case_in(f, TRIAGE_STAGE_ASSESSMENT, &t);
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, t, TRIAGE_SLOT_RESPONSIBLE, NULL));
+    assert_status(move(f, &c, TRIAGE_STAGE_PLANNING, 0, t), TRIAGE_ESTATE);
+    triage_move_t m = TRIAGE_MOVE_INIT;
+    m.to = TRIAGE_STAGE_CASEWORK;
+    m.at_ms = t;
+    m.plan_unnecessary = 1;
+    m.responsible_unnecessary = 1;
+    assert_ok(triage_case_move(f->e, &c, &m));
+    triage_case_t got = get_case(f, &c);
+    assert_true(got.flags & TRIAGE_CASE_PLAN_UNNECESSARY);
+    assert_true(got.flags & TRIAGE_CASE_RESPONSIBLE_UNNECESSARY);
+}
+
+static void test_declined_and_unreachable(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION, 0, T0, NULL);
+    assert_ok(move(f, &c, TRIAGE_STAGE_GUIDANCE, 0, T0));
+    int offer = -1;
+    /* Unwilling with an urgent risk: the case goes on (SHL 35 § 2). */
+    assert_ok(triage_case_motivation(&offer, f->e, &c, &f->sg, T0, TRIAGE_MOTIVATION_UNWILLING, 1));
+    assert_int_equal(offer, 0);
+    assert_status(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DECLINED, T0), TRIAGE_ESTATE);
+    assert_error_arg("shl35_2_declined");
+    assert_ok(triage_case_motivation(&offer, f->e, &c, &f->sg, T0, TRIAGE_MOTIVATION_WILLING, 0));
+    assert_int_equal(offer, 0);
+    assert_status(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DECLINED, T0), TRIAGE_ESTATE);
+    assert_error_arg("motivation_unwilling");
+    assert_ok(triage_case_motivation(&offer, f->e, &c, &f->sg, T0, TRIAGE_MOTIVATION_UNWILLING, 0));
+    assert_int_equal(offer, 1);
+    assert_status(triage_case_motivation(&offer, f->e, &c, &f->sg, T0, 9, 0), TRIAGE_EINVAL);
+    assert_ok(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DECLINED, T0));
+
+    /* Unable to self-care: never DECLINED. */
+    triage_id_t d = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION,
+                           TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_UNABLE_TO_SELF_CARE), T0, NULL);
+    assert_ok(move(f, &d, TRIAGE_STAGE_GUIDANCE, 0, T0));
+    assert_ok(triage_case_motivation(&offer, f->e, &d, &f->sg, T0, TRIAGE_MOTIVATION_UNWILLING, 0));
+    assert_int_equal(offer, 0);
+    assert_status(move(f, &d, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DECLINED, T0), TRIAGE_ESTATE);
+
+    /* Unreachable: 3 failed attempts over at least 5 business days. */
+    triage_id_t u = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION, 0, T0, NULL);
+    assert_ok(move(f, &u, TRIAGE_STAGE_GUIDANCE, 0, T0));
+    assert_ok(triage_case_contact_attempt(f->e, &u, &f->sg, T0, 0));
+    assert_ok(triage_case_contact_attempt(f->e, &u, &f->sg, T0 + DAY_MS, 0));
+    assert_status(move(f, &u, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_UNREACHABLE, T0 + DAY_MS), TRIAGE_ESTATE);
+    assert_error_arg("unreachable_policy");
+    /* Third attempt Friday: only 4 business days after Monday. */
+    assert_ok(triage_case_contact_attempt(f->e, &u, &f->sg, T0 + 4 * DAY_MS, 0));
+    assert_status(move(f, &u, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_UNREACHABLE, T0 + 4 * DAY_MS), TRIAGE_ESTATE);
+    /* A reached contact resets the count. */
+    triage_id_t u2 = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION, 0, T0, NULL);
+    assert_ok(move(f, &u2, TRIAGE_STAGE_GUIDANCE, 0, T0));
+    /* Next Monday: 5 business days. */
+    assert_ok(triage_case_contact_attempt(f->e, &u, &f->sg, T0 + 7 * DAY_MS, 0));
+    assert_ok(move(f, &u, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_UNREACHABLE, T0 + 7 * DAY_MS));
+    assert_ok(triage_case_contact_attempt(f->e, &u2, &f->sg, T0, 0));
+    assert_ok(triage_case_contact_attempt(f->e, &u2, &f->sg, T0 + DAY_MS, 0));
+    assert_ok(triage_case_contact_attempt(f->e, &u2, &f->sg, T0 + 2 * DAY_MS, 1));
+    assert_ok(triage_case_contact_attempt(f->e, &u2, &f->sg, T0 + 8 * DAY_MS, 0));
+    assert_status(move(f, &u2, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_UNREACHABLE, T0 + 8 * DAY_MS), TRIAGE_ESTATE);
+    triage_case_t got = get_case(f, &u2);
+    assert_int_equal(got.first_contact, 20782);
+    assert_int_equal(got.contact_attempts, 1);
+    /* Contact attempts belong to guidance-like stages. */
+    int64_t t;
+    triage_id_t p = case_in(f, TRIAGE_STAGE_PLANNING, &t);
+    assert_status(triage_case_contact_attempt(f->e, &p, &f->sg, t, 0), TRIAGE_ESTATE);
+    assert_status(triage_case_contact_attempt(f->e, &p, &f->sg, t, 2), TRIAGE_EINVAL);
+}
+
+static void test_closed_is_final(void **state)
+{
+    fixture *f = *state;
+    int64_t t;
+    triage_id_t c = case_in(f, TRIAGE_STAGE_CLOSED, &t);
+    triage_case_t before = get_case(f, &c);
+    triage_scores_t s = scores_q(1);
+    assert_status(triage_case_classify(NULL, NULL, f->e, &c, &f->sw, t, &s), TRIAGE_ESTATE);
+    assert_status(triage_case_set_worker(f->e, &c, &f->sw, t, TRIAGE_SLOT_PAIR, &f->sw2), TRIAGE_ESTATE);
+    assert_error_arg("closed_is_final");
+    assert_status(triage_case_milestone(f->e, &c, &f->sw, t, TRIAGE_MILESTONE_DECISION), TRIAGE_ESTATE);
+    assert_status(triage_case_decide_special_support(f->e, &c, &f->sw, t, 1, 3), TRIAGE_ESTATE);
+    triage_case_t after = get_case(f, &c);
+    assert_memory_equal(&after, &before, sizeof before);
+}
+
+static void test_bad_case_arguments(void **state)
+{
+    fixture *f = *state;
+    int64_t t;
+    triage_id_t c = case_in(f, TRIAGE_STAGE_GUIDANCE, &t);
+    triage_id_t bogus = c;
+    bogus.bytes[0] ^= 0x80;
+    assert_status(move(f, &bogus, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DUPLICATE, t), TRIAGE_ENOTFOUND);
+    assert_status(move(f, &c, 0, 0, t), TRIAGE_EINVAL);
+    assert_status(move(f, &c, 9, 0, t), TRIAGE_EINVAL);
+    assert_status(move(f, &c, TRIAGE_STAGE_CLOSED, 42, t), TRIAGE_EINVAL);
+    assert_status(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DUPLICATE, T0 - 1), TRIAGE_EINVAL);
+    assert_error_arg("at_ms");
+    triage_move_t m = TRIAGE_MOVE_INIT;
+    m.to = TRIAGE_STAGE_DISTRIBUTION;
+    m.at_ms = t;
+    m.actor = bogus;
+    assert_status(triage_case_move(f->e, &c, &m), TRIAGE_ENOTFOUND);
+    assert_error_arg("actor");
+    m.actor = f->sc;
+    m.version = 5;
+    assert_status(triage_case_move(f->e, &c, &m), TRIAGE_EVERSION);
+    m.version = TRIAGE_MOVE_VERSION;
+    assert_status(triage_case_move(f->e, &c, NULL), TRIAGE_EINVAL);
+    assert_status(triage_case_move(NULL, &c, &m), TRIAGE_EINVAL);
+    assert_status(triage_case_move(f->e, NULL, &m), TRIAGE_EINVAL);
+    assert_status(triage_case_set_worker(f->e, &c, &f->sw, t, 7, &f->sw), TRIAGE_EINVAL);
+    assert_status(triage_case_set_worker(f->e, &c, &f->sw, t, TRIAGE_SLOT_PAIR, &bogus), TRIAGE_ENOTFOUND);
+    assert_status(triage_case_milestone(f->e, &c, &f->sw, t, TRIAGE_MILESTONE_ASSESSMENT_STARTED), TRIAGE_EINVAL);
+    triage_case_deadline_t dl[TRIAGE_DEADLINE_MAX];
+    uint32_t n;
+    assert_status(triage_case_deadlines(dl, &n, NULL, f->e, &c, 20780, -1), TRIAGE_EINVAL);
+    triage_event_t *evs;
+    size_t ne;
+    assert_status(triage_event_list(&evs, &ne, f->e, NULL, 5, 4), TRIAGE_EINVAL);
+    assert_status(triage_event_list(&evs, &ne, f->e, &bogus, 0, 4), TRIAGE_ENOTFOUND);
+    triage_scores_t s = scores_q(1);
+    s.need[0] = 4;
+    assert_status(triage_case_classify(NULL, NULL, f->e, &c, &f->sw, t, &s), TRIAGE_EINVAL);
+    triage_case_filter_t flt = TRIAGE_CASE_FILTER_INIT;
+    flt.stage = 12;
+    triage_id_t *ids;
+    assert_status(triage_case_list(&ids, &ne, f->e, &flt), TRIAGE_EINVAL);
+}
+
+/* ---- classification on a case (DOMAIN.md §6) --------------------------------- */
+
+static void test_special_support_decision(void **state)
+{
+    fixture *f = *state;
+    int64_t t;
+    triage_id_t c = case_in(f, TRIAGE_STAGE_DISTRIBUTION, &t);
+    triage_scores_t s = scores_q(4);
+    triage_classification_t k;
+    triage_role_change_t change;
+    assert_ok(triage_case_classify(&k, &change, f->e, &c, &f->sw, t, &s));
+    assert_int_equal(k.special_support, 1);
+    triage_case_t got = get_case(f, &c);
+    assert_int_equal(got.special_support, 1);
+    assert_int_equal(got.special_support_decided, -1);
+    /* Only a social worker decides; an override needs a reason code. */
+    assert_status(triage_case_decide_special_support(f->e, &c, &f->sc, t, 1, 0), TRIAGE_EINVAL);
+    assert_error_arg("social_worker");
+    assert_status(triage_case_decide_special_support(f->e, &c, &f->sw, t, 0, 0), TRIAGE_EINVAL);
+    assert_error_arg("reason_code");
+    assert_ok(triage_case_decide_special_support(f->e, &c, &f->sw, t, 0, 17));
+    got = get_case(f, &c);
+    assert_int_equal(got.special_support, 0);
+    assert_int_equal(got.special_support_decided, 0);
+    assert_int_equal(triage_id_compare(&got.special_support_decider, &f->sw), 0);
+    triage_event_t ev = last_event(f, &c);
+    assert_int_equal(ev.kind, TRIAGE_EVENT_SPECIAL_SUPPORT_DECIDED);
+    assert_int_equal(ev.from, 1);
+    assert_int_equal(ev.to, 0);
+    assert_int_equal(ev.reason, 17);
+    /* Overridden to "no": a counsellor may now assess. */
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, t, TRIAGE_SLOT_ASSESSMENT, &f->sc));
+    /* Confirming needs no reason. */
+    assert_ok(triage_case_decide_special_support(f->e, &c, &f->sw, t, 1, 0));
+    assert_status(move(f, &c, TRIAGE_STAGE_ASSESSMENT, 0, t), TRIAGE_ESTATE);
+    assert_error_arg("shl36_5_social_worker_assesses");
+}
+
+static void test_pair_policy(void **state)
+{
+    (void)state;
+    /* SOCIAL_WORKER_OR_PAIR: a counsellor with a social-worker pair may be
+     * responsible for a special-support client (SHL 42 § 2). */
+    triage_classify_policy_t *p;
+    assert_ok(triage_classify_policy_new(&p, NULL));
+    assert_ok(triage_classify_policy_set_special_support_responsible(p, TRIAGE_SS_SOCIAL_WORKER_OR_PAIR));
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.classify = p;
+    fixture f = {0};
+    assert_ok(triage_engine_new(&f.e, &o));
+    triage_classify_policy_free(p); /* the engine keeps its own copy */
+    f.sw = add_worker(f.e, TRIAGE_ROLE_SOCIAL_WORKER);
+    f.sc = add_worker(f.e, TRIAGE_ROLE_SOCIAL_COUNSELLOR);
+    f.sc2 = add_worker(f.e, TRIAGE_ROLE_SOCIAL_COUNSELLOR);
+    f.sg = add_worker(f.e, TRIAGE_ROLE_SERVICE_GUIDE);
+    triage_id_t cl = add_client(f.e);
+    triage_id_t c = intake(&f, &cl, TRIAGE_INTAKE_NOTIFICATION,
+                           TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_ACUTE_CRISIS), T0, NULL);
+    assert_ok(move(&f, &c, TRIAGE_STAGE_DISTRIBUTION, 0, T0));
+    triage_scores_t s = scores_q(4);
+    assert_ok(triage_case_classify(NULL, NULL, f.e, &c, &f.sw, T0, &s));
+    assert_status(triage_case_set_worker(f.e, &c, &f.sw, T0, TRIAGE_SLOT_RESPONSIBLE, &f.sc), TRIAGE_ESTATE);
+    assert_ok(triage_case_set_worker(f.e, &c, &f.sw, T0, TRIAGE_SLOT_PAIR, &f.sw));
+    assert_ok(triage_case_set_worker(f.e, &c, &f.sw, T0, TRIAGE_SLOT_RESPONSIBLE, &f.sc));
+    /* Removing the social-worker pair would make it unlawful. */
+    assert_status(triage_case_set_worker(f.e, &c, &f.sw, T0, TRIAGE_SLOT_PAIR, NULL), TRIAGE_ESTATE);
+    assert_status(triage_case_set_worker(f.e, &c, &f.sw, T0, TRIAGE_SLOT_PAIR, &f.sc2), TRIAGE_ESTATE);
+    triage_engine_free(f.e);
+}
+
+/* ---- the North Savo scenario ------------------------------------------------ */
+
+static void test_north_savo_scenario(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    int64_t t = T0;
+    /* A notification arrives (SHL 35 §). */
+    triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION, 0, t, NULL);
+    assert_ok(move(f, &c, TRIAGE_STAGE_GUIDANCE, 0, t += HOUR_MS));
+    /* Guidance: unreachable twice, then reached and willing. */
+    assert_ok(triage_case_contact_attempt(f->e, &c, &f->sg, t += HOUR_MS, 0));
+    assert_ok(triage_case_contact_attempt(f->e, &c, &f->sg, t += DAY_MS, 0));
+    assert_ok(triage_case_contact_attempt(f->e, &c, &f->sg, t += DAY_MS, 1));
+    assert_ok(triage_case_motivation(NULL, f->e, &c, &f->sg, t, TRIAGE_MOTIVATION_WILLING, 0));
+    /* Distribution by the duty pair: Q4, special support. */
+    assert_ok(move(f, &c, TRIAGE_STAGE_DISTRIBUTION, 0, t += HOUR_MS));
+    triage_scores_t s = scores_q(4);
+    triage_classification_t k;
+    triage_role_change_t change;
+    assert_ok(triage_case_classify(&k, &change, f->e, &c, &f->sw, t, &s));
+    assert_int_equal(k.quadrant, TRIAGE_Q4_SPECIAL_SUPPORT);
+    assert_int_equal(change, TRIAGE_ROLE_CHANGE_NONE);
+    assert_ok(triage_case_decide_special_support(f->e, &c, &f->sw, t, 1, 0));
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, t, TRIAGE_SLOT_ASSESSMENT, &f->sw));
+    /* Assessment, plan, casework. */
+    assert_ok(move(f, &c, TRIAGE_STAGE_ASSESSMENT, 0, t += DAY_MS));
+    triage_assessment_record_t rec = {TRIAGE_ASSESSMENT_RECORD_VERSION, 1, 1, 1, 1,
+                                      TRIAGE_NEED_NATURE_LONG_TERM};
+    assert_ok(triage_case_record_assessment(f->e, &c, &f->sw, t += DAY_MS, &rec));
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, t, TRIAGE_SLOT_RESPONSIBLE, &f->sw));
+    assert_ok(move(f, &c, TRIAGE_STAGE_PLANNING, 0, t += DAY_MS));
+    assert_ok(move(f, &c, TRIAGE_STAGE_CASEWORK, 0, t += DAY_MS));
+    /* Need falls: reclassified Q2; the role change is reported. */
+    triage_scores_t s2 = scores_q(2);
+    assert_ok(triage_case_classify(&k, &change, f->e, &c, &f->sw, t += 30 * DAY_MS, &s2));
+    assert_int_equal(k.quadrant, TRIAGE_Q2_SOCIAL_GUIDANCE_WORK);
+    assert_int_equal(k.preferred_role, TRIAGE_ROLE_SOCIAL_COUNSELLOR);
+    assert_int_equal(change, TRIAGE_ROLE_CHANGE_SUGGESTED);
+    assert_true(get_case(f, &c).flags & TRIAGE_CASE_ROLE_CHANGE_SUGGESTED);
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, t += HOUR_MS, TRIAGE_SLOT_RESPONSIBLE, &f->sc));
+    assert_false(get_case(f, &c).flags & (TRIAGE_CASE_ROLE_CHANGE_SUGGESTED | TRIAGE_CASE_ROLE_MISMATCH));
+    assert_ok(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_GOALS_MET, t += 60 * DAY_MS));
+
+    /* The events tell the whole story, in order. */
+    static const struct { triage_event_kind_t kind; int from, to; } story[] = {
+        {TRIAGE_EVENT_INTAKE, 0, TRIAGE_STAGE_RECEIVED},
+        {TRIAGE_EVENT_URGENCY_ASSESSED, 0, TRIAGE_URGENCY_NORMAL},
+        {TRIAGE_EVENT_STAGE_CHANGED, TRIAGE_STAGE_RECEIVED, TRIAGE_STAGE_GUIDANCE},
+        {TRIAGE_EVENT_CONTACT_ATTEMPT, 1, 0},
+        {TRIAGE_EVENT_CONTACT_ATTEMPT, 2, 0},
+        {TRIAGE_EVENT_CONTACT_ATTEMPT, 0, 1},
+        {TRIAGE_EVENT_MOTIVATION_CHECKED, 0, TRIAGE_MOTIVATION_WILLING},
+        {TRIAGE_EVENT_STAGE_CHANGED, TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_DISTRIBUTION},
+        {TRIAGE_EVENT_CLASSIFIED, 0, 4},
+        {TRIAGE_EVENT_SPECIAL_SUPPORT_DECIDED, 1, 1},
+        {TRIAGE_EVENT_WORKER_ASSIGNED, 0, TRIAGE_ROLE_SOCIAL_WORKER},
+        {TRIAGE_EVENT_STAGE_CHANGED, TRIAGE_STAGE_DISTRIBUTION, TRIAGE_STAGE_ASSESSMENT},
+        {TRIAGE_EVENT_ASSESSMENT_RECORDED, 0, TRIAGE_NEED_NATURE_LONG_TERM},
+        {TRIAGE_EVENT_WORKER_ASSIGNED, 0, TRIAGE_ROLE_SOCIAL_WORKER},
+        {TRIAGE_EVENT_STAGE_CHANGED, TRIAGE_STAGE_ASSESSMENT, TRIAGE_STAGE_PLANNING},
+        {TRIAGE_EVENT_STAGE_CHANGED, TRIAGE_STAGE_PLANNING, TRIAGE_STAGE_CASEWORK},
+        {TRIAGE_EVENT_CLASSIFIED, 4, 2},
+        {TRIAGE_EVENT_WORKER_ASSIGNED, TRIAGE_ROLE_SOCIAL_WORKER, TRIAGE_ROLE_SOCIAL_COUNSELLOR},
+        {TRIAGE_EVENT_STAGE_CHANGED, TRIAGE_STAGE_CASEWORK, TRIAGE_STAGE_CLOSED},
+    };
+    triage_event_t *evs;
+    size_t n;
+    assert_ok(triage_event_list(&evs, &n, f->e, &c, INT64_MIN, INT64_MAX));
+    assert_int_equal(n, sizeof story / sizeof story[0]);
+    for (size_t i = 0; i < n; i++) {
+        if (evs[i].kind != story[i].kind || evs[i].from != story[i].from || evs[i].to != story[i].to)
+            fail_msg("event %zu: %s %d->%d, expected %s %d->%d", i,
+                     triage_event_kind_name(evs[i].kind), evs[i].from, evs[i].to,
+                     triage_event_kind_name(story[i].kind), story[i].from, story[i].to);
+        assert_int_equal(triage_id_compare(&evs[i].case_id, &c), 0);
+        if (i)
+            assert_true(evs[i].seq > evs[i - 1].seq && evs[i].at_ms >= evs[i - 1].at_ms);
+    }
+    assert_int_equal(evs[n - 1].reason, TRIAGE_CLOSE_GOALS_MET);
+    assert_string_equal(evs[8].policy_id, "fi-default");
+    triage_free(evs);
+    /* Period filter. */
+    assert_ok(triage_event_list(&evs, &n, f->e, &c, T0, T0 + HOUR_MS));
+    assert_int_equal(n, 3);
+    triage_free(evs);
+
+    /* Deadlines: D8 was met by the assessment start (2026-11-26 <= 2026-12-14). */
+    triage_case_deadline_t dl[TRIAGE_DEADLINE_MAX];
+    uint32_t nd;
+    int32_t next;
+    assert_ok(triage_case_deadlines(dl, &nd, &next, f->e, &c, 20900, 3));
+    int seen = 0;
+    for (uint32_t i = 0; i < nd; i++)
+        if (dl[i].deadline.row == TRIAGE_DEADLINE_D8) {
+            seen = 1;
+            assert_int_equal(dl[i].state, TRIAGE_DEADLINE_MET);
+            assert_int_equal(dl[i].met, 20783);
+        }
+    assert_true(seen);
+}
+
+static void test_deadline_status_on_case(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, NULL);
+    triage_case_deadline_t dl[TRIAGE_DEADLINE_MAX];
+    uint32_t nd;
+    int32_t next;
+    /* 2027-01-04, long after the D8 due date 2026-12-14: missed. */
+    assert_ok(triage_case_deadlines(dl, &nd, &next, f->e, &c, 20822, 2));
+    assert_true(next >= 0);
+    for (uint32_t i = 0; i < nd; i++) {
+        if (dl[i].deadline.row == TRIAGE_DEADLINE_D8) {
+            assert_int_equal(dl[i].state, TRIAGE_DEADLINE_MISSED);
+            assert_true(dl[i].overdue > 0);
+        }
+        if (dl[i].deadline.row == TRIAGE_DEADLINE_D1)
+            assert_int_equal(dl[i].state, TRIAGE_DEADLINE_MET);
+    }
+}
+
+/* ---- audit callback (DOMAIN.md §11) --------------------------------------- */
+
+typedef struct {
+    int reads, creates, updates;
+    triage_audit_object_t last_obj;
+    triage_id_t last_id;
+} audit_log;
+
+static void on_audit(void *ud, triage_audit_action_t a, triage_audit_object_t o, const triage_id_t *id)
+{
+    audit_log *l = ud;
+    l->reads += a == TRIAGE_AUDIT_READ;
+    l->creates += a == TRIAGE_AUDIT_CREATE;
+    l->updates += a == TRIAGE_AUDIT_UPDATE;
+    l->last_obj = o;
+    if (id)
+        l->last_id = *id;
+}
+
+static void test_audit_callback(void **state)
+{
+    (void)state;
+    audit_log log = {0};
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.audit = on_audit;
+    o.audit_userdata = &log;
+    fixture f = {0};
+    assert_ok(triage_engine_new(&f.e, &o));
+    triage_id_t cl = add_client(f.e);
+    assert_int_equal(log.creates, 1);
+    assert_int_equal(log.last_obj, TRIAGE_AUDIT_CLIENT);
+    triage_id_t c = intake(&f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, NULL);
+    assert_int_equal(log.creates, 2); /* the case */
+    assert_int_equal(log.updates, 1); /* the client's counters */
+    triage_case_t got;
+    int reads = log.reads;
+    assert_ok(triage_case_get(&got, f.e, &c));
+    assert_int_equal(log.reads, reads + 1);
+    assert_int_equal(log.last_obj, TRIAGE_AUDIT_CASE);
+    assert_int_equal(triage_id_compare(&log.last_id, &c), 0);
+    /* A failed call reports nothing. */
+    int total = log.reads + log.creates + log.updates;
+    assert_status(move(&f, &c, TRIAGE_STAGE_PLANNING, 0, T0), TRIAGE_ESTATE);
+    assert_int_equal(log.reads + log.creates + log.updates, total);
+    triage_engine_free(f.e);
+}
+
+/* ---- allocation failure at every call site --------------------------------- */
+
+typedef triage_status_t (*op_fn)(fixture *f, const triage_id_t *c, int64_t t);
+
+static triage_status_t op_move_guidance(fixture *f, const triage_id_t *c, int64_t t)
+{
+    return move(f, c, TRIAGE_STAGE_GUIDANCE, 0, t);
+}
+
+static triage_status_t op_close(fixture *f, const triage_id_t *c, int64_t t)
+{
+    return move(f, c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_MOVED_AWAY, t);
+}
+
+static triage_status_t op_classify(fixture *f, const triage_id_t *c, int64_t t)
+{
+    triage_scores_t s = scores_q(3);
+    return triage_case_classify(NULL, NULL, f->e, c, &f->sw, t, &s);
+}
+
+static triage_status_t op_set_responsible(fixture *f, const triage_id_t *c, int64_t t)
+{
+    return triage_case_set_worker(f->e, c, &f->sw, t, TRIAGE_SLOT_RESPONSIBLE, &f->sw2);
+}
+
+static triage_status_t op_contact(fixture *f, const triage_id_t *c, int64_t t)
+{
+    return triage_case_contact_attempt(f->e, c, &f->sg, t, 1);
+}
+
+static void snapshot(fixture *f, const triage_id_t *c, triage_case_t *cs, triage_client_t *cl,
+                     size_t *nev)
+{
+    f->fa.fail_at = 0;
+    assert_ok(triage_case_get(cs, f->e, c));
+    assert_ok(triage_client_get(cl, f->e, &cs->client));
+    *nev = event_count(f);
+}
+
+static void test_allocation_failures(void **state)
+{
+    fixture *f = *state;
+    static const struct { op_fn op; triage_stage_t stage; } ops[] = {
+        {op_move_guidance, TRIAGE_STAGE_RECEIVED},
+        {op_close, TRIAGE_STAGE_CASEWORK},
+        {op_classify, TRIAGE_STAGE_DISTRIBUTION},
+        {op_set_responsible, TRIAGE_STAGE_ASSESSMENT},
+        {op_contact, TRIAGE_STAGE_GUIDANCE},
+    };
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        int64_t t;
+        triage_id_t c = case_in(f, ops[k].stage, &t);
+        int failures = 0;
+        for (long n = 1;; n++) {
+            triage_case_t before, after;
+            triage_client_t clb, cla;
+            size_t nb, na;
+            snapshot(f, &c, &before, &clb, &nb);
+            f->fa.fail_at = f->fa.calls + n;
+            triage_status_t rc = ops[k].op(f, &c, t + HOUR_MS);
+            f->fa.fail_at = 0;
+            if (rc == TRIAGE_OK)
+                break;
+            failures++;
+            assert_int_equal(rc, TRIAGE_ENOMEM);
+            snapshot(f, &c, &after, &cla, &na);
+            assert_memory_equal(&after, &before, sizeof before);
+            assert_memory_equal(&cla, &clb, sizeof clb);
+            assert_int_equal(na, nb);
+        }
+        assert_true(failures >= 2); /* the op allocates at least twice */
+    }
+    /* Intake: every allocation site, including table growth. */
+    for (int round = 0; round < 40; round++) {
+        triage_id_t cl = add_client(f->e);
+        for (long n = 1;; n++) {
+            triage_id_t *ids;
+            size_t ncases, nev = event_count(f);
+            assert_ok(triage_case_list(&ids, &ncases, f->e, NULL));
+            triage_free(ids);
+            triage_intake_t in = TRIAGE_INTAKE_INIT;
+            in.client = cl;
+            in.kind = TRIAGE_INTAKE_NOTIFICATION;
+            in.received_ms = T0;
+            triage_intake_result_t r;
+            f->fa.fail_at = f->fa.calls + n;
+            triage_status_t rc = triage_intake(&r, f->e, &in);
+            f->fa.fail_at = 0;
+            if (rc == TRIAGE_OK)
+                break;
+            assert_int_equal(rc, TRIAGE_ENOMEM);
+            size_t after_cases;
+            assert_ok(triage_case_list(&ids, &after_cases, f->e, NULL));
+            triage_free(ids);
+            assert_int_equal(after_cases, ncases);
+            assert_int_equal(event_count(f), nev);
+            triage_client_t c;
+            assert_ok(triage_client_get(&c, f->e, &cl));
+            assert_int_equal(c.notifications, 0);
+        }
+    }
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_string_equal(triage_stage_name(TRIAGE_STAGE_INITIAL_ASSESSMENT), "initial_assessment");
+    assert_null(triage_stage_name(0));
+    assert_null(triage_stage_name(9));
+    assert_string_equal(triage_closing_reason_name(TRIAGE_CLOSE_GOALS_MET), "goals_met");
+    assert_null(triage_closing_reason_name(9));
+    assert_string_equal(triage_channel_name(TRIAGE_CHANNEL_KELA), "kela");
+    assert_null(triage_channel_name(0));
+    assert_string_equal(triage_event_kind_name(TRIAGE_EVENT_CLASSIFIED), "classified");
+    assert_null(triage_event_kind_name(99));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options_validation),
+        cmocka_unit_test(test_engine_new_allocation_failures),
+        T(test_client_crud),
+        T(test_worker_validation),
+        T(test_intake_opens_received_case),
+        T(test_intake_bad_input),
+        T(test_emergency_services_out_of_hours),
+        cmocka_unit_test(test_local_time),
+        T(test_repeat_notification_flag),
+        T(test_continuity_attaches_intake),
+        T(test_transition_matrix),
+        T(test_transition_rules),
+        T(test_requirements_before_assessment),
+        T(test_responsible_unnecessary),
+        T(test_declined_and_unreachable),
+        T(test_closed_is_final),
+        T(test_bad_case_arguments),
+        T(test_special_support_decision),
+        cmocka_unit_test(test_pair_policy),
+        T(test_north_savo_scenario),
+        T(test_deadline_status_on_case),
+        cmocka_unit_test(test_audit_callback),
+        T(test_allocation_failures),
+        cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
