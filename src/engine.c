@@ -347,6 +347,16 @@ static triage_status_t check_worker(const triage_worker_t *w)
         return triage__error(TRIAGE_EINVAL, "team", "team must be >= 0");
     if (w->active != 0 && w->active != 1)
         return triage__error(TRIAGE_EINVAL, "active", "active must be 0 or 1");
+    if (w->served_count > TRIAGE_WORKER_MAX_SERVED)
+        return triage__error(TRIAGE_EINVAL, "served_count", "at most %d served municipalities",
+                             TRIAGE_WORKER_MAX_SERVED);
+    for (uint32_t i = 0; i < w->served_count; i++) {
+        if (w->served[i] <= 0 || w->served[i] > 9999)
+            return triage__error(TRIAGE_EINVAL, "served", "municipality codes must be 1-9999");
+        for (uint32_t j = 0; j < i; j++)
+            if (w->served[j] == w->served[i])
+                return triage__error(TRIAGE_EINVAL, "served", "a municipality is listed twice");
+    }
     return TRIAGE_OK;
 }
 
@@ -364,6 +374,8 @@ TRIAGE_API triage_status_t triage_worker_create(triage_id_t *out_id, triage_engi
         return rc;
     triage_worker_t w = *worker;
     w.version = TRIAGE_WORKER_VERSION;
+    for (uint32_t i = w.served_count; i < TRIAGE_WORKER_MAX_SERVED; i++)
+        w.served[i] = 0; /* unused entries are zero, so records compare bytewise */
     do
         triage_id_generate(&w.id);
     while (triage__table_get(&e->tables[TRIAGE__T_WORKER], &w.id));
@@ -417,11 +429,16 @@ TRIAGE_API triage_status_t triage_worker_update(triage_engine_t *e, const triage
     }
     int32_t changed = (w->role != worker->role) | (w->fte != worker->fte) << 1 |
                       (w->languages != worker->languages) << 2 | (w->office != worker->office) << 3 |
-                      (w->team != worker->team) << 4 | (w->active != worker->active) << 5;
+                      (w->team != worker->team) << 4 | (w->active != worker->active) << 5 |
+                      (w->served_count != worker->served_count ||
+                       memcmp(w->served, worker->served, worker->served_count * sizeof(int32_t)))
+                          << 6;
     triage_id_t id = w->id;
     *w = *worker;
     w->id = id;
     w->version = TRIAGE_WORKER_VERSION;
+    for (uint32_t i = w->served_count; i < TRIAGE_WORKER_MAX_SERVED; i++)
+        w->served[i] = 0;
     triage_event_t *ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_WORKER_UPDATED, triage__now(e), NULL);
     if (!ev) {
         triage__txn_discard(&tx);

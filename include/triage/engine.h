@@ -162,11 +162,14 @@ typedef struct triage_worker {
     int32_t office;          /**< base office municipality code (> 0), 0 unknown */
     int32_t team;            /**< team number >= 0 */
     int32_t active;          /**< 1 active, 0 left the organisation */
+    uint32_t served_count;   /**< how many entries of served[] are used (0-TRIAGE_WORKER_MAX_SERVED) */
+    int32_t served[16];      /**< municipality codes (> 0) the worker serves, distinct */
 } triage_worker_t;
+#define TRIAGE_WORKER_MAX_SERVED 16
 #define TRIAGE_WORKER_VERSION 1
 #define TRIAGE_WORKER_INIT                                                                  \
     {TRIAGE_WORKER_VERSION, {{0}}, TRIAGE_ROLE_SOCIAL_COUNSELLOR, 1.0, TRIAGE_LANG_BIT_FI, \
-     0, 0, 1}
+     0, 0, 1, 0, {0}}
 
 /** Case flag bits. */
 #define TRIAGE_CASE_EMERGENCY_SERVICES 0x1u  /**< IMMEDIATE outside office hours: emergency social services */

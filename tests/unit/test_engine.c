@@ -269,11 +269,27 @@ static void test_worker_validation(void **state)
     }
     triage_worker_t w = TRIAGE_WORKER_INIT;
     w.fte = 0.5;
+    w.served_count = 2;
+    w.served[0] = 297;
+    w.served[1] = 297; /* twice */
     triage_id_t id;
+    assert_status(triage_worker_create(&id, f->e, &w), TRIAGE_EINVAL);
+    assert_error_arg("served");
+    w.served[1] = -3;
+    assert_status(triage_worker_create(&id, f->e, &w), TRIAGE_EINVAL);
+    w.served_count = 17;
+    assert_status(triage_worker_create(&id, f->e, &w), TRIAGE_EINVAL);
+    assert_error_arg("served_count");
+    w.served_count = 2;
+    w.served[1] = 420;
+    w.served[5] = 99; /* beyond served_count: ignored and cleared */
     assert_ok(triage_worker_create(&id, f->e, &w));
     triage_worker_t got;
     assert_ok(triage_worker_get(&got, f->e, &id));
     assert_true(got.fte == 0.5);
+    assert_int_equal(got.served_count, 2);
+    assert_int_equal(got.served[1], 420);
+    assert_int_equal(got.served[5], 0);
     got.fte = 2.0;
     assert_status(triage_worker_update(f->e, &got), TRIAGE_EINVAL);
     assert_ok(triage_worker_get(&got, f->e, &id));
