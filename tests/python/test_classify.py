@@ -203,3 +203,5 @@ def test_batch_numpy():
     assert res_t.raw == res.raw
     with pytest.raises(ValueError):
         triage.classify_batch(arr.reshape(-1, 38) if arr.shape[0] % 2 == 0 else arr[:, :18])
+    with pytest.raises(TypeError):
+        triage.classify_batch(arr.astype(np.int16))
