@@ -276,8 +276,14 @@ _Static_assert(offsetof(triage_scores_t, capacity) == TRIAGE_NEED_COUNT, "layout
 _Static_assert(offsetof(triage_scores_t, age_related) == TRIAGE_NEED_COUNT + TRIAGE_CAPACITY_COUNT,
                "layout");
 
+#if defined(__GNUC__)
+#  define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#  define ALWAYS_INLINE inline
+#endif
+
 /* Eight bytes as a little-endian word: byte i in bits 8i..8i+7. */
-static inline uint64_t load8(const uint8_t *p)
+static ALWAYS_INLINE uint64_t load8(const uint8_t *p)
 {
     uint64_t v;
     memcpy(&v, p, sizeof v);
@@ -288,19 +294,19 @@ static inline uint64_t load8(const uint8_t *p)
 }
 
 /* Gathers the high bits of the eight bytes of g (nothing else set) into bits 0-7. */
-static inline unsigned movemask8(uint64_t g)
+static ALWAYS_INLINE unsigned movemask8(uint64_t g)
 {
     return (unsigned)(((g >> 7) * 0x0102040810204080ULL) >> 56);
 }
 
 /* The same for a two-byte word. */
-static inline unsigned movemask2(uint32_t g)
+static ALWAYS_INLINE unsigned movemask2(uint32_t g)
 {
     return ((g >> 7) & 1u) | ((g >> 14) & 2u);
 }
 
 /* Sum of the eight bytes of w (the sum must stay below 256). */
-static inline unsigned bytesum8(uint64_t w)
+static ALWAYS_INLINE unsigned bytesum8(uint64_t w)
 {
     return (unsigned)((w * B_ONES) >> 56);
 }
@@ -324,8 +330,8 @@ static const uint8_t preferred_by_kind[8] = {
     TRIAGE_ROLE_SOCIAL_WORKER,     TRIAGE_ROLE_SOCIAL_WORKER,     /* Q4 */
 };
 
-/* Classifies one validated vector. No branches on the data. */
-static inline void classify_one(triage_classification_t *out, const cls_params *p,
+/* Classifies one validated vector. No branches on the data, no calls. */
+static ALWAYS_INLINE void classify_one(triage_classification_t *out, const cls_params *p,
                                 const uint8_t *s)
 {
     const uint64_t n0 = load8(s);                                  /* need 0-7 */
