@@ -100,6 +100,8 @@ TRIAGE_API void triage_engine_free(triage_engine_t *e)
     if (!e)
         return;
     triage_allocator_t a = e->alloc;
+    if (e->store.version && e->store.destroy)
+        e->store.destroy(e->store.userdata);
     triage_calendar_free(e->cal);
     triage_urgency_policy_free(e->urgency);
     triage_deadline_rules_free(e->rules);
@@ -112,8 +114,7 @@ TRIAGE_API void triage_engine_free(triage_engine_t *e)
     triage__free(&a, e);
 }
 
-TRIAGE_API triage_status_t triage_engine_new(triage_engine_t **out,
-                                             const triage_engine_options_t *opts)
+triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine_options_t *opts)
 {
     if (!out)
         return triage__error_null("out");
@@ -158,11 +159,14 @@ TRIAGE_API triage_status_t triage_engine_new(triage_engine_t **out,
     e->clock_ud = o.clock_userdata;
     e->next_seq = 1;
     e->tables[TRIAGE__T_CLIENT] = (triage__table){
-        sizeof(triage__client_rec), offsetof(triage__client_rec, pub.id), 0, 0, 0, 0, 0};
+        sizeof(triage__client_rec), offsetof(triage__client_rec, pub.id), TRIAGE_RECORD_CLIENT,
+        triage__keys_client, 0, 0, 0, 0, 0};
     e->tables[TRIAGE__T_CASE] = (triage__table){
-        sizeof(triage__case_rec), offsetof(triage__case_rec, pub.id), 0, 0, 0, 0, 0};
+        sizeof(triage__case_rec), offsetof(triage__case_rec, pub.id), TRIAGE_RECORD_CASE,
+        triage__keys_case, 0, 0, 0, 0, 0};
     e->tables[TRIAGE__T_WORKER] = (triage__table){
-        sizeof(triage_worker_t), offsetof(triage_worker_t, id), 0, 0, 0, 0, 0};
+        sizeof(triage_worker_t), offsetof(triage_worker_t, id), TRIAGE_RECORD_WORKER,
+        triage__keys_worker, 0, 0, 0, 0, 0};
 
     /* Copies of the calendar and policies, made with the engine's allocator. */
     if (o.calendar) {
@@ -187,6 +191,12 @@ TRIAGE_API triage_status_t triage_engine_new(triage_engine_t **out,
     }
     *out = e;
     return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_engine_new(triage_engine_t **out,
+                                             const triage_engine_options_t *opts)
+{
+    return triage__engine_create(out, opts);
 }
 
 TRIAGE_API const triage_calendar_t *triage_engine_calendar(const triage_engine_t *e)
@@ -360,6 +370,25 @@ static triage_status_t check_worker(const triage_worker_t *w)
     return TRIAGE_OK;
 }
 
+/* Copies the writable fields into a zeroed record (no stray padding bytes,
+ * unused served[] entries zero), so records compare and encode bytewise. */
+static void copy_worker(triage_worker_t *dst, const triage_worker_t *src)
+{
+    triage_worker_t w;
+    memset(&w, 0, sizeof w);
+    w.version = TRIAGE_WORKER_VERSION;
+    w.id = src->id;
+    w.role = src->role;
+    w.fte = src->fte;
+    w.languages = src->languages;
+    w.office = src->office;
+    w.team = src->team;
+    w.active = src->active;
+    w.served_count = src->served_count;
+    memcpy(w.served, src->served, src->served_count * sizeof w.served[0]);
+    memcpy(dst, &w, sizeof w);
+}
+
 TRIAGE_API triage_status_t triage_worker_create(triage_id_t *out_id, triage_engine_t *e,
                                                 const triage_worker_t *worker)
 {
@@ -372,10 +401,8 @@ TRIAGE_API triage_status_t triage_worker_create(triage_id_t *out_id, triage_engi
     triage_status_t rc = check_worker(worker);
     if (rc)
         return rc;
-    triage_worker_t w = *worker;
-    w.version = TRIAGE_WORKER_VERSION;
-    for (uint32_t i = w.served_count; i < TRIAGE_WORKER_MAX_SERVED; i++)
-        w.served[i] = 0; /* unused entries are zero, so records compare bytewise */
+    triage_worker_t w;
+    copy_worker(&w, worker);
     do
         triage_id_generate(&w.id);
     while (triage__table_get(&e->tables[TRIAGE__T_WORKER], &w.id));
@@ -434,11 +461,8 @@ TRIAGE_API triage_status_t triage_worker_update(triage_engine_t *e, const triage
                        memcmp(w->served, worker->served, worker->served_count * sizeof(int32_t)))
                           << 6;
     triage_id_t id = w->id;
-    *w = *worker;
+    copy_worker(w, worker);
     w->id = id;
-    w->version = TRIAGE_WORKER_VERSION;
-    for (uint32_t i = w->served_count; i < TRIAGE_WORKER_MAX_SERVED; i++)
-        w->served[i] = 0;
     triage_event_t *ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_WORKER_UPDATED, triage__now(e), NULL);
     if (!ev) {
         triage__txn_discard(&tx);

@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "triage/engine.h"
+#include "triage/sys/store.h"
 
 /* An id -> record table: records are stored densely in insertion order,
  * found through an open-addressing index. Records never move once applied
@@ -14,6 +15,9 @@
 typedef struct {
     size_t elem;    /* record size */
     size_t id_off;  /* offset of the triage_id_t inside the record */
+    triage_record_kind_t kind; /* how the store knows it */
+    /* fills the indexable fields a store receives with the record */
+    void (*keys)(const void *rec, triage_record_keys_t *keys);
     char *recs;
     size_t n, cap;
     uint32_t *slots; /* 0 empty, else record index + 1 */
@@ -34,7 +38,8 @@ typedef struct {
 
 enum { TRIAGE__T_CLIENT = 0, TRIAGE__T_CASE = 1, TRIAGE__T_WORKER = 2, TRIAGE__T_COUNT = 3 };
 
-/* One pending record write of a transaction (a full copy of the record). */
+/* One pending record write of a transaction (a full copy of the record),
+ * or a deletion (is_new == -1; rec holds a copy of the deleted record). */
 typedef struct {
     int table;
     void *rec;
@@ -65,6 +70,8 @@ struct triage_engine {
     int64_t (*clock)(void *);
     void *clock_ud;
     triage__table tables[TRIAGE__T_COUNT];
+    triage_store_t store; /* the caller's vtable, copied; version 0 = no store */
+    int store_broken;      /* a rollback failed: refuse further writes */
     triage_event_t *events;
     size_t nevents, evcap;
     int64_t next_seq;
@@ -75,6 +82,8 @@ int64_t triage__now(const triage_engine_t *e);
 
 /* Table access. get returns NULL when absent. */
 void *triage__table_get(const triage__table *t, const triage_id_t *id);
+/* Adds a record while loading from a store (outside any transaction). */
+triage_status_t triage__table_load(const triage_allocator_t *a, triage__table *t, const void *rec);
 
 /* Transactions. `get` returns the pending copy when the transaction already
  * writes the record, else a fresh copy (owned by the transaction) of the
@@ -87,5 +96,19 @@ triage_event_t *triage__txn_event(triage__txn *tx, const triage_id_t *case_id,
                                   triage_event_kind_t kind, int64_t at_ms,
                                   const triage_id_t *actor);
 triage_status_t triage__txn_commit(triage__txn *tx);
+/* Deletes a record in the transaction (NOTFOUND when absent). */
+triage_status_t triage__txn_delete(triage__txn *tx, int table, const triage_id_t *id);
+
+/* Record encoding for stores (record.c). */
+#define TRIAGE__RECORD_HEADER 12
+size_t triage__record_size(const triage__table *t);
+void triage__record_encode(void *buf, const triage__table *t, const void *rec);
+triage_status_t triage__record_decode(void *rec, const triage__table *t, const void *data,
+                                      size_t len);
+/* Engine construction shared by triage_engine_new() and triage_engine_open(). */
+triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine_options_t *opts);
+void triage__keys_client(const void *rec, triage_record_keys_t *k);
+void triage__keys_case(const void *rec, triage_record_keys_t *k);
+void triage__keys_worker(const void *rec, triage_record_keys_t *k);
 
 #endif

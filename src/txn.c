@@ -8,6 +8,7 @@
  * leaves the engine exactly as it was. The storage layer will hook its
  * begin/put/commit callbacks between the two steps.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "engine_internal.h"
@@ -72,6 +73,21 @@ static triage_status_t table_reserve(const triage_allocator_t *a, triage__table 
     return TRIAGE_OK;
 }
 
+/* Removes a record, keeping insertion order of the rest. Infallible. */
+static void table_delete(triage__table *t, const triage_id_t *id)
+{
+    size_t s = find_slot(t, id);
+    if (!t->slots[s])
+        return;
+    size_t idx = t->slots[s] - 1;
+    memmove(t->recs + idx * t->elem, t->recs + (idx + 1) * t->elem, (t->n - idx - 1) * t->elem);
+    t->n--;
+    /* Rebuild the index (deletions are rare: absences only). */
+    memset(t->slots, 0, t->nslots * sizeof *t->slots);
+    for (size_t i = 0; i < t->n; i++)
+        t->slots[find_slot(t, rec_id(t, i))] = (uint32_t)(i + 1);
+}
+
 /* Infallible once table_reserve() succeeded for the new record. */
 static void table_put(triage__table *t, const void *rec)
 {
@@ -83,6 +99,14 @@ static void table_put(triage__table *t, const void *rec)
     }
     memcpy(t->recs + t->n * t->elem, rec, t->elem);
     t->slots[s] = (uint32_t)(++t->n);
+}
+
+triage_status_t triage__table_load(const triage_allocator_t *a, triage__table *t, const void *rec)
+{
+    triage_status_t rc = table_reserve(a, t, t->n + 1);
+    if (!rc)
+        table_put(t, rec);
+    return rc;
 }
 
 void triage__txn_init(triage__txn *tx, triage_engine_t *e)
@@ -146,6 +170,19 @@ void *triage__txn_new(triage__txn *tx, int table, const void *rec)
     return add_put(tx, table, rec, 1);
 }
 
+triage_status_t triage__txn_delete(triage__txn *tx, int table, const triage_id_t *id)
+{
+    triage__put *p = pending(tx, table, id);
+    if (p) {
+        p->is_new = -1;
+        return TRIAGE_OK;
+    }
+    const void *rec = triage__table_get(&tx->e->tables[table], id);
+    if (!rec)
+        return triage__error(TRIAGE_ENOTFOUND, "id", "no record with that id");
+    return add_put(tx, table, rec, -1) ? TRIAGE_OK : TRIAGE_ENOMEM;
+}
+
 triage_event_t *triage__txn_event(triage__txn *tx, const triage_id_t *case_id,
                                   triage_event_kind_t kind, int64_t at_ms,
                                   const triage_id_t *actor)
@@ -167,22 +204,79 @@ triage_event_t *triage__txn_event(triage__txn *tx, const triage_id_t *case_id,
 
 static void audit_change(triage_engine_t *e, const triage__put *p)
 {
+    if (p->table >= 3)
+        return; /* only client, case and worker data is audited */
     static const triage_audit_object_t obj[] = {TRIAGE_AUDIT_CLIENT, TRIAGE_AUDIT_CASE,
                                                 TRIAGE_AUDIT_WORKER};
     const triage__table *t = &e->tables[p->table];
     const triage_id_t *id = (const triage_id_t *)(const void *)((char *)p->rec + t->id_off);
-    e->audit(e->audit_ud, p->is_new ? TRIAGE_AUDIT_CREATE : TRIAGE_AUDIT_UPDATE, obj[p->table],
+    e->audit(e->audit_ud, p->is_new > 0 ? TRIAGE_AUDIT_CREATE : TRIAGE_AUDIT_UPDATE, obj[p->table],
              id);
+}
+
+/* Sends the transaction to the store: begin, puts, events, commit; on any
+ * failure rollback and TRIAGE_ESTORE with the callback's code. */
+static triage_status_t store_write(triage__txn *tx, unsigned char *buf)
+{
+    triage_engine_t *e = tx->e;
+    triage_store_t *st = &e->store;
+    const char *step = "begin";
+    int rc = st->begin(st->userdata);
+    for (size_t i = 0; i < tx->nputs && rc == 0; i++) {
+        const triage__put *p = &tx->puts[i];
+        const triage__table *t = &e->tables[p->table];
+        const triage_id_t *id = (const triage_id_t *)(const void *)((char *)p->rec + t->id_off);
+        if (p->is_new < 0) {
+            step = "del";
+            rc = st->del(st->userdata, t->kind, id);
+            continue;
+        }
+        triage_record_keys_t keys;
+        t->keys(p->rec, &keys);
+        triage__record_encode(buf, t, p->rec);
+        step = "put";
+        rc = st->put(st->userdata, t->kind, id, &keys, buf, triage__record_size(t));
+    }
+    for (size_t i = 0; i < tx->nev && rc == 0; i++) {
+        step = "append_event";
+        rc = st->append_event(st->userdata, &tx->events[i]);
+    }
+    if (rc == 0) {
+        step = "commit";
+        rc = st->commit(st->userdata);
+    }
+    if (rc == 0)
+        return TRIAGE_OK;
+    /* Keep a message the callback set; otherwise say which step failed. */
+    const triage_error_t *le = triage_error_last();
+    int own = le->code == TRIAGE_ESTORE && le->cause == INT32_MIN;
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s", own ? le->message : "");
+    if (st->rollback(st->userdata) != 0)
+        e->store_broken = 1;
+    if (own)
+        return triage__error_cause(TRIAGE_ESTORE, rc, step, "%s", msg);
+    return triage__error_cause(TRIAGE_ESTORE, rc, step, "the store's %s callback failed (%d)",
+                               step, rc);
 }
 
 triage_status_t triage__txn_commit(triage__txn *tx)
 {
     triage_engine_t *e = tx->e;
+    if (e->store.version && e->store_broken) {
+        triage__txn_discard(tx);
+        return triage__error(TRIAGE_ESTORE, "store",
+                             "a store rollback failed earlier; reopen the engine");
+    }
     /* 1. Reserve: the only step that may fail. */
     size_t fresh[TRIAGE__T_COUNT] = {0};
-    for (size_t i = 0; i < tx->nputs; i++)
-        if (tx->puts[i].is_new)
+    size_t biggest = 0;
+    for (size_t i = 0; i < tx->nputs; i++) {
+        if (tx->puts[i].is_new > 0)
             fresh[tx->puts[i].table]++;
+        size_t sz = triage__record_size(&e->tables[tx->puts[i].table]);
+        biggest = sz > biggest ? sz : biggest;
+    }
     triage_status_t rc = TRIAGE_OK;
     for (int t = 0; t < TRIAGE__T_COUNT && !rc; t++)
         if (fresh[t])
@@ -192,17 +286,33 @@ triage_status_t triage__txn_commit(triage__txn *tx)
         rc = triage__grow(&e->alloc, &evs, &e->evcap, e->nevents + tx->nev, sizeof *e->events);
         e->events = evs;
     }
+    unsigned char *buf = NULL;
+    if (!rc && e->store.version && biggest) {
+        buf = triage__malloc(&e->alloc, biggest);
+        if (!buf)
+            rc = TRIAGE_ENOMEM;
+    }
+    for (size_t i = 0; i < tx->nev; i++)
+        tx->events[i].seq = e->next_seq + (int64_t)i;
+    /* 2. The store, when there is one: all or nothing. */
+    if (!rc && e->store.version)
+        rc = store_write(tx, buf);
+    triage__free(&e->alloc, buf);
     if (rc) {
         triage__txn_discard(tx);
         return rc;
     }
-    /* 2. Apply: nothing below can fail. */
-    for (size_t i = 0; i < tx->nputs; i++)
-        table_put(&e->tables[tx->puts[i].table], tx->puts[i].rec);
-    for (size_t i = 0; i < tx->nev; i++) {
-        tx->events[i].seq = e->next_seq++;
-        e->events[e->nevents++] = tx->events[i];
+    /* 3. Apply to memory: nothing below can fail. */
+    for (size_t i = 0; i < tx->nputs; i++) {
+        triage__table *t = &e->tables[tx->puts[i].table];
+        if (tx->puts[i].is_new < 0)
+            table_delete(t, (const triage_id_t *)(const void *)((char *)tx->puts[i].rec + t->id_off));
+        else
+            table_put(t, tx->puts[i].rec);
     }
+    for (size_t i = 0; i < tx->nev; i++)
+        e->events[e->nevents++] = tx->events[i];
+    e->next_seq += (int64_t)tx->nev;
     if (e->audit)
         for (size_t i = 0; i < tx->nputs; i++)
             audit_change(e, &tx->puts[i]);
