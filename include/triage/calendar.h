@@ -12,6 +12,9 @@
  *
  * A calendar is not thread-safe for concurrent mutation; concurrent reads of
  * an unchanged calendar are safe.
+ *
+ * Each calendar precomputes per-day tables over the whole range (about
+ * 520 KB), so every query costs the same whatever the number of days.
  */
 #ifndef TRIAGE_CALENDAR_H
 #define TRIAGE_CALENDAR_H
@@ -75,7 +78,10 @@ typedef enum triage_holiday {
 TRIAGE_API triage_status_t triage_calendar_new_finland(triage_calendar_t **out,
                                                        const triage_calendar_options_t *opts);
 
-/** Creates an independent copy (closure days included) with the same allocator. */
+/**
+ * Creates an independent copy (closure days included) with the same allocator.
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (NULL argument) or ::TRIAGE_ENOMEM.
+ */
 TRIAGE_API triage_status_t triage_calendar_copy(triage_calendar_t **out,
                                                 const triage_calendar_t *cal);
 
@@ -83,13 +89,20 @@ TRIAGE_API triage_status_t triage_calendar_copy(triage_calendar_t **out,
 TRIAGE_API void triage_calendar_free(triage_calendar_t *cal);
 
 /**
- * Adds a local closure day (a region's own non-working day).
- * @return ::TRIAGE_OK, ::TRIAGE_EINVAL, ::TRIAGE_ERANGE, ::TRIAGE_EEXISTS
- *         (already a closure day) or ::TRIAGE_ENOMEM.
+ * Adds a local closure day (a region's own non-working day). A closure on a
+ * weekend or a public holiday is recorded but changes no count. All or
+ * nothing: on failure the calendar is unchanged.
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (NULL @p cal), ::TRIAGE_ERANGE (@p date
+ *         outside the supported years), ::TRIAGE_EEXISTS (already a closure
+ *         day) or ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_calendar_add_closure(triage_calendar_t *cal, triage_date_t date);
 
-/** Removes a closure day. @return ::TRIAGE_OK, ::TRIAGE_EINVAL or ::TRIAGE_ENOTFOUND. */
+/**
+ * Removes a closure day. Never allocates.
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (NULL @p cal), ::TRIAGE_ERANGE (@p date
+ *         outside the supported years) or ::TRIAGE_ENOTFOUND (not a closure day).
+ */
 TRIAGE_API triage_status_t triage_calendar_remove_closure(triage_calendar_t *cal,
                                                           triage_date_t date);
 
@@ -124,7 +137,9 @@ TRIAGE_API triage_status_t triage_calendar_business_days_between(int32_t *out,
 /**
  * A deadline of @p n calendar months (Act 150/1930 §§ 3, 5): the same day of
  * the month @p n months later, or that month's last day when it has no such
- * day; then, if that is not a business day, the next business day.
+ * day; then, if that is not a business day, the next business day. With
+ * n = 0 the start date is the deadline day, so it still moves forward when it
+ * is not a business day. The result is always a business day.
  * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (NULL or n < 0) or ::TRIAGE_ERANGE.
  */
 TRIAGE_API triage_status_t triage_calendar_add_months(triage_date_t *out,
@@ -132,7 +147,9 @@ TRIAGE_API triage_status_t triage_calendar_add_months(triage_date_t *out,
                                                       triage_date_t date, int32_t n);
 
 /**
- * Which holiday or closure @p date is.
+ * Which holiday or closure @p date is. A public holiday wins over a closure
+ * on the same day; when two public holidays coincide (Ascension Day on May
+ * Day, e.g. 2008) the lower enum value is given.
  * @param[out] out ::TRIAGE_HOLIDAY_NONE for an ordinary day (weekends included)
  * @return ::TRIAGE_OK, ::TRIAGE_EINVAL or ::TRIAGE_ERANGE.
  */
