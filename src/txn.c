@@ -222,6 +222,7 @@ static triage_status_t store_write(triage__txn *tx, unsigned char *buf)
     triage_store_t *st = &e->store;
     const char *step = "begin";
     int rc = st->begin(st->userdata);
+    int begun = rc == 0;
     for (size_t i = 0; i < tx->nputs && rc == 0; i++) {
         const triage__put *p = &tx->puts[i];
         const triage__table *t = &e->tables[p->table];
@@ -252,7 +253,7 @@ static triage_status_t store_write(triage__txn *tx, unsigned char *buf)
     int own = le->code == TRIAGE_ESTORE && le->cause == INT32_MIN;
     char msg[200];
     snprintf(msg, sizeof msg, "%s", own ? le->message : "");
-    if (st->rollback(st->userdata) != 0)
+    if (begun && st->rollback(st->userdata) != 0)
         e->store_broken = 1;
     if (own)
         return triage__error_cause(TRIAGE_ESTORE, rc, step, "%s", msg);

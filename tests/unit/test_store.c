@@ -1,0 +1,699 @@
+/*
+ * The storage interface (DOMAIN.md §8; CONVENTIONS.md rules 9-13): vtable
+ * negotiation, loading, the all-or-nothing guarantee under store failures
+ * at every callback of a full scenario, the in-memory and SQLite stores,
+ * and refusal of foreign, corrupt, newer and locked databases.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "storeutil.h"
+
+static char tmpdir[64];
+
+static int make_tmpdir(void **state)
+{
+    (void)state;
+    strcpy(tmpdir, "/tmp/triage-store-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_tmpdir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void path_of(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", tmpdir, name);
+}
+
+static void run_scenario(triage_engine_t *e, scenario *s)
+{
+    memset(s, 0, sizeof *s);
+    s->t = SC_T0;
+    triage_status_t rc;
+    for (int i = 0; (rc = scenario_step(e, s, i)) != TRIAGE_ITEROVER; i++)
+        if (rc)
+            fail_msg("scenario step %d: %s [%s]", i, triage_error_last()->message,
+                     triage_error_last()->argument);
+}
+
+/* ---- negotiation --------------------------------------------------------- */
+
+static int destroy_count;
+static void count_destroy(void *ud)
+{
+    (void)ud;
+    destroy_count++;
+}
+
+static void test_vtable_negotiation(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t s = mem;
+    s.destroy = count_destroy; /* the test keeps the memory store */
+    triage_engine_t *e = NULL;
+
+    destroy_count = 0;
+    s.version = 0;
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_EVERSION);
+    s.version = TRIAGE_STORE_VERSION + 1;
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_EVERSION);
+    assert_error_arg("store.version");
+    assert_int_equal(destroy_count, 0); /* still the caller's */
+    assert_null(e);
+
+    /* A required method missing: named, and destroy runs once. */
+    s.version = 1;
+    s.append_event = NULL;
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_EINVAL);
+    assert_error_arg("store.append_event");
+    assert_int_equal(destroy_count, 1);
+
+    /* Version 1 accepted; optional methods NULL are fine. */
+    s = mem;
+    s.destroy = count_destroy;
+    s.get = NULL;
+    s.del = NULL;
+    s.schema_version = NULL;
+    destroy_count = 0;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, e, &c));
+    triage_engine_free(e);
+    assert_int_equal(destroy_count, 1);
+
+    /* No destroy at all is allowed too. */
+    s.destroy = NULL;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    triage_engine_free(e);
+
+    triage_store_t init;
+    assert_ok(triage_store_init(&init, TRIAGE_STORE_VERSION));
+    assert_int_equal(init.version, TRIAGE_STORE_VERSION);
+    assert_null(init.begin);
+    assert_status(triage_store_init(&init, 2), TRIAGE_EVERSION);
+    assert_status(triage_engine_open(&e, NULL, NULL), TRIAGE_EINVAL);
+    mem.destroy(mem.userdata);
+}
+
+/* ---- persistence through the memory store ----------------------------------- */
+
+static void test_reopen_memory(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    faulty f = {.inner = mem};
+    triage_store_t s = faulty_store(&f);
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    scenario sc;
+    run_scenario(e, &sc);
+    sbuf before = dump_engine(e);
+    triage_engine_free(e);
+    assert_int_equal(f.destroyed, 1);
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    assert_same(before, dump_engine(e));
+    /* It goes on where it stopped: new events continue the sequence. */
+    triage_event_t *evs;
+    size_t n;
+    assert_ok(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    int64_t last = evs[n - 1].seq;
+    triage_free(evs);
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, e, &c));
+    assert_ok(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    assert_int_equal(evs[n - 1].seq, last + 1);
+    triage_free(evs);
+    triage_engine_free(e);
+    mem.destroy(mem.userdata);
+}
+
+/* ---- every callback of the scenario fails once ----------------------------- */
+
+static void test_fault_injection_every_callback(void **state)
+{
+    (void)state;
+    failing_alloc fa = {0};
+    triage_allocator_t alloc = fa_allocator(&fa);
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, &alloc));
+    faulty f = {.inner = mem, .code = 4242};
+    triage_store_t s = faulty_store(&f);
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.allocator = alloc;
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, &o, &s));
+    scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.t = SC_T0;
+    int steps = 0, injected = 0;
+    for (int i = 0;; i++) {
+        triage_status_t rc;
+        for (long n = 1;; n++) {
+            sbuf eng = dump_engine(e), st = dump_store(&mem);
+            scenario saved = sc;
+            f.fail_at = f.calls + n;
+            rc = scenario_step(e, &sc, i);
+            f.fail_at = 0;
+            if (rc != TRIAGE_ESTORE) {
+                free(eng.buf);
+                free(st.buf);
+                break;
+            }
+            injected++;
+            if (triage_error_last()->cause != 4242)
+                fail_msg("step %d call %ld: cause %d (%s)", i, n, triage_error_last()->cause,
+                         triage_error_last()->message);
+            assert_false(f.in_txn); /* rolled back */
+            sc = saved;
+            assert_same(eng, dump_engine(e));
+            assert_same(st, dump_store(&mem));
+        }
+        if (rc == TRIAGE_ITEROVER)
+            break;
+        if (rc)
+            fail_msg("step %d: %s", i, triage_error_last()->message);
+        steps++;
+    }
+    assert_int_equal(steps, 22);
+    assert_true(injected >= 22 * 3); /* at least begin, a put and commit per step */
+    /* The store holds what the engine shows. */
+    sbuf now = dump_engine(e);
+    triage_engine_free(e);
+    assert_ok(triage_engine_open(&e, &o, &s));
+    assert_same(now, dump_engine(e));
+    triage_engine_free(e);
+    mem.destroy(mem.userdata);
+    assert_int_equal(fa.live, 0);
+}
+
+static void test_load_failures(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    faulty f = {.inner = mem, .code = 77};
+    triage_store_t s = faulty_store(&f);
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    scenario sc;
+    run_scenario(e, &sc);
+    triage_engine_free(e);
+    /* Each list callback failing while loading: ESTORE, destroy once. */
+    long before = f.calls;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    triage_engine_free(e);
+    long lists = f.calls - before;
+    assert_true(lists >= 4); /* every record kind the engine keeps, and events */
+    for (long n = 1; n <= lists; n++) {
+        f.destroyed = 0;
+        f.fail_at = f.calls + n;
+        e = (triage_engine_t *)&f; /* must be left untouched */
+        assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ESTORE);
+        assert_int_equal(triage_error_last()->cause, 77);
+        assert_ptr_equal(e, (triage_engine_t *)&f);
+        assert_int_equal(f.destroyed, 1);
+    }
+    f.fail_at = 0;
+    /* Allocation failure while loading. */
+    for (long n = 1;; n++) {
+        failing_alloc fa = {.fail_at = n};
+        triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+        o.allocator = fa_allocator(&fa);
+        e = NULL;
+        triage_status_t rc = triage_engine_open(&e, &o, &s);
+        if (rc == TRIAGE_OK) {
+            triage_engine_free(e);
+            assert_int_equal(fa.live, 0);
+            break;
+        }
+        assert_int_equal(rc, TRIAGE_ENOMEM);
+        assert_null(e);
+        assert_int_equal(fa.live, 0);
+    }
+    mem.destroy(mem.userdata);
+}
+
+/* A store that claims a newer schema, or holds a newer record. */
+static int schema_two(void *ud, uint32_t *out)
+{
+    (void)ud;
+    *out = TRIAGE_STORE_SCHEMA_VERSION + 1;
+    return 0;
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t s = mem;
+    s.destroy = NULL;
+    s.schema_version = schema_two;
+    triage_engine_t *e = NULL;
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_EVERSION);
+    assert_null(e);
+    /* A record whose header says schema 2. */
+    s.schema_version = NULL;
+    assert_int_equal(mem.begin(mem.userdata), 0);
+    unsigned char rec[12 + sizeof(triage_client_t) + 64];
+    memset(rec, 0, sizeof rec);
+    memcpy(rec, "TRGR", 4);
+    rec[4] = TRIAGE_STORE_SCHEMA_VERSION + 1;
+    rec[6] = TRIAGE_RECORD_CLIENT;
+    triage_id_t id = {{1}};
+    triage_record_keys_t k = {0};
+    assert_int_equal(mem.put(mem.userdata, TRIAGE_RECORD_CLIENT, &id, &k, rec, sizeof rec), 0);
+    assert_int_equal(mem.commit(mem.userdata), 0);
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_EVERSION);
+    /* Garbage is a conflict, not a crash. */
+    memcpy(rec, "JUNK", 4);
+    assert_int_equal(mem.begin(mem.userdata), 0);
+    assert_int_equal(mem.put(mem.userdata, TRIAGE_RECORD_CLIENT, &id, &k, rec, 7), 0);
+    assert_int_equal(mem.commit(mem.userdata), 0);
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ECONFLICT);
+    mem.destroy(mem.userdata);
+}
+
+static void test_record_decode(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    faulty f = {.inner = mem};
+    triage_store_t s = faulty_store(&f);
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    scenario sc;
+    run_scenario(e, &sc);
+    unsigned char buf[4096];
+    size_t len = 0;
+    assert_int_equal(mem.get(mem.userdata, TRIAGE_RECORD_CASE, &sc.c1, buf, sizeof buf, &len), 0);
+    triage_case_t c, direct;
+    assert_ok(triage_record_decode(&c, TRIAGE_RECORD_CASE, buf, len));
+    assert_ok(triage_case_get(&direct, e, &sc.c1));
+    assert_memory_equal(&c, &direct, sizeof c);
+    assert_status(triage_record_decode(&c, TRIAGE_RECORD_CLIENT, buf, len), TRIAGE_EINVAL);
+    assert_status(triage_record_decode(&c, TRIAGE_RECORD_CASE, buf, 5), TRIAGE_EINVAL);
+    assert_status(triage_record_decode(&c, TRIAGE_RECORD_ABSENCE, buf, len), TRIAGE_EINVAL);
+    assert_status(triage_record_decode(NULL, TRIAGE_RECORD_CASE, buf, len), TRIAGE_EINVAL);
+    triage_engine_free(e);
+    mem.destroy(mem.userdata);
+}
+
+/* A callback that sets its own message. */
+static int failing_begin(void *ud)
+{
+    (void)ud;
+    triage_store_error_set("disk quota exceeded");
+    return 28;
+}
+
+static void test_callback_message(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t s = mem;
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    triage_engine_free(e); /* destroyed mem */
+    assert_ok(triage_store_memory(&mem, NULL));
+    s = mem;
+    s.begin = failing_begin;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t id;
+    assert_status(triage_client_create(&id, e, &c), TRIAGE_ESTORE);
+    assert_int_equal(triage_error_last()->cause, 28);
+    assert_string_equal(triage_error_last()->message, "disk quota exceeded");
+    assert_string_equal(triage_error_last()->argument, "begin");
+    triage_engine_free(e);
+}
+
+/* ---- SQLite ------------------------------------------------------------------ */
+
+static triage_engine_t *open_sqlite(const char *path)
+{
+    triage_store_t s;
+    triage_engine_t *e = NULL;
+    if (triage_store_sqlite(&s, path, NULL) != TRIAGE_OK)
+        return NULL;
+    if (triage_engine_open(&e, NULL, &s) != TRIAGE_OK)
+        return NULL;
+    return e;
+}
+
+static void test_sqlite_round_trip(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "round.db");
+    triage_engine_t *e = open_sqlite(path);
+    assert_non_null(e);
+    scenario sc;
+    run_scenario(e, &sc);
+    sbuf before = dump_engine(e);
+    triage_engine_free(e);
+    e = open_sqlite(path);
+    assert_non_null(e);
+    assert_same(before, dump_engine(e));
+    triage_engine_free(e);
+    /* The file is sound and carries the domain's constraints. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    char *err = NULL;
+    /* Events are append-only; a closed case needs a reason; FKs hold. */
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM event", NULL, NULL, &err), SQLITE_OK);
+    sqlite3_free(err);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE event SET kind = 3", NULL, NULL, &err), SQLITE_OK);
+    sqlite3_free(err);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE cases SET closing_reason = 0", NULL, NULL, &err), SQLITE_OK);
+    sqlite3_free(err);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE worker SET role = 9", NULL, NULL, &err), SQLITE_OK);
+    sqlite3_free(err);
+    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE cases SET client = zeroblob(16)", NULL, NULL, &err), SQLITE_OK);
+    sqlite3_free(err);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* Same scenario, same observable results on both stores (ids aside). */
+static sbuf shape(triage_engine_t *e)
+{
+    sbuf b = {0};
+    triage_id_t *ids;
+    size_t n;
+    assert_ok(triage_case_list(&ids, &n, e, NULL));
+    for (size_t i = 0; i < n; i++) {
+        triage_case_t c;
+        assert_ok(triage_case_get(&c, e, &ids[i]));
+        int32_t v[] = {(int32_t)c.stage, (int32_t)c.urgency, (int32_t)c.flags,
+                       (int32_t)c.closing_reason, c.received, c.assessment_started,
+                       c.assessment_completed, c.first_contact, c.special_support,
+                       (int32_t)c.deadline_count};
+        sb_add(&b, v, sizeof v);
+        sb_add(&b, &c.classification, sizeof c.classification);
+        sb_add(&b, c.deadlines, c.deadline_count * sizeof c.deadlines[0]);
+    }
+    triage_free(ids);
+    triage_event_t *evs;
+    assert_ok(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    for (size_t i = 0; i < n; i++) {
+        int64_t v[] = {evs[i].seq, evs[i].kind, evs[i].from, evs[i].to, evs[i].reason,
+                       evs[i].policy_version};
+        sb_add(&b, v, sizeof v);
+        sb_add(&b, evs[i].policy_id, sizeof evs[i].policy_id);
+        if (evs[i].kind != TRIAGE_EVENT_CLIENT_CREATED && evs[i].kind != TRIAGE_EVENT_WORKER_CREATED &&
+            evs[i].kind != TRIAGE_EVENT_WORKER_UPDATED)
+            sb_add(&b, &evs[i].at_ms, sizeof evs[i].at_ms);
+    }
+    triage_free(evs);
+    return b;
+}
+
+static void test_same_results_memory_and_sqlite(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "same.db");
+    triage_engine_t *sq = open_sqlite(path);
+    assert_non_null(sq);
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *me;
+    assert_ok(triage_engine_open(&me, NULL, &mem));
+    scenario a, b;
+    run_scenario(sq, &a);
+    run_scenario(me, &b);
+    assert_same(shape(sq), shape(me));
+    triage_engine_free(sq);
+    triage_engine_free(me);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, n, fp), n);
+    fclose(fp);
+}
+
+static sbuf read_file(const char *path)
+{
+    sbuf b = {0};
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        sb_add(&b, chunk, n);
+    fclose(fp);
+    return b;
+}
+
+static void expect_refused(const char *path, triage_status_t code)
+{
+    sbuf before = read_file(path);
+    triage_store_t s;
+    memset(&s, 0x7f, sizeof s);
+    triage_store_t copy = s;
+    assert_status(triage_store_sqlite(&s, path, NULL), code);
+    assert_memory_equal(&s, &copy, sizeof s);
+    assert_same(before, read_file(path));
+}
+
+static void test_sqlite_refuses_foreign_files(void **state)
+{
+    (void)state;
+    char path[128];
+    /* A text file. */
+    path_of(path, sizeof path, "notes.txt");
+    const char text[] = "This is not a database, it is a shopping list.\n";
+    write_file(path, text, sizeof text);
+    expect_refused(path, TRIAGE_ECONFLICT);
+    assert_error_arg("path");
+    /* Another application's SQLite database. */
+    path_of(path, sizeof path, "other.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    expect_refused(path, TRIAGE_ECONFLICT);
+    /* A libtriage database from the future. */
+    path_of(path, sizeof path, "future.db");
+    triage_engine_t *e = open_sqlite(path);
+    assert_non_null(e);
+    triage_engine_free(e);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    expect_refused(path, TRIAGE_EVERSION);
+    /* A corrupt one: a valid header, garbage pages. */
+    path_of(path, sizeof path, "corrupt.db");
+    e = open_sqlite(path);
+    assert_non_null(e);
+    scenario sc;
+    run_scenario(e, &sc);
+    triage_engine_free(e);
+    sbuf good = read_file(path);
+    assert_true(good.len > 4096);
+    for (size_t i = 4096; i < good.len; i++)
+        good.buf[i] = (char)(i * 7919 % 251);
+    write_file(path, good.buf, good.len);
+    free(good.buf);
+    sbuf before = read_file(path);
+    triage_store_t s;
+    triage_status_t rc = triage_store_sqlite(&s, path, NULL);
+    if (rc == TRIAGE_OK) { /* header fine: loading must fail */
+        triage_engine_t *x = NULL;
+        rc = triage_engine_open(&x, NULL, &s);
+        assert_null(x);
+    }
+    assert_true(rc == TRIAGE_ESTORE || rc == TRIAGE_ECONFLICT);
+    assert_same(before, read_file(path));
+    /* Missing file without create. */
+    triage_sqlite_options_t o = TRIAGE_SQLITE_OPTIONS_INIT;
+    o.create = 0;
+    path_of(path, sizeof path, "absent.db");
+    assert_status(triage_store_sqlite(&s, path, &o), TRIAGE_ENOTFOUND);
+    assert_int_equal(access(path, F_OK), -1);
+    /* Bad arguments. */
+    assert_status(triage_store_sqlite(&s, "", NULL), TRIAGE_EINVAL);
+    assert_status(triage_store_sqlite(&s, NULL, NULL), TRIAGE_EINVAL);
+    assert_status(triage_store_sqlite(NULL, path, NULL), TRIAGE_EINVAL);
+    o.create = 3;
+    assert_status(triage_store_sqlite(&s, path, &o), TRIAGE_EINVAL);
+    o = (triage_sqlite_options_t)TRIAGE_SQLITE_OPTIONS_INIT;
+    o.version = 9;
+    assert_status(triage_store_sqlite(&s, path, &o), TRIAGE_EVERSION);
+    assert_status(triage_store_sqlite(&s, tmpdir, NULL), TRIAGE_EINVAL);
+    assert_int_equal(triage_store_sqlite_available(), 1);
+}
+
+static void test_sqlite_locked_by_another_writer(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "locked.db");
+    triage_engine_t *e = open_sqlite(path);
+    assert_non_null(e);
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, e, &c));
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* Another process: must be refused, clearly. */
+        triage_store_t s;
+        triage_status_t rc = triage_store_sqlite(&s, path, NULL);
+        _exit(rc == TRIAGE_ECONFLICT &&
+                      strstr(triage_error_last()->message, "locked by another writer")
+                  ? 0
+                  : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* The first writer goes on. */
+    assert_ok(triage_client_create(&id, e, &c));
+    triage_engine_free(e);
+    e = open_sqlite(path);
+    assert_non_null(e);
+    triage_id_t *ids;
+    size_t n;
+    assert_ok(triage_client_list(&ids, &n, e));
+    assert_int_equal(n, 2);
+    triage_free(ids);
+    triage_engine_free(e);
+}
+
+/* ---- crash test: SIGKILL at random moments ----------------------------------- */
+
+static void crash_child(const char *path, int fd)
+{
+    triage_engine_t *e = open_sqlite(path);
+    if (!e)
+        _exit(3);
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    for (uint32_t k = 0;; k++) {
+        triage_id_t cl;
+        if (triage_client_create(&cl, e, &c))
+            _exit(4);
+        triage_intake_t in = TRIAGE_INTAKE_INIT;
+        in.client = cl;
+        in.kind = TRIAGE_INTAKE_NOTIFICATION;
+        in.received_ms = SC_T0 + (int64_t)k * 60000;
+        triage_intake_result_t r;
+        if (triage_intake(&r, e, &in))
+            _exit(5);
+        triage_move_t m = TRIAGE_MOVE_INIT;
+        m.to = TRIAGE_STAGE_GUIDANCE;
+        m.at_ms = in.received_ms + 1000;
+        if (triage_case_move(e, &r.case_id, &m))
+            _exit(6);
+        /* Report the committed case. */
+        if (write(fd, &r.case_id, sizeof r.case_id) != (ssize_t)sizeof r.case_id)
+            _exit(7);
+    }
+}
+
+static void test_crash_sigkill(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "crash.db");
+    unsigned seed = 12345;
+    int runs = 0;
+    size_t total_reported = 0;
+    triage_id_t *reported = NULL;
+    for (runs = 0; runs < 60; runs++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            close(fds[0]);
+            crash_child(path, fds[1]);
+        }
+        close(fds[1]);
+        seed = seed * 1103515245u + 12345u;
+        useconds_t delay = 2000 + (seed >> 8) % 60000; /* 2-62 ms */
+        usleep(delay);
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        triage_id_t id;
+        while (read(fds[0], &id, sizeof id) == (ssize_t)sizeof id) {
+            reported = realloc(reported, (total_reported + 1) * sizeof *reported);
+            reported[total_reported++] = id;
+        }
+        close(fds[0]);
+        if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+            fail_msg("child failed with %d", WEXITSTATUS(status));
+        /* Reopen: succeeds, consistent, nothing reported is lost. */
+        triage_engine_t *e = open_sqlite(path);
+        if (!e)
+            fail_msg("reopen after kill %d: %s", runs, triage_error_last()->message);
+        for (size_t i = 0; i < total_reported; i++) {
+            triage_case_t c;
+            assert_ok(triage_case_get(&c, e, &reported[i]));
+            assert_int_equal(c.stage, TRIAGE_STAGE_GUIDANCE);
+        }
+        triage_engine_free(e);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+    assert_true(runs >= 50);
+    assert_true(total_reported > 0);
+    free(reported);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vtable_negotiation),
+        cmocka_unit_test(test_reopen_memory),
+        cmocka_unit_test(test_fault_injection_every_callback),
+        cmocka_unit_test(test_load_failures),
+        cmocka_unit_test(test_newer_schema_refused),
+        cmocka_unit_test(test_record_decode),
+        cmocka_unit_test(test_callback_message),
+        cmocka_unit_test(test_sqlite_round_trip),
+        cmocka_unit_test(test_same_results_memory_and_sqlite),
+        cmocka_unit_test(test_sqlite_refuses_foreign_files),
+        cmocka_unit_test(test_sqlite_locked_by_another_writer),
+        cmocka_unit_test(test_crash_sigkill),
+    };
+    return cmocka_run_group_tests_name("store", tests, make_tmpdir, remove_tmpdir);
+}
