@@ -20,8 +20,9 @@ else
 fi
 meson compile -C "$builddir"
 set +e
-meson test -C "$builddir" --print-errorlogs --num-processes 2 | tee "$builddir/test-summary.txt"
+meson test -C "$builddir" --print-errorlogs --num-processes 2 > "$builddir/test-summary.txt" 2>&1
 rc=$?
+cat "$builddir/test-summary.txt"
 set -e
 ok=$(sed -n 's/^Ok:[[:space:]]*\([0-9]*\).*/\1/p' "$builddir/test-summary.txt")
 bad=0

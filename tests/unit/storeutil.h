@@ -118,6 +118,8 @@ typedef struct {
 
 static inline void sb_add(sbuf *b, const void *p, size_t n)
 {
+    if (!n)
+        return;
     if (b->len + n > b->cap) {
         b->cap = (b->len + n) * 2 + 64;
         b->buf = realloc(b->buf, b->cap);
