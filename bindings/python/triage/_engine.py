@@ -719,7 +719,10 @@ class Engine:
             raise TypeError("triggers is a list of names, not a single string")
         bits = 0
         for t in triggers:
-            bits |= 1 << int(_trigger(t))
+            try:
+                bits |= 1 << int(_trigger(t))
+            except InvalidArgument as exc:
+                raise _bad("triggers", exc.message) from None
         received_ms = self._at(received, "received")
         rec = (_id(client, "client"), _enum(IntakeKind, kind, "kind"),
                _enum(Channel, channel, "channel"), _enum(ServiceArea, service, "service"),
