@@ -489,30 +489,33 @@ static triage_status_t scan_events(build *b)
     return TRIAGE_OK;
 }
 
-/* Deadlines due inside the period, judged on its last day. A milestone met
- * after the period is treated as not met yet, so a report of a past period
+/* Deadlines due inside the period, judged on its last day from the case
+ * snapshot (deadlines and the dates their milestones were met). A milestone
+ * met after the period counts as not met yet, so the report of a past period
  * does not change when later work is recorded. */
 static triage_status_t scan_deadlines(build *b)
 {
     triage_report_t *r = b->r;
     const triage_calendar_t *cal = triage_engine_calendar(b->e);
     for (size_t i = 0; i < b->ncases; i++) {
-        triage_case_deadline_t dl[TRIAGE_DEADLINE_MAX];
-        uint32_t n;
-        triage_status_t rc = triage_case_deadlines(dl, &n, NULL, b->e, &b->cases[i].c.id,
-                                                   r->last_day, 0);
-        if (rc)
-            return rc;
+        const triage_case_t *c = &b->cases[i].c;
+        uint32_t n = c->deadline_count < TRIAGE_DEADLINE_MAX ? c->deadline_count
+                                                              : TRIAGE_DEADLINE_MAX;
         for (uint32_t k = 0; k < n; k++) {
-            const triage_deadline_t *d = &dl[k].deadline;
+            const triage_deadline_t *d = &c->deadlines[k];
             if (d->due < r->first_day || d->due > r->last_day)
                 continue;
-            triage_deadline_state_t st = dl[k].state;
-            if (dl[k].met != NONE && dl[k].met > r->last_day &&
-                (rc = triage_deadline_status(&st, NULL, cal, d, NONE, r->last_day, 0)))
-                return rc;
             if ((int)d->basis <= 0 || (int)d->basis >= BASES)
                 continue;
+            triage_date_t met = NONE;
+            if ((unsigned)d->milestone < TRIAGE__ARRAY_LEN(c->milestone_met))
+                met = c->milestone_met[d->milestone];
+            if (met != NONE && met > r->last_day)
+                met = NONE;
+            triage_deadline_state_t st;
+            triage_status_t rc = triage_deadline_status(&st, NULL, cal, d, met, r->last_day, 0);
+            if (rc)
+                return rc;
             triage_report_deadlines_t *o = &r->deadlines[d->basis];
             if (st == TRIAGE_DEADLINE_MET)
                 o->met++;
