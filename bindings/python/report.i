@@ -49,7 +49,7 @@ struct triage_report {};
 %ignore triage_report_role;
 %ignore triage_report_team_count;
 %ignore triage_report_team;
-%ignore triage_report_deadlines;
+%ignore triage_report_balance;
 %ignore triage_report_workers;
 %ignore triage_report_wait;
 

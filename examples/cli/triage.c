@@ -426,6 +426,19 @@ static void print_decimal(const char *label, double v)
         printf("  %-26s %.1f\n", label, v);
 }
 
+static void print_balance(const triage_report_t *r, const char *label, int role, int32_t team)
+{
+    triage_balance_t b;
+    if (triage_report_balance(&b, r, (triage_role_t)role, team) != TRIAGE_OK)
+        return;
+    if (b.workers == 0) {
+        printf("  %-26s %8d       -       -       -      -      -\n", label, (int)b.workers);
+        return;
+    }
+    printf("  %-26s %8d %7.2f %7.2f %7.2f %6.2f %6.2f\n", label, (int)b.workers, b.max, b.min,
+           b.mean, b.cv, b.gini);
+}
+
 static int print_table(const triage_report_t *r)
 {
     int64_t from, to;
@@ -523,9 +536,20 @@ static int print_table(const triage_report_t *r)
         char id[TRIAGE_ID_STRLEN];
         triage_report_worker(&w, r, i);
         triage_id_format(id, sizeof id, &w.id);
-        printf("  %s %-17s team %-4" PRId32 " %u %u %u\n", id,
+        printf("  %s %-17s team %-4" PRId32 " %u %u %u  load %.2f\n", id,
                triage_role_name((triage_role_t)w.role), w.team, (unsigned)w.assessment,
-               (unsigned)w.responsible, (unsigned)w.pair);
+               (unsigned)w.responsible, (unsigned)w.pair, w.load);
+    }
+
+    printf("\nLoad balance now (normalized)  workers     max     min    mean     cv   gini\n");
+    for (int role = 0; role <= TRIAGE_ROLE_SOCIAL_WORKER; role++)
+        print_balance(r, role ? triage_role_name((triage_role_t)role) : "all", role, -1);
+    triage_report_team_count(&n, r);
+    for (uint32_t i = 0; i < n; i++) {
+        char label[32];
+        triage_report_team(&w, r, i);
+        snprintf(label, sizeof label, "team %" PRId32, w.team);
+        print_balance(r, label, 0, w.team);
     }
     return 0;
 }

@@ -113,12 +113,20 @@ def test_figures_to_dict(scenario):
     assert d["missed_appointments"] == 4  # B once, C three times
     assert [w["id"] for w in d["workers"]] == [str(sw), str(sc)]  # team 1, then team 2
     assert d["workers"][1] == {"id": str(sc), "role": "social_counsellor", "team": 2,
-                               "assessment": 1, "responsible": 1, "pair": 0}
+                               "assessment": 1, "responsible": 1, "pair": 0, "load": 0.7}
     roles = {r["role"]: r for r in d["roles"]}
     assert roles["social_counsellor"]["workers"] == 1
     assert roles["social_counsellor"]["assessment"] == 1
     assert roles["service_guide"]["workers"] == 0
     assert [t["team"] for t in d["teams"]] == [1, 2]
+    # Loads now: B (Q2, planning: 1.0 x 0.7) on sc as assessment and responsible worker.
+    assert d["workers"][0]["load"] == 0 and d["workers"][1]["load"] == 0.7
+    assert d["balance"]["all"] == {"workers": 2, "max": 0.7, "min": 0, "mean": 0.35, "cv": 1,
+                                   "gini": 0.5}
+    by_role = {b["role"]: b for b in d["balance"]["by_role"]}
+    assert by_role["service_guide"] == {"role": "service_guide", "workers": 0, "max": None,
+                                        "min": None, "mean": None, "cv": None, "gini": None}
+    assert [b["team"] for b in d["balance"]["by_team"]] == [1, 2]
 
 
 def test_to_csv(scenario, tmp_path):
