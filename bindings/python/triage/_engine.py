@@ -856,6 +856,17 @@ class Engine:
         rows = _ll.triage_event_list(h, _id(case, "case_id", True), lo, hi)
         return iter([Event._from(t) for t in rows])
 
+    # -- reports
+
+    def report(self, start, end):
+        """The period report of DOMAIN.md §9 (docs/reports.md) for the
+        half-open period [``start``, ``end``): datetimes (naive = UTC), epoch
+        ms, or dates (Finnish local midnight starting that day, so
+        ``report(date(2026, 11, 23), date(2026, 12, 7))`` covers 23 Nov to
+        6 Dec). Returns a :class:`triage.Report`."""
+        from ._report import Report
+        return Report._compute(self._handle(), start, end, _ms_strict)
+
 
 def _audit_adapter(fn):
     def audit(action, obj, raw):
