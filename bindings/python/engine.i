@@ -107,8 +107,11 @@ static int64_t triage_py_clock_tramp(void *ud)
 /* Frees the engine, then drops the callables. Safe with or without the GIL. */
 static void triage_py_engine_release(struct triage_py_engine *h)
 {
-    triage_engine_free(h->engine);
+    /* Closed before freeing: a store's destroy callback that calls back into
+     * this engine finds it closed rather than half freed. */
+    triage_engine_t *engine = h->engine;
     h->engine = NULL;
+    triage_engine_free(engine);
     if (h->audit || h->clock) {
         PyGILState_STATE g = PyGILState_Ensure();
         Py_CLEAR(h->audit);

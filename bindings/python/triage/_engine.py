@@ -537,7 +537,9 @@ class Engine:
     def __init__(self, *, unreachable_attempts=3, unreachable_min_days=5,
                  repeat_notifications=3, repeat_window_days=365, office_open_min=480,
                  office_close_min=960, calendar=None, classify_policy=None,
-                 urgency_policy=None, deadline_rules=None, audit=None, clock=None):
+                 urgency_policy=None, deadline_rules=None, audit=None, clock=None,
+                 _opener=None):
+        # _opener: how triage._store opens an engine on a store (private).
         self._h = None
         self._clock = None
         for value, cls, name in ((calendar, Calendar, "calendar"),
@@ -556,7 +558,7 @@ class Engine:
             (repeat_window_days, "repeat_window_days"),
             (office_open_min, "office_open_min"), (office_close_min, "office_close_min"))]
         self._clock = clock
-        self._h = _ll.triage_py_engine_new(
+        self._h = (_opener or _ll.triage_py_engine_new)(
             *opts,
             calendar._h if calendar is not None else None,
             urgency_policy._h if urgency_policy is not None else None,

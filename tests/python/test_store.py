@@ -1,0 +1,701 @@
+"""Engines on stores from Python (docs/storage.md, docs/python-store.md):
+Engine.open_sqlite, Engine.open_memory, and stores written in Python through
+the C trampolines of bindings/python/store.i (CONVENTIONS.md rules 24, 27).
+
+What only the binding can get wrong is tested here: a store method that
+raises (the engine must roll back, raise StoreError chaining the original and
+stay usable), destroy/close exactly once, the GIL and reference handling when
+objects are dropped in any order, and bad values coming back from a store.
+"""
+
+import datetime
+import gc
+import itertools
+import sqlite3
+import uuid
+import weakref
+
+import pytest
+
+import triage
+from triage import MemoryStore, RecordKind, Role, Stage
+
+UTC = datetime.timezone.utc
+T0 = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 10:00 in Finland
+EUSER = -10
+
+needs_sqlite = pytest.mark.skipif(not triage.sqlite_available(), reason="built without SQLite")
+
+
+def populate(e):
+    """Workers, clients and cases in several stages: every record kind the
+    engine writes today, and events of most kinds."""
+    sw = e.add_worker(role=Role.SOCIAL_WORKER, office=297, served=(297,))
+    sc = e.add_worker(role=Role.SOCIAL_COUNSELLOR, office=297, languages=("fi", "sv"))
+    a = e.add_client(date_of_birth="1980-05-17", municipality=297)
+    b = e.add_client(date_of_birth="1955-01-02", language="sv", municipality=297)
+    r1 = e.intake(a, kind="notification", triggers=["acute_crisis"], received=T0)
+    r2 = e.intake(b, kind="contact", received=T0)
+    e.move(r1.case, Stage.GUIDANCE, at=T0, actor=sw)
+    e.contact_attempt(r1.case, True, at=T0, actor=sw)
+    e.move(r2.case, Stage.GUIDANCE, at=T0, actor=sc)
+    e.move(r2.case, Stage.CLOSED, at=T0, actor=sc, reason="advice_given")
+    e.update_client(a, municipality=92)
+    return r1.case
+
+
+def snapshot(e):
+    return (
+        [e.client(i) for i in e.clients()],
+        [e.worker(i) for i in e.workers()],
+        [e.case(i) for i in e.cases()],
+        list(e.events()),
+    )
+
+
+def store_state(s):
+    return ({k: s.records(k) for k in RecordKind}, s.events())
+
+
+class Boom(Exception):
+    pass
+
+
+class FailingStore(MemoryStore):
+    """A MemoryStore whose method ``fail_in`` raises on its ``fail_at``-th call
+    (counting from when it was armed); counts close()."""
+
+    def __init__(self):
+        super().__init__()
+        self.fail_in = None
+        self.fail_at = 0
+        self.calls = 0
+        self.closed = 0
+        self.exc = None
+
+    def arm(self, method, nth=1, exc=None):
+        self.fail_in, self.fail_at, self.calls = method, nth, 0
+        self.exc = exc if exc is not None else Boom(f"{method} failed")
+
+    def _maybe(self, method):
+        if method == self.fail_in:
+            self.calls += 1
+            if self.calls == self.fail_at:
+                self.fail_in = None
+                raise self.exc
+
+    def begin(self):
+        self._maybe("begin")
+        super().begin()
+
+    def commit(self):
+        self._maybe("commit")
+        super().commit()
+
+    def rollback(self):
+        self._maybe("rollback")
+        super().rollback()
+
+    def put(self, kind, id, keys, data):
+        self._maybe("put")
+        super().put(kind, id, keys, data)
+
+    def append_event(self, event):
+        self._maybe("append_event")
+        super().append_event(event)
+
+    def list(self, kind):
+        self._maybe("list")
+        return super().list(kind)
+
+    def list_events(self):
+        self._maybe("list_events")
+        return super().list_events()
+
+    def schema_version(self):
+        self._maybe("schema_version")
+        return super().schema_version()
+
+    def close(self):
+        self.closed += 1
+        super().close()
+
+
+# ---- SQLite ------------------------------------------------------------------------
+
+@needs_sqlite
+def test_sqlite_round_trip(tmp_path):
+    path = tmp_path / "triage.db"
+    with triage.Engine.open_sqlite(path) as e:
+        case = populate(e)
+        before = snapshot(e)
+    assert path.exists()
+    with triage.Engine.open_sqlite(str(path), create=False) as e:
+        assert snapshot(e) == before
+        # Sequence numbers continue after the reloaded events.
+        e.move(case, Stage.CLOSED, at=T0, reason="advice_given")
+        assert [ev.seq for ev in e.events()] == list(range(1, len(before[3]) + 2))
+        after = snapshot(e)
+    with triage.Engine.open_sqlite(bytes(path)) as e:
+        assert snapshot(e) == after
+
+
+@needs_sqlite
+def test_sqlite_missing_file_without_create(tmp_path):
+    with pytest.raises(triage.NotFound):
+        triage.Engine.open_sqlite(tmp_path / "none.db", create=False)
+    assert not (tmp_path / "none.db").exists()
+
+
+@needs_sqlite
+@pytest.mark.parametrize("what", ["text", "other_sqlite"])
+def test_sqlite_not_a_libtriage_database(tmp_path, what):
+    path = tmp_path / "other.db"
+    if what == "text":
+        path.write_text("a shopping list, not a database\n" * 100)
+    else:
+        con = sqlite3.connect(path)
+        con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        con.execute("INSERT INTO notes (body) VALUES ('x')")
+        con.commit()
+        con.close()
+    before = path.read_bytes()
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(triage.ConflictError) as info:
+        triage.Engine.open_sqlite(path)
+    assert info.value.code == -8
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+@needs_sqlite
+def test_sqlite_second_writer_is_refused(tmp_path):
+    path = tmp_path / "triage.db"
+    with triage.Engine.open_sqlite(path) as e:
+        e.add_client()
+        with pytest.raises(triage.ConflictError):
+            triage.Engine.open_sqlite(path)
+        assert len(list(e.clients())) == 1  # the first engine goes on
+    with triage.Engine.open_sqlite(path) as e:
+        assert len(list(e.clients())) == 1
+
+
+@needs_sqlite
+def test_sqlite_bad_arguments(tmp_path):
+    with pytest.raises(TypeError):
+        triage.Engine.open_sqlite(None)
+    with pytest.raises(ValueError):
+        triage.Engine.open_sqlite(str(tmp_path / "a\0b.db"))
+    with pytest.raises(triage.InvalidArgument) as info:
+        triage.Engine.open_sqlite(tmp_path / "x.db", busy_timeout_ms=-1)
+    assert info.value.argument == "busy_timeout_ms"
+    with pytest.raises(TypeError):
+        triage.Engine.open_sqlite(tmp_path / "x.db", colour="red")
+    with pytest.raises(triage.InvalidArgument) as info:
+        triage.Engine.open_sqlite(tmp_path / "x.db", office_open_min=2000)
+    assert info.value.argument == "options.office_open_min"
+
+
+@needs_sqlite
+def test_sqlite_engine_options_apply(tmp_path):
+    seen = []
+    clock = lambda: T0  # noqa: E731
+    with triage.Engine.open_sqlite(tmp_path / "t.db", audit=lambda *a: seen.append(a),
+                                   clock=clock) as e:
+        c = e.add_client()
+        assert seen and seen[-1][2] == c
+        assert list(e.events())[0].at == T0
+
+
+# ---- the C in-memory store -----------------------------------------------------------
+
+def test_open_memory_matches_plain_engine():
+    with triage.Engine() as plain, triage.Engine.open_memory() as stored:
+        populate(plain)
+        populate(stored)
+        p, s = snapshot(plain), snapshot(stored)
+        assert [len(x) for x in p] == [len(x) for x in s]
+        assert [(ev.seq, ev.kind) for ev in p[3]] == [(ev.seq, ev.kind) for ev in s[3]]
+    assert triage.Engine.in_memory().closed is False
+
+
+# ---- stores written in Python ------------------------------------------------------
+
+def test_memory_store_round_trip():
+    s = MemoryStore()
+    assert s.schema_version() == 0
+    e = triage.Engine.open(s)
+    case = populate(e)
+    before = snapshot(e)
+    e.close()
+    assert s.schema_version() == triage.STORE_SCHEMA_VERSION
+    assert len(s.records(RecordKind.CLIENT)) == 2
+    assert len(s.records(RecordKind.WORKER)) == 2
+    assert len(s.records(RecordKind.CASE)) == 2
+    assert s.events() == before[3]
+    keys = s.keys(RecordKind.CASE, case)
+    assert keys.owner == before[2][0].client and keys.stage == Stage.GUIDANCE
+    assert s.get(RecordKind.CASE, case) == s.records(RecordKind.CASE)[case]
+    assert s.get(RecordKind.CASE, uuid.uuid4()) is None
+
+    with triage.Engine.open(s) as e2:
+        assert snapshot(e2) == before
+        e2.move(case, Stage.CLOSED, at=T0, reason="advice_given")
+        after = snapshot(e2)
+    with triage.Engine.open(s) as e3:
+        assert snapshot(e3) == after
+        assert e3.case(case).stage == Stage.CLOSED
+
+
+def test_records_cross_as_bytes_and_keys():
+    calls = []
+
+    class Spy(MemoryStore):
+        def put(self, kind, id, keys, data):
+            calls.append((kind, id, keys, data))
+            super().put(kind, id, keys, data)
+
+    with triage.Engine.open(Spy()) as e:
+        w = e.add_worker(role=Role.SOCIAL_WORKER)
+        c = e.add_client()
+    (k1, id1, keys1, d1), (k2, id2, keys2, d2) = calls
+    assert (k1, id1, keys1.role) == (RecordKind.WORKER, w, Role.SOCIAL_WORKER)
+    assert (k2, id2, keys2.owner) == (RecordKind.CLIENT, c, None)
+    assert type(k1) is RecordKind and isinstance(keys1, triage.RecordKeys)
+    assert isinstance(d1, bytes) and d1[:4] == b"TRGR"
+
+
+def test_events_cross_as_event_objects_and_bytes():
+    s = MemoryStore()
+    with triage.Engine.open(s) as e:
+        populate(e)
+        evs = list(e.events())
+    assert all(type(ev) is triage.Event for ev in s.events())
+    assert s.events() == evs
+    for ev in evs:
+        raw = triage.event_to_bytes(ev)
+        assert len(raw) == 152
+        assert triage.event_from_bytes(raw) == ev
+    with pytest.raises(triage.InvalidArgument):
+        triage.event_from_bytes(b"x" * 152)
+    with pytest.raises(TypeError):
+        triage.event_to_bytes((1, 2))
+
+
+def test_a_store_keeping_events_as_bytes():
+    class BlobStore(MemoryStore):
+        def append_event(self, event):
+            super().append_event(triage.event_to_bytes(event))
+
+        def list_events(self):
+            return (triage.event_from_bytes(b) for b in super().list_events())
+
+    s = BlobStore()
+    with triage.Engine.open(s) as e:
+        populate(e)
+        before = snapshot(e)
+    assert all(isinstance(b, bytes) for b in s.events())
+    with triage.Engine.open(s) as e:
+        assert snapshot(e) == before
+
+
+def test_memory_store_protocol_directly():
+    s = MemoryStore()
+    k = RecordKind.ABSENCE
+    a, b, c = (uuid.uuid4() for _ in range(3))
+    keys = triage.RecordKeys(None, 0, 0, 0, 1, 2)
+    with pytest.raises(RuntimeError):
+        s.put(k, a, keys, b"a")  # outside a transaction
+    s.begin()
+    with pytest.raises(RuntimeError):
+        s.begin()
+    for i in (a, b, c):
+        s.put(k, i, keys, b"v1")
+    s.commit()
+    s.begin()
+    s.delete(k, a)
+    s.put(k, b, keys, b"v2")
+    s.put(k, uuid.uuid4(), keys, b"new")
+    s.append_event("e")
+    with pytest.raises(KeyError):
+        s.delete(k, a)  # already deleted
+    s.rollback()
+    # Order and values as before the transaction.
+    assert list(s.records(k).items()) == [(a, b"v1"), (b, b"v1"), (c, b"v1")]
+    assert s.events() == []
+    s.begin()
+    s.delete(k, b)
+    s.commit()
+    assert list(s.records(k)) == [a, c]
+    s.begin()
+    s.put(k, a, keys, b"v3")
+    s.close()  # rolls back what was left open
+    assert s.records(k)[a] == b"v1"
+    with pytest.raises(RuntimeError):
+        s.commit()
+    assert "absences=2" in repr(s)
+
+
+@pytest.mark.parametrize("method,nth", [
+    ("begin", 1), ("put", 1), ("put", 2), ("append_event", 1), ("append_event", 2),
+    ("commit", 1),
+])
+def test_a_raising_store_method_becomes_store_error(method, nth):
+    s = FailingStore()
+    e = triage.Engine.open(s)
+    populate(e)
+    client = e.add_client(municipality=297)
+    before, stored = snapshot(e), store_state(s)
+    s.arm(method, nth)
+    with pytest.raises(triage.StoreError) as info:
+        # one transaction: two puts (client, case), two events (intake, urgency)
+        e.intake(client, kind="notification", received=T0)
+    err = info.value
+    assert err.__cause__ is s.exc
+    assert err.argument == method
+    assert err.code == -9 and err.cause == EUSER
+    assert "Boom" in str(err)
+    # Nothing changed, in the engine or in the store.
+    assert snapshot(e) == before
+    assert store_state(s) == stored
+    assert s._undo is None  # rolled back (begin failed: nothing to roll back)
+    # A later call works and reaches the store.
+    case = e.intake(client, kind="notification", received=T0).case
+    assert e.case(case).client == client
+    after = snapshot(e)
+    e.close()
+    with triage.Engine.open(s) as e2:
+        assert snapshot(e2) == after
+    assert s.closed == 2
+
+
+def test_store_error_on_creation_calls():
+    s = FailingStore()
+    with triage.Engine.open(s) as e:
+        s.arm("put")
+        with pytest.raises(triage.StoreError):
+            e.add_client()
+        s.arm("append_event")
+        with pytest.raises(triage.StoreError):
+            e.add_worker()
+        assert list(e.clients()) == [] and list(e.workers()) == []
+        assert list(e.events()) == [] and store_state(s) == store_state(MemoryStore())
+        e.add_client()
+
+
+def test_failing_rollback_is_attached_and_engine_refuses_writes():
+    s = FailingStore()
+    e = triage.Engine.open(s)
+    c = e.add_client()
+
+    s.arm("commit")
+    orig_rollback = s.rollback
+    s.rollback = lambda: (_ for _ in ()).throw(OSError("disk gone"))
+    with pytest.raises(triage.StoreError) as info:
+        e.update_client(c, municipality=92)
+    assert info.value.argument == "commit"
+    assert isinstance(info.value.__cause__, Boom)
+    assert isinstance(info.value.rollback_error, triage.StoreError)
+    assert isinstance(info.value.rollback_error.__cause__, OSError)
+    s.rollback = orig_rollback
+    with pytest.raises(triage.StoreError, match="reopen"):
+        e.add_client()
+    assert e.client(c).municipality == 0  # reads still work
+    e.close()
+
+
+def test_keyboard_interrupt_is_not_wrapped():
+    s = FailingStore()
+    with triage.Engine.open(s) as e:
+        s.arm("put", exc=KeyboardInterrupt())
+        with pytest.raises(KeyboardInterrupt):
+            e.add_client()
+        assert list(e.clients()) == []
+        e.add_client()
+        assert len(list(e.clients())) == 1
+
+
+def test_store_failure_after_a_clock_failure_keeps_both():
+    calls = []
+
+    def clock():
+        calls.append(1)
+        raise ArithmeticError("clock broke")
+
+    s = FailingStore()
+    with triage.Engine.open(s, clock=clock) as e:
+        s.arm("put")
+        with pytest.raises(triage.StoreError) as info:
+            e.add_client()  # the clock gives the event's time
+        assert calls
+        assert isinstance(info.value.__cause__, Boom)
+        assert isinstance(info.value.__context__, ArithmeticError)
+        assert list(e.clients()) == []
+
+
+def test_store_calling_back_into_its_engine():
+    holder = {}
+
+    class Reentrant(MemoryStore):
+        def commit(self):
+            holder["e"].clients()  # forbidden: the engine is in a call
+            super().commit()
+
+        def close(self):
+            with pytest.raises(ValueError):  # the engine is already closed
+                holder["e"].clients()
+            holder["closed"] = True
+            super().close()
+
+    s = Reentrant()
+    e = holder["e"] = triage.Engine.open(s)
+    with pytest.raises(triage.StoreError) as info:
+        e.add_client()
+    assert isinstance(info.value.__cause__, RuntimeError)
+    assert list(e.clients()) == [] and s.records(RecordKind.CLIENT) == {}
+    e.close()
+    assert holder["closed"]
+    holder.clear()
+
+
+@pytest.mark.parametrize("method", ["list", "list_events", "schema_version"])
+def test_exceptions_while_loading(method):
+    s = FailingStore()
+    with triage.Engine.open(s) as e:
+        populate(e)
+        before = snapshot(e)
+    s.closed = 0
+    s.arm(method, 2 if method == "list" else 1)
+    with pytest.raises(triage.StoreError) as info:
+        triage.Engine.open(s)
+    assert info.value.__cause__ is s.exc and info.value.argument == method
+    assert s.closed == 1  # the engine took the store and released it
+    with triage.Engine.open(s) as e:  # not left "in use"
+        assert snapshot(e) == before
+    assert s.closed == 2
+
+
+def test_an_iterator_that_raises_midway():
+    class Flaky(MemoryStore):
+        def list(self, kind):
+            rows = super().list(kind)
+            yield from rows[:1]
+            if kind == RecordKind.CLIENT and len(rows) > 1:
+                raise Boom("second row unreadable")
+            yield from rows[1:]
+
+    s = Flaky()
+    with triage.Engine.open(s) as e:
+        e.add_client()
+        e.add_client()
+    with pytest.raises(triage.StoreError) as info:
+        triage.Engine.open(s)
+    assert isinstance(info.value.__cause__, Boom)
+
+
+@pytest.mark.parametrize("bad,exc", [
+    ([("not-an-id", b"x")], TypeError),
+    ([(uuid.uuid4(),)], ValueError),
+    ([(uuid.uuid4(), "text, not bytes")], TypeError),
+    ([42], TypeError),
+    (42, TypeError),
+])
+def test_bad_records_from_list(bad, exc):
+    class Bad(MemoryStore):
+        def list(self, kind):
+            return bad if kind == RecordKind.CLIENT else []
+
+    with pytest.raises(triage.StoreError) as info:
+        triage.Engine.open(Bad())
+    assert isinstance(info.value.__cause__, exc)
+
+
+def test_undecodable_or_duplicate_records_are_conflicts():
+    s = MemoryStore()
+    with triage.Engine.open(s) as e:
+        c = e.add_client()
+    good = s.records(RecordKind.CLIENT)[c]
+
+    class Garbage(MemoryStore):
+        def __init__(self, rows):
+            super().__init__()
+            self.rows = rows
+
+        def list(self, kind):
+            return self.rows if kind == RecordKind.CLIENT else []
+
+    for rows in ([(c, b"garbage")], [(c, good), (c, good)], [(uuid.uuid4(), good)],
+                 [(c.bytes, bytearray(good)), (uuid.uuid4(), b"")]):
+        with pytest.raises(triage.ConflictError):
+            triage.Engine.open(Garbage(rows))
+    with triage.Engine.open(Garbage([(c.bytes, memoryview(good))])) as e:
+        assert list(e.clients()) == [c]
+
+
+@pytest.mark.parametrize("events,exc", [
+    ([("not", "an", "event")], TypeError),
+    ([None], TypeError),
+])
+def test_bad_events_from_list_events(events, exc):
+    class Bad(MemoryStore):
+        def list_events(self):
+            return events
+
+    with pytest.raises(triage.StoreError) as info:
+        triage.Engine.open(Bad())
+    assert isinstance(info.value.__cause__, exc)
+
+
+def test_events_out_of_order_are_a_conflict():
+    s = MemoryStore()
+    with triage.Engine.open(s) as e:
+        e.add_client()
+        e.add_client()
+    s._events.reverse()
+    with pytest.raises(triage.ConflictError):
+        triage.Engine.open(s)
+
+
+@pytest.mark.parametrize("value,exc", [
+    (triage.STORE_SCHEMA_VERSION + 1, triage.VersionError),
+    (-1, triage.StoreError),
+    ("1", triage.StoreError),
+    (2 ** 40, triage.StoreError),
+])
+def test_schema_version(value, exc):
+    class Newer(MemoryStore):
+        def schema_version(self):
+            return value
+
+    with pytest.raises(exc):
+        triage.Engine.open(Newer())
+
+
+def test_optional_methods_may_be_missing():
+    class Minimal:
+        def __init__(self):
+            self.inner = MemoryStore()
+            for name in ("begin", "commit", "rollback", "put", "list", "append_event",
+                         "list_events"):
+                setattr(self, name, getattr(self.inner, name))
+
+    m = Minimal()
+    with triage.Engine.open(m) as e:
+        populate(e)
+        before = snapshot(e)
+    with triage.Engine.open(m) as e:
+        assert snapshot(e) == before
+
+
+@pytest.mark.parametrize("missing", ["begin", "commit", "rollback", "put", "list",
+                                     "append_event", "list_events"])
+def test_a_missing_required_method_is_named(missing):
+    closed = []
+
+    class Partial(MemoryStore):
+        def close(self):
+            closed.append(1)
+
+    setattr(Partial, missing, None)
+    with pytest.raises(triage.InvalidArgument) as info:
+        triage.Engine.open(Partial())
+    assert info.value.argument == "store." + missing
+    assert missing in str(info.value)
+    assert closed == []  # never opened: not closed either
+    with pytest.raises(TypeError):
+        triage.Engine.open(None)
+
+
+def test_one_engine_per_store_object():
+    s = FailingStore()
+    e = triage.Engine.open(s)
+    with pytest.raises(triage.ConflictError):
+        triage.Engine.open(s)
+    assert s.closed == 0
+    e.add_client()
+    e.close()
+    with triage.Engine.open(s) as e2:
+        assert len(list(e2.clients())) == 1
+    # Another store object is independent.
+    with triage.Engine.open(s), triage.Engine.open(FailingStore()):
+        pass
+
+
+@pytest.mark.parametrize("how", ["close", "with", "del", "failed_options", "twice"])
+def test_close_is_called_exactly_once(how):
+    s = FailingStore()
+    if how == "close":
+        e = triage.Engine.open(s)
+        e.close()
+        e.close()
+    elif how == "with":
+        with triage.Engine.open(s) as e:
+            e.add_client()
+    elif how == "del":
+        e = triage.Engine.open(s)
+        del e
+        gc.collect()
+    elif how == "failed_options":
+        with pytest.raises(TypeError):
+            triage.Engine.open(s, audit=42)
+        assert s.closed == 0  # never handed to the C library
+        triage.Engine.open(s).close()
+    elif how == "twice":
+        triage.Engine.open(s).close()
+        triage.Engine.open(s).close()
+        assert s.closed == 2
+        return
+    assert s.closed == 1
+
+
+def test_close_that_raises_is_unraisable(monkeypatch):
+    reported = []
+    monkeypatch.setattr("sys.unraisablehook", lambda u: reported.append(u.exc_value))
+
+    class BadClose(MemoryStore):
+        def close(self):
+            raise Boom("cannot close")
+
+    e = triage.Engine.open(BadClose())
+    e.close()
+    assert e.closed
+    assert len(reported) == 1 and isinstance(reported[0], Boom)
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(["engine", "store", "handle"])))
+def test_gc_in_any_order(order):
+    s = FailingStore()
+    e = triage.Engine.open(s, audit=lambda *a: None, clock=lambda: T0)
+    populate(e)
+    closed = s.closed
+    assert closed == 0
+    store_ref = weakref.ref(s)
+    engine_ref = weakref.ref(e)
+    objs = {"engine": e, "store": s, "handle": e._h}
+    counter = [s]
+    del e, s
+    for name in order:
+        del objs[name]
+        gc.collect()
+    assert engine_ref() is None
+    assert counter[0].closed == 1
+    del counter
+    gc.collect()
+    assert store_ref() is None  # the engine dropped its reference
+
+
+def test_gc_of_many_engines_and_stores():
+    stores = [FailingStore() for _ in range(5)]
+    engines = [triage.Engine.open(st) for st in stores]
+    for i, e in enumerate(engines):
+        for _ in range(i):
+            e.add_client()
+    del e
+    del engines[::2]
+    gc.collect()
+    del stores[1::2]
+    gc.collect()
+    del engines
+    gc.collect()
+    assert [st.closed for st in stores] == [1, 1, 1]
+    assert [len(st.records(RecordKind.CLIENT)) for st in stores] == [0, 2, 4]
