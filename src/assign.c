@@ -402,7 +402,8 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
     }
     for (size_t i = 0; i < wt->n; i++)
         t->w[i].w = (const triage_worker_t *)(const void *)(wt->recs + i * wt->elem);
-    qsort(t->w, t->n, sizeof *t->w, cmp_wload);
+    if (t->n)
+        qsort(t->w, t->n, sizeof *t->w, cmp_wload);
     const triage__table *ct = &e->tables[TRIAGE__T_CASE];
     double pf = t->pol->p[TRIAGE_ASSIGN_PAIR_FACTOR];
     for (size_t i = 0; i < ct->n; i++) {
