@@ -32,11 +32,13 @@ typedef struct {
     int32_t *cnt;      /* nw: new cases */
     int32_t *ccnt;     /* nw: counted cases */
     size_t *order;     /* nc */
+    uint8_t *placeable; /* nc: some worker is eligible */
 } solver;
 
 typedef struct {
     double max, travel, sq;
     int valid;
+    size_t unassigned;
 } objective;
 
 static int elig(const solver *s, size_t c, size_t j)
@@ -75,14 +77,16 @@ static double median_new(const solver *s, const int32_t *cnt, int32_t *tmp)
 
 static objective evaluate(const solver *s, const int32_t *as, int32_t *tmp)
 {
-    objective o = {0, 0, 0, 1};
+    objective o = {0, 0, 0, 1, 0};
     for (size_t j = 0; j < s->nw; j++) {
         s->L[j] = s->p->load[j];
         s->cnt[j] = s->ccnt[j] = 0;
     }
     for (size_t c = 0; c < s->nc; c++) {
-        if (as[c] < 0)
+        if (as[c] < 0) {
+            o.unassigned++;
             continue;
+        }
         size_t j = (size_t)as[c];
         s->L[j] += s->p->weight[c];
         s->cnt[j]++;
@@ -112,6 +116,8 @@ static int better(objective a, objective b)
 {
     if (a.valid != b.valid)
         return a.valid;
+    if (a.unassigned != b.unassigned)
+        return a.unassigned < b.unassigned;
     double tm = EPS * (1 + fabs(b.max));
     if (a.max < b.max - tm)
         return 1;
@@ -547,8 +553,8 @@ static void bb_rec(bb *b, size_t k, double travel, double mx)
         bb_rec(b, k + 1, travel + trav(s, c, j), l > mx ? l : mx);
         put(s, b->cur, c, -1);
     }
-    if (!any && !b->aborted)
-        bb_rec(b, k + 1, travel, mx);
+    if (!any && !b->aborted && !s->placeable[c])
+        bb_rec(b, k + 1, travel, mx); /* nobody may ever take it */
 }
 
 static _Thread_local const double *sort_w;
@@ -758,6 +764,7 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
     s.cnt = triage__malloc(a, nw1 * sizeof *s.cnt);
     s.ccnt = triage__malloc(a, nw1 * sizeof *s.ccnt);
     s.order = triage__malloc(a, nc1 * sizeof *s.order);
+    s.placeable = triage__calloc(a, nc1, 1);
     int32_t *tmp = triage__malloc(a, (nw1 > nc1 ? nw1 : nc1) * sizeof(size_t));
     int32_t *seq = triage__malloc(a, nc1 * sizeof *seq);
     int32_t *heu = triage__malloc(a, nc1 * sizeof *heu);
@@ -767,14 +774,14 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
     triage_batch_stats_t st;
     memset(&st, 0, sizeof st);
     if (!s.rel || !s.cap || !s.L || !s.cnt || !s.ccnt || !s.order || !tmp || !seq || !heu ||
-        !cur || !minrest) {
+        !cur || !minrest || !s.placeable) {
         rc = TRIAGE_ENOMEM;
         goto out;
     }
     for (size_t c = 0; c < s.nc; c++)
         for (size_t j = 0; j < s.nw; j++)
             if (elig(&s, c, j))
-                s.rel[j] = 1;
+                s.rel[j] = s.placeable[c] = 1;
 
     /* 1. one by one in arrival order (or the caller's baseline) */
     if (baseline) {
@@ -887,6 +894,7 @@ out:
     triage__free(a, s.cnt);
     triage__free(a, s.ccnt);
     triage__free(a, s.order);
+    triage__free(a, s.placeable);
     triage__free(a, tmp);
     triage__free(a, seq);
     triage__free(a, heu);
