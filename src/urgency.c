@@ -255,14 +255,19 @@ triage_status_t triage_urgency_assess(triage_urgency_result_t *out,
         return triage__error(TRIAGE_EINVAL, "statutory_floor", "unknown urgency tier");
     const struct triage_urgency_policy *p = policy ? policy : &default_policy;
 
+    /* One pass over the fired triggers: the most urgent tier and its triggers. */
     triage_urgency_t tier = TRIAGE_URGENCY_NORMAL;
-    for (int i = 0; i < TRIAGE_TRIGGER_COUNT; i++) {
-        if ((triggers & TRIAGE_TRIGGER_BIT(i)) && (triage_urgency_t)p->tier[i] < tier)
-            tier = (triage_urgency_t)p->tier[i];
-    }
     uint32_t deciding = 0;
-    for (int i = 0; i < TRIAGE_TRIGGER_COUNT; i++) {
-        if ((triggers & TRIAGE_TRIGGER_BIT(i)) && (triage_urgency_t)p->tier[i] == tier)
+    int i = 0;
+    for (uint32_t rest = triggers; rest; rest >>= 1, i++) {
+        if (!(rest & 1))
+            continue;
+        triage_urgency_t t = (triage_urgency_t)p->tier[i];
+        if (t < tier) {
+            tier = t;
+            deciding = 0;
+        }
+        if (t == tier)
             deciding |= TRIAGE_TRIGGER_BIT(i);
     }
     /* The floor only ever makes the result more urgent. When it decides,

@@ -91,16 +91,16 @@ typedef struct triage_deadline_input {
     triage_intake_kind_t kind;
     triage_service_area_t service;
     triage_date_t received;           /**< the intake date */
-    int32_t own_contact;              /**< 1: the client, a relative or representative contacts to obtain services */
+    int32_t own_contact;              /**< 1: the client, a relative or representative contacts to obtain services (any kind) */
     int32_t age;                      /**< age in years on the intake date; -1 unknown (then date_of_birth is used) */
     triage_date_t date_of_birth;      /**< ::TRIAGE_DATE_NONE when unknown */
     int32_t highest_care_allowance;   /**< 1: receives the highest-rate pensioner's care allowance */
-    int32_t child_special_support;    /**< 1: a child in need of special support */
+    int32_t child_special_support;    /**< 1: a child in need of special support (FAMILY service, age < 18 when known) */
     triage_urgency_t urgency;         /**< the assessed tier */
     triage_date_t service_decision;   /**< date of a non-urgent service decision, or NONE */
-    int32_t assistance_urgent;        /**< applications: 1 urgent (TTL 14 b §) */
-    int32_t assistance_complete;      /**< applications: 1 complete on arrival */
-    triage_date_t assistance_completed; /**< incomplete applications: completion date, or NONE */
+    int32_t assistance_urgent;        /**< APPLICATION only: 1 urgent (TTL 14 b §) */
+    int32_t assistance_complete;      /**< APPLICATION only: 1 complete on arrival */
+    triage_date_t assistance_completed; /**< APPLICATION only, non-urgent and incomplete: completion date, or NONE */
     triage_date_t meeting_requested;  /**< the client asked to meet a worker (TTL 14 e §), or NONE */
 } triage_deadline_input_t;
 
@@ -123,45 +123,63 @@ typedef struct triage_deadline_rules triage_deadline_rules_t;
 
 /**
  * The default rules: D1-D13 as DOMAIN.md §5.3 states them (law version
- * "2025"), D8 at 15 business days.
+ * "2025"), D8 at 15 business days, plus the tier response row.
+ * @param alloc NULL for the C library
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL or ::TRIAGE_ENOMEM (*out unchanged).
  */
 TRIAGE_API triage_status_t triage_deadline_rules_new(triage_deadline_rules_t **out,
                                                      const triage_allocator_t *alloc);
+/** An independent copy with the same allocator. @return ::TRIAGE_OK, ::TRIAGE_EINVAL or ::TRIAGE_ENOMEM. */
 TRIAGE_API triage_status_t triage_deadline_rules_copy(triage_deadline_rules_t **out,
                                                       const triage_deadline_rules_t *rules);
+/** Frees a rule set. NULL is a no-op. */
 TRIAGE_API void triage_deadline_rules_free(triage_deadline_rules_t *rules);
 
 /**
  * Changes a row's time limit: business days for day-based rows, months for
- * month-based rows (D5, D7, D9). 0-365. ::TRIAGE_EINVAL for an unknown row
- * or a bad amount.
+ * month-based rows (D5, D7, D9). 0-365; 0 business days means the anchor
+ * date itself (as D1). ::TRIAGE_EINVAL for an unknown row ("row"), the
+ * response row (its time lives in the urgency policy) or a bad amount
+ * ("amount").
  */
 TRIAGE_API triage_status_t triage_deadline_rules_set_limit(triage_deadline_rules_t *rules,
                                                            triage_deadline_row_t row,
                                                            int32_t amount);
-/** Switches a row on (1) or off (0). */
+/**
+ * Switches a row on (1) or off (0). A disabled D2/D3/D4/D6 no longer counts
+ * as a statutory start, so D8 applies in its place.
+ * @return ::TRIAGE_OK or ::TRIAGE_EINVAL ("row", "enabled").
+ */
 TRIAGE_API triage_status_t triage_deadline_rules_set_enabled(triage_deadline_rules_t *rules,
                                                              triage_deadline_row_t row,
                                                              int enabled);
-/** Records the law version a row encodes (1-31 printable ASCII characters). */
+/** Records the law version a row encodes (1-31 printable ASCII characters). @return ::TRIAGE_OK or ::TRIAGE_EINVAL. */
 TRIAGE_API triage_status_t triage_deadline_rules_set_law_version(triage_deadline_rules_t *rules,
                                                                  triage_deadline_row_t row,
                                                                  const char *law_version);
-/** A row's law version (borrowed; valid until the rules change or are freed). */
+/** A row's law version (borrowed; valid until the rules change or are freed). @return ::TRIAGE_OK or ::TRIAGE_EINVAL. */
 TRIAGE_API triage_status_t triage_deadline_rules_law_version(const char **out,
                                                              const triage_deadline_rules_t *rules,
                                                              triage_deadline_row_t row);
 
 /**
  * Computes every deadline that applies, in row order, the tier response last.
- * @param out      room for ::TRIAGE_DEADLINE_MAX deadlines
+ * D8 applies when no enabled D2, D3, D4 or D6 does. The response row uses
+ * the input's tier, lifted to PRIORITY when such a statutory start applies
+ * (DOMAIN.md §5.1). D1's basis is LSL 26 § for a child-welfare notification.
+ * @param out      room for ::TRIAGE_DEADLINE_MAX deadlines; untouched on failure
  * @param count    the number written
  * @param rules    NULL for the default rules
  * @param urgency  the urgency policy giving the tier response time; NULL for default
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL for NULL arguments or inconsistent
  *         input (the field is named: a child-welfare notification for an
- *         adult-only service, age < 0 other than -1, a birth date after the
- *         intake, a completion or decision date before the intake, ...);
+ *         adult-only service ("kind"), age < -1 or > 150, an age that
+ *         contradicts the birth date ("age"), a birth date after the intake,
+ *         a completion, decision or meeting date before the intake, an
+ *         application-only field on another kind, a special-support child
+ *         outside family services or aged 18+, a flag other than 0/1, an
+ *         unknown enum value, ...); ::TRIAGE_EVERSION ("version") for an
+ *         input version of 0 or above ::TRIAGE_DEADLINE_INPUT_VERSION;
  *         ::TRIAGE_ERANGE for dates outside the calendar's years.
  */
 TRIAGE_API triage_status_t triage_deadlines_compute(triage_deadline_t out[TRIAGE_DEADLINE_MAX],
@@ -192,13 +210,18 @@ typedef enum triage_deadline_state {
 } triage_deadline_state_t;
 
 /**
- * The state of @p deadline on @p today.
+ * The state of @p deadline on @p today. A met milestone is MET or MET_LATE
+ * whatever @p today is; otherwise MISSED after the due date, DUE_SOON when
+ * at most @p due_soon_days business days remain (the due day itself
+ * included), else OPEN. Overdue days are business days, so a deadline due on
+ * a Friday and still open on Saturday is MISSED with 0 days overdue.
  * @param[out] state
  * @param[out] overdue  business days past due (MISSED: up to today; MET_LATE:
  *                      up to the met date), else 0; may be NULL
  * @param met_on        the date the milestone was reached, or ::TRIAGE_DATE_NONE
- * @param due_soon_days K >= 0
- * @return ::TRIAGE_OK, ::TRIAGE_EINVAL or ::TRIAGE_ERANGE.
+ * @param due_soon_days K, 0-365
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (NULL arguments, an unknown row,
+ *         basis or milestone, @p met_on after @p today) or ::TRIAGE_ERANGE.
  */
 TRIAGE_API triage_status_t triage_deadline_status(triage_deadline_state_t *state, int32_t *overdue,
                                                   const triage_calendar_t *cal,
@@ -214,6 +237,7 @@ TRIAGE_API const char *triage_milestone_name(triage_milestone_t milestone);
 TRIAGE_API const char *triage_deadline_row_name(triage_deadline_row_t row);
 /** "contact", "notification", ... Static; NULL if unknown. */
 TRIAGE_API const char *triage_intake_kind_name(triage_intake_kind_t kind);
+/** Looks an intake kind up by its name. @return ::TRIAGE_OK or ::TRIAGE_EINVAL ("name"). */
 TRIAGE_API triage_status_t triage_intake_kind_from_name(triage_intake_kind_t *out, const char *name);
 
 #ifdef __cplusplus

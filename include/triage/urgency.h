@@ -65,21 +65,34 @@ typedef struct triage_urgency_policy triage_urgency_policy_t;
  */
 TRIAGE_API triage_status_t triage_urgency_policy_new(triage_urgency_policy_t **out,
                                                      const triage_allocator_t *alloc);
+/**
+ * Creates an independent copy of @p policy with the same allocator.
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL or ::TRIAGE_ENOMEM (*out unchanged).
+ */
 TRIAGE_API triage_status_t triage_urgency_policy_copy(triage_urgency_policy_t **out,
                                                       const triage_urgency_policy_t *policy);
+/** Frees a policy. NULL is a no-op. */
 TRIAGE_API void triage_urgency_policy_free(triage_urgency_policy_t *policy);
 
 /**
- * Names the policy. @p id: 1-31 printable ASCII characters; @p version >= 1.
- * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (policy unchanged).
+ * Names the policy. @p id: 1-31 printable ASCII characters (0x20-0x7e);
+ * @p version >= 1.
+ * @return ::TRIAGE_OK or ::TRIAGE_EINVAL ("id", "version"; policy unchanged).
  */
 TRIAGE_API triage_status_t triage_urgency_policy_set_id(triage_urgency_policy_t *policy,
                                                         const char *id, uint32_t version);
-/** The policy id (borrowed, valid until the policy changes or is freed) and version. */
+/**
+ * The policy id (borrowed, valid until the policy changes or is freed) and
+ * version. @return ::TRIAGE_OK or ::TRIAGE_EINVAL (a NULL argument).
+ */
 TRIAGE_API triage_status_t triage_urgency_policy_id(const char **id, uint32_t *version,
                                                     const triage_urgency_policy_t *policy);
 
-/** Moves a trigger to another tier. @return ::TRIAGE_OK or ::TRIAGE_EINVAL. */
+/**
+ * Moves a trigger to another tier. Moving it to ::TRIAGE_URGENCY_NORMAL
+ * effectively switches it off (it still appears in a result's `fired`).
+ * @return ::TRIAGE_OK or ::TRIAGE_EINVAL ("trigger", "tier", "policy").
+ */
 TRIAGE_API triage_status_t triage_urgency_policy_set_tier(triage_urgency_policy_t *policy,
                                                           triage_trigger_t trigger,
                                                           triage_urgency_t tier);
@@ -91,6 +104,7 @@ TRIAGE_API triage_status_t triage_urgency_policy_set_tier(triage_urgency_policy_
 TRIAGE_API triage_status_t triage_urgency_policy_set_response_days(triage_urgency_policy_t *policy,
                                                                    triage_urgency_t tier,
                                                                    int32_t days);
+/** A tier's response time. @return ::TRIAGE_OK or ::TRIAGE_EINVAL. */
 TRIAGE_API triage_status_t triage_urgency_policy_response_days(int32_t *out,
                                                                const triage_urgency_policy_t *policy,
                                                                triage_urgency_t tier);
@@ -99,16 +113,21 @@ TRIAGE_API triage_status_t triage_urgency_policy_response_days(int32_t *out,
 typedef struct triage_urgency_result {
     triage_urgency_t tier;   /**< the highest tier any trigger set (NORMAL when none) */
     uint32_t fired;          /**< the trigger set that was given */
-    uint32_t deciding;       /**< the triggers whose tier equals the result's tier */
+    uint32_t deciding;       /**< the fired triggers whose tier equals the result's tier;
+                                  0 when the statutory floor decided or the result is NORMAL */
     int32_t response_days;   /**< business days to respond, from the policy */
     uint32_t policy_version; /**< the policy's version */
     char policy_id[32];      /**< the policy's id, NUL-terminated */
 } triage_urgency_result_t;
 
 /**
- * Assesses urgency from the triggers observed at intake. @p statutory_floor
- * lifts a NORMAL result to PRIORITY when a statutory 7-business-day start
- * applies (pass TRIAGE_URGENCY_NORMAL when none does).
+ * Assesses urgency from the triggers observed at intake: the most urgent
+ * tier any fired trigger maps to, or NORMAL. @p statutory_floor is a
+ * minimum urgency: PRIORITY lifts a NORMAL result to PRIORITY when a
+ * statutory 7-business-day start applies (see
+ * triage_deadline_priority_applies()); pass TRIAGE_URGENCY_NORMAL when none
+ * does. The floor never makes a result less urgent. Thread-safe for a
+ * policy nobody is changing.
  * @param policy NULL for the default policy
  * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (NULL out, unknown trigger bits,
  *         invalid floor).
