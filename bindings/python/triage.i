@@ -95,3 +95,4 @@ int triage_py_error_code(void) { return (int)triage_error_last()->code; }
 %include "urgency.i"
 %include "deadline.i"
 %include "engine.i"
+%include "assign.i"

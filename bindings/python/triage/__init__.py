@@ -16,7 +16,8 @@ from ._classify import *  # noqa: F401,F403
 from ._urgency import *  # noqa: F401,F403
 from ._deadline import *  # noqa: F401,F403
 from ._engine import *  # noqa: F401,F403
-from . import _calendar, _classify, _urgency, _deadline, _engine
+from ._assign import *  # noqa: F401,F403
+from . import _calendar, _classify, _urgency, _deadline, _engine, _assign
 
 import uuid as _uuid
 
@@ -46,7 +47,7 @@ def parse_id(text):
 __version__ = version()
 
 __all__ = (_calendar.__all__ + _classify.__all__ + _urgency.__all__ + _deadline.__all__
-           + _engine.__all__) + [
+           + _engine.__all__ + _assign.__all__) + [
     "version", "version_number", "new_id", "parse_id", "Date",
     "TriageError", "InvalidArgument", "NotFound", "AlreadyExists", "StateError",
     "OutOfRange", "VersionError", "ConflictError", "StoreError", "UserCallbackError",
