@@ -671,8 +671,10 @@ static triage_status_t lower_bound(const solver *s, double *out)
     uint64_t *h = triage__malloc(s->a, (s->nc + 1) * sizeof *h);
     size_t *idx = triage__malloc(s->a, (s->nc + 1) * sizeof *idx);
     uint8_t *set = triage__malloc(s->a, s->nw + 1);
+    size_t *rep = triage__malloc(s->a, (s->nc + 1) * sizeof *rep);
+    double *wsum = triage__malloc(s->a, (s->nc + 1) * sizeof *wsum);
     triage_status_t rc = TRIAGE_OK;
-    if (!lv || !fv || !h || !idx || !set) {
+    if (!lv || !fv || !h || !idx || !set || !rep || !wsum) {
         rc = TRIAGE_ENOMEM;
         goto out;
     }
@@ -686,20 +688,40 @@ static triage_status_t lower_bound(const solver *s, double *out)
     sort_h = h;
     qsort(idx, s->nc, sizeof *idx, cmp_hash);
     sort_h = NULL;
+    /* groups of cases with one eligible set (rep = a representative case) */
+    size_t ng = 0;
     for (size_t g = 0; g < s->nc;) {
         size_t e = g;
         double wg = 0;
         while (e < s->nc && h[idx[e]] == h[idx[g]])
             wg += s->p->weight[idx[e++]];
-        for (size_t j = 0; j < s->nw; j++)
-            set[j] = (uint8_t)elig(s, idx[g], j);
-        t = waterfill(s, set, wg, lv, fv);
-        int any = 0;
-        for (size_t j = 0; j < s->nw; j++)
-            any |= set[j];
-        if (any)
-            lb = t > lb ? t : lb;
+        rep[ng] = idx[g];
+        wsum[ng++] = wg;
         g = e;
+    }
+    /* each group's workers also carry every group whose set lies inside
+     * theirs (checked for up to 128 groups) */
+    int nest = ng <= 128;
+    for (size_t g = 0; g < ng; g++) {
+        double wg = wsum[g];
+        int any = 0;
+        for (size_t j = 0; j < s->nw; j++) {
+            set[j] = (uint8_t)elig(s, rep[g], j);
+            any |= set[j];
+        }
+        if (!any)
+            continue;
+        for (size_t k = 0; nest && k < ng; k++) {
+            if (k == g)
+                continue;
+            int inside = 1;
+            for (size_t j = 0; j < s->nw && inside; j++)
+                inside = !elig(s, rep[k], j) || set[j];
+            if (inside)
+                wg += wsum[k];
+        }
+        t = waterfill(s, set, wg, lv, fv);
+        lb = t > lb ? t : lb;
     }
 out:
     triage__free(s->a, lv);
@@ -707,6 +729,8 @@ out:
     triage__free(s->a, h);
     triage__free(s->a, idx);
     triage__free(s->a, set);
+    triage__free(s->a, rep);
+    triage__free(s->a, wsum);
     *out = lb;
     return rc;
 }
