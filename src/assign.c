@@ -400,8 +400,10 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
         if (!t->w)
             return TRIAGE_ENOMEM;
     }
-    for (size_t i = 0; i < wt->n; i++)
+    for (size_t i = 0; i < wt->n; i++) {
         t->w[i].w = (const triage_worker_t *)(const void *)(wt->recs + i * wt->elem);
+        t->w[i].office_idx = s->n ? (int32_t)code_index(s, t->w[i].w->office) : -1;
+    }
     qsort(t->w, t->n, sizeof *t->w, cmp_wload);
     const triage__table *ct = &e->tables[TRIAGE__T_CASE];
     double pf = t->pol->p[TRIAGE_ASSIGN_PAIR_FACTOR];
@@ -495,6 +497,7 @@ typedef struct {
     triage_id_t exclude;
     int role_change;
     triage_id_t duty[2];       /* this week's duty pair */
+    ptrdiff_t cidx;            /* the client's municipality in the distance matrix, -1 none */
 } decide_ctx;
 
 #define PENDING_PAIR 100
@@ -557,12 +560,13 @@ static int serves(const triage_worker_t *w, int32_t m)
     return 0;
 }
 
-static double travel(const decide_ctx *x, const triage_worker_t *w)
+static double travel(const decide_ctx *x, const triage__wload *l)
 {
     if (!x->s->n || x->client->municipality <= 0)
         return 0; /* no matrix or unknown municipality: no preference */
-    double d = triage__distance(x->s, w->office, x->client->municipality);
-    return d < 0 ? HUGE_VAL : d;
+    if (x->cidx < 0 || l->office_idx < 0)
+        return HUGE_VAL;
+    return x->s->dist[(size_t)l->office_idx * x->s->n + (size_t)x->cidx];
 }
 
 /* Lexicographic preference order (DOMAIN.md §7.3); index order = id order
@@ -638,8 +642,7 @@ static triage_status_t evaluate(cand *cands, size_t *order, size_t *neligible, u
         k->before = l->weighted / l->w->fte;
         k->after = (l->weighted + share * weight) / l->w->fte;
         k->serves = serves(l->w, x->client->municipality);
-        double d = travel(x, l->w);
-        k->dist = d;
+        k->dist = travel(x, l);
         k->continuity = !x->role_change && x->slot != TRIAGE_SLOT_PAIR &&
                         !triage_id_is_nil(&x->client->responsible_worker) &&
                         !triage_id_compare(&x->client->responsible_worker, &l->w->id);
@@ -758,7 +761,7 @@ static ptrdiff_t choose_pair(const decide_ctx *x, const triage__team *t, size_t 
         memset(&k, 0, sizeof k);
         if (!balance_only) {
             k.serves = serves(w, x->client->municipality);
-            k.dist = travel(x, w);
+            k.dist = travel(x, &t->w[i]);
         }
         k.after = (t->w[i].weighted + pf * weight) / w->fte;
         if (best < 0 || prefer(&k, i, &bk, (size_t)best) < 0) {
@@ -804,6 +807,7 @@ static triage_status_t ctx_init(decide_ctx *x, triage_engine_t *e, const triage_
     x->c = &r->pub;
     x->client = &cl->pub;
     x->until = presence_until(x->c, x->date);
+    x->cidx = x->s->n ? code_index(x->s, x->client->municipality) : -1;
     x->slot = req->slot ? req->slot
                         : (r->pub.stage == TRIAGE_STAGE_PLANNING || r->pub.stage == TRIAGE_STAGE_CASEWORK)
                               ? TRIAGE_SLOT_RESPONSIBLE
@@ -1483,7 +1487,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
             if (cands[j].ex == TRIAGE_EXCLUDED_CHILD_WELFARE_CAP && !counted[i])
                 ok = 0;
             elig[i * nw + j] = (uint8_t)ok;
-            double d = travel(&ctx[i], t.w[j].w);
+            double d = travel(&ctx[i], &t.w[j]);
             trv[i * nw + j] = isinf(d) ? far : d;
         }
     }
