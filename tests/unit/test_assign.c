@@ -1158,6 +1158,65 @@ static void test_batch_no_flooding(void **state)
     assert_status(triage_assign_distribute(&res, &st, e, &nobody, 1, &req, 0), TRIAGE_ENOTFOUND);
 }
 
+/* DOMAIN.md §7.4: the engine's batch is never worse than assigning the same
+ * cases one by one in arrival order with the online rule; the baseline the
+ * distribution reports is exactly what one-by-one assignment produces. */
+static void test_batch_engine_vs_one_by_one(void **state)
+{
+    (void)state;
+    rng_state = 77;
+    for (int round = 0; round < 6; round++) {
+        triage_engine_t *e;
+        assert_ok(triage_engine_new(&e, NULL));
+        triage_assign_policy_t *p;
+        assert_ok(triage_assign_policy_new(&p, NULL));
+        assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_FLOOD_MARGIN, -1));
+        assert_ok(triage_engine_set_assign_policy(e, p));
+        triage_assign_policy_free(p);
+        int32_t codes[4] = {297, 92, 49, 91};
+        double d[16];
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++)
+                d[i * 4 + j] = 25.0 * abs(i - j);
+        assert_ok(triage_engine_set_distances(e, codes, d, 4));
+        triage_id_t w[6];
+        for (int i = 0; i < 6; i++) {
+            w[i] = worker(e, TRIAGE_ROLE_SOCIAL_COUNSELLOR, (double)(5 + rng() % 6) / 10, 1,
+                          codes[rng() % 4], 0);
+            load_worker(e, &w[i], (int)(rng() % 4), SPEC(2));
+        }
+        triage_id_t ids[24];
+        for (int i = 0; i < 24; i++) {
+            case_spec s = SPEC(2 + (int)(rng() % 2));
+            s.municipality = codes[rng() % 4];
+            ids[i] = make_case(e, s);
+        }
+        triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+        req.at_ms = T0;
+        triage_assignment_t *res;
+        triage_batch_stats_t st;
+        assert_ok(triage_assign_distribute(&res, &st, e, ids, 24, &req, 0));
+        triage_assignments_free(res, 24);
+        assert_true(st.max_load <= st.sequential_max_load + 1e-9);
+        if (st.max_load >= st.sequential_max_load - 1e-9)
+            assert_true(st.total_travel <= st.sequential_total_travel + 1e-9);
+        /* now really one by one */
+        for (int i = 0; i < 24; i++) {
+            triage_assignment_t a;
+            assert_ok(triage_assign_case(&a, e, &ids[i], &req));
+            triage_assignment_clear(&a);
+        }
+        double mx = 0;
+        for (int i = 0; i < 6; i++) {
+            triage_worker_load_t l;
+            assert_ok(triage_worker_load(&l, e, &w[i]));
+            mx = l.normalized > mx ? l.normalized : mx;
+        }
+        assert_true(fabs(mx - st.sequential_max_load) < 1e-9);
+        triage_engine_free(e);
+    }
+}
+
 static void test_batch_small_engine_exact(void **state)
 {
     fixture *f = *state;
@@ -1358,6 +1417,7 @@ int main(void)
         cmocka_unit_test(test_batch_exact_vs_brute_force),
         cmocka_unit_test(test_batch_never_worse_than_sequential),
         cmocka_unit_test_setup_teardown(test_batch_no_flooding, setup, teardown),
+        cmocka_unit_test(test_batch_engine_vs_one_by_one),
         cmocka_unit_test_setup_teardown(test_batch_small_engine_exact, setup, teardown),
         cmocka_unit_test(test_linear_assignment),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup, teardown),
