@@ -31,6 +31,7 @@ typedef struct {
     double weighted;
     int32_t cases;
     int32_t child_welfare;
+    int32_t office_idx; /* the office's row in the distance matrix, -1 none */
 } triage__wload;
 
 /* Every worker (id order) with their loads, for one decision. Pointers into
