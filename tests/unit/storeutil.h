@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "testutil.h"
+#include <triage/assign.h>
 #include <triage/sys/store.h>
 
 /* ---- fault-injecting wrapper -------------------------------------------- */
@@ -201,7 +202,7 @@ static inline void assert_same(sbuf a, sbuf b)
 #define SC_T0 (INT64_C(20780) * SC_DAY + 8 * SC_HOUR)
 
 typedef struct {
-    triage_id_t sw, sc, sg, client, c1, c2;
+    triage_id_t sw, sc, sg, client, c1, c2, absence;
     int64_t t;
 } scenario;
 
@@ -263,9 +264,19 @@ static inline triage_status_t scenario_step(triage_engine_t *e, scenario *s, int
         return triage_case_classify(NULL, NULL, e, &s->c1, &s->sw, s->t + 2 * SC_DAY, &sc);
     case 11:
         return triage_case_decide_special_support(e, &s->c1, &s->sw, s->t + 2 * SC_DAY, 1, 0);
-    case 12:
-        return triage_case_set_worker(e, &s->c1, &s->sw, s->t + 2 * SC_DAY,
-                                      TRIAGE_SLOT_ASSESSMENT, &s->sw);
+    case 12: { /* the assignment module picks the social worker (special support) */
+        triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+        triage_assignment_t a;
+        req.at_ms = s->t + 2 * SC_DAY;
+        req.actor = s->sc;
+        rc = triage_assign_case(&a, e, &s->c1, &req);
+        if (!rc) {
+            if (triage_id_compare(&a.worker, &s->sw) != 0)
+                rc = TRIAGE_ECONFLICT;
+            triage_assignment_clear(&a);
+        }
+        return rc;
+    }
     case 13:
         m.to = TRIAGE_STAGE_ASSESSMENT;
         m.at_ms = s->t + 3 * SC_DAY;
@@ -295,12 +306,15 @@ static inline triage_status_t scenario_step(triage_engine_t *e, scenario *s, int
     case 19:
         return triage_case_milestone(e, &s->c1, &s->sw, s->t + 8 * SC_DAY, TRIAGE_MILESTONE_DECISION);
     case 20:
-        w.role = TRIAGE_ROLE_SOCIAL_WORKER;
         w.fte = 0.8;
         w.id = s->sg;
         w.role = TRIAGE_ROLE_SERVICE_GUIDE;
         return triage_worker_update(e, &w);
-    case 21:
+    case 21: /* a holiday for the counsellor, then cancelled */
+        return triage_absence_add(&s->absence, e, &s->sc, 20800, 20810, &s->sw);
+    case 22:
+        return triage_absence_remove(e, &s->absence, &s->sw);
+    case 23:
         m.to = TRIAGE_STAGE_CLOSED;
         m.reason = TRIAGE_CLOSE_GOALS_MET;
         m.at_ms = s->t + 60 * SC_DAY;
