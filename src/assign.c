@@ -266,12 +266,12 @@ TRIAGE_API triage_status_t triage_engine_set_distances(triage_engine_t *e, const
             triage__free(&e->alloc, d);
             return TRIAGE_ENOMEM;
         }
-        memcpy(c, codes, n * sizeof *c);
-        memcpy(d, distance, n * n * sizeof *d);
+        triage__copy(c, codes, n * sizeof *c);
+        triage__copy(d, distance, n * n * sizeof *d);
         for (size_t i = 0; i < n; i++)
             sorted[i] = (int32_t)i;
         sort_codes = c; /* qsort has no context argument in C11 */
-        qsort(sorted, n, sizeof *sorted, cmp_code_idx);
+        triage__sort(sorted, n, sizeof *sorted, cmp_code_idx);
         sort_codes = NULL;
         for (size_t i = 1; i < n; i++)
             if (c[sorted[i]] == c[sorted[i - 1]]) {
@@ -404,8 +404,7 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
         t->w[i].w = (const triage_worker_t *)(const void *)(wt->recs + i * wt->elem);
         t->w[i].office_idx = s->n ? (int32_t)code_index(s, t->w[i].w->office) : -1;
     }
-    if (t->n)
-        qsort(t->w, t->n, sizeof *t->w, cmp_wload);
+    triage__sort(t->w, t->n, sizeof *t->w, cmp_wload);
     const triage__table *ct = &e->tables[TRIAGE__T_CASE];
     double pf = t->pol->p[TRIAGE_ASSIGN_PAIR_FACTOR];
     for (size_t i = 0; i < ct->n; i++) {
@@ -722,7 +721,7 @@ static triage_status_t evaluate(cand *cands, size_t *order, size_t *neligible, u
             if (!cands[i].ex)
                 order[n++] = i;
         sort_cands = cands;
-        qsort(order, n, sizeof *order, cmp_rank);
+        triage__sort(order, n, sizeof *order, cmp_rank);
         sort_cands = NULL;
     } else { /* only the best two */
         for (size_t i = 0; i < t->n; i++) {
@@ -1149,7 +1148,7 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         if (due != TRIAGE_DATE_NONE)
             list[n++] = (affected){c, slot, due};
     }
-    qsort(list, n, sizeof *list, cmp_affected);
+    triage__sort(list, n, sizeof *list, cmp_affected);
     triage__team t;
     triage_status_t rc = triage__team_build(&t, e);
     triage_assignment_t *res = NULL;
@@ -1351,7 +1350,7 @@ TRIAGE_API triage_status_t triage_assign_balance(triage_balance_t *out, triage_e
     memset(&b, 0, sizeof b);
     b.workers = (int32_t)n;
     if (n) {
-        qsort(v, n, sizeof *v, cmp_double);
+        triage__sort(v, n, sizeof *v, cmp_double);
         double sum = 0, sq = 0, wsum = 0;
         for (size_t i = 0; i < n; i++) {
             sum += v[i];
@@ -1422,8 +1421,8 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
         sorted = triage__malloc(al, n * sizeof *sorted);
         if (!sorted)
             return TRIAGE_ENOMEM;
-        memcpy(sorted, case_ids, n * sizeof *sorted);
-        qsort(sorted, n, sizeof *sorted, cmp_id);
+        triage__copy(sorted, case_ids, n * sizeof *sorted);
+        triage__sort(sorted, n, sizeof *sorted, cmp_id);
         for (size_t i = 1; i < n; i++)
             if (!triage_id_compare(&sorted[i], &sorted[i - 1])) {
                 triage__free(al, sorted);
@@ -1503,7 +1502,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
             goto out;
         }
         if (nw)
-            memcpy(seqt.w, t.w, nw * sizeof *seqt.w);
+            triage__copy(seqt.w, t.w, nw * sizeof *seqt.w);
         for (size_t i = 0; i < n && !rc; i++) {
             triage_assignment_t a;
             ptrdiff_t ci = -1, pi = -1;

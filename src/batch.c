@@ -74,7 +74,7 @@ static void flood_limits(const solver *s, const int32_t *cnt, int64_t *tmp, doub
             int64_t g = s->p->group ? s->p->group[j] : 0;
             tmp[k++] = (g << 32) | (int64_t)(uint32_t)cnt[j];
         }
-    qsort(tmp, k, sizeof *tmp, cmp_i64);
+    triage__sort(tmp, k, sizeof *tmp, cmp_i64);
     for (size_t j = 0; j < s->nw; j++) {
         if (!s->rel[j])
             continue;
@@ -443,7 +443,7 @@ TRIAGE_API triage_status_t triage_linear_assignment(int32_t *row_to_col, double 
             triage__free(&a, tmp);
             return rc;
         }
-        memcpy(row_to_col, tmp, nrows * sizeof *tmp);
+        triage__copy(row_to_col, tmp, nrows * sizeof *tmp);
         triage__free(&a, tmp);
     } else {
         int32_t *c2r = triage__malloc(&a, ncols * sizeof *c2r);
@@ -566,7 +566,7 @@ static void bb_rec(bb *b, size_t k, double travel, double mx)
         objective o = evaluate(s, b->cur, b->tmp);
         if (better(o, b->bo)) {
             b->bo = o;
-            memcpy(b->best, b->cur, s->nc * sizeof *b->cur);
+            triage__copy(b->best, b->cur, s->nc * sizeof *b->cur);
         }
         /* evaluate() rebuilt the loads from cur: same state as before */
         return;
@@ -686,7 +686,7 @@ static triage_status_t lower_bound(const solver *s, double *out)
         idx[c] = c;
     }
     sort_h = h;
-    qsort(idx, s->nc, sizeof *idx, cmp_hash);
+    triage__sort(idx, s->nc, sizeof *idx, cmp_hash);
     sort_h = NULL;
     /* groups of cases with one eligible set (rep = a representative case) */
     size_t ng = 0;
@@ -843,7 +843,7 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
 
     /* 1. one by one in arrival order (or the caller's baseline) */
     if (baseline) {
-        memcpy(seq, baseline, s.nc * sizeof *seq);
+        triage__copy(seq, baseline, s.nc * sizeof *seq);
     } else {
         with_flood(&s, seq, 0, tmp);
     }
@@ -858,7 +858,7 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
     for (size_t c = 0; c < s.nc; c++)
         s.order[c] = c;
     sort_w = p->weight;
-    qsort(s.order, s.nc, sizeof *s.order, cmp_heavy);
+    triage__sort(s.order, s.nc, sizeof *s.order, cmp_heavy);
     sort_w = NULL;
     with_flood(&s, heu, 1, tmp);
     objective ho = evaluate(&s, heu, tmp);
@@ -880,7 +880,7 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
             objective lo = evaluate(&s, cur, tmp);
             if (better(lo, bo)) {
                 int32_t *spare = best == seq ? heu : seq;
-                memcpy(spare, cur, s.nc * sizeof *cur);
+                triage__copy(spare, cur, s.nc * sizeof *cur);
                 best = spare;
                 bo = lo;
                 st.method = TRIAGE_BATCH_LINEAR;
@@ -895,7 +895,7 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
         b.s = &s;
         b.cur = cur;
         b.best = best == seq ? heu : seq;
-        memcpy(b.best, best, s.nc * sizeof *best);
+        triage__copy(b.best, best, s.nc * sizeof *best);
         b.bo = bo;
         b.ord = s.order; /* heaviest first */
         b.tmp = tmp;
@@ -942,7 +942,7 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
         st.gap = 0;
     for (size_t c = 0; c < s.nc; c++)
         st.unassigned += best[c] < 0;
-    memcpy(out, best, s.nc * sizeof *best);
+    triage__copy(out, best, s.nc * sizeof *best);
     if (stats)
         *stats = st;
 out:

@@ -209,7 +209,7 @@ static triage_status_t merge_deadlines(triage_case_t *c, const triage_deadline_t
     }
     if (k > TRIAGE_DEADLINE_MAX)
         return triage__error(TRIAGE_ERANGE, "deadlines", "the active case has too many open deadlines");
-    memcpy(c->deadlines, keep, k * sizeof *keep);
+    triage__copy(c->deadlines, keep, k * sizeof *keep);
     c->deadline_count = k;
     return TRIAGE_OK;
 }
@@ -352,7 +352,7 @@ TRIAGE_API triage_status_t triage_intake(triage_intake_result_t *out, triage_eng
             c->milestone_met[i] = NONE;
         c->milestone_met[TRIAGE_MILESTONE_URGENCY_ASSESSED] = day;
         c->deadline_count = ndl;
-        memcpy(c->deadlines, dl, ndl * sizeof *dl);
+        triage__copy(c->deadlines, dl, ndl * sizeof *dl);
         int business = 0;
         triage_calendar_is_business_day(&business, e->cal, day);
         if (urg.tier == TRIAGE_URGENCY_IMMEDIATE &&
@@ -1016,7 +1016,7 @@ TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t out[TRIA
             (first < 0 || tmp[i].deadline.due < tmp[first].deadline.due))
             first = (int32_t)i;
     }
-    memcpy(out, tmp, c->deadline_count * sizeof *tmp);
+    triage__copy(out, tmp, c->deadline_count * sizeof *tmp);
     *count = c->deadline_count;
     if (next)
         *next = first;

@@ -636,7 +636,7 @@ triage_status_t triage_deadlines_compute(triage_deadline_t out[TRIAGE_DEADLINE_M
         tmp[n].due = due;
         n++;
     }
-    memcpy(out, tmp, n * sizeof tmp[0]);
+    triage__copy(out, tmp, n * sizeof tmp[0]);
     *count = n;
     return TRIAGE_OK;
 }

@@ -535,7 +535,7 @@ static triage_status_t list_ids(triage_id_t **out, size_t *count, triage_engine_
             const char *r = t->recs + i * t->elem;
             if (table != TRIAGE__T_CASE ||
                 case_matches(&((const triage__case_rec *)(const void *)r)->pub, f))
-                memcpy(&ids[k++], r + t->id_off, sizeof *ids);
+                triage__copy(&ids[k++], r + t->id_off, sizeof *ids);
         }
     }
     *out = ids;

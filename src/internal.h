@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "triage/triage.h"
 
@@ -22,6 +24,21 @@
 #endif
 
 #define TRIAGE__ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* qsort and memcpy with a count that may be zero: C makes passing NULL
+ * undefined even then, and empty arrays here are often NULL. */
+static inline void triage__sort(void *base, size_t n, size_t size,
+                                int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
+static inline void triage__copy(void *dst, const void *src, size_t bytes)
+{
+    if (bytes)
+        memcpy(dst, src, bytes);
+}
 
 /* ---- errors (error.c) ------------------------------------------------ */
 

@@ -328,7 +328,7 @@ static void wait_finish(wait_stat *w, samples *s)
         w->median = w->p90 = (double)NAN;
         return;
     }
-    qsort(s->v, s->n, sizeof *s->v, cmp_int32);
+    triage__sort(s->v, s->n, sizeof *s->v, cmp_int32);
     w->median = quantile(s->v, s->n, 0.5);
     w->p90 = quantile(s->v, s->n, 0.9);
 }
@@ -386,7 +386,7 @@ static triage_status_t load_cases(build *b)
     for (size_t i = 0; i < b->ncases; i++)
         if ((rc = triage_case_get(&b->cases[i].c, b->e, &b->case_ids[i])))
             return rc;
-    qsort(b->cases, b->ncases, sizeof *b->cases, cmp_case);
+    triage__sort(b->cases, b->ncases, sizeof *b->cases, cmp_case);
     return TRIAGE_OK;
 }
 
@@ -414,12 +414,12 @@ static triage_status_t load_workers(build *b)
         r->workers[i].team = w.team;
         r->workers[i].workers = 1;
     }
-    qsort(r->workers, r->nworkers, sizeof *r->workers, cmp_worker_row);
+    triage__sort(r->workers, r->nworkers, sizeof *r->workers, cmp_worker_row);
     for (uint32_t i = 0; i < r->nworkers; i++) {
         b->windex[i].id = r->workers[i].id;
         b->windex[i].row = i;
     }
-    qsort(b->windex, b->nworkers, sizeof *b->windex, cmp_worker_index);
+    triage__sort(b->windex, b->nworkers, sizeof *b->windex, cmp_worker_index);
     return TRIAGE_OK;
 }
 

@@ -97,7 +97,7 @@ static void table_put(triage__table *t, const void *rec)
         memcpy(t->recs + (size_t)(t->slots[s] - 1) * t->elem, rec, t->elem);
         return;
     }
-    memcpy(t->recs + t->n * t->elem, rec, t->elem);
+    triage__copy(t->recs + t->n * t->elem, rec, t->elem);
     t->slots[s] = (uint32_t)(++t->n);
 }
 
