@@ -2,7 +2,7 @@
 # Installs the Debian (bookworm) packages libtriage needs to build and test.
 # Idempotent; run as root (or through sudo).
 set -eu
-PKGS="gcc g++ pkg-config meson ninja-build uuid-dev libsqlite3-dev libcmocka-dev
+PKGS="gcc g++ pkg-config meson ninja-build uuid-dev libsqlite3-dev libcmocka-dev libjansson-dev
       swig python3 python3-dev python3-pytest python3-holidays python3-scipy python3-numpy
       sqlite3 binutils"
 missing=""

@@ -1,16 +1,23 @@
 /*
  * triage — command-line front end of libtriage.
  *
- * A client of the library like any other: it includes only <triage/triage.h>
- * and links the shared library. Exit codes: 0 success, 1 a library call
- * failed at run time, 2 bad arguments or input.
+ * A client of the library like any other: of libtriage it includes only
+ * <triage/triage.h> and links the shared library; jansson reads JSON input.
+ * Exit codes: 0 success, 1 a run-time failure, 2 bad arguments or input (one
+ * line on stderr naming the problem).
  */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <triage/triage.h>
 
 #define EXIT_USAGE 2
+#define EXIT_RUNTIME 1
 
 static const char *prog = "triage";
 
@@ -21,10 +28,24 @@ static void usage(FILE *to)
             "\n"
             "Commands:\n"
             "  date-info DATE      weekday of an ISO date (YYYY-MM-DD)\n"
+            "  deadlines --kind K --received DATE [--age N] [--own-contact]\n"
+            "            [--care-allowance] [--child-special-support]\n"
+            "            [--urgency immediate|urgent|priority|normal]\n"
+            "            [--service working_age|family|older]\n"
+            "                      the statutory deadlines of an intake, as a table\n"
+            "  classify [--need AREA=N,...] [--capacity BARRIER=N,...] [--age-related]\n"
+            "                      the four-quadrant classification of a score vector;\n"
+            "                      with no arguments a JSON object is read from stdin:\n"
+            "                      {\"need\": {...}, \"capacity\": {...}, \"age_related\": false}\n"
+            "  report --db FILE --from DATE --to DATE [--format table|csv|json]\n"
+            "                      the period report (DOMAIN.md section 9) of a store;\n"
+            "                      both dates inclusive, local (Finnish) days\n"
             "\n"
             "Options:\n"
             "  -h, --help          show this help and exit\n"
-            "  -V, --version       show the library version and exit\n",
+            "  -V, --version       show the library version and exit\n"
+            "\n"
+            "Exit status: 0 success, 1 a run-time failure, 2 bad arguments or input.\n",
             prog);
 }
 
@@ -33,6 +54,60 @@ static int fail_usage(const char *what, const char *detail)
     fprintf(stderr, "%s: %s%s%s (try '%s --help')\n", prog, what, detail ? ": " : "",
             detail ? detail : "", prog);
     return EXIT_USAGE;
+}
+
+static int fail_runtime(const char *what)
+{
+    const triage_error_t *e = triage_error_last();
+    if (e->code != TRIAGE_OK)
+        fprintf(stderr, "%s: %s: %s\n", prog, what, e->message);
+    else
+        fprintf(stderr, "%s: %s\n", prog, what);
+    return EXIT_RUNTIME;
+}
+
+/* ---- option parsing -------------------------------------------------------- */
+
+/* Matches argv[*i] against "--name VALUE" or "--name=VALUE". Returns 1 and
+ * sets *value (NULL when the value is missing), else 0. */
+static int opt_value(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0)
+        return 0;
+    if (a[n] == '=') {
+        *value = a + n + 1;
+        return 1;
+    }
+    if (a[n] != '\0')
+        return 0;
+    *value = *i + 1 < argc ? argv[++*i] : NULL;
+    return 1;
+}
+
+static int parse_int(const char *text, long lo, long hi, long *out)
+{
+    if (!text || !*text)
+        return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int lower_equal(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
+        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
 }
 
 static int cmd_date_info(int argc, char **argv)
@@ -45,12 +120,482 @@ static int cmd_date_info(int argc, char **argv)
     static const char *names[] = {"", "Monday", "Tuesday", "Wednesday", "Thursday",
                                   "Friday", "Saturday", "Sunday"};
     triage_weekday_t w;
-    if (triage_date_weekday(&w, d) != TRIAGE_OK) {
-        fprintf(stderr, "%s: %s\n", prog, triage_error_last()->message);
-        return 1;
-    }
+    if (triage_date_weekday(&w, d) != TRIAGE_OK)
+        return fail_runtime("date-info");
     printf("%s %s\n", argv[1], names[w]);
     return 0;
+}
+
+/* ---- deadlines --------------------------------------------------------------- */
+
+static int cmd_deadlines(int argc, char **argv)
+{
+    triage_deadline_input_t in = TRIAGE_DEADLINE_INPUT_INIT;
+    int have_kind = 0, have_urgency = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        long n;
+        if (opt_value(argc, argv, &i, "--kind", &v)) {
+            if (!v)
+                return fail_usage("--kind needs a value", NULL);
+            if (triage_intake_kind_from_name(&in.kind, v) != TRIAGE_OK)
+                return fail_usage("unknown intake kind", v);
+            have_kind = 1;
+        } else if (opt_value(argc, argv, &i, "--received", &v)) {
+            if (!v)
+                return fail_usage("--received needs a DATE", NULL);
+            if (triage_date_parse(&in.received, v) != TRIAGE_OK)
+                return fail_usage("invalid --received DATE", v);
+        } else if (opt_value(argc, argv, &i, "--age", &v)) {
+            if (!parse_int(v, 0, 150, &n))
+                return fail_usage("--age needs a whole number of years 0-150", v);
+            in.age = (int32_t)n;
+        } else if (opt_value(argc, argv, &i, "--urgency", &v)) {
+            int found = 0;
+            for (int t = TRIAGE_URGENCY_IMMEDIATE; t <= TRIAGE_URGENCY_NORMAL; t++)
+                if (v && lower_equal(v, triage_urgency_name((triage_urgency_t)t))) {
+                    in.urgency = (triage_urgency_t)t;
+                    found = 1;
+                }
+            if (!found)
+                return fail_usage("--urgency must be immediate, urgent, priority or normal", v);
+            have_urgency = 1;
+        } else if (opt_value(argc, argv, &i, "--service", &v)) {
+            if (v && !strcmp(v, "working_age"))
+                in.service = TRIAGE_SERVICE_WORKING_AGE;
+            else if (v && !strcmp(v, "family"))
+                in.service = TRIAGE_SERVICE_FAMILY;
+            else if (v && !strcmp(v, "older"))
+                in.service = TRIAGE_SERVICE_OLDER;
+            else
+                return fail_usage("--service must be working_age, family or older", v);
+        } else if (!strcmp(argv[i], "--own-contact")) {
+            in.own_contact = 1;
+        } else if (!strcmp(argv[i], "--care-allowance")) {
+            in.highest_care_allowance = 1;
+        } else if (!strcmp(argv[i], "--child-special-support")) {
+            in.child_special_support = 1;
+        } else {
+            return fail_usage("unknown deadlines argument", argv[i]);
+        }
+    }
+    if (!have_kind)
+        return fail_usage("deadlines needs --kind", NULL);
+    if (in.received == TRIAGE_DATE_NONE)
+        return fail_usage("deadlines needs --received", NULL);
+    if (!have_urgency) {
+        /* As the engine does: a statutory 7-business-day start makes a
+         * NORMAL intake PRIORITY (DOMAIN.md section 5.1). */
+        int prio = 0;
+        if (triage_deadline_priority_applies(&prio, NULL, &in) != TRIAGE_OK)
+            return fail_usage("inconsistent intake", triage_error_last()->argument);
+        if (prio)
+            in.urgency = TRIAGE_URGENCY_PRIORITY;
+    }
+    triage_calendar_t *cal = NULL;
+    if (triage_calendar_new_finland(&cal, NULL) != TRIAGE_OK)
+        return fail_runtime("cannot create the calendar");
+    triage_deadline_t dl[TRIAGE_DEADLINE_MAX];
+    uint32_t count = 0;
+    triage_status_t rc = triage_deadlines_compute(dl, &count, NULL, NULL, cal, &in);
+    triage_calendar_free(cal);
+    if (rc == TRIAGE_EINVAL || rc == TRIAGE_ERANGE)
+        return fail_usage("inconsistent intake", triage_error_last()->message);
+    if (rc != TRIAGE_OK)
+        return fail_runtime("deadlines");
+    printf("%-9s %-11s %-22s %s\n", "row", "basis", "milestone", "due");
+    for (uint32_t k = 0; k < count; k++) {
+        char due[TRIAGE_DATE_STRLEN];
+        triage_date_format(due, sizeof due, dl[k].due);
+        /* "§" is two bytes in UTF-8: pad by hand so the columns line up. */
+        const char *basis = triage_legal_basis_name(dl[k].basis);
+        int pad = 11 - (int)strlen(basis) + (strstr(basis, "\xc2\xa7") ? 1 : 0);
+        printf("%-9s %s%*s %-22s %s\n", triage_deadline_row_name(dl[k].row), basis,
+               pad > 0 ? pad : 0, "", triage_milestone_name(dl[k].milestone), due);
+    }
+    return 0;
+}
+
+/* ---- classify ------------------------------------------------------------------- */
+
+/* Index of a need area (which == 0) or capacity barrier (which == 1) by name; -1 if none. */
+static int indicator_index(int which, const char *name, size_t len)
+{
+    int count = which ? TRIAGE_CAPACITY_COUNT : TRIAGE_NEED_COUNT;
+    for (int i = 0; i < count; i++) {
+        const char *n = which ? triage_capacity_barrier_name((triage_capacity_barrier_t)i)
+                              : triage_need_area_name((triage_need_area_t)i);
+        if (n && strlen(n) == len && !strncmp(n, name, len))
+            return i;
+    }
+    return -1;
+}
+
+/* "housing=2,mental_health=3" into the need or capacity scores. */
+static int parse_scores(uint8_t *dst, int which, const char *text)
+{
+    const char *what = which ? "--capacity" : "--need";
+    if (!text || !*text)
+        return fail_usage(which ? "--capacity needs BARRIER=N,..." : "--need needs AREA=N,...",
+                          NULL);
+    const char *p = text;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if (!eq) {
+            char item[64];
+            snprintf(item, sizeof item, "%.*s", (int)(len < 60 ? len : 60), p);
+            fprintf(stderr, "%s: %s item without '=': %s (try '%s --help')\n", prog, what, item,
+                    prog);
+            return EXIT_USAGE;
+        }
+        int idx = indicator_index(which, p, (size_t)(eq - p));
+        if (idx < 0) {
+            fprintf(stderr, "%s: unknown %s '%.*s' (try '%s --help')\n", prog,
+                    which ? "capacity barrier" : "need area", (int)(eq - p), p, prog);
+            return EXIT_USAGE;
+        }
+        char num[16];
+        size_t nl = len - (size_t)(eq - p) - 1;
+        long v;
+        snprintf(num, sizeof num, "%.*s", (int)(nl < 15 ? nl : 15), eq + 1);
+        if (nl > 15 || !parse_int(num, 0, 3, &v)) {
+            fprintf(stderr, "%s: %s score for '%.*s' must be 0-3 (try '%s --help')\n", prog, what,
+                    (int)(eq - p), p, prog);
+            return EXIT_USAGE;
+        }
+        dst[idx] = (uint8_t)v;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+/* One JSON object of scores: {"housing": 2, ...}. */
+static int json_scores(uint8_t *dst, int which, json_t *obj)
+{
+    const char *key;
+    json_t *val;
+    if (!json_is_object(obj))
+        return fail_usage(which ? "\"capacity\" must be an object" : "\"need\" must be an object",
+                          NULL);
+    json_object_foreach(obj, key, val) {
+        int idx = indicator_index(which, key, strlen(key));
+        if (idx < 0) {
+            fprintf(stderr, "%s: unknown %s \"%s\" in the JSON input (try '%s --help')\n", prog,
+                    which ? "capacity barrier" : "need area", key, prog);
+            return EXIT_USAGE;
+        }
+        if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) > 3) {
+            fprintf(stderr, "%s: the score of \"%s\" must be an integer 0-3 (try '%s --help')\n",
+                    prog, key, prog);
+            return EXIT_USAGE;
+        }
+        dst[idx] = (uint8_t)json_integer_value(val);
+    }
+    return 0;
+}
+
+static int read_json_scores(triage_scores_t *s)
+{
+    json_error_t err;
+    json_t *root = json_loadf(stdin, JSON_REJECT_DUPLICATES, &err);
+    if (!root) {
+        fprintf(stderr, "%s: invalid JSON on stdin at line %d: %s (try '%s --help')\n", prog,
+                err.line, err.text, prog);
+        return EXIT_USAGE;
+    }
+    int rc = 0;
+    const char *key;
+    json_t *val;
+    if (!json_is_object(root))
+        rc = fail_usage("the JSON input must be an object", NULL);
+    else
+        json_object_foreach(root, key, val) {
+            if (!strcmp(key, "need"))
+                rc = json_scores(s->need, 0, val);
+            else if (!strcmp(key, "capacity"))
+                rc = json_scores(s->capacity, 1, val);
+            else if (!strcmp(key, "age_related")) {
+                if (!json_is_boolean(val))
+                    rc = fail_usage("\"age_related\" must be true or false", NULL);
+                else
+                    s->age_related = json_is_true(val) ? 1 : 0;
+            } else {
+                fprintf(stderr, "%s: unknown key \"%s\" in the JSON input (try '%s --help')\n",
+                        prog, key, prog);
+                rc = EXIT_USAGE;
+            }
+            if (rc)
+                break;
+        }
+    json_decref(root);
+    return rc;
+}
+
+static void print_rationale(const char *label, uint16_t bits, int which)
+{
+    printf("%-17s", label);
+    int count = which ? TRIAGE_CAPACITY_COUNT : TRIAGE_NEED_COUNT, any = 0;
+    for (int i = 0; i < count; i++)
+        if (bits & (1u << i)) {
+            printf("%s%s", any ? ", " : "",
+                   which ? triage_capacity_barrier_name((triage_capacity_barrier_t)i)
+                         : triage_need_area_name((triage_need_area_t)i));
+            any = 1;
+        }
+    printf("%s\n", any ? "" : "-");
+}
+
+static int cmd_classify(int argc, char **argv)
+{
+    triage_scores_t s;
+    memset(&s, 0, sizeof s);
+    if (argc == 1) {
+        int rc = read_json_scores(&s);
+        if (rc)
+            return rc;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int rc = 0;
+        if (opt_value(argc, argv, &i, "--need", &v))
+            rc = parse_scores(s.need, 0, v);
+        else if (opt_value(argc, argv, &i, "--capacity", &v))
+            rc = parse_scores(s.capacity, 1, v);
+        else if (!strcmp(argv[i], "--age-related"))
+            s.age_related = 1;
+        else
+            rc = fail_usage("unknown classify argument", argv[i]);
+        if (rc)
+            return rc;
+    }
+    triage_classification_t k;
+    if (triage_classify(&k, NULL, &s) != TRIAGE_OK)
+        return fail_usage("invalid scores", triage_error_last()->argument);
+    printf("%-17s%s\n", "quadrant:", triage_quadrant_name((triage_quadrant_t)k.quadrant));
+    printf("%-17s%s\n", "special support:", k.special_support ? "yes" : "no");
+    printf("%-17s%s\n", "required role:", triage_role_name((triage_role_t)k.required_role));
+    printf("%-17s%s\n", "preferred role:", triage_role_name((triage_role_t)k.preferred_role));
+    printf("%-17s%u (%s)\n", "need score:", (unsigned)k.need_score, k.high_need ? "high" : "low");
+    printf("%-17s%u (%s)\n", "capacity score:", (unsigned)k.capacity_score,
+           k.weak_capacity ? "weak" : "good");
+    print_rationale("need decided by:", k.need_rationale, 0);
+    print_rationale("capacity by:", k.capacity_rationale, 1);
+    return 0;
+}
+
+/* ---- report ------------------------------------------------------------------------ */
+
+/*
+ * Opens the SQLite store FILE and returns an engine over it.
+ * TODO(store): the SQLite store is being written; when it lands, open FILE
+ * read-only through it and return the engine. Until then this is the one
+ * place that fails.
+ */
+static int open_store_engine(triage_engine_t **out, const char *path)
+{
+    (void)path;
+    *out = NULL;
+    fprintf(stderr, "%s: the SQLite store is not available in this build\n", prog);
+    return EXIT_RUNTIME;
+}
+
+/* The UTC time of local (Finnish) midnight starting @p day. */
+static int local_midnight(int64_t *out, triage_date_t day)
+{
+    for (int h = 2; h <= 3; h++) {
+        int64_t t = (int64_t)day * 86400000 - (int64_t)h * 3600000;
+        triage_date_t d;
+        int32_t minute;
+        if (triage_local_time(&d, &minute, t) == TRIAGE_OK && d == day && minute == 0) {
+            *out = t;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void print_decimal(const char *label, double v)
+{
+    if (isnan(v))
+        printf("  %-26s %s\n", label, "-");
+    else
+        printf("  %-26s %.1f\n", label, v);
+}
+
+static int print_table(const triage_report_t *r)
+{
+    int64_t from, to;
+    triage_date_t first, last;
+    uint32_t n, a, b;
+    double x, y;
+    char d1[TRIAGE_DATE_STRLEN], d2[TRIAGE_DATE_STRLEN];
+    if (triage_report_period(&from, &to, &first, &last, r))
+        return fail_runtime("report");
+    triage_date_format(d1, sizeof d1, first);
+    triage_date_format(d2, sizeof d2, last);
+    printf("Report %s .. %s\n\n", d1, d2);
+
+    triage_report_intakes(&n, r, 0, 0);
+    printf("Intakes: %u\n", (unsigned)n);
+    printf("  %-26s", "kind \\ channel");
+    for (int c = TRIAGE_CHANNEL_PHONE; c <= TRIAGE_CHANNEL_OTHER_AUTHORITY; c++)
+        printf(" %9.9s", triage_channel_name((triage_channel_t)c));
+    printf(" %9s\n", "total");
+    for (int k = TRIAGE_INTAKE_CONTACT; k <= TRIAGE_INTAKE_OTHER_AUTHORITY; k++) {
+        printf("  %-26s", triage_intake_kind_name((triage_intake_kind_t)k));
+        for (int c = 0; c <= TRIAGE_CHANNEL_OTHER_AUTHORITY; c++) {
+            int ch = c == TRIAGE_CHANNEL_OTHER_AUTHORITY ? 0 : c + 1;
+            triage_report_intakes(&n, r, (triage_intake_kind_t)k, (triage_channel_t)ch);
+            printf(" %9u", (unsigned)n);
+        }
+        printf("\n");
+    }
+
+    triage_report_guidance(&a, &b, &x, r);
+    printf("\nGuidance: %u left, %u resolved at guidance", (unsigned)b, (unsigned)a);
+    if (isnan(x))
+        printf("\n");
+    else
+        printf(" (%.1f %%)\n", 100.0 * x);
+    triage_report_assessments(&a, &b, r);
+    triage_report_plans(&n, r);
+    printf("Assessments: %u started, %u completed; client plans: %u\n", (unsigned)a, (unsigned)b,
+           (unsigned)n);
+    triage_report_missed_appointments(&n, r);
+    printf("Missed appointments: %u\n", (unsigned)n);
+
+    triage_report_closings(&n, r, 0);
+    printf("\nClosings: %u\n", (unsigned)n);
+    for (int c = TRIAGE_CLOSE_ADVICE_GIVEN; c <= TRIAGE_CLOSE_DUPLICATE; c++) {
+        triage_report_closings(&n, r, (triage_closing_reason_t)c);
+        printf("  %-26s %u\n", triage_closing_reason_name((triage_closing_reason_t)c),
+               (unsigned)n);
+    }
+
+    printf("\nDeadlines due in the period    met  missed  open\n");
+    for (int bsis = TRIAGE_BASIS_SHL_36; bsis <= TRIAGE_BASIS_POLICY; bsis++) {
+        triage_report_deadlines_t dl;
+        triage_report_deadlines(&dl, r, (triage_legal_basis_t)bsis);
+        const char *name = triage_legal_basis_name((triage_legal_basis_t)bsis);
+        int pad = 26 - (int)strlen(name) + (strstr(name, "\xc2\xa7") ? 1 : 0);
+        printf("  %s%*s %7u %7u %5u\n", name, pad > 0 ? pad : 0, "", (unsigned)dl.met,
+               (unsigned)dl.missed, (unsigned)dl.open);
+    }
+
+    printf("\nWaiting times (business days)\n");
+    triage_report_waiting(&n, &x, &y, r, TRIAGE_WAIT_FIRST_CONTACT);
+    printf("  intake -> first contact    n = %u\n", (unsigned)n);
+    print_decimal("  median", x);
+    print_decimal("  90th percentile", y);
+    triage_report_waiting(&n, &x, &y, r, TRIAGE_WAIT_ASSESSMENT_START);
+    printf("  intake -> assessment start n = %u\n", (unsigned)n);
+    print_decimal("  median", x);
+    print_decimal("  90th percentile", y);
+
+    printf("\nQuadrant mix (latest classification)\n");
+    for (int q = TRIAGE_Q1_GUIDANCE_ONLY; q <= TRIAGE_Q4_SPECIAL_SUPPORT; q++) {
+        triage_report_quadrants(&n, r, (triage_quadrant_t)q);
+        printf("  %-26s %u\n", triage_quadrant_name((triage_quadrant_t)q), (unsigned)n);
+    }
+
+    printf("\nAssignments in the period     workers  assessment  responsible  pair\n");
+    triage_report_workers_t w;
+    for (int role = TRIAGE_ROLE_SERVICE_GUIDE; role <= TRIAGE_ROLE_SOCIAL_WORKER; role++) {
+        triage_report_role(&w, r, (triage_role_t)role);
+        printf("  %-26s %8u %11u %12u %5u\n", triage_role_name((triage_role_t)role),
+               (unsigned)w.workers, (unsigned)w.assessment, (unsigned)w.responsible,
+               (unsigned)w.pair);
+    }
+    triage_report_team_count(&n, r);
+    for (uint32_t i = 0; i < n; i++) {
+        char label[32];
+        triage_report_team(&w, r, i);
+        snprintf(label, sizeof label, "team %" PRId32, w.team);
+        printf("  %-26s %8u %11u %12u %5u\n", label, (unsigned)w.workers,
+               (unsigned)w.assessment, (unsigned)w.responsible, (unsigned)w.pair);
+    }
+    triage_report_worker_count(&n, r);
+    for (uint32_t i = 0; i < n; i++) {
+        char id[TRIAGE_ID_STRLEN];
+        triage_report_worker(&w, r, i);
+        triage_id_format(id, sizeof id, &w.id);
+        printf("  %s %-17s team %-4" PRId32 " %u %u %u\n", id,
+               triage_role_name((triage_role_t)w.role), w.team, (unsigned)w.assessment,
+               (unsigned)w.responsible, (unsigned)w.pair);
+    }
+    return 0;
+}
+
+/* Prints the report of days @p first..@p last (inclusive) of @p engine. */
+static int print_report(triage_engine_t *engine, triage_date_t first, triage_date_t last,
+                        const char *format)
+{
+    int64_t from, to;
+    if (!local_midnight(&from, first) || !local_midnight(&to, last + 1))
+        return fail_usage("dates outside the supported range", NULL);
+    triage_report_t *r = NULL;
+    if (triage_report_new(&r, engine, from, to) != TRIAGE_OK)
+        return fail_runtime("cannot compute the report");
+    int rc = 0;
+    if (!strcmp(format, "table")) {
+        rc = print_table(r);
+    } else {
+        char *text = NULL;
+        triage_status_t st = !strcmp(format, "csv") ? triage_report_write_csv(&text, r)
+                                                    : triage_report_write_json(&text, r);
+        if (st != TRIAGE_OK)
+            rc = fail_runtime("cannot write the report");
+        else
+            fputs(text, stdout);
+        triage_free(text);
+    }
+    triage_report_free(r);
+    return rc;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    const char *db = NULL, *format = "table";
+    triage_date_t first = TRIAGE_DATE_NONE, last = TRIAGE_DATE_NONE;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (opt_value(argc, argv, &i, "--db", &v)) {
+            if (!v || !*v)
+                return fail_usage("--db needs a FILE", NULL);
+            db = v;
+        } else if (opt_value(argc, argv, &i, "--from", &v)) {
+            if (!v || triage_date_parse(&first, v) != TRIAGE_OK)
+                return fail_usage("invalid --from DATE", v);
+        } else if (opt_value(argc, argv, &i, "--to", &v)) {
+            if (!v || triage_date_parse(&last, v) != TRIAGE_OK)
+                return fail_usage("invalid --to DATE", v);
+        } else if (opt_value(argc, argv, &i, "--format", &v)) {
+            if (!v || (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json")))
+                return fail_usage("--format must be table, csv or json", v);
+            format = v;
+        } else {
+            return fail_usage("unknown report argument", argv[i]);
+        }
+    }
+    if (!db)
+        return fail_usage("report needs --db FILE", NULL);
+    if (first == TRIAGE_DATE_NONE)
+        return fail_usage("report needs --from DATE", NULL);
+    if (last == TRIAGE_DATE_NONE)
+        return fail_usage("report needs --to DATE", NULL);
+    if (last < first)
+        return fail_usage("--to is before --from", NULL);
+    triage_engine_t *engine = NULL;
+    int rc = open_store_engine(&engine, db);
+    if (rc)
+        return rc;
+    rc = print_report(engine, first, last, format);
+    triage_engine_free(engine);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -73,6 +618,12 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "date-info"))
         return cmd_date_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "deadlines"))
+        return cmd_deadlines(argc - 1, argv + 1);
+    if (!strcmp(cmd, "classify"))
+        return cmd_classify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return fail_usage("unknown option", cmd);
     return fail_usage("unknown command", cmd);

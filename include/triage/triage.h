@@ -14,5 +14,6 @@
 #include <triage/deadline.h>
 #include <triage/classify.h>
 #include <triage/engine.h>
+#include <triage/report.h>
 
 #endif /* TRIAGE_TRIAGE_H */

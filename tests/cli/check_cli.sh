@@ -5,11 +5,14 @@ set -u
 cli=$1
 fails=0 n=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+: > "$tmp/in"
+# has TEXT: the last command's stdout holds the line TEXT (fixed string).
+has() { grep -qxF -- "$1" "$tmp/out" || { echo "FAIL: output lacks '$1'"; cat "$tmp/out"; fails=$((fails + 1)); }; }
 
-expect() { # expect CODE STDERR_LINES ARGS...
+expect() { # expect CODE STDERR_LINES ARGS...   (stdin from $tmp/in)
   want=$1 lines=$2; shift 2
   n=$((n + 1))
-  "$cli" "$@" > "$tmp/out" 2> "$tmp/err"; got=$?
+  "$cli" "$@" < "$tmp/in" > "$tmp/out" 2> "$tmp/err"; got=$?
   errl=$(wc -l < "$tmp/err")
   if [ "$got" -ne "$want" ]; then
     echo "FAIL: triage $* exited $got, expected $want"; fails=$((fails + 1)); return
@@ -31,6 +34,89 @@ expect 2 1 date-info 2026-02-30
 expect 2 1 date-info 2026-1-1
 expect 0 0 date-info 2026-11-23
 grep -q '^2026-11-23 Monday$' "$tmp/out" || { echo "FAIL: date-info output"; fails=$((fails + 1)); }
+
+# deadlines (DOMAIN.md section 5.3): a contact by someone 80 years old gives D2,
+# the 7th business day after 2026-11-23 (Mon) = 2026-12-02; the tier is lifted
+# to PRIORITY, whose response is due the same day.
+expect 0 0 deadlines --kind contact --received 2026-11-23 --own-contact --age 80
+has "row       basis       milestone              due"
+has "D1        SHL 36 §    urgency_assessed       2026-11-23"
+has "D2        SHL 36 §    assessment_started     2026-12-02"
+has "response  policy      response               2026-12-02"
+expect 0 0 deadlines --kind=notification --received=2026-11-23 --urgency URGENT
+has "D8        SHL 36 §    assessment_started     2026-12-14"
+has "response  policy      response               2026-11-24"
+expect 0 0 deadlines --kind child_welfare_notification --received 2026-11-23 --service family
+has "D7        LSL 26 §    assessment_completed   2027-02-23"
+expect 2 1 deadlines
+expect 2 1 deadlines --received 2026-11-23
+expect 2 1 deadlines --kind contact
+expect 2 1 deadlines --kind nonsense --received 2026-11-23
+expect 2 1 deadlines --kind contact --received 2026-13-01
+expect 2 1 deadlines --kind contact --received
+expect 2 1 deadlines --kind contact --received 2026-11-23 --age -4
+expect 2 1 deadlines --kind contact --received 2026-11-23 --age 12x
+expect 2 1 deadlines --kind contact --received 2026-11-23 --urgency soon
+expect 2 1 deadlines --kind contact --received 2026-11-23 --service children
+expect 2 1 deadlines --kind contact --received 2026-11-23 --bogus
+expect 2 1 deadlines --kind child_welfare_notification --received 2026-11-23
+expect 2 1 deadlines --kind contact --received 1850-01-01
+
+# classify (DOMAIN.md section 6): a severe area and a psychiatric cause -> Q4.
+expect 0 0 classify --need housing=2,mental_health=3 --capacity psychiatric=2
+has "quadrant:        special_support"
+has "special support: yes"
+has "required role:   social_worker"
+has "need score:      5 (high)"
+has "need decided by: mental_health"
+has "capacity by:     psychiatric"
+expect 0 0 classify --need housing=1
+has "quadrant:        guidance_only"
+has "capacity by:     -"
+expect 0 0 classify --need=housing=3 --capacity=psychiatric=2 --age-related
+has "special support: no"
+printf '{"need": {"housing": 3}, "capacity": {"psychiatric": 2}, "age_related": false}' > "$tmp/in"
+expect 0 0 classify
+has "quadrant:        special_support"
+has "special support: yes"
+printf '{"need": {"activity": 2, "life_skills": 2, "housing": 2}}' > "$tmp/in"
+expect 0 0 classify
+has "quadrant:        social_guidance_work"
+has "need decided by: housing, activity, life_skills"
+printf '{"need": {"housing": 4}}' > "$tmp/in"; expect 2 1 classify
+printf '{"need": {"housing": "3"}}' > "$tmp/in"; expect 2 1 classify
+printf '{"need": {"housing": 1.5}}' > "$tmp/in"; expect 2 1 classify
+printf '{"need": {"housing": 1, "housing": 2}}' > "$tmp/in"; expect 2 1 classify
+printf '{"need": {"rent": 1}}' > "$tmp/in"; expect 2 1 classify
+printf '{"capacity": {"housing": 1}}' > "$tmp/in"; expect 2 1 classify
+printf '{"need": [1, 2]}' > "$tmp/in"; expect 2 1 classify
+printf '{"age_related": 1}' > "$tmp/in"; expect 2 1 classify
+printf '{"colour": "blue"}' > "$tmp/in"; expect 2 1 classify
+printf '[1, 2]' > "$tmp/in"; expect 2 1 classify
+printf '{"need": {"housing": 3' > "$tmp/in"; expect 2 1 classify
+printf '{"need": {"housing": 3}} trailing' > "$tmp/in"; expect 2 1 classify
+: > "$tmp/in"; expect 2 1 classify
+expect 2 1 classify --need housing=4
+expect 2 1 classify --need housing
+expect 2 1 classify --need rent=1
+expect 2 1 classify --need
+expect 2 1 classify --capacity psychiatric=-1
+expect 2 1 classify --need housing=2 --colour blue
+
+# report: arguments are checked first; the store itself is not built yet,
+# which is a run-time failure (exit 1, one line).
+expect 1 1 report --db "$tmp/none.db" --from 2026-11-01 --to 2026-11-30
+grep -q "the SQLite store is not available in this build" "$tmp/err" || { echo "FAIL: report store message"; fails=$((fails + 1)); }
+expect 1 1 report --db "$tmp/none.db" --from 2026-11-01 --to 2026-11-30 --format json
+expect 2 1 report
+expect 2 1 report --from 2026-11-01 --to 2026-11-30
+expect 2 1 report --db x.db --to 2026-11-30
+expect 2 1 report --db x.db --from 2026-11-01
+expect 2 1 report --db x.db --from 2026-11-31 --to 2026-12-01
+expect 2 1 report --db x.db --from 2026-11-30 --to 2026-11-01
+expect 2 1 report --db x.db --from 2026-11-01 --to 2026-11-30 --format xml
+expect 2 1 report --db x.db --from 2026-11-01 --to 2026-11-30 --verbose
+expect 2 1 report --db
 
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
