@@ -15,5 +15,6 @@
 #include <triage/classify.h>
 #include <triage/engine.h>
 #include <triage/report.h>
+#include <triage/sim.h>
 
 #endif /* TRIAGE_TRIAGE_H */
