@@ -125,3 +125,29 @@ TRIAGE_API void triage_free(void *ptr)
     triage_allocator_t a = h->alloc;
     triage__free(&a, h);
 }
+
+void *triage__object_clone(const triage_allocator_t *a, const void *src, size_t size,
+                           size_t alloc_off)
+{
+    unsigned char *p = triage__malloc(a, size);
+    if (!p)
+        return NULL;
+    memcpy(p, src, size);
+    triage_allocator_t keep;
+    memset(&keep, 0, sizeof keep);
+    if (is_custom(a))
+        keep = *a;
+    memcpy(p + alloc_off, &keep, sizeof keep);
+    return p;
+}
+
+bool triage__label_valid(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (c < 0x20 || c > 0x7e || n >= 31)
+            return false;
+    }
+    return n >= 1;
+}

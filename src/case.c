@@ -828,6 +828,59 @@ TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *e
 
 /* ---- workers on a case ------------------------------------------------------- */
 
+triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case_rec *r,
+                                           const triage_id_t *actor, int64_t at_ms,
+                                           triage_case_slot_t slot, const triage_id_t *worker)
+{
+    triage_engine_t *e = tx->e;
+    triage_id_t wid = worker ? *worker : nil_id;
+    triage_case_t *c = &r->pub;
+    if (c->stage == TRIAGE_STAGE_CLOSED)
+        return forbid("closed_is_final", "a closed case never changes");
+    triage_role_t role = worker_role(e, &wid);
+    if (role && role < TRIAGE_ROLE_SOCIAL_COUNSELLOR && slot != TRIAGE_SLOT_PAIR)
+        return forbid("qualified_worker",
+                      "assessment and responsibility need a social counsellor or social worker");
+    triage_id_t *target = slot == TRIAGE_SLOT_ASSESSMENT ? &c->assessment_worker
+                          : slot == TRIAGE_SLOT_RESPONSIBLE ? &c->responsible
+                                                           : &c->pair;
+    if (slot == TRIAGE_SLOT_PAIR && role && id_eq(&wid, &c->responsible))
+        return triage__error(TRIAGE_EINVAL, "worker",
+                             "the pair must be another worker than the responsible");
+    if (slot == TRIAGE_SLOT_ASSESSMENT && role && c->special_support &&
+        role != TRIAGE_ROLE_SOCIAL_WORKER)
+        return forbid("shl36_5_social_worker_assesses",
+                      "a special-support client's assessment is run by a social worker");
+    triage_id_t before = *target;
+    *target = wid;
+    if (slot != TRIAGE_SLOT_ASSESSMENT && !is_nil(&c->responsible) && !arrangement_ok(e, c))
+        return forbid("shl42_special_support_responsible",
+                      "a special-support client's responsible worker is a social worker (or, "
+                      "where the policy allows, a counsellor with a social-worker pair)");
+    update_mismatch(e, c);
+    if (slot == TRIAGE_SLOT_RESPONSIBLE) {
+        triage__client_rec *cl = triage__txn_get(tx, TRIAGE__T_CLIENT, &c->client);
+        if (!cl)
+            return triage_error_last()->code;
+        if (!is_nil(&wid)) {
+            cl->active_case = c->id;
+            cl->pub.responsible_worker = wid;
+        } else if (id_eq(&cl->active_case, &c->id)) {
+            cl->active_case = nil_id;
+            cl->pub.responsible_worker = nil_id;
+        }
+    }
+    triage_event_t *ev = event(tx, r, TRIAGE_EVENT_WORKER_ASSIGNED, at_ms, actor);
+    if (!ev)
+        return TRIAGE_ENOMEM;
+    ev->reason = (int32_t)slot;
+    ev->from_id = before;
+    ev->to_id = wid;
+    ev->from = (int32_t)worker_role(e, &before);
+    ev->to = (int32_t)role;
+    return TRIAGE_OK;
+}
+
 TRIAGE_API triage_status_t triage_case_set_worker(triage_engine_t *e, const triage_id_t *case_id,
                                                   const triage_id_t *actor, int64_t at_ms,
                                                   triage_case_slot_t slot,
@@ -849,52 +902,9 @@ TRIAGE_API triage_status_t triage_case_set_worker(triage_engine_t *e, const tria
     triage_status_t rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
-    triage_case_t *c = &r->pub;
-    if (c->stage == TRIAGE_STAGE_CLOSED)
-        return fail(&tx, forbid("closed_is_final", "a closed case never changes"));
-    triage_role_t role = worker_role(e, &wid);
-    if (role && role < TRIAGE_ROLE_SOCIAL_COUNSELLOR && slot != TRIAGE_SLOT_PAIR)
-        return fail(&tx, forbid("qualified_worker",
-                                "assessment and responsibility need a social counsellor or "
-                                "social worker"));
-    triage_id_t *target = slot == TRIAGE_SLOT_ASSESSMENT ? &c->assessment_worker
-                          : slot == TRIAGE_SLOT_RESPONSIBLE ? &c->responsible
-                                                           : &c->pair;
-    if (slot == TRIAGE_SLOT_PAIR && role && id_eq(&wid, &c->responsible))
-        return fail(&tx, triage__error(TRIAGE_EINVAL, "worker",
-                                       "the pair must be another worker than the responsible"));
-    if (slot == TRIAGE_SLOT_ASSESSMENT && role && c->special_support &&
-        role != TRIAGE_ROLE_SOCIAL_WORKER)
-        return fail(&tx, forbid("shl36_5_social_worker_assesses",
-                                "a special-support client's assessment is run by a social worker"));
-    triage_id_t before = *target;
-    *target = wid;
-    if (slot != TRIAGE_SLOT_ASSESSMENT && !is_nil(&c->responsible) && !arrangement_ok(e, c))
-        return fail(&tx, forbid("shl42_special_support_responsible",
-                                "a special-support client's responsible worker is a social "
-                                "worker (or, where the policy allows, a counsellor with a "
-                                "social-worker pair)"));
-    update_mismatch(e, c);
-    if (slot == TRIAGE_SLOT_RESPONSIBLE) {
-        triage__client_rec *cl = triage__txn_get(&tx, TRIAGE__T_CLIENT, &c->client);
-        if (!cl)
-            return fail(&tx, triage_error_last()->code);
-        if (!is_nil(&wid)) {
-            cl->active_case = c->id;
-            cl->pub.responsible_worker = wid;
-        } else if (id_eq(&cl->active_case, &c->id)) {
-            cl->active_case = nil_id;
-            cl->pub.responsible_worker = nil_id;
-        }
-    }
-    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_WORKER_ASSIGNED, at_ms, actor);
-    if (!ev)
-        return fail(&tx, TRIAGE_ENOMEM);
-    ev->reason = (int32_t)slot;
-    ev->from_id = before;
-    ev->to_id = wid;
-    ev->from = (int32_t)worker_role(e, &before);
-    ev->to = (int32_t)role;
+    rc = triage__case_set_worker_tx(&tx, r, actor, at_ms, slot, &wid);
+    if (rc)
+        return fail(&tx, rc);
     return triage__txn_commit(&tx);
 }
 

@@ -91,12 +91,10 @@ triage_status_t triage_classify_policy_new(triage_classify_policy_t **out,
     triage_status_t rc = triage__allocator_check(alloc, "alloc");
     if (rc != TRIAGE_OK)
         return rc;
-    triage_classify_policy_t *pol = triage__malloc(alloc, sizeof *pol);
+    triage_classify_policy_t *pol = triage__object_clone(
+        alloc, &default_policy, sizeof default_policy, offsetof(triage_classify_policy_t, alloc));
     if (!pol)
         return TRIAGE_ENOMEM;
-    *pol = default_policy;
-    if (alloc)
-        pol->alloc = *alloc;
     *out = pol;
     return TRIAGE_OK;
 }
@@ -108,10 +106,10 @@ triage_status_t triage_classify_policy_copy(triage_classify_policy_t **out,
         return triage__error_null("out");
     if (!policy)
         return triage__error_null("policy");
-    triage_classify_policy_t *pol = triage__malloc(&policy->alloc, sizeof *pol);
+    triage_classify_policy_t *pol = triage__object_clone(&policy->alloc, policy, sizeof *policy,
+                                                         offsetof(triage_classify_policy_t, alloc));
     if (!pol)
         return TRIAGE_ENOMEM;
-    *pol = *policy;
     *out = pol;
     return TRIAGE_OK;
 }
@@ -131,23 +129,12 @@ triage_status_t triage_classify_policy_set_id(triage_classify_policy_t *policy, 
         return triage__error_null("policy");
     if (!id)
         return triage__error_null("id");
-    size_t n = 0;
-    while (n <= POLICY_ID_MAX && id[n] != '\0')
-        n++;
-    if (n == 0)
-        return triage__error(TRIAGE_EINVAL, "id", "a policy id must not be empty");
-    if (n > POLICY_ID_MAX)
-        return triage__error(TRIAGE_EINVAL, "id", "a policy id has at most %d characters",
-                             POLICY_ID_MAX);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)id[i];
-        if (ch < 0x20 || ch > 0x7e)
-            return triage__error(TRIAGE_EINVAL, "id",
-                                 "a policy id must be printable ASCII characters");
-    }
+    if (!triage__label_valid(id))
+        return triage__error(TRIAGE_EINVAL, "id", "a policy id is 1-31 printable ASCII characters");
     if (version < 1)
         return triage__error(TRIAGE_EINVAL, "version", "a policy version must be at least 1");
-    memcpy(policy->id, id, n + 1);
+    memset(policy->id, 0, sizeof policy->id);
+    memcpy(policy->id, id, strlen(id));
     policy->version = version;
     policy->p.version = version;
     return TRIAGE_OK;

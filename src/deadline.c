@@ -248,14 +248,10 @@ static ptrdiff_t row_index(const triage_deadline_rules_t *rules, triage_deadline
 static triage_status_t rules_alloc(triage_deadline_rules_t **out, const triage_allocator_t *alloc,
                                    const struct triage_deadline_rules *from)
 {
-    triage_deadline_rules_t *r = triage__malloc(alloc, sizeof *r);
+    triage_deadline_rules_t *r = triage__object_clone(alloc, from, sizeof *from,
+                                                      offsetof(triage_deadline_rules_t, alloc));
     if (!r)
         return TRIAGE_ENOMEM;
-    *r = *from;
-    if (alloc)
-        r->alloc = *alloc;
-    else
-        memset(&r->alloc, 0, sizeof r->alloc);
     *out = r;
     return TRIAGE_OK;
 }
@@ -333,17 +329,6 @@ triage_status_t triage_deadline_rules_set_enabled(triage_deadline_rules_t *rules
     return TRIAGE_OK;
 }
 
-static bool law_version_valid(const char *v)
-{
-    size_t n = 0;
-    for (; v[n]; n++) {
-        unsigned char c = (unsigned char)v[n];
-        if (c < 0x20 || c > 0x7e || n >= LAW_VERSION_MAX)
-            return false;
-    }
-    return n >= 1;
-}
-
 triage_status_t triage_deadline_rules_set_law_version(triage_deadline_rules_t *rules,
                                                       triage_deadline_row_t row,
                                                       const char *law_version)
@@ -353,7 +338,7 @@ triage_status_t triage_deadline_rules_set_law_version(triage_deadline_rules_t *r
         return triage_error_last()->code;
     if (!law_version)
         return triage__error_null("law_version");
-    if (!law_version_valid(law_version))
+    if (!triage__label_valid(law_version))
         return triage__error(TRIAGE_EINVAL, "law_version",
                              "a law version is 1-31 printable ASCII characters");
     memset(r->law_version, 0, sizeof r->law_version);

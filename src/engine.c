@@ -35,8 +35,9 @@ TRIAGE_API const char *triage_event_kind_name(triage_event_kind_t k)
                               "classified", "special_support_decided", "worker_assigned",
                               "contact_attempt", "motivation_checked", "assessment_recorded",
                               "milestone", "repeat_flagged", "client_created", "client_updated",
-                              "worker_created", "worker_updated"};
-    return (k >= 1 && k <= 16) ? n[k] : NULL;
+                              "worker_created", "worker_updated", "absence_added",
+                              "absence_removed"};
+    return (k >= 1 && k <= 18) ? n[k] : NULL;
 }
 
 /* ---- Finnish local time -------------------------------------------------- */
@@ -106,6 +107,7 @@ TRIAGE_API void triage_engine_free(triage_engine_t *e)
     triage_urgency_policy_free(e->urgency);
     triage_deadline_rules_free(e->rules);
     triage_classify_policy_free(e->classify);
+    triage__assign_state_free(e);
     for (int t = 0; t < TRIAGE__T_COUNT; t++) {
         triage__free(&a, e->tables[t].recs);
         triage__free(&a, e->tables[t].slots);
@@ -167,6 +169,9 @@ triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine
     e->tables[TRIAGE__T_WORKER] = (triage__table){
         sizeof(triage_worker_t), offsetof(triage_worker_t, id), TRIAGE_RECORD_WORKER,
         triage__keys_worker, 0, 0, 0, 0, 0};
+    e->tables[TRIAGE__T_ABSENCE] = (triage__table){
+        sizeof(triage__absence_rec), offsetof(triage__absence_rec, id), TRIAGE_RECORD_ABSENCE,
+        triage__keys_absence, 0, 0, 0, 0, 0};
 
     /* Copies of the calendar and policies, made with the engine's allocator. */
     if (o.calendar) {

@@ -36,7 +36,28 @@ typedef struct {
     triage_id_t attached_to; /* RECEIVED -> CASEWORK continuity: the active case */
 } triage__case_rec;
 
-enum { TRIAGE__T_CLIENT = 0, TRIAGE__T_CASE = 1, TRIAGE__T_WORKER = 2, TRIAGE__T_COUNT = 3 };
+enum {
+    TRIAGE__T_CLIENT = 0,
+    TRIAGE__T_CASE = 1,
+    TRIAGE__T_WORKER = 2,
+    TRIAGE__T_ABSENCE = 3, /* worker absences (assign module, absence.c) */
+    TRIAGE__T_COUNT = 4
+};
+
+/* A worker's absence: an inclusive date range. Removal keeps the record
+ * (removed = 1) so the history stays and the table never shrinks. */
+typedef struct {
+    triage_id_t id;
+    triage_id_t worker;
+    triage_date_t start, end;
+    int32_t removed;
+    int32_t reserved;
+} triage__absence_rec;
+
+/* The assignment module's per-engine state (assign.c): policy, distance
+ * matrix. Created on first use, freed by triage_engine_free(). */
+typedef struct triage__assign_state triage__assign_state;
+void triage__assign_state_free(triage_engine_t *e);
 
 /* One pending record write of a transaction (a full copy of the record),
  * or a deletion (is_new == -1; rec holds a copy of the deleted record). */
@@ -75,6 +96,7 @@ struct triage_engine {
     triage_event_t *events;
     size_t nevents, evcap;
     int64_t next_seq;
+    triage__assign_state *assign; /* NULL until the assignment module is used */
 };
 
 /* The engine's notion of now (UTC ms). */
@@ -110,5 +132,13 @@ triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine
 void triage__keys_client(const void *rec, triage_record_keys_t *k);
 void triage__keys_case(const void *rec, triage_record_keys_t *k);
 void triage__keys_worker(const void *rec, triage_record_keys_t *k);
+void triage__keys_absence(const void *rec, triage_record_keys_t *k);
+
+/* case.c: puts a worker on a case inside an open transaction, with the
+ * law checks of triage_case_set_worker() (which is built on it). On failure
+ * the error is set and the caller discards the transaction. */
+triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case_rec *r,
+                                           const triage_id_t *actor, int64_t at_ms,
+                                           triage_case_slot_t slot, const triage_id_t *worker);
 
 #endif

@@ -63,6 +63,19 @@ void triage__free(const triage_allocator_t *a, void *ptr);
 void *triage__owned_alloc(const triage_allocator_t *a, size_t size);
 char *triage__owned_strdup(const triage_allocator_t *a, const char *s);
 
+/*
+ * A new copy of the `size`-byte object `src` made with allocator `a`; the
+ * copy's allocator member (at byte offset `alloc_off`) is set to `a` (zeroed
+ * for the C library). NULL with TRIAGE_ENOMEM set when allocation fails.
+ * Used by every policy-like object's _new and _copy.
+ */
+void *triage__object_clone(const triage_allocator_t *a, const void *src, size_t size,
+                           size_t alloc_off);
+
+/* 1 when `s` is 1-31 printable ASCII characters (space included): the rule
+ * for policy ids and law versions. */
+bool triage__label_valid(const char *s);
+
 /* Validates an allocator from an options struct: all three set, or all NULL. */
 triage_status_t triage__allocator_check(const triage_allocator_t *a, const char *argument);
 

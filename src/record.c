@@ -126,3 +126,12 @@ void triage__keys_worker(const void *rec, triage_record_keys_t *k)
     memset(k, 0, sizeof *k);
     k->role = (int32_t)w->role;
 }
+
+void triage__keys_absence(const void *rec, triage_record_keys_t *k)
+{
+    const triage__absence_rec *a = rec;
+    memset(k, 0, sizeof *k);
+    k->owner = a->worker;
+    k->date_from = a->start;
+    k->date_to = a->end;
+}

@@ -5,8 +5,8 @@
  * date, channel, deadlines) and worker (role, team). Definitions are in
  * docs/reports.md; keep the two in step.
  *
- * Built on the public engine API; engine_internal.h is used only to reach
- * the engine's allocator, which the report adopts.
+ * Built on the public engine and assignment APIs; engine_internal.h is used
+ * only to reach the engine's allocator, which the report adopts.
  */
 #include <math.h>
 #include <stdio.h>
@@ -47,6 +47,8 @@ struct triage_report {
     uint32_t nworkers;
     triage_report_workers_t *teams;
     uint32_t nteams;
+    /* balance[role * (nteams + 1) + t]: t = 0 every team, t = i + 1 team row i */
+    triage_balance_t *balance;
 };
 
 /* ---- definitions that may change ------------------------------------------ */
@@ -66,15 +68,34 @@ static int resolves_at_guidance(int32_t reason)
            reason == TRIAGE_CLOSE_DECLINED || reason == TRIAGE_CLOSE_UNREACHABLE;
 }
 
-/* Load and balance figures (DOMAIN.md §7.7): hook. The assignment module
- * (triage/assign.h) computes normalized loads and the balance statistics;
- * when it is merged, fill per-role and per-team load rows here from it and
- * add them to the getters and both writers. Until then the report carries
- * assignment counts only. */
+/* Load and balance figures (DOMAIN.md §7.7), from the assignment module:
+ * each worker's normalized load and the balance of every role x team
+ * combination. They are the engine's state when the report is made (the
+ * engine keeps no history of loads). Runs after summarise(): needs the
+ * worker and team rows. */
 static triage_status_t fill_load(triage_report_t *r, triage_engine_t *engine)
 {
-    (void)r;
-    (void)engine;
+    for (uint32_t i = 0; i < r->nworkers; i++) {
+        triage_worker_load_t l;
+        triage_status_t rc = triage_worker_load(&l, engine, &r->workers[i].id);
+        if (rc)
+            return rc;
+        r->workers[i].load = l.normalized;
+    }
+    size_t cols = (size_t)r->nteams + 1;
+    r->balance = triage__calloc(&r->alloc, ROLES * cols, sizeof *r->balance);
+    if (!r->balance)
+        return TRIAGE_ENOMEM;
+    for (int role = 0; role < ROLES; role++)
+        for (size_t t = 0; t < cols; t++) {
+            int32_t team = t ? r->teams[t - 1].team : -1;
+            triage_balance_t *x = &r->balance[(size_t)role * cols + t];
+            triage_status_t rc = triage_assign_balance(x, engine, (triage_role_t)role, team);
+            if (rc)
+                return rc;
+            if (x->workers == 0) /* nothing to balance: undefined, not zero */
+                x->max = x->min = x->mean = x->cv = x->gini = (double)NAN;
+        }
     return TRIAGE_OK;
 }
 
@@ -595,6 +616,7 @@ TRIAGE_API void triage_report_free(triage_report_t *report)
     triage_allocator_t a = report->alloc;
     triage__free(&a, report->workers);
     triage__free(&a, report->teams);
+    triage__free(&a, report->balance);
     triage__free(&a, report);
 }
 
@@ -857,6 +879,28 @@ TRIAGE_API triage_status_t triage_report_team(triage_report_workers_t *out,
     return TRIAGE_OK;
 }
 
+TRIAGE_API triage_status_t triage_report_balance(triage_balance_t *out,
+                                                 const triage_report_t *r, triage_role_t role,
+                                                 int32_t team)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!r)
+        return triage__error_null("report");
+    if ((unsigned)role >= ROLES)
+        return triage__error(TRIAGE_EINVAL, "role", "unknown role");
+    size_t t = 0;
+    if (team != -1) {
+        while (t < r->nteams && r->teams[t].team != team)
+            t++;
+        if (t == r->nteams)
+            return triage__error(TRIAGE_EINVAL, "team", "no such team in the report");
+        t++;
+    }
+    *out = r->balance[(size_t)role * (r->nteams + 1u) + t];
+    return TRIAGE_OK;
+}
+
 /* ---- writers ---------------------------------------------------------------------- */
 
 static const char *uint_text(char buf[24], uint64_t v)
@@ -932,6 +976,17 @@ static void csv_d(triage__sb *b, const char *section, const char *group, const c
     csv_row(b, section, group, key, isnan(v) ? "" : triage__format_decimal(t, v));
 }
 
+static void csv_balance(triage__sb *b, const char *section, const char *group,
+                        const triage_balance_t *x)
+{
+    csv_u(b, section, group, "workers", (uint32_t)x->workers);
+    csv_d(b, section, group, "max", x->max);
+    csv_d(b, section, group, "min", x->min);
+    csv_d(b, section, group, "mean", x->mean);
+    csv_d(b, section, group, "cv", x->cv);
+    csv_d(b, section, group, "gini", x->gini);
+}
+
 static const char *kind_key(int k)
 {
     return k ? triage_intake_kind_name((triage_intake_kind_t)k) : "all";
@@ -996,6 +1051,7 @@ TRIAGE_API triage_status_t triage_report_write_csv(char **out, const triage_repo
         csv_row(&b, "worker", id, "team", int_text(t, w->team));
         for (int f = 1; f < 4; f++)
             csv_u(&b, "worker", id, WORKER_FIELDS[f], worker_field(w, f));
+        csv_d(&b, "worker", id, "load", w->load);
     }
     for (int role = 1; role < ROLES; role++)
         for (int f = 0; f < 4; f++)
@@ -1006,6 +1062,14 @@ TRIAGE_API triage_status_t triage_report_write_csv(char **out, const triage_repo
         int_text(team, r->teams[i].team);
         for (int f = 0; f < 4; f++)
             csv_u(&b, "team", team, WORKER_FIELDS[f], worker_field(&r->teams[i], f));
+    }
+    size_t cols = (size_t)r->nteams + 1;
+    for (int role = 0; role < ROLES; role++)
+        csv_balance(&b, "balance_role", role ? triage_role_name((triage_role_t)role) : "all",
+                    &r->balance[(size_t)role * cols]);
+    for (uint32_t i = 0; i < r->nteams; i++) {
+        char team[24];
+        csv_balance(&b, "balance_team", int_text(team, r->teams[i].team), &r->balance[i + 1]);
     }
     return finish(out, &b);
 }
@@ -1093,6 +1157,16 @@ static void jw_group(jw *w, const char *key, const triage_report_workers_t *g)
     for (int f = 0; f < 4; f++)
         jw_u(w, WORKER_FIELDS[f], worker_field(g, f));
     (void)key;
+}
+
+static void jw_balance(jw *w, const triage_balance_t *x)
+{
+    jw_i(w, "workers", x->workers);
+    jw_d(w, "max", x->max);
+    jw_d(w, "min", x->min);
+    jw_d(w, "mean", x->mean);
+    jw_d(w, "cv", x->cv);
+    jw_d(w, "gini", x->gini);
 }
 
 TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_report_t *r)
@@ -1194,6 +1268,7 @@ TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_rep
         jw_i(&w, "team", x->team);
         for (int f = 1; f < 4; f++)
             jw_u(&w, WORKER_FIELDS[f], worker_field(x, f));
+        jw_d(&w, "load", x->load);
         jw_close(&w, '}');
     }
     jw_close(&w, ']');
@@ -1213,6 +1288,28 @@ TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_rep
         jw_close(&w, '}');
     }
     jw_close(&w, ']');
+    size_t cols = (size_t)r->nteams + 1;
+    jw_open(&w, "balance", '{');
+    jw_open(&w, "all", '{');
+    jw_balance(&w, &r->balance[0]);
+    jw_close(&w, '}');
+    jw_open(&w, "by_role", '[');
+    for (int role = 1; role < ROLES; role++) {
+        jw_open(&w, NULL, '{');
+        jw_s(&w, "role", triage_role_name((triage_role_t)role));
+        jw_balance(&w, &r->balance[(size_t)role * cols]);
+        jw_close(&w, '}');
+    }
+    jw_close(&w, ']');
+    jw_open(&w, "by_team", '[');
+    for (uint32_t i = 0; i < r->nteams; i++) {
+        jw_open(&w, NULL, '{');
+        jw_i(&w, "team", r->teams[i].team);
+        jw_balance(&w, &r->balance[i + 1]);
+        jw_close(&w, '}');
+    }
+    jw_close(&w, ']');
+    jw_close(&w, '}');
     jw_close(&w, '}');
     triage__sb_put(&b, "\n", 1);
     return finish(out, &b);

@@ -158,7 +158,7 @@ void *triage__txn_get(triage__txn *tx, int table, const triage_id_t *id)
         return p->rec;
     const void *rec = triage__table_get(&tx->e->tables[table], id);
     if (!rec) {
-        static const char *what[] = {"client", "case", "worker"};
+        static const char *what[] = {"client", "case", "worker", "absence"};
         triage__error(TRIAGE_ENOTFOUND, what[table], "no %s with that id", what[table]);
         return NULL;
     }
@@ -204,8 +204,8 @@ triage_event_t *triage__txn_event(triage__txn *tx, const triage_id_t *case_id,
 
 static void audit_change(triage_engine_t *e, const triage__put *p)
 {
-    if (p->table >= 3)
-        return; /* only client, case and worker data is audited */
+    if (p->table > TRIAGE__T_WORKER)
+        return; /* absences are no client data */
     static const triage_audit_object_t obj[] = {TRIAGE_AUDIT_CLIENT, TRIAGE_AUDIT_CASE,
                                                 TRIAGE_AUDIT_WORKER};
     const triage__table *t = &e->tables[p->table];

@@ -108,14 +108,10 @@ const char *triage_urgency_name(triage_urgency_t tier)
 static triage_status_t policy_alloc(triage_urgency_policy_t **out, const triage_allocator_t *alloc,
                                     const struct triage_urgency_policy *from)
 {
-    triage_urgency_policy_t *p = triage__malloc(alloc, sizeof *p);
+    triage_urgency_policy_t *p = triage__object_clone(alloc, from, sizeof *from,
+                                                      offsetof(triage_urgency_policy_t, alloc));
     if (!p)
         return TRIAGE_ENOMEM;
-    *p = *from;
-    if (alloc)
-        p->alloc = *alloc;
-    else
-        memset(&p->alloc, 0, sizeof p->alloc);
     *out = p;
     return TRIAGE_OK;
 }
@@ -149,18 +145,6 @@ void triage_urgency_policy_free(triage_urgency_policy_t *policy)
     triage__free(&a, policy);
 }
 
-/* 1-31 printable ASCII characters (space included). */
-static bool id_valid(const char *id)
-{
-    size_t n = 0;
-    for (; id[n]; n++) {
-        unsigned char c = (unsigned char)id[n];
-        if (c < 0x20 || c > 0x7e || n >= POLICY_ID_MAX)
-            return false;
-    }
-    return n >= 1;
-}
-
 triage_status_t triage_urgency_policy_set_id(triage_urgency_policy_t *policy, const char *id,
                                              uint32_t version)
 {
@@ -168,7 +152,7 @@ triage_status_t triage_urgency_policy_set_id(triage_urgency_policy_t *policy, co
         return triage__error_null("policy");
     if (!id)
         return triage__error_null("id");
-    if (!id_valid(id))
+    if (!triage__label_valid(id))
         return triage__error(TRIAGE_EINVAL, "id",
                              "a policy id is 1-31 printable ASCII characters");
     if (version < 1)

@@ -94,3 +94,5 @@ int triage_py_error_code(void) { return (int)triage_error_last()->code; }
 %include "classify.i"
 %include "urgency.i"
 %include "deadline.i"
+%include "engine.i"
+%include "report.i"

@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 #include <triage/triage.h>
+#include <triage/sys/store.h>
 
 #define EXIT_USAGE 2
 #define EXIT_RUNTIME 1
@@ -402,10 +403,25 @@ static int cmd_classify(int argc, char **argv)
  */
 static int open_store_engine(triage_engine_t **out, const char *path)
 {
-    (void)path;
     *out = NULL;
-    fprintf(stderr, "%s: the SQLite store is not available in this build\n", prog);
-    return EXIT_RUNTIME;
+    if (!triage_store_sqlite_available()) {
+        fprintf(stderr, "%s: the SQLite store is not available in this build\n", prog);
+        return EXIT_RUNTIME;
+    }
+    /* A report only reads: never create the database. */
+    triage_sqlite_options_t so = TRIAGE_SQLITE_OPTIONS_INIT;
+    so.create = 0;
+    triage_store_t store;
+    triage_status_t rc = triage_store_sqlite(&store, path, &so);
+    if (rc == TRIAGE_OK)
+        rc = triage_engine_open(out, NULL, &store);
+    if (rc != TRIAGE_OK) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, triage_error_last()->message);
+        return rc == TRIAGE_ENOTFOUND || rc == TRIAGE_ECONFLICT || rc == TRIAGE_EVERSION
+                   ? EXIT_USAGE
+                   : EXIT_RUNTIME;
+    }
+    return 0;
 }
 
 /* The UTC time of local (Finnish) midnight starting @p day. */
@@ -429,6 +445,19 @@ static void print_decimal(const char *label, double v)
         printf("  %-26s %s\n", label, "-");
     else
         printf("  %-26s %.1f\n", label, v);
+}
+
+static void print_balance(const triage_report_t *r, const char *label, int role, int32_t team)
+{
+    triage_balance_t b;
+    if (triage_report_balance(&b, r, (triage_role_t)role, team) != TRIAGE_OK)
+        return;
+    if (b.workers == 0) {
+        printf("  %-26s %8d       -       -       -      -      -\n", label, (int)b.workers);
+        return;
+    }
+    printf("  %-26s %8d %7.2f %7.2f %7.2f %6.2f %6.2f\n", label, (int)b.workers, b.max, b.min,
+           b.mean, b.cv, b.gini);
 }
 
 static int print_table(const triage_report_t *r)
@@ -528,9 +557,20 @@ static int print_table(const triage_report_t *r)
         char id[TRIAGE_ID_STRLEN];
         triage_report_worker(&w, r, i);
         triage_id_format(id, sizeof id, &w.id);
-        printf("  %s %-17s team %-4" PRId32 " %u %u %u\n", id,
+        printf("  %s %-17s team %-4" PRId32 " %u %u %u  load %.2f\n", id,
                triage_role_name((triage_role_t)w.role), w.team, (unsigned)w.assessment,
-               (unsigned)w.responsible, (unsigned)w.pair);
+               (unsigned)w.responsible, (unsigned)w.pair, w.load);
+    }
+
+    printf("\nLoad balance now (normalized)  workers     max     min    mean     cv   gini\n");
+    for (int role = 0; role <= TRIAGE_ROLE_SOCIAL_WORKER; role++)
+        print_balance(r, role ? triage_role_name((triage_role_t)role) : "all", role, -1);
+    triage_report_team_count(&n, r);
+    for (uint32_t i = 0; i < n; i++) {
+        char label[32];
+        triage_report_team(&w, r, i);
+        snprintf(label, sizeof label, "team %" PRId32, w.team);
+        print_balance(r, label, 0, w.team);
     }
     return 0;
 }

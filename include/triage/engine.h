@@ -122,7 +122,9 @@ typedef enum triage_event_kind {
     TRIAGE_EVENT_CLIENT_CREATED = 13,
     TRIAGE_EVENT_CLIENT_UPDATED = 14,     /**< reason = bit set of changed fields */
     TRIAGE_EVENT_WORKER_CREATED = 15,
-    TRIAGE_EVENT_WORKER_UPDATED = 16      /**< reason = bit set of changed fields */
+    TRIAGE_EVENT_WORKER_UPDATED = 16,     /**< reason = bit set of changed fields */
+    TRIAGE_EVENT_ABSENCE_ADDED = 17,      /**< subject = worker, to_id = absence id; from/to = start/end dates */
+    TRIAGE_EVENT_ABSENCE_REMOVED = 18     /**< subject = worker, to_id = absence id */
 } triage_event_kind_t;
 
 /* ---- records ------------------------------------------------------------- */

@@ -17,6 +17,7 @@
 #ifndef TRIAGE_REPORT_H
 #define TRIAGE_REPORT_H
 
+#include <triage/assign.h>
 #include <triage/classify.h>
 #include <triage/common.h>
 #include <triage/date.h>
@@ -56,6 +57,7 @@ typedef struct triage_report_workers {
     uint32_t assessment;  /**< times put on a case as assessment worker */
     uint32_t responsible; /**< times put on a case as responsible worker */
     uint32_t pair;        /**< times put on a case as pair worker */
+    double load;          /**< worker rows: normalized load at report time (triage_worker_load()); 0 in role and team rows */
 } triage_report_workers_t;
 
 /**
@@ -174,6 +176,18 @@ TRIAGE_API triage_status_t triage_report_team_count(uint32_t *count,
 /** Team row @p index (0-based, teams in ascending number). ::TRIAGE_ERANGE when out of range. */
 TRIAGE_API triage_status_t triage_report_team(triage_report_workers_t *out,
                                               const triage_report_t *report, uint32_t index);
+
+/**
+ * Load balance (DOMAIN.md §7.7) of the active workers with @p role (0: every
+ * role) in @p team (-1: every team; else a team of triage_report_team()), as
+ * triage_assign_balance() gives it at report time: loads are the engine's
+ * current state, not a history over the period.
+ * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (NULL, unknown role, a team without
+ *         workers: "team").
+ */
+TRIAGE_API triage_status_t triage_report_balance(triage_balance_t *out,
+                                                 const triage_report_t *report,
+                                                 triage_role_t role, int32_t team);
 
 /**
  * Writes the report as CSV (RFC 4180 quoting, LF line ends, UTF-8): a header

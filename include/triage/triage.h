@@ -14,6 +14,7 @@
 #include <triage/deadline.h>
 #include <triage/classify.h>
 #include <triage/engine.h>
+#include <triage/assign.h>
 #include <triage/report.h>
 #include <triage/sim.h>
 

@@ -105,9 +105,16 @@ expect 2 1 classify --need housing=2 --colour blue
 
 # report: arguments are checked first; the store itself is not built yet,
 # which is a run-time failure (exit 1, one line).
-expect 1 1 report --db "$tmp/none.db" --from 2026-11-01 --to 2026-11-30
-grep -q "the SQLite store is not available in this build" "$tmp/err" || { echo "FAIL: report store message"; fails=$((fails + 1)); }
-expect 1 1 report --db "$tmp/none.db" --from 2026-11-01 --to 2026-11-30 --format json
+# A missing database is an error, and reporting never creates one.
+expect 2 1 report --db "$tmp/none.db" --from 2026-11-01 --to 2026-11-30
+grep -q "does not exist" "$tmp/err" || { echo "FAIL: report missing-db message"; fails=$((fails + 1)); }
+[ ! -e "$tmp/none.db" ] || { echo "FAIL: report created a database"; fails=$((fails + 1)); }
+# A file that is not a libtriage database is refused and left as it was.
+printf 'not a database\n' > "$tmp/notes.txt"
+cp "$tmp/notes.txt" "$tmp/notes.orig"
+expect 2 1 report --db "$tmp/notes.txt" --from 2026-11-01 --to 2026-11-30 --format json
+grep -q "not a libtriage database" "$tmp/err" || { echo "FAIL: report foreign-file message"; fails=$((fails + 1)); }
+cmp -s "$tmp/notes.txt" "$tmp/notes.orig" || { echo "FAIL: report changed a foreign file"; fails=$((fails + 1)); }
 expect 2 1 report
 expect 2 1 report --from 2026-11-01 --to 2026-11-30
 expect 2 1 report --db x.db --to 2026-11-30

@@ -1,0 +1,63 @@
+/*
+ * Internals of the assignment module (assign.c, absence.c, batch.c). Not
+ * installed.
+ */
+#ifndef TRIAGE_ASSIGN_INTERNAL_H
+#define TRIAGE_ASSIGN_INTERNAL_H
+
+#include "engine_internal.h"
+#include "triage/assign.h"
+
+#define TRIAGE__NPARAM 15
+
+struct triage_assign_policy {
+    triage_allocator_t alloc;
+    char id[32];
+    uint32_t version;
+    double p[TRIAGE__NPARAM]; /* indexed by triage_assign_param_t */
+};
+
+struct triage__assign_state {
+    triage_assign_policy_t *policy;
+    size_t n;         /* distance matrix size, 0 = none */
+    int32_t *codes;   /* n codes, as given */
+    double *dist;     /* n * n */
+    int32_t *sorted;  /* n indices into codes, ordered by code */
+};
+
+/* One worker in a decision: the record and its current load. */
+typedef struct {
+    const triage_worker_t *w;
+    double weighted;
+    int32_t cases;
+    int32_t child_welfare;
+} triage__wload;
+
+/* Every worker (id order) with their loads, for one decision. Pointers into
+ * the engine's tables: valid until the next commit. */
+typedef struct {
+    triage_engine_t *e;
+    const triage_assign_policy_t *pol;
+    size_t n;
+    triage__wload *w;
+} triage__team;
+
+/* The engine's policy, creating the state with the default on first use. */
+triage_status_t triage__assign_get(triage__assign_state **out, triage_engine_t *e);
+triage_status_t triage__team_build(triage__team *t, triage_engine_t *e);
+void triage__team_free(triage__team *t);
+ptrdiff_t triage__team_find(const triage__team *t, const triage_id_t *id);
+double triage__case_weight(const triage_assign_policy_t *p, const triage_case_t *c);
+int triage__is_child_welfare(const triage_case_t *c);
+/* 1 when the worker is absent on any day of [from, to]. */
+int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t from,
+                   triage_date_t to);
+/* Distance between municipalities, -1 when unknown. */
+double triage__distance(const triage__assign_state *s, int32_t from, int32_t to);
+
+/* Batch solver with an optional baseline assignment to beat (engine use). */
+triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
+                                    const triage_batch_problem_t *p, const int32_t *baseline,
+                                    const triage_allocator_t *alloc);
+
+#endif
