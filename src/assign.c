@@ -616,7 +616,8 @@ static triage_date_t presence_until(const triage_case_t *c, triage_date_t date)
 /* Evaluates every candidate of team t. Fills cands (t->n) and, when rank is
  * non-NULL, the preference order of the eligible (count in *neligible). */
 static triage_status_t evaluate(cand *cands, size_t *order, size_t *neligible, uint32_t *flags,
-                                const decide_ctx *x, const triage__team *t, double weight)
+                                const decide_ctx *x, const triage__team *t, double weight,
+                                int full)
 {
     const triage_assign_policy_t *pol = t->pol;
     double hard = pol->p[TRIAGE_ASSIGN_HARD_CAP];
@@ -712,21 +713,36 @@ static triage_status_t evaluate(cand *cands, size_t *order, size_t *neligible, u
             cands[i].continuity = cands[i].serves = 0, cands[i].dist = 0;
     }
     size_t n = 0;
-    for (size_t i = 0; i < t->n; i++)
-        if (!cands[i].ex)
-            order[n++] = i;
-    sort_cands = cands;
-    qsort(order, n, sizeof *order, cmp_rank);
-    sort_cands = NULL;
+    if (full) {
+        for (size_t i = 0; i < t->n; i++)
+            if (!cands[i].ex)
+                order[n++] = i;
+        sort_cands = cands;
+        qsort(order, n, sizeof *order, cmp_rank);
+        sort_cands = NULL;
+    } else { /* only the best two */
+        for (size_t i = 0; i < t->n; i++) {
+            if (cands[i].ex)
+                continue;
+            if (n == 0 || prefer(&cands[i], i, &cands[order[0]], order[0]) < 0) {
+                order[1] = order[0];
+                order[0] = i;
+            } else if (n == 1 || prefer(&cands[i], i, &cands[order[1]], order[1]) < 0) {
+                order[1] = i;
+            }
+            n++;
+        }
+    }
     *neligible = n;
     *flags = f;
     return TRIAGE_OK;
 }
 
 /* A social-worker pair for the chosen counsellor: present, active, not the
- * chosen or excluded; serves the municipality, nearest, least loaded, id. */
+ * chosen or excluded; serves the municipality, nearest, least loaded, id
+ * (a batch chooses by load alone, after the solver). */
 static ptrdiff_t choose_pair(const decide_ctx *x, const triage__team *t, size_t chosen,
-                             double weight)
+                             double weight, int balance_only)
 {
     ptrdiff_t best = -1;
     cand bk;
@@ -740,8 +756,10 @@ static ptrdiff_t choose_pair(const decide_ctx *x, const triage__team *t, size_t 
             continue;
         cand k;
         memset(&k, 0, sizeof k);
-        k.serves = serves(w, x->client->municipality);
-        k.dist = travel(x, w);
+        if (!balance_only) {
+            k.serves = serves(w, x->client->municipality);
+            k.dist = travel(x, w);
+        }
         k.after = (t->w[i].weighted + pf * weight) / w->fte;
         if (best < 0 || prefer(&k, i, &bk, (size_t)best) < 0) {
             best = (ptrdiff_t)i;
@@ -804,7 +822,7 @@ static triage_status_t decide(triage_assignment_t *out, const decide_ctx *x, con
     triage_engine_t *e = x->e;
     double weight = triage__case_weight(t->pol, x->c);
     cand *cands = t->n ? triage__malloc(&e->alloc, t->n * sizeof *cands) : NULL;
-    size_t *order = t->n ? triage__malloc(&e->alloc, t->n * sizeof *order) : NULL;
+    size_t *order = t->n ? triage__malloc(&e->alloc, (t->n + 1) * sizeof *order) : NULL;
     if (t->n && (!cands || !order)) {
         triage__free(&e->alloc, cands);
         triage__free(&e->alloc, order);
@@ -812,7 +830,7 @@ static triage_status_t decide(triage_assignment_t *out, const decide_ctx *x, con
     }
     size_t n = 0;
     uint32_t flags = 0;
-    evaluate(cands, order, &n, &flags, x, t, weight);
+    evaluate(cands, order, &n, &flags, x, t, weight, explain);
     triage_assignment_t a;
     memset(&a, 0, sizeof a);
     a.case_id = x->c->id;
@@ -838,7 +856,7 @@ static triage_status_t decide(triage_assignment_t *out, const decide_ctx *x, con
         if (x->slot != TRIAGE_SLOT_PAIR && t->w[ci].w->role == TRIAGE_ROLE_SOCIAL_COUNSELLOR &&
             (c->flags & TRIAGE_CASE_CLASSIFIED) &&
             (c->classification.quadrant == TRIAGE_Q3_SUPPORTED_GUIDANCE || c->special_support)) {
-            pi = choose_pair(x, t, (size_t)ci, weight);
+            pi = choose_pair(x, t, (size_t)ci, weight, 0);
             if (pi >= 0) {
                 a.pair = t->w[pi].w->id;
                 flags |= TRIAGE_ASSIGN_PAIR_PROPOSED;
@@ -1391,7 +1409,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
     triage_id_t *sorted = NULL;
     double *weight = NULL, *load = NULL, *fte = NULL, *trv = NULL;
     uint8_t *elig = NULL, *counted = NULL;
-    int32_t *room = NULL, *base = NULL, *as = NULL;
+    int32_t *room = NULL, *base = NULL, *as = NULL, *group = NULL;
     cand *cands = NULL;
     size_t *order = NULL;
     triage_assignment_t *res = NULL;
@@ -1419,13 +1437,14 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
     trv = triage__calloc(al, n * nw + 1, sizeof *trv);
     counted = triage__calloc(al, n + 1, 1);
     room = triage__malloc(al, (nw + 1) * sizeof *room);
+    group = triage__malloc(al, (nw + 1) * sizeof *group);
     base = triage__malloc(al, (n + 1) * sizeof *base);
     as = triage__malloc(al, (n + 1) * sizeof *as);
     cands = triage__malloc(al, (nw + 1) * sizeof *cands);
     order = triage__malloc(al, (nw + 1) * sizeof *order);
     res = triage__owned_alloc(al, (n + 1) * sizeof *res);
     if (!ctx || !weight || !load || !fte || !elig || !trv || !counted || !room || !base || !as ||
-        !cands || !order || !res) {
+        !cands || !order || !res || !group) {
         rc = TRIAGE_ENOMEM;
         goto out;
     }
@@ -1439,6 +1458,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
     for (size_t j = 0; j < nw; j++) {
         load[j] = t.w[j].weighted;
         fte[j] = t.w[j].w->fte;
+        group[j] = (int32_t)t.w[j].w->role;
         room[j] = cw_cap - t.w[j].child_welfare;
         if (room[j] < 0)
             room[j] = 0;
@@ -1454,7 +1474,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
         counted[i] = (uint8_t)(triage__is_child_welfare(ctx[i].c) && ctx[i].slot != TRIAGE_SLOT_PAIR);
         size_t ne;
         uint32_t fl;
-        evaluate(cands, order, &ne, &fl, &ctx[i], &t, triage__case_weight(t.pol, ctx[i].c));
+        evaluate(cands, order, &ne, &fl, &ctx[i], &t, triage__case_weight(t.pol, ctx[i].c), 0);
         res[i].flags = fl & (TRIAGE_ASSIGN_INTERPRETER | TRIAGE_ASSIGN_DUTY_PAIR | TRIAGE_ASSIGN_NO_DUTY_PAIR);
         for (size_t j = 0; j < nw; j++) {
             /* the hard cap is the objective's business in a batch */
@@ -1505,6 +1525,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
     p.travel = trv;
     p.counted = counted;
     p.room = room;
+    p.group = group;
     p.flood_margin = (int32_t)t.pol->p[TRIAGE_ASSIGN_FLOOD_MARGIN];
     p.exact_limit = (int32_t)t.pol->p[TRIAGE_ASSIGN_EXACT_LIMIT];
     triage_batch_stats_t st;
@@ -1542,7 +1563,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
         if (ctx[i].slot != TRIAGE_SLOT_PAIR && t.w[j].w->role == TRIAGE_ROLE_SOCIAL_COUNSELLOR &&
             (c->flags & TRIAGE_CASE_CLASSIFIED) &&
             (c->classification.quadrant == TRIAGE_Q3_SUPPORTED_GUIDANCE || c->special_support)) {
-            ptrdiff_t pi = choose_pair(&ctx[i], &t, j, weight[i]);
+            ptrdiff_t pi = choose_pair(&ctx[i], &t, j, weight[i], 1);
             if (pi >= 0) {
                 a->pair = t.w[pi].w->id;
                 a->flags |= TRIAGE_ASSIGN_PAIR_PROPOSED;
@@ -1572,6 +1593,7 @@ out:
     triage__free(al, trv);
     triage__free(al, counted);
     triage__free(al, room);
+    triage__free(al, group);
     triage__free(al, base);
     triage__free(al, as);
     triage__free(al, cands);

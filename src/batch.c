@@ -32,11 +32,14 @@ typedef struct {
     int32_t *cnt;      /* nw: new cases */
     int32_t *ccnt;     /* nw: counted cases */
     size_t *order;     /* nc */
+    uint8_t *placeable; /* nc: some worker is eligible */
+    double *lim;        /* nw: flood limits (scratch) */
 } solver;
 
 typedef struct {
     double max, travel, sq;
     int valid;
+    size_t unassigned;
 } objective;
 
 static int elig(const solver *s, size_t c, size_t j)
@@ -54,35 +57,65 @@ static int counted(const solver *s, size_t c)
     return s->p->counted && s->p->room && s->p->counted[c];
 }
 
-static int cmp_int(const void *a, const void *b)
+static int cmp_i64(const void *a, const void *b)
 {
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
 
-/* Median of new cases over the relevant workers (uses tmp, nw). */
-static double median_new(const solver *s, const int32_t *cnt, int32_t *tmp)
+/* The no-flooding limit of every relevant worker: the median of new cases
+ * within the worker's group (all one group when the problem has none) plus
+ * the margin. tmp holds nw int64 values, med nw doubles. */
+static void flood_limits(const solver *s, const int32_t *cnt, int64_t *tmp, double *lim)
 {
     size_t k = 0;
     for (size_t j = 0; j < s->nw; j++)
-        if (s->rel[j])
-            tmp[k++] = cnt[j];
-    if (!k)
-        return 0;
-    qsort(tmp, k, sizeof *tmp, cmp_int);
-    return k % 2 ? tmp[k / 2] : 0.5 * (tmp[k / 2 - 1] + tmp[k / 2]);
+        if (s->rel[j]) {
+            int64_t g = s->p->group ? s->p->group[j] : 0;
+            tmp[k++] = (g << 32) | (int64_t)(uint32_t)cnt[j];
+        }
+    qsort(tmp, k, sizeof *tmp, cmp_i64);
+    for (size_t j = 0; j < s->nw; j++) {
+        if (!s->rel[j])
+            continue;
+        int64_t g = s->p->group ? s->p->group[j] : 0;
+        /* the group's range in tmp */
+        size_t lo = 0, hi = k;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if ((tmp[mid] >> 32) < g)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t a = lo;
+        hi = k;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if ((tmp[mid] >> 32) <= g)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t n = lo - a;
+        double m = n % 2 ? (double)(uint32_t)tmp[a + n / 2]
+                         : 0.5 * ((double)(uint32_t)tmp[a + n / 2 - 1] + (double)(uint32_t)tmp[a + n / 2]);
+        lim[j] = m + s->p->flood_margin;
+    }
 }
 
 static objective evaluate(const solver *s, const int32_t *as, int32_t *tmp)
 {
-    objective o = {0, 0, 0, 1};
+    objective o = {0, 0, 0, 1, 0};
     for (size_t j = 0; j < s->nw; j++) {
         s->L[j] = s->p->load[j];
         s->cnt[j] = s->ccnt[j] = 0;
     }
     for (size_t c = 0; c < s->nc; c++) {
-        if (as[c] < 0)
+        if (as[c] < 0) {
+            o.unassigned++;
             continue;
+        }
         size_t j = (size_t)as[c];
         s->L[j] += s->p->weight[c];
         s->cnt[j]++;
@@ -99,9 +132,9 @@ static objective evaluate(const solver *s, const int32_t *as, int32_t *tmp)
             o.valid = 0;
     }
     if (s->p->flood_margin >= 0) {
-        double lim = median_new(s, s->cnt, tmp) + s->p->flood_margin;
+        flood_limits(s, s->cnt, (int64_t *)(void *)tmp, s->lim);
         for (size_t j = 0; j < s->nw; j++)
-            if (s->rel[j] && s->cnt[j] > lim + EPS)
+            if (s->rel[j] && s->cnt[j] > s->lim[j] + EPS)
                 o.valid = 0;
     }
     return o;
@@ -112,6 +145,8 @@ static int better(objective a, objective b)
 {
     if (a.valid != b.valid)
         return a.valid;
+    if (a.unassigned != b.unassigned)
+        return a.unassigned < b.unassigned;
     double tm = EPS * (1 + fabs(b.max));
     if (a.max < b.max - tm)
         return 1;
@@ -547,8 +582,8 @@ static void bb_rec(bb *b, size_t k, double travel, double mx)
         bb_rec(b, k + 1, travel + trav(s, c, j), l > mx ? l : mx);
         put(s, b->cur, c, -1);
     }
-    if (!any && !b->aborted)
-        bb_rec(b, k + 1, travel, mx);
+    if (!any && !b->aborted && !s->placeable[c])
+        bb_rec(b, k + 1, travel, mx); /* nobody may ever take it */
 }
 
 static _Thread_local const double *sort_w;
@@ -699,6 +734,8 @@ static triage_status_t check_problem(const triage_batch_problem_t *p)
             return triage__error(TRIAGE_EINVAL, "fte", "FTE must be in (0, 1]");
         if (p->room && p->room[j] < 0)
             return triage__error(TRIAGE_EINVAL, "room", "room must be >= 0");
+        if (p->group && p->group[j] < 0)
+            return triage__error(TRIAGE_EINVAL, "group", "groups must be >= 0");
     }
     if (p->travel)
         for (size_t k = 0; k < p->ncases * p->nworkers; k++)
@@ -729,13 +766,15 @@ static void with_flood(const solver *s, int32_t *as, int heuristic, int32_t *tmp
         }
         if (s->p->flood_margin < 0)
             return;
-        double lim = floor(median_new(s, s->cnt, tmp) + s->p->flood_margin + EPS);
+        flood_limits(s, s->cnt, (int64_t *)(void *)tmp, s->lim);
         int changed = 0;
-        for (size_t j = 0; j < s->nw; j++)
+        for (size_t j = 0; j < s->nw; j++) {
+            double lim = floor(s->lim[j] + EPS);
             if (s->rel[j] && s->cnt[j] > lim && s->cap[j] > (int32_t)lim) {
                 s->cap[j] = (int32_t)lim;
                 changed = 1;
             }
+        }
         if (!changed)
             return;
     }
@@ -758,7 +797,9 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
     s.cnt = triage__malloc(a, nw1 * sizeof *s.cnt);
     s.ccnt = triage__malloc(a, nw1 * sizeof *s.ccnt);
     s.order = triage__malloc(a, nc1 * sizeof *s.order);
-    int32_t *tmp = triage__malloc(a, (nw1 > nc1 ? nw1 : nc1) * sizeof(size_t));
+    s.placeable = triage__calloc(a, nc1, 1);
+    s.lim = triage__malloc(a, nw1 * sizeof *s.lim);
+    int32_t *tmp = triage__malloc(a, (nw1 > nc1 ? nw1 : nc1) * sizeof(int64_t));
     int32_t *seq = triage__malloc(a, nc1 * sizeof *seq);
     int32_t *heu = triage__malloc(a, nc1 * sizeof *heu);
     int32_t *cur = triage__malloc(a, nc1 * sizeof *cur);
@@ -767,14 +808,14 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
     triage_batch_stats_t st;
     memset(&st, 0, sizeof st);
     if (!s.rel || !s.cap || !s.L || !s.cnt || !s.ccnt || !s.order || !tmp || !seq || !heu ||
-        !cur || !minrest) {
+        !cur || !minrest || !s.placeable || !s.lim) {
         rc = TRIAGE_ENOMEM;
         goto out;
     }
     for (size_t c = 0; c < s.nc; c++)
         for (size_t j = 0; j < s.nw; j++)
             if (elig(&s, c, j))
-                s.rel[j] = 1;
+                s.rel[j] = s.placeable[c] = 1;
 
     /* 1. one by one in arrival order (or the caller's baseline) */
     if (baseline) {
@@ -887,6 +928,8 @@ out:
     triage__free(a, s.cnt);
     triage__free(a, s.ccnt);
     triage__free(a, s.order);
+    triage__free(a, s.placeable);
+    triage__free(a, s.lim);
     triage__free(a, tmp);
     triage__free(a, seq);
     triage__free(a, heu);

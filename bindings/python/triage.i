@@ -96,3 +96,4 @@ int triage_py_error_code(void) { return (int)triage_error_last()->code; }
 %include "deadline.i"
 %include "engine.i"
 %include "report.i"
+%include "assign.i"

@@ -357,9 +357,10 @@ typedef struct triage_batch_problem {
     const int32_t *room;       /**< nworkers: how many counted cases each may still take; NULL: no cap */
     int32_t flood_margin;      /**< no-flooding margin over the median of new cases; -1 off */
     int32_t exact_limit;       /**< exact up to this many cases (0-16) */
+    const int32_t *group;      /**< nworkers, >= 0: the median of new cases is taken within each group (the engine passes the role); NULL: one group */
 } triage_batch_problem_t;
 #define TRIAGE_BATCH_PROBLEM_VERSION 1
-#define TRIAGE_BATCH_PROBLEM_INIT {TRIAGE_BATCH_PROBLEM_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 10}
+#define TRIAGE_BATCH_PROBLEM_INIT {TRIAGE_BATCH_PROBLEM_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 10, 0}
 
 /**
  * Solves a batch: minimises the largest normalized load first, the total
