@@ -329,7 +329,7 @@ static const char *code_item(void *ctx, const char *item)
 {
     code_list *l = ctx;
     int32_t c;
-    if (parse_int(&c, item, 1, 999999))
+    if (parse_int(&c, item, 1, 9999))
         return "not a municipality code";
     for (uint32_t i = 0; i < l->n; i++)
         if (l->codes[i] == c)
@@ -452,7 +452,7 @@ static const char *worker_set(sim_worker_spec *w, int k, const char *v)
         w->fte = f;
         return NULL;
     }
-    case 3: return parse_int(&w->office, v, 1, 999999);
+    case 3: return parse_int(&w->office, v, 1, 9999);
     case 4: {
         code_list l = {{0}, 0};
         const char *e = each_item(v, code_item, &l);
@@ -728,8 +728,8 @@ TRIAGE_API triage_status_t triage_scenario_add_absence(triage_scenario_t *s, con
 static triage_status_t add_muni(triage_scenario_t *s, int32_t code, const char *name,
                                 double weight, int32_t line)
 {
-    if (code <= 0 || code > 999999)
-        return triage__error(TRIAGE_EINVAL, "code", "a municipality code is 1-999999");
+    if (code <= 0 || code > 9999)
+        return triage__error(TRIAGE_EINVAL, "code", "a municipality code is 1-9999");
     if (name && (strlen(name) >= SIM_NAME_MAX || strpbrk(name, "\n\r#")))
         return triage__error(TRIAGE_EINVAL, "name", "a name has at most 47 bytes and no '#'");
     if (!(weight >= 0) || !isfinite(weight))
@@ -762,7 +762,7 @@ static triage_status_t set_distance(triage_scenario_t *s, int32_t a, int32_t b, 
                                     int32_t line)
 {
     if (a <= 0)
-        return triage__error(TRIAGE_EINVAL, "a", "a municipality code is 1-999999");
+        return triage__error(TRIAGE_EINVAL, "a", "a municipality code is 1-9999");
     if (b <= 0 || b == a)
         return triage__error(TRIAGE_EINVAL, "b", "a different municipality code is needed");
     if (!(km >= 0) || !isfinite(km) || km > 100000)
@@ -889,6 +889,11 @@ TRIAGE_API triage_status_t triage_scenario_validate(const triage_scenario_t *s)
     for (size_t i = 0; i < s->ndists; i++)
         if (!muni_known(s, s->dists[i].a) || !muni_known(s, s->dists[i].b))
             return where(s->dists[i].line, "distances", "not one of the listed municipalities");
+    if (s->ndists && !s->nmunis)
+        return where(s->dists[0].line, "distances", "distances need [municipality] sections");
+    if (s->ndists && s->ndists != s->nmunis * (s->nmunis - 1) / 2)
+        return where(s->dists[0].line, "distances",
+                     "the distance matrix must give every pair of municipalities");
     if (s->nmunis) {
         double t = 0;
         for (size_t i = 0; i < s->nmunis; i++)
@@ -1080,7 +1085,7 @@ static triage_status_t parse_line(parser *ps, char *raw)
             return perr(ps, ps->line, key, "duplicate key");
         ps->seen |= 1u << k;
         if (k == 0)
-            e = parse_int(&ps->muni_code, v, 1, 999999);
+            e = parse_int(&ps->muni_code, v, 1, 9999);
         else if (k == 1)
             e = parse_text(ps->muni_name, sizeof ps->muni_name, v);
         else
@@ -1095,7 +1100,7 @@ static triage_status_t parse_line(parser *ps, char *raw)
         if (!dash)
             return perr(ps, ps->line, key, "a distance key is CODE-CODE");
         *dash = '\0';
-        if (parse_int(&a, key, 1, 999999) || parse_int(&b, dash + 1, 1, 999999)) {
+        if (parse_int(&a, key, 1, 9999) || parse_int(&b, dash + 1, 1, 9999)) {
             *dash = '-';
             return perr(ps, ps->line, key, "a distance key is CODE-CODE");
         }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_priv.h"
 #include "sim_internal.h"
 
 /* ---- the generator: xoshiro256** seeded by splitmix64 ------------------------ */
@@ -160,6 +161,11 @@ typedef struct {
 
 typedef struct {
     triage_id_t id;
+    int32_t index;
+} sim_widx;
+
+typedef struct {
+    triage_id_t id;
     char label[48];
     triage_role_t role;
     double fte;
@@ -192,6 +198,9 @@ struct triage_sim {
     /* people */
     sim_worker_rt *w;
     size_t nw;
+    sim_widx *widx;        /* workers by engine id */
+    sim_widx *cidx;        /* cases by engine id (open addressing) */
+    size_t capcidx;
     triage_id_t *clients;
     size_t nclients, capclients;
     int32_t *client_muni;
@@ -337,103 +346,82 @@ static triage_status_t close_case(triage_sim_t *sim, sim_case *c, triage_closing
     return rc;
 }
 
-/* The social worker who confirms special-support recommendations this week:
- * the duty social worker (rotating weekly in scenario order, skipping the
- * absent). Returns -1 when nobody is present. */
-static int32_t duty_social_worker(const triage_sim_t *sim, int32_t day)
+static int32_t worker_by_id(const triage_sim_t *sim, const triage_id_t *id);
+static triage_status_t cidx_put(triage_sim_t *sim, const triage_id_t *id, int32_t index);
+
+/* The social worker who confirms special-support recommendations: this
+ * week's duty social worker (the assignment module's roster, DOMAIN.md §7.6). */
+static int32_t duty_social_worker(triage_sim_t *sim, int32_t day)
 {
-    size_t nsw = 0;
-    for (size_t i = 0; i < sim->nw; i++)
-        nsw += sim->w[i].role == TRIAGE_ROLE_SOCIAL_WORKER;
-    if (!nsw)
+    triage_id_t sw, sc;
+    sim->st.engine_calls++;
+    if (triage_duty_pair(&sw, &sc, sim->engine, sim->start + day) || triage_id_is_nil(&sw))
         return -1;
-    size_t week = (size_t)(day / 7), k = week % nsw;
-    for (size_t pass = 0; pass < 2 * sim->nw; pass++) {
-        for (size_t i = 0; i < sim->nw; i++) {
-            if (sim->w[i].role != TRIAGE_ROLE_SOCIAL_WORKER)
-                continue;
-            if (k == 0 && present(sim, i, day))
-                return (int32_t)i;
-            if (k)
-                k--;
-        }
-        if (k == 0 && pass)
-            break;
-    }
-    for (size_t i = 0; i < sim->nw; i++)
-        if (sim->w[i].role == TRIAGE_ROLE_SOCIAL_WORKER && present(sim, i, day))
-            return (int32_t)i;
-    return -1;
+    return worker_by_id(sim, &sw);
 }
 
 /* ---- the assignment step ----------------------------------------------------------
- * Picks the worker for a case leaving DISTRIBUTION. Interim picker until the
- * assignment module is merged: the law's role rule, presence, language,
- * the assessment slots as capacity, then the lowest normalized load after
- * taking the case; ties go to the earlier worker in scenario order. */
+ * The assignment module ranks the candidates (DOMAIN.md §7.2-§7.3: role,
+ * presence, language, caps, continuity, locality, distance, load); the
+ * simulation adds its capacity model: the best-ranked candidate with a free
+ * assessment slot takes the case. IMMEDIATE cases go to the duty pair's
+ * choice whatever its slots. */
 
-static int role_allowed(const triage_sim_t *sim, const sim_case *c, triage_role_t role)
+static int id_cmp_idx(const void *a, const void *b)
 {
-    if (c->special)
-        return role == TRIAGE_ROLE_SOCIAL_WORKER;
-    if (c->quadrant == TRIAGE_Q1_GUIDANCE_ONLY)
-        return 1;
-    (void)sim;
-    return role == TRIAGE_ROLE_SOCIAL_COUNSELLOR || role == TRIAGE_ROLE_SOCIAL_WORKER;
+    return triage_id_compare(&((const sim_widx *)a)->id, &((const sim_widx *)b)->id);
 }
 
-static int serves(const sim_worker_rt *w, int32_t muni)
+static int32_t worker_by_id(const triage_sim_t *sim, const triage_id_t *id)
 {
-    for (uint32_t i = 0; i < w->nserves; i++)
-        if (w->serves[i] == muni)
-            return 1;
-    return w->office == muni;
+    sim_widx key;
+    key.id = *id;
+    const sim_widx *f = bsearch(&key, sim->widx, sim->nw, sizeof *sim->widx, id_cmp_idx);
+    return f ? f->index : -1;
 }
 
-static int32_t pick_worker(triage_sim_t *sim, const sim_case *c, int32_t day, int32_t muni)
+static int has_room(const triage_sim_t *sim, int32_t w)
 {
-    uint32_t want = c->lang == TRIAGE_LANG_SV ? TRIAGE_LANG_BIT_SV
-                    : c->lang == TRIAGE_LANG_FI ? TRIAGE_LANG_BIT_FI
-                                                : 0;
-    int lang_hard = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        int32_t best = -1;
-        double best_load = 0;
-        int best_local = 0;
-        for (size_t i = 0; i < sim->nw; i++) {
-            const sim_worker_rt *w = &sim->w[i];
-            if (!present(sim, i, day) || !role_allowed(sim, c, w->role))
-                continue;
-            if (w->inprog >= (int32_t)floor(w->slots + 1e-9))
-                continue;
-            if (pass == 0 && want && !(w->langs & want))
-                continue;
-            int local = serves(w, muni);
-            double after = (w->load + c->weight) / w->fte;
-            if (best < 0 || local > best_local || (local == best_local && after < best_load - 1e-12)) {
-                best = (int32_t)i;
-                best_load = after;
-                best_local = local;
-            }
-        }
-        if (best >= 0 || lang_hard)
-            return best;
-        if (!want)
-            return -1;
-    }
-    return -1;
+    return sim->w[w].inprog < (int32_t)floor(sim->w[w].slots + 1e-9);
 }
 
-static triage_status_t assign(int32_t *out, triage_sim_t *sim, sim_case *c, int32_t day,
-                              int32_t muni, int64_t t)
+static triage_status_t assign(int32_t *out, triage_sim_t *sim, sim_case *c, int64_t t)
 {
     *out = -1;
-    int32_t w = pick_worker(sim, c, day, muni);
-    if (w < 0)
-        return TRIAGE_OK;
-    CALL(triage_case_set_worker(sim->engine, &c->id, NULL, t, TRIAGE_SLOT_ASSESSMENT,
-                                &sim->w[w].id));
-    *out = w;
+    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+    req.at_ms = t;
+    triage_assignment_t a;
+    sim->st.engine_calls++;
+    triage_status_t rc = triage_assign_propose(&a, sim->engine, &c->id, &req);
+    if (rc)
+        return rc;
+    int32_t chosen = -1;
+    if (!(a.flags & TRIAGE_ASSIGN_NO_CANDIDATE)) {
+        if (c->urgency == TRIAGE_URGENCY_IMMEDIATE) {
+            chosen = worker_by_id(sim, &a.worker);
+        } else {
+            for (int32_t rank = 1; chosen < 0; rank++) {
+                size_t k = 0;
+                while (k < a.ncandidates && a.candidates[k].rank != rank)
+                    k++;
+                if (k == a.ncandidates)
+                    break;
+                int32_t w = worker_by_id(sim, &a.candidates[k].worker);
+                if (w >= 0 && has_room(sim, w) && triage_id_compare(&a.candidates[k].worker, &a.pair)) {
+                    chosen = w;
+                    a.worker = a.candidates[k].worker;
+                }
+            }
+        }
+    }
+    if (chosen >= 0) {
+        sim->st.engine_calls++;
+        rc = triage_assign_apply(sim->engine, &a, 1, NULL, t);
+    }
+    triage_assignment_clear(&a);
+    if (rc)
+        return rc;
+    *out = chosen;
     return TRIAGE_OK;
 }
 
@@ -616,7 +604,7 @@ static triage_status_t distribute_one(int *done, triage_sim_t *sim, uint32_t ci,
             CALL(triage_case_decide_special_support(sim->engine, &c->id, &sim->w[duty].id, t, 1, 0));
     }
     int32_t w;
-    triage_status_t rc = assign(&w, sim, c, day, c->muni, t);
+    triage_status_t rc = assign(&w, sim, c, t);
     if (rc)
         return rc;
     if (w < 0) {
@@ -867,6 +855,8 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     if (rc)
         return rc;
     sim->st.cases++;
+    if ((rc = cidx_put(sim, &res.case_id, (int32_t)ci)))
+        return rc;
     sim_case *c = &sim->cases[ci];
     c->id = res.case_id;
     c->rng = cr;
@@ -1028,7 +1018,7 @@ static void mark_absent(triage_sim_t *sim, size_t w, triage_date_t from, triage_
     }
 }
 
-static void sick_leave(triage_sim_t *sim, int32_t day)
+static triage_status_t sick_leave(triage_sim_t *sim, int32_t day)
 {
     const sim_params *p = &sim->p;
     for (size_t i = 0; i < sim->nw; i++) {
@@ -1037,10 +1027,117 @@ static void sick_leave(triage_sim_t *sim, int32_t day)
         if (!present(sim, i, day) || !(u < p->sick_rate))
             continue;
         sim->st.sick_spells++;
-        int32_t b = sim->bday_of_day[day];
-        for (int32_t k = 0; k < len && b + k < sim->nbdays; k++)
-            sim->w[i].absent[sim->day_of_bday[b + k]] = 1;
+        int32_t b = sim->bday_of_day[day], last = day;
+        for (int32_t k = 0; k < len && b + k < sim->nbdays; k++) {
+            last = sim->day_of_bday[b + k];
+            sim->w[i].absent[last] = 1;
+        }
+        triage_id_t aid;
+        sim->now_ms = sim->midnight[day] + 7 * 3600000;
+        CALL(triage_absence_add(&aid, sim->engine, &sim->w[i].id, sim->start + day,
+                                sim->start + last, NULL));
     }
+    return TRIAGE_OK;
+}
+
+/* Case index by engine id: open addressing on the id's first bytes. */
+static uint64_t id_hash(const triage_id_t *id)
+{
+    uint64_t h;
+    memcpy(&h, id->bytes, sizeof h);
+    return h ^ (h >> 29);
+}
+
+static triage_status_t cidx_put(triage_sim_t *sim, const triage_id_t *id, int32_t index)
+{
+    if ((sim->ncases + 1) * 2 > sim->capcidx) {
+        size_t cap = sim->capcidx ? sim->capcidx * 2 : 1024;
+        sim_widx *t = triage__calloc(&sim->alloc, cap, sizeof *t);
+        if (!t)
+            return TRIAGE_ENOMEM;
+        for (size_t i = 0; i < cap; i++)
+            t[i].index = -1;
+        for (size_t i = 0; i < sim->capcidx; i++) {
+            if (sim->cidx[i].index < 0)
+                continue;
+            size_t h = (size_t)id_hash(&sim->cidx[i].id) & (cap - 1);
+            while (t[h].index >= 0)
+                h = (h + 1) & (cap - 1);
+            t[h] = sim->cidx[i];
+        }
+        triage__free(&sim->alloc, sim->cidx);
+        sim->cidx = t;
+        sim->capcidx = cap;
+    }
+    size_t h = (size_t)id_hash(id) & (sim->capcidx - 1);
+    while (sim->cidx[h].index >= 0)
+        h = (h + 1) & (sim->capcidx - 1);
+    sim->cidx[h] = (sim_widx){*id, index};
+    return TRIAGE_OK;
+}
+
+static int32_t cidx_get(const triage_sim_t *sim, const triage_id_t *id)
+{
+    if (!sim->capcidx)
+        return -1;
+    size_t h = (size_t)id_hash(id) & (sim->capcidx - 1);
+    while (sim->cidx[h].index >= 0) {
+        if (!triage_id_compare(&sim->cidx[h].id, id))
+            return sim->cidx[h].index;
+        h = (h + 1) & (sim->capcidx - 1);
+    }
+    return -1;
+}
+
+/* Workers whose absence starts today hand over the cases with deadlines in
+ * it (DOMAIN.md §7.5: the assignment module's proposals, applied). */
+static triage_status_t absence_handover(triage_sim_t *sim, int32_t day)
+{
+    for (size_t i = 0; i < sim->nw; i++) {
+        if (!sim->w[i].absent[day] || (day > 0 && sim->w[i].absent[day - 1]))
+            continue;
+        int32_t last = day;
+        while (last + 1 < sim->days &&
+               (sim->w[i].absent[last + 1] || sim->bday_of_day[last + 1] < 0))
+            last++;
+        triage_assignment_t *props = NULL;
+        size_t n = 0;
+        int64_t t = sim->midnight[day] + 8 * 3600000;
+        sim->now_ms = t;
+        sim->st.engine_calls++;
+        triage_status_t rc = triage_absence_proposals(&props, &n, sim->engine, &sim->w[i].id,
+                                                      sim->start + day, sim->start + last, t);
+        if (rc)
+            return rc;
+        size_t moved = 0;
+        for (size_t k = 0; k < n; k++)
+            moved += !triage_id_is_nil(&props[k].worker);
+        if (moved) {
+            sim->st.engine_calls++;
+            rc = triage_assign_apply(sim->engine, props, n, NULL, t);
+        }
+        for (size_t k = 0; k < n && !rc; k++) {
+            int32_t ci = cidx_get(sim, &props[k].case_id);
+            int32_t to = worker_by_id(sim, &props[k].worker);
+            if (ci < 0 || to < 0 || triage_id_is_nil(&props[k].worker))
+                continue;
+            sim_case *c = &sim->cases[ci];
+            if (c->worker == (int32_t)i) {
+                sim->w[i].load -= c->weight;
+                sim->w[to].load += c->weight;
+                if (c->stage == TRIAGE_STAGE_ASSESSMENT) {
+                    sim->w[i].inprog--;
+                    sim->w[to].inprog++;
+                }
+                c->worker = to;
+            }
+            sim->st.reassignments++;
+        }
+        triage_assignments_free(props, n);
+        if (rc)
+            return rc;
+    }
+    return TRIAGE_OK;
 }
 
 /* ---- setup and the run ----------------------------------------------------------------------- */
@@ -1081,6 +1178,35 @@ static triage_status_t setup_calendar(triage_sim_t *sim)
     return TRIAGE_OK;
 }
 
+static triage_status_t setup_distances(triage_sim_t *sim)
+{
+    const triage_scenario_t *sc = sim->sc;
+    size_t n = sc->nmunis;
+    if (!sc->ndists)
+        return TRIAGE_OK;
+    int32_t *codes = triage__calloc(&sim->alloc, n, sizeof *codes);
+    double *m = triage__calloc(&sim->alloc, n * n, sizeof *m);
+    triage_status_t rc = TRIAGE_ENOMEM;
+    if (codes && m) {
+        for (size_t i = 0; i < n; i++)
+            codes[i] = sc->munis[i].code;
+        for (size_t k = 0; k < sc->ndists; k++) {
+            size_t a = 0, b = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (codes[i] == sc->dists[k].a)
+                    a = i;
+                if (codes[i] == sc->dists[k].b)
+                    b = i;
+            }
+            m[a * n + b] = m[b * n + a] = sc->dists[k].km;
+        }
+        rc = triage_engine_set_distances(sim->engine, codes, m, n);
+    }
+    triage__free(&sim->alloc, codes);
+    triage__free(&sim->alloc, m);
+    return rc;
+}
+
 static triage_status_t setup_workers(triage_sim_t *sim)
 {
     const triage_scenario_t *sc = sim->sc;
@@ -1110,7 +1236,10 @@ static triage_status_t setup_workers(triage_sim_t *sim)
                 return TRIAGE_ENOMEM;
             triage_worker_t rec = TRIAGE_WORKER_INIT;
             rec.role = s->role;
-            rec.fte = s->fte;
+            /* Ties in the assignment rules fall to the worker id, a random
+             * UUID; a tiny FTE difference by scenario order (a part per
+             * billion) settles them first, so no decision depends on ids. */
+            rec.fte = s->fte * (1.0 - 1e-9 * (double)(k + 1));
             rec.languages = s->languages;
             rec.office = s->office;
             rec.team = s->team;
@@ -1120,12 +1249,22 @@ static triage_status_t setup_workers(triage_sim_t *sim)
             CALL(triage_worker_create(&w->id, sim->engine, &rec));
         }
     }
+    sim->widx = triage__calloc(&sim->alloc, sim->nw ? sim->nw : 1, sizeof *sim->widx);
+    if (!sim->widx)
+        return TRIAGE_ENOMEM;
+    for (size_t i = 0; i < sim->nw; i++)
+        sim->widx[i] = (sim_widx){sim->w[i].id, (int32_t)i};
+    qsort(sim->widx, sim->nw, sizeof *sim->widx, id_cmp_idx);
     for (size_t i = 0; i < sc->nabsences; i++) {
         size_t first, n;
         if (!triage__scenario_label_range(sc, sc->absences[i].label, &first, &n))
             return triage__error(TRIAGE_EINVAL, "worker", "no worker with that label");
-        for (size_t j = first; j < first + n; j++)
+        for (size_t j = first; j < first + n; j++) {
+            triage_id_t aid;
             mark_absent(sim, j, sc->absences[i].start, sc->absences[i].end);
+            CALL(triage_absence_add(&aid, sim->engine, &sim->w[j].id, sc->absences[i].start,
+                                    sc->absences[i].end, NULL));
+        }
     }
     return TRIAGE_OK;
 }
@@ -1133,7 +1272,7 @@ static triage_status_t setup_workers(triage_sim_t *sim)
 static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o)
 {
     triage_status_t rc;
-    if ((rc = setup_calendar(sim)) || (rc = setup_workers(sim)))
+    if ((rc = setup_calendar(sim)) || (rc = setup_distances(sim)) || (rc = setup_workers(sim)))
         return rc;
     uint64_t x = sim->seed;
     uint64_t seeds[3];
@@ -1145,7 +1284,8 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
     for (int32_t day = 0; day < sim->days; day++) {
         if (sim->bday_of_day[day] >= 0) {
             sim->st.business_days++;
-            sick_leave(sim, day);
+            if ((rc = sick_leave(sim, day)) || (rc = absence_handover(sim, day)))
+                return rc;
             for (size_t i = 0; i < sim->nw; i++)
                 sim->st.absence_days += sim->w[i].absent[day];
             int line_ran = sim->p.calls_max > 0;
@@ -1189,6 +1329,8 @@ TRIAGE_API void triage_sim_free(triage_sim_t *sim)
         for (size_t i = 0; i < sim->nw; i++)
             triage__free(&a, sim->w[i].absent);
     triage__free(&a, sim->w);
+    triage__free(&a, sim->widx);
+    triage__free(&a, sim->cidx);
     triage__free(&a, sim->midnight);
     triage__free(&a, sim->bday_of_day);
     triage__free(&a, sim->day_of_bday);
@@ -1453,6 +1595,8 @@ TRIAGE_API triage_status_t triage_sim_write_csv(char **out, const triage_sim_t *
                         oprintf(&o, "worker,%s,assessment,%u\n", lb, (unsigned)w.assessment);
                         oprintf(&o, "worker,%s,responsible,%u\n", lb, (unsigned)w.responsible);
                         oprintf(&o, "worker,%s,pair,%u\n", lb, (unsigned)w.pair);
+                        char d[32];
+                        oprintf(&o, "worker,%s,load,%s\n", lb, triage__format_decimal(d, w.load));
                     }
                 }
             }
@@ -1497,15 +1641,16 @@ TRIAGE_API triage_status_t triage_sim_write_json(char **out, const triage_sim_t 
         for (size_t i = 0; i < sim->nw; i++) {
             for (uint32_t r = 0; r < count; r++) {
                 triage_report_workers_t w;
+                char d[32];
                 triage_report_worker(&w, sim->report, r);
                 if (triage_id_compare(&w.id, &sim->w[i].id))
                     continue;
                 oprintf(&o,
                         "%s\n    {\"label\": \"%s\", \"role\": \"%s\", \"team\": %d, "
-                        "\"assessment\": %u, \"responsible\": %u, \"pair\": %u}",
+                        "\"assessment\": %u, \"responsible\": %u, \"pair\": %u, \"load\": %s}",
                         first ? "" : ",", sim->w[i].label, triage_role_name(sim->w[i].role),
                         (int)w.team, (unsigned)w.assessment, (unsigned)w.responsible,
-                        (unsigned)w.pair);
+                        (unsigned)w.pair, triage__format_decimal(d, w.load));
                 first = 0;
             }
         }
