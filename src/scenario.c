@@ -444,10 +444,10 @@ static const char *worker_set(sim_worker_spec *w, int k, const char *v)
     case 1: return parse_role(&w->role, v);
     case 2: {
         double f;
-        const char *e = parse_double(&f, v, 0, 1);
+        const char *e = parse_double(&f, v, -BIG, BIG);
         if (e)
             return e;
-        if (!(f > 0))
+        if (!(f > 0) || f > 1)
             return "FTE must be above 0 and at most 1";
         w->fte = f;
         return NULL;
