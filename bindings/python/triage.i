@@ -97,3 +97,4 @@ int triage_py_error_code(void) { return (int)triage_error_last()->code; }
 %include "engine.i"
 %include "report.i"
 %include "assign.i"
+%include "sim.i"
