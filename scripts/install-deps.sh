@@ -3,7 +3,7 @@
 # Idempotent; run as root (or through sudo).
 set -eu
 PKGS="gcc g++ pkg-config meson ninja-build uuid-dev libsqlite3-dev libcmocka-dev libjansson-dev
-      swig python3 python3-dev python3-pytest python3-holidays python3-scipy python3-numpy
+      swig python3 python3-dev python3-pytest python3-holidays python3-scipy python3-numpy python3-simpy
       sqlite3 binutils"
 missing=""
 for p in $PKGS; do

@@ -98,3 +98,4 @@ int triage_py_error_code(void) { return (int)triage_error_last()->code; }
 %include "report.i"
 %include "store.i"
 %include "assign.i"
+%include "sim.i"

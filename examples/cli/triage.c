@@ -7,6 +7,7 @@
  * line on stderr naming the problem).
  */
 #include <errno.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -41,6 +42,10 @@ static void usage(FILE *to)
             "  report --db FILE --from DATE --to DATE [--format table|csv|json]\n"
             "                      the period report (DOMAIN.md section 9) of a store;\n"
             "                      both dates inclusive, local (Finnish) days\n"
+            "  simulate --scenario FILE [--days N] [--seed S] [--db FILE]\n"
+            "           [--format table|csv|json]\n"
+            "                      run a scenario (docs/simulation.md) on the engine,\n"
+            "                      persisting to a new SQLite file with --db\n"
             "\n"
             "Options:\n"
             "  -h, --help          show this help and exit\n"
@@ -638,6 +643,116 @@ static int cmd_report(int argc, char **argv)
     return rc;
 }
 
+/* ---- simulate -------------------------------------------------------------- */
+
+static int sim_progress(void *ud, int32_t day, int32_t days)
+{
+    (void)ud;
+    int width = 40, filled = (int)((int64_t)day * width / (days ? days : 1));
+    fprintf(stderr, "\r[%.*s%*s] day %d/%d", filled, "########################################",
+            width - filled, "", (int)day, (int)days);
+    if (day == days)
+        fputc('\n', stderr);
+    fflush(stderr);
+    return 0;
+}
+
+static int cmd_simulate(int argc, char **argv)
+{
+    const char *path = NULL, *db = NULL, *format = "table";
+    long days = 0, seed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (opt_value(argc, argv, &i, "--scenario", &v)) {
+            if (!v || !*v)
+                return fail_usage("--scenario needs a FILE", NULL);
+            path = v;
+        } else if (opt_value(argc, argv, &i, "--days", &v)) {
+            if (!parse_int(v, 1, 3660, &days))
+                return fail_usage("--days must be 1-3660", v);
+        } else if (opt_value(argc, argv, &i, "--seed", &v)) {
+            if (!parse_int(v, 0, 2147483647L, &seed))
+                return fail_usage("--seed must be 0-2147483647", v);
+        } else if (opt_value(argc, argv, &i, "--db", &v)) {
+            if (!v || !*v)
+                return fail_usage("--db needs a FILE", NULL);
+            db = v;
+        } else if (opt_value(argc, argv, &i, "--format", &v)) {
+            if (!v || (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json")))
+                return fail_usage("--format must be table, csv or json", v);
+            format = v;
+        } else {
+            return fail_usage("unknown simulate argument", argv[i]);
+        }
+    }
+    if (!path)
+        return fail_usage("simulate needs --scenario FILE", NULL);
+    /* The scenario is read and checked in full before any database exists. */
+    triage_scenario_t *sc = NULL;
+    if (triage_scenario_load(&sc, path, NULL) != TRIAGE_OK) {
+        fprintf(stderr, "%s: %s\n", prog, triage_error_last()->message);
+        return EXIT_USAGE;
+    }
+    triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
+    o.days = (int32_t)days;
+    o.seed = (uint64_t)seed;
+    if (isatty(STDERR_FILENO))
+        o.progress = sim_progress;
+    triage_store_t store;
+    if (db) {
+        if (!triage_store_sqlite_available()) {
+            triage_scenario_free(sc);
+            fprintf(stderr, "%s: the SQLite store is not available in this build\n", prog);
+            return EXIT_RUNTIME;
+        }
+        if (triage_store_sqlite(&store, db, NULL) != TRIAGE_OK) {
+            triage_scenario_free(sc);
+            fprintf(stderr, "%s: %s: %s\n", prog, db, triage_error_last()->message);
+            return EXIT_RUNTIME;
+        }
+        o.store = &store;
+    }
+    triage_sim_t *sim = NULL;
+    triage_status_t st = triage_sim_run(&sim, sc, &o);
+    triage_scenario_free(sc);
+    if (st != TRIAGE_OK) {
+        if (st == TRIAGE_ECONFLICT)
+            fprintf(stderr, "%s: %s: %s\n", prog, db ? db : "store", triage_error_last()->message);
+        else
+            fprintf(stderr, "%s: simulation failed: %s\n", prog, triage_error_last()->message);
+        return EXIT_RUNTIME;
+    }
+    int rc = 0;
+    if (!strcmp(format, "table")) {
+        rc = print_table(triage_sim_report(sim));
+        triage_sim_stats_t s;
+        triage_sim_stats(&s, sim);
+        printf("\nSimulation: %d days (%d business days), %u intakes, %u cases "
+               "(%u closed, %u open), %u phone-line calls, %u no-shows, %u sick spells\n",
+               (int)s.days, (int)s.business_days, (unsigned)s.intakes, (unsigned)s.cases,
+               (unsigned)s.closed, (unsigned)s.open, (unsigned)s.phone_calls,
+               (unsigned)s.noshows, (unsigned)s.sick_spells);
+        printf("Still open: %u in guidance, %u waiting for distribution, %u in assessment, "
+               "%u in planning or casework\n",
+               (unsigned)s.open_by_stage[TRIAGE_STAGE_GUIDANCE],
+               (unsigned)s.open_by_stage[TRIAGE_STAGE_DISTRIBUTION],
+               (unsigned)s.open_by_stage[TRIAGE_STAGE_ASSESSMENT],
+               (unsigned)(s.open_by_stage[TRIAGE_STAGE_PLANNING] +
+                          s.open_by_stage[TRIAGE_STAGE_CASEWORK]));
+    } else {
+        char *text = NULL;
+        st = !strcmp(format, "csv") ? triage_sim_write_csv(&text, sim)
+                                    : triage_sim_write_json(&text, sim);
+        if (st != TRIAGE_OK)
+            rc = fail_runtime("cannot write the report");
+        else
+            fputs(text, stdout);
+        triage_free(text);
+    }
+    triage_sim_free(sim);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -664,6 +779,8 @@ int main(int argc, char **argv)
         return cmd_classify(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "simulate"))
+        return cmd_simulate(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return fail_usage("unknown option", cmd);
     return fail_usage("unknown command", cmd);

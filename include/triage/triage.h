@@ -16,5 +16,6 @@
 #include <triage/engine.h>
 #include <triage/assign.h>
 #include <triage/report.h>
+#include <triage/sim.h>
 
 #endif /* TRIAGE_TRIAGE_H */

@@ -125,5 +125,31 @@ expect 2 1 report --db x.db --from 2026-11-01 --to 2026-11-30 --format xml
 expect 2 1 report --db x.db --from 2026-11-01 --to 2026-11-30 --verbose
 expect 2 1 report --db
 
+# simulate (docs/simulation.md): a short run prints the report; the same seed
+# gives the same CSV; with --db it persists to a new SQLite file, which
+# `triage report` then reads. Bad scenario files: exit 2, one stderr line
+# naming the file and the line, and no database is created.
+scn="$(dirname "$0")/../../examples/scenarios/north-savo.scn"
+expect 0 0 simulate --scenario "$scn" --days 20 --seed 3
+grep -q '^Simulation: 20 days' "$tmp/out" || { echo "FAIL: simulate table"; cat "$tmp/out"; fails=$((fails + 1)); }
+expect 0 0 simulate --scenario "$scn" --days 20 --seed 3 --format csv
+cp "$tmp/out" "$tmp/sim1.csv"
+expect 0 0 simulate --scenario "$scn" --days 20 --seed 3 --format csv --db "$tmp/sim.db"
+cmp -s "$tmp/out" "$tmp/sim1.csv" || { echo "FAIL: simulate memory and SQLite differ"; fails=$((fails + 1)); }
+has "simulation,,seed,3"
+expect 0 0 report --db "$tmp/sim.db" --from 2025-01-01 --to 2025-01-20 --format csv
+expect 1 1 simulate --scenario "$scn" --days 5 --db "$tmp/sim.db"
+grep -q "already holds data" "$tmp/err" || { echo "FAIL: simulate into a used database"; fails=$((fails + 1)); }
+printf '[worker]\nname = a\nfte = 2\n' > "$tmp/bad.scn"
+expect 2 1 simulate --scenario "$tmp/bad.scn" --days 5 --db "$tmp/bad.db"
+grep -q "bad.scn:3: fte" "$tmp/err" || { echo "FAIL: simulate bad-file message"; cat "$tmp/err"; fails=$((fails + 1)); }
+[ ! -e "$tmp/bad.db" ] || { echo "FAIL: simulate created a database for a bad scenario"; fails=$((fails + 1)); }
+expect 2 1 simulate --scenario "$tmp/missing.scn"
+expect 2 1 simulate --days 5
+expect 2 1 simulate --scenario "$scn" --days 0
+expect 2 1 simulate --scenario "$scn" --seed x
+expect 2 1 simulate --scenario "$scn" --format xml
+expect 2 1 simulate --scenario "$scn" --what
+
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -1,0 +1,205 @@
+"""Scenario simulation (DOMAIN.md §10): :class:`Scenario`, :func:`simulate`,
+:func:`compare` and the run's report :class:`SimReport`.
+
+A scenario is built from a file (:meth:`Scenario.load`), from text
+(:meth:`Scenario.parse`) or from a dict (:meth:`Scenario.from_dict`); a dict
+is accepted wherever a scenario is. The dict mirrors the file format of
+docs/simulation.md::
+
+    {"intake": {"contact": 2.6, "notification": 1.6},
+     "guidance": {"resolved": 0.6},
+     "policy": {"initial_assessment": True},
+     "municipalities": [{"code": 297, "name": "Kuopio", "weight": 60}],
+     "distances": {(297, 749): 24},          # or {"297-749": 24}
+     "workers": [{"name": "sw1", "role": "social_worker", "fte": 1.0,
+                  "serves": [297], "languages": ["fi", "sv"]}],
+     "absences": [{"worker": "sw1", "start": "2025-07-01", "end": "2025-07-25"}]}
+
+Values are checked by the C library exactly as file lines are, and errors
+are raised as :class:`triage.InvalidArgument` naming the field.
+
+>>> import triage
+>>> sc = triage.Scenario.load("examples/scenarios/north-savo.scn")
+>>> report = triage.simulate(sc, days=30, seed=1)
+>>> report.to_dict()["simulation"]["days"]
+30
+"""
+
+import datetime
+import json
+
+from . import _lowlevel as _ll
+
+__all__ = ["Scenario", "SimReport", "simulate", "compare"]
+
+
+def _text(value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _date(value):
+    if isinstance(value, datetime.date):
+        return (value - datetime.date(1970, 1, 1)).days
+    if isinstance(value, str):
+        return _ll.triage_date_parse(value)
+    return int(value)
+
+
+class Scenario:
+    """A simulation scenario (a wrapper of the C ``triage_scenario_t``)."""
+
+    _SINGLE = ("scenario", "intake", "urgency", "guidance", "quadrants", "durations",
+               "noshow", "phone_line", "sick_leave", "policy")
+
+    def __init__(self, _handle=None):
+        if _handle is None:
+            _handle = _ll.triage_scenario_new()
+        self._h = _handle
+
+    @classmethod
+    def load(cls, path):
+        """Parses a scenario file (docs/simulation.md)."""
+        return cls(_ll.triage_scenario_load(str(path)))
+
+    @classmethod
+    def parse(cls, text, name="scenario"):
+        """Parses scenario text; ``name`` appears in error messages."""
+        return cls(_ll.triage_scenario_parse(text, name))
+
+    @classmethod
+    def from_dict(cls, d):
+        """Builds a scenario from a dict (see the module docstring)."""
+        if not isinstance(d, dict):
+            raise TypeError("a scenario dict is needed")
+        sc = cls()
+        known = set(cls._SINGLE) | {"municipalities", "distances", "workers", "absences"}
+        for key in d:
+            if key not in known:
+                raise ValueError(f"unknown scenario section {key!r}")
+        for section in cls._SINGLE:
+            for key, value in d.get(section, {}).items():
+                sc.set(section, key, value)
+        for m in d.get("municipalities", []):
+            _ll.triage_scenario_add_municipality(sc._h, int(m["code"]), m.get("name"),
+                                                 float(m.get("weight", 1.0)))
+        for pair, km in d.get("distances", {}).items():
+            a, b = (pair.split("-") if isinstance(pair, str) else pair)
+            _ll.triage_scenario_set_distance(sc._h, int(a), int(b), float(km))
+        for w in d.get("workers", []):
+            sc.add_worker(**w)
+        for a in d.get("absences", []):
+            sc.add_absence(a["worker"], a["start"], a["end"])
+        _ll.triage_scenario_validate(sc._h)
+        return sc
+
+    @classmethod
+    def _of(cls, scenario):
+        if isinstance(scenario, Scenario):
+            return scenario
+        if isinstance(scenario, dict):
+            return cls.from_dict(scenario)
+        raise TypeError("a triage.Scenario or a dict is needed")
+
+    def set(self, section, key, value):
+        """Sets one value of a single-instance section, as a file line would."""
+        _ll.triage_scenario_set(self._h, section, key, _text(value))
+        return self
+
+    def add_worker(self, name, **fields):
+        """Appends a worker; fields: role, fte, office, serves, languages, team, count."""
+        _ll.triage_scenario_add_worker(self._h, name)
+        index = _ll.triage_scenario_worker_count(self._h) - 1
+        for key, value in fields.items():
+            _ll.triage_scenario_set_worker(self._h, index, key, _text(value))
+        return self
+
+    def add_absence(self, worker, start, end):
+        """A planned absence of a worker label, both dates inclusive."""
+        _ll.triage_scenario_add_absence(self._h, worker, _date(start), _date(end))
+        return self
+
+    def copy(self):
+        return Scenario(_ll.triage_scenario_copy(self._h))
+
+    def validate(self):
+        _ll.triage_scenario_validate(self._h)
+        return self
+
+    @property
+    def worker_count(self):
+        return _ll.triage_scenario_worker_count(self._h)
+
+    def to_text(self):
+        """The scenario in the file format (parses back to an equal scenario)."""
+        return _ll.triage_scenario_write(self._h)
+
+    def save(self, path):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.to_text())
+
+
+class SimReport:
+    """The §9 report of a finished run plus the simulation's own counters.
+
+    Workers appear under their scenario labels, in scenario order; the same
+    scenario, days and seed give the same :meth:`to_csv` bytes."""
+
+    def __init__(self, handle):
+        self._h = handle
+
+    def to_csv(self, path=None):
+        """The CSV text (``section,group,key,value``); written to ``path`` when given."""
+        text = _ll.triage_sim_write_csv(self._h)
+        if path is not None:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        return text
+
+    def to_json(self):
+        return _ll.triage_sim_write_json(self._h)
+
+    def to_dict(self):
+        """``{"report": {...}, "simulation": {...}}`` (parsed from the JSON)."""
+        return json.loads(self.to_json())
+
+    @property
+    def simulation(self):
+        return self.to_dict()["simulation"]
+
+
+def _options(days, seed):
+    o = _ll.triage_sim_options_t()
+    _ll.triage_sim_options_init(o, _ll.TRIAGE_SIM_OPTIONS_VERSION)
+    o.days = int(days or 0)
+    o.seed = int(seed)
+    return o
+
+
+def simulate(scenario, days=365, seed=1):
+    """Runs a scenario (a :class:`Scenario` or a dict) for ``days`` calendar
+    days from ``seed`` on the in-memory store and returns its :class:`SimReport`."""
+    sc = Scenario._of(scenario)
+    return SimReport(_ll.triage_sim_run(sc._h, _options(days, seed)))
+
+
+def compare(a, b, days=365, seed=1):
+    """Runs two policies over the same seeded intake stream. Returns
+    ``(report_a, report_b, table)`` where ``table`` is a list of dicts
+    ``{"metric", "a", "b", "difference"}`` (numbers, None when undefined)."""
+    sa, sb = Scenario._of(a), Scenario._of(b)
+    ra, rb, text = _ll.triage_sim_compare(sa._h, sb._h, int(days), int(seed))
+    rows = []
+    lines = text.splitlines()
+    for line in lines[1:]:
+        metric, *vals = line.split(",")
+        rows.append({"metric": metric,
+                     **{k: (float(v) if v else None) for k, v in zip(("a", "b", "difference"), vals)}})
+    return SimReport(ra), SimReport(rb), rows
