@@ -1,6 +1,7 @@
 #!/bin/sh
-# Builds libtriage (if needed) and runs the `triage` command's main job.
-# Arguments are passed to `triage`; without any, the default demo runs.
+# Builds libtriage (if needed) and runs the `triage` command's main job:
+# a year of the shipped North Savo-like scenario simulated on the embedded
+# SQLite store, then its report. Arguments are passed to `triage` instead.
 set -eu
 cd "$(dirname "$0")/.."
 if [ ! -d build/meson-private ]; then
@@ -10,5 +11,8 @@ meson compile -C build >/dev/null
 if [ $# -gt 0 ]; then
   exec build/examples/cli/triage "$@"
 fi
-build/examples/cli/triage --version
-build/examples/cli/triage date-info "$(date +%F)"
+db_dir=$(mktemp -d)
+trap 'rm -rf "$db_dir"' EXIT
+echo "Simulating one year of examples/scenarios/north-savo.scn (seed 1) into $db_dir/north-savo.db"
+build/examples/cli/triage simulate --scenario examples/scenarios/north-savo.scn \
+  --days 365 --seed 1 --db "$db_dir/north-savo.db"
