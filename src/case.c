@@ -1011,6 +1011,18 @@ TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t out[TRIA
                                                     due_soon_days);
         if (rc)
             return rc;
+        /* A closed case owes no milestone it had not reached: cancelled when
+         * it closed in time, else missed by the closing day. */
+        if (tmp[i].met == NONE && c->closed != NONE && c->closed <= today) {
+            if (c->closed <= c->deadlines[i].due) {
+                tmp[i].state = TRIAGE_DEADLINE_CANCELLED;
+                tmp[i].overdue = 0;
+            } else {
+                tmp[i].state = TRIAGE_DEADLINE_MISSED;
+                triage_calendar_business_days_between(&tmp[i].overdue, e->cal,
+                                                      c->deadlines[i].due, c->closed);
+            }
+        }
         if ((tmp[i].state == TRIAGE_DEADLINE_OPEN || tmp[i].state == TRIAGE_DEADLINE_DUE_SOON ||
              tmp[i].state == TRIAGE_DEADLINE_MISSED) &&
             (first < 0 || tmp[i].deadline.due < tmp[first].deadline.due))

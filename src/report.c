@@ -538,7 +538,14 @@ static triage_status_t scan_deadlines(build *b)
             if (rc)
                 return rc;
             triage_report_deadlines_t *o = &r->deadlines[d->basis];
-            if (st == TRIAGE_DEADLINE_MET)
+            /* Closed by the period's end without the milestone: no longer
+             * owed when it closed in time, else missed (as in
+             * triage_case_deadlines()). */
+            if (met == NONE && c->closed != NONE && c->closed <= r->last_day)
+                st = c->closed <= d->due ? TRIAGE_DEADLINE_CANCELLED : TRIAGE_DEADLINE_MISSED;
+            if (st == TRIAGE_DEADLINE_CANCELLED)
+                o->cancelled++;
+            else if (st == TRIAGE_DEADLINE_MET)
                 o->met++;
             else if (st == TRIAGE_DEADLINE_MISSED || st == TRIAGE_DEADLINE_MET_LATE)
                 o->missed++;
@@ -564,6 +571,7 @@ static triage_status_t summarise(build *b)
         r->deadlines[0].met += r->deadlines[i].met;
         r->deadlines[0].missed += r->deadlines[i].missed;
         r->deadlines[0].open += r->deadlines[i].open;
+        r->deadlines[0].cancelled += r->deadlines[i].cancelled;
     }
     for (size_t i = 0; i < b->ncases; i++)
         if (b->cases[i].quadrant) {
@@ -1032,6 +1040,7 @@ TRIAGE_API triage_status_t triage_report_write_csv(char **out, const triage_repo
         csv_u(&b, "deadlines", g, "met", r->deadlines[i].met);
         csv_u(&b, "deadlines", g, "missed", r->deadlines[i].missed);
         csv_u(&b, "deadlines", g, "open", r->deadlines[i].open);
+        csv_u(&b, "deadlines", g, "cancelled", r->deadlines[i].cancelled);
     }
     for (int w = 1; w < WAITS; w++) {
         csv_u(&b, "waiting_days", wait_key(w), "count", r->waits[w].count);
@@ -1236,6 +1245,7 @@ TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_rep
         jw_u(&w, "met", r->deadlines[i].met);
         jw_u(&w, "missed", r->deadlines[i].missed);
         jw_u(&w, "open", r->deadlines[i].open);
+        jw_u(&w, "cancelled", r->deadlines[i].cancelled);
         jw_close(&w, '}');
     }
     jw_close(&w, ']');

@@ -510,14 +510,14 @@ static int print_table(const triage_report_t *r)
                (unsigned)n);
     }
 
-    printf("\nDeadlines due in the period    met  missed  open\n");
+    printf("\nDeadlines due in the period    met  missed  open  cancelled\n");
     for (int bsis = TRIAGE_BASIS_SHL_36; bsis <= TRIAGE_BASIS_POLICY; bsis++) {
         triage_report_deadlines_t dl;
         triage_report_deadlines(&dl, r, (triage_legal_basis_t)bsis);
         const char *name = triage_legal_basis_name((triage_legal_basis_t)bsis);
         int pad = 26 - (int)strlen(name) + (strstr(name, "\xc2\xa7") ? 1 : 0);
-        printf("  %s%*s %7u %7u %5u\n", name, pad > 0 ? pad : 0, "", (unsigned)dl.met,
-               (unsigned)dl.missed, (unsigned)dl.open);
+        printf("  %s%*s %7u %7u %5u %10u\n", name, pad > 0 ? pad : 0, "", (unsigned)dl.met,
+               (unsigned)dl.missed, (unsigned)dl.open, (unsigned)dl.cancelled);
     }
 
     printf("\nWaiting times (business days)\n");

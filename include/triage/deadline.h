@@ -206,7 +206,12 @@ typedef enum triage_deadline_state {
     TRIAGE_DEADLINE_DUE_SOON = 2, /**< not met, due within K business days (or today) */
     TRIAGE_DEADLINE_MISSED = 3,   /**< not met and the due date has passed */
     TRIAGE_DEADLINE_MET = 4,      /**< met on or before the due date */
-    TRIAGE_DEADLINE_MET_LATE = 5  /**< met, but after the due date (counts as missed in reports) */
+    TRIAGE_DEADLINE_MET_LATE = 5, /**< met, but after the due date (counts as missed in reports) */
+    /** The case was closed on or before the due date without reaching the
+     *  milestone, so it was no longer due (e.g. closed at guidance as advice
+     *  given: the assessment was obviously unnecessary, SHL 36 §). Only
+     *  triage_case_deadlines() and reports give this state. */
+    TRIAGE_DEADLINE_CANCELLED = 6
 } triage_deadline_state_t;
 
 /**

@@ -43,6 +43,7 @@ typedef struct triage_report_deadlines {
     uint32_t met;    /**< met on or before the due date */
     uint32_t missed; /**< not met by the due date (missed, or met late) */
     uint32_t open;   /**< due on the period's last day and not met yet */
+    uint32_t cancelled; /**< the case closed in time without the milestone: no longer due */
 } triage_report_deadlines_t;
 
 /**

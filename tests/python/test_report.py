@@ -102,7 +102,7 @@ def test_figures_to_dict(scenario):
     assert d["closings"]["by_reason"]["referred"] == 0  # P closed before the period
     # D1 (SHL 36 §) of A, B, C met the same day; every D8 and response is due later.
     shl36 = d["deadlines"][0]
-    assert shl36 == {"basis": "SHL 36 §", "met": 3, "missed": 0, "open": 0}
+    assert shl36 == {"basis": "SHL 36 §", "met": 3, "missed": 0, "open": 0, "cancelled": 0}
     assert [x["basis"] for x in d["deadlines"]] == [
         "SHL 36 §", "SHL 45 §", "LSL 26 §", "TTL 14 b §", "TTL 14 c §", "TTL 14 e §", "policy"]
     # Waits in business days: first contact A 0, B 2; assessment start B 3.

@@ -1063,6 +1063,32 @@ static void test_deadline_status_on_case(void **state)
         if (dl[i].deadline.row == TRIAGE_DEADLINE_D1)
             assert_int_equal(dl[i].state, TRIAGE_DEADLINE_MET);
     }
+    /* Closed at guidance in time (advice given, SHL 36 §): the assessment is
+     * no longer owed, so D8 is cancelled rather than missed. */
+    triage_id_t adv = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, NULL);
+    assert_ok(move(f, &adv, TRIAGE_STAGE_GUIDANCE, 0, T0 + HOUR_MS));
+    assert_ok(move(f, &adv, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_ADVICE_GIVEN, T0 + DAY_MS));
+    assert_ok(triage_case_deadlines(dl, &nd, &next, f->e, &adv, 20822, 2));
+    int seen = 0;
+    for (uint32_t i = 0; i < nd; i++)
+        if (dl[i].deadline.row == TRIAGE_DEADLINE_D8) {
+            seen = 1;
+            assert_int_equal(dl[i].state, TRIAGE_DEADLINE_CANCELLED);
+            assert_int_equal(dl[i].overdue, 0);
+        }
+    assert_true(seen);
+    assert_int_equal(next, -1);
+    /* Closed after the due date without the milestone: missed, counted up
+     * to the closing day (due 2026-12-14, closed 2026-12-16: 2 days). */
+    triage_id_t late = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, NULL);
+    assert_ok(move(f, &late, TRIAGE_STAGE_GUIDANCE, 0, T0 + HOUR_MS));
+    assert_ok(move(f, &late, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_ADVICE_GIVEN, T0 + 23 * DAY_MS));
+    assert_ok(triage_case_deadlines(dl, &nd, &next, f->e, &late, 20900, 2));
+    for (uint32_t i = 0; i < nd; i++)
+        if (dl[i].deadline.row == TRIAGE_DEADLINE_D8) {
+            assert_int_equal(dl[i].state, TRIAGE_DEADLINE_MISSED);
+            assert_int_equal(dl[i].overdue, 2);
+        }
 }
 
 /* ---- audit callback (DOMAIN.md §11) --------------------------------------- */

@@ -691,27 +691,35 @@ static const char *const golden_csv[] = {
     "deadlines,all,met,1\n",
     "deadlines,all,missed,0\n",
     "deadlines,all,open,0\n",
+    "deadlines,all,cancelled,0\n",
     "deadlines,SHL 36 §,met,1\n",
     "deadlines,SHL 36 §,missed,0\n",
     "deadlines,SHL 36 §,open,0\n",
+    "deadlines,SHL 36 §,cancelled,0\n",
     "deadlines,SHL 45 §,met,0\n",
     "deadlines,SHL 45 §,missed,0\n",
     "deadlines,SHL 45 §,open,0\n",
+    "deadlines,SHL 45 §,cancelled,0\n",
     "deadlines,LSL 26 §,met,0\n",
     "deadlines,LSL 26 §,missed,0\n",
     "deadlines,LSL 26 §,open,0\n",
+    "deadlines,LSL 26 §,cancelled,0\n",
     "deadlines,TTL 14 b §,met,0\n",
     "deadlines,TTL 14 b §,missed,0\n",
     "deadlines,TTL 14 b §,open,0\n",
+    "deadlines,TTL 14 b §,cancelled,0\n",
     "deadlines,TTL 14 c §,met,0\n",
     "deadlines,TTL 14 c §,missed,0\n",
     "deadlines,TTL 14 c §,open,0\n",
+    "deadlines,TTL 14 c §,cancelled,0\n",
     "deadlines,TTL 14 e §,met,0\n",
     "deadlines,TTL 14 e §,missed,0\n",
     "deadlines,TTL 14 e §,open,0\n",
+    "deadlines,TTL 14 e §,cancelled,0\n",
     "deadlines,policy,met,0\n",
     "deadlines,policy,missed,0\n",
     "deadlines,policy,open,0\n",
+    "deadlines,policy,cancelled,0\n",
     "waiting_days,first_contact,count,1\n",
     "waiting_days,first_contact,median,0\n",
     "waiting_days,first_contact,p90,0\n",
@@ -877,43 +885,50 @@ static const char *const golden_json[] = {
     "      \"basis\": \"SHL 36 \\u00a7\",\n",
     "      \"met\": 1,\n",
     "      \"missed\": 0,\n",
-    "      \"open\": 0\n",
+    "      \"open\": 0,\n",
+    "      \"cancelled\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"SHL 45 \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
-    "      \"open\": 0\n",
+    "      \"open\": 0,\n",
+    "      \"cancelled\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"LSL 26 \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
-    "      \"open\": 0\n",
+    "      \"open\": 0,\n",
+    "      \"cancelled\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"TTL 14 b \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
-    "      \"open\": 0\n",
+    "      \"open\": 0,\n",
+    "      \"cancelled\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"TTL 14 c \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
-    "      \"open\": 0\n",
+    "      \"open\": 0,\n",
+    "      \"cancelled\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"TTL 14 e \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
-    "      \"open\": 0\n",
+    "      \"open\": 0,\n",
+    "      \"cancelled\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"policy\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
-    "      \"open\": 0\n",
+    "      \"open\": 0,\n",
+    "      \"cancelled\": 0\n",
     "    }\n",
     "  ],\n",
     "  \"waiting_days\": {\n",
@@ -1261,6 +1276,52 @@ static void test_allocation_failures(void **state)
     assert_int_equal(f->fa.live, base);
 }
 
+/* A case closed at guidance owes no assessment (SHL 36 §): its D8 is
+ * cancelled, not missed; a case closed after the due date missed it. */
+static void test_deadlines_of_closed_cases(void **state)
+{
+    (void)state;
+    triage_engine_t *e;
+    assert_ok(triage_engine_new(&e, NULL));
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t cl;
+    assert_ok(triage_client_create(&cl, e, &c));
+    triage_id_t ids[2];
+    for (int i = 0; i < 2; i++) {
+        triage_intake_t in = TRIAGE_INTAKE_INIT;
+        in.client = cl;
+        in.received_ms = at(NOV23, 10);
+        triage_intake_result_t res;
+        assert_ok(triage_intake(&res, e, &in));
+        ids[i] = res.case_id;
+        triage_move_t m = TRIAGE_MOVE_INIT;
+        m.to = TRIAGE_STAGE_GUIDANCE;
+        m.at_ms = at(NOV23, 11);
+        assert_ok(triage_case_move(e, &ids[i], &m));
+        m.to = TRIAGE_STAGE_CLOSED;
+        m.reason = TRIAGE_CLOSE_ADVICE_GIVEN;
+        /* D8 is due 2026-12-14; one closes on 11-24, the other on 12-16. */
+        m.at_ms = i == 0 ? at(NOV24, 10) : at(NOV23 + 23, 10);
+        assert_ok(triage_case_move(e, &ids[i], &m));
+    }
+    triage_report_t *r;
+    assert_ok(triage_report_new(&r, e, midnight(NOV23), midnight(NOV23 + 30)));
+    triage_report_deadlines_t dl;
+    assert_ok(triage_report_deadlines(&dl, r, TRIAGE_BASIS_SHL_36));
+    assert_int_equal(dl.met, 2);       /* D1 of both */
+    assert_int_equal(dl.cancelled, 1); /* D8 of the early closing */
+    assert_int_equal(dl.missed, 1);    /* D8 of the late closing */
+    assert_int_equal(dl.open, 0);
+    assert_ok(triage_report_deadlines(&dl, r, 0));
+    assert_int_equal(dl.cancelled, 1);
+    char *csv;
+    assert_ok(triage_report_write_csv(&csv, r));
+    assert_non_null(strstr(csv, "deadlines,SHL 36 \xc2\xa7,cancelled,1\n"));
+    triage_free(csv);
+    triage_report_free(r);
+    triage_engine_free(e);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1274,6 +1335,7 @@ int main(void)
         cmocka_unit_test(test_escaping_and_numbers),
         T(test_bad_arguments),
         T(test_allocation_failures),
+        cmocka_unit_test(test_deadlines_of_closed_cases),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
