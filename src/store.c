@@ -197,6 +197,8 @@ typedef struct {
     triage_allocator_t alloc;
     mem_rec *recs;
     size_t n, cap;
+    uint32_t *slots;      /* open-addressing index over recs: 0 empty, else index + 1 */
+    size_t nslots;        /* power of two, at most half full */
     triage_event_t *events;
     size_t nev, evcap;
     int in_txn;
@@ -204,6 +206,8 @@ typedef struct {
     mem_undo *undo;
     size_t nundo, undocap;
 } mem_store;
+
+static size_t mem_slot(const mem_store *m, triage_record_kind_t kind, const triage_id_t *id);
 
 static int mem_begin(void *ud)
 {
@@ -250,19 +254,61 @@ static int mem_rollback(void *ud)
     }
     for (size_t i = m->txn_n; i < m->n; i++)
         triage__free(&m->alloc, m->recs[i].data);
-    m->n = m->txn_n;
+    if (m->n != m->txn_n) {
+        /* Drop the index entries of records added in the transaction:
+         * rebuild in place (no allocation, so rollback cannot fail). */
+        m->n = m->txn_n;
+        memset(m->slots, 0, m->nslots * sizeof *m->slots);
+        for (size_t i = 0; i < m->n; i++)
+            m->slots[mem_slot(m, m->recs[i].kind, &m->recs[i].id)] = (uint32_t)(i + 1);
+    }
     m->nev = m->txn_nev;
     mem_drop_undo(m);
     m->in_txn = 0;
     return 0;
 }
 
+static size_t mem_hash(triage_record_kind_t kind, const triage_id_t *id)
+{
+    uint64_t h;
+    memcpy(&h, id->bytes + 8, sizeof h); /* ids are random UUIDs */
+    h ^= (uint64_t)kind * 0x9e3779b97f4a7c15u;
+    h ^= h >> 29;
+    return (size_t)(h * 0xbf58476d1ce4e5b9u);
+}
+
+static size_t mem_slot(const mem_store *m, triage_record_kind_t kind, const triage_id_t *id)
+{
+    size_t mask = m->nslots - 1, s = mem_hash(kind, id) & mask;
+    while (m->slots[s]) {
+        const mem_rec *r = &m->recs[m->slots[s] - 1];
+        if (r->kind == kind && !memcmp(&r->id, id, sizeof *id))
+            break;
+        s = (s + 1) & mask;
+    }
+    return s;
+}
+
 static mem_rec *mem_find(mem_store *m, triage_record_kind_t kind, const triage_id_t *id)
 {
-    for (size_t i = m->n; i-- > 0;)
-        if (m->recs[i].kind == kind && !memcmp(&m->recs[i].id, id, sizeof *id))
-            return &m->recs[i];
-    return NULL;
+    if (!m->nslots)
+        return NULL;
+    uint32_t v = m->slots[mem_slot(m, kind, id)];
+    return v ? &m->recs[v - 1] : NULL;
+}
+
+/* Rebuilds the index for the first m->n records into a table of `ns` slots. */
+static int mem_reindex(mem_store *m, size_t ns)
+{
+    uint32_t *slots = triage__calloc(&m->alloc, ns, sizeof *slots);
+    if (!slots)
+        return -2;
+    triage__free(&m->alloc, m->slots);
+    m->slots = slots;
+    m->nslots = ns;
+    for (size_t i = 0; i < m->n; i++)
+        m->slots[mem_slot(m, m->recs[i].kind, &m->recs[i].id)] = (uint32_t)(i + 1);
+    return 0;
 }
 
 /* Remembers a record's state before the transaction changes it. */
@@ -312,12 +358,19 @@ static int mem_put(void *ud, triage_record_kind_t kind, const triage_id_t *id,
         return 0;
     }
     void *recs = m->recs;
-    if (triage__grow(&m->alloc, &recs, &m->cap, m->n + 1, sizeof *m->recs)) {
+    if (m->n + 1 > UINT32_MAX / 2 ||
+        triage__grow(&m->alloc, &recs, &m->cap, m->n + 1, sizeof *m->recs)) {
         triage__free(&m->alloc, copy);
         return -2;
     }
     m->recs = recs;
-    m->recs[m->n++] = (mem_rec){kind, *id, copy, len};
+    if ((m->n + 1) * 2 > m->nslots && mem_reindex(m, m->nslots ? m->nslots * 2 : 64)) {
+        triage__free(&m->alloc, copy);
+        return -2;
+    }
+    m->recs[m->n] = (mem_rec){kind, *id, copy, len};
+    m->slots[mem_slot(m, kind, id)] = (uint32_t)(m->n + 1);
+    m->n++;
     return 0;
 }
 
@@ -402,6 +455,7 @@ static void mem_destroy(void *ud)
     for (size_t i = 0; i < m->n; i++)
         triage__free(&a, m->recs[i].data);
     triage__free(&a, m->recs);
+    triage__free(&a, m->slots);
     triage__free(&a, m->events);
     triage__free(&a, m->undo);
     triage__free(&a, m);
