@@ -158,6 +158,7 @@ void triage__assign_state_free(triage_engine_t *e)
     triage__free(&e->alloc, s->codes);
     triage__free(&e->alloc, s->dist);
     triage__free(&e->alloc, s->sorted);
+    triage__free(&e->alloc, s->abs);
     triage__free(&e->alloc, s);
     e->assign = NULL;
 }
@@ -363,24 +364,19 @@ static int cmp_wload(const void *a, const void *b)
 
 ptrdiff_t triage__team_find(const triage__team *t, const triage_id_t *id)
 {
-    size_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = triage_id_compare(&t->w[mid].w->id, id);
-        if (!c)
-            return (ptrdiff_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    const triage__table *wt = &t->e->tables[TRIAGE__T_WORKER];
+    const char *rec = triage__table_get(wt, id);
+    if (!rec)
+        return -1;
+    return (ptrdiff_t)t->pos[(size_t)(rec - wt->recs) / wt->elem];
 }
 
 void triage__team_free(triage__team *t)
 {
-    if (t->e)
+    if (t->e) {
         triage__free(&t->e->alloc, t->w);
+        triage__free(&t->e->alloc, t->pos);
+    }
     memset(t, 0, sizeof *t);
 }
 
@@ -397,14 +393,17 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
     t->n = wt->n;
     if (wt->n) {
         t->w = triage__calloc(&e->alloc, wt->n, sizeof *t->w);
-        if (!t->w)
-            return TRIAGE_ENOMEM;
+        t->pos = t->w ? triage__calloc(&e->alloc, wt->n, sizeof *t->pos) : NULL;
+        if (!t->pos)
+            return TRIAGE_ENOMEM; /* the caller's triage__team_free() releases t->w */
     }
     for (size_t i = 0; i < wt->n; i++) {
         t->w[i].w = (const triage_worker_t *)(const void *)(wt->recs + i * wt->elem);
         t->w[i].office_idx = s->n ? (int32_t)code_index(s, t->w[i].w->office) : -1;
     }
     triage__sort(t->w, t->n, sizeof *t->w, cmp_wload);
+    for (size_t i = 0; i < t->n; i++)
+        t->pos[(size_t)((const char *)t->w[i].w - wt->recs) / wt->elem] = (uint32_t)i;
     const triage__table *ct = &e->tables[TRIAGE__T_CASE];
     double pf = t->pol->p[TRIAGE_ASSIGN_PAIR_FACTOR];
     for (size_t i = 0; i < ct->n; i++) {
@@ -591,9 +590,62 @@ static int cmp_rank(const void *pa, const void *pb)
     return prefer(&sort_cands[a], a, &sort_cands[b], b);
 }
 
+static int cmp_span(const void *pa, const void *pb)
+{
+    const triage__abs_span *a = pa, *b = pb;
+    int c = triage_id_compare(&a->worker, &b->worker);
+    return c ? c : (a->start > b->start) - (a->start < b->start);
+}
+
+/* Brings the per-worker absence index up to date; 0 when it cannot (out of
+ * memory: the caller falls back to scanning the table). */
+static int absence_index(triage_engine_t *e, triage__assign_state *s)
+{
+    if (s->abs_built && s->abs_gen == e->absence_gen)
+        return 1;
+    const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++)
+        n += !((const triage__absence_rec *)(const void *)(t->recs + i * t->elem))->removed;
+    triage__abs_span *spans = NULL;
+    if (n) {
+        spans = triage__malloc(&e->alloc, n * sizeof *spans);
+        if (!spans)
+            return 0;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);
+        if (!a->removed)
+            spans[k++] = (triage__abs_span){a->worker, a->start, a->end};
+    }
+    triage__sort(spans, n, sizeof *spans, cmp_span);
+    triage__free(&e->alloc, s->abs);
+    s->abs = spans;
+    s->nabs = n;
+    s->abs_gen = e->absence_gen;
+    s->abs_built = 1;
+    return 1;
+}
+
 int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t from,
                    triage_date_t to)
 {
+    triage__assign_state *s = e->assign;
+    if (s && absence_index(e, s)) {
+        size_t lo = 0, hi = s->nabs; /* first span of this worker */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (triage_id_compare(&s->abs[mid].worker, worker) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < s->nabs && !triage_id_compare(&s->abs[i].worker, worker); i++)
+            if (s->abs[i].start <= to && s->abs[i].end >= from)
+                return 1;
+        return 0;
+    }
     const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
     for (size_t i = 0; i < t->n; i++) {
         const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);

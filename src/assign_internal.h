@@ -17,12 +17,24 @@ struct triage_assign_policy {
     double p[TRIAGE__NPARAM]; /* indexed by triage_assign_param_t */
 };
 
+/* One absence in the per-worker index. */
+typedef struct {
+    triage_id_t worker;
+    triage_date_t start, end;
+} triage__abs_span;
+
 struct triage__assign_state {
     triage_assign_policy_t *policy;
     size_t n;         /* distance matrix size, 0 = none */
     int32_t *codes;   /* n codes, as given */
     double *dist;     /* n * n */
     int32_t *sorted;  /* n indices into codes, ordered by code */
+    /* Absences in force, ordered by worker then start: rebuilt when the
+     * engine's absence_gen moves, so presence checks are a binary search. */
+    triage__abs_span *abs;
+    size_t nabs;
+    uint64_t abs_gen;
+    int abs_built;
 };
 
 /* One worker in a decision: the record and its current load. */
@@ -41,6 +53,7 @@ typedef struct {
     const triage_assign_policy_t *pol;
     size_t n;
     triage__wload *w;
+    uint32_t *pos; /* worker record index -> position in w */
 } triage__team;
 
 /* The engine's policy, creating the state with the default on first use. */

@@ -93,6 +93,7 @@ struct triage_engine {
     triage__table tables[TRIAGE__T_COUNT];
     triage_store_t store; /* the caller's vtable, copied; version 0 = no store */
     int store_broken;      /* a rollback failed: refuse further writes */
+    uint64_t absence_gen;  /* bumped by every committed absence change (assign caches) */
     triage_event_t *events;
     size_t nevents, evcap;
     int64_t next_seq;

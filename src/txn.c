@@ -306,6 +306,8 @@ triage_status_t triage__txn_commit(triage__txn *tx)
     /* 3. Apply to memory: nothing below can fail. */
     for (size_t i = 0; i < tx->nputs; i++) {
         triage__table *t = &e->tables[tx->puts[i].table];
+        if (tx->puts[i].table == TRIAGE__T_ABSENCE)
+            e->absence_gen++;
         if (tx->puts[i].is_new < 0)
             table_delete(t, (const triage_id_t *)(const void *)((char *)tx->puts[i].rec + t->id_off));
         else
