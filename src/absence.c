@@ -37,9 +37,9 @@ TRIAGE_API triage_status_t triage_absence_add(triage_id_t *out_id, triage_engine
         return triage__error(TRIAGE_EINVAL, "end", "the absence ends before it starts");
     triage__absence_rec rec;
     memset(&rec, 0, sizeof rec);
-    do
-        triage_id_generate(&rec.id);
-    while (triage__table_get(&e->tables[TRIAGE__T_ABSENCE], &rec.id));
+    triage_status_t idrc = triage__new_id(e, TRIAGE__T_ABSENCE, &rec.id);
+    if (idrc)
+        return idrc;
     rec.worker = *worker;
     rec.start = start;
     rec.end = end;

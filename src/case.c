@@ -333,9 +333,9 @@ TRIAGE_API triage_status_t triage_intake(triage_intake_result_t *out, triage_eng
         memset(&rec, 0, sizeof rec);
         triage_case_t *c = &rec.pub;
         c->version = TRIAGE_CASE_VERSION;
-        do
-            triage_id_generate(&c->id);
-        while (triage__table_get(&e->tables[TRIAGE__T_CASE], &c->id));
+        rc = triage__new_id(e, TRIAGE__T_CASE, &c->id);
+        if (rc)
+            return fail(&tx, rc);
         c->client = in->client;
         c->kind = in->kind;
         c->channel = in->channel;

@@ -159,6 +159,8 @@ triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine
     e->office_close_min = o.office_close_min;
     e->clock = o.clock;
     e->clock_ud = o.clock_userdata;
+    e->generate_id = o.generate_id;
+    e->id_ud = o.id_userdata;
     e->next_seq = 1;
     e->tables[TRIAGE__T_CLIENT] = (triage__table){
         sizeof(triage__client_rec), offsetof(triage__client_rec, pub.id), TRIAGE_RECORD_CLIENT,
@@ -218,6 +220,19 @@ int64_t triage__now(const triage_engine_t *e)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+triage_status_t triage__new_id(triage_engine_t *e, int table, triage_id_t *out)
+{
+    for (int tries = 0; tries < 16; tries++) {
+        if (e->generate_id)
+            e->generate_id(e->id_ud, out);
+        else
+            triage_id_generate(out);
+        if (!triage_id_is_nil(out) && !triage__table_get(&e->tables[table], out))
+            return TRIAGE_OK;
+    }
+    return triage__error(TRIAGE_ECONFLICT, "generate_id", "the id source keeps repeating ids in use");
+}
+
 static void audit(triage_engine_t *e, triage_audit_action_t action, triage_audit_object_t obj,
                   const triage_id_t *id)
 {
@@ -264,9 +279,9 @@ TRIAGE_API triage_status_t triage_client_create(triage_id_t *out_id, triage_engi
     memset(&rec, 0, sizeof rec);
     rec.pub = *client;
     rec.pub.version = TRIAGE_CLIENT_VERSION;
-    do
-        triage_id_generate(&rec.pub.id);
-    while (triage__table_get(&e->tables[TRIAGE__T_CLIENT], &rec.pub.id));
+    rc = triage__new_id(e, TRIAGE__T_CLIENT, &rec.pub.id);
+    if (rc)
+        return rc;
     rec.pub.responsible_worker = nil_id;
     rec.pub.notifications = rec.pub.failed_contacts = rec.pub.flags = 0;
     rec.pub.last_contact = TRIAGE_DATE_NONE;
@@ -408,9 +423,9 @@ TRIAGE_API triage_status_t triage_worker_create(triage_id_t *out_id, triage_engi
         return rc;
     triage_worker_t w;
     copy_worker(&w, worker);
-    do
-        triage_id_generate(&w.id);
-    while (triage__table_get(&e->tables[TRIAGE__T_WORKER], &w.id));
+    rc = triage__new_id(e, TRIAGE__T_WORKER, &w.id);
+    if (rc)
+        return rc;
     triage__txn tx;
     triage__txn_init(&tx, e);
     triage_event_t *ev;

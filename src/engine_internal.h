@@ -90,6 +90,8 @@ struct triage_engine {
     int32_t office_open_min, office_close_min;
     int64_t (*clock)(void *);
     void *clock_ud;
+    void (*generate_id)(void *, triage_id_t *);
+    void *id_ud;
     triage__table tables[TRIAGE__T_COUNT];
     triage_store_t store; /* the caller's vtable, copied; version 0 = no store */
     int store_broken;      /* a rollback failed: refuse further writes */
@@ -102,6 +104,9 @@ struct triage_engine {
 
 /* The engine's notion of now (UTC ms). */
 int64_t triage__now(const triage_engine_t *e);
+/* A fresh id for a new record of `table`, from the engine's id source;
+ * ECONFLICT when the source keeps returning ids already in use. */
+triage_status_t triage__new_id(triage_engine_t *e, int table, triage_id_t *out);
 
 /* Table access. get returns NULL when absent. */
 void *triage__table_get(const triage__table *t, const triage_id_t *id);

@@ -294,10 +294,16 @@ typedef struct triage_engine_options {
      *  passes its own clock to stay deterministic. */
     int64_t (*clock)(void *userdata);
     void *clock_userdata;
+    /** Source of new record ids; NULL: random version-4 UUIDs from libuuid.
+     *  An embedder may hand out ids from its own database; a simulation uses
+     *  a seeded generator so runs repeat exactly. A generator that keeps
+     *  repeating an id in use makes the call fail with ::TRIAGE_ECONFLICT. */
+    void (*generate_id)(void *userdata, triage_id_t *out);
+    void *id_userdata;
 } triage_engine_options_t;
 #define TRIAGE_ENGINE_OPTIONS_VERSION 1
 #define TRIAGE_ENGINE_OPTIONS_INIT                                                          \
-    {TRIAGE_ENGINE_OPTIONS_VERSION, {0, 0, 0, 0}, 0, 0, 0, 0, 0, 0, 3, 5, 3, 365, 480, 960, 0, 0}
+    {TRIAGE_ENGINE_OPTIONS_VERSION, {0, 0, 0, 0}, 0, 0, 0, 0, 0, 0, 3, 5, 3, 365, 480, 960, 0, 0, 0, 0}
 
 /** Initialises options for @p version (FFI callers). ::TRIAGE_EVERSION for unknown versions. */
 TRIAGE_API triage_status_t triage_engine_options_init(triage_engine_options_t *opts,

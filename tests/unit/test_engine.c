@@ -1241,6 +1241,51 @@ static void test_allocation_failures(void **state)
     }
 }
 
+/* The engine's id source (options.generate_id): sequential ids are used
+ * as given; a source that repeats an id in use is refused cleanly. */
+static void counter_id(void *ud, triage_id_t *out)
+{
+    uint32_t *n = ud;
+    memset(out, 0, sizeof *out);
+    out->bytes[15] = (uint8_t)++*n;
+}
+
+static void stuck_id(void *ud, triage_id_t *out)
+{
+    (void)ud;
+    memset(out, 0, sizeof *out);
+    out->bytes[0] = 7;
+}
+
+static void test_id_source(void **state)
+{
+    (void)state;
+    uint32_t n = 0;
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.generate_id = counter_id;
+    o.id_userdata = &n;
+    triage_engine_t *e;
+    assert_ok(triage_engine_new(&e, &o));
+    triage_id_t a = add_client(e), b = add_client(e);
+    assert_int_equal(a.bytes[15], 1);
+    assert_int_equal(b.bytes[15], 2);
+    triage_engine_free(e);
+
+    o.generate_id = stuck_id;
+    assert_ok(triage_engine_new(&e, &o));
+    add_client(e);
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t id;
+    assert_status(triage_client_create(&id, e, &c), TRIAGE_ECONFLICT);
+    assert_error_arg("generate_id");
+    triage_id_t *ids;
+    size_t count;
+    assert_ok(triage_client_list(&ids, &count, e));
+    assert_int_equal(count, 1);
+    triage_free(ids);
+    triage_engine_free(e);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -1284,6 +1329,7 @@ int main(void)
         cmocka_unit_test(test_audit_callback),
         T(test_allocation_failures),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_id_source),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
