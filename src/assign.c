@@ -1386,8 +1386,37 @@ static uint64_t mix(uint64_t h)
 }
 
 /* One role's smooth weighted round robin for the week of `date`. */
+static triage_status_t rotate_weeks(triage_id_t *out, triage_engine_t *e, triage_role_t role,
+                                    triage_date_t date);
+
+/* rotate_weeks() replays the year's weeks up to `date`: the answer is kept
+ * per role until the week, the workers or the absences change (the
+ * simulator asks for it once per case distributed). */
 static triage_status_t rotate(triage_id_t *out, triage_engine_t *e, triage_role_t role,
                               triage_date_t date)
+{
+    triage__assign_state *s = e->assign;
+    int k = role == TRIAGE_ROLE_SOCIAL_WORKER ? 0 : 1;
+    triage_date_t week = week_monday(date);
+    if (s && s->duty[k].ok && s->duty[k].week == week && s->duty[k].abs_gen == e->absence_gen &&
+        s->duty[k].worker_gen == e->worker_gen) {
+        *out = s->duty[k].id;
+        return TRIAGE_OK;
+    }
+    triage_status_t rc = rotate_weeks(out, e, role, date);
+    s = e->assign; /* presence checks may not create it, but be safe */
+    if (!rc && s) {
+        s->duty[k].ok = 1;
+        s->duty[k].week = week;
+        s->duty[k].abs_gen = e->absence_gen;
+        s->duty[k].worker_gen = e->worker_gen;
+        s->duty[k].id = *out;
+    }
+    return rc;
+}
+
+static triage_status_t rotate_weeks(triage_id_t *out, triage_engine_t *e, triage_role_t role,
+                                    triage_date_t date)
 {
     *out = nil_id;
     const triage__table *wt = &e->tables[TRIAGE__T_WORKER];

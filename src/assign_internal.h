@@ -46,6 +46,14 @@ struct triage__assign_state {
     uint64_t *units;
     int32_t *ncases, *ncw;
     uint32_t *order; /* worker record indices in id order */
+    /* The duty roster's last answer per role (social worker, counsellor):
+     * valid while the week and both generations are the same. */
+    struct {
+        int ok;
+        triage_date_t week;
+        uint64_t abs_gen, worker_gen;
+        triage_id_t id;
+    } duty[2];
 };
 
 #define TRIAGE__LOAD_UNITS 1e9

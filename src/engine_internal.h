@@ -100,6 +100,7 @@ struct triage_engine {
     triage_store_t store; /* the caller's vtable, copied; version 0 = no store */
     int store_broken;      /* a rollback failed: refuse further writes */
     uint64_t absence_gen;  /* bumped by every committed absence change (assign caches) */
+    uint64_t worker_gen;   /* bumped by every committed worker change (assign caches) */
     triage_event_t *events;
     size_t nevents, evcap;
     int64_t next_seq;

@@ -314,8 +314,11 @@ triage_status_t triage__txn_commit(triage__txn *tx)
          * record is still in the table); a new worker means a rebuild */
         if (p->table == TRIAGE__T_CASE)
             triage__assign_note_case(e, triage__table_get(t, id), p->is_new < 0 ? NULL : p->rec);
-        else if (p->table == TRIAGE__T_WORKER && p->is_new != 0)
-            triage__assign_loads_invalidate(e);
+        else if (p->table == TRIAGE__T_WORKER) {
+            e->worker_gen++;
+            if (p->is_new != 0)
+                triage__assign_loads_invalidate(e);
+        }
         if (p->is_new < 0)
             table_delete(t, id);
         else
