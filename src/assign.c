@@ -159,6 +159,10 @@ void triage__assign_state_free(triage_engine_t *e)
     triage__free(&e->alloc, s->dist);
     triage__free(&e->alloc, s->sorted);
     triage__free(&e->alloc, s->abs);
+    triage__free(&e->alloc, s->units);
+    triage__free(&e->alloc, s->ncases);
+    triage__free(&e->alloc, s->ncw);
+    triage__free(&e->alloc, s->order);
     triage__free(&e->alloc, s);
     e->assign = NULL;
 }
@@ -198,6 +202,7 @@ TRIAGE_API triage_status_t triage_engine_set_assign_policy(triage_engine_t *e,
     copy->alloc = e->alloc;
     triage_assign_policy_free(s->policy);
     s->policy = copy;
+    s->loads_ok = 0; /* the weights may have changed */
     return TRIAGE_OK;
 }
 
@@ -356,10 +361,137 @@ int triage__is_child_welfare(const triage_case_t *c)
            c->service == TRIAGE_SERVICE_FAMILY;
 }
 
-static int cmp_wload(const void *a, const void *b)
+uint64_t triage__weight_units(double w)
 {
-    return triage_id_compare(&((const triage__wload *)a)->w->id,
-                             &((const triage__wload *)b)->w->id);
+    return (uint64_t)llround(w * TRIAGE__LOAD_UNITS);
+}
+
+/* ---- load aggregates ----------------------------------------------------------
+ * A case counts for its responsible worker (weight, case, child welfare),
+ * for its assessment worker when another (weight, case) and for its pair
+ * when a third (PAIR_FACTOR x weight, case); closed cases count for nobody.
+ * The totals live in the assignment state by worker record index and change
+ * only at commit: triage__txn_commit() hands every written case record to
+ * triage__assign_note_case() before the table changes, which takes the old
+ * record's share off and adds the new one's. Sums are in whole units
+ * (uint64, exact, order-free), so a long-running engine and one rebuilt by a
+ * fresh scan hold the same loads to the bit. */
+
+static ptrdiff_t worker_index(const triage__table *wt, const triage_id_t *id)
+{
+    if (triage_id_is_nil(id))
+        return -1;
+    const char *rec = triage__table_get(wt, id);
+    return rec ? (ptrdiff_t)((size_t)(rec - wt->recs) / wt->elem) : -1;
+}
+
+/* Adds (sign > 0) or takes off (sign < 0) one case's share. Unsigned
+ * arithmetic: a share taken off was added before, so the totals stay exact. */
+static void case_share(triage__assign_state *s, const triage__table *wt, const triage_case_t *c,
+                       int sign)
+{
+    if (c->stage == TRIAGE_STAGE_CLOSED)
+        return;
+    const triage_assign_policy_t *pol = s->policy;
+    double w = triage__case_weight(pol, c);
+    uint64_t u = triage__weight_units(w);
+    ptrdiff_t r = worker_index(wt, &c->responsible);
+    ptrdiff_t a = worker_index(wt, &c->assessment_worker);
+    ptrdiff_t p = worker_index(wt, &c->pair);
+    int32_t one = sign > 0 ? 1 : -1;
+    if (r >= 0) {
+        s->units[r] = sign > 0 ? s->units[r] + u : s->units[r] - u;
+        s->ncases[r] += one;
+        s->ncw[r] += triage__is_child_welfare(c) ? one : 0;
+    }
+    if (a >= 0 && a != r) {
+        s->units[a] = sign > 0 ? s->units[a] + u : s->units[a] - u;
+        s->ncases[a] += one;
+    }
+    if (p >= 0 && p != r && p != a) {
+        uint64_t up = triage__weight_units(pol->p[TRIAGE_ASSIGN_PAIR_FACTOR] * w);
+        s->units[p] = sign > 0 ? s->units[p] + up : s->units[p] - up;
+        s->ncases[p] += one;
+    }
+}
+
+void triage__assign_loads_invalidate(triage_engine_t *e)
+{
+    if (e->assign)
+        e->assign->loads_ok = 0;
+}
+
+void triage__assign_note_case(triage_engine_t *e, const void *old_rec, const void *new_rec)
+{
+    triage__assign_state *s = e->assign;
+    if (!s || !s->loads_ok)
+        return;
+    const triage__table *wt = &e->tables[TRIAGE__T_WORKER];
+    if (wt->n != s->nloads) { /* a worker came without telling: rebuild */
+        s->loads_ok = 0;
+        return;
+    }
+    if (old_rec)
+        case_share(s, wt, &((const triage__case_rec *)old_rec)->pub, -1);
+    if (new_rec)
+        case_share(s, wt, &((const triage__case_rec *)new_rec)->pub, 1);
+}
+
+static _Thread_local const triage__table *sort_wt;
+static int cmp_worker_idx(const void *a, const void *b)
+{
+    const triage__table *wt = sort_wt;
+    const triage_id_t *x = (const triage_id_t *)(const void *)(wt->recs + *(const uint32_t *)a * wt->elem + wt->id_off);
+    const triage_id_t *y = (const triage_id_t *)(const void *)(wt->recs + *(const uint32_t *)b * wt->elem + wt->id_off);
+    return triage_id_compare(x, y);
+}
+
+triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s)
+{
+    const triage__table *wt = &e->tables[TRIAGE__T_WORKER];
+    if (s->loads_ok && s->nloads == wt->n)
+        return TRIAGE_OK;
+    s->loads_ok = 0;
+    size_t n = wt->n;
+    if (n > s->loadcap) {
+        size_t cap = n + n / 2 + 8;
+        uint64_t *units = triage__malloc(&e->alloc, cap * sizeof *units);
+        int32_t *nc = triage__malloc(&e->alloc, cap * sizeof *nc);
+        int32_t *ncw = triage__malloc(&e->alloc, cap * sizeof *ncw);
+        uint32_t *order = triage__malloc(&e->alloc, cap * sizeof *order);
+        if (!units || !nc || !ncw || !order) {
+            triage__free(&e->alloc, units);
+            triage__free(&e->alloc, nc);
+            triage__free(&e->alloc, ncw);
+            triage__free(&e->alloc, order);
+            return TRIAGE_ENOMEM;
+        }
+        triage__free(&e->alloc, s->units);
+        triage__free(&e->alloc, s->ncases);
+        triage__free(&e->alloc, s->ncw);
+        triage__free(&e->alloc, s->order);
+        s->units = units;
+        s->ncases = nc;
+        s->ncw = ncw;
+        s->order = order;
+        s->loadcap = cap;
+    }
+    if (n) {
+        memset(s->units, 0, n * sizeof *s->units);
+        memset(s->ncases, 0, n * sizeof *s->ncases);
+        memset(s->ncw, 0, n * sizeof *s->ncw);
+    }
+    for (size_t i = 0; i < n; i++)
+        s->order[i] = (uint32_t)i;
+    sort_wt = wt; /* qsort has no context argument in C11 */
+    triage__sort(s->order, n, sizeof *s->order, cmp_worker_idx);
+    sort_wt = NULL;
+    const triage__table *ct = &e->tables[TRIAGE__T_CASE];
+    for (size_t i = 0; i < ct->n; i++)
+        case_share(s, wt, &((const triage__case_rec *)(const void *)(ct->recs + i * ct->elem))->pub, 1);
+    s->nloads = n;
+    s->loads_ok = 1;
+    return TRIAGE_OK;
 }
 
 ptrdiff_t triage__team_find(const triage__team *t, const triage_id_t *id)
@@ -385,6 +517,8 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
     memset(t, 0, sizeof *t);
     triage__assign_state *s;
     triage_status_t rc = triage__assign_get(&s, e);
+    if (!rc)
+        rc = triage__assign_loads(e, s);
     if (rc)
         return rc;
     const triage__table *wt = &e->tables[TRIAGE__T_WORKER];
@@ -392,42 +526,20 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
     t->pol = s->policy;
     t->n = wt->n;
     if (wt->n) {
-        t->w = triage__calloc(&e->alloc, wt->n, sizeof *t->w);
-        t->pos = t->w ? triage__calloc(&e->alloc, wt->n, sizeof *t->pos) : NULL;
+        t->w = triage__malloc(&e->alloc, wt->n * sizeof *t->w);
+        t->pos = t->w ? triage__malloc(&e->alloc, wt->n * sizeof *t->pos) : NULL;
         if (!t->pos)
             return TRIAGE_ENOMEM; /* the caller's triage__team_free() releases t->w */
     }
-    for (size_t i = 0; i < wt->n; i++) {
-        t->w[i].w = (const triage_worker_t *)(const void *)(wt->recs + i * wt->elem);
-        t->w[i].office_idx = s->n ? (int32_t)code_index(s, t->w[i].w->office) : -1;
-    }
-    triage__sort(t->w, t->n, sizeof *t->w, cmp_wload);
-    for (size_t i = 0; i < t->n; i++)
-        t->pos[(size_t)((const char *)t->w[i].w - wt->recs) / wt->elem] = (uint32_t)i;
-    const triage__table *ct = &e->tables[TRIAGE__T_CASE];
-    double pf = t->pol->p[TRIAGE_ASSIGN_PAIR_FACTOR];
-    for (size_t i = 0; i < ct->n; i++) {
-        const triage_case_t *c = &((const triage__case_rec *)(const void *)(ct->recs + i * ct->elem))->pub;
-        if (c->stage == TRIAGE_STAGE_CLOSED)
-            continue;
-        double w = triage__case_weight(t->pol, c);
-        ptrdiff_t r = triage_id_is_nil(&c->responsible) ? -1 : triage__team_find(t, &c->responsible);
-        ptrdiff_t a = triage_id_is_nil(&c->assessment_worker) ? -1
-                                                                : triage__team_find(t, &c->assessment_worker);
-        ptrdiff_t p = triage_id_is_nil(&c->pair) ? -1 : triage__team_find(t, &c->pair);
-        if (r >= 0) {
-            t->w[r].weighted += w;
-            t->w[r].cases++;
-            t->w[r].child_welfare += triage__is_child_welfare(c);
-        }
-        if (a >= 0 && a != r) {
-            t->w[a].weighted += w;
-            t->w[a].cases++;
-        }
-        if (p >= 0 && p != r && p != a) {
-            t->w[p].weighted += pf * w;
-            t->w[p].cases++;
-        }
+    for (size_t k = 0; k < t->n; k++) {
+        uint32_t i = s->order[k];
+        triage__wload *l = &t->w[k];
+        l->w = (const triage_worker_t *)(const void *)(wt->recs + (size_t)i * wt->elem);
+        l->office_idx = s->n ? (int32_t)code_index(s, l->w->office) : -1;
+        l->weighted = (double)s->units[i] / TRIAGE__LOAD_UNITS;
+        l->cases = s->ncases[i];
+        l->child_welfare = s->ncw[i];
+        t->pos[i] = (uint32_t)k;
     }
     return TRIAGE_OK;
 }
@@ -1274,8 +1386,37 @@ static uint64_t mix(uint64_t h)
 }
 
 /* One role's smooth weighted round robin for the week of `date`. */
+static triage_status_t rotate_weeks(triage_id_t *out, triage_engine_t *e, triage_role_t role,
+                                    triage_date_t date);
+
+/* rotate_weeks() replays the year's weeks up to `date`: the answer is kept
+ * per role until the week, the workers or the absences change (the
+ * simulator asks for it once per case distributed). */
 static triage_status_t rotate(triage_id_t *out, triage_engine_t *e, triage_role_t role,
                               triage_date_t date)
+{
+    triage__assign_state *s = e->assign;
+    int k = role == TRIAGE_ROLE_SOCIAL_WORKER ? 0 : 1;
+    triage_date_t week = week_monday(date);
+    if (s && s->duty[k].ok && s->duty[k].week == week && s->duty[k].abs_gen == e->absence_gen &&
+        s->duty[k].worker_gen == e->worker_gen) {
+        *out = s->duty[k].id;
+        return TRIAGE_OK;
+    }
+    triage_status_t rc = rotate_weeks(out, e, role, date);
+    s = e->assign; /* presence checks may not create it, but be safe */
+    if (!rc && s) {
+        s->duty[k].ok = 1;
+        s->duty[k].week = week;
+        s->duty[k].abs_gen = e->absence_gen;
+        s->duty[k].worker_gen = e->worker_gen;
+        s->duty[k].id = *out;
+    }
+    return rc;
+}
+
+static triage_status_t rotate_weeks(triage_id_t *out, triage_engine_t *e, triage_role_t role,
+                                    triage_date_t date)
 {
     *out = nil_id;
     const triage__table *wt = &e->tables[TRIAGE__T_WORKER];

@@ -35,7 +35,28 @@ struct triage__assign_state {
     size_t nabs;
     uint64_t abs_gen;
     int abs_built;
+    /* Every worker's load, indexed by worker record index, kept current by
+     * triage__assign_note_case() at commit (no scan of the cases per
+     * decision). Weighted loads are sums of whole units (TRIAGE__LOAD_UNITS
+     * per 1.0 of weight) so that incremental updates and a fresh scan give
+     * the same bits. loads_ok = 0: rebuilt by one scan on next use (first
+     * use, a new worker, a new policy). */
+    int loads_ok;
+    size_t nloads, loadcap;
+    uint64_t *units;
+    int32_t *ncases, *ncw;
+    uint32_t *order; /* worker record indices in id order */
+    /* The duty roster's last answer per role (social worker, counsellor):
+     * valid while the week and both generations are the same. */
+    struct {
+        int ok;
+        triage_date_t week;
+        uint64_t abs_gen, worker_gen;
+        triage_id_t id;
+    } duty[2];
 };
+
+#define TRIAGE__LOAD_UNITS 1e9
 
 /* One worker in a decision: the record and its current load. */
 typedef struct {
@@ -62,6 +83,10 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e);
 void triage__team_free(triage__team *t);
 ptrdiff_t triage__team_find(const triage__team *t, const triage_id_t *id);
 double triage__case_weight(const triage_assign_policy_t *p, const triage_case_t *c);
+/* A weight in whole load units (weights are finite and >= 0). */
+uint64_t triage__weight_units(double w);
+/* Brings the load aggregates up to date (one scan when invalid). */
+triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s);
 int triage__is_child_welfare(const triage_case_t *c);
 /* 1 when the worker is absent on any day of [from, to]. */
 int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t from,

@@ -58,6 +58,12 @@ typedef struct {
  * matrix. Created on first use, freed by triage_engine_free(). */
 typedef struct triage__assign_state triage__assign_state;
 void triage__assign_state_free(triage_engine_t *e);
+/* Commit hooks of the assignment module's load aggregates (txn.c, apply
+ * step; infallible). note_case: a case record goes from old_rec to new_rec
+ * (either NULL: created / deleted), called before the table changes.
+ * invalidate: the loads must be rebuilt (a new worker). */
+void triage__assign_note_case(triage_engine_t *e, const void *old_rec, const void *new_rec);
+void triage__assign_loads_invalidate(triage_engine_t *e);
 
 /* One pending record write of a transaction (a full copy of the record),
  * or a deletion (is_new == -1; rec holds a copy of the deleted record). */
@@ -96,6 +102,7 @@ struct triage_engine {
     triage_store_t store; /* the caller's vtable, copied; version 0 = no store */
     int store_broken;      /* a rollback failed: refuse further writes */
     uint64_t absence_gen;  /* bumped by every committed absence change (assign caches) */
+    uint64_t worker_gen;   /* bumped by every committed worker change (assign caches) */
     triage_event_t *events;
     size_t nevents, evcap;
     int64_t next_seq;

@@ -305,13 +305,24 @@ triage_status_t triage__txn_commit(triage__txn *tx)
     }
     /* 3. Apply to memory: nothing below can fail. */
     for (size_t i = 0; i < tx->nputs; i++) {
-        triage__table *t = &e->tables[tx->puts[i].table];
-        if (tx->puts[i].table == TRIAGE__T_ABSENCE)
+        const triage__put *p = &tx->puts[i];
+        triage__table *t = &e->tables[p->table];
+        const triage_id_t *id = (const triage_id_t *)(const void *)((char *)p->rec + t->id_off);
+        if (p->table == TRIAGE__T_ABSENCE)
             e->absence_gen++;
-        if (tx->puts[i].is_new < 0)
-            table_delete(t, (const triage_id_t *)(const void *)((char *)tx->puts[i].rec + t->id_off));
+        /* the assignment module's loads follow every case change (the old
+         * record is still in the table); a new worker means a rebuild */
+        if (p->table == TRIAGE__T_CASE)
+            triage__assign_note_case(e, triage__table_get(t, id), p->is_new < 0 ? NULL : p->rec);
+        else if (p->table == TRIAGE__T_WORKER) {
+            e->worker_gen++;
+            if (p->is_new != 0)
+                triage__assign_loads_invalidate(e);
+        }
+        if (p->is_new < 0)
+            table_delete(t, id);
         else
-            table_put(t, tx->puts[i].rec);
+            table_put(t, p->rec);
     }
     for (size_t i = 0; i < tx->nev; i++)
         e->events[e->nevents++] = tx->events[i];

@@ -8,7 +8,8 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "testutil.h"
+#include "assign_internal.h" /* the load aggregates, to compare with a fresh scan */
+#include "storeutil.h"
 
 #define DAY_MS INT64_C(86400000)
 #define HOUR_MS INT64_C(3600000)
@@ -1397,6 +1398,238 @@ static void test_allocation_failures(void **state)
     (void)s1;
 }
 
+/* ---- incremental loads ------------------------------------------------------------------
+ * The per-worker loads (§7.1) are kept up to date at every commit instead of
+ * a scan of all cases per decision. After any sequence of changes, including
+ * failed ones (out of memory, store failure), they must equal a fresh scan
+ * to the bit, and an engine reopened from the store must hold the same. */
+
+#define LW 9    /* workers at most */
+#define LC 160  /* cases at most */
+
+typedef struct {
+    double weighted;
+    int32_t cases, cw;
+} ref_load;
+
+/* The public loads of every worker. */
+static void loads_public(triage_worker_load_t *out, triage_engine_t *e, const triage_id_t *ws,
+                         size_t nw)
+{
+    for (size_t i = 0; i < nw; i++)
+        assert_ok(triage_worker_load(&out[i], e, &ws[i]));
+}
+
+/* The load model recomputed from the cases, through the public API. */
+static void loads_reference(ref_load *out, triage_engine_t *e, const triage_id_t *ws, size_t nw,
+                            const triage_id_t *cs, size_t nc)
+{
+    const triage_assign_policy_t *pol;
+    assert_ok(triage_engine_assign_policy(&pol, e));
+    double pf;
+    assert_ok(triage_assign_policy_get(&pf, pol, TRIAGE_ASSIGN_PAIR_FACTOR));
+    memset(out, 0, nw * sizeof *out);
+    for (size_t k = 0; k < nc; k++) {
+        triage_case_t c;
+        assert_ok(triage_case_get(&c, e, &cs[k]));
+        if (c.stage == TRIAGE_STAGE_CLOSED)
+            continue;
+        double w;
+        assert_ok(triage_assign_case_weight(&w, e, &cs[k]));
+        for (size_t i = 0; i < nw; i++) {
+            int r = !triage_id_compare(&c.responsible, &ws[i]);
+            int a = !triage_id_compare(&c.assessment_worker, &ws[i]);
+            int p = !triage_id_compare(&c.pair, &ws[i]);
+            if (r || a || p) {
+                out[i].weighted += r || a ? w : pf * w;
+                out[i].cases++;
+            }
+            if (r && (c.kind == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION ||
+                      c.service == TRIAGE_SERVICE_FAMILY))
+                out[i].cw++;
+        }
+    }
+}
+
+static void test_loads_incremental(void **state)
+{
+    (void)state;
+    failing_alloc fa = {0, 0, 0, 0};
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    faulty fy;
+    memset(&fy, 0, sizeof fy);
+    fy.inner = mem;
+    fy.code = -5;
+    triage_store_t st = faulty_store(&fy);
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.allocator = fa_allocator(&fa);
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, &o, &st));
+    triage_id_t ws[LW], cs[LC];
+    size_t nw = 0, nc = 0;
+    ws[nw++] = worker(e, TRIAGE_ROLE_SOCIAL_WORKER, 1, 1, 297, 0);
+    ws[nw++] = worker(e, TRIAGE_ROLE_SOCIAL_WORKER, 0.6, 1, 297, 0);
+    ws[nw++] = worker(e, TRIAGE_ROLE_SOCIAL_COUNSELLOR, 1, 1, 297, 0);
+    ws[nw++] = worker(e, TRIAGE_ROLE_SOCIAL_COUNSELLOR, 0.8, 1, 297, 0);
+    ws[nw++] = worker(e, TRIAGE_ROLE_SERVICE_GUIDE, 1, 1, 297, 0);
+    rng_state = 0x2545f4914f6cdd1dULL;
+    int incremental = 0, failed = 0;
+    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+    req.at_ms = T0;
+    for (int step = 0; step < 1500; step++) {
+        int op = (int)(rng() % 100);
+        /* new cases, kept under the cap */
+        if (nc < 8 || (op < 12 && nc < LC)) {
+            case_spec sp = SPEC((int)(rng() % 5));
+            if (rng() % 3 == 0) {
+                sp.service = TRIAGE_SERVICE_FAMILY;
+                if (rng() % 2)
+                    sp.kind = TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION;
+            }
+            cs[nc++] = make_case(e, sp);
+            continue;
+        }
+        triage_worker_load_t before[LW], after[LW];
+        loads_public(before, e, ws, nw);
+        /* one operation in four runs with a failure injected somewhere */
+        int inject = rng() % 4 == 0;
+        if (inject && rng() % 2)
+            fa.fail_at = fa.calls + 1 + (long)(rng() % 12);
+        else if (inject)
+            fy.fail_at = fy.calls + 1 + (long)(rng() % 4);
+        const triage_id_t *c = &cs[rng() % nc];
+        const triage_id_t *w = &ws[rng() % nw];
+        triage_status_t rc = TRIAGE_OK;
+        triage_assignment_t a;
+        if (op < 35) {
+            rc = triage_assign_case(&a, e, c, &req);
+            if (!rc)
+                triage_assignment_clear(&a);
+        } else if (op < 50) {
+            triage_case_slot_t slot = (triage_case_slot_t)(1 + rng() % 3);
+            rc = triage_case_set_worker(e, c, NULL, T0, slot, rng() % 5 ? w : NULL);
+        } else if (op < 62) { /* reclassification */
+            triage_scores_t sc_ = scores_q(1 + (int)(rng() % 4));
+            rc = triage_case_classify(NULL, NULL, e, c, NULL, T0, &sc_);
+        } else if (op < 80) { /* forward through the stages (later factor), or closed */
+            triage_move_t m = TRIAGE_MOVE_INIT;
+            m.at_ms = T0;
+            m.to = (triage_stage_t)(TRIAGE_STAGE_ASSESSMENT + (int)(rng() % 4));
+            m.reason = TRIAGE_CLOSE_NO_NEED;
+            m.plan_unnecessary = (int32_t)(rng() % 2);
+            m.responsible_unnecessary = (int32_t)(rng() % 2);
+            rc = triage_case_move(e, c, &m);
+        } else if (op < 88) { /* a batch of a few */
+            triage_id_t b[3];
+            size_t nb = 0;
+            for (int k = 0; k < 3; k++) {
+                triage_id_t x = cs[rng() % nc];
+                int dup = 0;
+                for (size_t j = 0; j < nb; j++)
+                    dup |= !triage_id_compare(&b[j], &x);
+                if (!dup)
+                    b[nb++] = x;
+            }
+            triage_assignment_t *res = NULL;
+            triage_batch_stats_t bs;
+            rc = triage_assign_distribute(&res, &bs, e, b, nb, &req, 1);
+            if (!rc)
+                triage_assignments_free(res, nb);
+        } else if (op < 94) { /* new weights: the loads are rebuilt */
+            triage_assign_policy_t *pol;
+            assert_ok(triage_assign_policy_new(&pol, NULL));
+            for (int prm = TRIAGE_ASSIGN_WEIGHT_Q1; prm <= TRIAGE_ASSIGN_WEIGHT_UNCLASSIFIED; prm++)
+                assert_ok(triage_assign_policy_set(pol, (triage_assign_param_t)prm,
+                                                   (double)(rng() % 40) / 7));
+            assert_ok(triage_assign_policy_set(pol, TRIAGE_ASSIGN_LATER_FACTOR, (double)(rng() % 10) / 9));
+            assert_ok(triage_assign_policy_set(pol, TRIAGE_ASSIGN_PAIR_FACTOR, (double)(rng() % 10) / 9));
+            assert_ok(triage_assign_policy_set(pol, TRIAGE_ASSIGN_HARD_CAP, 1000));
+            rc = triage_engine_set_assign_policy(e, pol);
+            triage_assign_policy_free(pol);
+        } else if (nw < LW) { /* a new worker: the loads are rebuilt */
+            triage_worker_t nwk = TRIAGE_WORKER_INIT;
+            nwk.role = rng() % 2 ? TRIAGE_ROLE_SOCIAL_WORKER : TRIAGE_ROLE_SOCIAL_COUNSELLOR;
+            nwk.fte = 0.5;
+            nwk.languages = 1;
+            nwk.office = 297;
+            rc = triage_worker_create(&ws[nw], e, &nwk);
+            nw += rc == TRIAGE_OK;
+        }
+        fa.fail_at = 0;
+        fy.fail_at = 0;
+        loads_public(after, e, ws, nw);
+        if (rc != TRIAGE_OK) {
+            failed += rc == TRIAGE_ENOMEM || rc == TRIAGE_ESTORE;
+            /* a failed call leaves every load as it was, to the bit */
+            assert_memory_equal(before, after, nw * sizeof *before);
+        }
+        /* the kept aggregates against a fresh scan, bit for bit */
+        triage__assign_state *s = e->assign;
+        assert_non_null(s);
+        assert_true(s->loads_ok); /* loads_public() brought them up to date */
+        incremental++;
+        size_t n = s->nloads;
+        assert_int_equal(n, nw);
+        uint64_t units[LW];
+        int32_t ncases[LW], ncw[LW];
+        memcpy(units, s->units, n * sizeof *units);
+        memcpy(ncases, s->ncases, n * sizeof *ncases);
+        memcpy(ncw, s->ncw, n * sizeof *ncw);
+        s->loads_ok = 0;
+        assert_ok(triage__assign_loads(e, s));
+        assert_memory_equal(units, s->units, n * sizeof *units);
+        assert_memory_equal(ncases, s->ncases, n * sizeof *ncases);
+        assert_memory_equal(ncw, s->ncw, n * sizeof *ncw);
+        triage_worker_load_t fresh[LW];
+        loads_public(fresh, e, ws, nw);
+        assert_memory_equal(after, fresh, nw * sizeof *after);
+        /* and the load model itself, recomputed from the cases */
+        ref_load ref[LW];
+        loads_reference(ref, e, ws, nw, cs, nc);
+        for (size_t i = 0; i < nw; i++) {
+            /* each case's weight is kept to 1e-9 (whole units) */
+            double tol = 1e-9 * (double)(ref[i].cases + 1);
+            if (!(fabs(after[i].weighted - ref[i].weighted) <= tol))
+                fail_msg("step %d worker %zu: load %.17g, expected %.17g", step, i,
+                         after[i].weighted, ref[i].weighted);
+            assert_int_equal(after[i].cases, ref[i].cases);
+            assert_int_equal(after[i].child_welfare, ref[i].cw);
+        }
+    }
+    /* the sequence did real work */
+    assert_true(incremental > 1000);
+    assert_true(failed > 50);
+    int busy = 0;
+    for (size_t i = 0; i < nw; i++) {
+        triage_worker_load_t l;
+        assert_ok(triage_worker_load(&l, e, &ws[i]));
+        busy += l.cases > 0;
+    }
+    assert_true(busy >= 3);
+    /* an engine opened on the same data (and given the same policy, which
+     * is configuration, not stored data) holds the same loads */
+    triage_worker_load_t kept[LW], reopened[LW];
+    loads_public(kept, e, ws, nw);
+    const triage_assign_policy_t *used;
+    triage_assign_policy_t *pol;
+    assert_ok(triage_engine_assign_policy(&used, e));
+    assert_ok(triage_assign_policy_copy(&pol, used));
+    triage_engine_free(e);
+    faulty fy2;
+    memset(&fy2, 0, sizeof fy2);
+    fy2.inner = mem;
+    triage_store_t st2 = faulty_store(&fy2);
+    assert_ok(triage_engine_open(&e, &o, &st2));
+    assert_ok(triage_engine_set_assign_policy(e, pol));
+    triage_assign_policy_free(pol);
+    loads_public(reopened, e, ws, nw);
+    assert_memory_equal(kept, reopened, nw * sizeof *kept);
+    triage_engine_free(e);
+    mem.destroy(mem.userdata);
+    assert_int_equal(fa.live, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1421,6 +1654,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch_small_engine_exact, setup, teardown),
         cmocka_unit_test(test_linear_assignment),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup, teardown),
+        cmocka_unit_test(test_loads_incremental),
     };
     return cmocka_run_group_tests_name("assign", tests, NULL, NULL);
 }
