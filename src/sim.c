@@ -181,6 +181,7 @@ typedef struct {
 
 struct triage_sim {
     triage_allocator_t alloc;
+    uint64_t id_state;     /* the engine's id source: splitmix64 from the seed */
     triage_scenario_t *sc; /* a private copy */
     sim_params p;
     triage_engine_t *engine;
@@ -227,6 +228,21 @@ struct triage_sim {
         if (rc_)                                                                            \
             return rc_;                                                                     \
     } while (0)
+
+/* Record ids for the engine: version-4 UUIDs from a splitmix64 stream of
+ * their own, seeded by the run's seed, so ids (and the assignment rules'
+ * tie-break by id) repeat exactly from run to run. */
+static void sim_id(void *ud, triage_id_t *out)
+{
+    triage_sim_t *sim = ud;
+    uint64_t hi = splitmix64(&sim->id_state), lo = splitmix64(&sim->id_state);
+    for (int i = 0; i < 8; i++) {
+        out->bytes[i] = (uint8_t)(hi >> (56 - 8 * i));
+        out->bytes[8 + i] = (uint8_t)(lo >> (56 - 8 * i));
+    }
+    out->bytes[6] = (uint8_t)((out->bytes[6] & 0x0f) | 0x40);
+    out->bytes[8] = (uint8_t)((out->bytes[8] & 0x3f) | 0x80);
+}
 
 static int64_t sim_clock(void *ud)
 {
@@ -1236,10 +1252,7 @@ static triage_status_t setup_workers(triage_sim_t *sim)
                 return TRIAGE_ENOMEM;
             triage_worker_t rec = TRIAGE_WORKER_INIT;
             rec.role = s->role;
-            /* Ties in the assignment rules fall to the worker id, a random
-             * UUID; a tiny FTE difference by scenario order (a part per
-             * billion) settles them first, so no decision depends on ids. */
-            rec.fte = s->fte * (1.0 - 1e-9 * (double)(k + 1));
+            rec.fte = s->fte;
             rec.languages = s->languages;
             rec.office = s->office;
             rec.team = s->team;
@@ -1369,6 +1382,7 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
         return TRIAGE_ENOMEM;
     sim->alloc = a;
     sim->seed = o.seed;
+    sim->id_state = o.seed ^ UINT64_C(0x6a09e667f3bcc909); /* its own stream */
     sim->days = o.days ? o.days : scenario->p.days;
     sim->start = scenario->p.start;
     sim->p = scenario->p;
@@ -1392,6 +1406,8 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
     eo.unreachable_min_days = sim->p.unreachable_min_days;
     eo.clock = sim_clock;
     eo.clock_userdata = sim;
+    eo.generate_id = sim_id;
+    eo.id_userdata = sim;
     if (o.store)
         rc = triage_engine_open(&sim->engine, &eo, o.store);
     else {
