@@ -63,44 +63,45 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The no-flooding limit of every relevant worker: the median of new cases
- * within the worker's group (all one group when the problem has none) plus
- * the margin. tmp holds nw int64 values, med nw doubles. */
+/* The no-flooding limit of every relevant worker. New cases are compared per
+ * FTE, so a part-time worker is held to their share: the limit is the median
+ * of new cases per FTE within the worker's group (all one group when the
+ * problem has none), times the worker's FTE, plus the margin. With equal FTEs
+ * this is the rule as written: the median of new cases plus the margin.
+ * tmp holds nw int64 values: the per-FTE figures of one group as IEEE bit
+ * patterns, which sort like the (non-negative) numbers they encode. */
+static int64_t double_key(double v)
+{
+    int64_t k;
+    memcpy(&k, &v, sizeof k);
+    return k;
+}
+
+static double key_double(int64_t k)
+{
+    double v;
+    memcpy(&v, &k, sizeof v);
+    return v;
+}
+
 static void flood_limits(const solver *s, const int32_t *cnt, int64_t *tmp, double *lim)
 {
-    size_t k = 0;
     for (size_t j = 0; j < s->nw; j++)
-        if (s->rel[j]) {
-            int64_t g = s->p->group ? s->p->group[j] : 0;
-            tmp[k++] = (g << 32) | (int64_t)(uint32_t)cnt[j];
-        }
-    triage__sort(tmp, k, sizeof *tmp, cmp_i64);
+        lim[j] = -1; /* not yet computed */
     for (size_t j = 0; j < s->nw; j++) {
-        if (!s->rel[j])
+        if (!s->rel[j] || lim[j] >= 0)
             continue;
-        int64_t g = s->p->group ? s->p->group[j] : 0;
-        /* the group's range in tmp */
-        size_t lo = 0, hi = k;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if ((tmp[mid] >> 32) < g)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        size_t a = lo;
-        hi = k;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if ((tmp[mid] >> 32) <= g)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        size_t n = lo - a;
-        double m = n % 2 ? (double)(uint32_t)tmp[a + n / 2]
-                         : 0.5 * ((double)(uint32_t)tmp[a + n / 2 - 1] + (double)(uint32_t)tmp[a + n / 2]);
-        lim[j] = m + s->p->flood_margin;
+        int32_t g = s->p->group ? s->p->group[j] : 0;
+        size_t k = 0;
+        for (size_t i = j; i < s->nw; i++)
+            if (s->rel[i] && (s->p->group ? s->p->group[i] : 0) == g)
+                tmp[k++] = double_key((double)cnt[i] / s->p->fte[i]);
+        triage__sort(tmp, k, sizeof *tmp, cmp_i64);
+        double m = k % 2 ? key_double(tmp[k / 2])
+                         : 0.5 * (key_double(tmp[k / 2 - 1]) + key_double(tmp[k / 2]));
+        for (size_t i = j; i < s->nw; i++)
+            if (s->rel[i] && (s->p->group ? s->p->group[i] : 0) == g)
+                lim[i] = m * s->p->fte[i] + s->p->flood_margin;
     }
 }
 

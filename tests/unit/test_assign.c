@@ -943,24 +943,24 @@ static int brute(obj *best, const triage_batch_problem_t *p)
             ccnt[as[c]] += p->counted && p->counted[c];
             o.travel += p->travel ? p->travel[c * nw + (size_t)as[c]] : 0;
         }
-        int sorted[8];
+        double sorted[8];
         for (size_t j = 0; j < nw; j++) {
             double l = L[j] / p->fte[j];
             o.max = l > o.max ? l : o.max;
             o.sq += l * l;
             if (p->room && ccnt[j] > p->room[j])
                 ok = 0;
-            sorted[j] = cnt[j];
+            sorted[j] = (double)cnt[j] / p->fte[j]; /* new cases per FTE (DOMAIN.md §7.4) */
         }
         for (size_t i = 1; i < nw; i++)
             for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-                int t = sorted[j];
+                double t = sorted[j];
                 sorted[j] = sorted[j - 1];
                 sorted[j - 1] = t;
             }
         double med = nw % 2 ? sorted[nw / 2] : 0.5 * (sorted[nw / 2 - 1] + sorted[nw / 2]);
         for (size_t j = 0; j < nw; j++)
-            if (p->flood_margin >= 0 && cnt[j] > med + p->flood_margin + 1e-9)
+            if (p->flood_margin >= 0 && cnt[j] > med * p->fte[j] + p->flood_margin + 1e-9)
                 ok = 0;
         if (!ok)
             continue;
