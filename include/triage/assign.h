@@ -392,6 +392,31 @@ TRIAGE_API triage_status_t triage_linear_assignment(int32_t *row_to_col, double 
                                                     const triage_allocator_t *alloc);
 
 /**
+ * Capacitated assignment (a transportation problem with one unit per row):
+ * puts every row in a column, column j taking at most capacity[j] rows,
+ * with the smallest total cost; INFINITY marks a forbidden cell. It gives
+ * the objective of triage_linear_assignment() on the matrix with column j
+ * repeated capacity[j] times, without building it: successive shortest
+ * augmenting paths over the columns, O(ncols^2) per row plus the moves
+ * along each path, and an ncols x ncols table (meant for ncols much
+ * smaller than the number of rows, e.g. cases x workers with slots).
+ * @param row_to_col nrows entries: the column of each row (all assigned)
+ * @param total      the total cost (may be NULL)
+ * @param cost       nrows x ncols, row-major
+ * @param capacity   ncols values >= 0
+ * @param alloc      NULL: the C library
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NaN or -INFINITY cost, negative
+ *         capacity, NULL); ::TRIAGE_ECONFLICT ("capacity": the capacities
+ *         add up to fewer than nrows; "cost": the forbidden cells leave no
+ *         complete assignment); ::TRIAGE_ERANGE (too large); ::TRIAGE_ENOMEM.
+ *         Outputs are unchanged on failure.
+ */
+TRIAGE_API triage_status_t triage_transport_assignment(int32_t *row_to_col, double *total,
+                                                       const double *cost, size_t nrows,
+                                                       size_t ncols, const int32_t *capacity,
+                                                       const triage_allocator_t *alloc);
+
+/**
  * Distributes a batch of cases (DOMAIN.md §7.4) among the engine's workers
  * under the hard constraints of §7.2 and the no-flooding rule, with the
  * objective of triage_batch_solve(). With @p apply 1 the result is applied
