@@ -138,6 +138,7 @@ TRIAGE_OUT_INT(int, present)
 %ignore triage_absence_proposals;
 %ignore triage_batch_solve;
 %ignore triage_linear_assignment;
+%ignore triage_transport_assignment;
 %ignore triage_assign_distribute;
 %ignore triage_duty_pair;
 %ignore triage_assign_balance;
@@ -163,6 +164,7 @@ TRIAGE_OUT_INT(int, present)
 %nothread triage_py_worker_load;
 %nothread triage_py_set_distances;
 %nothread triage_py_linear_assignment;
+%nothread triage_py_transport_assignment;
 %nothread triage_py_batch_solve;
 %inline %{
 /* apply: 0 propose, 1 assign. */
@@ -413,6 +415,50 @@ PyObject *triage_py_linear_assignment(PyObject *cost, long long nrows, long long
                                   (size_t)nrows, (size_t)ncols, NULL);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
+    if (rc) {
+        Py_DECREF(out);
+        triage_py_raise(rc);
+        return NULL;
+    }
+    return Py_BuildValue("(Nd)", out, total);
+}
+
+/* capacity: int32 bytes (ncols values). (row_to_col as bytes of int32, total);
+ * releases the GIL while solving. */
+PyObject *triage_py_transport_assignment(PyObject *cost, long long nrows, long long ncols,
+                                         PyObject *capacity)
+{
+    if (nrows < 0 || ncols < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative matrix size");
+        return NULL;
+    }
+    Py_buffer cap;
+    if (PyObject_GetBuffer(capacity, &cap, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (cap.len != (Py_ssize_t)(ncols * 4)) {
+        PyBuffer_Release(&cap);
+        PyErr_SetString(PyExc_TypeError, "capacity must hold ncols int32 values");
+        return NULL;
+    }
+    Py_buffer view;
+    if (!triage_py_doubles(cost, &view, (Py_ssize_t)(nrows * ncols), "cost")) {
+        PyBuffer_Release(&cap);
+        return NULL;
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nrows * 4));
+    if (!out) {
+        PyBuffer_Release(&view);
+        PyBuffer_Release(&cap);
+        return NULL;
+    }
+    double total = 0;
+    triage_status_t rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = triage_transport_assignment((int32_t *)(void *)PyBytes_AS_STRING(out), &total, view.buf,
+                                     (size_t)nrows, (size_t)ncols, cap.buf, NULL);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    PyBuffer_Release(&cap);
     if (rc) {
         Py_DECREF(out);
         triage_py_raise(rc);

@@ -3,7 +3,8 @@
  * hard constraint (§7.2) on small teams, the preference order (§7.3), batch
  * distribution against brute force and the one-by-one baseline (§7.4),
  * absences and reassignment (§7.5), the duty roster (§7.6), balance figures
- * (§7.7), linear assignment, bad input and allocation failure.
+ * (§7.7), linear and capacitated (transport) assignment, bad input and
+ * allocation failure.
  */
 #include <math.h>
 #include <stdio.h>
@@ -1303,6 +1304,219 @@ static void test_linear_assignment(void **state)
     assert_true(total == 4);
 }
 
+/* ---- capacitated (transport) assignment ------------------------------------------------- */
+
+/* The reference: triage_linear_assignment on the matrix with column j repeated cap[j]
+ * times. Returns its status; *total its objective. */
+static triage_status_t expanded_reference(double *total, const double *cost, size_t n, size_t m,
+                                          const int32_t *cap)
+{
+    size_t slots = 0;
+    for (size_t j = 0; j < m; j++)
+        slots += (size_t)cap[j];
+    double *big = malloc((n * slots + 1) * sizeof *big);
+    int32_t *r2c = malloc((n + 1) * sizeof *r2c);
+    assert_non_null(big);
+    assert_non_null(r2c);
+    for (size_t i = 0; i < n; i++) {
+        size_t q = 0;
+        for (size_t j = 0; j < m; j++)
+            for (int32_t t = 0; t < cap[j]; t++)
+                big[i * slots + q++] = cost[i * m + j];
+    }
+    triage_status_t rc = triage_linear_assignment(r2c, total, big, n, slots, NULL);
+    if (!rc)
+        for (size_t i = 0; i < n; i++)
+            assert_true(r2c[i] >= 0); /* slots >= n: every row placed */
+    free(big);
+    free(r2c);
+    return rc;
+}
+
+/* Checks a transport solution: every row placed in an allowed cell, the capacities
+ * respected, the total the sum of the chosen cells. */
+static void check_transport(const int32_t *r2c, double total, const double *cost, size_t n,
+                            size_t m, const int32_t *cap)
+{
+    int32_t used[64] = {0};
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(r2c[i] >= 0 && (size_t)r2c[i] < m);
+        assert_true(++used[r2c[i]] <= cap[r2c[i]]);
+        assert_false(isinf(cost[i * m + (size_t)r2c[i]]));
+        sum += cost[i * m + (size_t)r2c[i]];
+    }
+    assert_true(sum == total);
+}
+
+static void test_transport_vs_expanded(void **state)
+{
+    (void)state;
+    rng_state = 20260101;
+    int solved = 0, conflicts = 0;
+    for (int it = 0; it < 600; it++) {
+        /* shapes: few columns with many slots, square-ish, more columns than rows */
+        size_t m = 1 + rng() % (it % 3 == 0 ? 4 : 12);
+        size_t n = 1 + rng() % 40;
+        int32_t cap[64];
+        size_t room = 0;
+        int tight = it % 4 == 1; /* capacities adding up to exactly n */
+        for (size_t j = 0; j < m; j++) {
+            cap[j] = (int32_t)(rng() % (2 * n / m + 3));
+            room += (size_t)cap[j];
+        }
+        if (tight || room < n) { /* adjust to exactly n (more sometimes) */
+            while (room < n) {
+                cap[rng() % m]++;
+                room++;
+            }
+            while (room > n) {
+                size_t j = rng() % m;
+                if (cap[j]) {
+                    cap[j]--;
+                    room--;
+                }
+            }
+            if (!tight && it % 5 == 0)
+                cap[rng() % m] += 2;
+        }
+        double *cost = malloc(n * m * sizeof *cost);
+        assert_non_null(cost);
+        int forbid = (int)(rng() % 4); /* 0: none; else about forbid/10 of the cells */
+        for (size_t k = 0; k < n * m; k++) {
+            cost[k] = (double)(rng() % 1000) / 8 - 30;
+            if (forbid && rng() % 10 < (uint64_t)forbid)
+                cost[k] = INFINITY;
+        }
+        int32_t r2c[40];
+        double total = -1, ref = -2;
+        triage_status_t want = expanded_reference(&ref, cost, n, m, cap);
+        triage_status_t got = triage_transport_assignment(r2c, &total, cost, n, m, cap, NULL);
+        assert_int_equal(got, want);
+        if (!got) {
+            check_transport(r2c, total, cost, n, m, cap);
+            assert_true(fabs(total - ref) <= 1e-9 * (1 + fabs(ref)));
+            solved++;
+        } else {
+            assert_int_equal(got, TRIAGE_ECONFLICT);
+            assert_error_arg("cost");
+            conflicts++;
+        }
+        free(cost);
+    }
+    /* both outcomes were exercised */
+    assert_true(solved >= 300);
+    assert_true(conflicts >= 10);
+}
+
+static void test_transport_edges_and_bad_input(void **state)
+{
+    (void)state;
+    int32_t r2c[3] = {7, 7, 7};
+    double total = 5;
+    /* the costs of the DOMAIN.md §7.4 linear level: 3 cases, 2 workers */
+    double cost[] = {1, 4, 2, 8, 3, 5};
+    int32_t cap[] = {1, 2};
+    assert_ok(triage_transport_assignment(r2c, &total, cost, 3, 2, cap, NULL));
+    /* case 0 and case 1 both prefer worker 0 (room 1): 1 + 8 + 5 = 14 or 4 + 2 + 5 = 11 */
+    assert_true(total == 11);
+    assert_int_equal(r2c[1], 0);
+    int32_t cap2[] = {2, 2};
+    assert_ok(triage_transport_assignment(r2c, NULL, cost, 3, 2, cap2, NULL));
+    assert_int_equal(r2c[0], 0);
+    assert_int_equal(r2c[1], 0);
+    assert_int_equal(r2c[2], 1);
+    /* no rows: nothing to do */
+    total = 5;
+    assert_ok(triage_transport_assignment(r2c, &total, NULL, 0, 2, cap, NULL));
+    assert_true(total == 0);
+
+    int32_t keep[3] = {7, 7, 7};
+    double t0 = 5;
+#define UNCHANGED()                                                                     \
+    do {                                                                                \
+        assert_memory_equal(r2c, keep, sizeof keep);                                    \
+        assert_true(total == t0);                                                       \
+    } while (0)
+    memcpy(r2c, keep, sizeof keep);
+    total = t0;
+    /* capacities too small in sum */
+    int32_t small[] = {1, 1};
+    assert_status(triage_transport_assignment(r2c, &total, cost, 3, 2, small, NULL),
+                  TRIAGE_ECONFLICT);
+    assert_error_arg("capacity");
+    UNCHANGED();
+    assert_status(triage_transport_assignment(r2c, &total, cost, 3, 0, NULL, NULL),
+                  TRIAGE_ECONFLICT);
+    UNCHANGED();
+    /* enough room in sum, but the forbidden cells crowd two rows into column 1 */
+    double forb[] = {INFINITY, 1, INFINITY, 2, 3, 4};
+    int32_t cap21[] = {2, 1};
+    assert_status(triage_transport_assignment(r2c, &total, forb, 3, 2, cap21, NULL),
+                  TRIAGE_ECONFLICT);
+    assert_error_arg("cost");
+    UNCHANGED();
+    int32_t cap3[] = {1, 1};
+    double allinf[] = {INFINITY, INFINITY};
+    assert_status(triage_transport_assignment(r2c, &total, allinf, 1, 2, cap3, NULL),
+                  TRIAGE_ECONFLICT);
+    UNCHANGED();
+    /* bad input */
+    double nan[] = {1, NAN, 2, 3, 4, 5};
+    double minf[] = {1, 2, -INFINITY, 3, 4, 5};
+    int32_t neg[] = {4, -1};
+    assert_status(triage_transport_assignment(r2c, &total, nan, 3, 2, cap2, NULL), TRIAGE_EINVAL);
+    assert_error_arg("cost");
+    assert_status(triage_transport_assignment(r2c, &total, minf, 3, 2, cap2, NULL), TRIAGE_EINVAL);
+    assert_error_arg("cost");
+    assert_status(triage_transport_assignment(r2c, &total, cost, 3, 2, neg, NULL), TRIAGE_EINVAL);
+    assert_error_arg("capacity");
+    assert_status(triage_transport_assignment(NULL, &total, cost, 3, 2, cap2, NULL), TRIAGE_EINVAL);
+    assert_error_arg("row_to_col");
+    assert_status(triage_transport_assignment(r2c, &total, NULL, 3, 2, cap2, NULL), TRIAGE_EINVAL);
+    assert_error_arg("cost");
+    assert_status(triage_transport_assignment(r2c, &total, cost, 3, 2, NULL, NULL), TRIAGE_EINVAL);
+    assert_error_arg("capacity");
+    UNCHANGED();
+#undef UNCHANGED
+}
+
+static void test_transport_allocation_failures(void **state)
+{
+    (void)state;
+    rng_state = 99;
+    enum { N = 30, M = 6 };
+    double cost[N * M];
+    for (size_t k = 0; k < N * M; k++)
+        cost[k] = (double)(rng() % 100);
+    int32_t cap[M] = {6, 5, 5, 5, 5, 4};
+    int32_t r2c[N], keep[N];
+    for (size_t i = 0; i < N; i++)
+        r2c[i] = keep[i] = -7;
+    double ref;
+    assert_ok(triage_transport_assignment(r2c, &ref, cost, N, M, cap, NULL));
+    memcpy(r2c, keep, sizeof keep);
+    failing_alloc fa = {0, 0, 0, 0};
+    triage_allocator_t a = fa_allocator(&fa);
+    int failed = 0;
+    for (long n = 1;; n++) {
+        fa.calls = 0;
+        fa.fail_at = n;
+        double total = -1;
+        triage_status_t rc = triage_transport_assignment(r2c, &total, cost, N, M, cap, &a);
+        assert_int_equal(fa.live, 0);
+        if (rc == TRIAGE_OK) {
+            assert_true(total == ref);
+            break;
+        }
+        assert_int_equal(rc, TRIAGE_ENOMEM);
+        assert_memory_equal(r2c, keep, sizeof keep);
+        assert_true(total == -1);
+        failed++;
+    }
+    assert_true(failed >= 10); /* every allocation was failed once */
+}
+
 /* ---- allocation failure ------------------------------------------------------------------- */
 
 static void test_allocation_failures(void **state)
@@ -1653,6 +1867,9 @@ int main(void)
         cmocka_unit_test(test_batch_engine_vs_one_by_one),
         cmocka_unit_test_setup_teardown(test_batch_small_engine_exact, setup, teardown),
         cmocka_unit_test(test_linear_assignment),
+        cmocka_unit_test(test_transport_vs_expanded),
+        cmocka_unit_test(test_transport_edges_and_bad_input),
+        cmocka_unit_test(test_transport_allocation_failures),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup, teardown),
         cmocka_unit_test(test_loads_incremental),
     };

@@ -5,7 +5,8 @@ Adds to :class:`triage.Engine`: ``assign``, ``propose``, ``propose_role_change``
 ``absences``, ``is_present``, ``duty_pair``, ``balance``, ``worker_load``,
 ``case_weight``, ``set_distances`` and ``set_assign_policy``; and the
 standalone solvers :func:`solve_assignment` (linear assignment, the same
-problem as ``scipy.optimize.linear_sum_assignment``) and :func:`batch_solve`.
+problem as ``scipy.optimize.linear_sum_assignment``), :func:`solve_transport`
+(capacitated assignment) and :func:`batch_solve`.
 
 >>> import triage
 >>> eng = triage.Engine()
@@ -26,7 +27,7 @@ from ._engine import Engine, Slot, _date_in, _date_out, _enum, _id, _uuid
 __all__ = [
     "AssignPolicy", "Exclusion", "BatchMethod", "Assignment", "Candidate", "Distribution",
     "BatchStats", "AbsenceProposals", "Absence", "DutyPair", "Balance", "WorkerLoad",
-    "solve_assignment", "batch_solve",
+    "solve_assignment", "solve_transport", "batch_solve",
 ]
 
 
@@ -380,6 +381,23 @@ def solve_assignment(cost):
     r2c.frombytes(raw)
     rows = [i for i in range(n) if r2c[i] >= 0]
     return rows, [r2c[i] for i in rows], total
+
+
+def solve_transport(cost, capacity):
+    """Capacitated assignment: every row goes to a column, column ``j``
+    taking at most ``capacity[j]`` rows, at the least total cost (``inf``
+    forbids a cell). The optimum equals ``solve_assignment`` (or scipy's
+    ``linear_sum_assignment``) on the matrix with column ``j`` repeated
+    ``capacity[j]`` times, without building it. Returns
+    ``(col_ind, total)``: the column of each row and the objective."""
+    buf, n, m = _matrix(cost)
+    cap = array.array("i", (int(c) for c in capacity))
+    if len(cap) != m:
+        raise ValueError("capacity needs one value per column")
+    raw, total = _ll.triage_py_transport_assignment(buf, n, m, cap)
+    r2c = array.array("i")
+    r2c.frombytes(raw)
+    return list(r2c), total
 
 
 def batch_solve(weights, loads, ftes, *, eligible=None, travel=None, groups=None,
