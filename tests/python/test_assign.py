@@ -222,6 +222,60 @@ def test_linear_assignment_forbidden_cells():
         triage.solve_assignment([[math.inf, math.inf], [1, 2]])
 
 
+@pytest.mark.parametrize("ncases,nworkers,slots", [(1, 1, 1), (7, 3, 3), (30, 4, 8), (60, 6, 10),
+                                                    (200, 20, 10), (500, 25, 20),
+                                                    (2000, 100, 20)])
+def test_transport_matches_scipy_on_expanded(ncases, nworkers, slots):
+    """Cases x workers with slots per worker: the same objective as scipy on the
+    matrix with each worker's column repeated (DOMAIN.md §7.4 linear level)."""
+    rng = np.random.default_rng(ncases + nworkers)
+    for _ in range(1 if ncases >= 2000 else 4):
+        cost = rng.integers(0, 1000, size=(ncases, nworkers)).astype(float) / 7
+        cap = rng.integers(0, 2 * slots + 1, size=nworkers)
+        while cap.sum() < ncases:  # some instances exactly tight
+            cap[rng.integers(nworkers)] += 1
+        if ncases >= 2000:
+            cap[:] = slots  # 100 x 20 = 2000 slots: tight
+        cols, total = triage.solve_transport(cost, cap.tolist())
+        expanded = np.repeat(cost, cap, axis=1)
+        r, c = scipy_opt.linear_sum_assignment(expanded)
+        assert math.isclose(total, expanded[r, c].sum(), rel_tol=1e-12, abs_tol=1e-9)
+        assert np.all(np.bincount(cols, minlength=nworkers) <= cap)
+        assert math.isclose(cost[np.arange(ncases), cols].sum(), total, rel_tol=1e-12)
+
+
+def test_transport_forbidden_cells_and_errors():
+    inf = math.inf
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        cost = rng.integers(0, 50, size=(12, 4)).astype(float)
+        cost[rng.random(cost.shape) < 0.3] = inf
+        cap = rng.integers(1, 6, size=4)
+        expanded = np.repeat(cost, cap, axis=1)
+        try:
+            r, c = scipy_opt.linear_sum_assignment(expanded)
+            feasible = np.isfinite(expanded[r, c]).all() and len(r) == 12
+        except ValueError:
+            feasible = False
+        if cap.sum() < 12 or not feasible:
+            with pytest.raises(triage.ConflictError):
+                triage.solve_transport(cost, cap)
+        else:
+            _, total = triage.solve_transport(cost, cap)
+            assert math.isclose(total, expanded[r, c].sum())
+    cols, total = triage.solve_transport([[inf, 1], [inf, 2], [3, 4]], [2, 2])
+    assert cols == [1, 1, 0] and total == 6
+    with pytest.raises(triage.ConflictError):
+        triage.solve_transport([[inf, 1], [inf, 2], [3, 4]], [2, 1])
+    with pytest.raises(triage.ConflictError):
+        triage.solve_transport([[1, 2]] * 3, [1, 1])
+    with pytest.raises(triage.InvalidArgument):
+        triage.solve_transport([[1, math.nan]], [1, 1])
+    with pytest.raises(triage.InvalidArgument):
+        triage.solve_transport([[1, 2]], [1, -1])
+    with pytest.raises(ValueError):
+        triage.solve_transport([[1, 2]], [1])
+
 @pytest.mark.parametrize("ncases,nworkers", [(12, 3), (60, 6), (200, 20), (600, 30)])
 def test_batch_reducing_to_linear_assignment(ncases, nworkers):
     """Equal weights and equal workers: the best max load puts ncases/nworkers
