@@ -547,15 +547,9 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
 TRIAGE_API triage_status_t triage_assign_case_weight(double *out, triage_engine_t *e,
                                                      const triage_id_t *case_id)
 {
-    if (!out)
-        return triage__error_null("out");
-    if (!e)
-        return triage__error_null("engine");
-    if (!case_id)
-        return triage__error_null("case_id");
-    const triage__case_rec *r = triage__table_get(&e->tables[TRIAGE__T_CASE], case_id);
+    const triage__case_rec *r = triage__lookup(out, e, TRIAGE__T_CASE, case_id, "case_id");
     if (!r)
-        return triage__error(TRIAGE_ENOTFOUND, "case_id", "no case with that id");
+        return triage_error_last()->code;
     triage__assign_state *s;
     triage_status_t rc = triage__assign_get(&s, e);
     if (rc)
@@ -567,14 +561,8 @@ TRIAGE_API triage_status_t triage_assign_case_weight(double *out, triage_engine_
 TRIAGE_API triage_status_t triage_worker_load(triage_worker_load_t *out, triage_engine_t *e,
                                               const triage_id_t *worker)
 {
-    if (!out)
-        return triage__error_null("out");
-    if (!e)
-        return triage__error_null("engine");
-    if (!worker)
-        return triage__error_null("worker");
-    if (!triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
-        return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
+    if (!triage__lookup(out, e, TRIAGE__T_WORKER, worker, "worker"))
+        return triage_error_last()->code;
     triage__team t;
     triage_status_t rc = triage__team_build(&t, e);
     if (rc) {

@@ -303,15 +303,9 @@ TRIAGE_API triage_status_t triage_client_create(triage_id_t *out_id, triage_engi
 TRIAGE_API triage_status_t triage_client_get(triage_client_t *out, triage_engine_t *e,
                                              const triage_id_t *id)
 {
-    if (!out)
-        return triage__error_null("out");
-    if (!e)
-        return triage__error_null("engine");
-    if (!id)
-        return triage__error_null("id");
-    const triage__client_rec *r = triage__table_get(&e->tables[TRIAGE__T_CLIENT], id);
+    const triage__client_rec *r = triage__lookup(out, e, TRIAGE__T_CLIENT, id, "id");
     if (!r)
-        return triage__error(TRIAGE_ENOTFOUND, "id", "no client with that id");
+        return triage_error_last()->code;
     *out = r->pub;
     audit(e, TRIAGE_AUDIT_READ, TRIAGE_AUDIT_CLIENT, id);
     return TRIAGE_OK;
@@ -445,15 +439,9 @@ TRIAGE_API triage_status_t triage_worker_create(triage_id_t *out_id, triage_engi
 TRIAGE_API triage_status_t triage_worker_get(triage_worker_t *out, triage_engine_t *e,
                                              const triage_id_t *id)
 {
-    if (!out)
-        return triage__error_null("out");
-    if (!e)
-        return triage__error_null("engine");
-    if (!id)
-        return triage__error_null("id");
-    const triage_worker_t *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], id);
+    const triage_worker_t *w = triage__lookup(out, e, TRIAGE__T_WORKER, id, "id");
     if (!w)
-        return triage__error(TRIAGE_ENOTFOUND, "id", "no worker with that id");
+        return triage_error_last()->code;
     *out = *w;
     return TRIAGE_OK;
 }
@@ -567,15 +555,9 @@ TRIAGE_API triage_status_t triage_case_list(triage_id_t **out, size_t *count, tr
 TRIAGE_API triage_status_t triage_case_get(triage_case_t *out, triage_engine_t *e,
                                            const triage_id_t *id)
 {
-    if (!out)
-        return triage__error_null("out");
-    if (!e)
-        return triage__error_null("engine");
-    if (!id)
-        return triage__error_null("id");
-    const triage__case_rec *r = triage__table_get(&e->tables[TRIAGE__T_CASE], id);
+    const triage__case_rec *r = triage__lookup(out, e, TRIAGE__T_CASE, id, "id");
     if (!r)
-        return triage__error(TRIAGE_ENOTFOUND, "id", "no case with that id");
+        return triage_error_last()->code;
     *out = r->pub;
     audit(e, TRIAGE_AUDIT_READ, TRIAGE_AUDIT_CASE, id);
     return TRIAGE_OK;

@@ -117,6 +117,14 @@ triage_status_t triage__new_id(triage_engine_t *e, int table, triage_id_t *out);
 
 /* Table access. get returns NULL when absent. */
 void *triage__table_get(const triage__table *t, const triage_id_t *id);
+/*
+ * The common start of a read: checks the out-parameter, the engine and the
+ * id (named `id_name` in errors) and finds the record of `table`. NULL with
+ * the last error set (EINVAL, or ENOTFOUND naming `id_name`).
+ */
+const void *triage__lookup(const void *out, triage_engine_t *e, int table, const triage_id_t *id,
+                           const char *id_name);
+
 /* Adds a record while loading from a store (outside any transaction). */
 triage_status_t triage__table_load(const triage_allocator_t *a, triage__table *t, const void *rec);
 

@@ -46,6 +46,29 @@ void *triage__table_get(const triage__table *t, const triage_id_t *id)
     return v ? t->recs + (size_t)(v - 1) * t->elem : NULL;
 }
 
+const void *triage__lookup(const void *out, triage_engine_t *e, int table, const triage_id_t *id,
+                           const char *id_name)
+{
+    static const char *what[] = {"client", "case", "worker", "absence"};
+    if (!out) {
+        triage__error_null("out");
+        return NULL;
+    }
+    if (!e) {
+        triage__error_null("engine");
+        return NULL;
+    }
+    if (!id) {
+        triage__error_null(id_name);
+        return NULL;
+    }
+    const void *rec = triage__table_get(&e->tables[table], id);
+    if (!rec)
+        triage__error(TRIAGE_ENOTFOUND, id_name, "no %s with that id",
+                      (size_t)table < TRIAGE__ARRAY_LEN(what) ? what[table] : "record");
+    return rec;
+}
+
 /* Makes room for `need` records. Fails without changing the logical contents. */
 static triage_status_t table_reserve(const triage_allocator_t *a, triage__table *t, size_t need)
 {
