@@ -247,6 +247,17 @@ static triage_status_t check_version(uint32_t v, uint32_t current, const char *n
     return TRIAGE_OK;
 }
 
+/* Starts a transaction holding a writable copy of record `id` of `table`;
+ * NULL (transaction discarded, last error set) when there is none. */
+static void *begin_update(triage__txn *tx, triage_engine_t *e, int table, const triage_id_t *id)
+{
+    triage__txn_init(tx, e);
+    void *rec = triage__txn_get(tx, table, id);
+    if (!rec)
+        triage__txn_discard(tx);
+    return rec;
+}
+
 /* ---- clients --------------------------------------------------------------- */
 
 static triage_status_t check_client(const triage_client_t *c)
@@ -321,12 +332,9 @@ TRIAGE_API triage_status_t triage_client_update(triage_engine_t *e, const triage
     if (rc)
         return rc;
     triage__txn tx;
-    triage__txn_init(&tx, e);
-    triage__client_rec *r = triage__txn_get(&tx, TRIAGE__T_CLIENT, &client->id);
-    if (!r) {
-        triage__txn_discard(&tx);
+    triage__client_rec *r = begin_update(&tx, e, TRIAGE__T_CLIENT, &client->id);
+    if (!r)
         return triage_error_last()->code;
-    }
     int32_t changed = (r->pub.date_of_birth != client->date_of_birth) |
                       (r->pub.language != client->language) << 1 |
                       (r->pub.municipality != client->municipality) << 2;
@@ -456,12 +464,9 @@ TRIAGE_API triage_status_t triage_worker_update(triage_engine_t *e, const triage
     if (rc)
         return rc;
     triage__txn tx;
-    triage__txn_init(&tx, e);
-    triage_worker_t *w = triage__txn_get(&tx, TRIAGE__T_WORKER, &worker->id);
-    if (!w) {
-        triage__txn_discard(&tx);
+    triage_worker_t *w = begin_update(&tx, e, TRIAGE__T_WORKER, &worker->id);
+    if (!w)
         return triage_error_last()->code;
-    }
     int32_t changed = (w->role != worker->role) | (w->fte != worker->fte) << 1 |
                       (w->languages != worker->languages) << 2 | (w->office != worker->office) << 3 |
                       (w->team != worker->team) << 4 | (w->active != worker->active) << 5 |

@@ -950,6 +950,27 @@ static triage_status_t perr(const parser *ps, int line, const char *field, const
     return triage__error(TRIAGE_EINVAL, arg, "%s:%d: %s: %s", ps->name, line, field, problem);
 }
 
+/* The index of `key` in `keys`, or -1. */
+static int key_index(const char *const *keys, int n, const char *key)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(keys[i], key))
+            return i;
+    return -1;
+}
+
+/* Takes key number `k` of a repeated section ([worker], [absence],
+ * [municipality]): refuses an unknown (k < 0) or repeated key. */
+static triage_status_t claim_key(parser *ps, const char *key, int k, const char *unknown)
+{
+    if (k < 0)
+        return perr(ps, ps->line, key, unknown);
+    if (ps->seen >> k & 1u)
+        return perr(ps, ps->line, key, "duplicate key");
+    ps->seen |= 1u << k;
+    return TRIAGE_OK;
+}
+
 /* Turns an error of an internal setter into a located one. */
 static triage_status_t relocate(const parser *ps, triage_status_t rc, const char *field)
 {
@@ -1042,28 +1063,20 @@ static triage_status_t parse_line(parser *ps, char *raw)
     if (!*v)
         return perr(ps, ps->line, key, "a value is missing");
     const char *e = NULL;
+    triage_status_t rc;
     switch (ps->section) {
     case SEC_WORKER: {
         int k = worker_key(key);
-        if (k < 0)
-            return perr(ps, ps->line, key, "unknown key in [worker]");
-        if (ps->seen >> k & 1u)
-            return perr(ps, ps->line, key, "duplicate key");
-        ps->seen |= 1u << k;
+        if ((rc = claim_key(ps, key, k, "unknown key in [worker]")))
+            return rc;
         e = worker_set(&ps->worker, k, v);
         break;
     }
     case SEC_ABSENCE: {
         static const char *const keys[] = {"worker", "start", "end"};
-        int k = -1;
-        for (int i = 0; i < 3; i++)
-            if (!strcmp(keys[i], key))
-                k = i;
-        if (k < 0)
-            return perr(ps, ps->line, key, "unknown key in [absence]");
-        if (ps->seen >> k & 1u)
-            return perr(ps, ps->line, key, "duplicate key");
-        ps->seen |= 1u << k;
+        int k = key_index(keys, 3, key);
+        if ((rc = claim_key(ps, key, k, "unknown key in [absence]")))
+            return rc;
         if (k == 0) {
             e = check_label(v);
             if (!e)
@@ -1075,15 +1088,9 @@ static triage_status_t parse_line(parser *ps, char *raw)
     }
     case SEC_MUNI: {
         static const char *const keys[] = {"code", "name", "weight"};
-        int k = -1;
-        for (int i = 0; i < 3; i++)
-            if (!strcmp(keys[i], key))
-                k = i;
-        if (k < 0)
-            return perr(ps, ps->line, key, "unknown key in [municipality]");
-        if (ps->seen >> k & 1u)
-            return perr(ps, ps->line, key, "duplicate key");
-        ps->seen |= 1u << k;
+        int k = key_index(keys, 3, key);
+        if ((rc = claim_key(ps, key, k, "unknown key in [municipality]")))
+            return rc;
         if (k == 0)
             e = parse_int(&ps->muni_code, v, 1, 9999);
         else if (k == 1)
@@ -1112,8 +1119,7 @@ static triage_status_t parse_line(parser *ps, char *raw)
             if ((d->a == a && d->b == b) || (d->a == b && d->b == a))
                 return perr(ps, ps->line, key, "duplicate key");
         }
-        triage_status_t rc = set_distance(ps->s, a, b, km, ps->line);
-        if (rc)
+        if ((rc = set_distance(ps->s, a, b, km, ps->line)))
             return relocate(ps, rc, key);
         break;
     }
