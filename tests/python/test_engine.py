@@ -942,3 +942,14 @@ def test_enums_match_c():
         assert triage._lowlevel.triage_milestone_name(int(m)) == m.label
     assert triage.Slot.RESPONSIBLE == 2 and triage.RoleChange.REQUIRED == 2
     assert triage.IntakeKind is triage._deadline.IntakeKind
+
+
+def test_every_test_engine_has_a_fixed_clock():
+    # Regression (statutory round two, item 10): worker and client events take
+    # the engine's clock; in tests that is conftest's fixed instant, never the
+    # wall clock, so no assertion depends on the day the suite runs.
+    from conftest import FIXED_NOW
+    e = triage.Engine()
+    e.add_worker(role=Role.SOCIAL_WORKER)
+    (ev,) = list(e.events())
+    assert ev.at == FIXED_NOW

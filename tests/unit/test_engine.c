@@ -169,6 +169,25 @@ static void test_options_validation(void **state)
     triage_engine_free(NULL);
 }
 
+/* No test depends on today's date (statutory round two, item 10): an engine
+ * given no clock reads the real-time clock, which every test executable sees
+ * fixed at 2026-01-05 08:00 UTC (fixed_clock.c). */
+static void test_default_clock_is_fixed_in_tests(void **state)
+{
+    (void)state;
+    triage_engine_t *e;
+    assert_ok(triage_engine_new(&e, NULL));
+    triage_id_t id = add_client(e);
+    triage_event_t *evs;
+    size_t n;
+    assert_ok(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    assert_int_equal(n, 1);
+    assert_memory_equal(&evs[0].subject, &id, sizeof id);
+    assert_true(evs[0].at_ms == INT64_C(1767600000000));
+    triage_free(evs);
+    triage_engine_free(e);
+}
+
 static void test_engine_new_allocation_failures(void **state)
 {
     (void)state;
@@ -1306,6 +1325,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options_validation),
+        cmocka_unit_test(test_default_clock_is_fixed_in_tests),
         cmocka_unit_test(test_engine_new_allocation_failures),
         T(test_client_crud),
         T(test_worker_validation),
