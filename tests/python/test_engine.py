@@ -1,6 +1,6 @@
 """triage.Engine: the client-process engine from Python (DOMAIN.md §2-§4, §6).
 
-Mirrors tests/unit/test_engine.c where it matters (the North Savo scenario,
+Mirrors tests/unit/engine/test_engine.c where it matters (the North Savo scenario,
 transition rules) and adds what only the binding can get wrong: argument
 conversion, datetimes, iterators, the context manager, the audit callback
 trampoline (including one that raises), and freeing objects in any order.

@@ -1,0 +1,102 @@
+/*
+ * Internals of the assignment module (assign.c, absence.c, batch.c). Not
+ * installed.
+ */
+#ifndef TRIAGE_ASSIGN_INTERNAL_H
+#define TRIAGE_ASSIGN_INTERNAL_H
+
+#include "engine/engine_internal.h"
+#include "triage/assign.h"
+
+#define TRIAGE__NPARAM 15
+
+struct triage_assign_policy {
+    triage_allocator_t alloc;
+    char id[32];
+    uint32_t version;
+    double p[TRIAGE__NPARAM]; /* indexed by triage_assign_param_t */
+};
+
+/* One absence in the per-worker index. */
+typedef struct {
+    triage_id_t worker;
+    triage_date_t start, end;
+} triage__abs_span;
+
+struct triage__assign_state {
+    triage_assign_policy_t *policy;
+    size_t n;         /* distance matrix size, 0 = none */
+    int32_t *codes;   /* n codes, as given */
+    double *dist;     /* n * n */
+    int32_t *sorted;  /* n indices into codes, ordered by code */
+    /* Absences in force, ordered by worker then start: rebuilt when the
+     * engine's absence_gen moves, so presence checks are a binary search. */
+    triage__abs_span *abs;
+    size_t nabs;
+    uint64_t abs_gen;
+    int abs_built;
+    /* Every worker's load, indexed by worker record index, kept current by
+     * triage__assign_note_case() at commit (no scan of the cases per
+     * decision). Weighted loads are sums of whole units (TRIAGE__LOAD_UNITS
+     * per 1.0 of weight) so that incremental updates and a fresh scan give
+     * the same bits. loads_ok = 0: rebuilt by one scan on next use (first
+     * use, a new worker, a new policy). */
+    int loads_ok;
+    size_t nloads, loadcap;
+    uint64_t *units;
+    int32_t *ncases, *ncw;
+    uint32_t *order; /* worker record indices in id order */
+    /* The duty roster's last answer per role (social worker, counsellor):
+     * valid while the week and both generations are the same. */
+    struct {
+        int ok;
+        triage_date_t week;
+        uint64_t abs_gen, worker_gen;
+        triage_id_t id;
+    } duty[2];
+};
+
+#define TRIAGE__LOAD_UNITS 1e9
+
+/* One worker in a decision: the record and its current load. */
+typedef struct {
+    const triage_worker_t *w;
+    double weighted;
+    int32_t cases;
+    int32_t child_welfare;
+    int32_t office_idx; /* the office's row in the distance matrix, -1 none */
+} triage__wload;
+
+/* Every worker (id order) with their loads, for one decision. Pointers into
+ * the engine's tables: valid until the next commit. */
+typedef struct {
+    triage_engine_t *e;
+    const triage_assign_policy_t *pol;
+    size_t n;
+    triage__wload *w;
+    uint32_t *pos; /* worker record index -> position in w */
+} triage__team;
+
+/* The engine's policy, creating the state with the default on first use. */
+triage_status_t triage__assign_get(triage__assign_state **out, triage_engine_t *e);
+triage_status_t triage__team_build(triage__team *t, triage_engine_t *e);
+void triage__team_free(triage__team *t);
+ptrdiff_t triage__team_find(const triage__team *t, const triage_id_t *id);
+double triage__case_weight(const triage_assign_policy_t *p, const triage_case_t *c);
+/* A weight in whole load units (weights are finite and >= 0). */
+uint64_t triage__weight_units(double w);
+/* Brings the load aggregates up to date (one scan when invalid). */
+triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s);
+int triage__is_child_welfare(const triage_case_t *c);
+/* 1 when the worker is absent on any day of [from, to]. */
+int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t from,
+                   triage_date_t to);
+/* Distance between municipalities, -1 when unknown. */
+double triage__distance(const triage__assign_state *s, int32_t from, int32_t to);
+
+/* Batch solver with an optional baseline assignment to beat (engine use). */
+triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
+                                    const triage_batch_problem_t *p, const int32_t *baseline,
+                                    const triage_allocator_t *alloc);
+
+#endif

@@ -1,0 +1,112 @@
+/* The thread-local last error (CONVENTIONS.md rules 5-8). */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/internal.h"
+
+#define MESSAGE_MAX 256
+#define ARGUMENT_MAX 64
+
+typedef struct {
+    triage_error_t pub;
+    char message[MESSAGE_MAX];
+    char argument[ARGUMENT_MAX];
+} error_slot;
+
+static _Thread_local error_slot tls_error = {
+    {TRIAGE_OK, "no error", "", 0}, "no error", ""};
+static _Thread_local bool tls_init;
+
+static error_slot *slot(void)
+{
+    if (!tls_init) {
+        tls_error.pub.message = tls_error.message;
+        tls_error.pub.argument = tls_error.argument;
+        tls_init = true;
+    }
+    return &tls_error;
+}
+
+static void copy_bounded(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static triage_status_t set_error(triage_status_t code, int32_t cause, const char *argument,
+                                 const char *fmt, va_list ap)
+{
+    error_slot *e = slot();
+    e->pub.code = code;
+    e->pub.cause = cause;
+    copy_bounded(e->argument, sizeof e->argument, argument);
+    if (fmt) {
+        int n = vsnprintf(e->message, sizeof e->message, fmt, ap);
+        if (n < 0)
+            copy_bounded(e->message, sizeof e->message, triage_strerror(code));
+    } else {
+        copy_bounded(e->message, sizeof e->message, triage_strerror(code));
+    }
+    return code;
+}
+
+triage_status_t triage__error(triage_status_t code, const char *argument, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    triage_status_t rc = set_error(code, 0, argument, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+triage_status_t triage__error_cause(triage_status_t code, int32_t cause, const char *argument,
+                                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    triage_status_t rc = set_error(code, cause, argument, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+triage_status_t triage__error_null(const char *argument)
+{
+    return triage__error(TRIAGE_EINVAL, argument, "%s must not be NULL", argument);
+}
+
+TRIAGE_API const triage_error_t *triage_error_last(void)
+{
+    return &slot()->pub;
+}
+
+TRIAGE_API void triage_error_clear(void)
+{
+    error_slot *e = slot();
+    e->pub.code = TRIAGE_OK;
+    e->pub.cause = 0;
+    copy_bounded(e->message, sizeof e->message, "no error");
+    e->argument[0] = '\0';
+}
+
+TRIAGE_API const char *triage_strerror(triage_status_t code)
+{
+    switch (code) {
+    case TRIAGE_OK: return "no error";
+    case TRIAGE_EINVAL: return "invalid argument";
+    case TRIAGE_ENOMEM: return "out of memory";
+    case TRIAGE_ENOTFOUND: return "not found";
+    case TRIAGE_EEXISTS: return "already exists";
+    case TRIAGE_ESTATE: return "transition not allowed";
+    case TRIAGE_ERANGE: return "value out of range";
+    case TRIAGE_EVERSION: return "unsupported version";
+    case TRIAGE_ECONFLICT: return "conflict with stored data";
+    case TRIAGE_ESTORE: return "storage callback failed";
+    case TRIAGE_EUSER: return "stopped by a user callback";
+    case TRIAGE_ITEROVER: return "end of iteration";
+    }
+    return "unknown error";
+}

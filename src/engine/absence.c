@@ -1,0 +1,149 @@
+/*
+ * Worker absences (DOMAIN.md §2, §7.2, §7.5): inclusive date ranges kept as
+ * engine records, changed only through transactions. Removal marks the
+ * record removed, so the record and its events stay.
+ */
+#include <string.h>
+
+#include "assign/assign_internal.h"
+
+static triage_status_t check_actor(triage_engine_t *e, const triage_id_t *actor)
+{
+    if (actor && !triage_id_is_nil(actor) && !triage__table_get(&e->tables[TRIAGE__T_WORKER], actor))
+        return triage__error(TRIAGE_ENOTFOUND, "actor", "no worker with that id");
+    return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_absence_add(triage_id_t *out_id, triage_engine_t *e,
+                                              const triage_id_t *worker, triage_date_t start,
+                                              triage_date_t end, const triage_id_t *actor)
+{
+    if (!out_id)
+        return triage__error_null("out_id");
+    if (!e)
+        return triage__error_null("engine");
+    if (!worker)
+        return triage__error_null("worker");
+    if (!triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
+        return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
+    triage_status_t rc = check_actor(e, actor);
+    if (rc)
+        return rc;
+    if (!triage__date_valid(start))
+        return triage__error(TRIAGE_ERANGE, "start", "date outside the supported range");
+    if (!triage__date_valid(end))
+        return triage__error(TRIAGE_ERANGE, "end", "date outside the supported range");
+    if (end < start)
+        return triage__error(TRIAGE_EINVAL, "end", "the absence ends before it starts");
+    triage__absence_rec rec;
+    memset(&rec, 0, sizeof rec);
+    triage_status_t idrc = triage__new_id(e, TRIAGE__T_ABSENCE, &rec.id);
+    if (idrc)
+        return idrc;
+    rec.worker = *worker;
+    rec.start = start;
+    rec.end = end;
+    triage__txn tx;
+    triage__txn_init(&tx, e);
+    triage_event_t *ev;
+    if (!triage__txn_new(&tx, TRIAGE__T_ABSENCE, &rec) ||
+        !(ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_ABSENCE_ADDED, triage__now(e), actor))) {
+        triage__txn_discard(&tx);
+        return TRIAGE_ENOMEM;
+    }
+    ev->subject = *worker;
+    ev->to_id = rec.id;
+    ev->from = start;
+    ev->to = end;
+    rc = triage__txn_commit(&tx);
+    if (!rc)
+        *out_id = rec.id;
+    return rc;
+}
+
+TRIAGE_API triage_status_t triage_absence_remove(triage_engine_t *e, const triage_id_t *absence,
+                                                 const triage_id_t *actor)
+{
+    if (!e)
+        return triage__error_null("engine");
+    if (!absence)
+        return triage__error_null("absence");
+    triage_status_t rc = check_actor(e, actor);
+    if (rc)
+        return rc;
+    const triage__absence_rec *cur = triage__table_get(&e->tables[TRIAGE__T_ABSENCE], absence);
+    if (!cur || cur->removed)
+        return triage__error(TRIAGE_ENOTFOUND, "absence", "no absence with that id");
+    triage__txn tx;
+    triage__txn_init(&tx, e);
+    triage__absence_rec *r = triage__txn_get(&tx, TRIAGE__T_ABSENCE, absence);
+    triage_event_t *ev = NULL;
+    if (r)
+        ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_ABSENCE_REMOVED, triage__now(e), actor);
+    if (!r || !ev) {
+        triage__txn_discard(&tx);
+        return TRIAGE_ENOMEM;
+    }
+    r->removed = 1;
+    ev->subject = r->worker;
+    ev->to_id = r->id;
+    ev->from = r->start;
+    ev->to = r->end;
+    return triage__txn_commit(&tx);
+}
+
+TRIAGE_API triage_status_t triage_absence_list(triage_absence_t **out, size_t *count,
+                                               triage_engine_t *e, const triage_id_t *worker)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!count)
+        return triage__error_null("count");
+    if (!e)
+        return triage__error_null("engine");
+    int all = !worker || triage_id_is_nil(worker);
+    if (!all && !triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
+        return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
+    const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        triage_absence_t *res = NULL;
+        if (pass) {
+            if (n) {
+                res = triage__owned_alloc(&e->alloc, n * sizeof *res);
+                if (!res)
+                    return TRIAGE_ENOMEM;
+            }
+            *out = res;
+            *count = n;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < t->n; i++) {
+            const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);
+            if (a->removed || (!all && triage_id_compare(&a->worker, worker)))
+                continue;
+            if (pass)
+                res[k] = (triage_absence_t){a->id, a->worker, a->start, a->end};
+            k++;
+        }
+        n = k;
+    }
+    return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_worker_present(int *present, triage_engine_t *e,
+                                                 const triage_id_t *worker, triage_date_t date)
+{
+    if (!present)
+        return triage__error_null("present");
+    if (!e)
+        return triage__error_null("engine");
+    if (!worker)
+        return triage__error_null("worker");
+    if (!triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
+        return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
+    if (!triage__date_valid(date))
+        return triage__error(TRIAGE_ERANGE, "date", "date outside the supported range");
+    *present = !triage__absent(e, worker, date, date);
+    return TRIAGE_OK;
+}

@@ -1,0 +1,1038 @@
+/*
+ * Intake and the client process (DOMAIN.md §3-§6): stage transitions with
+ * their required data, contact attempts, the motivation check,
+ * classification, the special-support decision, workers on a case, the
+ * SHL 37 § assessment record, milestones and deadline status.
+ *
+ * Every function validates first, then builds its change in a transaction
+ * (txn.c) and commits it: a failure changes nothing.
+ */
+#include <string.h>
+
+#include "engine/engine_internal.h"
+
+#define NONE TRIAGE_DATE_NONE
+
+static const triage_id_t nil_id;
+
+static int is_nil(const triage_id_t *id)
+{
+    return triage_id_is_nil(id);
+}
+
+static int id_eq(const triage_id_t *a, const triage_id_t *b)
+{
+    return triage_id_compare(a, b) == 0;
+}
+
+/* The local date of a caller-supplied time. */
+static triage_status_t local_date(triage_date_t *d, int32_t *minute, int64_t at_ms)
+{
+    if (triage_local_time(d, minute, at_ms))
+        return triage__error(TRIAGE_ERANGE, "at_ms", "time outside the supported range");
+    return TRIAGE_OK;
+}
+
+static triage_status_t bool_arg(int v, const char *name)
+{
+    if (v != 0 && v != 1)
+        return triage__error(TRIAGE_EINVAL, name, "%s must be 0 or 1", name);
+    return TRIAGE_OK;
+}
+
+/* An actor: nil (the system) or an existing worker. */
+static triage_status_t check_actor(triage_engine_t *e, const triage_id_t *actor)
+{
+    if (actor && !is_nil(actor) && !triage__table_get(&e->tables[TRIAGE__T_WORKER], actor))
+        return triage__error(TRIAGE_ENOTFOUND, "actor", "no worker with that id");
+    return TRIAGE_OK;
+}
+
+static triage_status_t policy_tag(triage_event_t *ev, triage_engine_t *e, int which)
+{
+    const char *id = "";
+    uint32_t ver = 0;
+    if (which == 0)
+        triage_urgency_policy_id(&id, &ver, e->urgency);
+    else
+        triage_classify_policy_id(&id, &ver, e->classify);
+    size_t n = strlen(id);
+    if (n >= sizeof ev->policy_id)
+        n = sizeof ev->policy_id - 1;
+    memcpy(ev->policy_id, id, n);
+    ev->policy_id[n] = '\0';
+    ev->policy_version = ver;
+    return TRIAGE_OK;
+}
+
+/* Common start of a case operation: argument checks, then the case and its
+ * date. On success the transaction holds a writable copy of the case. */
+static triage_status_t begin_case_op(triage__txn *tx, triage__case_rec **rec, triage_date_t *date,
+                                     triage_engine_t *e, const triage_id_t *case_id,
+                                     const triage_id_t *actor, int64_t at_ms)
+{
+    if (!e)
+        return triage__error_null("engine");
+    if (!case_id)
+        return triage__error_null("case_id");
+    triage_status_t rc = check_actor(e, actor);
+    if (rc)
+        return rc;
+    const triage__case_rec *cur = triage__table_get(&e->tables[TRIAGE__T_CASE], case_id);
+    if (!cur)
+        return triage__error(TRIAGE_ENOTFOUND, "case_id", "no case with that id");
+    if (at_ms < cur->pub.received_ms)
+        return triage__error(TRIAGE_EINVAL, "at_ms", "the time is before the intake");
+    rc = local_date(date, NULL, at_ms);
+    if (rc)
+        return rc;
+    triage__txn_init(tx, e);
+    *rec = triage__txn_get(tx, TRIAGE__T_CASE, case_id);
+    if (!*rec) {
+        triage__txn_discard(tx);
+        return triage_error_last()->code;
+    }
+    return TRIAGE_OK;
+}
+
+static triage_status_t fail(triage__txn *tx, triage_status_t rc)
+{
+    triage__txn_discard(tx);
+    return rc;
+}
+
+static triage_event_t *event(triage__txn *tx, const triage__case_rec *c, triage_event_kind_t kind,
+                             int64_t at_ms, const triage_id_t *actor)
+{
+    triage_event_t *ev = triage__txn_event(tx, &c->pub.id, kind, at_ms, actor);
+    if (ev)
+        ev->subject = c->pub.client;
+    return ev;
+}
+
+/* ---- role law ------------------------------------------------------------ */
+
+static triage_role_t worker_role(triage_engine_t *e, const triage_id_t *id)
+{
+    if (!id || is_nil(id))
+        return 0;
+    const triage_worker_t *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], id);
+    return w ? w->role : 0;
+}
+
+/* The classification with the special-support decision applied. */
+static triage_classification_t effective(const triage_case_t *c)
+{
+    triage_classification_t k = c->classification;
+    k.special_support = (uint8_t)(c->special_support != 0);
+    return k;
+}
+
+/* Is the case's responsible arrangement lawful? Unclassified or without a
+ * responsible worker: nothing to check. */
+static int arrangement_ok(triage_engine_t *e, const triage_case_t *c)
+{
+    if (!(c->flags & TRIAGE_CASE_CLASSIFIED) || is_nil(&c->responsible))
+        return 1;
+    triage_classification_t k = effective(c);
+    int ok = 0;
+    if (triage_classify_arrangement_lawful(&ok, e->classify, &k, worker_role(e, &c->responsible),
+                                           (int)worker_role(e, &c->pair)))
+        return 0;
+    return ok;
+}
+
+static void update_mismatch(triage_engine_t *e, triage_case_t *c)
+{
+    c->flags &= ~(TRIAGE_CASE_ROLE_MISMATCH | TRIAGE_CASE_ROLE_CHANGE_SUGGESTED);
+    if (!arrangement_ok(e, c))
+        c->flags |= TRIAGE_CASE_ROLE_MISMATCH;
+    else if ((c->flags & TRIAGE_CASE_CLASSIFIED) && !is_nil(&c->responsible) &&
+             worker_role(e, &c->responsible) != (triage_role_t)c->classification.preferred_role)
+        c->flags |= TRIAGE_CASE_ROLE_CHANGE_SUGGESTED;
+}
+
+/* ---- intake -------------------------------------------------------------- */
+
+static int is_notification(triage_intake_kind_t k)
+{
+    return k == TRIAGE_INTAKE_NOTIFICATION || k == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION;
+}
+
+static triage_status_t check_intake(triage_engine_t *e, const triage_intake_t *in)
+{
+    if (in->version == 0 || in->version > TRIAGE_INTAKE_VERSION)
+        return triage__error(TRIAGE_EVERSION, "intake.version", "unsupported intake version");
+    if (in->kind < TRIAGE_INTAKE_CONTACT || in->kind > TRIAGE_INTAKE_OTHER_AUTHORITY)
+        return triage__error(TRIAGE_EINVAL, "kind", "unknown intake kind");
+    if (in->channel < TRIAGE_CHANNEL_PHONE || in->channel > TRIAGE_CHANNEL_OTHER_AUTHORITY)
+        return triage__error(TRIAGE_EINVAL, "channel", "unknown channel");
+    if (in->service < TRIAGE_SERVICE_WORKING_AGE || in->service > TRIAGE_SERVICE_OLDER)
+        return triage__error(TRIAGE_EINVAL, "service", "unknown service area");
+    if (in->triggers & ~TRIAGE_TRIGGER_ALL)
+        return triage__error(TRIAGE_EINVAL, "triggers", "unknown trigger bits");
+    triage_status_t rc = bool_arg(in->own_contact, "own_contact");
+    if (!rc)
+        rc = bool_arg(in->highest_care_allowance, "highest_care_allowance");
+    if (!rc)
+        rc = bool_arg(in->child_special_support, "child_special_support");
+    if (!rc)
+        rc = bool_arg(in->assistance_urgent, "assistance_urgent");
+    if (!rc)
+        rc = bool_arg(in->assistance_complete, "assistance_complete");
+    if (!rc)
+        rc = check_actor(e, &in->actor);
+    return rc;
+}
+
+/* Appends the deadlines of an attached matter to its active case: rows that
+ * are not already open there. Met deadlines make room when needed. */
+static triage_status_t merge_deadlines(triage_case_t *c, const triage_deadline_t *add, uint32_t n)
+{
+    triage_deadline_t keep[2 * TRIAGE_DEADLINE_MAX];
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < c->deadline_count; i++)
+        keep[k++] = c->deadlines[i];
+    for (uint32_t j = 0; j < n; j++) {
+        int dup = 0;
+        for (uint32_t i = 0; i < c->deadline_count; i++)
+            dup |= c->deadlines[i].row == add[j].row && c->milestone_met[add[j].milestone] == NONE;
+        if (!dup)
+            keep[k++] = add[j];
+    }
+    if (k > TRIAGE_DEADLINE_MAX) { /* drop met ones, oldest first */
+        uint32_t w = 0;
+        for (uint32_t i = 0; i < k; i++)
+            if (c->milestone_met[keep[i].milestone] == NONE || k - i <= TRIAGE_DEADLINE_MAX - w)
+                keep[w++] = keep[i];
+        k = w;
+    }
+    if (k > TRIAGE_DEADLINE_MAX)
+        return triage__error(TRIAGE_ERANGE, "deadlines", "the active case has too many open deadlines");
+    triage__copy(c->deadlines, keep, k * sizeof *keep);
+    c->deadline_count = k;
+    return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_intake(triage_intake_result_t *out, triage_engine_t *e,
+                                         const triage_intake_t *in)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!e)
+        return triage__error_null("engine");
+    if (!in)
+        return triage__error_null("intake");
+    triage_status_t rc = check_intake(e, in);
+    if (rc)
+        return rc;
+    const triage__client_rec *client = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &in->client);
+    if (!client)
+        return triage__error(TRIAGE_ENOTFOUND, "client", "no client with that id");
+    triage_date_t day;
+    int32_t minute;
+    if (triage_local_time(&day, &minute, in->received_ms))
+        return triage__error(TRIAGE_ERANGE, "received_ms", "time outside the supported range");
+    if (client->pub.date_of_birth != NONE && client->pub.date_of_birth > day)
+        return triage__error(TRIAGE_EINVAL, "date_of_birth", "the date of birth is after the intake");
+    if (in->meeting_requested != NONE &&
+        (!triage__date_valid(in->meeting_requested) || in->meeting_requested < day))
+        return triage__error(TRIAGE_EINVAL, "meeting_requested",
+                             "the meeting request is before the intake");
+
+    /* Urgency and deadlines (calendar/urgency/deadline modules). */
+    triage_deadline_input_t din = TRIAGE_DEADLINE_INPUT_INIT;
+    din.kind = in->kind;
+    din.service = in->service;
+    din.received = day;
+    din.own_contact = in->own_contact;
+    din.date_of_birth = client->pub.date_of_birth;
+    din.highest_care_allowance = in->highest_care_allowance;
+    din.child_special_support = in->child_special_support;
+    if (in->kind == TRIAGE_INTAKE_APPLICATION) {
+        din.assistance_urgent = in->assistance_urgent;
+        din.assistance_complete = in->assistance_complete;
+    }
+    din.meeting_requested = in->meeting_requested;
+    int priority = 0;
+    rc = triage_deadline_priority_applies(&priority, e->rules, &din);
+    if (rc)
+        return rc;
+    triage_urgency_result_t urg;
+    rc = triage_urgency_assess(&urg, e->urgency, in->triggers,
+                               priority ? TRIAGE_URGENCY_PRIORITY : TRIAGE_URGENCY_NORMAL);
+    if (rc)
+        return rc;
+    din.urgency = urg.tier;
+    triage_deadline_t dl[TRIAGE_DEADLINE_MAX];
+    uint32_t ndl = 0;
+    rc = triage_deadlines_compute(dl, &ndl, e->rules, e->urgency, e->cal, &din);
+    if (rc)
+        return rc;
+
+    triage__txn tx;
+    triage__txn_init(&tx, e);
+    triage__client_rec *cl = triage__txn_get(&tx, TRIAGE__T_CLIENT, &in->client);
+    if (!cl)
+        return fail(&tx, triage_error_last()->code);
+    triage_intake_result_t res;
+    memset(&res, 0, sizeof res);
+    res.urgency = urg;
+
+    /* The repeat-notification flag (DOMAIN.md §3): enough notifications in
+     * the window and no successful contact since the first of them. */
+    if (is_notification(in->kind)) {
+        cl->notified[cl->nnotified % 8] = day;
+        cl->nnotified++;
+        cl->pub.notifications++;
+        uint32_t recent = 0, have = cl->nnotified < 8 ? cl->nnotified : 8;
+        for (uint32_t i = 0; i < have; i++) {
+            triage_date_t d = cl->notified[i];
+            recent += d > day - e->repeat_window_days &&
+                      (cl->pub.last_contact == NONE || d > cl->pub.last_contact);
+        }
+        if (recent >= (uint32_t)e->repeat_notifications &&
+            !(cl->pub.flags & TRIAGE_CLIENT_REPEAT_NOTIFIED)) {
+            cl->pub.flags |= TRIAGE_CLIENT_REPEAT_NOTIFIED;
+            res.repeat_flagged = 1;
+        }
+    }
+
+    /* Continuity: the client's own worker takes the new matter. */
+    triage__case_rec *active = NULL;
+    if (!is_nil(&cl->active_case)) {
+        active = triage__txn_get(&tx, TRIAGE__T_CASE, &cl->active_case);
+        if (!active)
+            return fail(&tx, triage_error_last()->code);
+        if (active->pub.stage == TRIAGE_STAGE_CLOSED || is_nil(&active->pub.responsible))
+            active = NULL;
+    }
+    triage_event_t *ev;
+    if (active) {
+        triage_case_t *c = &active->pub;
+        rc = merge_deadlines(c, dl, ndl);
+        if (rc)
+            return fail(&tx, rc);
+        c->triggers |= in->triggers;
+        res.attached = 1;
+        res.case_id = c->id;
+        if (!(ev = event(&tx, active, TRIAGE_EVENT_ATTACHED, in->received_ms, &in->actor)))
+            return fail(&tx, TRIAGE_ENOMEM);
+        ev->to = (int32_t)in->kind;
+        ev->reason = (int32_t)in->channel;
+        if (urg.tier < c->urgency) {
+            if (!(ev = event(&tx, active, TRIAGE_EVENT_URGENCY_ASSESSED, in->received_ms, &in->actor)))
+                return fail(&tx, TRIAGE_ENOMEM);
+            ev->from = (int32_t)c->urgency;
+            ev->to = (int32_t)urg.tier;
+            policy_tag(ev, e, 0);
+            c->urgency = urg.tier;
+        }
+    } else {
+        triage__case_rec rec;
+        memset(&rec, 0, sizeof rec);
+        triage_case_t *c = &rec.pub;
+        c->version = TRIAGE_CASE_VERSION;
+        rc = triage__new_id(e, TRIAGE__T_CASE, &c->id);
+        if (rc)
+            return fail(&tx, rc);
+        c->client = in->client;
+        c->kind = in->kind;
+        c->channel = in->channel;
+        c->service = in->service;
+        c->received_ms = in->received_ms;
+        c->received = day;
+        c->stage = TRIAGE_STAGE_RECEIVED;
+        c->urgency = urg.tier;
+        c->triggers = in->triggers;
+        c->special_support_decided = -1;
+        c->first_contact = c->first_attempt = c->last_attempt = NONE;
+        c->assessment_started = c->assessment_completed = c->responded = c->closed = NONE;
+        for (size_t i = 0; i < TRIAGE__ARRAY_LEN(c->milestone_met); i++)
+            c->milestone_met[i] = NONE;
+        c->milestone_met[TRIAGE_MILESTONE_URGENCY_ASSESSED] = day;
+        c->deadline_count = ndl;
+        triage__copy(c->deadlines, dl, ndl * sizeof *dl);
+        int business = 0;
+        triage_calendar_is_business_day(&business, e->cal, day);
+        if (urg.tier == TRIAGE_URGENCY_IMMEDIATE &&
+            (!business || minute < e->office_open_min || minute >= e->office_close_min)) {
+            c->flags |= TRIAGE_CASE_EMERGENCY_SERVICES;
+            res.emergency_services = 1;
+        }
+        res.case_id = c->id;
+        if (!triage__txn_new(&tx, TRIAGE__T_CASE, &rec))
+            return fail(&tx, TRIAGE_ENOMEM);
+        if (!(ev = event(&tx, &rec, TRIAGE_EVENT_INTAKE, in->received_ms, &in->actor)))
+            return fail(&tx, TRIAGE_ENOMEM);
+        ev->to = TRIAGE_STAGE_RECEIVED;
+        ev->reason = (int32_t)in->kind;
+        if (!(ev = event(&tx, &rec, TRIAGE_EVENT_URGENCY_ASSESSED, in->received_ms, &in->actor)))
+            return fail(&tx, TRIAGE_ENOMEM);
+        ev->to = (int32_t)urg.tier;
+        ev->reason = (int32_t)urg.deciding;
+        policy_tag(ev, e, 0);
+    }
+    if (res.repeat_flagged) {
+        ev = triage__txn_event(&tx, &res.case_id, TRIAGE_EVENT_REPEAT_FLAGGED, in->received_ms,
+                               &in->actor);
+        if (!ev)
+            return fail(&tx, TRIAGE_ENOMEM);
+        ev->subject = in->client;
+        ev->to = (int32_t)cl->pub.notifications;
+    }
+    rc = triage__txn_commit(&tx);
+    if (!rc)
+        *out = res;
+    return rc;
+}
+
+/* ---- transitions ----------------------------------------------------------- */
+
+#define R(x) (1u << (x))
+#define REASONS_ANY                                                                          \
+    (R(TRIAGE_CLOSE_ADVICE_GIVEN) | R(TRIAGE_CLOSE_REFERRED) | R(TRIAGE_CLOSE_DECLINED) |    \
+     R(TRIAGE_CLOSE_UNREACHABLE) | R(TRIAGE_CLOSE_NO_NEED) | R(TRIAGE_CLOSE_GOALS_MET) |     \
+     R(TRIAGE_CLOSE_MOVED_AWAY) | R(TRIAGE_CLOSE_DUPLICATE))
+#define REASONS_ALWAYS (R(TRIAGE_CLOSE_MOVED_AWAY) | R(TRIAGE_CLOSE_DUPLICATE))
+
+enum {
+    NEEDS_IMMEDIATE = 1,   /* urgent duty goes straight to the duty pair */
+    NEEDS_CONTINUITY = 2,  /* the client has an active case with a responsible worker */
+    NEEDS_DISTRIBUTED = 4, /* classification + a qualified assessment worker */
+    NEEDS_ASSESSED = 8,    /* SHL 37 § record + responsible worker or "unnecessary" */
+    NEEDS_PLAN_SKIP = 16   /* plan recorded as obviously unnecessary */
+};
+
+/* The allowed transitions of DOMAIN.md §3, one row each. */
+static const struct transition {
+    triage_stage_t from, to;
+    uint32_t needs;
+    uint32_t reasons; /* allowed closing reasons (to CLOSED) */
+    const char *rule;
+} transitions[] = {
+    {TRIAGE_STAGE_RECEIVED, TRIAGE_STAGE_GUIDANCE, 0, 0, "received_to_guidance"},
+    {TRIAGE_STAGE_RECEIVED, TRIAGE_STAGE_DISTRIBUTION, NEEDS_IMMEDIATE, 0, "immediate_to_duty_pair"},
+    {TRIAGE_STAGE_RECEIVED, TRIAGE_STAGE_CASEWORK, NEEDS_CONTINUITY, 0, "continuity_own_worker"},
+    {TRIAGE_STAGE_RECEIVED, TRIAGE_STAGE_CLOSED, 0, REASONS_ALWAYS, "closing_reason"},
+    {TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_INITIAL_ASSESSMENT, 0, 0, "guidance_onwards"},
+    {TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_DISTRIBUTION, 0, 0, "guidance_onwards"},
+    {TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, 0,
+     R(TRIAGE_CLOSE_ADVICE_GIVEN) | R(TRIAGE_CLOSE_REFERRED) | R(TRIAGE_CLOSE_DECLINED) |
+         R(TRIAGE_CLOSE_UNREACHABLE) | REASONS_ALWAYS,
+     "closing_reason"},
+    {TRIAGE_STAGE_INITIAL_ASSESSMENT, TRIAGE_STAGE_DISTRIBUTION, 0, 0, "initial_assessment_onwards"},
+    {TRIAGE_STAGE_INITIAL_ASSESSMENT, TRIAGE_STAGE_CLOSED, 0,
+     R(TRIAGE_CLOSE_NO_NEED) | R(TRIAGE_CLOSE_REFERRED) | R(TRIAGE_CLOSE_ADVICE_GIVEN) |
+         REASONS_ALWAYS,
+     "closing_reason"},
+    {TRIAGE_STAGE_DISTRIBUTION, TRIAGE_STAGE_ASSESSMENT, NEEDS_DISTRIBUTED, 0, "distribution_to_assessment"},
+    {TRIAGE_STAGE_DISTRIBUTION, TRIAGE_STAGE_CLOSED, 0, REASONS_ALWAYS, "closing_reason"},
+    {TRIAGE_STAGE_ASSESSMENT, TRIAGE_STAGE_PLANNING, NEEDS_ASSESSED, 0, "assessment_to_planning"},
+    {TRIAGE_STAGE_ASSESSMENT, TRIAGE_STAGE_CASEWORK, NEEDS_ASSESSED | NEEDS_PLAN_SKIP, 0,
+     "assessment_to_casework"},
+    {TRIAGE_STAGE_ASSESSMENT, TRIAGE_STAGE_CLOSED, 0,
+     R(TRIAGE_CLOSE_NO_NEED) | R(TRIAGE_CLOSE_DECLINED) | R(TRIAGE_CLOSE_UNREACHABLE) |
+         R(TRIAGE_CLOSE_REFERRED) | REASONS_ALWAYS,
+     "closing_reason"},
+    {TRIAGE_STAGE_PLANNING, TRIAGE_STAGE_CASEWORK, 0, 0, "planning_to_casework"},
+    {TRIAGE_STAGE_PLANNING, TRIAGE_STAGE_CLOSED, 0, REASONS_ANY, "closing_reason"},
+    {TRIAGE_STAGE_CASEWORK, TRIAGE_STAGE_CLOSED, 0, REASONS_ANY, "closing_reason"},
+};
+
+static const struct transition *find_transition(triage_stage_t from, triage_stage_t to)
+{
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(transitions); i++)
+        if (transitions[i].from == from && transitions[i].to == to)
+            return &transitions[i];
+    return NULL;
+}
+
+static triage_status_t forbid(const char *rule, const char *msg)
+{
+    return triage__error(TRIAGE_ESTATE, rule, "%s", msg);
+}
+
+/* SHL 35 § 2: a client may decline when there is no urgent risk and they are
+ * not evidently unable to look after their own care, health or safety. */
+static triage_status_t may_decline(const triage_case_t *c)
+{
+    if ((c->flags & TRIAGE_CASE_URGENT_RISK) || c->urgency == TRIAGE_URGENCY_IMMEDIATE ||
+        (c->triggers & TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_UNABLE_TO_SELF_CARE)))
+        return forbid("shl35_2_declined", "the client cannot be closed as declined while there "
+                                          "is an urgent risk or they cannot look after themselves");
+    if (c->stage == TRIAGE_STAGE_GUIDANCE && c->motivation != TRIAGE_MOTIVATION_UNWILLING)
+        return forbid("motivation_unwilling",
+                      "closing as declined in guidance needs the motivation check to say unwilling");
+    return TRIAGE_OK;
+}
+
+static triage_status_t may_close_unreachable(triage_engine_t *e, const triage_case_t *c)
+{
+    int32_t span = -1;
+    if (c->contact_attempts >= e->unreachable_attempts && c->first_attempt != NONE)
+        triage_calendar_business_days_between(&span, e->cal, c->first_attempt, c->last_attempt);
+    if (span < e->unreachable_min_days)
+        return triage__error(TRIAGE_ESTATE, "unreachable_policy",
+                             "closing as unreachable needs %d failed contact attempts over at "
+                             "least %d business days",
+                             e->unreachable_attempts, e->unreachable_min_days);
+    return TRIAGE_OK;
+}
+
+static triage_status_t check_needs(triage_engine_t *e, const triage__case_rec *r,
+                                   const struct transition *t, const triage_move_t *m)
+{
+    const triage_case_t *c = &r->pub;
+    if ((t->needs & NEEDS_IMMEDIATE) && c->urgency != TRIAGE_URGENCY_IMMEDIATE)
+        return forbid(t->rule, "only an IMMEDIATE case goes straight to distribution");
+    if (t->needs & NEEDS_CONTINUITY) {
+        const triage__client_rec *cl = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &c->client);
+        const triage__case_rec *act =
+            cl && !is_nil(&cl->active_case)
+                ? triage__table_get(&e->tables[TRIAGE__T_CASE], &cl->active_case)
+                : NULL;
+        if (!act || id_eq(&act->pub.id, &c->id) || act->pub.stage == TRIAGE_STAGE_CLOSED ||
+            is_nil(&act->pub.responsible))
+            return forbid(t->rule, "the client has no active case with a responsible worker");
+    }
+    if (t->needs & NEEDS_DISTRIBUTED) {
+        if (!(c->flags & TRIAGE_CASE_CLASSIFIED))
+            return forbid("classification_required", "the case must be classified first");
+        triage_role_t role = worker_role(e, &c->assessment_worker);
+        if (!role)
+            return forbid("assessment_worker_required",
+                          "an assessment-responsible worker must be named first");
+        if (c->special_support && role != TRIAGE_ROLE_SOCIAL_WORKER)
+            return forbid("shl36_5_social_worker_assesses",
+                          "a special-support client's assessment is run by a social worker");
+    }
+    if (t->needs & NEEDS_ASSESSED) {
+        if (!(c->flags & TRIAGE_CASE_ASSESSMENT_RECORDED))
+            return forbid("shl37_assessment_record", "the SHL 37 § assessment record is missing");
+        if (is_nil(&c->responsible) && !m->responsible_unnecessary &&
+            !(c->flags & TRIAGE_CASE_RESPONSIBLE_UNNECESSARY))
+            return forbid("shl42_responsible_worker",
+                          "a responsible worker must be named or recorded as unnecessary");
+        if (!arrangement_ok(e, c))
+            return forbid("shl42_special_support_responsible",
+                          "the responsible worker's role does not fit the client's need");
+    }
+    if ((t->needs & NEEDS_PLAN_SKIP) && !m->plan_unnecessary)
+        return forbid("shl39_plan_unnecessary",
+                      "skipping the client plan needs it recorded as obviously unnecessary");
+    if (t->to == TRIAGE_STAGE_CLOSED) {
+        if (m->reason == TRIAGE_CLOSE_NONE)
+            return forbid("closing_reason", "closing needs a reason");
+        if (!(t->reasons & R(m->reason)))
+            return forbid("closing_reason", "that closing reason is not allowed at this stage");
+        if (m->reason == TRIAGE_CLOSE_DECLINED)
+            return may_decline(c);
+        if (m->reason == TRIAGE_CLOSE_UNREACHABLE)
+            return may_close_unreachable(e, c);
+    } else if (m->reason != TRIAGE_CLOSE_NONE) {
+        return triage__error(TRIAGE_EINVAL, "reason", "a closing reason is only for closing");
+    }
+    return TRIAGE_OK;
+}
+
+/* After a responsible worker leaves a case, the client's pointer follows. */
+static triage_status_t release_client(triage__txn *tx, const triage_case_t *c)
+{
+    triage__client_rec *cl = triage__txn_get(tx, TRIAGE__T_CLIENT, &c->client);
+    if (!cl)
+        return triage_error_last()->code;
+    if (id_eq(&cl->active_case, &c->id)) {
+        cl->active_case = nil_id;
+        cl->pub.responsible_worker = nil_id;
+    }
+    return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_case_move(triage_engine_t *e, const triage_id_t *case_id,
+                                            const triage_move_t *m)
+{
+    if (!m)
+        return triage__error_null("move");
+    if (m->version == 0 || m->version > TRIAGE_MOVE_VERSION)
+        return triage__error(TRIAGE_EVERSION, "move.version", "unsupported move version");
+    if (m->to < TRIAGE_STAGE_RECEIVED || m->to > TRIAGE_STAGE_CLOSED)
+        return triage__error(TRIAGE_EINVAL, "to", "unknown stage");
+    if ((int)m->reason < TRIAGE_CLOSE_NONE || m->reason > TRIAGE_CLOSE_DUPLICATE)
+        return triage__error(TRIAGE_EINVAL, "reason", "unknown closing reason");
+    triage_status_t rc = bool_arg(m->plan_unnecessary, "plan_unnecessary");
+    if (!rc)
+        rc = bool_arg(m->responsible_unnecessary, "responsible_unnecessary");
+    if (rc)
+        return rc;
+    triage__txn tx;
+    triage__case_rec *r;
+    triage_date_t day;
+    rc = begin_case_op(&tx, &r, &day, e, case_id, &m->actor, m->at_ms);
+    if (rc)
+        return rc;
+    triage_case_t *c = &r->pub;
+    if (c->stage == TRIAGE_STAGE_CLOSED)
+        return fail(&tx, forbid("closed_is_final", "a closed case never changes"));
+    const struct transition *t = find_transition(c->stage, m->to);
+    if (!t)
+        return fail(&tx, triage__error(TRIAGE_ESTATE, "stage_graph",
+                                       "%s -> %s is not an allowed transition",
+                                       triage_stage_name(c->stage), triage_stage_name(m->to)));
+    rc = check_needs(e, r, t, m);
+    if (rc)
+        return fail(&tx, rc);
+
+    triage_stage_t from = c->stage;
+    if (from == TRIAGE_STAGE_RECEIVED) {
+        if (m->to != TRIAGE_STAGE_CLOSED)
+            c->flags |= TRIAGE_CASE_CLIENT_RELATIONSHIP;
+        if (c->responded == NONE)
+            c->responded = c->milestone_met[TRIAGE_MILESTONE_RESPONSE] = day;
+    }
+    if (t->needs & NEEDS_CONTINUITY) {
+        const triage__client_rec *cl = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &c->client);
+        const triage__case_rec *act = triage__table_get(&e->tables[TRIAGE__T_CASE], &cl->active_case);
+        c->responsible = act->pub.responsible;
+        r->attached_to = act->pub.id;
+    }
+    if (m->to == TRIAGE_STAGE_ASSESSMENT && c->assessment_started == NONE)
+        c->assessment_started = c->milestone_met[TRIAGE_MILESTONE_ASSESSMENT_STARTED] = day;
+    if (from == TRIAGE_STAGE_ASSESSMENT && m->to != TRIAGE_STAGE_CLOSED) {
+        c->assessment_completed = c->milestone_met[TRIAGE_MILESTONE_ASSESSMENT_COMPLETED] = day;
+        if (m->plan_unnecessary)
+            c->flags |= TRIAGE_CASE_PLAN_UNNECESSARY;
+        if (m->responsible_unnecessary)
+            c->flags |= TRIAGE_CASE_RESPONSIBLE_UNNECESSARY;
+    }
+    if (m->to == TRIAGE_STAGE_CLOSED) {
+        c->closing_reason = m->reason;
+        c->closed = day;
+        rc = release_client(&tx, c);
+        if (rc)
+            return fail(&tx, rc);
+    }
+    c->stage = m->to;
+    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_STAGE_CHANGED, m->at_ms, &m->actor);
+    if (!ev)
+        return fail(&tx, TRIAGE_ENOMEM);
+    ev->from = (int32_t)from;
+    ev->to = (int32_t)m->to;
+    ev->reason = (int32_t)m->reason;
+    return triage__txn_commit(&tx);
+}
+
+/* ---- guidance -------------------------------------------------------------- */
+
+TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *e,
+                                                       const triage_id_t *case_id,
+                                                       const triage_id_t *actor, int64_t at_ms,
+                                                       int reached)
+{
+    triage_status_t rc = bool_arg(reached, "reached");
+    if (rc)
+        return rc;
+    triage__txn tx;
+    triage__case_rec *r;
+    triage_date_t day;
+    rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    if (rc)
+        return rc;
+    triage_case_t *c = &r->pub;
+    if (c->stage != TRIAGE_STAGE_GUIDANCE && c->stage != TRIAGE_STAGE_INITIAL_ASSESSMENT &&
+        c->stage != TRIAGE_STAGE_ASSESSMENT)
+        return fail(&tx, forbid("contact_attempt_stage",
+                                "contact attempts are recorded in guidance, initial assessment "
+                                "or assessment"));
+    triage__client_rec *cl = triage__txn_get(&tx, TRIAGE__T_CLIENT, &c->client);
+    if (!cl)
+        return fail(&tx, triage_error_last()->code);
+    if (reached) {
+        if (c->first_contact == NONE)
+            c->first_contact = day;
+        if (c->milestone_met[TRIAGE_MILESTONE_RESPONSE] == NONE)
+            c->milestone_met[TRIAGE_MILESTONE_RESPONSE] = c->responded = day;
+        c->contact_attempts = 0;
+        c->first_attempt = c->last_attempt = NONE;
+        cl->pub.last_contact = day;
+        cl->pub.flags &= ~TRIAGE_CLIENT_REPEAT_NOTIFIED;
+    } else {
+        c->contact_attempts++;
+        if (c->first_attempt == NONE)
+            c->first_attempt = day;
+        c->last_attempt = day;
+        cl->pub.failed_contacts++;
+    }
+    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_CONTACT_ATTEMPT, at_ms, actor);
+    if (!ev)
+        return fail(&tx, TRIAGE_ENOMEM);
+    ev->to = reached;
+    ev->from = c->contact_attempts;
+    return triage__txn_commit(&tx);
+}
+
+TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_engine_t *e,
+                                                  const triage_id_t *case_id,
+                                                  const triage_id_t *actor, int64_t at_ms,
+                                                  triage_motivation_t motivation, int urgent_risk)
+{
+    if (motivation < TRIAGE_MOTIVATION_WILLING || motivation > TRIAGE_MOTIVATION_UNCLEAR)
+        return triage__error(TRIAGE_EINVAL, "motivation", "unknown motivation value");
+    triage_status_t rc = bool_arg(urgent_risk, "urgent_risk");
+    if (rc)
+        return rc;
+    triage__txn tx;
+    triage__case_rec *r;
+    triage_date_t day;
+    rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    if (rc)
+        return rc;
+    triage_case_t *c = &r->pub;
+    if (c->stage != TRIAGE_STAGE_GUIDANCE && c->stage != TRIAGE_STAGE_INITIAL_ASSESSMENT)
+        return fail(&tx, forbid("motivation_stage",
+                                "the motivation check belongs to guidance or initial assessment"));
+    c->motivation = motivation;
+    if (urgent_risk)
+        c->flags |= TRIAGE_CASE_URGENT_RISK;
+    else
+        c->flags &= ~TRIAGE_CASE_URGENT_RISK;
+    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_MOTIVATION_CHECKED, at_ms, actor);
+    if (!ev)
+        return fail(&tx, TRIAGE_ENOMEM);
+    ev->to = (int32_t)motivation;
+    ev->reason = urgent_risk;
+    int offer = motivation == TRIAGE_MOTIVATION_UNWILLING && may_decline(c) == TRIAGE_OK;
+    rc = triage__txn_commit(&tx);
+    if (!rc && offer_decline)
+        *offer_decline = offer;
+    return rc;
+}
+
+/* ---- classification ---------------------------------------------------------- */
+
+TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
+                                                triage_role_change_t *role_change,
+                                                triage_engine_t *e, const triage_id_t *case_id,
+                                                const triage_id_t *actor, int64_t at_ms,
+                                                const triage_scores_t *scores)
+{
+    if (!scores)
+        return triage__error_null("scores");
+    triage_classification_t k;
+    if (e) {
+        triage_status_t rc0 = triage_classify(&k, e->classify, scores);
+        if (rc0)
+            return rc0;
+    }
+    triage__txn tx;
+    triage__case_rec *r;
+    triage_date_t day;
+    triage_status_t rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    if (rc)
+        return rc;
+    triage_case_t *c = &r->pub;
+    if (c->stage < TRIAGE_STAGE_DISTRIBUTION || c->stage > TRIAGE_STAGE_CASEWORK)
+        return fail(&tx, forbid("classification_stage",
+                                "classification is done in distribution, assessment, planning "
+                                "or casework"));
+    /* The repeat-notification flag counts as a capacity barrier (§3, §6). */
+    const triage__client_rec *cl = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &c->client);
+    if (cl && (cl->pub.flags & TRIAGE_CLIENT_REPEAT_NOTIFIED) &&
+        scores->capacity[TRIAGE_CAPACITY_REPEAT_NOTIFICATIONS] < 2) {
+        triage_scores_t s = *scores;
+        s.capacity[TRIAGE_CAPACITY_REPEAT_NOTIFICATIONS] = 2;
+        rc = triage_classify(&k, e->classify, &s);
+        if (rc)
+            return fail(&tx, rc);
+    }
+    int from = (c->flags & TRIAGE_CASE_CLASSIFIED) ? c->classification.quadrant : 0;
+    int old_rec = (c->flags & TRIAGE_CASE_CLASSIFIED) ? c->classification.special_support : -1;
+    c->classification = k;
+    c->flags |= TRIAGE_CASE_CLASSIFIED;
+    if (old_rec != k.special_support)
+        c->special_support_decided = -1; /* a new recommendation needs a new decision */
+    c->special_support = c->special_support_decided >= 0 ? c->special_support_decided
+                                                         : k.special_support;
+    update_mismatch(e, c);
+    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_CLASSIFIED, at_ms, actor);
+    if (!ev)
+        return fail(&tx, TRIAGE_ENOMEM);
+    ev->from = from;
+    ev->to = k.quadrant;
+    ev->reason = k.special_support;
+    policy_tag(ev, e, 1);
+    triage_role_change_t change = (c->flags & TRIAGE_CASE_ROLE_MISMATCH) ? TRIAGE_ROLE_CHANGE_REQUIRED
+                                  : (c->flags & TRIAGE_CASE_ROLE_CHANGE_SUGGESTED)
+                                      ? TRIAGE_ROLE_CHANGE_SUGGESTED
+                                      : TRIAGE_ROLE_CHANGE_NONE;
+    ev->from_id = c->responsible;
+    rc = triage__txn_commit(&tx);
+    if (!rc) {
+        if (out)
+            *out = k;
+        if (role_change)
+            *role_change = change;
+    }
+    return rc;
+}
+
+TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *e,
+                                                              const triage_id_t *case_id,
+                                                              const triage_id_t *social_worker,
+                                                              int64_t at_ms, int special_support,
+                                                              int32_t reason_code)
+{
+    if (!social_worker)
+        return triage__error_null("social_worker");
+    triage_status_t rc = bool_arg(special_support, "special_support");
+    if (rc)
+        return rc;
+    if (reason_code < 0)
+        return triage__error(TRIAGE_EINVAL, "reason_code", "reason codes are >= 0");
+    if (e) {
+        const triage_worker_t *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], social_worker);
+        if (!w)
+            return triage__error(TRIAGE_ENOTFOUND, "social_worker", "no worker with that id");
+        if (w->role != TRIAGE_ROLE_SOCIAL_WORKER || !w->active)
+            return triage__error(TRIAGE_EINVAL, "social_worker",
+                                 "only an active social worker decides on special support");
+    }
+    triage__txn tx;
+    triage__case_rec *r;
+    triage_date_t day;
+    rc = begin_case_op(&tx, &r, &day, e, case_id, social_worker, at_ms);
+    if (rc)
+        return rc;
+    triage_case_t *c = &r->pub;
+    if (c->stage == TRIAGE_STAGE_CLOSED)
+        return fail(&tx, forbid("closed_is_final", "a closed case never changes"));
+    if (!(c->flags & TRIAGE_CASE_CLASSIFIED))
+        return fail(&tx, forbid("classification_required", "the case must be classified first"));
+    int recommended = c->classification.special_support;
+    if (special_support != recommended && reason_code == 0)
+        return fail(&tx, triage__error(TRIAGE_EINVAL, "reason_code",
+                                       "overriding the recommendation needs a reason code"));
+    c->special_support_decided = special_support;
+    c->special_support = special_support;
+    c->special_support_decider = *social_worker;
+    update_mismatch(e, c);
+    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_SPECIAL_SUPPORT_DECIDED, at_ms, social_worker);
+    if (!ev)
+        return fail(&tx, TRIAGE_ENOMEM);
+    ev->from = recommended;
+    ev->to = special_support;
+    ev->reason = reason_code;
+    policy_tag(ev, e, 1);
+    return triage__txn_commit(&tx);
+}
+
+/* ---- workers on a case ------------------------------------------------------- */
+
+triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case_rec *r,
+                                           const triage_id_t *actor, int64_t at_ms,
+                                           triage_case_slot_t slot, const triage_id_t *worker)
+{
+    triage_engine_t *e = tx->e;
+    triage_id_t wid = worker ? *worker : nil_id;
+    triage_case_t *c = &r->pub;
+    if (c->stage == TRIAGE_STAGE_CLOSED)
+        return forbid("closed_is_final", "a closed case never changes");
+    triage_role_t role = worker_role(e, &wid);
+    if (role && role < TRIAGE_ROLE_SOCIAL_COUNSELLOR && slot != TRIAGE_SLOT_PAIR)
+        return forbid("qualified_worker",
+                      "assessment and responsibility need a social counsellor or social worker");
+    triage_id_t *target = slot == TRIAGE_SLOT_ASSESSMENT ? &c->assessment_worker
+                          : slot == TRIAGE_SLOT_RESPONSIBLE ? &c->responsible
+                                                           : &c->pair;
+    if (slot == TRIAGE_SLOT_PAIR && role && id_eq(&wid, &c->responsible))
+        return triage__error(TRIAGE_EINVAL, "worker",
+                             "the pair must be another worker than the responsible");
+    if (slot == TRIAGE_SLOT_ASSESSMENT && role && c->special_support &&
+        role != TRIAGE_ROLE_SOCIAL_WORKER)
+        return forbid("shl36_5_social_worker_assesses",
+                      "a special-support client's assessment is run by a social worker");
+    triage_id_t before = *target;
+    *target = wid;
+    if (slot != TRIAGE_SLOT_ASSESSMENT && !is_nil(&c->responsible) && !arrangement_ok(e, c))
+        return forbid("shl42_special_support_responsible",
+                      "a special-support client's responsible worker is a social worker (or, "
+                      "where the policy allows, a counsellor with a social-worker pair)");
+    update_mismatch(e, c);
+    if (slot == TRIAGE_SLOT_RESPONSIBLE) {
+        triage__client_rec *cl = triage__txn_get(tx, TRIAGE__T_CLIENT, &c->client);
+        if (!cl)
+            return triage_error_last()->code;
+        if (!is_nil(&wid)) {
+            cl->active_case = c->id;
+            cl->pub.responsible_worker = wid;
+        } else if (id_eq(&cl->active_case, &c->id)) {
+            cl->active_case = nil_id;
+            cl->pub.responsible_worker = nil_id;
+        }
+    }
+    triage_event_t *ev = event(tx, r, TRIAGE_EVENT_WORKER_ASSIGNED, at_ms, actor);
+    if (!ev)
+        return TRIAGE_ENOMEM;
+    ev->reason = (int32_t)slot;
+    ev->from_id = before;
+    ev->to_id = wid;
+    ev->from = (int32_t)worker_role(e, &before);
+    ev->to = (int32_t)role;
+    return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_case_set_worker(triage_engine_t *e, const triage_id_t *case_id,
+                                                  const triage_id_t *actor, int64_t at_ms,
+                                                  triage_case_slot_t slot,
+                                                  const triage_id_t *worker)
+{
+    if (slot < TRIAGE_SLOT_ASSESSMENT || slot > TRIAGE_SLOT_PAIR)
+        return triage__error(TRIAGE_EINVAL, "slot", "unknown case slot");
+    triage_id_t wid = worker ? *worker : nil_id;
+    if (e && !is_nil(&wid)) {
+        const triage_worker_t *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], &wid);
+        if (!w)
+            return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
+        if (!w->active)
+            return triage__error(TRIAGE_EINVAL, "worker", "the worker is not active");
+    }
+    triage__txn tx;
+    triage__case_rec *r;
+    triage_date_t day;
+    triage_status_t rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    if (rc)
+        return rc;
+    rc = triage__case_set_worker_tx(&tx, r, actor, at_ms, slot, &wid);
+    if (rc)
+        return fail(&tx, rc);
+    return triage__txn_commit(&tx);
+}
+
+/* ---- assessment record and milestones ------------------------------------- */
+
+TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *e,
+                                                         const triage_id_t *case_id,
+                                                         const triage_id_t *actor, int64_t at_ms,
+                                                         const triage_assessment_record_t *rec)
+{
+    if (!rec)
+        return triage__error_null("rec");
+    if (rec->version == 0 || rec->version > TRIAGE_ASSESSMENT_RECORD_VERSION)
+        return triage__error(TRIAGE_EVERSION, "rec.version", "unsupported record version");
+    if (rec->summary != 1)
+        return triage__error(TRIAGE_EINVAL, "rec.summary", "the SHL 37 § summary is missing");
+    if (rec->conclusion != 1)
+        return triage__error(TRIAGE_EINVAL, "rec.conclusion", "the professional's conclusion is missing");
+    if (rec->client_view != 1)
+        return triage__error(TRIAGE_EINVAL, "rec.client_view", "the client's own view is missing");
+    triage_status_t rc = bool_arg(rec->responsible_needed, "rec.responsible_needed");
+    if (rc)
+        return rc;
+    if (rec->nature < TRIAGE_NEED_NATURE_TEMPORARY || rec->nature > TRIAGE_NEED_NATURE_LONG_TERM)
+        return triage__error(TRIAGE_EINVAL, "rec.nature", "the need's nature is missing");
+    triage__txn tx;
+    triage__case_rec *r;
+    triage_date_t day;
+    rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    if (rc)
+        return rc;
+    triage_case_t *c = &r->pub;
+    if (c->stage != TRIAGE_STAGE_ASSESSMENT)
+        return fail(&tx, forbid("assessment_stage", "the assessment is recorded in ASSESSMENT"));
+    c->flags |= TRIAGE_CASE_ASSESSMENT_RECORDED;
+    if (rec->responsible_needed)
+        c->flags &= ~TRIAGE_CASE_RESPONSIBLE_UNNECESSARY;
+    else
+        c->flags |= TRIAGE_CASE_RESPONSIBLE_UNNECESSARY;
+    c->need_nature = rec->nature;
+    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_ASSESSMENT_RECORDED, at_ms, actor);
+    if (!ev)
+        return fail(&tx, TRIAGE_ENOMEM);
+    ev->to = (int32_t)rec->nature;
+    ev->reason = rec->responsible_needed;
+    return triage__txn_commit(&tx);
+}
+
+TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *e, const triage_id_t *case_id,
+                                                 const triage_id_t *actor, int64_t at_ms,
+                                                 triage_milestone_t milestone)
+{
+    if (milestone != TRIAGE_MILESTONE_DECISION &&
+        milestone != TRIAGE_MILESTONE_DECISION_CARRIED_OUT &&
+        milestone != TRIAGE_MILESTONE_MEETING_HELD &&
+        milestone != TRIAGE_MILESTONE_COMPLETION_REQUESTED)
+        return triage__error(TRIAGE_EINVAL, "milestone",
+                             "only decisions, meetings and completion requests are recorded "
+                             "here; the engine records the others itself");
+    triage__txn tx;
+    triage__case_rec *r;
+    triage_date_t day;
+    triage_status_t rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    if (rc)
+        return rc;
+    triage_case_t *c = &r->pub;
+    if (c->stage == TRIAGE_STAGE_CLOSED)
+        return fail(&tx, forbid("closed_is_final", "a closed case never changes"));
+    if (c->milestone_met[milestone] == NONE)
+        c->milestone_met[milestone] = day;
+    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_MILESTONE, at_ms, actor);
+    if (!ev)
+        return fail(&tx, TRIAGE_ENOMEM);
+    ev->to = (int32_t)milestone;
+    return triage__txn_commit(&tx);
+}
+
+TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t out[TRIAGE_DEADLINE_MAX],
+                                                 uint32_t *count, int32_t *next,
+                                                 triage_engine_t *e, const triage_id_t *case_id,
+                                                 triage_date_t today, int32_t due_soon_days)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!count)
+        return triage__error_null("count");
+    if (!e)
+        return triage__error_null("engine");
+    if (!case_id)
+        return triage__error_null("case_id");
+    if (due_soon_days < 0)
+        return triage__error(TRIAGE_EINVAL, "due_soon_days", "due_soon_days must be >= 0");
+    const triage__case_rec *r = triage__table_get(&e->tables[TRIAGE__T_CASE], case_id);
+    if (!r)
+        return triage__error(TRIAGE_ENOTFOUND, "case_id", "no case with that id");
+    const triage_case_t *c = &r->pub;
+    triage_case_deadline_t tmp[TRIAGE_DEADLINE_MAX];
+    int32_t first = -1;
+    for (uint32_t i = 0; i < c->deadline_count; i++) {
+        tmp[i].deadline = c->deadlines[i];
+        tmp[i].met = c->milestone_met[c->deadlines[i].milestone];
+        triage_status_t rc = triage_deadline_status(&tmp[i].state, &tmp[i].overdue, e->cal,
+                                                    &c->deadlines[i], tmp[i].met, today,
+                                                    due_soon_days);
+        if (rc)
+            return rc;
+        /* A closed case owes no milestone it had not reached: cancelled when
+         * it closed in time, else missed by the closing day. */
+        if (tmp[i].met == NONE && c->closed != NONE && c->closed <= today) {
+            if (c->closed <= c->deadlines[i].due) {
+                tmp[i].state = TRIAGE_DEADLINE_CANCELLED;
+                tmp[i].overdue = 0;
+            } else {
+                tmp[i].state = TRIAGE_DEADLINE_MISSED;
+                triage_calendar_business_days_between(&tmp[i].overdue, e->cal,
+                                                      c->deadlines[i].due, c->closed);
+            }
+        }
+        if ((tmp[i].state == TRIAGE_DEADLINE_OPEN || tmp[i].state == TRIAGE_DEADLINE_DUE_SOON ||
+             tmp[i].state == TRIAGE_DEADLINE_MISSED) &&
+            (first < 0 || tmp[i].deadline.due < tmp[first].deadline.due))
+            first = (int32_t)i;
+    }
+    triage__copy(out, tmp, c->deadline_count * sizeof *tmp);
+    *count = c->deadline_count;
+    if (next)
+        *next = first;
+    if (e->audit)
+        e->audit(e->audit_ud, TRIAGE_AUDIT_READ, TRIAGE_AUDIT_CASE, case_id);
+    return TRIAGE_OK;
+}

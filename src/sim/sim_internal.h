@@ -1,0 +1,128 @@
+/*
+ * Scenario and simulation internals shared by scenario.c and sim.c.
+ * Nothing here is exported.
+ */
+#ifndef TRIAGE_SIM_INTERNAL_H
+#define TRIAGE_SIM_INTERNAL_H
+
+#include "base/internal.h"
+#include "triage/sim.h"
+
+#define SIM_LABEL_MAX 32
+#define SIM_NAME_MAX 48
+#define SIM_KINDS 7     /* triage_intake_kind_t 1-6 */
+#define SIM_CHANNELS 8  /* triage_channel_t 1-7 */
+#define SIM_TIERS 5     /* triage_urgency_t 1-4 */
+#define SIM_QUADRANTS 5 /* triage_quadrant_t 1-4 */
+#define SIM_ROLES 4     /* triage_role_t 1-3 */
+#define SIM_MAX_DAYS 3660
+#define SIM_MAX_COUNT 1000
+
+typedef struct {
+    int32_t lo, hi;
+} sim_range;
+
+typedef struct {
+    char label[SIM_LABEL_MAX];
+    triage_role_t role;
+    double fte;
+    int32_t office;
+    int32_t team;
+    uint32_t languages;
+    uint32_t nserves;
+    int32_t serves[TRIAGE_WORKER_MAX_SERVED];
+    int32_t count;
+    int32_t line;      /* file line of the [worker] header, 0 when set by API */
+    uint32_t seen;     /* keys already given in the file (duplicate check) */
+} sim_worker_spec;
+
+typedef struct {
+    char label[SIM_LABEL_MAX];
+    triage_date_t start, end;
+    int32_t line;
+} sim_absence_spec;
+
+typedef struct {
+    int32_t code;
+    char name[SIM_NAME_MAX];
+    double weight;
+    int32_t line;
+} sim_muni_spec;
+
+typedef struct {
+    int32_t a, b;
+    double km;
+    int32_t line;
+} sim_distance_spec;
+
+/* The scalar parameters. Defaults in scenario.c (scenario_defaults). */
+typedef struct {
+    /* [scenario] */
+    char name[64];
+    triage_date_t start;
+    int32_t days;
+    /* [intake] */
+    double intake[SIM_KINDS];    /* mean intakes per business day by kind */
+    double channel[SIM_CHANNELS];/* relative channel weights */
+    double repeat_client;        /* probability an intake concerns an existing client */
+    double lang_sv, lang_other;  /* client language shares (rest Finnish) */
+    /* [urgency] */
+    double urgency[SIM_TIERS];   /* relative tier weights */
+    /* [guidance] */
+    double resolved;             /* share of reached clients resolved at guidance */
+    double advice, referred, declined; /* relative split of the resolved */
+    double reach;                /* probability one contact attempt reaches the client */
+    int32_t retry_days;          /* business days between attempts */
+    double capacity;             /* contact attempts per guidance FTE-day */
+    uint32_t guidance_roles;     /* bit (1 << role) per role staffing guidance */
+    double staff_share;          /* share of the guidance roles' time spent in guidance */
+    double unwilling, unclear;   /* motivation check outcome shares */
+    /* [quadrants] */
+    double quadrant[SIM_QUADRANTS];
+    /* [durations] (business days) */
+    sim_range ia_days, first_appointment, assessment, planning;
+    sim_range casework[SIM_QUADRANTS];
+    double assessment_slots;     /* concurrent assessments per FTE */
+    /* [noshow] */
+    double noshow_checked, noshow_unchecked;
+    int32_t rebook_days, noshow_max;
+    /* [phone_line] */
+    int32_t calls_min, calls_max;
+    double line_resolved;        /* share of calls answered with advice on the line */
+    double line_staff_days;      /* person-days the line takes on a day it runs */
+    uint32_t line_roles;
+    /* [sick_leave] */
+    double sick_rate;            /* probability per worker and business day that a spell starts */
+    sim_range sick_days;
+    /* [policy] */
+    int32_t guidance_first;      /* 1: guidance may resolve; 0: every reached matter goes on */
+    int32_t initial_assessment;  /* 1: an initial assessment stage */
+    double ia_filter;            /* share closed at the initial assessment */
+    int32_t motivation_check;
+    int32_t special_support_responsible; /* triage_special_support_responsible_t */
+    int32_t unreachable_attempts, unreachable_min_days;
+} sim_params;
+
+struct triage_scenario {
+    triage_allocator_t alloc;
+    sim_params p;
+    uint64_t seen[16];   /* per section: keys given in the file (duplicate check) */
+    sim_worker_spec *workers;
+    size_t nworkers, capworkers;
+    sim_absence_spec *absences;
+    size_t nabsences, capabsences;
+    sim_muni_spec *munis;
+    size_t nmunis, capmunis;
+    sim_distance_spec *dists;
+    size_t ndists, capdists;
+};
+
+/* Resolves a worker label (exact entry label, or LABEL-K of a counted entry)
+ * to the run index range [*first, *first + *n). Returns 0 when unknown. */
+int triage__scenario_label_range(const triage_scenario_t *s, const char *label, size_t *first,
+                                 size_t *n);
+
+/* Total workers after expanding counts. */
+size_t triage__scenario_headcount(const triage_scenario_t *s);
+
+#endif /* TRIAGE_SIM_INTERNAL_H */

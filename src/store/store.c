@@ -1,0 +1,491 @@
+/*
+ * Opening an engine on a store (CONVENTIONS.md rules 9-13), the store
+ * helpers, and the in-memory store.
+ */
+#include <string.h>
+
+#include "engine/engine_internal.h"
+
+/* The bytes of triage_store_t that each interface version defines. */
+static size_t store_size(uint32_t version)
+{
+    switch (version) {
+    case 1: return offsetof(triage_store_t, destroy) + sizeof(((triage_store_t *)0)->destroy);
+    default: return 0;
+    }
+}
+
+TRIAGE_API triage_status_t triage_store_init(triage_store_t *store, uint32_t version)
+{
+    if (!store)
+        return triage__error_null("store");
+    if (!store_size(version))
+        return triage__error(TRIAGE_EVERSION, "version", "unsupported store version");
+    memset(store, 0, sizeof *store);
+    store->version = version;
+    return TRIAGE_OK;
+}
+
+TRIAGE_API void triage_store_error_set(const char *message)
+{
+    /* INT32_MIN marks "message set by the callback"; the engine replaces the
+     * cause with the callback's return value when it reports the failure. */
+    triage__error_cause(TRIAGE_ESTORE, INT32_MIN, "store", "%s",
+                        message ? message : "the store failed");
+}
+
+/* ---- loading ---------------------------------------------------------------- */
+
+typedef struct {
+    triage_engine_t *e;
+    triage__table *t;
+    triage_status_t rc;
+    void *rec;
+} load_ctx;
+
+static int load_record(void *vctx, const triage_id_t *id, const void *data, size_t len)
+{
+    load_ctx *ctx = vctx;
+    triage_status_t rc = triage__record_decode(ctx->rec, ctx->t, data, len);
+    if (rc == TRIAGE_EINVAL)
+        rc = triage__error(TRIAGE_ECONFLICT, "store", "a stored record cannot be decoded");
+    if (!rc && (!id || memcmp((char *)ctx->rec + ctx->t->id_off, id, sizeof *id) != 0))
+        rc = triage__error(TRIAGE_ECONFLICT, "store", "a stored record's id does not match its key");
+    if (!rc && triage__table_get(ctx->t, id))
+        rc = triage__error(TRIAGE_ECONFLICT, "store", "a record id is stored twice");
+    if (!rc)
+        rc = triage__table_load(&ctx->e->alloc, ctx->t, ctx->rec);
+    if (rc) {
+        ctx->rc = rc;
+        return 1;
+    }
+    return 0;
+}
+
+static int load_event(void *vctx, const triage_event_t *ev)
+{
+    load_ctx *ctx = vctx;
+    triage_engine_t *e = ctx->e;
+    if (!ev || ev->seq < e->next_seq) {
+        ctx->rc = triage__error(TRIAGE_ECONFLICT, "store", "stored events are out of order");
+        return 1;
+    }
+    void *evs = e->events;
+    triage_status_t rc = triage__grow(&e->alloc, &evs, &e->evcap, e->nevents + 1, sizeof *e->events);
+    e->events = evs;
+    if (rc) {
+        ctx->rc = rc;
+        return 1;
+    }
+    e->events[e->nevents++] = *ev;
+    e->next_seq = ev->seq + 1;
+    return 0;
+}
+
+static triage_status_t callback_failed(const char *what, int rc)
+{
+    const triage_error_t *le = triage_error_last();
+    if (le->code == TRIAGE_ESTORE && le->cause == INT32_MIN)
+        return triage__error_cause(TRIAGE_ESTORE, rc, what, "%s", le->message);
+    return triage__error_cause(TRIAGE_ESTORE, rc, what, "the store's %s callback failed (%d)",
+                               what, rc);
+}
+
+static triage_status_t load(triage_engine_t *e)
+{
+    triage_store_t *st = &e->store;
+    if (st->schema_version) {
+        uint32_t v = 0;
+        int rc = st->schema_version(st->userdata, &v);
+        if (rc)
+            return callback_failed("schema_version", rc);
+        if (v > TRIAGE_STORE_SCHEMA_VERSION)
+            return triage__error(TRIAGE_EVERSION, "store",
+                                 "the store was written by a newer libtriage (schema %u > %d)",
+                                 (unsigned)v, TRIAGE_STORE_SCHEMA_VERSION);
+    }
+    load_ctx ctx = {e, NULL, TRIAGE_OK, NULL};
+    size_t biggest = 0;
+    for (int t = 0; t < TRIAGE__T_COUNT; t++)
+        biggest = e->tables[t].elem > biggest ? e->tables[t].elem : biggest;
+    ctx.rec = triage__malloc(&e->alloc, biggest);
+    if (!ctx.rec)
+        return TRIAGE_ENOMEM;
+    for (int t = 0; t < TRIAGE__T_COUNT && !ctx.rc; t++) {
+        ctx.t = &e->tables[t];
+        int rc = st->list(st->userdata, ctx.t->kind, load_record, &ctx);
+        if (rc && !ctx.rc)
+            ctx.rc = callback_failed("list", rc);
+    }
+    triage__free(&e->alloc, ctx.rec);
+    if (!ctx.rc) {
+        int rc = st->list_events(st->userdata, load_event, &ctx);
+        if (rc && !ctx.rc)
+            ctx.rc = callback_failed("list_events", rc);
+    }
+    return ctx.rc;
+}
+
+TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
+                                              const triage_engine_options_t *opts,
+                                              const triage_store_t *store)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!store)
+        return triage__error_null("store");
+    size_t size = store_size(store->version);
+    if (!size)
+        return triage__error(TRIAGE_EVERSION, "store.version",
+                             "unsupported store interface version %u", (unsigned)store->version);
+    /* From here on the engine owns the store: destroy runs exactly once. */
+    triage_store_t st;
+    memset(&st, 0, sizeof st);
+    memcpy(&st, store, size);
+    static const struct { size_t off; const char *name; } required[] = {
+        {offsetof(triage_store_t, begin), "store.begin"},
+        {offsetof(triage_store_t, commit), "store.commit"},
+        {offsetof(triage_store_t, rollback), "store.rollback"},
+        {offsetof(triage_store_t, put), "store.put"},
+        {offsetof(triage_store_t, list), "store.list"},
+        {offsetof(triage_store_t, append_event), "store.append_event"},
+        {offsetof(triage_store_t, list_events), "store.list_events"},
+    };
+    triage_status_t rc = TRIAGE_OK;
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(required) && !rc; i++) {
+        void (*fn)(void);
+        memcpy(&fn, (const char *)&st + required[i].off, sizeof fn);
+        if (!fn)
+            rc = triage__error(TRIAGE_EINVAL, required[i].name, "a required store method is NULL");
+    }
+    triage_engine_t *e = NULL;
+    if (!rc)
+        rc = triage__engine_create(&e, opts);
+    if (rc) {
+        if (st.destroy)
+            st.destroy(st.userdata);
+        return rc;
+    }
+    e->store = st;
+    rc = load(e);
+    if (rc) {
+        triage_engine_free(e); /* calls destroy */
+        return rc;
+    }
+    *out = e;
+    return TRIAGE_OK;
+}
+
+/* ---- the in-memory store ----------------------------------------------------- */
+
+/* Records are kept as encoded byte strings per kind; a transaction logs the
+ * previous state of everything it touches so rollback restores it. */
+typedef struct {
+    triage_record_kind_t kind;
+    triage_id_t id;
+    unsigned char *data; /* NULL: deleted */
+    size_t len;
+} mem_rec;
+
+typedef struct {
+    size_t index;         /* which record, or SIZE_MAX for "appended" */
+    unsigned char *data;  /* the previous data (owned) */
+    size_t len;
+} mem_undo;
+
+typedef struct {
+    triage_allocator_t alloc;
+    mem_rec *recs;
+    size_t n, cap;
+    uint32_t *slots;      /* open-addressing index over recs: 0 empty, else index + 1 */
+    size_t nslots;        /* power of two, at most half full */
+    triage_event_t *events;
+    size_t nev, evcap;
+    int in_txn;
+    size_t txn_n, txn_nev; /* sizes at begin */
+    mem_undo *undo;
+    size_t nundo, undocap;
+} mem_store;
+
+static size_t mem_slot(const mem_store *m, triage_record_kind_t kind, const triage_id_t *id);
+
+static int mem_begin(void *ud)
+{
+    mem_store *m = ud;
+    if (m->in_txn)
+        return -1;
+    m->in_txn = 1;
+    m->txn_n = m->n;
+    m->txn_nev = m->nev;
+    m->nundo = 0;
+    return 0;
+}
+
+static void mem_drop_undo(mem_store *m)
+{
+    for (size_t i = 0; i < m->nundo; i++)
+        triage__free(&m->alloc, m->undo[i].data);
+    m->nundo = 0;
+}
+
+static int mem_commit(void *ud)
+{
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    mem_drop_undo(m);
+    m->in_txn = 0;
+    return 0;
+}
+
+static int mem_rollback(void *ud)
+{
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    for (size_t i = m->nundo; i-- > 0;) {
+        mem_undo *u = &m->undo[i];
+        if (u->index < m->txn_n) {
+            triage__free(&m->alloc, m->recs[u->index].data);
+            m->recs[u->index].data = u->data;
+            m->recs[u->index].len = u->len;
+            u->data = NULL;
+        }
+    }
+    for (size_t i = m->txn_n; i < m->n; i++)
+        triage__free(&m->alloc, m->recs[i].data);
+    if (m->n != m->txn_n) {
+        /* Drop the index entries of records added in the transaction:
+         * rebuild in place (no allocation, so rollback cannot fail). */
+        m->n = m->txn_n;
+        memset(m->slots, 0, m->nslots * sizeof *m->slots);
+        for (size_t i = 0; i < m->n; i++)
+            m->slots[mem_slot(m, m->recs[i].kind, &m->recs[i].id)] = (uint32_t)(i + 1);
+    }
+    m->nev = m->txn_nev;
+    mem_drop_undo(m);
+    m->in_txn = 0;
+    return 0;
+}
+
+static size_t mem_hash(triage_record_kind_t kind, const triage_id_t *id)
+{
+    uint64_t h;
+    memcpy(&h, id->bytes + 8, sizeof h); /* ids are random UUIDs */
+    h ^= (uint64_t)kind * 0x9e3779b97f4a7c15u;
+    h ^= h >> 29;
+    return (size_t)(h * 0xbf58476d1ce4e5b9u);
+}
+
+static size_t mem_slot(const mem_store *m, triage_record_kind_t kind, const triage_id_t *id)
+{
+    size_t mask = m->nslots - 1, s = mem_hash(kind, id) & mask;
+    while (m->slots[s]) {
+        const mem_rec *r = &m->recs[m->slots[s] - 1];
+        if (r->kind == kind && !memcmp(&r->id, id, sizeof *id))
+            break;
+        s = (s + 1) & mask;
+    }
+    return s;
+}
+
+static mem_rec *mem_find(mem_store *m, triage_record_kind_t kind, const triage_id_t *id)
+{
+    if (!m->nslots)
+        return NULL;
+    uint32_t v = m->slots[mem_slot(m, kind, id)];
+    return v ? &m->recs[v - 1] : NULL;
+}
+
+/* Rebuilds the index for the first m->n records into a table of `ns` slots. */
+static int mem_reindex(mem_store *m, size_t ns)
+{
+    uint32_t *slots = triage__calloc(&m->alloc, ns, sizeof *slots);
+    if (!slots)
+        return -2;
+    triage__free(&m->alloc, m->slots);
+    m->slots = slots;
+    m->nslots = ns;
+    for (size_t i = 0; i < m->n; i++)
+        m->slots[mem_slot(m, m->recs[i].kind, &m->recs[i].id)] = (uint32_t)(i + 1);
+    return 0;
+}
+
+/* Remembers a record's state before the transaction changes it. */
+static int mem_remember(mem_store *m, size_t index)
+{
+    if (index >= m->txn_n)
+        return 0; /* added in this transaction: rollback truncates it */
+    for (size_t i = 0; i < m->nundo; i++)
+        if (m->undo[i].index == index)
+            return 0;
+    void *undo = m->undo;
+    if (triage__grow(&m->alloc, &undo, &m->undocap, m->nundo + 1, sizeof *m->undo))
+        return -2;
+    m->undo = undo;
+    mem_rec *r = &m->recs[index];
+    unsigned char *copy = NULL;
+    if (r->data) {
+        copy = triage__malloc(&m->alloc, r->len);
+        if (!copy)
+            return -2;
+        memcpy(copy, r->data, r->len);
+    }
+    m->undo[m->nundo++] = (mem_undo){index, copy, r->len};
+    return 0;
+}
+
+static int mem_put(void *ud, triage_record_kind_t kind, const triage_id_t *id,
+                   const triage_record_keys_t *keys, const void *data, size_t len)
+{
+    (void)keys;
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    unsigned char *copy = triage__malloc(&m->alloc, len);
+    if (!copy)
+        return -2;
+    memcpy(copy, data, len);
+    mem_rec *r = mem_find(m, kind, id);
+    if (r) {
+        if (mem_remember(m, (size_t)(r - m->recs))) {
+            triage__free(&m->alloc, copy);
+            return -2;
+        }
+        triage__free(&m->alloc, r->data);
+        r->data = copy;
+        r->len = len;
+        return 0;
+    }
+    void *recs = m->recs;
+    if (m->n + 1 > UINT32_MAX / 2 ||
+        triage__grow(&m->alloc, &recs, &m->cap, m->n + 1, sizeof *m->recs)) {
+        triage__free(&m->alloc, copy);
+        return -2;
+    }
+    m->recs = recs;
+    if ((m->n + 1) * 2 > m->nslots && mem_reindex(m, m->nslots ? m->nslots * 2 : 64)) {
+        triage__free(&m->alloc, copy);
+        return -2;
+    }
+    m->recs[m->n] = (mem_rec){kind, *id, copy, len};
+    m->slots[mem_slot(m, kind, id)] = (uint32_t)(m->n + 1);
+    m->n++;
+    return 0;
+}
+
+static int mem_get(void *ud, triage_record_kind_t kind, const triage_id_t *id, void *buf,
+                   size_t cap, size_t *len)
+{
+    mem_store *m = ud;
+    mem_rec *r = mem_find(m, kind, id);
+    if (!r || !r->data)
+        return TRIAGE_ENOTFOUND;
+    memcpy(buf, r->data, r->len < cap ? r->len : cap);
+    *len = r->len;
+    return 0;
+}
+
+static int mem_del(void *ud, triage_record_kind_t kind, const triage_id_t *id)
+{
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    mem_rec *r = mem_find(m, kind, id);
+    if (!r || !r->data)
+        return TRIAGE_ENOTFOUND;
+    if (mem_remember(m, (size_t)(r - m->recs)))
+        return -2;
+    triage__free(&m->alloc, r->data);
+    r->data = NULL;
+    r->len = 0;
+    return 0;
+}
+
+static int mem_list(void *ud, triage_record_kind_t kind, triage_record_visit_fn visit, void *ctx)
+{
+    mem_store *m = ud;
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->recs[i].kind != kind || !m->recs[i].data)
+            continue;
+        int rc = visit(ctx, &m->recs[i].id, m->recs[i].data, m->recs[i].len);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int mem_append_event(void *ud, const triage_event_t *ev)
+{
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    void *evs = m->events;
+    if (triage__grow(&m->alloc, &evs, &m->evcap, m->nev + 1, sizeof *m->events))
+        return -2;
+    m->events = evs;
+    m->events[m->nev++] = *ev;
+    return 0;
+}
+
+static int mem_list_events(void *ud, triage_event_visit_fn visit, void *ctx)
+{
+    mem_store *m = ud;
+    for (size_t i = 0; i < m->nev; i++) {
+        int rc = visit(ctx, &m->events[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int mem_schema_version(void *ud, uint32_t *out)
+{
+    mem_store *m = ud;
+    *out = (m->n || m->nev) ? TRIAGE_STORE_SCHEMA_VERSION : 0;
+    return 0;
+}
+
+static void mem_destroy(void *ud)
+{
+    mem_store *m = ud;
+    triage_allocator_t a = m->alloc;
+    if (m->in_txn)
+        mem_rollback(m);
+    for (size_t i = 0; i < m->n; i++)
+        triage__free(&a, m->recs[i].data);
+    triage__free(&a, m->recs);
+    triage__free(&a, m->slots);
+    triage__free(&a, m->events);
+    triage__free(&a, m->undo);
+    triage__free(&a, m);
+}
+
+TRIAGE_API triage_status_t triage_store_memory(triage_store_t *out, const triage_allocator_t *alloc)
+{
+    if (!out)
+        return triage__error_null("out");
+    triage_status_t rc = triage__allocator_check(alloc, "alloc");
+    if (rc)
+        return rc;
+    mem_store *m = triage__calloc(alloc, 1, sizeof *m);
+    if (!m)
+        return TRIAGE_ENOMEM;
+    if (alloc)
+        m->alloc = *alloc;
+    triage_store_t st = TRIAGE_STORE_INIT;
+    st.userdata = m;
+    st.begin = mem_begin;
+    st.commit = mem_commit;
+    st.rollback = mem_rollback;
+    st.put = mem_put;
+    st.get = mem_get;
+    st.del = mem_del;
+    st.list = mem_list;
+    st.append_event = mem_append_event;
+    st.list_events = mem_list_events;
+    st.schema_version = mem_schema_version;
+    st.destroy = mem_destroy;
+    *out = st;
+    return TRIAGE_OK;
+}
