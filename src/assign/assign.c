@@ -149,38 +149,48 @@ TRIAGE_API triage_status_t triage_assign_policy_get(double *out,
 
 /* ---- per-engine state ----------------------------------------------------- */
 
-void triage__assign_state_free(triage_engine_t *e)
+static void state_release(triage_engine_t *e, void *state)
 {
-    triage__assign_state *s = e->assign;
-    if (!s)
-        return;
+    triage__assign_state *s = state;
     triage_assign_policy_free(s->policy);
     triage__free(&e->alloc, s->codes);
     triage__free(&e->alloc, s->dist);
     triage__free(&e->alloc, s->sorted);
-    triage__free(&e->alloc, s->abs);
     triage__free(&e->alloc, s->units);
     triage__free(&e->alloc, s->ncases);
     triage__free(&e->alloc, s->ncw);
     triage__free(&e->alloc, s->order);
     triage__free(&e->alloc, s);
-    e->assign = NULL;
+}
+
+static void state_on_commit(triage_engine_t *e, void *state, int table, const void *old_rec,
+                            const void *new_rec);
+
+/* How the engine reaches this module's state at commit and at free. */
+static const triage__extension_ops assign_extension = {state_on_commit, state_release};
+
+triage__assign_state *triage__assign_peek(const triage_engine_t *e)
+{
+    return triage__extension_state(e, &assign_extension);
 }
 
 triage_status_t triage__assign_get(triage__assign_state **out, triage_engine_t *e)
 {
-    if (!e->assign) {
-        triage__assign_state *s = triage__calloc(&e->alloc, 1, sizeof *s);
+    triage__assign_state *s = triage__assign_peek(e);
+    if (!s) {
+        s = triage__calloc(&e->alloc, 1, sizeof *s);
         if (!s)
             return TRIAGE_ENOMEM;
         triage_status_t rc = triage_assign_policy_new(&s->policy, &e->alloc);
+        if (!rc)
+            rc = triage__extension_attach(e, &assign_extension, s);
         if (rc) {
+            triage_assign_policy_free(s->policy);
             triage__free(&e->alloc, s);
             return rc;
         }
-        e->assign = s;
     }
-    *out = e->assign;
+    *out = s;
     return TRIAGE_OK;
 }
 
@@ -330,7 +340,7 @@ TRIAGE_API triage_status_t triage_engine_distance(double *out, triage_engine_t *
         return triage__error_null("out");
     if (!e)
         return triage__error_null("engine");
-    double d = triage__distance(e->assign, from, to);
+    double d = triage__distance(triage__assign_peek(e), from, to);
     if (d < 0)
         return triage__error(TRIAGE_ENOTFOUND, "municipality",
                              "no distance known between those municipalities");
@@ -415,16 +425,15 @@ static void case_share(triage__assign_state *s, const triage__table *wt, const t
     }
 }
 
-void triage__assign_loads_invalidate(triage_engine_t *e)
+/* The engine's commit hook: a new worker means a rebuild; a case record
+ * moves its share from the old record to the new one. */
+static void state_on_commit(triage_engine_t *e, void *state, int table, const void *old_rec,
+                            const void *new_rec)
 {
-    if (e->assign)
-        e->assign->loads_ok = 0;
-}
-
-void triage__assign_note_case(triage_engine_t *e, const void *old_rec, const void *new_rec)
-{
-    triage__assign_state *s = e->assign;
-    if (!s || !s->loads_ok)
+    triage__assign_state *s = state;
+    if (table == TRIAGE__T_WORKER && (!old_rec || !new_rec))
+        s->loads_ok = 0;
+    if (table != TRIAGE__T_CASE || !s->loads_ok)
         return;
     const triage__table *wt = &e->tables[TRIAGE__T_WORKER];
     if (wt->n != s->nloads) { /* a worker came without telling: rebuild */
@@ -688,72 +697,6 @@ static int cmp_rank(const void *pa, const void *pb)
 {
     size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
     return prefer(&sort_cands[a], a, &sort_cands[b], b);
-}
-
-static int cmp_span(const void *pa, const void *pb)
-{
-    const triage__abs_span *a = pa, *b = pb;
-    int c = triage_id_compare(&a->worker, &b->worker);
-    return c ? c : (a->start > b->start) - (a->start < b->start);
-}
-
-/* Brings the per-worker absence index up to date; 0 when it cannot (out of
- * memory: the caller falls back to scanning the table). */
-static int absence_index(triage_engine_t *e, triage__assign_state *s)
-{
-    if (s->abs_built && s->abs_gen == e->absence_gen)
-        return 1;
-    const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
-    size_t n = 0;
-    for (size_t i = 0; i < t->n; i++)
-        n += !((const triage__absence_rec *)(const void *)(t->recs + i * t->elem))->removed;
-    triage__abs_span *spans = NULL;
-    if (n) {
-        spans = triage__malloc(&e->alloc, n * sizeof *spans);
-        if (!spans)
-            return 0;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);
-        if (!a->removed)
-            spans[k++] = (triage__abs_span){a->worker, a->start, a->end};
-    }
-    triage__sort(spans, n, sizeof *spans, cmp_span);
-    triage__free(&e->alloc, s->abs);
-    s->abs = spans;
-    s->nabs = n;
-    s->abs_gen = e->absence_gen;
-    s->abs_built = 1;
-    return 1;
-}
-
-int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t from,
-                   triage_date_t to)
-{
-    triage__assign_state *s = e->assign;
-    if (s && absence_index(e, s)) {
-        size_t lo = 0, hi = s->nabs; /* first span of this worker */
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (triage_id_compare(&s->abs[mid].worker, worker) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t i = lo; i < s->nabs && !triage_id_compare(&s->abs[i].worker, worker); i++)
-            if (s->abs[i].start <= to && s->abs[i].end >= from)
-                return 1;
-        return 0;
-    }
-    const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
-    for (size_t i = 0; i < t->n; i++) {
-        const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);
-        if (!a->removed && a->start <= to && a->end >= from &&
-            !triage_id_compare(&a->worker, worker))
-            return 1;
-    }
-    return 0;
 }
 
 static triage_status_t duty_pair_ids(triage_id_t out[2], triage_engine_t *e, triage_date_t date);
@@ -1152,7 +1095,7 @@ static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
     if (!rc && a->slot == TRIAGE_SLOT_PAIR && triage_id_compare(&c->pair, &a->worker))
         rc = triage__case_set_worker_tx(tx, r, actor, at_ms, TRIAGE_SLOT_PAIR, &a->worker);
     if (!rc)
-        tag_events(tx, ev0, e->assign->policy);
+        tag_events(tx, ev0, triage__assign_peek(e)->policy);
     return rc;
 }
 
@@ -1383,7 +1326,7 @@ static triage_status_t rotate_weeks(triage_id_t *out, triage_engine_t *e, triage
 static triage_status_t rotate(triage_id_t *out, triage_engine_t *e, triage_role_t role,
                               triage_date_t date)
 {
-    triage__assign_state *s = e->assign;
+    triage__assign_state *s = triage__assign_peek(e);
     int k = role == TRIAGE_ROLE_SOCIAL_WORKER ? 0 : 1;
     triage_date_t week = week_monday(date);
     if (s && s->duty[k].ok && s->duty[k].week == week && s->duty[k].abs_gen == e->absence_gen &&
@@ -1392,7 +1335,7 @@ static triage_status_t rotate(triage_id_t *out, triage_engine_t *e, triage_role_
         return TRIAGE_OK;
     }
     triage_status_t rc = rotate_weeks(out, e, role, date);
-    s = e->assign; /* presence checks may not create it, but be safe */
+    s = triage__assign_peek(e);
     if (!rc && s) {
         s->duty[k].ok = 1;
         s->duty[k].week = week;
@@ -1635,9 +1578,10 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
     }
     memset(res, 0, (n + 1) * sizeof *res);
     double far = 0;
-    if (e->assign && e->assign->n)
-        for (size_t k = 0; k < e->assign->n * e->assign->n; k++)
-            far = e->assign->dist[k] > far ? e->assign->dist[k] : far;
+    const triage__assign_state *ast = triage__assign_peek(e);
+    if (ast && ast->n)
+        for (size_t k = 0; k < ast->n * ast->n; k++)
+            far = ast->dist[k] > far ? ast->dist[k] : far;
     far += 1;
     int32_t cw_cap = (int32_t)t.pol->p[TRIAGE_ASSIGN_CHILD_WELFARE_CAP];
     for (size_t j = 0; j < nw; j++) {

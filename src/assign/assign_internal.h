@@ -17,24 +17,15 @@ struct triage_assign_policy {
     double p[TRIAGE__NPARAM]; /* indexed by triage_assign_param_t */
 };
 
-/* One absence in the per-worker index. */
-typedef struct {
-    triage_id_t worker;
-    triage_date_t start, end;
-} triage__abs_span;
-
-struct triage__assign_state {
+/* The assignment module's per-engine state: policy, distance matrix, loads
+ * and the duty roster's cache. Attached to the engine as an extension on
+ * first use (triage__assign_get), freed with the engine. */
+typedef struct triage__assign_state {
     triage_assign_policy_t *policy;
     size_t n;         /* distance matrix size, 0 = none */
     int32_t *codes;   /* n codes, as given */
     double *dist;     /* n * n */
     int32_t *sorted;  /* n indices into codes, ordered by code */
-    /* Absences in force, ordered by worker then start: rebuilt when the
-     * engine's absence_gen moves, so presence checks are a binary search. */
-    triage__abs_span *abs;
-    size_t nabs;
-    uint64_t abs_gen;
-    int abs_built;
     /* Every worker's load, indexed by worker record index, kept current by
      * triage__assign_note_case() at commit (no scan of the cases per
      * decision). Weighted loads are sums of whole units (TRIAGE__LOAD_UNITS
@@ -54,7 +45,7 @@ struct triage__assign_state {
         uint64_t abs_gen, worker_gen;
         triage_id_t id;
     } duty[2];
-};
+} triage__assign_state;
 
 #define TRIAGE__LOAD_UNITS 1e9
 
@@ -79,6 +70,8 @@ typedef struct {
 
 /* The engine's policy, creating the state with the default on first use. */
 triage_status_t triage__assign_get(triage__assign_state **out, triage_engine_t *e);
+/* The state if the module was used on this engine, else NULL. */
+triage__assign_state *triage__assign_peek(const triage_engine_t *e);
 triage_status_t triage__team_build(triage__team *t, triage_engine_t *e);
 void triage__team_free(triage__team *t);
 ptrdiff_t triage__team_find(const triage__team *t, const triage_id_t *id);
@@ -88,9 +81,6 @@ uint64_t triage__weight_units(double w);
 /* Brings the load aggregates up to date (one scan when invalid). */
 triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s);
 int triage__is_child_welfare(const triage_case_t *c);
-/* 1 when the worker is absent on any day of [from, to]. */
-int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t from,
-                   triage_date_t to);
 /* Distance between municipalities, -1 when unknown. */
 double triage__distance(const triage__assign_state *s, int32_t from, int32_t to);
 

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "assign/assign_internal.h"
+#include "engine/engine_internal.h"
 
 static triage_status_t check_actor(triage_engine_t *e, const triage_id_t *actor)
 {
@@ -146,4 +146,72 @@ TRIAGE_API triage_status_t triage_worker_present(int *present, triage_engine_t *
         return triage__error(TRIAGE_ERANGE, "date", "date outside the supported range");
     *present = !triage__absent(e, worker, date, date);
     return TRIAGE_OK;
+}
+
+/* ---- the per-worker index of absences in force ---------------------------- */
+
+static int cmp_span(const void *pa, const void *pb)
+{
+    const triage__abs_span *a = pa, *b = pb;
+    int c = triage_id_compare(&a->worker, &b->worker);
+    return c ? c : (a->start > b->start) - (a->start < b->start);
+}
+
+/* Brings the per-worker absence index up to date; 0 when it cannot (out of
+ * memory: the caller falls back to scanning the table). */
+static int absence_index(triage_engine_t *e, triage__absence_index *s)
+{
+    if (s->built && s->gen == e->absence_gen)
+        return 1;
+    const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++)
+        n += !((const triage__absence_rec *)(const void *)(t->recs + i * t->elem))->removed;
+    triage__abs_span *spans = NULL;
+    if (n) {
+        spans = triage__malloc(&e->alloc, n * sizeof *spans);
+        if (!spans)
+            return 0;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);
+        if (!a->removed)
+            spans[k++] = (triage__abs_span){a->worker, a->start, a->end};
+    }
+    triage__sort(spans, n, sizeof *spans, cmp_span);
+    triage__free(&e->alloc, s->spans);
+    s->spans = spans;
+    s->n = n;
+    s->gen = e->absence_gen;
+    s->built = 1;
+    return 1;
+}
+
+int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t from,
+                   triage_date_t to)
+{
+    triage__absence_index *s = &e->absidx;
+    if (absence_index(e, s)) {
+        size_t lo = 0, hi = s->n; /* first span of this worker */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (triage_id_compare(&s->spans[mid].worker, worker) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < s->n && !triage_id_compare(&s->spans[i].worker, worker); i++)
+            if (s->spans[i].start <= to && s->spans[i].end >= from)
+                return 1;
+        return 0;
+    }
+    const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);
+        if (!a->removed && a->start <= to && a->end >= from &&
+            !triage_id_compare(&a->worker, worker))
+            return 1;
+    }
+    return 0;
 }

@@ -107,7 +107,10 @@ TRIAGE_API void triage_engine_free(triage_engine_t *e)
     triage_urgency_policy_free(e->urgency);
     triage_deadline_rules_free(e->rules);
     triage_classify_policy_free(e->classify);
-    triage__assign_state_free(e);
+    for (size_t i = 0; i < TRIAGE__MAX_EXTENSIONS; i++)
+        if (e->ext[i].ops)
+            e->ext[i].ops->release(e, e->ext[i].state);
+    triage__free(&a, e->absidx.spans);
     for (int t = 0; t < TRIAGE__T_COUNT; t++) {
         triage__free(&a, e->tables[t].recs);
         triage__free(&a, e->tables[t].slots);
@@ -209,6 +212,26 @@ TRIAGE_API triage_status_t triage_engine_new(triage_engine_t **out,
 TRIAGE_API const triage_calendar_t *triage_engine_calendar(const triage_engine_t *e)
 {
     return e ? e->cal : NULL;
+}
+
+triage_status_t triage__extension_attach(triage_engine_t *e, const triage__extension_ops *ops,
+                                         void *state)
+{
+    for (size_t i = 0; i < TRIAGE__MAX_EXTENSIONS; i++)
+        if (!e->ext[i].ops) {
+            e->ext[i].ops = ops;
+            e->ext[i].state = state;
+            return TRIAGE_OK;
+        }
+    return triage__error(TRIAGE_ERANGE, NULL, "too many engine extensions");
+}
+
+void *triage__extension_state(const triage_engine_t *e, const triage__extension_ops *ops)
+{
+    for (size_t i = 0; i < TRIAGE__MAX_EXTENSIONS && e->ext[i].ops; i++)
+        if (e->ext[i].ops == ops)
+            return e->ext[i].state;
+    return NULL;
 }
 
 int64_t triage__now(const triage_engine_t *e)

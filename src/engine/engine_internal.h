@@ -54,16 +54,49 @@ typedef struct {
     int32_t reserved;
 } triage__absence_rec;
 
-/* The assignment module's per-engine state (assign.c): policy, distance
- * matrix. Created on first use, freed by triage_engine_free(). */
-typedef struct triage__assign_state triage__assign_state;
-void triage__assign_state_free(triage_engine_t *e);
-/* Commit hooks of the assignment module's load aggregates (txn.c, apply
- * step; infallible). note_case: a case record goes from old_rec to new_rec
- * (either NULL: created / deleted), called before the table changes.
- * invalidate: the loads must be rebuilt (a new worker). */
-void triage__assign_note_case(triage_engine_t *e, const void *old_rec, const void *new_rec);
-void triage__assign_loads_invalidate(triage_engine_t *e);
+/*
+ * Extensions: a layer above the engine that keeps state derived from the
+ * engine's records (the assignment module's loads, say) attaches it here.
+ * The engine tells every extension of each record a commit writes, and
+ * releases the extensions with the engine; it knows nothing else of them,
+ * so no engine code calls upwards.
+ */
+typedef struct triage__extension_ops {
+    /* At commit, after the store accepted the change and before the table
+     * changes: record `id` of `table` goes from old_rec to new_rec (old_rec
+     * NULL: created; new_rec NULL: deleted). Must not fail. */
+    void (*on_commit)(triage_engine_t *e, void *state, int table, const void *old_rec,
+                      const void *new_rec);
+    /* Frees the state (triage_engine_free). */
+    void (*release)(triage_engine_t *e, void *state);
+} triage__extension_ops;
+
+#define TRIAGE__MAX_EXTENSIONS 4
+
+/* Attaches `state` under `ops` (one state per ops); ERANGE when full. */
+triage_status_t triage__extension_attach(triage_engine_t *e, const triage__extension_ops *ops,
+                                         void *state);
+/* The state attached under `ops`, or NULL. */
+void *triage__extension_state(const triage_engine_t *e, const triage__extension_ops *ops);
+
+/* One absence in the per-worker index. */
+typedef struct {
+    triage_id_t worker;
+    triage_date_t start, end;
+} triage__abs_span;
+
+/* Absences in force, ordered by worker then start: rebuilt when absence_gen
+ * moves, so presence checks are a binary search (absence.c). */
+typedef struct {
+    triage__abs_span *spans;
+    size_t n;
+    uint64_t gen;
+    int built;
+} triage__absence_index;
+
+/* 1 when the worker is absent on any day of [from, to]. */
+int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t from,
+                   triage_date_t to);
 
 /* One pending record write of a transaction (a full copy of the record),
  * or a deletion (is_new == -1; rec holds a copy of the deleted record). */
@@ -106,7 +139,11 @@ struct triage_engine {
     triage_event_t *events;
     size_t nevents, evcap;
     int64_t next_seq;
-    triage__assign_state *assign; /* NULL until the assignment module is used */
+    triage__absence_index absidx;
+    struct {
+        const triage__extension_ops *ops;
+        void *state;
+    } ext[TRIAGE__MAX_EXTENSIONS];
 };
 
 /* The engine's notion of now (UTC ms). */

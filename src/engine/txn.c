@@ -333,15 +333,14 @@ triage_status_t triage__txn_commit(triage__txn *tx)
         const triage_id_t *id = (const triage_id_t *)(const void *)((char *)p->rec + t->id_off);
         if (p->table == TRIAGE__T_ABSENCE)
             e->absence_gen++;
-        /* the assignment module's loads follow every case change (the old
-         * record is still in the table); a new worker means a rebuild */
-        if (p->table == TRIAGE__T_CASE)
-            triage__assign_note_case(e, triage__table_get(t, id), p->is_new < 0 ? NULL : p->rec);
-        else if (p->table == TRIAGE__T_WORKER) {
+        else if (p->table == TRIAGE__T_WORKER)
             e->worker_gen++;
-            if (p->is_new != 0)
-                triage__assign_loads_invalidate(e);
-        }
+        /* extensions (the assignment module's loads) follow every change;
+         * the old record is still in the table */
+        const void *old_rec = triage__table_get(t, id);
+        for (size_t k = 0; k < TRIAGE__MAX_EXTENSIONS && e->ext[k].ops; k++)
+            e->ext[k].ops->on_commit(e, e->ext[k].state, p->table, old_rec,
+                                     p->is_new < 0 ? NULL : p->rec);
         if (p->is_new < 0)
             table_delete(t, id);
         else

@@ -1779,7 +1779,7 @@ static void test_loads_incremental(void **state)
             assert_memory_equal(before, after, nw * sizeof *before);
         }
         /* the kept aggregates against a fresh scan, bit for bit */
-        triage__assign_state *s = e->assign;
+        triage__assign_state *s = triage__assign_peek(e);
         assert_non_null(s);
         assert_true(s->loads_ok); /* loads_public() brought them up to date */
         incremental++;
