@@ -1,6 +1,6 @@
 /*
- * Scenario and simulation internals shared by scenario.c and sim.c.
- * Nothing here is exported.
+ * Scenario and simulation internals shared by scenario.c, sim.c, rng.c and
+ * sim_output.c. Nothing here is exported.
  */
 #ifndef TRIAGE_SIM_INTERNAL_H
 #define TRIAGE_SIM_INTERNAL_H
@@ -124,5 +124,117 @@ int triage__scenario_label_range(const triage_scenario_t *s, const char *label, 
 
 /* Total workers after expanding counts. */
 size_t triage__scenario_headcount(const triage_scenario_t *s);
+
+/* ---- the generator (rng.c): xoshiro256** seeded by splitmix64 ---- */
+
+typedef struct {
+    uint64_t s[4];
+} sim_rng;
+
+/* The next value of the splitmix64 stream whose state is *x. */
+uint64_t triage__splitmix64(uint64_t *x);
+/* Seeds r from one 64-bit seed through splitmix64. */
+void triage__rng_seed(sim_rng *r, uint64_t seed);
+/* The next 64 bits of r. */
+uint64_t triage__rng_next(sim_rng *r);
+/* Uniform in [0, 1) with 53 random bits. */
+double triage__rng_uniform(sim_rng *r);
+/* Uniform integer in [lo, hi]. */
+int32_t triage__rng_int(sim_rng *r, int32_t lo, int32_t hi);
+/* Poisson with the given mean (0 when the mean is not > 0). */
+uint32_t triage__rng_poisson(sim_rng *r, double mean);
+/* Index in [from, to) drawn with weights w (total > 0). */
+int triage__rng_pick(sim_rng *r, const double *w, int from, int to);
+
+/* ---- the run state (sim.c; sim_output.c reads it) ---- */
+
+typedef struct {
+    triage_id_t id;
+    sim_rng rng;
+    triage_scores_t scores;
+    uint8_t urgency, quadrant, stage, checked, noshows, attempts, special, lang, kind, decided;
+    int32_t worker;          /* run index of the assessment/responsible worker, -1 none */
+    int32_t first_fail;      /* business-day index of the first failed attempt, -1 none */
+    int32_t arrival_day;     /* calendar day index */
+    int32_t arrival_min;     /* minute of the day */
+    int32_t muni;            /* the client's municipality */
+    double weight;           /* the load this case puts on its worker (fallback picker) */
+    double u_resolve, u_outcome, u_motive, u_ia, u_line;
+} sim_case;
+
+typedef struct {
+    int32_t day;
+    int32_t minute;
+    uint64_t seq;
+    uint32_t c;
+    uint8_t kind;
+} sim_event;
+
+typedef struct {
+    uint32_t c;
+    int32_t ready_bday;
+} gq_item;
+
+typedef struct {
+    triage_id_t id;
+    int32_t index;
+} sim_widx;
+
+typedef struct {
+    triage_id_t id;
+    char label[48];
+    triage_role_t role;
+    double fte;
+    int32_t office;
+    uint32_t langs;
+    uint32_t nserves;
+    int32_t serves[TRIAGE_WORKER_MAX_SERVED];
+    uint8_t *absent;     /* per calendar day */
+    int32_t inprog;      /* assessments in progress */
+    double load;         /* weighted open cases (fallback picker) */
+    double slots;        /* concurrent assessments allowed */
+} sim_worker_rt;
+
+struct triage_sim {
+    triage_allocator_t alloc;
+    uint64_t id_state;     /* the engine's id source: splitmix64 from the seed */
+    triage_scenario_t *sc; /* a private copy */
+    sim_params p;
+    triage_engine_t *engine;
+    triage_report_t *report;
+    triage_sim_stats_t st;
+    uint64_t seed;
+    int32_t days;
+    triage_date_t start;
+    int64_t now_ms;
+    /* calendar */
+    int64_t *midnight;     /* days + 1 entries */
+    int32_t *bday_of_day;  /* business-day index of a day, -1 when not one */
+    int32_t *day_of_bday;
+    int32_t nbdays;
+    /* people */
+    sim_worker_rt *w;
+    size_t nw;
+    sim_widx *widx;        /* workers by engine id */
+    sim_widx *cidx;        /* cases by engine id (open addressing) */
+    size_t capcidx;
+    triage_id_t *clients;
+    size_t nclients, capclients;
+    int32_t *client_muni;
+    size_t capclient_muni;
+    sim_case *cases;
+    size_t ncases, capcases;
+    /* queues */
+    sim_event *heap;
+    size_t nheap, capheap;
+    uint64_t evseq;
+    gq_item *gq;
+    size_t ngq, capgq;
+    uint32_t *pool;
+    size_t npool, cappool;
+    /* streams */
+    sim_rng demand, phone, staff;
+    uint64_t seq;
+};
 
 #endif /* TRIAGE_SIM_INTERNAL_H */
