@@ -1,6 +1,7 @@
 /*
- * Internals of the assignment module (assign.c, absence.c, batch.c). Not
- * installed.
+ * Internals of the assignment module: policy.c (the policy, the per-engine
+ * state, distances), load.c, online.c, reassign.c, roster.c, distribute.c
+ * and batch.c. Not installed.
  */
 #ifndef TRIAGE_ASSIGN_INTERNAL_H
 #define TRIAGE_ASSIGN_INTERNAL_H
@@ -83,6 +84,53 @@ triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s
 int triage__is_child_welfare(const triage_case_t *c);
 /* Distance between municipalities, -1 when unknown. */
 double triage__distance(const triage__assign_state *s, int32_t from, int32_t to);
+/* The row of municipality `code` in the distance matrix, -1 when not in it. */
+ptrdiff_t triage__code_index(const triage__assign_state *s, int32_t code);
+/* Adds (sign > 0) or takes off (sign < 0) one case's share of the loads. */
+void triage__case_share(triage__assign_state *s, const triage__table *wt, const triage_case_t *c,
+                        int sign);
+
+/* One online decision (online.c): the case, its client and the request. */
+typedef struct {
+    triage_engine_t *e;
+    triage__assign_state *s;
+    const triage__case_rec *rec;
+    const triage_case_t *c;
+    const triage_client_t *client;
+    triage_date_t date, until;
+    triage_case_slot_t slot;   /* effective: ASSESSMENT (with responsible), RESPONSIBLE or PAIR */
+    triage_id_t exclude;
+    int role_change;
+    triage_id_t duty[2];       /* this week's duty pair */
+    ptrdiff_t cidx;            /* the client's municipality in the distance matrix, -1 none */
+} triage__decide_ctx;
+
+/* Per-candidate scratch. */
+typedef struct {
+    int ex; /* triage_exclusion_t, or PENDING_PAIR while deciding */
+    int continuity, serves;
+    double dist, before, after;
+} triage__cand;
+
+/* Checks the request and fills x for the case (the duty pair when IMMEDIATE). */
+triage_status_t triage__decide_init(triage__decide_ctx *x, triage_engine_t *e,
+                                    const triage_id_t *case_id,
+                                    const triage_assign_request_t *req);
+/* Fills every candidate's exclusion and figures, and the preference order. */
+triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *neligible,
+                                 uint32_t *flags, const triage__decide_ctx *x,
+                                 const triage__team *t, double weight, int full);
+/* Decides on team t as its loads stand (candidates in out when explain). */
+triage_status_t triage__decide(triage_assignment_t *out, const triage__decide_ctx *x,
+                               const triage__team *t, int explain, ptrdiff_t *chosen_idx,
+                               ptrdiff_t *pair_idx);
+/* A social-worker pair for the counsellor at `chosen` in t, -1 when none. */
+ptrdiff_t triage__choose_pair(const triage__decide_ctx *x, const triage__team *t, size_t chosen,
+                              double weight, int balance_only);
+/* A worker's travel to the client's municipality (0: no matrix, HUGE_VAL: unknown). */
+double triage__travel(const triage__decide_ctx *x, const triage__wload *l);
+/* This week's duty pair: the social worker and the counsellor (roster.c). */
+triage_status_t triage__duty_pair_ids(triage_id_t out[2], triage_engine_t *e, triage_date_t date);
 
 /* Batch solver with an optional baseline assignment to beat (engine use). */
 triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,

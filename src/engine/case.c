@@ -1,8 +1,8 @@
 /*
- * Intake and the client process (DOMAIN.md §3-§6): stage transitions with
- * their required data, contact attempts, the motivation check,
- * classification, the special-support decision, workers on a case, the
- * SHL 37 § assessment record, milestones and deadline status.
+ * The client process (DOMAIN.md §3-§6): stage transitions with their
+ * required data, contact attempts, the motivation check, classification,
+ * the special-support decision, workers on a case, the SHL 37 § assessment
+ * record, milestones and deadline status. Intake is in intake.c.
  *
  * Every function validates first, then builds its change in a transaction
  * (txn.c) and commits it: a failure changes nothing.
@@ -33,7 +33,7 @@ static triage_status_t local_date(triage_date_t *d, int32_t *minute, int64_t at_
     return TRIAGE_OK;
 }
 
-static triage_status_t bool_arg(int v, const char *name)
+triage_status_t triage__bool_arg(int v, const char *name)
 {
     if (v != 0 && v != 1)
         return triage__error(TRIAGE_EINVAL, name, "%s must be 0 or 1", name);
@@ -41,14 +41,14 @@ static triage_status_t bool_arg(int v, const char *name)
 }
 
 /* An actor: nil (the system) or an existing worker. */
-static triage_status_t check_actor(triage_engine_t *e, const triage_id_t *actor)
+triage_status_t triage__check_actor(triage_engine_t *e, const triage_id_t *actor)
 {
     if (actor && !is_nil(actor) && !triage__table_get(&e->tables[TRIAGE__T_WORKER], actor))
         return triage__error(TRIAGE_ENOTFOUND, "actor", "no worker with that id");
     return TRIAGE_OK;
 }
 
-static triage_status_t policy_tag(triage_event_t *ev, triage_engine_t *e, int which)
+triage_status_t triage__policy_tag(triage_event_t *ev, triage_engine_t *e, int which)
 {
     const char *id = "";
     uint32_t ver = 0;
@@ -75,7 +75,7 @@ static triage_status_t begin_case_op(triage__txn *tx, triage__case_rec **rec, tr
         return triage__error_null("engine");
     if (!case_id)
         return triage__error_null("case_id");
-    triage_status_t rc = check_actor(e, actor);
+    triage_status_t rc = triage__check_actor(e, actor);
     if (rc)
         return rc;
     const triage__case_rec *cur = triage__table_get(&e->tables[TRIAGE__T_CASE], case_id);
@@ -95,14 +95,15 @@ static triage_status_t begin_case_op(triage__txn *tx, triage__case_rec **rec, tr
     return TRIAGE_OK;
 }
 
-static triage_status_t fail(triage__txn *tx, triage_status_t rc)
+triage_status_t triage__case_fail(triage__txn *tx, triage_status_t rc)
 {
     triage__txn_discard(tx);
     return rc;
 }
 
-static triage_event_t *event(triage__txn *tx, const triage__case_rec *c, triage_event_kind_t kind,
-                             int64_t at_ms, const triage_id_t *actor)
+triage_event_t *triage__case_event(triage__txn *tx, const triage__case_rec *c,
+                                   triage_event_kind_t kind, int64_t at_ms,
+                                   const triage_id_t *actor)
 {
     triage_event_t *ev = triage__txn_event(tx, &c->pub.id, kind, at_ms, actor);
     if (ev)
@@ -150,241 +151,6 @@ static void update_mismatch(triage_engine_t *e, triage_case_t *c)
     else if ((c->flags & TRIAGE_CASE_CLASSIFIED) && !is_nil(&c->responsible) &&
              worker_role(e, &c->responsible) != (triage_role_t)c->classification.preferred_role)
         c->flags |= TRIAGE_CASE_ROLE_CHANGE_SUGGESTED;
-}
-
-/* ---- intake -------------------------------------------------------------- */
-
-static int is_notification(triage_intake_kind_t k)
-{
-    return k == TRIAGE_INTAKE_NOTIFICATION || k == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION;
-}
-
-static triage_status_t check_intake(triage_engine_t *e, const triage_intake_t *in)
-{
-    if (in->version == 0 || in->version > TRIAGE_INTAKE_VERSION)
-        return triage__error(TRIAGE_EVERSION, "intake.version", "unsupported intake version");
-    if (in->kind < TRIAGE_INTAKE_CONTACT || in->kind > TRIAGE_INTAKE_OTHER_AUTHORITY)
-        return triage__error(TRIAGE_EINVAL, "kind", "unknown intake kind");
-    if (in->channel < TRIAGE_CHANNEL_PHONE || in->channel > TRIAGE_CHANNEL_OTHER_AUTHORITY)
-        return triage__error(TRIAGE_EINVAL, "channel", "unknown channel");
-    if (in->service < TRIAGE_SERVICE_WORKING_AGE || in->service > TRIAGE_SERVICE_OLDER)
-        return triage__error(TRIAGE_EINVAL, "service", "unknown service area");
-    if (in->triggers & ~TRIAGE_TRIGGER_ALL)
-        return triage__error(TRIAGE_EINVAL, "triggers", "unknown trigger bits");
-    triage_status_t rc = bool_arg(in->own_contact, "own_contact");
-    if (!rc)
-        rc = bool_arg(in->highest_care_allowance, "highest_care_allowance");
-    if (!rc)
-        rc = bool_arg(in->child_special_support, "child_special_support");
-    if (!rc)
-        rc = bool_arg(in->assistance_urgent, "assistance_urgent");
-    if (!rc)
-        rc = bool_arg(in->assistance_complete, "assistance_complete");
-    if (!rc)
-        rc = check_actor(e, &in->actor);
-    return rc;
-}
-
-/* Appends the deadlines of an attached matter to its active case: rows that
- * are not already open there. Met deadlines make room when needed. */
-static triage_status_t merge_deadlines(triage_case_t *c, const triage_deadline_t *add, uint32_t n)
-{
-    triage_deadline_t keep[2 * TRIAGE_DEADLINE_MAX];
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < c->deadline_count; i++)
-        keep[k++] = c->deadlines[i];
-    for (uint32_t j = 0; j < n; j++) {
-        int dup = 0;
-        for (uint32_t i = 0; i < c->deadline_count; i++)
-            dup |= c->deadlines[i].row == add[j].row && c->milestone_met[add[j].milestone] == NONE;
-        if (!dup)
-            keep[k++] = add[j];
-    }
-    if (k > TRIAGE_DEADLINE_MAX) { /* drop met ones, oldest first */
-        uint32_t w = 0;
-        for (uint32_t i = 0; i < k; i++)
-            if (c->milestone_met[keep[i].milestone] == NONE || k - i <= TRIAGE_DEADLINE_MAX - w)
-                keep[w++] = keep[i];
-        k = w;
-    }
-    if (k > TRIAGE_DEADLINE_MAX)
-        return triage__error(TRIAGE_ERANGE, "deadlines", "the active case has too many open deadlines");
-    triage__copy(c->deadlines, keep, k * sizeof *keep);
-    c->deadline_count = k;
-    return TRIAGE_OK;
-}
-
-TRIAGE_API triage_status_t triage_intake(triage_intake_result_t *out, triage_engine_t *e,
-                                         const triage_intake_t *in)
-{
-    if (!out)
-        return triage__error_null("out");
-    if (!e)
-        return triage__error_null("engine");
-    if (!in)
-        return triage__error_null("intake");
-    triage_status_t rc = check_intake(e, in);
-    if (rc)
-        return rc;
-    const triage__client_rec *client = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &in->client);
-    if (!client)
-        return triage__error(TRIAGE_ENOTFOUND, "client", "no client with that id");
-    triage_date_t day;
-    int32_t minute;
-    if (triage_local_time(&day, &minute, in->received_ms))
-        return triage__error(TRIAGE_ERANGE, "received_ms", "time outside the supported range");
-    if (client->pub.date_of_birth != NONE && client->pub.date_of_birth > day)
-        return triage__error(TRIAGE_EINVAL, "date_of_birth", "the date of birth is after the intake");
-    if (in->meeting_requested != NONE &&
-        (!triage__date_valid(in->meeting_requested) || in->meeting_requested < day))
-        return triage__error(TRIAGE_EINVAL, "meeting_requested",
-                             "the meeting request is before the intake");
-
-    /* Urgency and deadlines (calendar/urgency/deadline modules). */
-    triage_deadline_input_t din = TRIAGE_DEADLINE_INPUT_INIT;
-    din.kind = in->kind;
-    din.service = in->service;
-    din.received = day;
-    din.own_contact = in->own_contact;
-    din.date_of_birth = client->pub.date_of_birth;
-    din.highest_care_allowance = in->highest_care_allowance;
-    din.child_special_support = in->child_special_support;
-    if (in->kind == TRIAGE_INTAKE_APPLICATION) {
-        din.assistance_urgent = in->assistance_urgent;
-        din.assistance_complete = in->assistance_complete;
-    }
-    din.meeting_requested = in->meeting_requested;
-    int priority = 0;
-    rc = triage_deadline_priority_applies(&priority, e->rules, &din);
-    if (rc)
-        return rc;
-    triage_urgency_result_t urg;
-    rc = triage_urgency_assess(&urg, e->urgency, in->triggers,
-                               priority ? TRIAGE_URGENCY_PRIORITY : TRIAGE_URGENCY_NORMAL);
-    if (rc)
-        return rc;
-    din.urgency = urg.tier;
-    triage_deadline_t dl[TRIAGE_DEADLINE_MAX];
-    uint32_t ndl = 0;
-    rc = triage_deadlines_compute(dl, &ndl, e->rules, e->urgency, e->cal, &din);
-    if (rc)
-        return rc;
-
-    triage__txn tx;
-    triage__txn_init(&tx, e);
-    triage__client_rec *cl = triage__txn_get(&tx, TRIAGE__T_CLIENT, &in->client);
-    if (!cl)
-        return fail(&tx, triage_error_last()->code);
-    triage_intake_result_t res;
-    memset(&res, 0, sizeof res);
-    res.urgency = urg;
-
-    /* The repeat-notification flag (DOMAIN.md §3): enough notifications in
-     * the window and no successful contact since the first of them. */
-    if (is_notification(in->kind)) {
-        cl->notified[cl->nnotified % 8] = day;
-        cl->nnotified++;
-        cl->pub.notifications++;
-        uint32_t recent = 0, have = cl->nnotified < 8 ? cl->nnotified : 8;
-        for (uint32_t i = 0; i < have; i++) {
-            triage_date_t d = cl->notified[i];
-            recent += d > day - e->repeat_window_days &&
-                      (cl->pub.last_contact == NONE || d > cl->pub.last_contact);
-        }
-        if (recent >= (uint32_t)e->repeat_notifications &&
-            !(cl->pub.flags & TRIAGE_CLIENT_REPEAT_NOTIFIED)) {
-            cl->pub.flags |= TRIAGE_CLIENT_REPEAT_NOTIFIED;
-            res.repeat_flagged = 1;
-        }
-    }
-
-    /* Continuity: the client's own worker takes the new matter. */
-    triage__case_rec *active = NULL;
-    if (!is_nil(&cl->active_case)) {
-        active = triage__txn_get(&tx, TRIAGE__T_CASE, &cl->active_case);
-        if (!active)
-            return fail(&tx, triage_error_last()->code);
-        if (active->pub.stage == TRIAGE_STAGE_CLOSED || is_nil(&active->pub.responsible))
-            active = NULL;
-    }
-    triage_event_t *ev;
-    if (active) {
-        triage_case_t *c = &active->pub;
-        rc = merge_deadlines(c, dl, ndl);
-        if (rc)
-            return fail(&tx, rc);
-        c->triggers |= in->triggers;
-        res.attached = 1;
-        res.case_id = c->id;
-        if (!(ev = event(&tx, active, TRIAGE_EVENT_ATTACHED, in->received_ms, &in->actor)))
-            return fail(&tx, TRIAGE_ENOMEM);
-        ev->to = (int32_t)in->kind;
-        ev->reason = (int32_t)in->channel;
-        if (urg.tier < c->urgency) {
-            if (!(ev = event(&tx, active, TRIAGE_EVENT_URGENCY_ASSESSED, in->received_ms, &in->actor)))
-                return fail(&tx, TRIAGE_ENOMEM);
-            ev->from = (int32_t)c->urgency;
-            ev->to = (int32_t)urg.tier;
-            policy_tag(ev, e, 0);
-            c->urgency = urg.tier;
-        }
-    } else {
-        triage__case_rec rec;
-        memset(&rec, 0, sizeof rec);
-        triage_case_t *c = &rec.pub;
-        c->version = TRIAGE_CASE_VERSION;
-        rc = triage__new_id(e, TRIAGE__T_CASE, &c->id);
-        if (rc)
-            return fail(&tx, rc);
-        c->client = in->client;
-        c->kind = in->kind;
-        c->channel = in->channel;
-        c->service = in->service;
-        c->received_ms = in->received_ms;
-        c->received = day;
-        c->stage = TRIAGE_STAGE_RECEIVED;
-        c->urgency = urg.tier;
-        c->triggers = in->triggers;
-        c->special_support_decided = -1;
-        c->first_contact = c->first_attempt = c->last_attempt = NONE;
-        c->assessment_started = c->assessment_completed = c->responded = c->closed = NONE;
-        for (size_t i = 0; i < TRIAGE__ARRAY_LEN(c->milestone_met); i++)
-            c->milestone_met[i] = NONE;
-        c->milestone_met[TRIAGE_MILESTONE_URGENCY_ASSESSED] = day;
-        c->deadline_count = ndl;
-        triage__copy(c->deadlines, dl, ndl * sizeof *dl);
-        int business = 0;
-        triage_calendar_is_business_day(&business, e->cal, day);
-        if (urg.tier == TRIAGE_URGENCY_IMMEDIATE &&
-            (!business || minute < e->office_open_min || minute >= e->office_close_min)) {
-            c->flags |= TRIAGE_CASE_EMERGENCY_SERVICES;
-            res.emergency_services = 1;
-        }
-        res.case_id = c->id;
-        if (!triage__txn_new(&tx, TRIAGE__T_CASE, &rec))
-            return fail(&tx, TRIAGE_ENOMEM);
-        if (!(ev = event(&tx, &rec, TRIAGE_EVENT_INTAKE, in->received_ms, &in->actor)))
-            return fail(&tx, TRIAGE_ENOMEM);
-        ev->to = TRIAGE_STAGE_RECEIVED;
-        ev->reason = (int32_t)in->kind;
-        if (!(ev = event(&tx, &rec, TRIAGE_EVENT_URGENCY_ASSESSED, in->received_ms, &in->actor)))
-            return fail(&tx, TRIAGE_ENOMEM);
-        ev->to = (int32_t)urg.tier;
-        ev->reason = (int32_t)urg.deciding;
-        policy_tag(ev, e, 0);
-    }
-    if (res.repeat_flagged) {
-        ev = triage__txn_event(&tx, &res.case_id, TRIAGE_EVENT_REPEAT_FLAGGED, in->received_ms,
-                               &in->actor);
-        if (!ev)
-            return fail(&tx, TRIAGE_ENOMEM);
-        ev->subject = in->client;
-        ev->to = (int32_t)cl->pub.notifications;
-    }
-    rc = triage__txn_commit(&tx);
-    if (!rc)
-        *out = res;
-    return rc;
 }
 
 /* ---- transitions ----------------------------------------------------------- */
@@ -560,9 +326,9 @@ TRIAGE_API triage_status_t triage_case_move(triage_engine_t *e, const triage_id_
         return triage__error(TRIAGE_EINVAL, "to", "unknown stage");
     if ((int)m->reason < TRIAGE_CLOSE_NONE || m->reason > TRIAGE_CLOSE_DUPLICATE)
         return triage__error(TRIAGE_EINVAL, "reason", "unknown closing reason");
-    triage_status_t rc = bool_arg(m->plan_unnecessary, "plan_unnecessary");
+    triage_status_t rc = triage__bool_arg(m->plan_unnecessary, "plan_unnecessary");
     if (!rc)
-        rc = bool_arg(m->responsible_unnecessary, "responsible_unnecessary");
+        rc = triage__bool_arg(m->responsible_unnecessary, "responsible_unnecessary");
     if (rc)
         return rc;
     triage__txn tx;
@@ -573,15 +339,16 @@ TRIAGE_API triage_status_t triage_case_move(triage_engine_t *e, const triage_id_
         return rc;
     triage_case_t *c = &r->pub;
     if (c->stage == TRIAGE_STAGE_CLOSED)
-        return fail(&tx, forbid("closed_is_final", "a closed case never changes"));
+        return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
     const struct transition *t = find_transition(c->stage, m->to);
     if (!t)
-        return fail(&tx, triage__error(TRIAGE_ESTATE, "stage_graph",
-                                       "%s -> %s is not an allowed transition",
-                                       triage_stage_name(c->stage), triage_stage_name(m->to)));
+        return triage__case_fail(&tx, triage__error(TRIAGE_ESTATE, "stage_graph",
+                                                    "%s -> %s is not an allowed transition",
+                                                    triage_stage_name(c->stage),
+                                                    triage_stage_name(m->to)));
     rc = check_needs(e, r, t, m);
     if (rc)
-        return fail(&tx, rc);
+        return triage__case_fail(&tx, rc);
 
     triage_stage_t from = c->stage;
     if (from == TRIAGE_STAGE_RECEIVED) {
@@ -610,12 +377,13 @@ TRIAGE_API triage_status_t triage_case_move(triage_engine_t *e, const triage_id_
         c->closed = day;
         rc = release_client(&tx, c);
         if (rc)
-            return fail(&tx, rc);
+            return triage__case_fail(&tx, rc);
     }
     c->stage = m->to;
-    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_STAGE_CHANGED, m->at_ms, &m->actor);
+    triage_event_t *ev =
+        triage__case_event(&tx, r, TRIAGE_EVENT_STAGE_CHANGED, m->at_ms, &m->actor);
     if (!ev)
-        return fail(&tx, TRIAGE_ENOMEM);
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
     ev->from = (int32_t)from;
     ev->to = (int32_t)m->to;
     ev->reason = (int32_t)m->reason;
@@ -629,7 +397,7 @@ TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *e,
                                                        const triage_id_t *actor, int64_t at_ms,
                                                        int reached)
 {
-    triage_status_t rc = bool_arg(reached, "reached");
+    triage_status_t rc = triage__bool_arg(reached, "reached");
     if (rc)
         return rc;
     triage__txn tx;
@@ -641,12 +409,12 @@ TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *e,
     triage_case_t *c = &r->pub;
     if (c->stage != TRIAGE_STAGE_GUIDANCE && c->stage != TRIAGE_STAGE_INITIAL_ASSESSMENT &&
         c->stage != TRIAGE_STAGE_ASSESSMENT)
-        return fail(&tx, forbid("contact_attempt_stage",
-                                "contact attempts are recorded in guidance, initial assessment "
-                                "or assessment"));
+        return triage__case_fail(&tx, forbid("contact_attempt_stage",
+                                             "contact attempts are recorded in guidance, "
+                                             "initial assessment or assessment"));
     triage__client_rec *cl = triage__txn_get(&tx, TRIAGE__T_CLIENT, &c->client);
     if (!cl)
-        return fail(&tx, triage_error_last()->code);
+        return triage__case_fail(&tx, triage_error_last()->code);
     if (reached) {
         if (c->first_contact == NONE)
             c->first_contact = day;
@@ -663,9 +431,9 @@ TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *e,
         c->last_attempt = day;
         cl->pub.failed_contacts++;
     }
-    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_CONTACT_ATTEMPT, at_ms, actor);
+    triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_CONTACT_ATTEMPT, at_ms, actor);
     if (!ev)
-        return fail(&tx, TRIAGE_ENOMEM);
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
     ev->to = reached;
     ev->from = c->contact_attempts;
     return triage__txn_commit(&tx);
@@ -678,7 +446,7 @@ TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_eng
 {
     if (motivation < TRIAGE_MOTIVATION_WILLING || motivation > TRIAGE_MOTIVATION_UNCLEAR)
         return triage__error(TRIAGE_EINVAL, "motivation", "unknown motivation value");
-    triage_status_t rc = bool_arg(urgent_risk, "urgent_risk");
+    triage_status_t rc = triage__bool_arg(urgent_risk, "urgent_risk");
     if (rc)
         return rc;
     triage__txn tx;
@@ -689,16 +457,17 @@ TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_eng
         return rc;
     triage_case_t *c = &r->pub;
     if (c->stage != TRIAGE_STAGE_GUIDANCE && c->stage != TRIAGE_STAGE_INITIAL_ASSESSMENT)
-        return fail(&tx, forbid("motivation_stage",
-                                "the motivation check belongs to guidance or initial assessment"));
+        return triage__case_fail(&tx, forbid("motivation_stage",
+                                             "the motivation check belongs to guidance or "
+                                             "initial assessment"));
     c->motivation = motivation;
     if (urgent_risk)
         c->flags |= TRIAGE_CASE_URGENT_RISK;
     else
         c->flags &= ~TRIAGE_CASE_URGENT_RISK;
-    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_MOTIVATION_CHECKED, at_ms, actor);
+    triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_MOTIVATION_CHECKED, at_ms, actor);
     if (!ev)
-        return fail(&tx, TRIAGE_ENOMEM);
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
     ev->to = (int32_t)motivation;
     ev->reason = urgent_risk;
     int offer = motivation == TRIAGE_MOTIVATION_UNWILLING && may_decline(c) == TRIAGE_OK;
@@ -732,9 +501,9 @@ TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
         return rc;
     triage_case_t *c = &r->pub;
     if (c->stage < TRIAGE_STAGE_DISTRIBUTION || c->stage > TRIAGE_STAGE_CASEWORK)
-        return fail(&tx, forbid("classification_stage",
-                                "classification is done in distribution, assessment, planning "
-                                "or casework"));
+        return triage__case_fail(&tx, forbid("classification_stage",
+                                             "classification is done in distribution, "
+                                             "assessment, planning or casework"));
     /* The repeat-notification flag counts as a capacity barrier (§3, §6). */
     const triage__client_rec *cl = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &c->client);
     if (cl && (cl->pub.flags & TRIAGE_CLIENT_REPEAT_NOTIFIED) &&
@@ -743,7 +512,7 @@ TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
         s.capacity[TRIAGE_CAPACITY_REPEAT_NOTIFICATIONS] = 2;
         rc = triage_classify(&k, e->classify, &s);
         if (rc)
-            return fail(&tx, rc);
+            return triage__case_fail(&tx, rc);
     }
     int from = (c->flags & TRIAGE_CASE_CLASSIFIED) ? c->classification.quadrant : 0;
     int old_rec = (c->flags & TRIAGE_CASE_CLASSIFIED) ? c->classification.special_support : -1;
@@ -754,13 +523,13 @@ TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
     c->special_support = c->special_support_decided >= 0 ? c->special_support_decided
                                                          : k.special_support;
     update_mismatch(e, c);
-    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_CLASSIFIED, at_ms, actor);
+    triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_CLASSIFIED, at_ms, actor);
     if (!ev)
-        return fail(&tx, TRIAGE_ENOMEM);
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
     ev->from = from;
     ev->to = k.quadrant;
     ev->reason = k.special_support;
-    policy_tag(ev, e, 1);
+    triage__policy_tag(ev, e, 1);
     triage_role_change_t change = (c->flags & TRIAGE_CASE_ROLE_MISMATCH) ? TRIAGE_ROLE_CHANGE_REQUIRED
                                   : (c->flags & TRIAGE_CASE_ROLE_CHANGE_SUGGESTED)
                                       ? TRIAGE_ROLE_CHANGE_SUGGESTED
@@ -784,7 +553,7 @@ TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *e
 {
     if (!social_worker)
         return triage__error_null("social_worker");
-    triage_status_t rc = bool_arg(special_support, "special_support");
+    triage_status_t rc = triage__bool_arg(special_support, "special_support");
     if (rc)
         return rc;
     if (reason_code < 0)
@@ -805,24 +574,27 @@ TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *e
         return rc;
     triage_case_t *c = &r->pub;
     if (c->stage == TRIAGE_STAGE_CLOSED)
-        return fail(&tx, forbid("closed_is_final", "a closed case never changes"));
+        return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
     if (!(c->flags & TRIAGE_CASE_CLASSIFIED))
-        return fail(&tx, forbid("classification_required", "the case must be classified first"));
+        return triage__case_fail(&tx, forbid("classification_required",
+                                             "the case must be classified first"));
     int recommended = c->classification.special_support;
     if (special_support != recommended && reason_code == 0)
-        return fail(&tx, triage__error(TRIAGE_EINVAL, "reason_code",
-                                       "overriding the recommendation needs a reason code"));
+        return triage__case_fail(&tx, triage__error(TRIAGE_EINVAL, "reason_code",
+                                                    "overriding the recommendation needs a "
+                                                    "reason code"));
     c->special_support_decided = special_support;
     c->special_support = special_support;
     c->special_support_decider = *social_worker;
     update_mismatch(e, c);
-    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_SPECIAL_SUPPORT_DECIDED, at_ms, social_worker);
+    triage_event_t *ev =
+        triage__case_event(&tx, r, TRIAGE_EVENT_SPECIAL_SUPPORT_DECIDED, at_ms, social_worker);
     if (!ev)
-        return fail(&tx, TRIAGE_ENOMEM);
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
     ev->from = recommended;
     ev->to = special_support;
     ev->reason = reason_code;
-    policy_tag(ev, e, 1);
+    triage__policy_tag(ev, e, 1);
     return triage__txn_commit(&tx);
 }
 
@@ -870,7 +642,7 @@ triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case_rec *r,
             cl->pub.responsible_worker = nil_id;
         }
     }
-    triage_event_t *ev = event(tx, r, TRIAGE_EVENT_WORKER_ASSIGNED, at_ms, actor);
+    triage_event_t *ev = triage__case_event(tx, r, TRIAGE_EVENT_WORKER_ASSIGNED, at_ms, actor);
     if (!ev)
         return TRIAGE_ENOMEM;
     ev->reason = (int32_t)slot;
@@ -904,7 +676,7 @@ TRIAGE_API triage_status_t triage_case_set_worker(triage_engine_t *e, const tria
         return rc;
     rc = triage__case_set_worker_tx(&tx, r, actor, at_ms, slot, &wid);
     if (rc)
-        return fail(&tx, rc);
+        return triage__case_fail(&tx, rc);
     return triage__txn_commit(&tx);
 }
 
@@ -925,7 +697,7 @@ TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *e,
         return triage__error(TRIAGE_EINVAL, "rec.conclusion", "the professional's conclusion is missing");
     if (rec->client_view != 1)
         return triage__error(TRIAGE_EINVAL, "rec.client_view", "the client's own view is missing");
-    triage_status_t rc = bool_arg(rec->responsible_needed, "rec.responsible_needed");
+    triage_status_t rc = triage__bool_arg(rec->responsible_needed, "rec.responsible_needed");
     if (rc)
         return rc;
     if (rec->nature < TRIAGE_NEED_NATURE_TEMPORARY || rec->nature > TRIAGE_NEED_NATURE_LONG_TERM)
@@ -938,16 +710,17 @@ TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *e,
         return rc;
     triage_case_t *c = &r->pub;
     if (c->stage != TRIAGE_STAGE_ASSESSMENT)
-        return fail(&tx, forbid("assessment_stage", "the assessment is recorded in ASSESSMENT"));
+        return triage__case_fail(&tx, forbid("assessment_stage",
+                                             "the assessment is recorded in ASSESSMENT"));
     c->flags |= TRIAGE_CASE_ASSESSMENT_RECORDED;
     if (rec->responsible_needed)
         c->flags &= ~TRIAGE_CASE_RESPONSIBLE_UNNECESSARY;
     else
         c->flags |= TRIAGE_CASE_RESPONSIBLE_UNNECESSARY;
     c->need_nature = rec->nature;
-    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_ASSESSMENT_RECORDED, at_ms, actor);
+    triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_ASSESSMENT_RECORDED, at_ms, actor);
     if (!ev)
-        return fail(&tx, TRIAGE_ENOMEM);
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
     ev->to = (int32_t)rec->nature;
     ev->reason = rec->responsible_needed;
     return triage__txn_commit(&tx);
@@ -972,12 +745,12 @@ TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *e, const triag
         return rc;
     triage_case_t *c = &r->pub;
     if (c->stage == TRIAGE_STAGE_CLOSED)
-        return fail(&tx, forbid("closed_is_final", "a closed case never changes"));
+        return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
     if (c->milestone_met[milestone] == NONE)
         c->milestone_met[milestone] = day;
-    triage_event_t *ev = event(&tx, r, TRIAGE_EVENT_MILESTONE, at_ms, actor);
+    triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_MILESTONE, at_ms, actor);
     if (!ev)
-        return fail(&tx, TRIAGE_ENOMEM);
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
     ev->to = (int32_t)milestone;
     return triage__txn_commit(&tx);
 }

@@ -199,4 +199,18 @@ triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case_rec *r,
                                            const triage_id_t *actor, int64_t at_ms,
                                            triage_case_slot_t slot, const triage_id_t *worker);
 
+/* case.c: helpers the case operations share with intake (intake.c). */
+/* EINVAL, naming `name`, unless v is 0 or 1. */
+triage_status_t triage__bool_arg(int v, const char *name);
+/* An actor: nil (the system) or an existing worker; else ENOTFOUND. */
+triage_status_t triage__check_actor(triage_engine_t *e, const triage_id_t *actor);
+/* Tags ev with the id and version of the urgency (which 0) or classifier (1) policy. */
+triage_status_t triage__policy_tag(triage_event_t *ev, triage_engine_t *e, int which);
+/* Discards the transaction and returns rc. */
+triage_status_t triage__case_fail(triage__txn *tx, triage_status_t rc);
+/* Adds an event of case c, with the client as subject, to the transaction (NULL: ENOMEM). */
+triage_event_t *triage__case_event(triage__txn *tx, const triage__case_rec *c,
+                                   triage_event_kind_t kind, int64_t at_ms,
+                                   const triage_id_t *actor);
+
 #endif

@@ -1,11 +1,49 @@
 /*
- * Report internals shared with the unit tests: the text builders behind the
- * CSV and JSON writers. Not installed.
+ * Report internals: the figures of a report, which report.c computes and
+ * report_write.c writes, and the text builders behind the CSV and JSON
+ * writers (the unit tests reach these too). Not installed.
  */
 #ifndef TRIAGE_REPORT_PRIV_H
 #define TRIAGE_REPORT_PRIV_H
 
 #include "base/internal.h"
+
+#define KINDS 7     /* triage_intake_kind_t 1-6, index 0 = all */
+#define CHANNELS 8  /* triage_channel_t 1-7 */
+#define REASONS 9   /* triage_closing_reason_t 1-8 */
+#define BASES 8     /* triage_legal_basis_t 1-7 */
+#define QUADRANTS 5 /* triage_quadrant_t 1-4 */
+#define ROLES 4     /* triage_role_t 1-3 */
+#define WAITS 3     /* triage_report_wait_t 1-2 */
+
+typedef struct {
+    uint32_t count;
+    double median, p90;
+} wait_stat;
+
+struct triage_report {
+    triage_allocator_t alloc;
+    int64_t from_ms, to_ms;
+    triage_date_t first_day, last_day;
+    uint32_t intakes[KINDS][CHANNELS]; /* row/column 0: totals */
+    uint32_t guidance_left, guidance_resolved;
+    uint32_t assess_started, assess_completed, plans;
+    uint32_t closings[REASONS]; /* 0: total */
+    triage_report_deadlines_t deadlines[BASES]; /* 0: total */
+    wait_stat waits[WAITS];
+    uint32_t quadrants[QUADRANTS]; /* 0: total */
+    uint32_t missed_appointments;
+    triage_report_workers_t roles[ROLES];
+    triage_report_workers_t *workers;
+    uint32_t nworkers;
+    triage_report_workers_t *teams;
+    uint32_t nteams;
+    /* balance[role * (nteams + 1) + t]: t = 0 every team, t = i + 1 team row i */
+    triage_balance_t *balance;
+};
+
+/* part / whole, NaN when whole is 0 (report.c). */
+double triage__report_share_of(uint32_t part, uint32_t whole);
 
 /* A growing NUL-terminated string; `failed` sticks after the first ENOMEM. */
 typedef struct {

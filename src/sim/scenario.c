@@ -1,7 +1,7 @@
 /*
  * Scenarios (DOMAIN.md §10): the parameters of a simulation, their
- * defaults, validation, the strict line-based file format and its writer.
- * The format is documented in docs/simulation.md; keep the two in step.
+ * defaults, the values as text, the setters and validation. The strict
+ * line-based file format and its writer are in scenario_text.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -13,28 +13,8 @@
 
 /* ---- the parameter table ---------------------------------------------------- */
 
-typedef enum {
-    P_DOUBLE,  /* a number in [lo, hi] */
-    P_INT,     /* an integer in [lo, hi] */
-    P_RANGE,   /* "MIN MAX" integers in [lo, hi], MIN <= MAX */
-    P_BOOL,    /* yes/no */
-    P_ROLES,   /* a comma list of role names */
-    P_DATE,    /* YYYY-MM-DD */
-    P_TEXT,    /* up to 63 bytes of printable text */
-    P_SSR      /* social_worker_only | social_worker_or_pair */
-} ptype;
-
-typedef struct {
-    const char *section;
-    const char *key;
-    ptype type;
-    size_t off;
-    double lo, hi;
-} param_def;
-
 #define O(f) offsetof(sim_params, f)
-#define BIG 1e6
-static const param_def PARAMS[] = {
+const sim_param_def triage__scenario_params[] = {
     {"scenario", "name", P_TEXT, O(name), 0, 0},
     {"scenario", "start", P_DATE, O(start), 0, 0},
     {"scenario", "days", P_INT, O(days), 1, SIM_MAX_DAYS},
@@ -101,14 +81,15 @@ static const param_def PARAMS[] = {
     {"policy", "unreachable_attempts", P_INT, O(unreachable_attempts), 1, 20},
     {"policy", "unreachable_min_days", P_INT, O(unreachable_min_days), 0, 60},
 };
-#define NPARAMS (sizeof PARAMS / sizeof PARAMS[0])
+#define NPARAMS (sizeof triage__scenario_params / sizeof triage__scenario_params[0])
 _Static_assert(NPARAMS <= 128, "seen bitset");
+const size_t triage__scenario_nparams = NPARAMS;
 
-static const char *const SECTIONS[] = {"scenario",  "intake",     "urgency",    "guidance",
-                                       "quadrants", "durations",  "noshow",     "phone_line",
-                                       "sick_leave", "policy",    "municipality", "distances",
-                                       "worker",    "absence"};
-enum { SEC_MUNI = 10, SEC_DIST = 11, SEC_WORKER = 12, SEC_ABSENCE = 13, NSECTIONS = 14 };
+const char *const triage__scenario_sections[] = {"scenario",  "intake",     "urgency",
+                                                 "guidance",  "quadrants",  "durations",
+                                                 "noshow",    "phone_line", "sick_leave",
+                                                 "policy",    "municipality", "distances",
+                                                 "worker",    "absence"};
 
 static void scenario_defaults(sim_params *p)
 {
@@ -182,7 +163,7 @@ static void scenario_defaults(sim_params *p)
 
 /* ---- value parsing (each returns NULL or a problem text) -------------------- */
 
-static const char *trim(char *s)
+const char *triage__scenario_trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
         s++;
@@ -192,7 +173,7 @@ static const char *trim(char *s)
     return s;
 }
 
-static const char *parse_double(double *out, const char *v, double lo, double hi)
+const char *triage__scenario_parse_double(double *out, const char *v, double lo, double hi)
 {
     if (!*v)
         return "a number is missing";
@@ -207,7 +188,7 @@ static const char *parse_double(double *out, const char *v, double lo, double hi
     return NULL;
 }
 
-static const char *parse_int(int32_t *out, const char *v, double lo, double hi)
+const char *triage__scenario_parse_int(int32_t *out, const char *v, double lo, double hi)
 {
     if (!*v)
         return "an integer is missing";
@@ -234,7 +215,8 @@ static const char *parse_range(sim_range *out, const char *v, double lo, double 
     *sp = '\0';
     sim_range r;
     const char *e;
-    if ((e = parse_int(&r.lo, trim(buf), lo, hi)) || (e = parse_int(&r.hi, trim(sp + 1), lo, hi)))
+    if ((e = triage__scenario_parse_int(&r.lo, triage__scenario_trim(buf), lo, hi)) ||
+        (e = triage__scenario_parse_int(&r.hi, triage__scenario_trim(sp + 1), lo, hi)))
         return e;
     if (r.lo > r.hi)
         return "MIN is above MAX";
@@ -264,7 +246,7 @@ static const char *each_item(const char *v, item_fn fn, void *ctx)
     char *save = NULL, *tok = buf;
     int any = 0;
     for (char *it = strtok_r(tok, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
-        const char *t = trim(it);
+        const char *t = triage__scenario_trim(it);
         if (!*t)
             return "empty list item";
         const char *e = fn(ctx, t);
@@ -329,7 +311,7 @@ static const char *code_item(void *ctx, const char *item)
 {
     code_list *l = ctx;
     int32_t c;
-    if (parse_int(&c, item, 1, 9999))
+    if (triage__scenario_parse_int(&c, item, 1, 9999))
         return "not a municipality code";
     for (uint32_t i = 0; i < l->n; i++)
         if (l->codes[i] == c)
@@ -340,7 +322,7 @@ static const char *code_item(void *ctx, const char *item)
     return NULL;
 }
 
-static const char *parse_text(char *out, size_t size, const char *v)
+const char *triage__scenario_parse_text(char *out, size_t size, const char *v)
 {
     if (!*v)
         return "empty text";
@@ -353,7 +335,7 @@ static const char *parse_text(char *out, size_t size, const char *v)
     return NULL;
 }
 
-static const char *parse_date(triage_date_t *out, const char *v)
+const char *triage__scenario_parse_date(triage_date_t *out, const char *v)
 {
     triage_date_t d;
     if (triage_date_parse(&d, v) != TRIAGE_OK)
@@ -362,7 +344,7 @@ static const char *parse_date(triage_date_t *out, const char *v)
     return NULL;
 }
 
-static const char *check_label(const char *v)
+const char *triage__scenario_check_label(const char *v)
 {
     size_t n = strlen(v);
     if (n == 0 || n >= SIM_LABEL_MAX)
@@ -377,17 +359,17 @@ static const char *check_label(const char *v)
 }
 
 /* Sets a scalar parameter from text. */
-static const char *param_set(sim_params *p, const param_def *d, const char *v)
+const char *triage__scenario_param_set(sim_params *p, const sim_param_def *d, const char *v)
 {
     char *base = (char *)p + d->off;
     switch (d->type) {
-    case P_DOUBLE: return parse_double((double *)(void *)base, v, d->lo, d->hi);
-    case P_INT: return parse_int((int32_t *)(void *)base, v, d->lo, d->hi);
+    case P_DOUBLE: return triage__scenario_parse_double((double *)(void *)base, v, d->lo, d->hi);
+    case P_INT: return triage__scenario_parse_int((int32_t *)(void *)base, v, d->lo, d->hi);
     case P_RANGE: return parse_range((sim_range *)(void *)base, v, d->lo, d->hi);
     case P_BOOL: return parse_bool((int32_t *)(void *)base, v);
     case P_ROLES: return parse_roles((uint32_t *)(void *)base, v);
-    case P_DATE: return parse_date((triage_date_t *)(void *)base, v);
-    case P_TEXT: return parse_text(base, sizeof p->name, v);
+    case P_DATE: return triage__scenario_parse_date((triage_date_t *)(void *)base, v);
+    case P_TEXT: return triage__scenario_parse_text(base, sizeof p->name, v);
     case P_SSR:
         if (!strcmp(v, "social_worker_only"))
             *(int32_t *)(void *)base = TRIAGE_SS_SOCIAL_WORKER_ONLY;
@@ -400,21 +382,23 @@ static const char *param_set(sim_params *p, const param_def *d, const char *v)
     return "unknown type";
 }
 
-static const param_def *param_find(const char *section, const char *key, size_t *index)
+const sim_param_def *triage__scenario_param_find(const char *section, const char *key,
+                                                 size_t *index)
 {
     for (size_t i = 0; i < NPARAMS; i++)
-        if (!strcmp(PARAMS[i].section, section) && !strcmp(PARAMS[i].key, key)) {
+        if (!strcmp(triage__scenario_params[i].section, section) &&
+            !strcmp(triage__scenario_params[i].key, key)) {
             if (index)
                 *index = i;
-            return &PARAMS[i];
+            return &triage__scenario_params[i];
         }
     return NULL;
 }
 
-static int section_index(const char *name)
+int triage__scenario_section_index(const char *name)
 {
     for (int i = 0; i < NSECTIONS; i++)
-        if (!strcmp(SECTIONS[i], name))
+        if (!strcmp(triage__scenario_sections[i], name))
             return i;
     return -1;
 }
@@ -424,7 +408,7 @@ static const char *const WORKER_KEYS[] = {"name", "role", "fte", "office", "serv
                                           "languages", "team", "count"};
 #define NWORKER_KEYS (sizeof WORKER_KEYS / sizeof WORKER_KEYS[0])
 
-static int worker_key(const char *key)
+int triage__scenario_worker_key(const char *key)
 {
     for (size_t i = 0; i < NWORKER_KEYS; i++)
         if (!strcmp(WORKER_KEYS[i], key))
@@ -432,11 +416,11 @@ static int worker_key(const char *key)
     return -1;
 }
 
-static const char *worker_set(sim_worker_spec *w, int k, const char *v)
+const char *triage__scenario_worker_set(sim_worker_spec *w, int k, const char *v)
 {
     switch (k) {
     case 0: {
-        const char *e = check_label(v);
+        const char *e = triage__scenario_check_label(v);
         if (!e)
             snprintf(w->label, sizeof w->label, "%s", v);
         return e;
@@ -444,7 +428,7 @@ static const char *worker_set(sim_worker_spec *w, int k, const char *v)
     case 1: return parse_role(&w->role, v);
     case 2: {
         double f;
-        const char *e = parse_double(&f, v, -BIG, BIG);
+        const char *e = triage__scenario_parse_double(&f, v, -BIG, BIG);
         if (e)
             return e;
         if (!(f > 0) || f > 1)
@@ -452,7 +436,7 @@ static const char *worker_set(sim_worker_spec *w, int k, const char *v)
         w->fte = f;
         return NULL;
     }
-    case 3: return parse_int(&w->office, v, 1, 9999);
+    case 3: return triage__scenario_parse_int(&w->office, v, 1, 9999);
     case 4: {
         code_list l = {{0}, 0};
         const char *e = each_item(v, code_item, &l);
@@ -469,13 +453,13 @@ static const char *worker_set(sim_worker_spec *w, int k, const char *v)
             w->languages = bits;
         return e;
     }
-    case 6: return parse_int(&w->team, v, 0, 1000000);
-    case 7: return parse_int(&w->count, v, 1, SIM_MAX_COUNT);
+    case 6: return triage__scenario_parse_int(&w->team, v, 0, 1000000);
+    case 7: return triage__scenario_parse_int(&w->count, v, 1, SIM_MAX_COUNT);
     }
     return "unknown key";
 }
 
-static void worker_defaults(sim_worker_spec *w)
+void triage__scenario_worker_defaults(sim_worker_spec *w)
 {
     memset(w, 0, sizeof *w);
     w->role = TRIAGE_ROLE_SOCIAL_COUNSELLOR;
@@ -581,10 +565,10 @@ TRIAGE_API triage_status_t triage_scenario_set(triage_scenario_t *s, const char 
         return triage__error_null("key");
     if (!value)
         return triage__error_null("value");
-    int si = section_index(section);
+    int si = triage__scenario_section_index(section);
     if (si < 0 || si >= SEC_MUNI)
         return triage__error(TRIAGE_EINVAL, "section", "unknown scenario section");
-    const param_def *d = param_find(section, key, NULL);
+    const sim_param_def *d = triage__scenario_param_find(section, key, NULL);
     if (!d)
         return triage__error(TRIAGE_EINVAL, "key", "unknown key in section [%s]", section);
     char buf[256];
@@ -592,14 +576,14 @@ TRIAGE_API triage_status_t triage_scenario_set(triage_scenario_t *s, const char 
         return triage__error(TRIAGE_EINVAL, key, "%s.%s: value too long", section, key);
     snprintf(buf, sizeof buf, "%s", value);
     sim_params p = s->p;
-    const char *e = param_set(&p, d, trim(buf));
+    const char *e = triage__scenario_param_set(&p, d, triage__scenario_trim(buf));
     if (e)
         return triage__error(TRIAGE_EINVAL, key, "%s.%s: %s", section, key, e);
     s->p = p;
     return TRIAGE_OK;
 }
 
-static int label_taken(const triage_scenario_t *s, const char *label)
+int triage__scenario_label_taken(const triage_scenario_t *s, const char *label)
 {
     for (size_t i = 0; i < s->nworkers; i++)
         if (!strcmp(s->workers[i].label, label))
@@ -607,7 +591,7 @@ static int label_taken(const triage_scenario_t *s, const char *label)
     return 0;
 }
 
-static triage_status_t append_worker(triage_scenario_t *s, const sim_worker_spec *w)
+triage_status_t triage__scenario_append_worker(triage_scenario_t *s, const sim_worker_spec *w)
 {
     triage_status_t rc = triage__grow(&s->alloc, (void **)&s->workers, &s->capworkers,
                                       s->nworkers + 1, sizeof *s->workers);
@@ -624,15 +608,15 @@ TRIAGE_API triage_status_t triage_scenario_add_worker(size_t *index, triage_scen
         return triage__error_null("scenario");
     if (!label)
         return triage__error_null("label");
-    const char *e = check_label(label);
+    const char *e = triage__scenario_check_label(label);
     if (e)
         return triage__error(TRIAGE_EINVAL, "label", "%s", e);
-    if (label_taken(s, label))
+    if (triage__scenario_label_taken(s, label))
         return triage__error(TRIAGE_EEXISTS, "label", "a worker with that label exists");
     sim_worker_spec w;
-    worker_defaults(&w);
+    triage__scenario_worker_defaults(&w);
     snprintf(w.label, sizeof w.label, "%s", label);
-    triage_status_t rc = append_worker(s, &w);
+    triage_status_t rc = triage__scenario_append_worker(s, &w);
     if (rc)
         return rc;
     if (index)
@@ -651,18 +635,18 @@ TRIAGE_API triage_status_t triage_scenario_set_worker(triage_scenario_t *s, size
         return triage__error_null("value");
     if (index >= s->nworkers)
         return triage__error(TRIAGE_ERANGE, "index", "no worker with that index");
-    int k = worker_key(key);
+    int k = triage__scenario_worker_key(key);
     if (k < 0)
         return triage__error(TRIAGE_EINVAL, "key", "unknown worker key");
     char buf[256];
     if (strlen(value) >= sizeof buf)
         return triage__error(TRIAGE_EINVAL, key, "worker %s: value too long", key);
     snprintf(buf, sizeof buf, "%s", value);
-    const char *v = trim(buf);
-    if (k == 0 && strcmp(v, s->workers[index].label) && label_taken(s, v))
+    const char *v = triage__scenario_trim(buf);
+    if (k == 0 && strcmp(v, s->workers[index].label) && triage__scenario_label_taken(s, v))
         return triage__error(TRIAGE_EEXISTS, "name", "a worker with that label exists");
     sim_worker_spec w = s->workers[index];
-    const char *e = worker_set(&w, k, v);
+    const char *e = triage__scenario_worker_set(&w, k, v);
     if (e)
         return triage__error(TRIAGE_EINVAL, key, "worker %s: %s", key, e);
     s->workers[index] = w;
@@ -692,8 +676,9 @@ TRIAGE_API triage_status_t triage_scenario_worker_label(const char **out,
     return TRIAGE_OK;
 }
 
-static triage_status_t add_absence(triage_scenario_t *s, const char *label, triage_date_t start,
-                                   triage_date_t end, int32_t line)
+triage_status_t triage__scenario_add_absence(triage_scenario_t *s, const char *label,
+                                             triage_date_t start, triage_date_t end,
+                                             int32_t line)
 {
     if (!triage__date_valid(start))
         return triage__error(TRIAGE_EINVAL, "start", "not a valid date");
@@ -719,14 +704,14 @@ TRIAGE_API triage_status_t triage_scenario_add_absence(triage_scenario_t *s, con
         return triage__error_null("scenario");
     if (!label)
         return triage__error_null("label");
-    const char *e = check_label(label);
+    const char *e = triage__scenario_check_label(label);
     if (e)
         return triage__error(TRIAGE_EINVAL, "label", "%s", e);
-    return add_absence(s, label, start, end, 0);
+    return triage__scenario_add_absence(s, label, start, end, 0);
 }
 
-static triage_status_t add_muni(triage_scenario_t *s, int32_t code, const char *name,
-                                double weight, int32_t line)
+triage_status_t triage__scenario_add_muni(triage_scenario_t *s, int32_t code, const char *name,
+                                          double weight, int32_t line)
 {
     if (code <= 0 || code > 9999)
         return triage__error(TRIAGE_EINVAL, "code", "a municipality code is 1-9999");
@@ -755,11 +740,11 @@ TRIAGE_API triage_status_t triage_scenario_add_municipality(triage_scenario_t *s
 {
     if (!s)
         return triage__error_null("scenario");
-    return add_muni(s, code, name, weight, 0);
+    return triage__scenario_add_muni(s, code, name, weight, 0);
 }
 
-static triage_status_t set_distance(triage_scenario_t *s, int32_t a, int32_t b, double km,
-                                    int32_t line)
+triage_status_t triage__scenario_set_distance(triage_scenario_t *s, int32_t a, int32_t b,
+                                              double km, int32_t line)
 {
     if (a <= 0)
         return triage__error(TRIAGE_EINVAL, "a", "a municipality code is 1-9999");
@@ -788,7 +773,7 @@ TRIAGE_API triage_status_t triage_scenario_set_distance(triage_scenario_t *s, in
 {
     if (!s)
         return triage__error_null("scenario");
-    return set_distance(s, a, b, km, 0);
+    return triage__scenario_set_distance(s, a, b, km, 0);
 }
 
 /* ---- labels ------------------------------------------------------------------ */
@@ -923,465 +908,5 @@ TRIAGE_API triage_status_t triage_scenario_validate(const triage_scenario_t *s)
         return where(0, "phone_line.roles", "no worker has a role that staffs the line");
     if (!(staffed & (1u << TRIAGE_ROLE_SOCIAL_WORKER)))
         return where(0, "worker", "special-support clients need a social worker");
-    return TRIAGE_OK;
-}
-
-/* ---- the parser ---------------------------------------------------------------- */
-
-typedef struct {
-    triage_scenario_t *s;
-    const char *name;
-    int line;
-    int section;               /* -1 before the first header */
-    int section_line;
-    sim_worker_spec worker;    /* pending [worker] */
-    char absence_label[SIM_LABEL_MAX];
-    triage_date_t absence_start, absence_end;
-    int32_t muni_code;
-    char muni_name[SIM_NAME_MAX];
-    double muni_weight;
-    uint32_t seen;             /* keys of the pending repeated section */
-} parser;
-
-static triage_status_t perr(const parser *ps, int line, const char *field, const char *problem)
-{
-    char arg[64];
-    snprintf(arg, sizeof arg, "line %d: %s", line, field);
-    return triage__error(TRIAGE_EINVAL, arg, "%s:%d: %s: %s", ps->name, line, field, problem);
-}
-
-/* The index of `key` in `keys`, or -1. */
-static int key_index(const char *const *keys, int n, const char *key)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(keys[i], key))
-            return i;
-    return -1;
-}
-
-/* Takes key number `k` of a repeated section ([worker], [absence],
- * [municipality]): refuses an unknown (k < 0) or repeated key. */
-static triage_status_t claim_key(parser *ps, const char *key, int k, const char *unknown)
-{
-    if (k < 0)
-        return perr(ps, ps->line, key, unknown);
-    if (ps->seen >> k & 1u)
-        return perr(ps, ps->line, key, "duplicate key");
-    ps->seen |= 1u << k;
-    return TRIAGE_OK;
-}
-
-/* Turns an error of an internal setter into a located one. */
-static triage_status_t relocate(const parser *ps, triage_status_t rc, const char *field)
-{
-    if (rc == TRIAGE_ENOMEM)
-        return rc;
-    return perr(ps, ps->line, field, triage_error_last()->message);
-}
-
-static triage_status_t finish_section(parser *ps)
-{
-    triage_scenario_t *s = ps->s;
-    triage_status_t rc = TRIAGE_OK;
-    switch (ps->section) {
-    case SEC_WORKER:
-        if (!(ps->seen & 1u))
-            return perr(ps, ps->section_line, "name", "a [worker] needs a name");
-        if (label_taken(s, ps->worker.label))
-            return perr(ps, ps->section_line, "name", "two workers have the same label");
-        ps->worker.line = ps->section_line;
-        rc = append_worker(s, &ps->worker);
-        break;
-    case SEC_ABSENCE:
-        if ((ps->seen & 7u) != 7u)
-            return perr(ps, ps->section_line, !(ps->seen & 1u) ? "worker" : !(ps->seen & 2u) ? "start" : "end",
-                        "an [absence] needs worker, start and end");
-        if (ps->absence_end < ps->absence_start)
-            return perr(ps, ps->section_line, "end", "the absence ends before it starts");
-        rc = add_absence(s, ps->absence_label, ps->absence_start, ps->absence_end,
-                         ps->section_line);
-        break;
-    case SEC_MUNI:
-        if (!(ps->seen & 1u))
-            return perr(ps, ps->section_line, "code", "a [municipality] needs a code");
-        rc = add_muni(s, ps->muni_code, ps->muni_name, ps->muni_weight, ps->section_line);
-        if (rc && rc != TRIAGE_ENOMEM)
-            return perr(ps, ps->section_line, "code", triage_error_last()->message);
-        break;
-    default:
-        break;
-    }
-    return rc;
-}
-
-static triage_status_t parse_line(parser *ps, char *raw)
-{
-    char *hash = strchr(raw, '#');
-    if (hash)
-        *hash = '\0';
-    char *l = (char *)trim(raw);
-    if (!*l)
-        return TRIAGE_OK;
-    if (*l == '[') {
-        size_t n = strlen(l);
-        if (l[n - 1] != ']')
-            return perr(ps, ps->line, "section", "a section header is [name]");
-        l[n - 1] = '\0';
-        const char *name = trim(l + 1);
-        int si = section_index(name);
-        if (si < 0)
-            return perr(ps, ps->line, name, "unknown section");
-        triage_status_t rc = finish_section(ps);
-        if (rc)
-            return rc;
-        if (si < SEC_WORKER && si != SEC_MUNI && (ps->s->seen[15] >> si & 1u))
-            return perr(ps, ps->line, name, "the section appears twice");
-        if (si < SEC_WORKER && si != SEC_MUNI)
-            ps->s->seen[15] |= UINT64_C(1) << si;
-        ps->section = si;
-        ps->section_line = ps->line;
-        ps->seen = 0;
-        if (si == SEC_WORKER)
-            worker_defaults(&ps->worker);
-        if (si == SEC_MUNI) {
-            ps->muni_code = 0;
-            ps->muni_name[0] = '\0';
-            ps->muni_weight = 1.0;
-        }
-        return TRIAGE_OK;
-    }
-    char *eq = strchr(l, '=');
-    if (!eq)
-        return perr(ps, ps->line, "line", "expected key = value");
-    *eq = '\0';
-    char *key = (char *)trim(l);
-    const char *v = trim(eq + 1);
-    if (!*key)
-        return perr(ps, ps->line, "line", "a key is missing");
-    if (ps->section < 0)
-        return perr(ps, ps->line, key, "a key before any [section]");
-    if (!*v)
-        return perr(ps, ps->line, key, "a value is missing");
-    const char *e = NULL;
-    triage_status_t rc;
-    switch (ps->section) {
-    case SEC_WORKER: {
-        int k = worker_key(key);
-        if ((rc = claim_key(ps, key, k, "unknown key in [worker]")))
-            return rc;
-        e = worker_set(&ps->worker, k, v);
-        break;
-    }
-    case SEC_ABSENCE: {
-        static const char *const keys[] = {"worker", "start", "end"};
-        int k = key_index(keys, 3, key);
-        if ((rc = claim_key(ps, key, k, "unknown key in [absence]")))
-            return rc;
-        if (k == 0) {
-            e = check_label(v);
-            if (!e)
-                snprintf(ps->absence_label, sizeof ps->absence_label, "%s", v);
-        } else {
-            e = parse_date(k == 1 ? &ps->absence_start : &ps->absence_end, v);
-        }
-        break;
-    }
-    case SEC_MUNI: {
-        static const char *const keys[] = {"code", "name", "weight"};
-        int k = key_index(keys, 3, key);
-        if ((rc = claim_key(ps, key, k, "unknown key in [municipality]")))
-            return rc;
-        if (k == 0)
-            e = parse_int(&ps->muni_code, v, 1, 9999);
-        else if (k == 1)
-            e = parse_text(ps->muni_name, sizeof ps->muni_name, v);
-        else
-            e = parse_double(&ps->muni_weight, v, 0, BIG);
-        break;
-    }
-    case SEC_DIST: {
-        /* "CODE-CODE = KM" */
-        char *dash = strchr(key, '-');
-        int32_t a = 0, b = 0;
-        double km = 0;
-        if (!dash)
-            return perr(ps, ps->line, key, "a distance key is CODE-CODE");
-        *dash = '\0';
-        if (parse_int(&a, key, 1, 9999) || parse_int(&b, dash + 1, 1, 9999)) {
-            *dash = '-';
-            return perr(ps, ps->line, key, "a distance key is CODE-CODE");
-        }
-        *dash = '-';
-        if ((e = parse_double(&km, v, 0, 100000)))
-            break;
-        for (size_t i = 0; i < ps->s->ndists; i++) {
-            const sim_distance_spec *d = &ps->s->dists[i];
-            if ((d->a == a && d->b == b) || (d->a == b && d->b == a))
-                return perr(ps, ps->line, key, "duplicate key");
-        }
-        if ((rc = set_distance(ps->s, a, b, km, ps->line)))
-            return relocate(ps, rc, key);
-        break;
-    }
-    default: {
-        size_t idx;
-        const param_def *d = param_find(SECTIONS[ps->section], key, &idx);
-        if (!d)
-            return perr(ps, ps->line, key, "unknown key");
-        if (ps->s->seen[idx / 64] >> (idx % 64) & 1u)
-            return perr(ps, ps->line, key, "duplicate key");
-        ps->s->seen[idx / 64] |= UINT64_C(1) << (idx % 64);
-        e = param_set(&ps->s->p, d, v);
-        break;
-    }
-    }
-    return e ? perr(ps, ps->line, key, e) : TRIAGE_OK;
-}
-
-/* Re-locates a validation error: validation names lines itself when known. */
-static triage_status_t validate_parsed(const parser *ps)
-{
-    triage_status_t rc = triage_scenario_validate(ps->s);
-    if (rc == TRIAGE_OK || rc == TRIAGE_ENOMEM)
-        return rc;
-    const triage_error_t *e = triage_error_last();
-    char arg[64], msg[256];
-    snprintf(arg, sizeof arg, "%s", e->argument);
-    snprintf(msg, sizeof msg, "%s", e->message);
-    if (!strncmp(arg, "line ", 5))
-        return triage__error(rc, arg, "%s:%s", ps->name, msg + 5);
-    return triage__error(rc, arg, "%s: %s", ps->name, msg);
-}
-
-TRIAGE_API triage_status_t triage_scenario_parse(triage_scenario_t **out, const char *text,
-                                                 const char *name,
-                                                 const triage_allocator_t *alloc)
-{
-    if (!out)
-        return triage__error_null("out");
-    if (!text)
-        return triage__error_null("text");
-    triage_scenario_t *s = NULL;
-    triage_status_t rc = triage_scenario_new(&s, alloc);
-    if (rc)
-        return rc;
-    parser ps;
-    memset(&ps, 0, sizeof ps);
-    ps.s = s;
-    ps.name = name ? name : "scenario";
-    ps.section = -1;
-    const char *p = text;
-    while (*p && !rc) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        ps.line++;
-        char buf[1024];
-        if (n >= sizeof buf) {
-            rc = perr(&ps, ps.line, "line", "the line is too long");
-            break;
-        }
-        memcpy(buf, p, n);
-        buf[n] = '\0';
-        if (memchr(buf, '\0', n) || strlen(buf) != n) {
-            rc = perr(&ps, ps.line, "line", "a NUL byte in the text");
-            break;
-        }
-        rc = parse_line(&ps, buf);
-        p = nl ? nl + 1 : p + n;
-    }
-    if (!rc)
-        rc = finish_section(&ps);
-    if (!rc)
-        rc = validate_parsed(&ps);
-    if (rc) {
-        triage_scenario_free(s);
-        return rc;
-    }
-    memset(s->seen, 0, sizeof s->seen);
-    *out = s;
-    return TRIAGE_OK;
-}
-
-TRIAGE_API triage_status_t triage_scenario_load(triage_scenario_t **out, const char *path,
-                                                const triage_allocator_t *alloc)
-{
-    if (!out)
-        return triage__error_null("out");
-    if (!path)
-        return triage__error_null("path");
-    if (alloc) {
-        triage_status_t rc = triage__allocator_check(alloc, "alloc");
-        if (rc)
-            return rc;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return triage__error(TRIAGE_ENOTFOUND, "path", "%s: cannot open the file", path);
-    size_t cap = 0, len = 0;
-    char *buf = NULL;
-    triage_status_t rc = TRIAGE_OK;
-    for (;;) {
-        if ((rc = triage__grow(alloc, (void **)&buf, &cap, len + 4097, 1)))
-            break;
-        size_t got = fread(buf + len, 1, 4096, f);
-        len += got;
-        if (got < 4096) {
-            if (ferror(f))
-                rc = triage__error(TRIAGE_ENOTFOUND, "path", "%s: cannot read the file", path);
-            break;
-        }
-        if (len > ((size_t)16 << 20)) {
-            rc = triage__error(TRIAGE_EINVAL, "path", "%s: the file is larger than 16 MiB", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (!rc) {
-        buf[len] = '\0';
-        if (strlen(buf) != len)
-            rc = triage__error(TRIAGE_EINVAL, "path", "%s: a NUL byte in the file", path);
-    }
-    if (!rc)
-        rc = triage_scenario_parse(out, buf, path, alloc);
-    triage__free(alloc, buf);
-    return rc;
-}
-
-/* ---- the writer ----------------------------------------------------------------- */
-
-typedef struct {
-    const triage_allocator_t *a;
-    char *buf;
-    size_t len, cap;
-    int failed;
-} wbuf;
-
-static void wput(wbuf *w, const char *fmt, ...) TRIAGE__PRINTF(2, 3);
-static void wput(wbuf *w, const char *fmt, ...)
-{
-    if (w->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    char tmp[512];
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp ||
-        triage__grow(w->a, (void **)&w->buf, &w->cap, w->len + (size_t)n + 1, 1)) {
-        w->failed = 1;
-        return;
-    }
-    memcpy(w->buf + w->len, tmp, (size_t)n + 1);
-    w->len += (size_t)n;
-}
-
-static void roles_text(char *out, size_t size, uint32_t bits)
-{
-    out[0] = '\0';
-    for (int r = 1; r < SIM_ROLES; r++)
-        if (bits >> r & 1u) {
-            size_t n = strlen(out);
-            snprintf(out + n, size - n, "%s%s", n ? ", " : "", triage_role_name((triage_role_t)r));
-        }
-}
-
-TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenario_t *s)
-{
-    if (!out)
-        return triage__error_null("out");
-    if (!s)
-        return triage__error_null("scenario");
-    wbuf w = {&s->alloc, NULL, 0, 0, 0};
-    const char *section = "";
-    for (size_t i = 0; i < NPARAMS; i++) {
-        const param_def *d = &PARAMS[i];
-        const char *base = (const char *)&s->p + d->off;
-        if (strcmp(section, d->section)) {
-            section = d->section;
-            wput(&w, "%s[%s]\n", i ? "\n" : "", section);
-        }
-        char t[128];
-        switch (d->type) {
-        case P_DOUBLE: wput(&w, "%s = %.17g\n", d->key, *(const double *)(const void *)base); break;
-        case P_INT:
-        case P_BOOL:
-            if (d->type == P_BOOL)
-                wput(&w, "%s = %s\n", d->key, *(const int32_t *)(const void *)base ? "yes" : "no");
-            else
-                wput(&w, "%s = %d\n", d->key, (int)*(const int32_t *)(const void *)base);
-            break;
-        case P_RANGE: {
-            const sim_range *r = (const sim_range *)(const void *)base;
-            wput(&w, "%s = %d %d\n", d->key, (int)r->lo, (int)r->hi);
-            break;
-        }
-        case P_ROLES:
-            roles_text(t, sizeof t, *(const uint32_t *)(const void *)base);
-            wput(&w, "%s = %s\n", d->key, t);
-            break;
-        case P_DATE:
-            triage_date_format(t, sizeof t, *(const triage_date_t *)(const void *)base);
-            wput(&w, "%s = %s\n", d->key, t);
-            break;
-        case P_TEXT: wput(&w, "%s = %s\n", d->key, base); break;
-        case P_SSR:
-            wput(&w, "%s = %s\n", d->key,
-                 *(const int32_t *)(const void *)base == TRIAGE_SS_SOCIAL_WORKER_OR_PAIR
-                     ? "social_worker_or_pair"
-                     : "social_worker_only");
-            break;
-        }
-    }
-    for (size_t i = 0; i < s->nmunis; i++) {
-        const sim_muni_spec *m = &s->munis[i];
-        wput(&w, "\n[municipality]\ncode = %d\n", (int)m->code);
-        if (m->name[0])
-            wput(&w, "name = %s\n", m->name);
-        wput(&w, "weight = %.17g\n", m->weight);
-    }
-    if (s->ndists) {
-        wput(&w, "\n[distances]\n");
-        for (size_t i = 0; i < s->ndists; i++)
-            wput(&w, "%d-%d = %.17g\n", (int)s->dists[i].a, (int)s->dists[i].b, s->dists[i].km);
-    }
-    for (size_t i = 0; i < s->nworkers; i++) {
-        const sim_worker_spec *x = &s->workers[i];
-        char t[128];
-        wput(&w, "\n[worker]\nname = %s\nrole = %s\nfte = %.17g\n", x->label,
-             triage_role_name(x->role), x->fte);
-        if (x->office)
-            wput(&w, "office = %d\n", (int)x->office);
-        if (x->nserves) {
-            t[0] = '\0';
-            for (uint32_t k = 0; k < x->nserves; k++) {
-                size_t n = strlen(t);
-                snprintf(t + n, sizeof t - n, "%s%d", k ? ", " : "", (int)x->serves[k]);
-            }
-            wput(&w, "serves = %s\n", t);
-        }
-        t[0] = '\0';
-        static const char *const L[] = {"fi", "sv", "en"};
-        for (int k = 0; k < 3; k++)
-            if (x->languages >> k & 1u) {
-                size_t n = strlen(t);
-                snprintf(t + n, sizeof t - n, "%s%s", n ? ", " : "", L[k]);
-            }
-        wput(&w, "languages = %s\nteam = %d\ncount = %d\n", t, (int)x->team, (int)x->count);
-    }
-    for (size_t i = 0; i < s->nabsences; i++) {
-        char a[TRIAGE_DATE_STRLEN], b[TRIAGE_DATE_STRLEN];
-        triage_date_format(a, sizeof a, s->absences[i].start);
-        triage_date_format(b, sizeof b, s->absences[i].end);
-        wput(&w, "\n[absence]\nworker = %s\nstart = %s\nend = %s\n", s->absences[i].label, a, b);
-    }
-    if (!w.failed && !w.buf)
-        wput(&w, "%s", "");
-    char *r = w.failed ? NULL : triage__owned_alloc(&s->alloc, w.len + 1);
-    if (r)
-        memcpy(r, w.buf, w.len + 1);
-    triage__free(&s->alloc, w.buf);
-    if (!r)
-        return triage__error(TRIAGE_ENOMEM, "out", "out of memory");
-    *out = r;
     return TRIAGE_OK;
 }

@@ -6,220 +6,20 @@
  * production, and the §9 report is computed from the engine's events.
  *
  * The model, its assumptions and the generator are described in
- * docs/simulation.md; keep the two in step.
+ * docs/simulation.md; keep the two in step. The generator is in rng.c, the
+ * output of a run in sim_output.c.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/report_priv.h"
 #include "sim/sim_internal.h"
-
-/* ---- the generator: xoshiro256** seeded by splitmix64 ------------------------ */
-
-typedef struct {
-    uint64_t s[4];
-} rng_t;
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(rng_t *r, uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(rng_t *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-/* Uniform in [0, 1) with 53 random bits. */
-static double rng_uniform(rng_t *r)
-{
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-/* Uniform integer in [lo, hi] (Lemire's multiply-shift with rejection). */
-static int32_t rng_int(rng_t *r, int32_t lo, int32_t hi)
-{
-    if (hi <= lo)
-        return lo;
-    uint64_t range = (uint64_t)((int64_t)hi - lo) + 1;
-    for (;;) {
-        uint64_t x = rng_next(r) >> 32;
-        uint64_t m = x * range;
-        uint64_t low = m & 0xffffffffu;
-        if (low >= (UINT64_C(0x100000000) % range))
-            return (int32_t)((int64_t)lo + (int64_t)(m >> 32));
-    }
-}
-
-/* Poisson: inversion by sequential search for small means, Hörmann's PTRS
- * (transformed rejection with squeeze) for means of 10 and more. */
-static uint32_t rng_poisson(rng_t *r, double mean)
-{
-    if (!(mean > 0))
-        return 0;
-    if (mean < 10) {
-        double p = exp(-mean), s = p, u = rng_uniform(r);
-        uint32_t k = 0;
-        while (u > s && k < 1000) {
-            k++;
-            p *= mean / k;
-            s += p;
-        }
-        return k;
-    }
-    double slam = sqrt(mean), loglam = log(mean);
-    double b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
-    double invalpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2);
-    for (;;) {
-        double u = rng_uniform(r) - 0.5, v = rng_uniform(r);
-        double us = 0.5 - fabs(u);
-        double k = floor((2 * a / us + b) * u + mean + 0.43);
-        if (us >= 0.07 && v <= vr)
-            return (uint32_t)k;
-        if (k < 0 || (us < 0.013 && v > us))
-            continue;
-        if (log(v) + log(invalpha) - log(a / (us * us) + b) <= -mean + k * loglam - lgamma(k + 1))
-            return (uint32_t)k;
-    }
-}
-
-/* Index in [from, to) drawn with weights w (total > 0). */
-static int rng_pick(rng_t *r, const double *w, int from, int to)
-{
-    double t = 0;
-    for (int i = from; i < to; i++)
-        t += w[i];
-    double u = rng_uniform(r) * t;
-    int last = from;
-    for (int i = from; i < to; i++) {
-        if (w[i] > 0) {
-            last = i;
-            if (u < w[i])
-                return i;
-            u -= w[i];
-        }
-    }
-    return last;
-}
 
 /* ---- run state ----------------------------------------------------------------- */
 
 enum { EV_APPOINTMENT = 1, EV_ASSESSED, EV_PLANNED, EV_CASEWORK_DONE, EV_IA_DONE };
 
-typedef struct {
-    triage_id_t id;
-    rng_t rng;
-    triage_scores_t scores;
-    uint8_t urgency, quadrant, stage, checked, noshows, attempts, special, lang, kind, decided;
-    int32_t worker;          /* run index of the assessment/responsible worker, -1 none */
-    int32_t first_fail;      /* business-day index of the first failed attempt, -1 none */
-    int32_t arrival_day;     /* calendar day index */
-    int32_t arrival_min;     /* minute of the day */
-    int32_t muni;            /* the client's municipality */
-    double weight;           /* the load this case puts on its worker (fallback picker) */
-    double u_resolve, u_outcome, u_motive, u_ia, u_line;
-} sim_case;
-
-typedef struct {
-    int32_t day;
-    int32_t minute;
-    uint64_t seq;
-    uint32_t c;
-    uint8_t kind;
-} sim_event;
-
-typedef struct {
-    uint32_t c;
-    int32_t ready_bday;
-} gq_item;
-
-typedef struct {
-    triage_id_t id;
-    int32_t index;
-} sim_widx;
-
-typedef struct {
-    triage_id_t id;
-    char label[48];
-    triage_role_t role;
-    double fte;
-    int32_t office;
-    uint32_t langs;
-    uint32_t nserves;
-    int32_t serves[TRIAGE_WORKER_MAX_SERVED];
-    uint8_t *absent;     /* per calendar day */
-    int32_t inprog;      /* assessments in progress */
-    double load;         /* weighted open cases (fallback picker) */
-    double slots;        /* concurrent assessments allowed */
-} sim_worker_rt;
-
-struct triage_sim {
-    triage_allocator_t alloc;
-    uint64_t id_state;     /* the engine's id source: splitmix64 from the seed */
-    triage_scenario_t *sc; /* a private copy */
-    sim_params p;
-    triage_engine_t *engine;
-    triage_report_t *report;
-    triage_sim_stats_t st;
-    uint64_t seed;
-    int32_t days;
-    triage_date_t start;
-    int64_t now_ms;
-    /* calendar */
-    int64_t *midnight;     /* days + 1 entries */
-    int32_t *bday_of_day;  /* business-day index of a day, -1 when not one */
-    int32_t *day_of_bday;
-    int32_t nbdays;
-    /* people */
-    sim_worker_rt *w;
-    size_t nw;
-    sim_widx *widx;        /* workers by engine id */
-    sim_widx *cidx;        /* cases by engine id (open addressing) */
-    size_t capcidx;
-    triage_id_t *clients;
-    size_t nclients, capclients;
-    int32_t *client_muni;
-    size_t capclient_muni;
-    sim_case *cases;
-    size_t ncases, capcases;
-    /* queues */
-    sim_event *heap;
-    size_t nheap, capheap;
-    uint64_t evseq;
-    gq_item *gq;
-    size_t ngq, capgq;
-    uint32_t *pool;
-    size_t npool, cappool;
-    /* streams */
-    rng_t demand, phone, staff;
-    uint64_t seq;
-};
 
 #define CALL(expr)                                                                          \
     do {                                                                                    \
@@ -235,7 +35,7 @@ struct triage_sim {
 static void sim_id(void *ud, triage_id_t *out)
 {
     triage_sim_t *sim = ud;
-    uint64_t hi = splitmix64(&sim->id_state), lo = splitmix64(&sim->id_state);
+    uint64_t hi = triage__splitmix64(&sim->id_state), lo = triage__splitmix64(&sim->id_state);
     for (int i = 0; i < 8; i++) {
         out->bytes[i] = (uint8_t)(hi >> (56 - 8 * i));
         out->bytes[8 + i] = (uint8_t)(lo >> (56 - 8 * i));
@@ -446,31 +246,32 @@ static triage_status_t assign(int32_t *out, triage_sim_t *sim, sim_case *c, int6
  * 2 and none at 3. Weak capacity: a cause at 2-3, or barriers summing to 4-6
  * with the causes at most 1; good capacity: causes at most 1, sum at most 3.
  * (DOMAIN.md §6 defaults.) */
-static void draw_scores(triage_scores_t *s, rng_t *r, int quadrant)
+static void draw_scores(triage_scores_t *s, sim_rng *r, int quadrant)
 {
     memset(s, 0, sizeof *s);
     int high = quadrant == TRIAGE_Q2_SOCIAL_GUIDANCE_WORK || quadrant == TRIAGE_Q4_SPECIAL_SUPPORT;
     int weak = quadrant == TRIAGE_Q3_SUPPORTED_GUIDANCE || quadrant == TRIAGE_Q4_SPECIAL_SUPPORT;
     for (int i = 0; i < TRIAGE_NEED_COUNT; i++)
-        s->need[i] = rng_uniform(r) < 0.3 ? 1 : 0;
-    int a = rng_int(r, 0, TRIAGE_NEED_COUNT - 1);
+        s->need[i] = triage__rng_uniform(r) < 0.3 ? 1 : 0;
+    int a = triage__rng_int(r, 0, TRIAGE_NEED_COUNT - 1);
     if (high) {
-        if (rng_uniform(r) < 0.5) {
+        if (triage__rng_uniform(r) < 0.5) {
             s->need[a] = 3;
         } else {
             for (int k = 0; k < 3; k++)
                 s->need[(a + 3 * k) % TRIAGE_NEED_COUNT] = 2;
         }
-    } else if (rng_uniform(r) < 0.5) {
+    } else if (triage__rng_uniform(r) < 0.5) {
         s->need[a] = 2;
     }
     if (weak) {
-        if (rng_uniform(r) < 0.6) {
-            s->capacity[rng_int(r, 0, TRIAGE_CAPACITY_CAUSES - 1)] = (uint8_t)rng_int(r, 2, 3);
+        if (triage__rng_uniform(r) < 0.6) {
+            s->capacity[triage__rng_int(r, 0, TRIAGE_CAPACITY_CAUSES - 1)] =
+                (uint8_t)triage__rng_int(r, 2, 3);
         } else {
-            int total = rng_int(r, 4, 6);
+            int total = triage__rng_int(r, 4, 6);
             while (total > 0) {
-                int b = rng_int(r, TRIAGE_CAPACITY_CAUSES, TRIAGE_CAPACITY_COUNT - 1);
+                int b = triage__rng_int(r, TRIAGE_CAPACITY_CAUSES, TRIAGE_CAPACITY_COUNT - 1);
                 if (b == TRIAGE_CAPACITY_REPEAT_NOTIFICATIONS)
                     continue;
                 if (s->capacity[b] < 3) {
@@ -480,9 +281,9 @@ static void draw_scores(triage_scores_t *s, rng_t *r, int quadrant)
             }
         }
     } else {
-        int total = rng_int(r, 0, 3);
+        int total = triage__rng_int(r, 0, 3);
         while (total > 0) {
-            int b = rng_int(r, 0, TRIAGE_CAPACITY_COUNT - 1);
+            int b = triage__rng_int(r, 0, TRIAGE_CAPACITY_COUNT - 1);
             if (b == TRIAGE_CAPACITY_REPEAT_NOTIFICATIONS)
                 continue;
             if (b < TRIAGE_CAPACITY_CAUSES && s->capacity[b] >= 1)
@@ -564,7 +365,7 @@ static triage_status_t reached(triage_sim_t *sim, uint32_t ci, int32_t day, int3
             return rc;
         return schedule(sim, ci, EV_IA_DONE,
                         bdays_from(sim, day,
-                                   rng_int(&c->rng, p->ia_days.lo, p->ia_days.hi)),
+                                   triage__rng_int(&c->rng, p->ia_days.lo, p->ia_days.hi)),
                         780);
     }
     return to_distribution(sim, ci, t);
@@ -578,7 +379,7 @@ static triage_status_t guidance_attempt(triage_sim_t *sim, uint32_t ci, int32_t 
     if (c->arrival_day == day && minute <= c->arrival_min)
         minute = c->arrival_min + 10;
     int64_t t = at(sim, day, minute);
-    int ok = rng_uniform(&c->rng) < p->reach;
+    int ok = triage__rng_uniform(&c->rng) < p->reach;
     CALL(triage_case_contact_attempt(sim->engine, &c->id, NULL, t, ok));
     if (ok)
         return reached(sim, ci, day, minute + 1);
@@ -634,8 +435,8 @@ static triage_status_t distribute_one(int *done, triage_sim_t *sim, uint32_t ci,
         return rc;
     *done = 1;
     return schedule(sim, ci, EV_APPOINTMENT,
-                    bdays_from(sim, day, rng_int(&c->rng, p->first_appointment.lo,
-                                                 p->first_appointment.hi)),
+                    bdays_from(sim, day, triage__rng_int(&c->rng, p->first_appointment.lo,
+                                                         p->first_appointment.hi)),
                     600);
 }
 
@@ -696,7 +497,7 @@ static triage_status_t on_event(triage_sim_t *sim, const sim_event *e)
         if (c->worker >= 0 && !present(sim, (size_t)c->worker, day))
             return schedule(sim, e->c, EV_APPOINTMENT, bdays_from(sim, day, 1), 600);
         double pn = c->checked ? p->noshow_checked : p->noshow_unchecked;
-        if (rng_uniform(&c->rng) < pn) {
+        if (triage__rng_uniform(&c->rng) < pn) {
             c->noshows++;
             sim->st.noshows++;
             if (c->noshows >= p->noshow_max) {
@@ -710,7 +511,8 @@ static triage_status_t on_event(triage_sim_t *sim, const sim_event *e)
             return schedule(sim, e->c, EV_APPOINTMENT, bdays_from(sim, day, p->rebook_days), 600);
         }
         return schedule(sim, e->c, EV_ASSESSED,
-                        bdays_from(sim, day, rng_int(&c->rng, p->assessment.lo, p->assessment.hi)),
+                        bdays_from(sim, day,
+                                   triage__rng_int(&c->rng, p->assessment.lo, p->assessment.hi)),
                         840);
     }
     case EV_ASSESSED: {
@@ -731,7 +533,9 @@ static triage_status_t on_event(triage_sim_t *sim, const sim_event *e)
             if (rc)
                 return rc;
             return schedule(sim, e->c, EV_CASEWORK_DONE,
-                            bdays_from(sim, day, rng_int(&c->rng, p->casework[1].lo, p->casework[1].hi)),
+                            bdays_from(sim, day,
+                                       triage__rng_int(&c->rng, p->casework[1].lo,
+                                                       p->casework[1].hi)),
                             900);
         }
         if (c->worker >= 0)
@@ -741,15 +545,17 @@ static triage_status_t on_event(triage_sim_t *sim, const sim_event *e)
         if (rc)
             return rc;
         return schedule(sim, e->c, EV_PLANNED,
-                        bdays_from(sim, day, rng_int(&c->rng, p->planning.lo, p->planning.hi)), 900);
+                        bdays_from(sim, day,
+                                   triage__rng_int(&c->rng, p->planning.lo, p->planning.hi)),
+                        900);
     }
     case EV_PLANNED: {
         triage_status_t rc = move(sim, c, TRIAGE_STAGE_CASEWORK, 0, t, 0, 0);
         if (rc)
             return rc;
         sim_range r = p->casework[c->quadrant];
-        return schedule(sim, e->c, EV_CASEWORK_DONE, bdays_from(sim, day, rng_int(&c->rng, r.lo, r.hi)),
-                        900);
+        return schedule(sim, e->c, EV_CASEWORK_DONE,
+                        bdays_from(sim, day, triage__rng_int(&c->rng, r.lo, r.hi)), 900);
     }
     case EV_CASEWORK_DONE:
         return close_case(sim, c, TRIAGE_CLOSE_GOALS_MET, t);
@@ -789,14 +595,15 @@ static triage_status_t new_case_record(uint32_t *out, triage_sim_t *sim)
 static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
 {
     const sim_params *p = &sim->p;
-    rng_t cr;
-    rng_seed(&cr, a->case_seed);
+    sim_rng cr;
+    triage__rng_seed(&cr, a->case_seed);
     /* The case's own stream fixes its demand-side facts first, in a fixed
      * order, so every policy sees the same person with the same needs. */
-    int returning = sim->nclients && rng_uniform(&cr) < p->repeat_client;
-    size_t client_pick = sim->nclients ? (size_t)rng_int(&cr, 0, (int32_t)sim->nclients - 1) : 0;
-    triage_urgency_t tier = (triage_urgency_t)rng_pick(&cr, p->urgency, 1, SIM_TIERS);
-    double ul = rng_uniform(&cr);
+    int returning = sim->nclients && triage__rng_uniform(&cr) < p->repeat_client;
+    size_t client_pick =
+        sim->nclients ? (size_t)triage__rng_int(&cr, 0, (int32_t)sim->nclients - 1) : 0;
+    triage_urgency_t tier = (triage_urgency_t)triage__rng_pick(&cr, p->urgency, 1, SIM_TIERS);
+    double ul = triage__rng_uniform(&cr);
     triage_language_t lang = ul < p->lang_sv                 ? TRIAGE_LANG_SV
                              : ul < p->lang_sv + p->lang_other ? TRIAGE_LANG_OTHER
                                                              : TRIAGE_LANG_FI;
@@ -805,7 +612,7 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
         double t = 0;
         for (size_t i = 0; i < sim->sc->nmunis; i++)
             t += sim->sc->munis[i].weight;
-        double u = rng_uniform(&cr) * t;
+        double u = triage__rng_uniform(&cr) * t;
         muni = sim->sc->munis[sim->sc->nmunis - 1].code;
         for (size_t i = 0; i < sim->sc->nmunis; i++) {
             if (u < sim->sc->munis[i].weight) {
@@ -815,12 +622,14 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
             u -= sim->sc->munis[i].weight;
         }
     }
-    int32_t age = tier == TRIAGE_URGENCY_PRIORITY ? rng_int(&cr, 75, 90) : rng_int(&cr, 18, 74);
-    int quadrant = rng_pick(&cr, p->quadrant, 1, SIM_QUADRANTS);
+    int32_t age = tier == TRIAGE_URGENCY_PRIORITY ? triage__rng_int(&cr, 75, 90)
+                                                  : triage__rng_int(&cr, 18, 74);
+    int quadrant = triage__rng_pick(&cr, p->quadrant, 1, SIM_QUADRANTS);
     triage_scores_t scores;
     draw_scores(&scores, &cr, quadrant);
-    double u_resolve = rng_uniform(&cr), u_outcome = rng_uniform(&cr);
-    double u_motive = rng_uniform(&cr), u_ia = rng_uniform(&cr), u_line = rng_uniform(&cr);
+    double u_resolve = triage__rng_uniform(&cr), u_outcome = triage__rng_uniform(&cr);
+    double u_motive = triage__rng_uniform(&cr), u_ia = triage__rng_uniform(&cr),
+           u_line = triage__rng_uniform(&cr);
 
     int64_t t = at(sim, day, a->minute);
     triage_id_t client;
@@ -926,9 +735,9 @@ static triage_status_t arrivals(triage_sim_t *sim, int32_t day)
     const sim_params *p = &sim->p;
     uint32_t n[SIM_KINDS] = {0}, total = 0, calls = 0;
     for (int k = 1; k < SIM_KINDS; k++)
-        total += n[k] = rng_poisson(&sim->demand, p->intake[k]);
+        total += n[k] = triage__rng_poisson(&sim->demand, p->intake[k]);
     if (p->calls_max > 0)
-        calls = (uint32_t)rng_int(&sim->phone, p->calls_min, p->calls_max);
+        calls = (uint32_t)triage__rng_int(&sim->phone, p->calls_min, p->calls_max);
     if (!total && !calls)
         return TRIAGE_OK;
     arrival *v = triage__malloc(&sim->alloc, (total + calls) * sizeof *v);
@@ -938,17 +747,17 @@ static triage_status_t arrivals(triage_sim_t *sim, int32_t day)
     for (int k = 1; k < SIM_KINDS; k++)
         for (uint32_t j = 0; j < n[k]; j++, i++) {
             v[i].kind = (uint8_t)k;
-            v[i].channel = (uint8_t)rng_pick(&sim->demand, p->channel, 1, SIM_CHANNELS);
-            v[i].minute = rng_int(&sim->demand, 480, 959);
-            v[i].case_seed = rng_next(&sim->demand);
+            v[i].channel = (uint8_t)triage__rng_pick(&sim->demand, p->channel, 1, SIM_CHANNELS);
+            v[i].minute = triage__rng_int(&sim->demand, 480, 959);
+            v[i].case_seed = triage__rng_next(&sim->demand);
             v[i].phone_line = 0;
             v[i].order = i;
         }
     for (uint32_t j = 0; j < calls; j++, i++) {
         v[i].kind = TRIAGE_INTAKE_CONTACT;
         v[i].channel = TRIAGE_CHANNEL_PHONE;
-        v[i].minute = rng_int(&sim->phone, 540, 629); /* 9:00-10:30 */
-        v[i].case_seed = rng_next(&sim->phone);
+        v[i].minute = triage__rng_int(&sim->phone, 540, 629); /* 9:00-10:30 */
+        v[i].case_seed = triage__rng_next(&sim->phone);
         v[i].phone_line = 1;
         v[i].order = i;
     }
@@ -1038,8 +847,8 @@ static triage_status_t sick_leave(triage_sim_t *sim, int32_t day)
 {
     const sim_params *p = &sim->p;
     for (size_t i = 0; i < sim->nw; i++) {
-        double u = rng_uniform(&sim->staff);
-        int32_t len = rng_int(&sim->staff, p->sick_days.lo, p->sick_days.hi);
+        double u = triage__rng_uniform(&sim->staff);
+        int32_t len = triage__rng_int(&sim->staff, p->sick_days.lo, p->sick_days.hi);
         if (!present(sim, i, day) || !(u < p->sick_rate))
             continue;
         sim->st.sick_spells++;
@@ -1290,10 +1099,10 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
     uint64_t x = sim->seed;
     uint64_t seeds[3];
     for (int i = 0; i < 3; i++)
-        seeds[i] = splitmix64(&x);
-    rng_seed(&sim->demand, seeds[0]);
-    rng_seed(&sim->phone, seeds[1]);
-    rng_seed(&sim->staff, seeds[2]);
+        seeds[i] = triage__splitmix64(&x);
+    triage__rng_seed(&sim->demand, seeds[0]);
+    triage__rng_seed(&sim->phone, seeds[1]);
+    triage__rng_seed(&sim->staff, seeds[2]);
     for (int32_t day = 0; day < sim->days; day++) {
         if (sim->bday_of_day[day] >= 0) {
             sim->st.business_days++;
@@ -1487,303 +1296,5 @@ TRIAGE_API triage_status_t triage_sim_worker(triage_id_t *id, const char **label
         *id = sim->w[index].id;
     if (label)
         *label = sim->w[index].label;
-    return TRIAGE_OK;
-}
-
-/* ---- output --------------------------------------------------------------------------------- */
-
-typedef struct {
-    const triage_allocator_t *a;
-    char *buf;
-    size_t len, cap;
-    int failed;
-} obuf;
-
-static void oput(obuf *o, const char *s, size_t n)
-{
-    if (o->failed)
-        return;
-    if (triage__grow(o->a, (void **)&o->buf, &o->cap, o->len + n + 1, 1)) {
-        o->failed = 1;
-        return;
-    }
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-    o->buf[o->len] = '\0';
-}
-
-static void oprintf(obuf *o, const char *fmt, ...) TRIAGE__PRINTF(2, 3);
-static void oprintf(obuf *o, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        o->failed = 1;
-        return;
-    }
-    oput(o, tmp, (size_t)n);
-}
-
-static triage_status_t ofinish(char **out, obuf *o)
-{
-    if (!o->failed && !o->buf)
-        oput(o, "", 0);
-    char *s = o->failed ? NULL : triage__owned_alloc(o->a, o->len + 1);
-    if (s)
-        memcpy(s, o->buf, o->len + 1);
-    triage__free(o->a, o->buf);
-    if (!s)
-        return triage__error(TRIAGE_ENOMEM, "out", "out of memory");
-    *out = s;
-    return TRIAGE_OK;
-}
-
-/* The simulation's own rows: parameters and counters. */
-typedef struct {
-    const char *key;
-    uint64_t value;
-} kv;
-
-static size_t sim_rows(const triage_sim_t *sim, kv *rows)
-{
-    const triage_sim_stats_t *s = &sim->st;
-    size_t n = 0;
-    rows[n++] = (kv){"seed", sim->seed};
-    rows[n++] = (kv){"days", (uint64_t)s->days};
-    rows[n++] = (kv){"business_days", (uint64_t)s->business_days};
-    rows[n++] = (kv){"workers", sim->nw};
-    rows[n++] = (kv){"intakes", s->intakes};
-    rows[n++] = (kv){"cases", s->cases};
-    rows[n++] = (kv){"attached", s->attached};
-    rows[n++] = (kv){"closed", s->closed};
-    rows[n++] = (kv){"open", s->open};
-    for (int st = TRIAGE_STAGE_RECEIVED; st < TRIAGE_STAGE_CLOSED; st++)
-        rows[n++] = (kv){triage_stage_name((triage_stage_t)st), s->open_by_stage[st]};
-    rows[n++] = (kv){"phone_calls", s->phone_calls};
-    rows[n++] = (kv){"phone_resolved", s->phone_resolved};
-    rows[n++] = (kv){"noshows", s->noshows};
-    rows[n++] = (kv){"motivation_checks", s->motivation_checks};
-    rows[n++] = (kv){"sick_spells", s->sick_spells};
-    rows[n++] = (kv){"absence_days", s->absence_days};
-    rows[n++] = (kv){"reassignments", s->reassignments};
-    rows[n++] = (kv){"unassigned_days", s->unassigned_days};
-    rows[n++] = (kv){"sim_events", s->sim_events};
-    rows[n++] = (kv){"engine_calls", s->engine_calls};
-    return n;
-}
-#define SIM_ROWS_MAX 40
-
-
-TRIAGE_API triage_status_t triage_sim_write_csv(char **out, const triage_sim_t *sim)
-{
-    if (!out)
-        return triage__error_null("out");
-    if (!sim)
-        return triage__error_null("sim");
-    char *csv = NULL;
-    triage_status_t rc = triage_report_write_csv(&csv, sim->report);
-    if (rc)
-        return rc;
-    obuf o = {&sim->alloc, NULL, 0, 0, 0};
-    /* Copy the rows; the worker rows are replaced by rows in scenario
-     * order under the workers' labels. */
-    int workers_done = 0;
-    for (const char *line = csv; *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
-        if (!strncmp(line, "worker,", 7)) {
-            if (!workers_done) {
-                workers_done = 1;
-                uint32_t count = 0;
-                triage_report_worker_count(&count, sim->report);
-                for (size_t i = 0; i < sim->nw; i++) {
-                    for (uint32_t r = 0; r < count; r++) {
-                        triage_report_workers_t w;
-                        triage_report_worker(&w, sim->report, r);
-                        if (triage_id_compare(&w.id, &sim->w[i].id))
-                            continue;
-                        const char *lb = sim->w[i].label;
-                        oprintf(&o, "worker,%s,role,%s\n", lb, triage_role_name(sim->w[i].role));
-                        oprintf(&o, "worker,%s,team,%d\n", lb, (int)w.team);
-                        oprintf(&o, "worker,%s,assessment,%u\n", lb, (unsigned)w.assessment);
-                        oprintf(&o, "worker,%s,responsible,%u\n", lb, (unsigned)w.responsible);
-                        oprintf(&o, "worker,%s,pair,%u\n", lb, (unsigned)w.pair);
-                        char d[32];
-                        oprintf(&o, "worker,%s,load,%s\n", lb, triage__format_decimal(d, w.load));
-                    }
-                }
-            }
-        } else {
-            oput(&o, line, n);
-        }
-        line += n;
-    }
-    kv rows[SIM_ROWS_MAX];
-    size_t nr = sim_rows(sim, rows);
-    for (size_t i = 0; i < nr; i++)
-        oprintf(&o, "simulation,,%s,%llu\n", rows[i].key, (unsigned long long)rows[i].value);
-    triage_free(csv);
-    return ofinish(out, &o);
-}
-
-TRIAGE_API triage_status_t triage_sim_write_json(char **out, const triage_sim_t *sim)
-{
-    if (!out)
-        return triage__error_null("out");
-    if (!sim)
-        return triage__error_null("sim");
-    char *json = NULL;
-    triage_status_t rc = triage_report_write_json(&json, sim->report);
-    if (rc)
-        return rc;
-    obuf o = {&sim->alloc, NULL, 0, 0, 0};
-    oput(&o, "{\n\"report\": ", 12);
-    const char *ws = strstr(json, "\"workers\": [");
-    const char *we = ws ? strchr(ws, ']') : NULL;
-    size_t jl = strlen(json);
-    while (jl && (json[jl - 1] == '\n'))
-        jl--;
-    if (!ws || !we) {
-        oput(&o, json, jl);
-    } else {
-        oput(&o, json, (size_t)(ws - json));
-        oput(&o, "\"workers\": [", 12);
-        uint32_t count = 0;
-        triage_report_worker_count(&count, sim->report);
-        int first = 1;
-        for (size_t i = 0; i < sim->nw; i++) {
-            for (uint32_t r = 0; r < count; r++) {
-                triage_report_workers_t w;
-                char d[32];
-                triage_report_worker(&w, sim->report, r);
-                if (triage_id_compare(&w.id, &sim->w[i].id))
-                    continue;
-                oprintf(&o,
-                        "%s\n    {\"label\": \"%s\", \"role\": \"%s\", \"team\": %d, "
-                        "\"assessment\": %u, \"responsible\": %u, \"pair\": %u, \"load\": %s}",
-                        first ? "" : ",", sim->w[i].label, triage_role_name(sim->w[i].role),
-                        (int)w.team, (unsigned)w.assessment, (unsigned)w.responsible,
-                        (unsigned)w.pair, triage__format_decimal(d, w.load));
-                first = 0;
-            }
-        }
-        oput(&o, "\n  ]", 4);
-        oput(&o, we + 1, jl - (size_t)(we + 1 - json));
-    }
-    oput(&o, ",\n\"simulation\": {", 17);
-    kv rows[SIM_ROWS_MAX];
-    size_t nr = sim_rows(sim, rows);
-    for (size_t i = 0; i < nr; i++)
-        oprintf(&o, "%s\n  \"%s\": %llu", i ? "," : "", rows[i].key,
-                (unsigned long long)rows[i].value);
-    oput(&o, "\n}\n}\n", 5);
-    triage_free(json);
-    return ofinish(out, &o);
-}
-
-/* ---- policy comparison ---------------------------------------------------------------------- */
-
-typedef struct {
-    const char *name;
-    double v;
-} metric;
-
-static size_t metrics(const triage_sim_t *sim, metric *m)
-{
-    const triage_report_t *r = sim->report;
-    size_t n = 0;
-    uint32_t u, u2;
-    double d, d2;
-    triage_report_intakes(&u, r, 0, 0);
-    m[n++] = (metric){"intakes", u};
-    triage_report_guidance(&u, &u2, &d, r);
-    m[n++] = (metric){"resolved_at_guidance", u};
-    m[n++] = (metric){"resolved_share", d};
-    triage_report_assessments(&u, &u2, r);
-    m[n++] = (metric){"assessments_started", u};
-    m[n++] = (metric){"assessments_completed", u2};
-    triage_report_plans(&u, r);
-    m[n++] = (metric){"plans", u};
-    triage_report_closings(&u, r, 0);
-    m[n++] = (metric){"closings", u};
-    triage_report_deadlines_t dl;
-    triage_report_deadlines(&dl, r, 0);
-    m[n++] = (metric){"deadlines_met", dl.met};
-    m[n++] = (metric){"deadlines_missed", dl.missed};
-    triage_report_waiting(&u, &d, &d2, r, TRIAGE_WAIT_FIRST_CONTACT);
-    m[n++] = (metric){"wait_first_contact_median", d};
-    m[n++] = (metric){"wait_first_contact_p90", d2};
-    triage_report_waiting(&u, &d, &d2, r, TRIAGE_WAIT_ASSESSMENT_START);
-    m[n++] = (metric){"wait_assessment_start_median", d};
-    m[n++] = (metric){"wait_assessment_start_p90", d2};
-    for (int q = 1; q < SIM_QUADRANTS; q++) {
-        triage_report_quadrants(&u, r, (triage_quadrant_t)q);
-        m[n++] = (metric){triage_quadrant_name((triage_quadrant_t)q), u};
-    }
-    m[n++] = (metric){"noshows", sim->st.noshows};
-    m[n++] = (metric){"open_at_end", sim->st.open};
-    m[n++] = (metric){"waiting_for_assessment_at_end",
-                      sim->st.open_by_stage[TRIAGE_STAGE_DISTRIBUTION]};
-    return n;
-}
-
-static void num(char *buf, size_t size, double v)
-{
-    if (isnan(v))
-        buf[0] = '\0';
-    else if (v == floor(v) && fabs(v) < 1e15)
-        snprintf(buf, size, "%.0f", v);
-    else
-        snprintf(buf, size, "%.4f", v);
-}
-
-TRIAGE_API triage_status_t triage_sim_compare(triage_sim_t **a, triage_sim_t **b, char **table,
-                                              const triage_scenario_t *scenario_a,
-                                              const triage_scenario_t *scenario_b, int32_t days,
-                                              uint64_t seed)
-{
-    if (!a)
-        return triage__error_null("a");
-    if (!b)
-        return triage__error_null("b");
-    if (!scenario_a)
-        return triage__error_null("scenario_a");
-    if (!scenario_b)
-        return triage__error_null("scenario_b");
-    triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
-    o.days = days;
-    o.seed = seed;
-    triage_sim_t *x = NULL, *y = NULL;
-    triage_status_t rc = triage_sim_run(&x, scenario_a, &o);
-    if (!rc)
-        rc = triage_sim_run(&y, scenario_b, &o);
-    char *t = NULL;
-    if (!rc && table) {
-        obuf ob = {&x->alloc, NULL, 0, 0, 0};
-        metric ma[32], mb[32];
-        size_t n = metrics(x, ma);
-        metrics(y, mb);
-        oprintf(&ob, "metric,a,b,difference\n");
-        for (size_t i = 0; i < n; i++) {
-            char s1[48], s2[48], s3[48];
-            num(s1, sizeof s1, ma[i].v);
-            num(s2, sizeof s2, mb[i].v);
-            num(s3, sizeof s3, mb[i].v - ma[i].v);
-            oprintf(&ob, "%s,%s,%s,%s\n", ma[i].name, s1, s2, s3);
-        }
-        rc = ofinish(&t, &ob);
-    }
-    if (rc) {
-        triage_sim_free(x);
-        triage_sim_free(y);
-        return rc;
-    }
-    *a = x;
-    *b = y;
-    if (table)
-        *table = t;
     return TRIAGE_OK;
 }

@@ -1,6 +1,6 @@
 /*
- * Scenario and simulation internals shared by scenario.c and sim.c.
- * Nothing here is exported.
+ * Scenario and simulation internals shared by scenario.c, scenario_text.c,
+ * sim.c, rng.c and sim_output.c. Nothing here is exported.
  */
 #ifndef TRIAGE_SIM_INTERNAL_H
 #define TRIAGE_SIM_INTERNAL_H
@@ -124,5 +124,194 @@ int triage__scenario_label_range(const triage_scenario_t *s, const char *label, 
 
 /* Total workers after expanding counts. */
 size_t triage__scenario_headcount(const triage_scenario_t *s);
+
+/* ---- the parameter table and the values as text (scenario.c), shared with
+ * the parser and the writer (scenario_text.c) ---- */
+
+typedef enum {
+    P_DOUBLE,  /* a number in [lo, hi] */
+    P_INT,     /* an integer in [lo, hi] */
+    P_RANGE,   /* "MIN MAX" integers in [lo, hi], MIN <= MAX */
+    P_BOOL,    /* yes/no */
+    P_ROLES,   /* a comma list of role names */
+    P_DATE,    /* YYYY-MM-DD */
+    P_TEXT,    /* up to 63 bytes of printable text */
+    P_SSR      /* social_worker_only | social_worker_or_pair */
+} sim_ptype;
+
+typedef struct {
+    const char *section;
+    const char *key;
+    sim_ptype type;
+    size_t off;
+    double lo, hi;
+} sim_param_def;
+
+/* The upper bound of open-ended numbers. */
+#define BIG 1e6
+
+/* The scalar parameters, in file order: section, key, type, bounds. */
+extern const sim_param_def triage__scenario_params[];
+/* The number of rows of triage__scenario_params. */
+extern const size_t triage__scenario_nparams;
+/* The section names, indexed by the SEC_ numbers. */
+extern const char *const triage__scenario_sections[];
+enum { SEC_MUNI = 10, SEC_DIST = 11, SEC_WORKER = 12, SEC_ABSENCE = 13, NSECTIONS = 14 };
+
+/* Value parsing: each returns NULL or a problem text. */
+/* Trims blanks (and a trailing CR) off s in place; returns the first kept byte. */
+const char *triage__scenario_trim(char *s);
+/* A number in [lo, hi]. */
+const char *triage__scenario_parse_double(double *out, const char *v, double lo, double hi);
+/* An integer in [lo, hi]. */
+const char *triage__scenario_parse_int(int32_t *out, const char *v, double lo, double hi);
+/* Nonempty text shorter than size, without control characters. */
+const char *triage__scenario_parse_text(char *out, size_t size, const char *v);
+/* A date YYYY-MM-DD. */
+const char *triage__scenario_parse_date(triage_date_t *out, const char *v);
+/* A worker label: 1-31 letters, digits, '_', '-' and '.'. */
+const char *triage__scenario_check_label(const char *v);
+/* Sets the scalar parameter of row d from text. */
+const char *triage__scenario_param_set(sim_params *p, const sim_param_def *d, const char *v);
+/* The row of section.key (its index in *index when not NULL), or NULL. */
+const sim_param_def *triage__scenario_param_find(const char *section, const char *key,
+                                                 size_t *index);
+/* The SEC_ number of a section name, or -1. */
+int triage__scenario_section_index(const char *name);
+/* The number of a [worker] key (its bit in sim_worker_spec.seen), or -1. */
+int triage__scenario_worker_key(const char *key);
+/* Sets [worker] key number k from text. */
+const char *triage__scenario_worker_set(sim_worker_spec *w, int k, const char *v);
+/* Fills w with the defaults of a [worker]. */
+void triage__scenario_worker_defaults(sim_worker_spec *w);
+
+/* Changes of a scenario that the setters and the parser share (line: the
+ * file line, 0 when set through the API). */
+/* 1 when a worker entry has that label. */
+int triage__scenario_label_taken(const triage_scenario_t *s, const char *label);
+/* Appends a worker entry. */
+triage_status_t triage__scenario_append_worker(triage_scenario_t *s, const sim_worker_spec *w);
+/* Adds an absence of the worker(s) `label`. */
+triage_status_t triage__scenario_add_absence(triage_scenario_t *s, const char *label,
+                                             triage_date_t start, triage_date_t end,
+                                             int32_t line);
+/* Adds a municipality (code 1-9999, a name, a weight >= 0). */
+triage_status_t triage__scenario_add_muni(triage_scenario_t *s, int32_t code, const char *name,
+                                          double weight, int32_t line);
+/* Sets the distance between two municipalities (replacing one given before). */
+triage_status_t triage__scenario_set_distance(triage_scenario_t *s, int32_t a, int32_t b,
+                                              double km, int32_t line);
+
+/* ---- the generator (rng.c): xoshiro256** seeded by splitmix64 ---- */
+
+typedef struct {
+    uint64_t s[4];
+} sim_rng;
+
+/* The next value of the splitmix64 stream whose state is *x. */
+uint64_t triage__splitmix64(uint64_t *x);
+/* Seeds r from one 64-bit seed through splitmix64. */
+void triage__rng_seed(sim_rng *r, uint64_t seed);
+/* The next 64 bits of r. */
+uint64_t triage__rng_next(sim_rng *r);
+/* Uniform in [0, 1) with 53 random bits. */
+double triage__rng_uniform(sim_rng *r);
+/* Uniform integer in [lo, hi]. */
+int32_t triage__rng_int(sim_rng *r, int32_t lo, int32_t hi);
+/* Poisson with the given mean (0 when the mean is not > 0). */
+uint32_t triage__rng_poisson(sim_rng *r, double mean);
+/* Index in [from, to) drawn with weights w (total > 0). */
+int triage__rng_pick(sim_rng *r, const double *w, int from, int to);
+
+/* ---- the run state (sim.c; sim_output.c reads it) ---- */
+
+typedef struct {
+    triage_id_t id;
+    sim_rng rng;
+    triage_scores_t scores;
+    uint8_t urgency, quadrant, stage, checked, noshows, attempts, special, lang, kind, decided;
+    int32_t worker;          /* run index of the assessment/responsible worker, -1 none */
+    int32_t first_fail;      /* business-day index of the first failed attempt, -1 none */
+    int32_t arrival_day;     /* calendar day index */
+    int32_t arrival_min;     /* minute of the day */
+    int32_t muni;            /* the client's municipality */
+    double weight;           /* the load this case puts on its worker (fallback picker) */
+    double u_resolve, u_outcome, u_motive, u_ia, u_line;
+} sim_case;
+
+typedef struct {
+    int32_t day;
+    int32_t minute;
+    uint64_t seq;
+    uint32_t c;
+    uint8_t kind;
+} sim_event;
+
+typedef struct {
+    uint32_t c;
+    int32_t ready_bday;
+} gq_item;
+
+typedef struct {
+    triage_id_t id;
+    int32_t index;
+} sim_widx;
+
+typedef struct {
+    triage_id_t id;
+    char label[48];
+    triage_role_t role;
+    double fte;
+    int32_t office;
+    uint32_t langs;
+    uint32_t nserves;
+    int32_t serves[TRIAGE_WORKER_MAX_SERVED];
+    uint8_t *absent;     /* per calendar day */
+    int32_t inprog;      /* assessments in progress */
+    double load;         /* weighted open cases (fallback picker) */
+    double slots;        /* concurrent assessments allowed */
+} sim_worker_rt;
+
+struct triage_sim {
+    triage_allocator_t alloc;
+    uint64_t id_state;     /* the engine's id source: splitmix64 from the seed */
+    triage_scenario_t *sc; /* a private copy */
+    sim_params p;
+    triage_engine_t *engine;
+    triage_report_t *report;
+    triage_sim_stats_t st;
+    uint64_t seed;
+    int32_t days;
+    triage_date_t start;
+    int64_t now_ms;
+    /* calendar */
+    int64_t *midnight;     /* days + 1 entries */
+    int32_t *bday_of_day;  /* business-day index of a day, -1 when not one */
+    int32_t *day_of_bday;
+    int32_t nbdays;
+    /* people */
+    sim_worker_rt *w;
+    size_t nw;
+    sim_widx *widx;        /* workers by engine id */
+    sim_widx *cidx;        /* cases by engine id (open addressing) */
+    size_t capcidx;
+    triage_id_t *clients;
+    size_t nclients, capclients;
+    int32_t *client_muni;
+    size_t capclient_muni;
+    sim_case *cases;
+    size_t ncases, capcases;
+    /* queues */
+    sim_event *heap;
+    size_t nheap, capheap;
+    uint64_t evseq;
+    gq_item *gq;
+    size_t ngq, capgq;
+    uint32_t *pool;
+    size_t npool, cappool;
+    /* streams */
+    sim_rng demand, phone, staff;
+    uint64_t seq;
+};
 
 #endif /* TRIAGE_SIM_INTERNAL_H */

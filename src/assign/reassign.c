@@ -1,0 +1,126 @@
+/*
+ * Reassignment proposals for an absence: the cases whose open deadlines fall
+ * in it, most urgent first, each decided as online assignment decides with
+ * the absent worker excluded; later proposals see the earlier ones' load.
+ */
+#include <string.h>
+
+#include "assign/assign_internal.h"
+
+/* ---- absence proposals ------------------------------------------------------ */
+
+typedef struct {
+    const triage_case_t *c;
+    triage_case_slot_t slot;
+    triage_date_t due;
+} affected;
+
+static int cmp_affected(const void *pa, const void *pb)
+{
+    const affected *a = pa, *b = pb;
+    if (a->c->urgency != b->c->urgency)
+        return (int)a->c->urgency - (int)b->c->urgency;
+    if (a->due != b->due)
+        return a->due < b->due ? -1 : 1;
+    int c = triage_id_compare(&a->c->id, &b->c->id);
+    return c ? c : (int)a->slot - (int)b->slot;
+}
+
+TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, size_t *count,
+                                                    triage_engine_t *e, const triage_id_t *worker,
+                                                    triage_date_t start, triage_date_t end,
+                                                    int64_t at_ms)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!count)
+        return triage__error_null("count");
+    if (!e)
+        return triage__error_null("engine");
+    if (!worker)
+        return triage__error_null("worker");
+    if (!triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
+        return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
+    if (!triage__date_valid(start))
+        return triage__error(TRIAGE_ERANGE, "start", "date outside the supported range");
+    if (!triage__date_valid(end))
+        return triage__error(TRIAGE_ERANGE, "end", "date outside the supported range");
+    if (end < start)
+        return triage__error(TRIAGE_EINVAL, "end", "the absence ends before it starts");
+    if (triage_local_time(NULL, NULL, at_ms))
+        return triage__error(TRIAGE_ERANGE, "at_ms", "time outside the supported range");
+    const triage__table *ct = &e->tables[TRIAGE__T_CASE];
+    affected *list = ct->n ? triage__malloc(&e->alloc, ct->n * sizeof *list) : NULL;
+    if (ct->n && !list)
+        return TRIAGE_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < ct->n; i++) {
+        const triage_case_t *c = &((const triage__case_rec *)(const void *)(ct->recs + i * ct->elem))->pub;
+        if (c->stage == TRIAGE_STAGE_CLOSED)
+            continue;
+        triage_case_slot_t slot = 0;
+        if (!triage_id_compare(&c->responsible, worker) ||
+            !triage_id_compare(&c->assessment_worker, worker))
+            slot = (!triage_id_compare(&c->assessment_worker, worker) &&
+                    c->stage <= TRIAGE_STAGE_ASSESSMENT)
+                       ? TRIAGE_SLOT_ASSESSMENT
+                       : TRIAGE_SLOT_RESPONSIBLE;
+        else if (!triage_id_compare(&c->pair, worker))
+            slot = TRIAGE_SLOT_PAIR;
+        if (!slot)
+            continue;
+        triage_date_t due = TRIAGE_DATE_NONE;
+        for (uint32_t k = 0; k < c->deadline_count; k++) {
+            const triage_deadline_t *d = &c->deadlines[k];
+            if (c->milestone_met[d->milestone] == TRIAGE_DATE_NONE && d->due >= start &&
+                d->due <= end && (due == TRIAGE_DATE_NONE || d->due < due))
+                due = d->due;
+        }
+        if (due != TRIAGE_DATE_NONE)
+            list[n++] = (affected){c, slot, due};
+    }
+    triage__sort(list, n, sizeof *list, cmp_affected);
+    triage__team t;
+    triage_status_t rc = triage__team_build(&t, e);
+    triage_assignment_t *res = NULL;
+    if (!rc && n) {
+        res = triage__owned_alloc(&e->alloc, n * sizeof *res);
+        if (!res)
+            rc = TRIAGE_ENOMEM;
+        else
+            memset(res, 0, n * sizeof *res);
+    }
+    size_t done = 0;
+    for (; !rc && done < n; done++) {
+        triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+        req.at_ms = at_ms;
+        req.slot = list[done].slot;
+        req.exclude = *worker;
+        triage__decide_ctx x;
+        rc = triage__decide_init(&x, e, &list[done].c->id, &req);
+        /* the absentee must be present from the absence's start to the deadline */
+        ptrdiff_t ci = -1, pi = -1;
+        if (!rc)
+            rc = triage__decide(&res[done], &x, &t, 1, &ci, &pi);
+        if (rc)
+            break;
+        /* later proposals see this one's load */
+        double w = res[done].weight;
+        double share = res[done].slot == TRIAGE_SLOT_PAIR ? t.pol->p[TRIAGE_ASSIGN_PAIR_FACTOR] : 1;
+        if (ci >= 0) {
+            t.w[ci].weighted += share * w;
+            t.w[ci].child_welfare += triage__is_child_welfare(x.c) && res[done].slot != TRIAGE_SLOT_PAIR;
+        }
+        if (pi >= 0)
+            t.w[pi].weighted += t.pol->p[TRIAGE_ASSIGN_PAIR_FACTOR] * w;
+    }
+    triage__team_free(&t);
+    triage__free(&e->alloc, list);
+    if (rc) {
+        triage_assignments_free(res, done);
+        return rc;
+    }
+    *out = res;
+    *count = n;
+    return TRIAGE_OK;
+}

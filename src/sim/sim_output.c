@@ -1,0 +1,309 @@
+/*
+ * The output of a run: the report as CSV and JSON with the workers under
+ * their scenario labels and the simulation's own rows added, and
+ * triage_sim_compare (two runs side by side).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/report_priv.h"
+#include "sim/sim_internal.h"
+
+/* ---- output --------------------------------------------------------------------------------- */
+
+typedef struct {
+    const triage_allocator_t *a;
+    char *buf;
+    size_t len, cap;
+    int failed;
+} obuf;
+
+static void oput(obuf *o, const char *s, size_t n)
+{
+    if (o->failed)
+        return;
+    if (triage__grow(o->a, (void **)&o->buf, &o->cap, o->len + n + 1, 1)) {
+        o->failed = 1;
+        return;
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+    o->buf[o->len] = '\0';
+}
+
+static void oprintf(obuf *o, const char *fmt, ...) TRIAGE__PRINTF(2, 3);
+static void oprintf(obuf *o, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        o->failed = 1;
+        return;
+    }
+    oput(o, tmp, (size_t)n);
+}
+
+static triage_status_t ofinish(char **out, obuf *o)
+{
+    if (!o->failed && !o->buf)
+        oput(o, "", 0);
+    char *s = o->failed ? NULL : triage__owned_alloc(o->a, o->len + 1);
+    if (s)
+        memcpy(s, o->buf, o->len + 1);
+    triage__free(o->a, o->buf);
+    if (!s)
+        return triage__error(TRIAGE_ENOMEM, "out", "out of memory");
+    *out = s;
+    return TRIAGE_OK;
+}
+
+/* The simulation's own rows: parameters and counters. */
+typedef struct {
+    const char *key;
+    uint64_t value;
+} kv;
+
+static size_t sim_rows(const triage_sim_t *sim, kv *rows)
+{
+    const triage_sim_stats_t *s = &sim->st;
+    size_t n = 0;
+    rows[n++] = (kv){"seed", sim->seed};
+    rows[n++] = (kv){"days", (uint64_t)s->days};
+    rows[n++] = (kv){"business_days", (uint64_t)s->business_days};
+    rows[n++] = (kv){"workers", sim->nw};
+    rows[n++] = (kv){"intakes", s->intakes};
+    rows[n++] = (kv){"cases", s->cases};
+    rows[n++] = (kv){"attached", s->attached};
+    rows[n++] = (kv){"closed", s->closed};
+    rows[n++] = (kv){"open", s->open};
+    for (int st = TRIAGE_STAGE_RECEIVED; st < TRIAGE_STAGE_CLOSED; st++)
+        rows[n++] = (kv){triage_stage_name((triage_stage_t)st), s->open_by_stage[st]};
+    rows[n++] = (kv){"phone_calls", s->phone_calls};
+    rows[n++] = (kv){"phone_resolved", s->phone_resolved};
+    rows[n++] = (kv){"noshows", s->noshows};
+    rows[n++] = (kv){"motivation_checks", s->motivation_checks};
+    rows[n++] = (kv){"sick_spells", s->sick_spells};
+    rows[n++] = (kv){"absence_days", s->absence_days};
+    rows[n++] = (kv){"reassignments", s->reassignments};
+    rows[n++] = (kv){"unassigned_days", s->unassigned_days};
+    rows[n++] = (kv){"sim_events", s->sim_events};
+    rows[n++] = (kv){"engine_calls", s->engine_calls};
+    return n;
+}
+#define SIM_ROWS_MAX 40
+
+
+TRIAGE_API triage_status_t triage_sim_write_csv(char **out, const triage_sim_t *sim)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!sim)
+        return triage__error_null("sim");
+    char *csv = NULL;
+    triage_status_t rc = triage_report_write_csv(&csv, sim->report);
+    if (rc)
+        return rc;
+    obuf o = {&sim->alloc, NULL, 0, 0, 0};
+    /* Copy the rows; the worker rows are replaced by rows in scenario
+     * order under the workers' labels. */
+    int workers_done = 0;
+    for (const char *line = csv; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        if (!strncmp(line, "worker,", 7)) {
+            if (!workers_done) {
+                workers_done = 1;
+                uint32_t count = 0;
+                triage_report_worker_count(&count, sim->report);
+                for (size_t i = 0; i < sim->nw; i++) {
+                    for (uint32_t r = 0; r < count; r++) {
+                        triage_report_workers_t w;
+                        triage_report_worker(&w, sim->report, r);
+                        if (triage_id_compare(&w.id, &sim->w[i].id))
+                            continue;
+                        const char *lb = sim->w[i].label;
+                        oprintf(&o, "worker,%s,role,%s\n", lb, triage_role_name(sim->w[i].role));
+                        oprintf(&o, "worker,%s,team,%d\n", lb, (int)w.team);
+                        oprintf(&o, "worker,%s,assessment,%u\n", lb, (unsigned)w.assessment);
+                        oprintf(&o, "worker,%s,responsible,%u\n", lb, (unsigned)w.responsible);
+                        oprintf(&o, "worker,%s,pair,%u\n", lb, (unsigned)w.pair);
+                        char d[32];
+                        oprintf(&o, "worker,%s,load,%s\n", lb, triage__format_decimal(d, w.load));
+                    }
+                }
+            }
+        } else {
+            oput(&o, line, n);
+        }
+        line += n;
+    }
+    kv rows[SIM_ROWS_MAX];
+    size_t nr = sim_rows(sim, rows);
+    for (size_t i = 0; i < nr; i++)
+        oprintf(&o, "simulation,,%s,%llu\n", rows[i].key, (unsigned long long)rows[i].value);
+    triage_free(csv);
+    return ofinish(out, &o);
+}
+
+TRIAGE_API triage_status_t triage_sim_write_json(char **out, const triage_sim_t *sim)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!sim)
+        return triage__error_null("sim");
+    char *json = NULL;
+    triage_status_t rc = triage_report_write_json(&json, sim->report);
+    if (rc)
+        return rc;
+    obuf o = {&sim->alloc, NULL, 0, 0, 0};
+    oput(&o, "{\n\"report\": ", 12);
+    const char *ws = strstr(json, "\"workers\": [");
+    const char *we = ws ? strchr(ws, ']') : NULL;
+    size_t jl = strlen(json);
+    while (jl && (json[jl - 1] == '\n'))
+        jl--;
+    if (!ws || !we) {
+        oput(&o, json, jl);
+    } else {
+        oput(&o, json, (size_t)(ws - json));
+        oput(&o, "\"workers\": [", 12);
+        uint32_t count = 0;
+        triage_report_worker_count(&count, sim->report);
+        int first = 1;
+        for (size_t i = 0; i < sim->nw; i++) {
+            for (uint32_t r = 0; r < count; r++) {
+                triage_report_workers_t w;
+                char d[32];
+                triage_report_worker(&w, sim->report, r);
+                if (triage_id_compare(&w.id, &sim->w[i].id))
+                    continue;
+                oprintf(&o,
+                        "%s\n    {\"label\": \"%s\", \"role\": \"%s\", \"team\": %d, "
+                        "\"assessment\": %u, \"responsible\": %u, \"pair\": %u, \"load\": %s}",
+                        first ? "" : ",", sim->w[i].label, triage_role_name(sim->w[i].role),
+                        (int)w.team, (unsigned)w.assessment, (unsigned)w.responsible,
+                        (unsigned)w.pair, triage__format_decimal(d, w.load));
+                first = 0;
+            }
+        }
+        oput(&o, "\n  ]", 4);
+        oput(&o, we + 1, jl - (size_t)(we + 1 - json));
+    }
+    oput(&o, ",\n\"simulation\": {", 17);
+    kv rows[SIM_ROWS_MAX];
+    size_t nr = sim_rows(sim, rows);
+    for (size_t i = 0; i < nr; i++)
+        oprintf(&o, "%s\n  \"%s\": %llu", i ? "," : "", rows[i].key,
+                (unsigned long long)rows[i].value);
+    oput(&o, "\n}\n}\n", 5);
+    triage_free(json);
+    return ofinish(out, &o);
+}
+
+/* ---- policy comparison ---------------------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    double v;
+} metric;
+
+static size_t metrics(const triage_sim_t *sim, metric *m)
+{
+    const triage_report_t *r = sim->report;
+    size_t n = 0;
+    uint32_t u, u2;
+    double d, d2;
+    triage_report_intakes(&u, r, 0, 0);
+    m[n++] = (metric){"intakes", u};
+    triage_report_guidance(&u, &u2, &d, r);
+    m[n++] = (metric){"resolved_at_guidance", u};
+    m[n++] = (metric){"resolved_share", d};
+    triage_report_assessments(&u, &u2, r);
+    m[n++] = (metric){"assessments_started", u};
+    m[n++] = (metric){"assessments_completed", u2};
+    triage_report_plans(&u, r);
+    m[n++] = (metric){"plans", u};
+    triage_report_closings(&u, r, 0);
+    m[n++] = (metric){"closings", u};
+    triage_report_deadlines_t dl;
+    triage_report_deadlines(&dl, r, 0);
+    m[n++] = (metric){"deadlines_met", dl.met};
+    m[n++] = (metric){"deadlines_missed", dl.missed};
+    triage_report_waiting(&u, &d, &d2, r, TRIAGE_WAIT_FIRST_CONTACT);
+    m[n++] = (metric){"wait_first_contact_median", d};
+    m[n++] = (metric){"wait_first_contact_p90", d2};
+    triage_report_waiting(&u, &d, &d2, r, TRIAGE_WAIT_ASSESSMENT_START);
+    m[n++] = (metric){"wait_assessment_start_median", d};
+    m[n++] = (metric){"wait_assessment_start_p90", d2};
+    for (int q = 1; q < SIM_QUADRANTS; q++) {
+        triage_report_quadrants(&u, r, (triage_quadrant_t)q);
+        m[n++] = (metric){triage_quadrant_name((triage_quadrant_t)q), u};
+    }
+    m[n++] = (metric){"noshows", sim->st.noshows};
+    m[n++] = (metric){"open_at_end", sim->st.open};
+    m[n++] = (metric){"waiting_for_assessment_at_end",
+                      sim->st.open_by_stage[TRIAGE_STAGE_DISTRIBUTION]};
+    return n;
+}
+
+static void num(char *buf, size_t size, double v)
+{
+    if (isnan(v))
+        buf[0] = '\0';
+    else if (v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, size, "%.0f", v);
+    else
+        snprintf(buf, size, "%.4f", v);
+}
+
+TRIAGE_API triage_status_t triage_sim_compare(triage_sim_t **a, triage_sim_t **b, char **table,
+                                              const triage_scenario_t *scenario_a,
+                                              const triage_scenario_t *scenario_b, int32_t days,
+                                              uint64_t seed)
+{
+    if (!a)
+        return triage__error_null("a");
+    if (!b)
+        return triage__error_null("b");
+    if (!scenario_a)
+        return triage__error_null("scenario_a");
+    if (!scenario_b)
+        return triage__error_null("scenario_b");
+    triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
+    o.days = days;
+    o.seed = seed;
+    triage_sim_t *x = NULL, *y = NULL;
+    triage_status_t rc = triage_sim_run(&x, scenario_a, &o);
+    if (!rc)
+        rc = triage_sim_run(&y, scenario_b, &o);
+    char *t = NULL;
+    if (!rc && table) {
+        obuf ob = {&x->alloc, NULL, 0, 0, 0};
+        metric ma[32], mb[32];
+        size_t n = metrics(x, ma);
+        metrics(y, mb);
+        oprintf(&ob, "metric,a,b,difference\n");
+        for (size_t i = 0; i < n; i++) {
+            char s1[48], s2[48], s3[48];
+            num(s1, sizeof s1, ma[i].v);
+            num(s2, sizeof s2, mb[i].v);
+            num(s3, sizeof s3, mb[i].v - ma[i].v);
+            oprintf(&ob, "%s,%s,%s,%s\n", ma[i].name, s1, s2, s3);
+        }
+        rc = ofinish(&t, &ob);
+    }
+    if (rc) {
+        triage_sim_free(x);
+        triage_sim_free(y);
+        return rc;
+    }
+    *a = x;
+    *b = y;
+    if (table)
+        *table = t;
+    return TRIAGE_OK;
+}

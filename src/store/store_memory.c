@@ -1,0 +1,320 @@
+/*
+ * The in-memory store (triage_store_memory): the default for tests and
+ * simulation; nothing outlives the engine that owns it.
+ */
+#include <string.h>
+
+#include "base/internal.h"
+#include "triage/sys/store.h"
+
+/* Records are kept as encoded byte strings per kind; a transaction logs the
+ * previous state of everything it touches so rollback restores it. */
+typedef struct {
+    triage_record_kind_t kind;
+    triage_id_t id;
+    unsigned char *data; /* NULL: deleted */
+    size_t len;
+} mem_rec;
+
+typedef struct {
+    size_t index;         /* which record, or SIZE_MAX for "appended" */
+    unsigned char *data;  /* the previous data (owned) */
+    size_t len;
+} mem_undo;
+
+typedef struct {
+    triage_allocator_t alloc;
+    mem_rec *recs;
+    size_t n, cap;
+    uint32_t *slots;      /* open-addressing index over recs: 0 empty, else index + 1 */
+    size_t nslots;        /* power of two, at most half full */
+    triage_event_t *events;
+    size_t nev, evcap;
+    int in_txn;
+    size_t txn_n, txn_nev; /* sizes at begin */
+    mem_undo *undo;
+    size_t nundo, undocap;
+} mem_store;
+
+static size_t mem_slot(const mem_store *m, triage_record_kind_t kind, const triage_id_t *id);
+
+static int mem_begin(void *ud)
+{
+    mem_store *m = ud;
+    if (m->in_txn)
+        return -1;
+    m->in_txn = 1;
+    m->txn_n = m->n;
+    m->txn_nev = m->nev;
+    m->nundo = 0;
+    return 0;
+}
+
+static void mem_drop_undo(mem_store *m)
+{
+    for (size_t i = 0; i < m->nundo; i++)
+        triage__free(&m->alloc, m->undo[i].data);
+    m->nundo = 0;
+}
+
+static int mem_commit(void *ud)
+{
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    mem_drop_undo(m);
+    m->in_txn = 0;
+    return 0;
+}
+
+static int mem_rollback(void *ud)
+{
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    for (size_t i = m->nundo; i-- > 0;) {
+        mem_undo *u = &m->undo[i];
+        if (u->index < m->txn_n) {
+            triage__free(&m->alloc, m->recs[u->index].data);
+            m->recs[u->index].data = u->data;
+            m->recs[u->index].len = u->len;
+            u->data = NULL;
+        }
+    }
+    for (size_t i = m->txn_n; i < m->n; i++)
+        triage__free(&m->alloc, m->recs[i].data);
+    if (m->n != m->txn_n) {
+        /* Drop the index entries of records added in the transaction:
+         * rebuild in place (no allocation, so rollback cannot fail). */
+        m->n = m->txn_n;
+        memset(m->slots, 0, m->nslots * sizeof *m->slots);
+        for (size_t i = 0; i < m->n; i++)
+            m->slots[mem_slot(m, m->recs[i].kind, &m->recs[i].id)] = (uint32_t)(i + 1);
+    }
+    m->nev = m->txn_nev;
+    mem_drop_undo(m);
+    m->in_txn = 0;
+    return 0;
+}
+
+static size_t mem_hash(triage_record_kind_t kind, const triage_id_t *id)
+{
+    uint64_t h;
+    memcpy(&h, id->bytes + 8, sizeof h); /* ids are random UUIDs */
+    h ^= (uint64_t)kind * 0x9e3779b97f4a7c15u;
+    h ^= h >> 29;
+    return (size_t)(h * 0xbf58476d1ce4e5b9u);
+}
+
+static size_t mem_slot(const mem_store *m, triage_record_kind_t kind, const triage_id_t *id)
+{
+    size_t mask = m->nslots - 1, s = mem_hash(kind, id) & mask;
+    while (m->slots[s]) {
+        const mem_rec *r = &m->recs[m->slots[s] - 1];
+        if (r->kind == kind && !memcmp(&r->id, id, sizeof *id))
+            break;
+        s = (s + 1) & mask;
+    }
+    return s;
+}
+
+static mem_rec *mem_find(mem_store *m, triage_record_kind_t kind, const triage_id_t *id)
+{
+    if (!m->nslots)
+        return NULL;
+    uint32_t v = m->slots[mem_slot(m, kind, id)];
+    return v ? &m->recs[v - 1] : NULL;
+}
+
+/* Rebuilds the index for the first m->n records into a table of `ns` slots. */
+static int mem_reindex(mem_store *m, size_t ns)
+{
+    uint32_t *slots = triage__calloc(&m->alloc, ns, sizeof *slots);
+    if (!slots)
+        return -2;
+    triage__free(&m->alloc, m->slots);
+    m->slots = slots;
+    m->nslots = ns;
+    for (size_t i = 0; i < m->n; i++)
+        m->slots[mem_slot(m, m->recs[i].kind, &m->recs[i].id)] = (uint32_t)(i + 1);
+    return 0;
+}
+
+/* Remembers a record's state before the transaction changes it. */
+static int mem_remember(mem_store *m, size_t index)
+{
+    if (index >= m->txn_n)
+        return 0; /* added in this transaction: rollback truncates it */
+    for (size_t i = 0; i < m->nundo; i++)
+        if (m->undo[i].index == index)
+            return 0;
+    void *undo = m->undo;
+    if (triage__grow(&m->alloc, &undo, &m->undocap, m->nundo + 1, sizeof *m->undo))
+        return -2;
+    m->undo = undo;
+    mem_rec *r = &m->recs[index];
+    unsigned char *copy = NULL;
+    if (r->data) {
+        copy = triage__malloc(&m->alloc, r->len);
+        if (!copy)
+            return -2;
+        memcpy(copy, r->data, r->len);
+    }
+    m->undo[m->nundo++] = (mem_undo){index, copy, r->len};
+    return 0;
+}
+
+static int mem_put(void *ud, triage_record_kind_t kind, const triage_id_t *id,
+                   const triage_record_keys_t *keys, const void *data, size_t len)
+{
+    (void)keys;
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    unsigned char *copy = triage__malloc(&m->alloc, len);
+    if (!copy)
+        return -2;
+    memcpy(copy, data, len);
+    mem_rec *r = mem_find(m, kind, id);
+    if (r) {
+        if (mem_remember(m, (size_t)(r - m->recs))) {
+            triage__free(&m->alloc, copy);
+            return -2;
+        }
+        triage__free(&m->alloc, r->data);
+        r->data = copy;
+        r->len = len;
+        return 0;
+    }
+    void *recs = m->recs;
+    if (m->n + 1 > UINT32_MAX / 2 ||
+        triage__grow(&m->alloc, &recs, &m->cap, m->n + 1, sizeof *m->recs)) {
+        triage__free(&m->alloc, copy);
+        return -2;
+    }
+    m->recs = recs;
+    if ((m->n + 1) * 2 > m->nslots && mem_reindex(m, m->nslots ? m->nslots * 2 : 64)) {
+        triage__free(&m->alloc, copy);
+        return -2;
+    }
+    m->recs[m->n] = (mem_rec){kind, *id, copy, len};
+    m->slots[mem_slot(m, kind, id)] = (uint32_t)(m->n + 1);
+    m->n++;
+    return 0;
+}
+
+static int mem_get(void *ud, triage_record_kind_t kind, const triage_id_t *id, void *buf,
+                   size_t cap, size_t *len)
+{
+    mem_store *m = ud;
+    mem_rec *r = mem_find(m, kind, id);
+    if (!r || !r->data)
+        return TRIAGE_ENOTFOUND;
+    memcpy(buf, r->data, r->len < cap ? r->len : cap);
+    *len = r->len;
+    return 0;
+}
+
+static int mem_del(void *ud, triage_record_kind_t kind, const triage_id_t *id)
+{
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    mem_rec *r = mem_find(m, kind, id);
+    if (!r || !r->data)
+        return TRIAGE_ENOTFOUND;
+    if (mem_remember(m, (size_t)(r - m->recs)))
+        return -2;
+    triage__free(&m->alloc, r->data);
+    r->data = NULL;
+    r->len = 0;
+    return 0;
+}
+
+static int mem_list(void *ud, triage_record_kind_t kind, triage_record_visit_fn visit, void *ctx)
+{
+    mem_store *m = ud;
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->recs[i].kind != kind || !m->recs[i].data)
+            continue;
+        int rc = visit(ctx, &m->recs[i].id, m->recs[i].data, m->recs[i].len);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int mem_append_event(void *ud, const triage_event_t *ev)
+{
+    mem_store *m = ud;
+    if (!m->in_txn)
+        return -1;
+    void *evs = m->events;
+    if (triage__grow(&m->alloc, &evs, &m->evcap, m->nev + 1, sizeof *m->events))
+        return -2;
+    m->events = evs;
+    m->events[m->nev++] = *ev;
+    return 0;
+}
+
+static int mem_list_events(void *ud, triage_event_visit_fn visit, void *ctx)
+{
+    mem_store *m = ud;
+    for (size_t i = 0; i < m->nev; i++) {
+        int rc = visit(ctx, &m->events[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int mem_schema_version(void *ud, uint32_t *out)
+{
+    mem_store *m = ud;
+    *out = (m->n || m->nev) ? TRIAGE_STORE_SCHEMA_VERSION : 0;
+    return 0;
+}
+
+static void mem_destroy(void *ud)
+{
+    mem_store *m = ud;
+    triage_allocator_t a = m->alloc;
+    if (m->in_txn)
+        mem_rollback(m);
+    for (size_t i = 0; i < m->n; i++)
+        triage__free(&a, m->recs[i].data);
+    triage__free(&a, m->recs);
+    triage__free(&a, m->slots);
+    triage__free(&a, m->events);
+    triage__free(&a, m->undo);
+    triage__free(&a, m);
+}
+
+TRIAGE_API triage_status_t triage_store_memory(triage_store_t *out, const triage_allocator_t *alloc)
+{
+    if (!out)
+        return triage__error_null("out");
+    triage_status_t rc = triage__allocator_check(alloc, "alloc");
+    if (rc)
+        return rc;
+    mem_store *m = triage__calloc(alloc, 1, sizeof *m);
+    if (!m)
+        return TRIAGE_ENOMEM;
+    if (alloc)
+        m->alloc = *alloc;
+    triage_store_t st = TRIAGE_STORE_INIT;
+    st.userdata = m;
+    st.begin = mem_begin;
+    st.commit = mem_commit;
+    st.rollback = mem_rollback;
+    st.put = mem_put;
+    st.get = mem_get;
+    st.del = mem_del;
+    st.list = mem_list;
+    st.append_event = mem_append_event;
+    st.list_events = mem_list_events;
+    st.schema_version = mem_schema_version;
+    st.destroy = mem_destroy;
+    *out = st;
+    return TRIAGE_OK;
+}
