@@ -18,8 +18,8 @@ What counts as a reference, and where it is looked for:
 * a path with a slash whose first part is a top-level entry of the
   repository (`src/...`, `docs/...`, `.ci/...`) or a folder next to the
   mentioning file (`files('base/alloc.c')` in src/meson.build): relative to
-  the root and to the mentioning file's folder; `./x` and `../x`: relative
-  to the mentioning file's folder;
+  the root and to the mentioning file's folder; one that starts with ./ or
+  ../ : relative to the mentioning file's folder;
 * an `#include` or `%include` of `triage/...` or of a layer's header
   (`engine/engine_internal.h`): in include/ and src/, as the compiler looks;
   any other `triage/...`: a public header in include/ or the Python package
@@ -58,7 +58,7 @@ GENERATED = {
                                             "swig in bindings/python/triage/meson.build"),
 }
 
-# Where the compiler finds `#include "layer/x.h"` and `<triage/x.h>`.
+# Where the compiler finds a layer's headers and the public ones.
 INCLUDE_ROOTS = ["include", "src"]
 LAYERS = {"base", "rules", "engine", "assign", "store", "sim"}
 # Where `triage/...` lives when a text names it: the public headers
@@ -77,7 +77,7 @@ INCLUDE = re.compile(r'^\s*[#%]\s*(?:include|import)\s*[<"]([^>"]+)[>"]')
 # a path: parts of word characters, dots, plus and minus joined by slashes;
 # not inside a longer path, a URL remnant, a variable or a glob
 PATH = re.compile(r"(?<![\w./@$%{}*~\\-])("
-                  r"(?:\.\.?/)+[\w.+-]+(?:/[\w.+-]+)*/?"      # ./x, ../x/y
+                  r"(?:\.\.?/)+[\w.+-]+(?:/[\w.+-]+)*/?"      # relative: ./ or ../ first
                   r"|\.?[\w+-][\w.+-]*(?:/[\w.+-]+)+/?"       # a/b, .ci/run
                   r"|\.?[\w+-][\w.+-]*/)")                   # a folder: src/
 BARE = re.compile(r"(?<![\w./@$%{}*~\\-])([\w+-][\w.+-]*(?:" +
@@ -315,10 +315,11 @@ def self_test():
         assert got == expected, f"expected {sorted(expected)}, got {sorted(got)}"
         if git:
             # a file git does not track is not part of the repository
-            with open(os.path.join(d, "stray.md"), "w", encoding="utf-8") as f:
+            stray = os.path.join(d, "stray" + ".md")
+            with open(stray, "w", encoding="utf-8") as f:
                 f.write(f"[x]({missing_md})\n")
             assert set(check(d)) == expected, "an untracked file was read"
-            os.remove(os.path.join(d, "stray.md"))
+            os.remove(stray)
         # a generated file whose source is gone is missing too
         os.remove(os.path.join(d, "include", "triage", "version.h.in"))
         write({})
