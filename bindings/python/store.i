@@ -5,7 +5,7 @@
  * MemoryStore); nothing here is meant to be used directly.
  *
  * A store written in Python reaches the C library through the trampolines
- * below (CONVENTIONS.md rule 27). The store's userdata is not the user's
+ * below (docs/conventions.md rule 27). The store's userdata is not the user's
  * object but a `_StoreAdapter` (triage/_store.py) that wraps it and converts
  * arguments both ways; the C side only deals with bytes, ints and tuples:
  *

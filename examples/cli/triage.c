@@ -40,7 +40,7 @@ static void usage(FILE *to)
             "                      with no arguments a JSON object is read from stdin:\n"
             "                      {\"need\": {...}, \"capacity\": {...}, \"age_related\": false}\n"
             "  report --db FILE --from DATE --to DATE [--format table|csv|json]\n"
-            "                      the period report (DOMAIN.md section 9) of a store;\n"
+            "                      the period report (docs/domain.md section 9) of a store;\n"
             "                      both dates inclusive, local (Finnish) days\n"
             "  simulate --scenario FILE [--days N] [--seed S] [--db FILE]\n"
             "           [--format table|csv|json]\n"
@@ -191,7 +191,7 @@ static int cmd_deadlines(int argc, char **argv)
         return fail_usage("deadlines needs --received", NULL);
     if (!have_urgency) {
         /* As the engine does: a statutory 7-business-day start makes a
-         * NORMAL intake PRIORITY (DOMAIN.md section 5.1). */
+         * NORMAL intake PRIORITY (docs/domain.md section 5.1). */
         int prio = 0;
         if (triage_deadline_priority_applies(&prio, NULL, &in) != TRIAGE_OK)
             return fail_usage("inconsistent intake", triage_error_last()->argument);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Tiered North Savo model vs everything straight to social workers, over
-the same seeded intake stream (DOMAIN.md §10).
+the same seeded intake stream (docs/domain.md §10).
 
     PYTHONPATH=build/bindings/python python3 examples/python/policy_comparison.py [DAYS] [SEED]
 """

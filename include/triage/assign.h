@@ -1,6 +1,6 @@
 /**
  * @file triage/assign.h
- * @brief Workload-balancing assignment (DOMAIN.md §7): the load model, worker
+ * @brief Workload-balancing assignment (docs/domain.md §7): the load model, worker
  *        absences, the distance matrix, online assignment of one case with
  *        its explanation, batch distribution, reassignment proposals, the
  *        weekly duty roster and balance figures.
@@ -31,7 +31,7 @@ extern "C" {
 /** An assignment policy (opaque): weights, caps and switches. */
 typedef struct triage_assign_policy triage_assign_policy_t;
 
-/** Policy parameters (DOMAIN.md §7.1, §7.2, §7.4). Stable. */
+/** Policy parameters (docs/domain.md §7.1, §7.2, §7.4). Stable. */
 typedef enum triage_assign_param {
     TRIAGE_ASSIGN_WEIGHT_Q1 = 1,       /**< weight of a Q1 case in ASSESSMENT (default 0.5) */
     TRIAGE_ASSIGN_WEIGHT_Q2 = 2,       /**< Q2 (default 1.0) */
@@ -126,7 +126,7 @@ TRIAGE_API triage_status_t triage_engine_distance(double *out, triage_engine_t *
 /* ---- load --------------------------------------------------------------- */
 
 /**
- * The weight a case adds to its worker's load today (DOMAIN.md §7.1) for the
+ * The weight a case adds to its worker's load today (docs/domain.md §7.1) for the
  * responsible or assessment slot: the quadrant weight (unclassified: the
  * UNCLASSIFIED weight), times the later factor in PLANNING and CASEWORK,
  * plus the urgent bonus while IMMEDIATE or URGENT. Closed cases weigh 0.
@@ -192,7 +192,7 @@ TRIAGE_API triage_status_t triage_worker_present(int *present, triage_engine_t *
 
 /* ---- online assignment ------------------------------------------------- */
 
-/** Why a candidate was excluded (DOMAIN.md §7.2). 0 = eligible. Stable. */
+/** Why a candidate was excluded (docs/domain.md §7.2). 0 = eligible. Stable. */
 typedef enum triage_exclusion {
     TRIAGE_EXCLUDED_NONE = 0,
     TRIAGE_EXCLUDED_INACTIVE = 1,      /**< left the organisation */
@@ -255,7 +255,7 @@ typedef struct triage_assign_request {
 #define TRIAGE_ASSIGN_REQUEST_INIT {TRIAGE_ASSIGN_REQUEST_VERSION, 0, {{0}}, (triage_case_slot_t)0, {{0}}, 0}
 
 /**
- * Proposes a worker for a case without changing anything (DOMAIN.md §7.2,
+ * Proposes a worker for a case without changing anything (docs/domain.md §7.2,
  * §7.3): the hard constraints exclude candidates, the preferences rank the
  * rest (continuity, serving the client's municipality, travel distance,
  * normalized load after taking the case, worker id). Deterministic.
@@ -304,7 +304,7 @@ TRIAGE_API void triage_assignment_clear(triage_assignment_t *assignment);
 TRIAGE_API void triage_assignments_free(triage_assignment_t *assignments, size_t n);
 
 /**
- * Cases affected by an absence (DOMAIN.md §7.5): open cases the worker is on
+ * Cases affected by an absence (docs/domain.md §7.5): open cases the worker is on
  * with an open deadline due from @p start to @p end, urgent ones first (tier,
  * then the earliest due date), each with a proposed replacement under the
  * same rules (proposals see each other's load). Nothing changes; apply with
@@ -417,7 +417,7 @@ TRIAGE_API triage_status_t triage_transport_assignment(int32_t *row_to_col, doub
                                                        const triage_allocator_t *alloc);
 
 /**
- * Distributes a batch of cases (DOMAIN.md §7.4) among the engine's workers
+ * Distributes a batch of cases (docs/domain.md §7.4) among the engine's workers
  * under the hard constraints of §7.2 and the no-flooding rule, with the
  * objective of triage_batch_solve(). With @p apply 1 the result is applied
  * in one transaction (all or nothing), like triage_assign_case().
@@ -436,7 +436,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
 /* ---- duty roster and balance -------------------------------------------- */
 
 /**
- * The duty pair of the ISO week containing @p date (DOMAIN.md §7.6): one
+ * The duty pair of the ISO week containing @p date (docs/domain.md §7.6): one
  * social worker and one social counsellor, rotating by FTE (smooth weighted
  * round robin restarted each ISO year) among active workers, skipping those
  * absent on any weekday of the week. Computed from the current staff and
@@ -445,7 +445,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
 TRIAGE_API triage_status_t triage_duty_pair(triage_id_t *social_worker, triage_id_t *counsellor,
                                             triage_engine_t *engine, triage_date_t date);
 
-/** Balance figures (DOMAIN.md §7.7) over normalized loads. */
+/** Balance figures (docs/domain.md §7.7) over normalized loads. */
 typedef struct triage_balance {
     int32_t workers;  /**< how many workers were counted */
     double max, min, mean;

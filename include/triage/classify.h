@@ -1,6 +1,6 @@
 /**
  * @file triage/classify.h
- * @brief The four-quadrant support-need classifier (DOMAIN.md §6).
+ * @brief The four-quadrant support-need classifier (docs/domain.md §6).
  *
  * Two axes scored by the professional, each indicator 0 (none), 1 (mild),
  * 2 (significant) or 3 (severe):

@@ -1,6 +1,6 @@
 /**
  * @file triage/deadline.h
- * @brief Statutory deadlines (DOMAIN.md §5.3, rows D1-D13) and their status.
+ * @brief Statutory deadlines (docs/domain.md §5.3, rows D1-D13) and their status.
  *
  * The rules are data: a deadline rule set holds one row per statutory rule
  * (id, legal basis, milestone, when it applies, the time limit and the law
@@ -23,7 +23,7 @@ extern "C" {
 /** "No date": for optional date fields. */
 #define TRIAGE_DATE_NONE ((triage_date_t)INT32_MIN)
 
-/** Intake kinds (DOMAIN.md §4). Values are stable. */
+/** Intake kinds (docs/domain.md §4). Values are stable. */
 typedef enum triage_intake_kind {
     TRIAGE_INTAKE_CONTACT = 1,                    /**< the client or a relative contacts services */
     TRIAGE_INTAKE_NOTIFICATION = 2,               /**< SHL 35 § notification */
@@ -63,7 +63,7 @@ typedef enum triage_milestone {
     TRIAGE_MILESTONE_RESPONSE = 8              /**< the urgency tier's response */
 } triage_milestone_t;
 
-/** Deadline rows: D1-D13 of DOMAIN.md §5.3 plus the tier response. Stable. */
+/** Deadline rows: D1-D13 of docs/domain.md §5.3 plus the tier response. Stable. */
 typedef enum triage_deadline_row {
     TRIAGE_DEADLINE_D1 = 1,
     TRIAGE_DEADLINE_D2 = 2,
@@ -122,7 +122,7 @@ typedef struct triage_deadline {
 typedef struct triage_deadline_rules triage_deadline_rules_t;
 
 /**
- * The default rules: D1-D13 as DOMAIN.md §5.3 states them (law version
+ * The default rules: D1-D13 as docs/domain.md §5.3 states them (law version
  * "2025"), D8 at 15 business days, plus the tier response row.
  * @param alloc NULL for the C library
  * @return ::TRIAGE_OK, ::TRIAGE_EINVAL or ::TRIAGE_ENOMEM (*out unchanged).
@@ -166,7 +166,7 @@ TRIAGE_API triage_status_t triage_deadline_rules_law_version(const char **out,
  * Computes every deadline that applies, in row order, the tier response last.
  * D8 applies when no enabled D2, D3, D4 or D6 does. The response row uses
  * the input's tier, lifted to PRIORITY when such a statutory start applies
- * (DOMAIN.md §5.1). D1's basis is LSL 26 § for a child-welfare notification.
+ * (docs/domain.md §5.1). D1's basis is LSL 26 § for a child-welfare notification.
  * @param out      room for ::TRIAGE_DEADLINE_MAX deadlines; untouched on failure
  * @param count    the number written
  * @param rules    NULL for the default rules
@@ -192,7 +192,7 @@ TRIAGE_API triage_status_t triage_deadlines_compute(triage_deadline_t out[TRIAGE
 /**
  * Whether a statutory 7-business-day assessment start applies to @p input
  * (an enabled row among D2, D3, D4, D6), which makes a NORMAL intake PRIORITY
- * (DOMAIN.md §5.1). The input's urgency field is ignored.
+ * (docs/domain.md §5.1). The input's urgency field is ignored.
  * @param[out] out 1 or 0
  * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (as triage_deadlines_compute()).
  */

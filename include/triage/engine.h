@@ -1,7 +1,7 @@
 /**
  * @file triage/engine.h
  * @brief The client-process engine: clients, workers, cases, intake, stage
- *        transitions, classification and the audit trail (DOMAIN.md §2-§4, §6).
+ *        transitions, classification and the audit trail (docs/domain.md §2-§4, §6).
  *
  * An engine owns copies of its calendar and policies and all its data.
  * Every mutating call is all-or-nothing: it validates everything, prepares
@@ -33,7 +33,7 @@ typedef struct triage_engine triage_engine_t;
 
 /* ---- enums --------------------------------------------------------------- */
 
-/** Client-process stages (DOMAIN.md §3). Stable. */
+/** Client-process stages (docs/domain.md §3). Stable. */
 typedef enum triage_stage {
     TRIAGE_STAGE_RECEIVED = 1,
     TRIAGE_STAGE_GUIDANCE = 2,
@@ -133,7 +133,7 @@ typedef enum triage_event_kind {
 #define TRIAGE_CLIENT_REPEAT_NOTIFIED 0x1u /**< repeated notifications, never reached (§3) */
 
 /**
- * A client (DOMAIN.md §2). The same struct is input to create/update and
+ * A client (docs/domain.md §2). The same struct is input to create/update and
  * output of get; fields marked "read-only" are ignored on input. Versioned:
  * start from ::TRIAGE_CLIENT_INIT.
  */
@@ -154,7 +154,7 @@ typedef struct triage_client {
     {TRIAGE_CLIENT_VERSION, {{0}}, TRIAGE_DATE_NONE, TRIAGE_LANG_FI, 0, {{0}}, 0, 0, 0,    \
      TRIAGE_DATE_NONE}
 
-/** A worker (DOMAIN.md §2). Same conventions as triage_client_t. */
+/** A worker (docs/domain.md §2). Same conventions as triage_client_t. */
 typedef struct triage_worker {
     uint32_t version;        /**< ::TRIAGE_WORKER_VERSION */
     triage_id_t id;          /**< read-only: assigned by create */
@@ -392,7 +392,7 @@ typedef struct triage_intake_result {
 /**
  * Records a new matter: assesses urgency, computes the deadlines and opens a
  * case in RECEIVED — or, when the client already has an active case with a
- * responsible worker, attaches the intake to that case (DOMAIN.md §3
+ * responsible worker, attaches the intake to that case (docs/domain.md §3
  * continuity) and says so in @p out.
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (field named; e.g. date_of_birth after
  *         the intake); ::TRIAGE_ENOTFOUND (client); ::TRIAGE_ERANGE;
@@ -437,7 +437,7 @@ typedef struct triage_move {
 #define TRIAGE_MOVE_INIT {TRIAGE_MOVE_VERSION, TRIAGE_STAGE_GUIDANCE, 0, {{0}}, TRIAGE_CLOSE_NONE, 0, 0}
 
 /**
- * Moves a case to another stage. Only the transitions of DOMAIN.md §3 are
+ * Moves a case to another stage. Only the transitions of docs/domain.md §3 are
  * allowed, each with its required data; anything else returns
  * ::TRIAGE_ESTATE with the rule named in the last error's argument, and
  * changes nothing.

@@ -1,6 +1,6 @@
 /**
  * @file triage/report.h
- * @brief Period reports (DOMAIN.md §9): the seeds' metrics computed from an
+ * @brief Period reports (docs/domain.md §9): the seeds' metrics computed from an
  *        engine's events and cases, as getters, CSV and JSON.
  *
  * A report is a snapshot: triage_report_new() reads the engine once and the
@@ -32,7 +32,7 @@ extern "C" {
 /** A computed report (opaque, immutable). */
 typedef struct triage_report triage_report_t;
 
-/** Which waiting time (DOMAIN.md §9). Stable. */
+/** Which waiting time (docs/domain.md §9). Stable. */
 typedef enum triage_report_wait {
     TRIAGE_WAIT_FIRST_CONTACT = 1,   /**< intake -> first successful contact attempt */
     TRIAGE_WAIT_ASSESSMENT_START = 2 /**< intake -> assessment started (entered ASSESSMENT) */
@@ -179,7 +179,7 @@ TRIAGE_API triage_status_t triage_report_team(triage_report_workers_t *out,
                                               const triage_report_t *report, uint32_t index);
 
 /**
- * Load balance (DOMAIN.md §7.7) of the active workers with @p role (0: every
+ * Load balance (docs/domain.md §7.7) of the active workers with @p role (0: every
  * role) in @p team (-1: every team; else a team of triage_report_team()), as
  * triage_assign_balance() gives it at report time: loads are the engine's
  * current state, not a history over the period.

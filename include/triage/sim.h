@@ -1,6 +1,6 @@
 /**
  * @file triage/sim.h
- * @brief Scenario simulation (DOMAIN.md §10): a discrete-event model of a
+ * @brief Scenario simulation (docs/domain.md §10): a discrete-event model of a
  *        social-services team that drives the real engine — the same stage
  *        rules, classifier, deadlines, assignment and store interface — for a
  *        number of days from a seed, and yields the §9 report.

@@ -1,6 +1,6 @@
 /**
  * @file triage/urgency.h
- * @brief Urgency tiers and the named intake triggers (DOMAIN.md §5.1-5.2).
+ * @brief Urgency tiers and the named intake triggers (docs/domain.md §5.1-5.2).
  *
  * No law lists urgency triggers for adults; the default mapping follows
  * emergency-social-services and Kela practice and is policy: an urgency
@@ -58,7 +58,7 @@ typedef struct triage_urgency_policy triage_urgency_policy_t;
 
 /**
  * Creates the default policy (id "fi-default", version 1): the tiers of
- * DOMAIN.md §5.2 and response times IMMEDIATE 0, URGENT 1, PRIORITY 7 and
+ * docs/domain.md §5.2 and response times IMMEDIATE 0, URGENT 1, PRIORITY 7 and
  * NORMAL 15 business days.
  * @param alloc NULL for the C library
  * @return ::TRIAGE_OK, ::TRIAGE_EINVAL or ::TRIAGE_ENOMEM.

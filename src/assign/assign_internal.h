@@ -28,7 +28,7 @@ typedef struct triage__assign_state {
     double *dist;     /* n * n */
     int32_t *sorted;  /* n indices into codes, ordered by code */
     /* Every worker's load, indexed by worker record index, kept current by
-     * triage__assign_note_case() at commit (no scan of the cases per
+     * the engine's commit hook (state_on_commit in policy.c) (no scan of the cases per
      * decision). Weighted loads are sums of whole units (TRIAGE__LOAD_UNITS
      * per 1.0 of weight) so that incremental updates and a fresh scan give
      * the same bits. loads_ok = 0: rebuilt by one scan on next use (first

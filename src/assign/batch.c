@@ -1,5 +1,5 @@
 /*
- * Batch distribution (DOMAIN.md §7.4) and linear assignment.
+ * Batch distribution (docs/domain.md §7.4) and linear assignment.
  *
  * The objective is lexicographic: the largest normalized load over the
  * workers who could take a case, then the total travel, then the sum of

@@ -1,5 +1,5 @@
 /*
- * Online assignment (DOMAIN.md §7): the decision for one case with its
+ * Online assignment (docs/domain.md §7): the decision for one case with its
  * explanation, proposing and applying it, and role-change proposals.
  *
  * Decisions read the engine's tables; applying goes through one triage__txn
@@ -77,7 +77,7 @@ double triage__travel(const triage__decide_ctx *x, const triage__wload *l)
     return x->s->dist[(size_t)l->office_idx * x->s->n + (size_t)x->cidx];
 }
 
-/* Lexicographic preference order (DOMAIN.md §7.3); index order = id order
+/* Lexicographic preference order (docs/domain.md §7.3); index order = id order
  * breaks the final tie. Negative: a before b. */
 static int prefer(const triage__cand *a, size_t ia, const triage__cand *b, size_t ib)
 {

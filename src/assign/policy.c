@@ -376,7 +376,7 @@ uint64_t triage__weight_units(double w)
  * when a third (PAIR_FACTOR x weight, case); closed cases count for nobody.
  * The totals live in the assignment state by worker record index and change
  * only at commit: triage__txn_commit() hands every written case record to
- * triage__assign_note_case() before the table changes, which takes the old
+ * this module's extension hook (state_on_commit) before the table changes, which takes the old
  * record's share off and adds the new one's. Sums are in whole units
  * (uint64, exact, order-free), so a long-running engine and one rebuilt by a
  * fresh scan hold the same loads to the bit. */

@@ -1,5 +1,5 @@
 /*
- * The one allocation layer of the library (CONVENTIONS.md rule 16). Each
+ * The one allocation layer of the library (docs/conventions.md rule 16). Each
  * object carries the allocator from its options struct; NULL means the C
  * library. Tests install an allocator that fails the Nth call.
  */

@@ -1,4 +1,4 @@
-/* The thread-local last error (CONVENTIONS.md rules 5-8). */
+/* The thread-local last error (docs/conventions.md rules 5-8). */
 #include <stdio.h>
 #include <string.h>
 

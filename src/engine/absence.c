@@ -1,18 +1,11 @@
 /*
- * Worker absences (DOMAIN.md §2, §7.2, §7.5): inclusive date ranges kept as
+ * Worker absences (docs/domain.md §2, §7.2, §7.5): inclusive date ranges kept as
  * engine records, changed only through transactions. Removal marks the
  * record removed, so the record and its events stay.
  */
 #include <string.h>
 
 #include "engine/engine_internal.h"
-
-static triage_status_t check_actor(triage_engine_t *e, const triage_id_t *actor)
-{
-    if (actor && !triage_id_is_nil(actor) && !triage__table_get(&e->tables[TRIAGE__T_WORKER], actor))
-        return triage__error(TRIAGE_ENOTFOUND, "actor", "no worker with that id");
-    return TRIAGE_OK;
-}
 
 TRIAGE_API triage_status_t triage_absence_add(triage_id_t *out_id, triage_engine_t *e,
                                               const triage_id_t *worker, triage_date_t start,
@@ -26,7 +19,7 @@ TRIAGE_API triage_status_t triage_absence_add(triage_id_t *out_id, triage_engine
         return triage__error_null("worker");
     if (!triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
         return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
-    triage_status_t rc = check_actor(e, actor);
+    triage_status_t rc = triage__check_actor(e, actor);
     if (rc)
         return rc;
     if (!triage__date_valid(start))
@@ -68,7 +61,7 @@ TRIAGE_API triage_status_t triage_absence_remove(triage_engine_t *e, const triag
         return triage__error_null("engine");
     if (!absence)
         return triage__error_null("absence");
-    triage_status_t rc = check_actor(e, actor);
+    triage_status_t rc = triage__check_actor(e, actor);
     if (rc)
         return rc;
     const triage__absence_rec *cur = triage__table_get(&e->tables[TRIAGE__T_ABSENCE], absence);

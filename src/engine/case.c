@@ -1,5 +1,5 @@
 /*
- * The client process (DOMAIN.md §3-§6): stage transitions with their
+ * The client process (docs/domain.md §3-§6): stage transitions with their
  * required data, contact attempts, the motivation check, classification,
  * the special-support decision, workers on a case, the SHL 37 § assessment
  * record, milestones and deadline status. Intake is in intake.c.
@@ -170,7 +170,7 @@ enum {
     NEEDS_PLAN_SKIP = 16   /* plan recorded as obviously unnecessary */
 };
 
-/* The allowed transitions of DOMAIN.md §3, one row each. */
+/* The allowed transitions of docs/domain.md §3, one row each. */
 static const struct transition {
     triage_stage_t from, to;
     uint32_t needs;

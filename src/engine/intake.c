@@ -137,7 +137,7 @@ TRIAGE_API triage_status_t triage_intake(triage_intake_result_t *out, triage_eng
     memset(&res, 0, sizeof res);
     res.urgency = urg;
 
-    /* The repeat-notification flag (DOMAIN.md §3): enough notifications in
+    /* The repeat-notification flag (docs/domain.md §3): enough notifications in
      * the window and no successful contact since the first of them. */
     if (is_notification(in->kind)) {
         cl->notified[cl->nnotified % 8] = day;

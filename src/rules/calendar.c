@@ -1,5 +1,5 @@
 /*
- * The Finnish business-day calendar (Act 150/1930; DOMAIN.md §5.4).
+ * The Finnish business-day calendar (Act 150/1930; docs/domain.md §5.4).
  *
  * Public holidays are computed from their rules (Easter by the Gregorian
  * computus); nothing here is a typed-in table of dates. At construction the

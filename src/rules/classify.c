@@ -1,5 +1,5 @@
 /*
- * The four-quadrant support-need classifier (DOMAIN.md §6; docs/classifier.md).
+ * The four-quadrant support-need classifier (docs/domain.md §6; docs/classifier.md).
  *
  * A score vector is 19 bytes: ten need areas, eight capacity barriers (the
  * first three are the SHL 3 § causes) and the age_related flag. Every score

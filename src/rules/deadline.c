@@ -1,5 +1,5 @@
 /*
- * Statutory deadlines (DOMAIN.md §5.3, rows D1-D13) and their status.
+ * Statutory deadlines (docs/domain.md §5.3, rows D1-D13) and their status.
  *
  * The rules are data. Each row of `default_rows` names its legal basis, the
  * milestone, the date it counts from (anchor), how it counts (unit and
@@ -76,7 +76,7 @@ struct triage_deadline_rules {
 
 /* clang-format off */
 /*
- * The statutory rules as of the consolidated texts of 2025 (DOMAIN.md §5.3).
+ * The statutory rules as of the consolidated texts of 2025 (docs/domain.md §5.3).
  * row, basis, basis for a child-welfare notification, milestone, anchor, unit,
  * amount, condition, statutory start, enabled, law version.
  */

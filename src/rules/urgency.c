@@ -1,5 +1,5 @@
 /*
- * Urgency tiers and intake triggers (DOMAIN.md §5.1-5.2).
+ * Urgency tiers and intake triggers (docs/domain.md §5.1-5.2).
  *
  * A policy is a small value: the tier of each trigger, the response time of
  * each tier and the policy's id and version. The assessment is a pure
@@ -23,7 +23,7 @@ struct triage_urgency_policy {
     char id[POLICY_ID_MAX + 1];
 };
 
-/* The default policy "fi-default" v1 (DOMAIN.md §5.1-5.2). */
+/* The default policy "fi-default" v1 (docs/domain.md §5.1-5.2). */
 static const struct triage_urgency_policy default_policy = {
     {NULL, NULL, NULL, NULL},
     {

@@ -1,5 +1,5 @@
 /*
- * Period reports (DOMAIN.md §9). The figures are computed in one pass over
+ * Period reports (docs/domain.md §9). The figures are computed in one pass over
  * the engine's whole event log (so "the first contact of a case" is known even
  * when it happened before the period) plus one read of every case (received
  * date, channel, deadlines) and worker (role, team). Definitions are in
@@ -34,7 +34,7 @@ static int resolves_at_guidance(int32_t reason)
            reason == TRIAGE_CLOSE_DECLINED || reason == TRIAGE_CLOSE_UNREACHABLE;
 }
 
-/* Load and balance figures (DOMAIN.md §7.7), from the assignment module:
+/* Load and balance figures (docs/domain.md §7.7), from the assignment module:
  * each worker's normalized load and the balance of every role x team
  * combination. They are the engine's state when the report is made (the
  * engine keeps no history of loads). Runs after summarise(): needs the

@@ -1,5 +1,5 @@
 /*
- * Scenarios (DOMAIN.md §10): the parameters of a simulation, their
+ * Scenarios (docs/domain.md §10): the parameters of a simulation, their
  * defaults, the values as text, the setters and validation. The strict
  * line-based file format and its writer are in scenario_text.c.
  */

@@ -1,5 +1,5 @@
 /*
- * Scenario simulation (DOMAIN.md §10). A day-stepped discrete-event model
+ * Scenario simulation (docs/domain.md §10). A day-stepped discrete-event model
  * that drives the real engine: every intake, contact attempt, motivation
  * check, classification, assignment and stage move is an engine call, so the
  * engine's rules, the deadline rows and the audit trail are exercised as in
@@ -166,7 +166,7 @@ static int32_t worker_by_id(const triage_sim_t *sim, const triage_id_t *id);
 static triage_status_t cidx_put(triage_sim_t *sim, const triage_id_t *id, int32_t index);
 
 /* The social worker who confirms special-support recommendations: this
- * week's duty social worker (the assignment module's roster, DOMAIN.md §7.6). */
+ * week's duty social worker (the assignment module's roster, docs/domain.md §7.6). */
 static int32_t duty_social_worker(triage_sim_t *sim, int32_t day)
 {
     triage_id_t sw, sc;
@@ -177,7 +177,7 @@ static int32_t duty_social_worker(triage_sim_t *sim, int32_t day)
 }
 
 /* ---- the assignment step ----------------------------------------------------------
- * The assignment module ranks the candidates (DOMAIN.md §7.2-§7.3: role,
+ * The assignment module ranks the candidates (docs/domain.md §7.2-§7.3: role,
  * presence, language, caps, continuity, locality, distance, load); the
  * simulation adds its capacity model: the best-ranked candidate with a free
  * assessment slot takes the case. IMMEDIATE cases go to the duty pair's
@@ -245,7 +245,7 @@ static triage_status_t assign(int32_t *out, triage_sim_t *sim, sim_case *c, int6
  * High need: one area at 3, or three areas at 2; low need: at most two areas at
  * 2 and none at 3. Weak capacity: a cause at 2-3, or barriers summing to 4-6
  * with the causes at most 1; good capacity: causes at most 1, sum at most 3.
- * (DOMAIN.md §6 defaults.) */
+ * (docs/domain.md §6 defaults.) */
 static void draw_scores(triage_scores_t *s, sim_rng *r, int quadrant)
 {
     memset(s, 0, sizeof *s);
@@ -915,7 +915,7 @@ static int32_t cidx_get(const triage_sim_t *sim, const triage_id_t *id)
 }
 
 /* Workers whose absence starts today hand over the cases with deadlines in
- * it (DOMAIN.md §7.5: the assignment module's proposals, applied). */
+ * it (docs/domain.md §7.5: the assignment module's proposals, applied). */
 static triage_status_t absence_handover(triage_sim_t *sim, int32_t day)
 {
     for (size_t i = 0; i < sim->nw; i++) {

@@ -1,5 +1,5 @@
 /*
- * Opening an engine on a store (CONVENTIONS.md rules 9-13) and the store
+ * Opening an engine on a store (docs/conventions.md rules 9-13) and the store
  * helpers. The in-memory store is in store_memory.c.
  */
 #include <string.h>

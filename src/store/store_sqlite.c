@@ -1,5 +1,5 @@
 /*
- * The SQLite store: the embedded default (DOMAIN.md §8).
+ * The SQLite store: the embedded default (docs/domain.md §8).
  *
  * One file, WAL journal, synchronous=FULL: a commit returns only after the
  * WAL is on disk, so every transaction the engine reports as committed

@@ -1,5 +1,5 @@
 /*
- * Assignment throughput (DOMAIN.md §7): online proposals and assignments per
+ * Assignment throughput (docs/domain.md §7): online proposals and assignments per
  * second with 500 workers; batch distribution of 10 000 cases to 500
  * workers (the solver on a synthetic instance and the engine's whole
  * distribute call) with the max-load gap to the lower bound; linear

@@ -1,5 +1,5 @@
 /*
- * Classifier throughput (DOMAIN.md §6): single calls per second and batch
+ * Classifier throughput (docs/domain.md §6): single calls per second and batch
  * nanoseconds per case over 1 000 000 random score vectors. The target for
  * the batch is <= 10 ns per case.
  */

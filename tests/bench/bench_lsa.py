@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """libtriage's linear assignment against scipy.optimize.linear_sum_assignment
-on the same instances in the same run (DOMAIN.md §7.4 cross-check), and
+on the same instances in the same run (docs/domain.md §7.4 cross-check), and
 libtriage's capacitated (transport) solver against scipy on the expanded
 matrix (each worker repeated once per slot, built before timing). Best of 5.
 

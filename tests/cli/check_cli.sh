@@ -35,7 +35,7 @@ expect 2 1 date-info 2026-1-1
 expect 0 0 date-info 2026-11-23
 grep -q '^2026-11-23 Monday$' "$tmp/out" || { echo "FAIL: date-info output"; fails=$((fails + 1)); }
 
-# deadlines (DOMAIN.md section 5.3): a contact by someone 80 years old gives D2,
+# deadlines (docs/domain.md section 5.3): a contact by someone 80 years old gives D2,
 # the 7th business day after 2026-11-23 (Mon) = 2026-12-02; the tier is lifted
 # to PRIORITY, whose response is due the same day.
 expect 0 0 deadlines --kind contact --received 2026-11-23 --own-contact --age 80
@@ -62,7 +62,7 @@ expect 2 1 deadlines --kind contact --received 2026-11-23 --bogus
 expect 2 1 deadlines --kind child_welfare_notification --received 2026-11-23
 expect 2 1 deadlines --kind contact --received 1850-01-01
 
-# classify (DOMAIN.md section 6): a severe area and a psychiatric cause -> Q4.
+# classify (docs/domain.md section 6): a severe area and a psychiatric cause -> Q4.
 expect 0 0 classify --need housing=2,mental_health=3 --capacity psychiatric=2
 has "quadrant:        special_support"
 has "special support: yes"

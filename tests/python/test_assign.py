@@ -1,4 +1,4 @@
-"""Workload-balancing assignment from Python (DOMAIN.md §7): the Engine
+"""Workload-balancing assignment from Python (docs/domain.md §7): the Engine
 methods, the standalone solvers and the cross-check of the linear assignment
 against scipy.optimize.linear_sum_assignment."""
 
@@ -227,7 +227,7 @@ def test_linear_assignment_forbidden_cells():
                                                     (2000, 100, 20)])
 def test_transport_matches_scipy_on_expanded(ncases, nworkers, slots):
     """Cases x workers with slots per worker: the same objective as scipy on the
-    matrix with each worker's column repeated (DOMAIN.md §7.4 linear level)."""
+    matrix with each worker's column repeated (docs/domain.md §7.4 linear level)."""
     rng = np.random.default_rng(ncases + nworkers)
     for _ in range(1 if ncases >= 2000 else 4):
         cost = rng.integers(0, 1000, size=(ncases, nworkers)).astype(float) / 7

@@ -1,4 +1,4 @@
-"""Tests of triage.Calendar (DOMAIN.md §5.4; Act 150/1930)."""
+"""Tests of triage.Calendar (docs/domain.md §5.4; Act 150/1930)."""
 
 import copy
 import datetime

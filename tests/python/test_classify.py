@@ -1,4 +1,4 @@
-"""The classifier's Python face (DOMAIN.md §6; docs/classifier.md)."""
+"""The classifier's Python face (docs/domain.md §6; docs/classifier.md)."""
 
 import gc
 import random
@@ -34,7 +34,7 @@ def test_enums():
         assert name in triage.__all__
 
 
-# Vignettes under the default policy (DOMAIN.md §6; SHL 3 § for special support):
+# Vignettes under the default policy (docs/domain.md §6; SHL 3 § for special support):
 # need, capacity, age_related -> quadrant, special, required, preferred, rationale.
 VIGNETTES = [
     ({}, {}, False, Q.GUIDANCE_ONLY, False, R.SERVICE_GUIDE, R.SERVICE_GUIDE, [], []),

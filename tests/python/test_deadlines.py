@@ -1,4 +1,4 @@
-"""Tests of triage.deadlines and deadline status (DOMAIN.md §5.3; Act 150/1930)."""
+"""Tests of triage.deadlines and deadline status (docs/domain.md §5.3; Act 150/1930)."""
 
 import copy
 import datetime

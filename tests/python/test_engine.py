@@ -1,4 +1,4 @@
-"""triage.Engine: the client-process engine from Python (DOMAIN.md §2-§4, §6).
+"""triage.Engine: the client-process engine from Python (docs/domain.md §2-§4, §6).
 
 Mirrors tests/unit/engine/test_engine.c where it matters (the North Savo scenario,
 transition rules) and adds what only the binding can get wrong: argument
@@ -235,7 +235,7 @@ def test_forbidden_transition_raises_state_error_and_changes_nothing(office):
     assert n_events(e) == nev
 
 
-# Closing reasons per stage (DOMAIN.md §3; SHL 34 §, 36 §, 40 §), as in test_engine.c.
+# Closing reasons per stage (docs/domain.md §3; SHL 34 §, 36 §, 40 §), as in test_engine.c.
 RULES = [
     ("no reason", Stage.GUIDANCE, Stage.CLOSED, None, "closing_reason"),
     ("advice in guidance", Stage.GUIDANCE, Stage.CLOSED, "advice_given", None),

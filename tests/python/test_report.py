@@ -1,4 +1,4 @@
-"""triage.Report: period reports from Python (DOMAIN.md §9, docs/reports.md).
+"""triage.Report: period reports from Python (docs/domain.md §9, docs/reports.md).
 
 A small scenario with hand-computed figures, read through to_dict() and
 to_csv(); the period bounds (dates, datetimes, epoch ms); bad arguments; and

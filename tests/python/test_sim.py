@@ -1,4 +1,4 @@
-"""Scenario simulation from Python (DOMAIN.md §10): scenarios from files,
+"""Scenario simulation from Python (docs/domain.md §10): scenarios from files,
 text and dicts, determinism, reports, comparison, errors, GC order."""
 import gc
 import os

@@ -1,6 +1,6 @@
 """Engines on stores from Python (docs/storage.md, docs/python-store.md):
 Engine.open_sqlite, Engine.open_memory, and stores written in Python through
-the C trampolines of bindings/python/store.i (CONVENTIONS.md rules 24, 27).
+the C trampolines of bindings/python/store.i (docs/conventions.md rules 24, 27).
 
 What only the binding can get wrong is tested here: a store method that
 raises (the engine must roll back, raise StoreError chaining the original and

@@ -1,4 +1,4 @@
-"""Tests of triage.assess_urgency and triage.UrgencyPolicy (DOMAIN.md §5.1-5.2)."""
+"""Tests of triage.assess_urgency and triage.UrgencyPolicy (docs/domain.md §5.1-5.2)."""
 
 import copy
 import gc

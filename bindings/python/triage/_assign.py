@@ -1,4 +1,4 @@
-"""Workload-balancing assignment (DOMAIN.md §7) for Python.
+"""Workload-balancing assignment (docs/domain.md §7) for Python.
 
 Adds to :class:`triage.Engine`: ``assign``, ``propose``, ``propose_role_change``,
 ``apply_assignments``, ``distribute``, ``add_absence``, ``remove_absence``,
@@ -32,7 +32,7 @@ __all__ = [
 
 
 class Exclusion(enum.IntEnum):
-    """Why a candidate was excluded (DOMAIN.md §7.2)."""
+    """Why a candidate was excluded (docs/domain.md §7.2)."""
     INACTIVE = _ll.TRIAGE_EXCLUDED_INACTIVE
     ROLE = _ll.TRIAGE_EXCLUDED_ROLE
     ABSENT = _ll.TRIAGE_EXCLUDED_ABSENT
@@ -82,7 +82,7 @@ _PARAMS = {
 
 
 class AssignPolicy:
-    """Assignment weights, caps and switches (DOMAIN.md §7.1, §7.2, §7.4).
+    """Assignment weights, caps and switches (docs/domain.md §7.1, §7.2, §7.4).
 
     A new policy is the default ("fi-default", version 1); keyword arguments
     set parameters by name (``hard_cap=45``, ``flood_margin=-1`` ...).
@@ -238,7 +238,7 @@ def _slot(slot):
 # ---- Engine methods ------------------------------------------------------------------
 
 def _assign(self, case, *, at=None, actor=None, slot=None, exclude=None, apply=True):
-    """Assigns a case (DOMAIN.md §7.2-§7.3) and returns the :class:`Assignment`
+    """Assigns a case (docs/domain.md §7.2-§7.3) and returns the :class:`Assignment`
     with ``worker``, ``runner_up``, ``pair`` and ``explanation`` (one
     :class:`Candidate` per worker). ``apply=False`` only proposes."""
     h = self._handle()
@@ -266,7 +266,7 @@ def _apply_assignments(self, proposals, *, at=None, actor=None):
 
 
 def _distribute(self, cases, *, at=None, actor=None, apply=True):
-    """Distributes a batch of cases (DOMAIN.md §7.4): returns a
+    """Distributes a batch of cases (docs/domain.md §7.4): returns a
     :class:`Distribution` (one :class:`Assignment` per case, in order;
     explanations empty) with ``stats`` (:class:`BatchStats`)."""
     items, stats = _ll.triage_py_distribute(self._handle(), [_id(c, "case_ids") for c in cases],
@@ -301,13 +301,13 @@ def _is_present(self, worker, date):
 
 
 def _duty_pair(self, date):
-    """The duty pair of the ISO week containing ``date`` (DOMAIN.md §7.6)."""
+    """The duty pair of the ISO week containing ``date`` (docs/domain.md §7.6)."""
     a, b = _ll.triage_py_duty_pair(self._handle(), _date_in(date, "date"))
     return DutyPair(_uuid(a), _uuid(b))
 
 
 def _balance(self, role=None, team=None):
-    """Balance figures (DOMAIN.md §7.7) of active workers with ``role`` (None:
+    """Balance figures (docs/domain.md §7.7) of active workers with ``role`` (None:
     all) in ``team`` (None: all)."""
     r = 0 if role is None else _enum(Role, role, "role")
     return Balance(*_ll.triage_py_balance(self._handle(), r, -1 if team is None else team))

@@ -1,4 +1,4 @@
-"""The four-quadrant support-need classifier (DOMAIN.md §6, docs/classifier.md).
+"""The four-quadrant support-need classifier (docs/domain.md §6, docs/classifier.md).
 
 >>> c = classify(need={"housing": 3}, capacity={"psychiatric": 2})
 >>> c.quadrant, c.special_support, c.required_role

@@ -1,4 +1,4 @@
-"""Statutory deadlines (DOMAIN.md §5.3, rows D1-D13) and their status.
+"""Statutory deadlines (docs/domain.md §5.3, rows D1-D13) and their status.
 
 >>> [(d.row, d.due.isoformat()) for d in deadlines(kind="contact", received="2026-03-02",
 ...                                                own_contact=True, age=80, service="older")]
@@ -24,7 +24,7 @@ _DATE_NONE = -(2 ** 31)  # TRIAGE_DATE_NONE (INT32_MIN)
 
 
 class IntakeKind(enum.IntEnum):
-    """Intake kinds (DOMAIN.md §4; values match ``triage_intake_kind_t``)."""
+    """Intake kinds (docs/domain.md §4; values match ``triage_intake_kind_t``)."""
 
     CONTACT = _ll.TRIAGE_INTAKE_CONTACT
     NOTIFICATION = _ll.TRIAGE_INTAKE_NOTIFICATION
@@ -289,7 +289,7 @@ def deadlines(kind="notification", received=None, *, age=None, own_contact=False
               assistance_complete=False, assistance_completed=None, meeting_requested=None,
               calendar=None, rules=None, urgency_policy=None):
     """Every deadline that applies to an intake, in row order, the tier
-    response last (DOMAIN.md §5.3).
+    response last (docs/domain.md §5.3).
 
     ``kind``: an intake-kind name ("contact", "notification",
     "child_welfare_notification", "application", "kela_referral",
@@ -324,7 +324,7 @@ def priority_applies(kind="notification", received=None, *, age=None, own_contac
                      date_of_birth=None, highest_care_allowance=False,
                      child_special_support=False, service=None, rules=None):
     """True when a statutory 7-business-day assessment start (D2, D3, D4 or
-    D6) applies, which makes a NORMAL intake PRIORITY (DOMAIN.md §5.1).
+    D6) applies, which makes a NORMAL intake PRIORITY (docs/domain.md §5.1).
     Pass the result as ``statutory_floor=Urgency.PRIORITY`` to
     :func:`triage.assess_urgency`."""
     inp = _input(kind, received, age, own_contact, date_of_birth, highest_care_allowance,

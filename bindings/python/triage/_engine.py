@@ -1,4 +1,4 @@
-"""The client-process engine (DOMAIN.md §2-§4, §6): clients, workers, intake,
+"""The client-process engine (docs/domain.md §2-§4, §6): clients, workers, intake,
 stage transitions, classification on a case and the audit trail.
 
 >>> import datetime
@@ -61,7 +61,7 @@ class _NamedEnum(enum.IntEnum):
 
 
 class Stage(_NamedEnum):
-    """Client-process stages (``triage_stage_t``, DOMAIN.md §3)."""
+    """Client-process stages (``triage_stage_t``, docs/domain.md §3)."""
 
     RECEIVED = _ll.TRIAGE_STAGE_RECEIVED
     GUIDANCE = _ll.TRIAGE_STAGE_GUIDANCE
@@ -353,7 +353,7 @@ class _Record:
 
 class Client(_Record):
     """A client record. ``repeat_notified``: repeated notifications and never
-    reached (DOMAIN.md §3); ``last_contact``: the last successful contact."""
+    reached (docs/domain.md §3); ``last_contact``: the last successful contact."""
 
     __slots__ = ("id", "date_of_birth", "language", "municipality", "responsible_worker",
                  "notifications", "failed_contacts", "repeat_notified", "last_contact")
@@ -760,7 +760,7 @@ class Engine:
 
     def move(self, case, to, *, at=None, actor=None, reason=None, plan_unnecessary=False,
              responsible_unnecessary=False):
-        """Moves a case to stage ``to``. Only the transitions of DOMAIN.md §3
+        """Moves a case to stage ``to``. Only the transitions of docs/domain.md §3
         are allowed; a refused one raises :class:`triage.StateError` whose
         ``argument`` names the rule, and changes nothing. Closing needs a
         ``reason`` (:class:`ClosingReason` or its name)."""
@@ -861,7 +861,7 @@ class Engine:
     # -- reports
 
     def report(self, start, end):
-        """The period report of DOMAIN.md §9 (docs/reports.md) for the
+        """The period report of docs/domain.md §9 (docs/reports.md) for the
         half-open period [``start``, ``end``): datetimes (naive = UTC), epoch
         ms, or dates (Finnish local midnight starting that day, so
         ``report(date(2026, 11, 23), date(2026, 12, 7))`` covers 23 Nov to

@@ -1,4 +1,4 @@
-"""Period reports (DOMAIN.md §9): :class:`Report`, made by
+"""Period reports (docs/domain.md §9): :class:`Report`, made by
 :meth:`triage.Engine.report`.
 
 The figures and their exact definitions are those of the C library

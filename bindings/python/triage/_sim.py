@@ -1,4 +1,4 @@
-"""Scenario simulation (DOMAIN.md §10): :class:`Scenario`, :func:`simulate`,
+"""Scenario simulation (docs/domain.md §10): :class:`Scenario`, :func:`simulate`,
 :func:`compare` and the run's report :class:`SimReport`.
 
 A scenario is built from a file (:meth:`Scenario.load`), from text

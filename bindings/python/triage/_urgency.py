@@ -1,4 +1,4 @@
-"""Urgency tiers and intake triggers (DOMAIN.md §5.1-5.2).
+"""Urgency tiers and intake triggers (docs/domain.md §5.1-5.2).
 
 >>> r = assess_urgency(triggers=["no_food_or_medicine", "no_shelter_tonight"])
 >>> r.tier, r.deciding
@@ -79,7 +79,7 @@ def _names(bits):
 class UrgencyPolicy:
     """An urgency policy: which tier each trigger sets and each tier's
     response time in business days. A new policy is the default
-    "fi-default" version 1 (DOMAIN.md §5.2).
+    "fi-default" version 1 (docs/domain.md §5.2).
 
     >>> p = UrgencyPolicy()
     >>> p.set_tier("no_food_or_medicine", Urgency.IMMEDIATE)

@@ -1,7 +1,7 @@
 /**
  * @file triage/sys/store.h
  * @brief The storage interface: how an embedding application keeps
- *        libtriage's data in its own database (DOMAIN.md §8).
+ *        libtriage's data in its own database (docs/domain.md §8).
  *
  * A store is a versioned table of callbacks plus a user-data pointer,
  * modelled on libgit2's backends and SQLite's VFS. libtriage calls it

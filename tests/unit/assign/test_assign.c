@@ -1,5 +1,5 @@
 /*
- * Workload-balancing assignment (DOMAIN.md §7): the load model (§7.1), every
+ * Workload-balancing assignment (docs/domain.md §7): the load model (§7.1), every
  * hard constraint (§7.2) on small teams, the preference order (§7.3), batch
  * distribution against brute force and the one-by-one baseline (§7.4),
  * absences and reassignment (§7.5), the duty roster (§7.6), balance figures
@@ -170,7 +170,7 @@ static void test_policy(void **state)
     (void)state;
     triage_assign_policy_t *p;
     assert_ok(triage_assign_policy_new(&p, NULL));
-    /* documented defaults, one row each (DOMAIN.md §7.1, §7.2 LSL 13 b §, §7.4) */
+    /* documented defaults, one row each (docs/domain.md §7.1, §7.2 LSL 13 b §, §7.4) */
     static const struct { triage_assign_param_t k; double v; } rows[] = {
         {TRIAGE_ASSIGN_WEIGHT_Q1, 0.5}, {TRIAGE_ASSIGN_WEIGHT_Q2, 1.0},
         {TRIAGE_ASSIGN_WEIGHT_Q3, 1.5}, {TRIAGE_ASSIGN_WEIGHT_Q4, 2.0},
@@ -220,7 +220,7 @@ static void test_load_model(void **state)
     triage_engine_t *e = f->e;
     triage_id_t a = worker(e, TRIAGE_ROLE_SOCIAL_WORKER, 0.5, 1, 297, 0);
     triage_id_t b = sw(e);
-    /* DOMAIN.md §7.1: Q1 0.5, Q2 1, Q3 1.5, Q4 2 (ASSESSMENT-era), unclassified as Q2 */
+    /* docs/domain.md §7.1: Q1 0.5, Q2 1, Q3 1.5, Q4 2 (ASSESSMENT-era), unclassified as Q2 */
     static const struct { int q; double w; } rows[] = {{1, 0.5}, {2, 1.0}, {3, 1.5}, {4, 2.0}, {0, 1.0}};
     double sum = 0;
     for (size_t i = 0; i < 5; i++) {
@@ -297,7 +297,7 @@ static void test_constraint_role(void **state)
     triage_engine_t *e = f->e;
     triage_id_t s1 = sw(e), c1 = sc(e);
     triage_id_t g1 = worker(e, TRIAGE_ROLE_SERVICE_GUIDE, 1, 1, 297, 0);
-    /* DOMAIN.md §7.2 role rule / SHL 36 § 5, 42 §: one row per quadrant:
+    /* docs/domain.md §7.2 role rule / SHL 36 § 5, 42 §: one row per quadrant:
      * which of social worker, counsellor, guide stay eligible */
     static const struct { int q; int sw_ok, sc_ok, sg_ok; } rows[] = {
         {1, 1, 1, 0}, /* Q1 at distribution: assessment needs counsellor+ (law) */
@@ -853,7 +853,7 @@ static void test_duty_roster(void **state)
             for (int i = 0; i < 2; i++)
                 ccount[i] += !triage_id_compare(&b, &c[i]);
         }
-        /* shares proportional to FTE within one week (DOMAIN.md §7.6) */
+        /* shares proportional to FTE within one week (docs/domain.md §7.6) */
         for (int i = 0; i < 4; i++) {
             double expect = weeks * ftes[i] / 2.9;
             assert_true(fabs(count[i] - expect) < 1.0);
@@ -951,7 +951,7 @@ static int brute(obj *best, const triage_batch_problem_t *p)
             o.sq += l * l;
             if (p->room && ccnt[j] > p->room[j])
                 ok = 0;
-            sorted[j] = (double)cnt[j] / p->fte[j]; /* new cases per FTE (DOMAIN.md §7.4) */
+            sorted[j] = (double)cnt[j] / p->fte[j]; /* new cases per FTE (docs/domain.md §7.4) */
         }
         for (size_t i = 1; i < nw; i++)
             for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
@@ -1100,7 +1100,7 @@ static void test_batch_no_flooding(void **state)
 {
     fixture *f = *state;
     triage_engine_t *e = f->e;
-    /* DOMAIN.md §7.4: 8 counsellors with 10 cases each, one back from leave
+    /* docs/domain.md §7.4: 8 counsellors with 10 cases each, one back from leave
      * with none; 16 new cases. Pure balancing would give all 16 to her. */
     triage_id_t w[9];
     for (int i = 0; i < 9; i++) {
@@ -1160,7 +1160,7 @@ static void test_batch_no_flooding(void **state)
     assert_status(triage_assign_distribute(&res, &st, e, &nobody, 1, &req, 0), TRIAGE_ENOTFOUND);
 }
 
-/* DOMAIN.md §7.4: the engine's batch is never worse than assigning the same
+/* docs/domain.md §7.4: the engine's batch is never worse than assigning the same
  * cases one by one in arrival order with the online rule; the baseline the
  * distribution reports is exactly what one-by-one assignment produces. */
 static void test_batch_engine_vs_one_by_one(void **state)
@@ -1414,7 +1414,7 @@ static void test_transport_edges_and_bad_input(void **state)
     (void)state;
     int32_t r2c[3] = {7, 7, 7};
     double total = 5;
-    /* the costs of the DOMAIN.md §7.4 linear level: 3 cases, 2 workers */
+    /* the costs of the docs/domain.md §7.4 linear level: 3 cases, 2 workers */
     double cost[] = {1, 4, 2, 8, 3, 5};
     int32_t cap[] = {1, 2};
     assert_ok(triage_transport_assignment(r2c, &total, cost, 3, 2, cap, NULL));

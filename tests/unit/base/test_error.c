@@ -1,4 +1,4 @@
-/* The error model (CONVENTIONS.md rules 5-8). */
+/* The error model (docs/conventions.md rules 5-8). */
 #include <pthread.h>
 #include <stdio.h>
 

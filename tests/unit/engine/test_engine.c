@@ -1,5 +1,5 @@
 /*
- * The client-process engine (DOMAIN.md §2-§4, §6): records, intake, the whole
+ * The client-process engine (docs/domain.md §2-§4, §6): records, intake, the whole
  * transition matrix, the rules behind each transition, classification on a
  * case, the audit trail, and allocation failure at every call site.
  */
@@ -265,7 +265,7 @@ static void test_worker_validation(void **state)
         int32_t team;
         const char *field;
     } rows[] = {
-        /* DOMAIN.md §2: 0 < fte <= 1 */
+        /* docs/domain.md §2: 0 < fte <= 1 */
         {0.0, 1, 2, 0, "fte"},
         {-0.5, 1, 2, 0, "fte"},
         {1.01, 1, 2, 0, "fte"},
@@ -467,7 +467,7 @@ static void test_repeat_notification_flag(void **state)
     fixture *f = *state;
     triage_id_t cl = add_client(f->e);
     triage_intake_result_t r;
-    /* DOMAIN.md §3: >= 3 notifications within 365 days, never reached. Each
+    /* docs/domain.md §3: >= 3 notifications within 365 days, never reached. Each
      * earlier case is closed so the client has no active case. */
     for (int i = 0; i < 3; i++) {
         triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION, 0, T0 + i * 30 * DAY_MS, &r);
@@ -535,7 +535,7 @@ static void test_continuity_attaches_intake(void **state)
     assert_int_equal(r.attached, 0);
 }
 
-/* ---- the transition matrix (DOMAIN.md §3) ------------------------------------ */
+/* ---- the transition matrix (docs/domain.md §3) ------------------------------------ */
 
 #define NSTAGES 8
 
@@ -585,7 +585,7 @@ static triage_id_t case_in(fixture *f, triage_stage_t stage, int64_t *t)
 
 static int allowed(int from, int to)
 {
-    /* DOMAIN.md §3, "Allowed transitions". */
+    /* docs/domain.md §3, "Allowed transitions". */
     static const int pairs[][2] = {
         {1, 2}, {1, 4}, {1, 7}, {1, 8}, {2, 3}, {2, 4}, {2, 8}, {3, 4},
         {3, 8}, {4, 5}, {4, 8}, {5, 6}, {5, 7}, {5, 8}, {6, 7}, {6, 8}, {7, 8},
@@ -653,7 +653,7 @@ typedef struct {
 static void test_transition_rules(void **state)
 {
     fixture *f = *state;
-    /* Closing reasons per stage (DOMAIN.md §3; SHL 34 §, 36 §, 40 §). */
+    /* Closing reasons per stage (docs/domain.md §3; SHL 34 §, 36 §, 40 §). */
     static const rule_row rows[] = {
         {"no reason", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_NONE, "closing_reason"},
         {"advice in guidance", TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_ADVICE_GIVEN, NULL},
@@ -891,7 +891,7 @@ static void test_bad_case_arguments(void **state)
     assert_status(triage_case_list(&ids, &ne, f->e, &flt), TRIAGE_EINVAL);
 }
 
-/* ---- classification on a case (DOMAIN.md §6) --------------------------------- */
+/* ---- classification on a case (docs/domain.md §6) --------------------------------- */
 
 static void test_special_support_decision(void **state)
 {
@@ -1110,7 +1110,7 @@ static void test_deadline_status_on_case(void **state)
         }
 }
 
-/* ---- audit callback (DOMAIN.md §11) --------------------------------------- */
+/* ---- audit callback (docs/domain.md §11) --------------------------------------- */
 
 typedef struct {
     int reads, creates, updates;

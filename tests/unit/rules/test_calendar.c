@@ -1,5 +1,5 @@
 /*
- * Tests of the Finnish business-day calendar (DOMAIN.md §5.4; Act 150/1930).
+ * Tests of the Finnish business-day calendar (docs/domain.md §5.4; Act 150/1930).
  *
  * The reference used here is written independently of src/rules/calendar.c: Easter
  * comes from Gauss's algorithm (with its two April exceptions) instead of the
@@ -108,7 +108,7 @@ typedef struct {
     triage_holiday_t holiday;
 } ref_holiday;
 
-/* The 15 public holidays of year y (DOMAIN.md §5.4), in enum order. */
+/* The 15 public holidays of year y (docs/domain.md §5.4), in enum order. */
 static void ref_year_holidays(int y, ref_holiday out[15])
 {
     triage_date_t e = ref_easter(y);
@@ -207,7 +207,7 @@ typedef struct {
     triage_holiday_t holiday;
 } holiday_row;
 
-/* DOMAIN.md §5.4; church holidays per the Church Act, civic ones by statute. */
+/* docs/domain.md §5.4; church holidays per the Church Act, civic ones by statute. */
 static const holiday_row holiday_rows[] = {
     /* Fixed days. */
     {1991, 1, 1, TRIAGE_HOLIDAY_NEW_YEARS_DAY},

@@ -1,5 +1,5 @@
 /*
- * The four-quadrant support-need classifier (DOMAIN.md §6; docs/classifier.md).
+ * The four-quadrant support-need classifier (docs/domain.md §6; docs/classifier.md).
  * Rule sources: need axis SHL 11 § areas and SHL 3 § "several simultaneous
  * support needs"; capacity axis and special support SHL 3 §; consequences
  * SHL 36 § 5, 42 § 2, 46 §.
@@ -52,7 +52,7 @@ static void check_row(const vignette *v, const triage_classification_t *c, uint3
                  v->capacity_why);
 }
 
-/* Default policy (DOMAIN.md §6): severe 3, significant 2, 3 areas, cause 2, sum 4. */
+/* Default policy (docs/domain.md §6): severe 3, significant 2, 3 areas, cause 2, sum 4. */
 static const vignette vignettes[] = {
     /* Q1: nothing at all. */
     {"nothing", {{0}, {0}, 0}, Q1, 0, SG, SG, 0, 0, 0, 0},
@@ -132,7 +132,7 @@ static void test_vignettes(void **state)
     }
 }
 
-/* Policy thresholds move the boundaries (DOMAIN.md §6: the thresholds are policy values). */
+/* Policy thresholds move the boundaries (docs/domain.md §6: the thresholds are policy values). */
 typedef struct {
     triage_classify_threshold_t which[2];
     int32_t value[2];
@@ -572,7 +572,7 @@ static void test_arrangement_invalid(void **state)
 
 /* ---- batch ---------------------------------------------------------------- */
 
-/* A plain reference implementation of DOMAIN.md §6, written independently of the SWAR core. */
+/* A plain reference implementation of docs/domain.md §6, written independently of the SWAR core. */
 typedef struct {
     int severe, significant, areas, cause, sum;
     uint32_t version;

@@ -1,5 +1,5 @@
 /*
- * Statutory deadlines (DOMAIN.md §5.3, rows D1-D13; business days §5.4,
+ * Statutory deadlines (docs/domain.md §5.3, rows D1-D13; business days §5.4,
  * Act 150/1930). Expected dates were counted by hand on a calendar; each
  * table row names the law section it checks.
  *
@@ -334,7 +334,7 @@ static void test_age_75_on_the_birthday(void **state)
     }
 }
 
-/* Each row's legal basis and milestone (DOMAIN.md §5.3 table). */
+/* Each row's legal basis and milestone (docs/domain.md §5.3 table). */
 static void test_basis_and_milestone_of_each_row(void **state)
 {
     (void)state;

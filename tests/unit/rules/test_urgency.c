@@ -1,5 +1,5 @@
 /*
- * Urgency tiers and triggers (DOMAIN.md §5.1-5.2). The default policy
+ * Urgency tiers and triggers (docs/domain.md §5.1-5.2). The default policy
  * "fi-default" v1 is policy, not law: it follows emergency-social-services
  * and Kela practice (SHL 12 §, 35 § 2, 36 § 1 for the IMMEDIATE meaning).
  */

@@ -1,5 +1,5 @@
 /*
- * Period reports (DOMAIN.md §9): a two-week scenario built through the public
+ * Period reports (docs/domain.md §9): a two-week scenario built through the public
  * engine API with every figure checked against hand-computed values, the
  * period filter, an empty period, golden CSV and JSON, JSON escaping,
  * determinism, bad arguments and allocation failure.
@@ -317,7 +317,7 @@ static void check_group(const triage_report_workers_t *g, uint32_t workers, uint
     assert_int_equal(g->pair, pair);
 }
 
-/* Every figure of DOMAIN.md §9 against the hand count in build_scenario(). */
+/* Every figure of docs/domain.md §9 against the hand count in build_scenario(). */
 static void test_scenario_figures(void **state)
 {
     fixture *f = *state;
@@ -373,7 +373,7 @@ static void test_scenario_figures(void **state)
     assert_int_equal(closings(r, TRIAGE_CLOSE_REFERRED), 0);
     assert_int_equal(closings(r, TRIAGE_CLOSE_GOALS_MET), 0);
 
-    /* Deadlines due 11-23..12-06 (DOMAIN.md §5.3): D1 (SHL 36 §) of the six
+    /* Deadlines due 11-23..12-06 (docs/domain.md §5.3): D1 (SHL 36 §) of the six
      * new cases and of the attached intake, all met the same day; response
      * times (policy): case 5 met, case 3 met late, case 7 met only after the
      * period. Every D8 falls due after 12-06. */
@@ -453,7 +453,7 @@ static void test_scenario_figures(void **state)
     assert_status(triage_report_team(&w, r, 2), TRIAGE_ERANGE);
     assert_status(triage_report_worker(&w, r, 5), TRIAGE_ERANGE);
 
-    /* Loads now (DOMAIN.md §7.1 defaults: Q4 2.0, Q1 0.5, x0.7 in casework,
+    /* Loads now (docs/domain.md §7.1 defaults: Q4 2.0, Q1 0.5, x0.7 in casework,
      * a pair 0.3 of the weight): case 1 (Q4, casework) 1.4 to sw1 and 0.42
      * to its pair sc1; case 4 (Q1, casework) 0.35 to sc2 and 0.105 to its
      * pair sw2 (set after the period: loads are the state at report time);
@@ -465,7 +465,7 @@ static void test_scenario_figures(void **state)
     assert_near(row_of(r, &f->sc2, &w)->load, 0.35);
     assert_ok(triage_report_role(&w, r, TRIAGE_ROLE_SOCIAL_WORKER));
     assert_near(w.load, 0.0);
-    /* Balance (DOMAIN.md §7.7): social workers 1.4 and 0.105: mean 0.7525,
+    /* Balance (docs/domain.md §7.7): social workers 1.4 and 0.105: mean 0.7525,
      * population sd 0.6475, cv 0.6475 / 0.7525, Gini |1.4 - 0.105| / (2 * 2 * 0.7525) * 2 / 2. */
     triage_balance_t bal;
     assert_ok(triage_report_balance(&bal, r, TRIAGE_ROLE_SOCIAL_WORKER, -1));

@@ -1,4 +1,4 @@
-/* Scenario simulation (DOMAIN.md §10): determinism, stores, parser errors,
+/* Scenario simulation (docs/domain.md §10): determinism, stores, parser errors,
  * sanity of the figures, policy comparison, allocation failures. */
 #include <stdio.h>
 #include <stdlib.h>

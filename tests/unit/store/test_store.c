@@ -1,5 +1,5 @@
 /*
- * The storage interface (DOMAIN.md §8; CONVENTIONS.md rules 9-13): vtable
+ * The storage interface (docs/domain.md §8; docs/conventions.md rules 9-13): vtable
  * negotiation, loading, the all-or-nothing guarantee under store failures
  * at every callback of a full scenario, the in-memory and SQLite stores,
  * and refusal of foreign, corrupt, newer and locked databases.
