@@ -137,4 +137,11 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
                                     const triage_batch_problem_t *p, const int32_t *baseline,
                                     const triage_allocator_t *alloc);
 
+/* Capacitated assignment of n rows to m columns (transport.c) on checked
+ * input: every value a number or INFINITY, capacities >= 0 adding up to at
+ * least n. row_to_col: n entries, filled on success. ::TRIAGE_ECONFLICT when
+ * the forbidden cells leave no assignment. */
+triage_status_t triage__transport_core(int32_t *row_to_col, const double *cost, size_t n,
+                                       size_t m, const int32_t *cap, const triage_allocator_t *a);
+
 #endif
