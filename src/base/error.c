@@ -106,6 +106,7 @@ TRIAGE_API const char *triage_strerror(triage_status_t code)
     case TRIAGE_ECONFLICT: return "conflict with stored data";
     case TRIAGE_ESTORE: return "storage callback failed";
     case TRIAGE_EUSER: return "stopped by a user callback";
+    case TRIAGE_ECORRUPT: return "stored data is damaged or invalid";
     case TRIAGE_ITEROVER: return "end of iteration";
     }
     return "unknown error";

@@ -58,7 +58,7 @@ static void test_strerror_every_code(void **state)
     static const triage_status_t codes[] = {
         TRIAGE_OK, TRIAGE_EINVAL, TRIAGE_ENOMEM, TRIAGE_ENOTFOUND, TRIAGE_EEXISTS,
         TRIAGE_ESTATE, TRIAGE_ERANGE, TRIAGE_EVERSION, TRIAGE_ECONFLICT, TRIAGE_ESTORE,
-        TRIAGE_EUSER, TRIAGE_ITEROVER};
+        TRIAGE_EUSER, TRIAGE_ECORRUPT, TRIAGE_ITEROVER};
     const char *seen[sizeof codes / sizeof codes[0]];
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         seen[i] = triage_strerror(codes[i]);
@@ -86,6 +86,7 @@ static void test_codes_are_stable(void **state)
     assert_int_equal(TRIAGE_ECONFLICT, -8);
     assert_int_equal(TRIAGE_ESTORE, -9);
     assert_int_equal(TRIAGE_EUSER, -10);
+    assert_int_equal(TRIAGE_ECORRUPT, -11);
     assert_int_equal(TRIAGE_ITEROVER, -31);
 }
 
