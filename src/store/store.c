@@ -84,9 +84,12 @@ static int load_event(void *vctx, const triage_event_t *ev)
 
 static triage_status_t callback_failed(const char *what, int rc)
 {
-    const triage_error_t *le = triage_error_last();
-    if (le->code == TRIAGE_ESTORE && le->cause == INT32_MIN)
-        return triage__error_cause(TRIAGE_ESTORE, rc, what, "%s", le->message);
+    /* The callback's own message (triage_store_error_set) is kept: copied
+     * out of the last error before the last error is rewritten. */
+    triage__error_saved own;
+    triage__error_save(&own);
+    if (own.code == TRIAGE_ESTORE && own.cause == INT32_MIN)
+        return triage__error_cause(TRIAGE_ESTORE, rc, what, "%s", own.message);
     return triage__error_cause(TRIAGE_ESTORE, rc, what, "the store's %s callback failed (%d)",
                                what, rc);
 }
@@ -169,8 +172,12 @@ TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
     e->store = st;
     rc = load(e);
     if (rc) {
+        /* destroy may set an error of its own (or clear one): keep the
+         * load's, message included. */
+        triage__error_saved saved;
+        triage__error_save(&saved);
         triage_engine_free(e); /* calls destroy */
-        return rc;
+        return triage__error_restore(&saved);
     }
     *out = e;
     return TRIAGE_OK;
