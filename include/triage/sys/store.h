@@ -127,8 +127,10 @@ TRIAGE_API triage_status_t triage_store_init(triage_store_t *store, uint32_t ver
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (a required method is NULL: named);
  *         ::TRIAGE_EVERSION (store struct version, or data written by a newer
  *         schema); ::TRIAGE_ESTORE (a callback failed while loading);
- *         ::TRIAGE_ECONFLICT (the stored data is inconsistent);
- *         ::TRIAGE_ENOMEM.
+ *         ::TRIAGE_ECORRUPT (a stored record or event is damaged or invalid:
+ *         every field is checked as it is decoded, and every id a record
+ *         refers to must be stored; the last error names the record kind and
+ *         field, e.g. "case.stage"); ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
                                               const triage_engine_options_t *opts,
@@ -143,9 +145,14 @@ TRIAGE_API void triage_store_error_set(const char *message);
 /**
  * Decodes a record passed to a store back into its public struct (for
  * stores and tools that want real columns). @p out must point to a
- * triage_client_t, triage_case_t or triage_worker_t matching @p kind.
- * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (bad data or kind) or
- *         ::TRIAGE_EVERSION (a newer encoding).
+ * triage_client_t, triage_case_t or triage_worker_t matching @p kind. The
+ * record is validated as the engine validates it when loading; @p out is
+ * written only when it is valid.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL argument, a kind without a
+ *         public struct, or data of another kind); ::TRIAGE_ECORRUPT (not a
+ *         record, a wrong length, or a field out of range: the last error
+ *         names it, e.g. "case.deadline_count"); ::TRIAGE_EVERSION (a newer
+ *         encoding).
  */
 TRIAGE_API triage_status_t triage_record_decode(void *out, triage_record_kind_t kind,
                                                 const void *data, size_t len);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "storeutil.h"
+#include "engine/engine_internal.h"
 
 static char tmpdir[64];
 
@@ -285,7 +286,8 @@ static void test_newer_schema_refused(void **state)
     assert_int_equal(mem.begin(mem.userdata), 0);
     assert_int_equal(mem.put(mem.userdata, TRIAGE_RECORD_CLIENT, &id, &k, rec, 7), 0);
     assert_int_equal(mem.commit(mem.userdata), 0);
-    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ECONFLICT);
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ECORRUPT);
+    assert_error_arg("client.header");
     mem.destroy(mem.userdata);
 }
 
@@ -308,7 +310,10 @@ static void test_record_decode(void **state)
     assert_ok(triage_case_get(&direct, e, &sc.c1));
     assert_memory_equal(&c, &direct, sizeof c);
     assert_status(triage_record_decode(&c, TRIAGE_RECORD_CLIENT, buf, len), TRIAGE_EINVAL);
-    assert_status(triage_record_decode(&c, TRIAGE_RECORD_CASE, buf, 5), TRIAGE_EINVAL);
+    assert_status(triage_record_decode(&c, TRIAGE_RECORD_CASE, buf, 5), TRIAGE_ECORRUPT);
+    assert_error_arg("case.header");
+    assert_status(triage_record_decode(&c, TRIAGE_RECORD_CASE, buf, len - 1), TRIAGE_ECORRUPT);
+    assert_error_arg("case.length");
     assert_status(triage_record_decode(&c, TRIAGE_RECORD_ABSENCE, buf, len), TRIAGE_EINVAL);
     assert_status(triage_record_decode(NULL, TRIAGE_RECORD_CASE, buf, len), TRIAGE_EINVAL);
     triage_engine_free(e);
@@ -563,6 +568,203 @@ static void test_sqlite_refuses_foreign_files(void **state)
     assert_int_equal(triage_store_sqlite_available(), 1);
 }
 
+/* ---- damaged records: edited rows of an SQLite file --------------------------- */
+
+/* One edit of a stored blob: `width` bytes of `value` (little-endian) at
+ * `off` inside the data column of row `rowid` of `table` (records: after
+ * the 12-byte header); wider edits repeat the low byte. */
+typedef struct {
+    const char *table;
+    int64_t rowid; /* 0: the first row */
+    size_t off;
+    size_t width;
+    uint32_t value;
+    const char *field; /* what the error must name */
+} blob_edit;
+
+static void edit_blob(const char *path, const blob_edit *ed)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int64_t rowid = ed->rowid;
+    if (!rowid) {
+        char sql[96];
+        sqlite3_stmt *st;
+        snprintf(sql, sizeof sql, "SELECT rowid FROM %s ORDER BY rowid LIMIT 1", ed->table);
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        rowid = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    /* Incremental blob I/O: rewrites the bytes in place (no trigger runs,
+     * the row keeps its columns), as a disk error or a hand edit would. */
+    sqlite3_blob *b;
+    assert_int_equal(sqlite3_blob_open(db, "main", ed->table, "data", rowid, 1, &b), SQLITE_OK);
+    unsigned char bytes[32];
+    for (size_t i = 0; i < ed->width; i++)
+        bytes[i] = ed->width > 4 ? (unsigned char)ed->value : (unsigned char)(ed->value >> (8 * i));
+    assert_int_equal(sqlite3_blob_write(b, bytes, (int)ed->width, (int)ed->off), SQLITE_OK);
+    assert_int_equal(sqlite3_blob_close(b), SQLITE_OK);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void expect_corrupt(const char *field)
+{
+    const triage_error_t *le = triage_error_last();
+    assert_int_equal(le->code, TRIAGE_ECORRUPT);
+    assert_string_equal(le->argument, field);
+    if (!strstr(le->message, field))
+        fail_msg("message \"%s\" does not name %s", le->message, field);
+}
+
+#define REC(field) (TRIAGE__RECORD_HEADER + offsetof(triage_case_t, field))
+
+static void test_sqlite_edited_rows_are_corrupt(void **state)
+{
+    (void)state;
+    const size_t ms = REC(deadlines) + offsetof(triage_deadline_t, milestone);
+    const blob_edit edits[] = {
+        {"cases", 0, ms, 4, 200, "case.deadlines.milestone"},
+        {"cases", 0, REC(deadline_count), 4, 99, "case.deadline_count"},
+        {"cases", 0, REC(stage), 4, 99, "case.stage"},
+        {"cases", 0, REC(urgency), 4, 77, "case.urgency"},
+        {"cases", 0, REC(channel), 4, 1000, "case.channel"},
+        {"cases", 0, REC(milestone_met), 4, 0x7fffffff, "case.milestone_met"},
+        {"event", 1, offsetof(triage_event_t, policy_id), 32, 'x', "event.policy_id"},
+        {"event", 1, offsetof(triage_event_t, kind), 4, 0, "event.kind"},
+        {"worker", 0, TRIAGE__RECORD_HEADER + offsetof(triage_worker_t, served_count), 4, 17,
+         "worker.served_count"},
+        {"client", 0, TRIAGE__RECORD_HEADER + offsetof(triage_client_t, language), 4, 9,
+         "client.language"},
+        {"absence", 0, TRIAGE__RECORD_HEADER + offsetof(triage__absence_rec, reserved), 4, 1,
+         "absence.reserved"},
+        {"cases", 0, 0, 4, 0x4b4e554a /* "JUNK" */, "case.header"},
+    };
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(edits); i++) {
+        char path[128], name[32];
+        snprintf(name, sizeof name, "edited-%zu.db", i);
+        path_of(path, sizeof path, name);
+        triage_engine_t *e = open_sqlite(path);
+        assert_non_null(e);
+        scenario sc;
+        run_scenario(e, &sc);
+        triage_engine_free(e);
+        edit_blob(path, &edits[i]);
+        triage_store_t s;
+        assert_ok(triage_store_sqlite(&s, path, NULL));
+        e = (triage_engine_t *)&s;
+        assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ECORRUPT);
+        assert_ptr_equal(e, (triage_engine_t *)&s);
+        expect_corrupt(edits[i].field);
+    }
+    /* A row removed behind the store's back: the case's client is gone. */
+    char path[128];
+    path_of(path, sizeof path, "dangling.db");
+    triage_engine_t *e = open_sqlite(path);
+    assert_non_null(e);
+    scenario sc;
+    run_scenario(e, &sc);
+    triage_engine_free(e);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM client", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(open_sqlite(path));
+    expect_corrupt("case.client");
+}
+
+/* The same damage through triage_record_decode(). */
+static void test_record_decode_refuses_damage(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    faulty f = {.inner = mem};
+    triage_store_t s = faulty_store(&f);
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    scenario sc;
+    run_scenario(e, &sc);
+    unsigned char good[4096], buf[4096];
+    size_t len = 0;
+    assert_int_equal(mem.get(mem.userdata, TRIAGE_RECORD_CASE, &sc.c1, good, sizeof good, &len), 0);
+    triage_case_t c;
+    assert_ok(triage_record_decode(&c, TRIAGE_RECORD_CASE, good, len));
+    const struct {
+        size_t off;
+        uint32_t value;
+        const char *field;
+    } edits[] = {
+        {REC(deadlines) + offsetof(triage_deadline_t, milestone), 200, "case.deadlines.milestone"},
+        {REC(deadline_count), 99, "case.deadline_count"},
+        {REC(stage), 99, "case.stage"},
+        {REC(urgency), 77, "case.urgency"},
+        {REC(channel), 1000, "case.channel"},
+        {REC(closing_reason), 99, "case.closing_reason"},
+        {REC(flags), 0x200, "case.flags"},
+        {REC(version), 2, "case.version"},
+    };
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(edits); i++) {
+        memcpy(buf, good, len);
+        memcpy(buf + edits[i].off, &edits[i].value, 4);
+        memset(&c, 0x5a, sizeof c);
+        triage_case_t copy = c;
+        assert_status(triage_record_decode(&c, TRIAGE_RECORD_CASE, buf, len), TRIAGE_ECORRUPT);
+        expect_corrupt(edits[i].field);
+        assert_memory_equal(&c, &copy, sizeof c); /* out untouched */
+    }
+    triage_engine_free(e);
+    mem.destroy(mem.userdata);
+}
+
+/* Events handed to the engine by a store (a C store can give anything). */
+static const triage_event_t *crafted_event;
+static int one_event(void *ud, triage_event_visit_fn visit, void *ctx)
+{
+    (void)ud;
+    return visit(ctx, crafted_event);
+}
+
+static void test_crafted_events_are_corrupt(void **state)
+{
+    (void)state;
+    triage_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.seq = 1;
+    ev.kind = TRIAGE_EVENT_CLIENT_CREATED;
+    ev.subject.bytes[0] = 1;
+    crafted_event = &ev;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t s = mem;
+    s.destroy = NULL;
+    s.list_events = one_event;
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    triage_engine_free(e);
+    triage_event_t bad = ev;
+    memset(bad.policy_id, 'p', sizeof bad.policy_id);
+    crafted_event = &bad;
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ECORRUPT);
+    expect_corrupt("event.policy_id");
+    bad = ev;
+    bad.seq = 0;
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ECORRUPT);
+    expect_corrupt("event.seq");
+    bad = ev;
+    bad.kind = (triage_event_kind_t)99;
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ECORRUPT);
+    expect_corrupt("event.kind");
+    bad = ev;
+    bad.kind = TRIAGE_EVENT_STAGE_CHANGED;
+    bad.case_id.bytes[3] = 7;
+    bad.from = 2;
+    bad.to = 99;
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ECORRUPT);
+    expect_corrupt("event.to");
+    mem.destroy(mem.userdata);
+}
+
 static void test_sqlite_locked_by_another_writer(void **state)
 {
     (void)state;
@@ -703,6 +905,9 @@ int main(void)
         cmocka_unit_test(test_sqlite_refuses_foreign_files),
         cmocka_unit_test(test_sqlite_locked_by_another_writer),
         cmocka_unit_test(test_crash_sigkill),
+        cmocka_unit_test(test_sqlite_edited_rows_are_corrupt),
+        cmocka_unit_test(test_record_decode_refuses_damage),
+        cmocka_unit_test(test_crafted_events_are_corrupt),
     };
     return cmocka_run_group_tests_name("store", tests, make_tmpdir, remove_tmpdir);
 }
