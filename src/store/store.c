@@ -159,7 +159,11 @@ static triage_status_t callback_failed(const char *what, int rc)
      * out of the last error before the last error is rewritten. */
     triage__error_saved own;
     triage__error_save(&own);
-    if (own.code == TRIAGE_ESTORE && own.cause == INT32_MIN)
+    int has_own = own.code == TRIAGE_ESTORE && own.cause == INT32_MIN;
+    if (rc == TRIAGE_ECORRUPT) /* the store found its own data damaged: never retry */
+        return triage__error_cause(TRIAGE_ECORRUPT, rc, what, "%s",
+                                   has_own ? own.message : "the store's data is damaged");
+    if (has_own)
         return triage__error_cause(TRIAGE_ESTORE, rc, what, "%s", own.message);
     return triage__error_cause(TRIAGE_ESTORE, rc, what, "the store's %s callback failed (%d)",
                                what, rc);

@@ -547,7 +547,7 @@ static void test_sqlite_refuses_foreign_files(void **state)
         rc = triage_engine_open(&x, NULL, &s);
         assert_null(x);
     }
-    assert_true(rc == TRIAGE_ESTORE || rc == TRIAGE_ECONFLICT);
+    assert_int_equal(rc, TRIAGE_ECORRUPT); /* damage, never a conflict to retry */
     assert_same(before, read_file(path));
     /* Missing file without create. */
     triage_sqlite_options_t o = TRIAGE_SQLITE_OPTIONS_INIT;
@@ -765,6 +765,295 @@ static void test_crafted_events_are_corrupt(void **state)
     mem.destroy(mem.userdata);
 }
 
+/* ---- refusals leave the file as it was; modes; quick_check --------------------- */
+
+static void copy_file(const char *from, const char *to)
+{
+    sbuf b = read_file(from);
+    write_file(to, b.buf, b.len);
+    free(b.buf);
+}
+
+/* A database with the scenario in it, closed (self-contained file). */
+static void make_db(const char *path)
+{
+    triage_engine_t *e = open_sqlite(path);
+    assert_non_null(e);
+    scenario sc;
+    run_scenario(e, &sc);
+    triage_engine_free(e);
+}
+
+static void sql(const char *path, const char *text)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    if (sqlite3_exec(db, text, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", text, err);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static int exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* Opening must fail with `code` (at the store or at the engine) and leave
+ * every byte of the file as it was, with no journal or WAL left beside it. */
+static void expect_untouched(const char *path, const triage_sqlite_options_t *o,
+                             triage_status_t code)
+{
+    sbuf before = read_file(path);
+    triage_store_t s;
+    triage_status_t rc = triage_store_sqlite(&s, path, o);
+    if (rc == TRIAGE_OK) {
+        triage_engine_t *e = NULL;
+        rc = triage_engine_open(&e, NULL, &s);
+        if (rc == TRIAGE_OK)
+            triage_engine_free(e);
+    }
+    assert_status(rc, code);
+    assert_same(before, read_file(path));
+    char side[160];
+    snprintf(side, sizeof side, "%s-wal", path);
+    assert_false(exists(side));
+    snprintf(side, sizeof side, "%s-journal", path);
+    assert_false(exists(side));
+}
+
+static void test_sqlite_empty_file_without_create(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "empty.db");
+    write_file(path, "", 0);
+    triage_sqlite_options_t o = TRIAGE_SQLITE_OPTIONS_INIT;
+    o.create = 0; /* the CLI's report */
+    expect_untouched(path, &o, TRIAGE_ECORRUPT);
+    assert_error_arg("path");
+    assert_non_null(strstr(triage_error_last()->message, "empty"));
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_size, 0);
+    /* With create = 1 an empty file becomes a new database. */
+    triage_engine_t *e = open_sqlite(path);
+    assert_non_null(e);
+    triage_engine_free(e);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size > 0);
+}
+
+static void test_sqlite_bad_schema_versions(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "version.db");
+    make_db(path);
+    /* In rollback-journal mode too: it must not be switched to WAL. */
+    sql(path, "PRAGMA journal_mode = DELETE");
+    static const struct {
+        const char *pragma;
+        triage_status_t code;
+        const char *says;
+    } cases[] = {
+        {"PRAGMA user_version = -1", TRIAGE_ECORRUPT, "negative schema version"},
+        {"PRAGMA user_version = -2147483648", TRIAGE_ECORRUPT, "negative schema version"},
+        {"PRAGMA user_version = 2147483647", TRIAGE_EVERSION, "newer libtriage"},
+        {"PRAGMA user_version = 0", TRIAGE_ECORRUPT, "without a schema version"},
+    };
+    char copy[128];
+    path_of(copy, sizeof copy, "version-copy.db");
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(cases); i++) {
+        copy_file(path, copy);
+        sql(copy, cases[i].pragma);
+        expect_untouched(copy, NULL, cases[i].code);
+        assert_error_arg("path");
+        assert_non_null(strstr(triage_error_last()->message, cases[i].says));
+    }
+}
+
+/* Reproducer: a damaged database in rollback-journal mode was switched to
+ * WAL (its header rewritten) before its records were refused. */
+static void test_sqlite_refused_file_is_never_modified(void **state)
+{
+    (void)state;
+    char path[128], copy[128];
+    path_of(path, sizeof path, "rollback.db");
+    path_of(copy, sizeof copy, "rollback-copy.db");
+    make_db(path);
+    sql(path, "PRAGMA journal_mode = DELETE");
+    /* A record that fails validation (the engine refuses it at load). */
+    copy_file(path, copy);
+    const blob_edit stage = {"cases", 0, REC(stage), 4, 99, "case.stage"};
+    edit_blob(copy, &stage);
+    expect_untouched(copy, NULL, TRIAGE_ECORRUPT);
+    expect_corrupt("case.stage");
+    /* A dropped table (the store's own read-only check). */
+    copy_file(path, copy);
+    sql(copy, "DROP TABLE absence");
+    expect_untouched(copy, NULL, TRIAGE_ECORRUPT);
+    /* Another application's file, a newer schema. */
+    copy_file(path, copy);
+    sql(copy, "PRAGMA application_id = 7");
+    expect_untouched(copy, NULL, TRIAGE_ECONFLICT);
+    copy_file(path, copy);
+    sql(copy, "PRAGMA user_version = 9");
+    expect_untouched(copy, NULL, TRIAGE_EVERSION);
+    /* Garbage pages after the schema: refused, unchanged (the load finds it;
+     * with quick_check the store itself). */
+    copy_file(path, copy);
+    sbuf b = read_file(copy);
+    for (size_t i = b.len / 2; i < b.len; i++)
+        b.buf[i] = (char)(i * 7919 % 251);
+    write_file(copy, b.buf, b.len);
+    free(b.buf);
+    expect_untouched(copy, NULL, TRIAGE_ECORRUPT);
+    triage_sqlite_options_t o = TRIAGE_SQLITE_OPTIONS_INIT;
+    o.check = TRIAGE_SQLITE_CHECK_QUICK;
+    sbuf before = read_file(copy);
+    triage_store_t s;
+    assert_status(triage_store_sqlite(&s, copy, &o), TRIAGE_ECORRUPT);
+    assert_same(before, read_file(copy));
+    /* The sound file opens, and is switched to WAL only by a write. */
+    copy_file(path, copy);
+    triage_engine_t *e = open_sqlite(copy);
+    assert_non_null(e);
+    triage_engine_free(e);
+    before = read_file(path);
+    sbuf after = read_file(copy);
+    assert_int_equal(after.buf[18], 1); /* header: file format 1 = rollback journal */
+    assert_same(before, after);
+    e = open_sqlite(copy);
+    assert_non_null(e);
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, e, &c));
+    triage_engine_free(e);
+    after = read_file(copy);
+    assert_int_equal(after.buf[18], 2); /* WAL now */
+    free(after.buf);
+}
+
+static mode_t mode_of(const char *path)
+{
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    return sb.st_mode & 07777;
+}
+
+static void test_sqlite_file_modes(void **state)
+{
+    (void)state;
+    mode_t old = umask(022);
+    char path[128], wal[160], journal[160];
+    path_of(path, sizeof path, "mode.db");
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(journal, sizeof journal, "%s-journal", path);
+    triage_engine_t *e = open_sqlite(path);
+    assert_non_null(e);
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, e, &c));
+    assert_int_equal(mode_of(path), 0600);
+    assert_true(exists(wal)); /* while the engine is open */
+    assert_int_equal(mode_of(wal), 0600);
+    triage_engine_free(e);
+    /* The rollback journal SQLite creates beside it has the same mode. */
+    sql(path, "PRAGMA journal_mode = PERSIST; CREATE TABLE side(x); INSERT INTO side VALUES (1);");
+    assert_true(exists(journal));
+    assert_int_equal(mode_of(journal), 0600);
+    /* Another mode on request, whatever the umask. */
+    umask(077);
+    triage_sqlite_options_t o = TRIAGE_SQLITE_OPTIONS_INIT;
+    o.file_mode = 0640;
+    path_of(path, sizeof path, "mode-shared.db");
+    triage_store_t s;
+    assert_ok(triage_store_sqlite(&s, path, &o));
+    s.destroy(s.userdata);
+    assert_int_equal(mode_of(path), 0640);
+    /* An existing file keeps its mode. */
+    assert_int_equal(chmod(path, 0604), 0);
+    assert_ok(triage_store_sqlite(&s, path, NULL));
+    s.destroy(s.userdata);
+    assert_int_equal(mode_of(path), 0604);
+    umask(old);
+    /* Bad values; a version-1 struct (without the new members) still works. */
+    o.file_mode = 01777;
+    assert_status(triage_store_sqlite(&s, path, &o), TRIAGE_EINVAL);
+    assert_error_arg("options.file_mode");
+    o.file_mode = 0;
+    o.check = 3;
+    assert_status(triage_store_sqlite(&s, path, &o), TRIAGE_EINVAL);
+    assert_error_arg("options.check");
+    struct {
+        uint32_t version;
+        int32_t create, busy_timeout_ms;
+        triage_allocator_t allocator;
+    } v1 = {1, 1, 0, {0, 0, 0, 0}};
+    _Static_assert(sizeof v1 == offsetof(triage_sqlite_options_t, file_mode), "v1 layout");
+    path_of(path, sizeof path, "mode-v1.db");
+    assert_ok(triage_store_sqlite(&s, path, (const triage_sqlite_options_t *)(const void *)&v1));
+    s.destroy(s.userdata);
+    assert_int_equal(mode_of(path), 0600);
+    o = (triage_sqlite_options_t)TRIAGE_SQLITE_OPTIONS_INIT;
+    for (int32_t check = TRIAGE_SQLITE_CHECK_QUICK; check <= TRIAGE_SQLITE_CHECK_FULL; check++) {
+        o.check = check;
+        assert_ok(triage_store_sqlite(&s, path, &o)); /* a sound file passes */
+        s.destroy(s.userdata);
+    }
+}
+
+/* Random single-bit flips of a sound file: every open either succeeds or is
+ * refused with a status (never a crash, never ESTORE for damage), and a
+ * refused file is byte-identical afterwards. */
+static void test_sqlite_bit_flips(void **state)
+{
+    (void)state;
+    char path[128], copy[128];
+    path_of(path, sizeof path, "flip.db");
+    path_of(copy, sizeof copy, "flip-copy.db");
+    make_db(path);
+    sbuf good = read_file(path);
+    unsigned seed = 4242;
+    int refused = 0, opened = 0;
+    for (int i = 0; i < 300; i++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t at = (seed >> 4) % good.len;
+        write_file(copy, good.buf, good.len);
+        sbuf b = read_file(copy);
+        b.buf[at] ^= (char)(1u << (seed >> 28 & 7));
+        write_file(copy, b.buf, b.len);
+        triage_sqlite_options_t o = TRIAGE_SQLITE_OPTIONS_INIT;
+        o.check = i % 3; /* none, quick, full */
+        triage_store_t s;
+        triage_status_t rc = triage_store_sqlite(&s, copy, &o);
+        if (rc == TRIAGE_OK) {
+            triage_engine_t *e = NULL;
+            triage_engine_options_t eo = TRIAGE_ENGINE_OPTIONS_INIT;
+            eo.clock = fixed_clock;
+            rc = triage_engine_open(&e, &eo, &s);
+            if (rc == TRIAGE_OK) {
+                sbuf d = dump_engine(e);
+                free(d.buf);
+                triage_engine_free(e);
+                opened++;
+            }
+        }
+        if (rc != TRIAGE_OK) {
+            refused++;
+            if (rc != TRIAGE_ECORRUPT && rc != TRIAGE_ECONFLICT && rc != TRIAGE_EVERSION)
+                fail_msg("flip %d at %zu: status %d (%s)", i, at, rc, triage_error_last()->message);
+            assert_same(b, read_file(copy));
+        } else {
+            free(b.buf);
+        }
+    }
+    free(good.buf);
+    assert_int_equal(refused + opened, 300);
+    print_message("bit flips: %d refused, %d opened\n", refused, opened);
+}
+
 static void test_sqlite_locked_by_another_writer(void **state)
 {
     (void)state;
@@ -908,6 +1197,11 @@ int main(void)
         cmocka_unit_test(test_sqlite_edited_rows_are_corrupt),
         cmocka_unit_test(test_record_decode_refuses_damage),
         cmocka_unit_test(test_crafted_events_are_corrupt),
+        cmocka_unit_test(test_sqlite_empty_file_without_create),
+        cmocka_unit_test(test_sqlite_bad_schema_versions),
+        cmocka_unit_test(test_sqlite_refused_file_is_never_modified),
+        cmocka_unit_test(test_sqlite_file_modes),
+        cmocka_unit_test(test_sqlite_bit_flips),
     };
     return cmocka_run_group_tests_name("store", tests, make_tmpdir, remove_tmpdir);
 }
