@@ -416,7 +416,7 @@ typedef struct triage_case_filter {
     int32_t open_only;    /**< 1: not CLOSED */
 } triage_case_filter_t;
 #define TRIAGE_CASE_FILTER_VERSION 1
-#define TRIAGE_CASE_FILTER_INIT {TRIAGE_CASE_FILTER_VERSION, {{0}}, {{0}}, 0, 0}
+#define TRIAGE_CASE_FILTER_INIT {TRIAGE_CASE_FILTER_VERSION, {{0}}, {{0}}, (triage_stage_t)0, 0}
 
 /** Lists case ids in creation order. @p filter may be NULL. @p out is owned. */
 TRIAGE_API triage_status_t triage_case_list(triage_id_t **out, size_t *count,
