@@ -686,6 +686,7 @@ TRIAGE_OUT_INT(int, offer_decline)
 TRIAGE_OUT_INT(triage_role_change_t, role_change)
 TRIAGE_OUT_INT(triage_date_t, date)
 TRIAGE_OUT_INT(int32_t, minute)
+TRIAGE_OUT_INT(int64_t, utc_ms)
 
 /* Case deadlines: (list of (row, basis, milestone, due, state, overdue, met), next). */
 %typemap(in, numinputs=0) (triage_case_deadline_t *out, uint32_t *count, int32_t *next)

@@ -41,9 +41,12 @@ typedef enum triage_status {
     TRIAGE_ESTATE    = -5,  /**< a forbidden state transition (the last error names the rule) */
     TRIAGE_ERANGE    = -6,  /**< a value is outside the supported range */
     TRIAGE_EVERSION  = -7,  /**< a struct or store version is not supported */
-    TRIAGE_ECONFLICT = -8,  /**< the operation conflicts with stored data */
+    TRIAGE_ECONFLICT = -8,  /**< the operation conflicts with valid stored data (or lost a race:
+                                 retry); damaged data is ::TRIAGE_ECORRUPT */
     TRIAGE_ESTORE    = -9,  /**< a storage callback failed; its own code is in the last error */
     TRIAGE_EUSER     = -10, /**< a user callback asked to stop */
+    TRIAGE_ECORRUPT  = -11, /**< stored data is damaged or invalid (the last error names the
+                                 record kind and field); never retry: repair or restore */
     TRIAGE_ITEROVER  = -31  /**< end of iteration (not an error) */
 } triage_status_t;
 

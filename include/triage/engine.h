@@ -416,7 +416,7 @@ typedef struct triage_case_filter {
     int32_t open_only;    /**< 1: not CLOSED */
 } triage_case_filter_t;
 #define TRIAGE_CASE_FILTER_VERSION 1
-#define TRIAGE_CASE_FILTER_INIT {TRIAGE_CASE_FILTER_VERSION, {{0}}, {{0}}, 0, 0}
+#define TRIAGE_CASE_FILTER_INIT {TRIAGE_CASE_FILTER_VERSION, {{0}}, {{0}}, (triage_stage_t)0, 0}
 
 /** Lists case ids in creation order. @p filter may be NULL. @p out is owned. */
 TRIAGE_API triage_status_t triage_case_list(triage_id_t **out, size_t *count,
@@ -575,6 +575,37 @@ TRIAGE_API const char *triage_event_kind_name(triage_event_kind_t kind);
  * time. Either output may be NULL.
  */
 TRIAGE_API triage_status_t triage_local_time(triage_date_t *date, int32_t *minute, int64_t utc_ms);
+
+/** Which instant a repeated local time means (triage_local_to_utc()). Stable. */
+typedef enum triage_local_fold {
+    TRIAGE_LOCAL_EARLIER = 0, /**< the first occurrence (still summer time, UTC+3) */
+    TRIAGE_LOCAL_LATER = 1    /**< the second occurrence (winter time again, UTC+2) */
+} triage_local_fold_t;
+
+/**
+ * The UTC time of a Finnish local (EET/EEST) civil date and minute of the
+ * day: the inverse of triage_local_time(). EU rule: summer time (UTC+3)
+ * from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday
+ * of October, else UTC+2.
+ *
+ * - The repeated hour: on the last Sunday of October local 03:00-03:59 happens
+ *   twice; @p fold chooses ::TRIAGE_LOCAL_EARLIER (the summer-time instant)
+ *   or ::TRIAGE_LOCAL_LATER (an hour later). Elsewhere @p fold is ignored.
+ * - The missing hour: on the last Sunday of March local 03:00-03:59 does not
+ *   exist; that is ::TRIAGE_EINVAL naming "minute" (no silent shift: a
+ *   caller decides, e.g. by asking for 04:00).
+ *
+ * For every result, triage_local_time() gives back @p date and @p minute.
+ * @param[out] utc_ms milliseconds since the epoch (UTC); unchanged on failure
+ * @param date   the local date (1900-01-02 .. 2199-12-30)
+ * @param minute minutes after local midnight, 0-1439
+ * @param fold   ::TRIAGE_LOCAL_EARLIER or ::TRIAGE_LOCAL_LATER
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL @p utc_ms, @p minute outside
+ *         0-1439 or in the missing hour, an unknown @p fold: named);
+ *         ::TRIAGE_ERANGE (@p date outside the supported range or NONE).
+ */
+TRIAGE_API triage_status_t triage_local_to_utc(int64_t *utc_ms, triage_date_t date, int32_t minute,
+                                              triage_local_fold_t fold);
 
 #ifdef __cplusplus
 }

@@ -4,8 +4,8 @@
 
 #include "base/internal.h"
 
-#define MESSAGE_MAX 256
-#define ARGUMENT_MAX 64
+#define MESSAGE_MAX TRIAGE__ERROR_MESSAGE_MAX
+#define ARGUMENT_MAX TRIAGE__ERROR_ARGUMENT_MAX
 
 typedef struct {
     triage_error_t pub;
@@ -33,25 +33,48 @@ static void copy_bounded(char *dst, size_t cap, const char *src)
     if (n >= cap)
         n = cap - 1;
     if (n)
-        memcpy(dst, src, n);
+        memmove(dst, src, n); /* src may point into dst */
     dst[n] = '\0';
 }
 
+/*
+ * Arguments may point into the last error itself (a caller that prefixes
+ * the previous message, or passes the previous argument on): everything is
+ * formatted into temporaries first and copied into the slot only then, so
+ * the slot is never both read and written by one vsnprintf.
+ */
 static triage_status_t set_error(triage_status_t code, int32_t cause, const char *argument,
                                  const char *fmt, va_list ap)
 {
+    char message[MESSAGE_MAX], arg[ARGUMENT_MAX];
+    copy_bounded(arg, sizeof arg, argument);
+    if (!fmt || vsnprintf(message, sizeof message, fmt, ap) < 0)
+        copy_bounded(message, sizeof message, triage_strerror(code));
     error_slot *e = slot();
     e->pub.code = code;
     e->pub.cause = cause;
-    copy_bounded(e->argument, sizeof e->argument, argument);
-    if (fmt) {
-        int n = vsnprintf(e->message, sizeof e->message, fmt, ap);
-        if (n < 0)
-            copy_bounded(e->message, sizeof e->message, triage_strerror(code));
-    } else {
-        copy_bounded(e->message, sizeof e->message, triage_strerror(code));
-    }
+    memcpy(e->argument, arg, sizeof arg);
+    memcpy(e->message, message, sizeof message);
     return code;
+}
+
+void triage__error_save(triage__error_saved *out)
+{
+    const error_slot *e = slot();
+    out->code = e->pub.code;
+    out->cause = e->pub.cause;
+    memcpy(out->message, e->message, sizeof out->message);
+    memcpy(out->argument, e->argument, sizeof out->argument);
+}
+
+triage_status_t triage__error_restore(const triage__error_saved *saved)
+{
+    error_slot *e = slot();
+    e->pub.code = saved->code;
+    e->pub.cause = saved->cause;
+    memcpy(e->message, saved->message, sizeof e->message);
+    memcpy(e->argument, saved->argument, sizeof e->argument);
+    return saved->code;
 }
 
 triage_status_t triage__error(triage_status_t code, const char *argument, const char *fmt, ...)
@@ -106,6 +129,7 @@ TRIAGE_API const char *triage_strerror(triage_status_t code)
     case TRIAGE_ECONFLICT: return "conflict with stored data";
     case TRIAGE_ESTORE: return "storage callback failed";
     case TRIAGE_EUSER: return "stopped by a user callback";
+    case TRIAGE_ECORRUPT: return "stored data is damaged or invalid";
     case TRIAGE_ITEROVER: return "end of iteration";
     }
     return "unknown error";

@@ -58,6 +58,21 @@ triage_status_t triage__error_cause(triage_status_t code, int32_t cause, const c
 /* Shorthand for a NULL required pointer argument. */
 triage_status_t triage__error_null(const char *argument);
 
+/* A copy of the last error, to keep it across cleanup that may set another
+ * (a store's destroy callback, say). Arguments of triage__error() may point
+ * into the last error: it formats into a temporary first. */
+#define TRIAGE__ERROR_MESSAGE_MAX 256
+#define TRIAGE__ERROR_ARGUMENT_MAX 64
+typedef struct {
+    triage_status_t code;
+    int32_t cause;
+    char message[TRIAGE__ERROR_MESSAGE_MAX];
+    char argument[TRIAGE__ERROR_ARGUMENT_MAX];
+} triage__error_saved;
+void triage__error_save(triage__error_saved *out);
+/* Makes `saved` the last error again; returns its code. */
+triage_status_t triage__error_restore(const triage__error_saved *saved);
+
 /* ---- allocation (alloc.c) --------------------------------------------- */
 
 /*

@@ -776,7 +776,13 @@ TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t out[TRIA
     const triage_case_t *c = &r->pub;
     triage_case_deadline_t tmp[TRIAGE_DEADLINE_MAX];
     int32_t first = -1;
+    /* Loading validates records; these stay as a cheap second line. */
+    if (c->deadline_count > TRIAGE_DEADLINE_MAX)
+        return triage__error(TRIAGE_ECORRUPT, "case.deadline_count", "larger than the array");
     for (uint32_t i = 0; i < c->deadline_count; i++) {
+        if ((uint32_t)c->deadlines[i].milestone >= TRIAGE__ARRAY_LEN(c->milestone_met))
+            return triage__error(TRIAGE_ECORRUPT, "case.deadlines.milestone",
+                                 "the milestone index is out of range");
         tmp[i].deadline = c->deadlines[i];
         tmp[i].met = c->milestone_met[c->deadlines[i].milestone];
         triage_status_t rc = triage_deadline_status(&tmp[i].state, &tmp[i].overdue, e->cal,

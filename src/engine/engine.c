@@ -75,6 +75,37 @@ TRIAGE_API triage_status_t triage_local_time(triage_date_t *date, int32_t *minut
     return TRIAGE_OK;
 }
 
+TRIAGE_API triage_status_t triage_local_to_utc(int64_t *utc_ms, triage_date_t date, int32_t minute,
+                                              triage_local_fold_t fold)
+{
+    if (!utc_ms)
+        return triage__error_null("utc_ms");
+    if (date == TRIAGE_DATE_NONE || date <= TRIAGE_DATE_MIN || date >= TRIAGE_DATE_MAX)
+        return triage__error(TRIAGE_ERANGE, "date", "date outside the supported range");
+    if (minute < 0 || minute >= 24 * 60)
+        return triage__error(TRIAGE_EINVAL, "minute", "minute of the day must be 0-1439");
+    if (fold != TRIAGE_LOCAL_EARLIER && fold != TRIAGE_LOCAL_LATER)
+        return triage__error(TRIAGE_EINVAL, "fold", "fold must be TRIAGE_LOCAL_EARLIER or _LATER");
+    /* The local time is UTC+3 (summer) or UTC+2 (winter): try both offsets
+     * and keep those that map back to the same local date and minute. */
+    int64_t local = (int64_t)date * MS_PER_DAY + (int64_t)minute * 60000;
+    int64_t found[2];
+    int n = 0;
+    for (int off = 3; off >= 2; off--) { /* earlier instant first */
+        int64_t utc = local - off * MS_PER_HOUR;
+        triage_date_t d;
+        int32_t m;
+        if (triage_local_time(&d, &m, utc) == TRIAGE_OK && d == date && m == minute)
+            found[n++] = utc;
+    }
+    if (n == 0)
+        return triage__error(TRIAGE_EINVAL, "minute",
+                             "the local time does not exist (the clocks skip 03:00-03:59 on the "
+                             "last Sunday of March)");
+    *utc_ms = n == 2 && fold == TRIAGE_LOCAL_LATER ? found[1] : found[0];
+    return TRIAGE_OK;
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 TRIAGE_API triage_status_t triage_engine_options_init(triage_engine_options_t *opts,

@@ -185,6 +185,17 @@ size_t triage__record_size(const triage__table *t);
 void triage__record_encode(void *buf, const triage__table *t, const void *rec);
 triage_status_t triage__record_decode(void *rec, const triage__table *t, const void *data,
                                       size_t len);
+/* Validation of decoded records and events (record.c): TRIAGE_OK, or
+ * TRIAGE_ECORRUPT naming the record kind and field ("case.stage"), never a
+ * value. triage__record_decode() calls them; a later schema's decoder
+ * reuses them on the records it builds. */
+triage_status_t triage__validate_client(const triage__client_rec *r);
+triage_status_t triage__validate_case(const triage__case_rec *r);
+triage_status_t triage__validate_worker(const triage_worker_t *w);
+triage_status_t triage__validate_absence(const triage__absence_rec *a);
+triage_status_t triage__validate_event(const triage_event_t *ev);
+/* By table index (TRIAGE__T_*). */
+triage_status_t triage__validate_record(int table, const void *rec);
 /* Engine construction shared by triage_engine_new() and triage_engine_open(). */
 triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine_options_t *opts);
 void triage__keys_client(const void *rec, triage_record_keys_t *k);

@@ -2,6 +2,7 @@
  * Opening an engine on a store (docs/conventions.md rules 9-13) and the store
  * helpers. The in-memory store is in store_memory.c.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/engine_internal.h"
@@ -46,13 +47,25 @@ typedef struct {
 static int load_record(void *vctx, const triage_id_t *id, const void *data, size_t len)
 {
     load_ctx *ctx = vctx;
-    triage_status_t rc = triage__record_decode(ctx->rec, ctx->t, data, len);
+    const char *kind = ctx->t->kind == TRIAGE_RECORD_CLIENT ? "client"
+                       : ctx->t->kind == TRIAGE_RECORD_CASE ? "case"
+                       : ctx->t->kind == TRIAGE_RECORD_WORKER ? "worker"
+                                                               : "absence";
+    char field[24];
+    snprintf(field, sizeof field, "%s.id", kind);
+    /* Damage is ECORRUPT (never ECONFLICT: a caller must not retry it). */
+    triage_status_t rc = !data ? triage__error(TRIAGE_ECORRUPT, field, "stored %s is damaged: no data", field)
+                               : triage__record_decode(ctx->rec, ctx->t, data, len);
     if (rc == TRIAGE_EINVAL)
-        rc = triage__error(TRIAGE_ECONFLICT, "store", "a stored record cannot be decoded");
+        rc = triage__error(TRIAGE_ECORRUPT, field,
+                           "stored %s is damaged: a record of another kind is listed as %s", field,
+                           kind);
     if (!rc && (!id || memcmp((char *)ctx->rec + ctx->t->id_off, id, sizeof *id) != 0))
-        rc = triage__error(TRIAGE_ECONFLICT, "store", "a stored record's id does not match its key");
+        rc = triage__error(TRIAGE_ECORRUPT, field,
+                           "stored %s is damaged: the record's id does not match its key", field);
     if (!rc && triage__table_get(ctx->t, id))
-        rc = triage__error(TRIAGE_ECONFLICT, "store", "a record id is stored twice");
+        rc = triage__error(TRIAGE_ECORRUPT, field, "stored %s is damaged: the id is stored twice",
+                           field);
     if (!rc)
         rc = triage__table_load(&ctx->e->alloc, ctx->t, ctx->rec);
     if (rc) {
@@ -66,12 +79,17 @@ static int load_event(void *vctx, const triage_event_t *ev)
 {
     load_ctx *ctx = vctx;
     triage_engine_t *e = ctx->e;
-    if (!ev || ev->seq < e->next_seq) {
-        ctx->rc = triage__error(TRIAGE_ECONFLICT, "store", "stored events are out of order");
+    triage_status_t rc = !ev ? triage__error(TRIAGE_ECORRUPT, "event", "stored event is damaged: no data")
+                             : triage__validate_event(ev);
+    if (!rc && ev->seq < e->next_seq)
+        rc = triage__error(TRIAGE_ECORRUPT, "event.seq",
+                           "stored event.seq is damaged: the events are out of order");
+    if (rc) {
+        ctx->rc = rc;
         return 1;
     }
     void *evs = e->events;
-    triage_status_t rc = triage__grow(&e->alloc, &evs, &e->evcap, e->nevents + 1, sizeof *e->events);
+    rc = triage__grow(&e->alloc, &evs, &e->evcap, e->nevents + 1, sizeof *e->events);
     e->events = evs;
     if (rc) {
         ctx->rc = rc;
@@ -82,11 +100,71 @@ static int load_event(void *vctx, const triage_event_t *ev)
     return 0;
 }
 
+/* ---- links between loaded records ---------------------------------------------- */
+
+#define CHECK(cond, field, what)                                                            \
+    do {                                                                                    \
+        if (!(cond))                                                                        \
+            return triage__error(TRIAGE_ECORRUPT, field, "stored %s is damaged: %s", field, \
+                                 what);                                                     \
+    } while (0)
+
+/* `id` is nil (when allowed) or names a record of `table`. */
+static int link_ok(const triage_engine_t *e, int table, const triage_id_t *id, int nil_ok)
+{
+    static const triage_id_t zero;
+    if (!memcmp(id, &zero, sizeof zero))
+        return nil_ok;
+    return triage__table_get(&e->tables[table], id) != NULL;
+}
+
+/* After loading: every id a record refers to names a loaded record, so no
+ * later lookup meets a dangling one. */
+static triage_status_t validate_links(const triage_engine_t *e)
+{
+    static const char *const missing = "refers to a record that is not stored";
+    const triage__table *t = &e->tables[TRIAGE__T_CLIENT];
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__client_rec *r = (const void *)(t->recs + i * t->elem);
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &r->pub.responsible_worker, 1),
+              "client.responsible_worker", missing);
+        CHECK(link_ok(e, TRIAGE__T_CASE, &r->active_case, 1), "client.active_case", missing);
+    }
+    t = &e->tables[TRIAGE__T_CASE];
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__case_rec *r = (const void *)(t->recs + i * t->elem);
+        const triage_case_t *c = &r->pub;
+        CHECK(link_ok(e, TRIAGE__T_CLIENT, &c->client, 0), "case.client", missing);
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &c->assessment_worker, 1), "case.assessment_worker",
+              missing);
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &c->responsible, 1), "case.responsible", missing);
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &c->pair, 1), "case.pair", missing);
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &c->special_support_decider, 1),
+              "case.special_support_decider", missing);
+        CHECK(link_ok(e, TRIAGE__T_CASE, &r->attached_to, 1), "case.attached_to", missing);
+    }
+    t = &e->tables[TRIAGE__T_ABSENCE];
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__absence_rec *a = (const void *)(t->recs + i * t->elem);
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &a->worker, 0), "absence.worker", missing);
+    }
+    return TRIAGE_OK;
+}
+
+#undef CHECK
+
 static triage_status_t callback_failed(const char *what, int rc)
 {
-    const triage_error_t *le = triage_error_last();
-    if (le->code == TRIAGE_ESTORE && le->cause == INT32_MIN)
-        return triage__error_cause(TRIAGE_ESTORE, rc, what, "%s", le->message);
+    /* The callback's own message (triage_store_error_set) is kept: copied
+     * out of the last error before the last error is rewritten. */
+    triage__error_saved own;
+    triage__error_save(&own);
+    int has_own = own.code == TRIAGE_ESTORE && own.cause == INT32_MIN;
+    if (rc == TRIAGE_ECORRUPT) /* the store found its own data damaged: never retry */
+        return triage__error_cause(TRIAGE_ECORRUPT, rc, what, "%s",
+                                   has_own ? own.message : "the store's data is damaged");
+    if (has_own)
+        return triage__error_cause(TRIAGE_ESTORE, rc, what, "%s", own.message);
     return triage__error_cause(TRIAGE_ESTORE, rc, what, "the store's %s callback failed (%d)",
                                what, rc);
 }
@@ -123,6 +201,8 @@ static triage_status_t load(triage_engine_t *e)
         if (rc && !ctx.rc)
             ctx.rc = callback_failed("list_events", rc);
     }
+    if (!ctx.rc)
+        ctx.rc = validate_links(e);
     return ctx.rc;
 }
 
@@ -169,8 +249,12 @@ TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
     e->store = st;
     rc = load(e);
     if (rc) {
+        /* destroy may set an error of its own (or clear one): keep the
+         * load's, message included. */
+        triage__error_saved saved;
+        triage__error_save(&saved);
         triage_engine_free(e); /* calls destroy */
-        return rc;
+        return triage__error_restore(&saved);
     }
     *out = e;
     return TRIAGE_OK;

@@ -11,10 +11,12 @@
  * keys, CHECKs); events are append-only (triggers refuse UPDATE/DELETE).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/engine_internal.h"
 
@@ -75,12 +77,22 @@ typedef struct {
     sqlite3_stmt *st[ST_COUNT];
     sqlite3_stmt *kst[5][K_COUNT];
     uint32_t schema_at_open;
+    int wal_pending; /* journal_mode=WAL still to be set (at the first begin) */
 } sq_store;
 
 static int fail_db(sq_store *s, int rc)
 {
     triage_store_error_set(sqlite3_errmsg(s->db));
     return rc ? rc : SQLITE_ERROR;
+}
+
+/* A read failed: SQLite's corruption codes become TRIAGE_ECORRUPT (the
+ * engine then reports damage, not a store failure to retry). */
+static int fail_read(sq_store *s, int rc)
+{
+    int code = rc & 0xff;
+    rc = fail_db(s, rc);
+    return code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? TRIAGE_ECORRUPT : rc;
 }
 
 /* Runs a prepared statement to completion, always leaving it reset. */
@@ -92,9 +104,16 @@ static int step_done(sq_store *s, sqlite3_stmt *st)
     return rc == SQLITE_DONE ? 0 : fail_db(s, rc);
 }
 
+static int set_wal(sq_store *s);
+
 static int sq_begin(void *ud)
 {
     sq_store *s = ud;
+    if (s->wal_pending) {
+        int rc = set_wal(s);
+        if (rc)
+            return rc;
+    }
     return step_done(s, s->st[ST_BEGIN]);
 }
 
@@ -192,7 +211,8 @@ static int sq_list(void *ud, triage_record_kind_t kind, triage_record_visit_fn v
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         triage_id_t id;
         if (sqlite3_column_bytes(st, 0) != 16) {
-            ret = fail_db(s, SQLITE_CORRUPT);
+            triage_store_error_set("a stored record's id is not 16 bytes");
+            ret = TRIAGE_ECORRUPT;
             break;
         }
         memcpy(id.bytes, sqlite3_column_blob(st, 0), 16);
@@ -201,7 +221,7 @@ static int sq_list(void *ud, triage_record_kind_t kind, triage_record_visit_fn v
             break;
     }
     if (!ret && rc != SQLITE_DONE)
-        ret = fail_db(s, rc);
+        ret = fail_read(s, rc);
     sqlite3_reset(st);
     return ret;
 }
@@ -229,7 +249,8 @@ static int sq_list_events(void *ud, triage_event_visit_fn visit, void *ctx)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         triage_event_t ev;
         if (sqlite3_column_bytes(st, 0) != (int)sizeof ev) {
-            ret = fail_db(s, SQLITE_CORRUPT);
+            triage_store_error_set("stored event is damaged: not the event size of schema 1");
+            ret = TRIAGE_ECORRUPT;
             break;
         }
         memcpy(&ev, sqlite3_column_blob(st, 0), sizeof ev);
@@ -238,7 +259,7 @@ static int sq_list_events(void *ud, triage_event_visit_fn visit, void *ctx)
             break;
     }
     if (!ret && rc != SQLITE_DONE)
-        ret = fail_db(s, rc);
+        ret = fail_read(s, rc);
     sqlite3_reset(st);
     return ret;
 }
@@ -281,6 +302,9 @@ static triage_status_t db_error(sq_store *s, int rc, const char *what)
     if (code == SQLITE_NOTADB)
         return triage__error_cause(TRIAGE_ECONFLICT, rc, "path",
                                    "the file is not a libtriage database");
+    if (code == SQLITE_CORRUPT)
+        return triage__error_cause(TRIAGE_ECORRUPT, rc, "path", "the database is damaged: %s",
+                                   s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
     if (code == SQLITE_NOMEM)
         return triage__error(TRIAGE_ENOMEM, NULL, "out of memory in SQLite");
     return triage__error_cause(TRIAGE_ESTORE, rc, "path", "%s: %s", what,
@@ -351,6 +375,67 @@ static int prepare_all(sq_store *s)
     return rc;
 }
 
+/* The persistent part of the set-up: WAL journaling. It writes the file
+ * header, so it runs only once every check has passed (for an existing
+ * database: at the first write transaction, after the engine has loaded and
+ * validated every record). */
+static int set_wal(sq_store *s)
+{
+    int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+    if (rc)
+        return fail_db(s, rc);
+    int wal = 0;
+    sqlite3_stmt *jm;
+    if (!sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &jm, NULL)) {
+        if (sqlite3_step(jm) == SQLITE_ROW)
+            wal = !strcmp((const char *)sqlite3_column_text(jm, 0), "wal");
+        sqlite3_finalize(jm);
+    }
+    if (!wal) {
+        triage_store_error_set("the database cannot use WAL journaling");
+        return SQLITE_ERROR;
+    }
+    s->wal_pending = 0;
+    return 0;
+}
+
+/* Creates the database file with exactly `mode` (not masked by the umask);
+ * SQLite then creates the -wal, -shm and -journal files with the mode of the
+ * database file. 1 when created, 0 when it existed already, -1 on error. */
+static int create_file(const char *path, mode_t mode)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0)
+        return errno == EEXIST ? 0 : -1;
+    int ok = fchmod(fd, mode) == 0;
+    close(fd);
+    if (!ok) {
+        unlink(path);
+        return -1;
+    }
+    return 1;
+}
+
+static triage_status_t corrupt_db(const char *what)
+{
+    return triage__error(TRIAGE_ECORRUPT, "path", "the database is damaged: %s", what);
+}
+
+/* Runs PRAGMA quick_check (or integrity_check): ECORRUPT unless "ok". */
+static triage_status_t check_pages(sq_store *s, const char *pragma)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, pragma, -1, &st, NULL);
+    if (rc)
+        return db_error(s, rc, "cannot check the database");
+    rc = sqlite3_step(st);
+    int ok = rc == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(s, rc, "cannot check the database");
+    return ok ? TRIAGE_OK : corrupt_db("SQLite's page check failed");
+}
+
 static triage_status_t open_db(sq_store *s, const char *path, const triage_sqlite_options_t *o)
 {
     struct stat sb;
@@ -359,15 +444,32 @@ static triage_status_t open_db(sq_store *s, const char *path, const triage_sqlit
         return triage__error(TRIAGE_ENOTFOUND, "path", "the database file does not exist");
     if (exists && !S_ISREG(sb.st_mode))
         return triage__error(TRIAGE_EINVAL, "path", "the path is not a regular file");
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (o->create ? SQLITE_OPEN_CREATE : 0);
+    /* An empty file is no database: only create = 1 may make it one. */
+    if (exists && sb.st_size == 0 && !o->create)
+        return corrupt_db("the file is empty");
+    if (!exists) {
+        int made = create_file(path, o->file_mode ? (mode_t)o->file_mode : 0600);
+        if (made < 0)
+            return triage__error_cause(TRIAGE_ESTORE, errno, "path", "cannot create the file: %s",
+                                       strerror(errno));
+        /* made == 0: another process created it first; it is checked as any
+         * existing file is. */
+    }
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
     if (rc)
         return db_error(s, rc, "cannot open the database");
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
 
-    /* 1. Read-only checks: is this ours, and which schema? Nothing is written
-     *    until they pass. */
+    /* 1. Hold the lock for the store's life: a shared lock is taken by the
+     *    first read and, with EXCLUSIVE locking mode, kept. Nothing below
+     *    writes until every check has passed. */
+    rc = sqlite3_exec(s->db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL);
+    if (rc)
+        return db_error(s, rc, "cannot lock the database");
+
+    /* 2. Read-only checks: is this ours, which schema, is it whole? */
     int app = 0, version = 0, objects = 0;
     rc = pragma_int(s, "PRAGMA application_id", &app);
     if (!rc)
@@ -379,36 +481,54 @@ static triage_status_t open_db(sq_store *s, const char *path, const triage_sqlit
     int fresh = app == 0 && version == 0 && objects == 0;
     if (!fresh && app != APPLICATION_ID)
         return triage__error(TRIAGE_ECONFLICT, "path", "the file is not a libtriage database");
+    if (version < 0)
+        return corrupt_db("a negative schema version");
     if (version > SCHEMA_VERSION)
         return triage__error(TRIAGE_EVERSION, "path",
                              "the database was written by a newer libtriage (schema %d > %d)",
                              version, SCHEMA_VERSION);
-
-    /* 2. Hold the write lock for the store's life, then set up durability. */
-    rc = sqlite3_exec(s->db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL);
-    if (!rc)
-        rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL);
+    if (version == 0 && !fresh)
+        return corrupt_db("a libtriage database without a schema version");
+    if (o->check) {
+        triage_status_t st = check_pages(s, o->check == TRIAGE_SQLITE_CHECK_FULL
+                                                ? "PRAGMA integrity_check"
+                                                : "PRAGMA quick_check");
+        if (st)
+            return st;
+    }
+    if (version == SCHEMA_VERSION) {
+        /* Preparing reads only the schema: a missing table or column is
+         * damage, found before anything is written. */
+        rc = prepare_all(s);
+        if (rc) {
+            int code = rc & 0xff;
+            if (code == SQLITE_ERROR || code == SQLITE_CORRUPT)
+                return corrupt_db("its tables do not match the libtriage schema");
+            return db_error(s, rc, "cannot prepare statements");
+        }
+    }
+    /* Take the write lock now (a second writer is refused here, before any
+     * write). An empty transaction writes nothing. */
+    rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL);
     if (rc)
         return db_error(s, rc, "cannot lock the database");
-    rc = sqlite3_exec(s->db,
-                      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                      " PRAGMA foreign_keys = ON;",
-                      NULL, NULL, NULL);
+
+    /* 3. Durability (per connection, not stored). */
+    rc = sqlite3_exec(s->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", NULL, NULL,
+                      NULL);
     if (rc)
         return db_error(s, rc, "cannot configure the database");
-    int wal = 0;
-    sqlite3_stmt *jm;
-    if (!sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &jm, NULL)) {
-        if (sqlite3_step(jm) == SQLITE_ROW)
-            wal = !strcmp((const char *)sqlite3_column_text(jm, 0), "wal");
-        sqlite3_finalize(jm);
-    }
-    if (!wal)
-        return triage__error(TRIAGE_ESTORE, "path", "the database cannot use WAL journaling");
 
-    /* 3. Create or migrate, in one transaction. */
+    /* 4. Create or migrate, in one transaction, in WAL mode. An existing
+     *    database at the current schema is switched to WAL at its first
+     *    write transaction instead (sq_begin), so a file whose records the
+     *    engine then refuses is left as it was. */
     s->schema_at_open = (uint32_t)version;
+    s->wal_pending = 1;
     if (version < SCHEMA_VERSION) {
+        rc = set_wal(s);
+        if (rc)
+            return db_error(s, rc, "cannot configure the database");
         rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         for (int v = version; v < SCHEMA_VERSION && !rc; v++)
             rc = sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL);
@@ -424,10 +544,10 @@ static triage_status_t open_db(sq_store *s, const char *path, const triage_sqlit
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             return st;
         }
+        rc = prepare_all(s);
+        if (rc)
+            return db_error(s, rc, "cannot prepare statements");
     }
-    rc = prepare_all(s);
-    if (rc)
-        return db_error(s, rc, "cannot prepare statements");
     return TRIAGE_OK;
 }
 
@@ -444,12 +564,20 @@ TRIAGE_API triage_status_t triage_store_sqlite(triage_store_t *out, const char *
     if (opts) {
         if (opts->version == 0 || opts->version > TRIAGE_SQLITE_OPTIONS_VERSION)
             return triage__error(TRIAGE_EVERSION, "options.version", "unsupported options version");
-        o = *opts;
+        /* Only the bytes the caller's version defines (an older caller's
+         * struct is shorter); later members keep their defaults. */
+        size_t size = opts->version == 1 ? offsetof(triage_sqlite_options_t, file_mode)
+                                         : sizeof o;
+        memcpy(&o, opts, size);
     }
     if (o.create != 0 && o.create != 1)
         return triage__error(TRIAGE_EINVAL, "options.create", "create must be 0 or 1");
     if (o.busy_timeout_ms < 0)
         return triage__error(TRIAGE_EINVAL, "options.busy_timeout_ms", "the timeout must be >= 0");
+    if (o.file_mode & ~0777u)
+        return triage__error(TRIAGE_EINVAL, "options.file_mode", "only permission bits 0777 are allowed");
+    if (o.check < TRIAGE_SQLITE_CHECK_NONE || o.check > TRIAGE_SQLITE_CHECK_FULL)
+        return triage__error(TRIAGE_EINVAL, "options.check", "check must be NONE, QUICK or FULL");
     triage_status_t rc = triage__allocator_check(&o.allocator, "options.allocator");
     if (rc)
         return rc;

@@ -153,5 +153,40 @@ expect 2 1 simulate --scenario "$scn" --seed x
 expect 2 1 simulate --scenario "$scn" --format xml
 expect 2 1 simulate --scenario "$scn" --what
 
+# check: SQLite's integrity_check and every record and event validated; the
+# file is never changed. A sound file: exit 0 and a summary; damage: exit 1
+# and one stderr line naming the record kind and field; an empty file (the
+# issue's report reproducer) is damage, and stays empty.
+cp "$tmp/sim.db" "$tmp/check.db"
+cp "$tmp/check.db" "$tmp/check.before"
+expect 0 0 check --db "$tmp/check.db"
+has "integrity_check: ok"
+has "records: every record and event is valid"
+grep -q '^cases: [1-9][0-9]*$' "$tmp/out" || { echo "FAIL: check summary"; cat "$tmp/out"; fails=$((fails + 1)); }
+cmp -s "$tmp/check.db" "$tmp/check.before" || { echo "FAIL: check changed the database"; fails=$((fails + 1)); }
+if command -v sqlite3 >/dev/null; then
+  # The first case's stage (12-byte header + offset 60) set to 99.
+  sqlite3 "$tmp/check.db" "PRAGMA journal_mode = DELETE; UPDATE cases SET data = CAST(substr(data, 1, 72) || x'63000000' || substr(data, 77) AS BLOB) WHERE ord = (SELECT min(ord) FROM cases);" > /dev/null
+  cp "$tmp/check.db" "$tmp/check.before"
+  expect 1 1 check --db "$tmp/check.db"
+  grep -q "damaged: stored case.stage is damaged: unknown stage \[case.stage\]" "$tmp/err" || { echo "FAIL: check damage message"; cat "$tmp/err"; fails=$((fails + 1)); }
+  cmp -s "$tmp/check.db" "$tmp/check.before" || { echo "FAIL: check changed a damaged database"; fails=$((fails + 1)); }
+  expect 1 1 report --db "$tmp/check.db" --from 2025-01-01 --to 2025-01-20
+  grep -q "case.stage" "$tmp/err" || { echo "FAIL: report damage message"; fails=$((fails + 1)); }
+else
+  echo "SKIP: sqlite3 shell missing: damaged-row checks not run"
+fi
+: > "$tmp/empty.db"
+expect 1 1 check --db "$tmp/empty.db"
+grep -q "empty" "$tmp/err" || { echo "FAIL: check empty-file message"; fails=$((fails + 1)); }
+expect 1 1 report --db "$tmp/empty.db" --from 2025-01-01 --to 2025-01-20
+[ ! -s "$tmp/empty.db" ] || { echo "FAIL: report made an empty file a database"; fails=$((fails + 1)); }
+expect 2 1 check --db "$tmp/none.db"
+[ ! -e "$tmp/none.db" ] || { echo "FAIL: check created a database"; fails=$((fails + 1)); }
+expect 2 1 check --db "$tmp/notes.txt"
+expect 2 1 check
+expect 2 1 check --db
+expect 2 1 check --db x.db --fast
+
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -510,7 +510,7 @@ def test_bad_records_from_list(bad, exc):
     assert isinstance(info.value.__cause__, exc)
 
 
-def test_undecodable_or_duplicate_records_are_conflicts():
+def test_undecodable_or_duplicate_records_are_corrupt():
     s = MemoryStore()
     with triage.Engine.open(s) as e:
         c = e.add_client()
@@ -526,7 +526,7 @@ def test_undecodable_or_duplicate_records_are_conflicts():
 
     for rows in ([(c, b"garbage")], [(c, good), (c, good)], [(uuid.uuid4(), good)],
                  [(c.bytes, bytearray(good)), (uuid.uuid4(), b"")]):
-        with pytest.raises(triage.ConflictError):
+        with pytest.raises(triage.CorruptError) as info:
             triage.Engine.open(Garbage(rows))
     with triage.Engine.open(Garbage([(c.bytes, memoryview(good))])) as e:
         assert list(e.clients()) == [c]
@@ -546,14 +546,95 @@ def test_bad_events_from_list_events(events, exc):
     assert isinstance(info.value.__cause__, exc)
 
 
-def test_events_out_of_order_are_a_conflict():
+def test_events_out_of_order_are_corrupt():
     s = MemoryStore()
     with triage.Engine.open(s) as e:
         e.add_client()
         e.add_client()
     s._events.reverse()
-    with pytest.raises(triage.ConflictError):
+    with pytest.raises(triage.CorruptError) as info:
         triage.Engine.open(s)
+    assert info.value.argument == "event.seq"
+    assert "event.seq" in info.value.message
+
+
+# Offsets in a schema-1 case record: the 12-byte header, then triage_case_t
+# as laid out on the LP64 ABIs libtriage supports (docs/storage.md).
+_HEADER = 12
+_CASE_FIELDS = {
+    "case.channel": 40,
+    "case.stage": 60,
+    "case.urgency": 64,
+    "case.deadline_count": 244,
+    "case.deadlines.milestone": 248 + 8,  # deadlines[0].milestone
+}
+
+
+class Crafted(MemoryStore):
+    """A store that hands the engine edited copies of real records/events."""
+
+    def __init__(self, source, kind, edit=None, event_edit=None):
+        super().__init__()
+        self.source, self.kind, self.edit, self.event_edit = source, kind, edit, event_edit
+
+    def list(self, kind):
+        rows = list(self.source.records(kind).items())
+        if kind == self.kind and self.edit:
+            ident, data = rows[0]
+            rows[0] = (ident, self.edit(bytearray(data)))
+        return rows
+
+    def list_events(self):
+        events = list(self.source.events())
+        if self.event_edit:
+            events[0] = self.event_edit(events[0])
+        return events
+
+
+def _poke(field, value):
+    def edit(data):
+        off = _HEADER + _CASE_FIELDS[field]
+        data[off:off + 4] = value.to_bytes(4, "little")
+        return bytes(data)
+    return edit
+
+
+@pytest.mark.parametrize("field,value", [
+    ("case.deadlines.milestone", 200),
+    ("case.deadline_count", 99),
+    ("case.stage", 99),
+    ("case.urgency", 77),
+    ("case.channel", 1000),
+])
+def test_crafted_case_blobs_are_corrupt(field, value):
+    s = MemoryStore()
+    with triage.Engine.open(s) as e:
+        populate(e)
+    with triage.Engine.open(Crafted(s, RecordKind.CASE)) as e:  # unedited: fine
+        assert len(list(e.cases())) == 2
+    with pytest.raises(triage.CorruptError) as info:
+        triage.Engine.open(Crafted(s, RecordKind.CASE, _poke(field, value)))
+    assert isinstance(info.value, triage.TriageError)
+    assert info.value.code == -11
+    assert info.value.argument == field
+    assert field in info.value.message
+    assert "damaged" in info.value.message
+
+
+def test_crafted_event_with_unterminated_policy_id_is_corrupt():
+    s = MemoryStore()
+    with triage.Engine.open(s) as e:
+        populate(e)
+
+    def edit(ev):  # all 32 bytes used: no terminator left
+        data = bytearray(triage.event_to_bytes(ev))
+        data[-32:] = b"p" * 32
+        return triage.event_from_bytes(bytes(data))
+
+    with pytest.raises(triage.CorruptError) as info:
+        triage.Engine.open(Crafted(s, None, event_edit=edit))
+    assert info.value.argument == "event.policy_id"
+    assert "event.policy_id" in info.value.message
 
 
 @pytest.mark.parametrize("value,exc", [

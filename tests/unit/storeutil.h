@@ -18,6 +18,8 @@ typedef struct {
     int code;       /* what the failing callback returns */
     int destroyed;  /* how often destroy ran */
     int in_txn;
+    int rollback_fails; /* 1: rollback returns `code` (after undoing the inner store) */
+    long rollbacks; /* rollbacks so far */
 } faulty;
 
 static inline int fault(faulty *f)
@@ -49,7 +51,11 @@ static inline int fy_rollback(void *ud)
 {
     faulty *f = ud;
     f->in_txn = 0;
-    return f->inner.rollback(f->inner.userdata); /* never fails: keeps the inner store sane */
+    f->rollbacks++;
+    /* The inner store is always rolled back, so a test can reopen and compare;
+     * the engine sees the failure when rollback_fails is set. */
+    int rc = f->inner.rollback(f->inner.userdata);
+    return f->rollback_fails ? f->code : rc;
 }
 static inline int fy_put(void *ud, triage_record_kind_t k, const triage_id_t *id,
                          const triage_record_keys_t *keys, const void *d, size_t n)

@@ -8,7 +8,7 @@ carrying the C message.
 from . import _lowlevel as _ll
 from ._errors import (  # noqa: F401
     TriageError, InvalidArgument, NotFound, AlreadyExists, StateError, OutOfRange,
-    VersionError, ConflictError, StoreError, UserCallbackError,
+    VersionError, ConflictError, StoreError, UserCallbackError, CorruptError,
 )
 from ._dates import Date  # noqa: F401
 from ._calendar import *  # noqa: F401,F403
@@ -55,4 +55,5 @@ __all__ = (_calendar.__all__ + _classify.__all__ + _urgency.__all__ + _deadline.
     "version", "version_number", "new_id", "parse_id", "Date",
     "TriageError", "InvalidArgument", "NotFound", "AlreadyExists", "StateError",
     "OutOfRange", "VersionError", "ConflictError", "StoreError", "UserCallbackError",
+    "CorruptError",
 ]

@@ -37,7 +37,7 @@ __all__ = [
     "Engine", "Stage", "ClosingReason", "Channel", "Language", "Motivation", "NeedNature",
     "Slot", "EventKind", "RoleChange", "Milestone", "AuditAction", "AuditObject",
     "Client", "Worker", "Case", "Event", "IntakeResult", "CaseClassification",
-    "CaseDeadline", "CaseDeadlines", "local_time",
+    "CaseDeadline", "CaseDeadlines", "local_time", "local_to_utc",
 ]
 
 _EINVAL = -1
@@ -320,6 +320,22 @@ def local_time(at):
     (a datetime or epoch ms), as the engine sees it: ``(date, minute)``."""
     days, minute = _ll.triage_local_time(_ms_strict(at, "at"))
     return _date_out(days), minute
+
+
+def local_to_utc(date, minute, *, later=False):
+    """The UTC time (an aware datetime) of a Finnish local date and minute of
+    the day (0-1439); the inverse of :func:`local_time`.
+
+    On the last Sunday of October local 03:00-03:59 happens twice: the first
+    (summer-time) instant by default, the second with ``later=True``. On the
+    last Sunday of March 03:00-03:59 does not exist: InvalidArgument naming
+    ``minute``."""
+    if isinstance(minute, bool) or not isinstance(minute, int):
+        raise TypeError(f"minute must be an int, got {type(minute).__name__}")
+    if not -2 ** 31 <= minute < 2 ** 31:
+        raise _bad("minute", "minute of the day must be 0-1439")
+    fold = _ll.TRIAGE_LOCAL_LATER if later else _ll.TRIAGE_LOCAL_EARLIER
+    return _dt_out(_ll.triage_local_to_utc(_date_in(date, "date"), minute, fold))
 
 
 # ---- records -----------------------------------------------------------------------

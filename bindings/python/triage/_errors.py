@@ -3,7 +3,7 @@
 __all__ = [
     "TriageError", "InvalidArgument", "NotFound", "AlreadyExists", "StateError",
     "OutOfRange", "VersionError", "ConflictError", "StoreError", "UserCallbackError",
-    "from_code",
+    "CorruptError", "from_code",
 ]
 
 
@@ -66,6 +66,14 @@ class UserCallbackError(TriageError):
     """TRIAGE_EUSER: a user callback stopped the operation."""
 
 
+class CorruptError(TriageError):
+    """TRIAGE_ECORRUPT: stored data is damaged or invalid.
+
+    ``argument`` names the record kind and field ("case.stage"). Never retry:
+    the data must be repaired or restored from a backup.
+    """
+
+
 class _MemoryError(TriageError, MemoryError):
     """TRIAGE_ENOMEM."""
 
@@ -81,6 +89,7 @@ _BY_CODE = {
     -8: ConflictError,
     -9: StoreError,
     -10: UserCallbackError,
+    -11: CorruptError,
 }
 
 

@@ -22,7 +22,10 @@
  *
  * Callbacks return 0 for success and any nonzero value for failure; that
  * value is kept in the last error's `cause`. A callback may also call
- * triage_store_error_set() to give a message (no client data).
+ * triage_store_error_set() to give a message (no client data). A `list` or
+ * `list_events` callback that finds its own data damaged returns
+ * ::TRIAGE_ECORRUPT (as int): triage_engine_open() then reports
+ * ::TRIAGE_ECORRUPT (not ::TRIAGE_ESTORE), so callers do not retry.
  */
 #ifndef TRIAGE_SYS_STORE_H
 #define TRIAGE_SYS_STORE_H
@@ -127,8 +130,10 @@ TRIAGE_API triage_status_t triage_store_init(triage_store_t *store, uint32_t ver
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (a required method is NULL: named);
  *         ::TRIAGE_EVERSION (store struct version, or data written by a newer
  *         schema); ::TRIAGE_ESTORE (a callback failed while loading);
- *         ::TRIAGE_ECONFLICT (the stored data is inconsistent);
- *         ::TRIAGE_ENOMEM.
+ *         ::TRIAGE_ECORRUPT (a stored record or event is damaged or invalid:
+ *         every field is checked as it is decoded, and every id a record
+ *         refers to must be stored; the last error names the record kind and
+ *         field, e.g. "case.stage"); ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
                                               const triage_engine_options_t *opts,
@@ -143,9 +148,14 @@ TRIAGE_API void triage_store_error_set(const char *message);
 /**
  * Decodes a record passed to a store back into its public struct (for
  * stores and tools that want real columns). @p out must point to a
- * triage_client_t, triage_case_t or triage_worker_t matching @p kind.
- * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (bad data or kind) or
- *         ::TRIAGE_EVERSION (a newer encoding).
+ * triage_client_t, triage_case_t or triage_worker_t matching @p kind. The
+ * record is validated as the engine validates it when loading; @p out is
+ * written only when it is valid.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL argument, a kind without a
+ *         public struct, or data of another kind); ::TRIAGE_ECORRUPT (not a
+ *         record, a wrong length, or a field out of range: the last error
+ *         names it, e.g. "case.deadline_count"); ::TRIAGE_EVERSION (a newer
+ *         encoding).
  */
 TRIAGE_API triage_status_t triage_record_decode(void *out, triage_record_kind_t kind,
                                                 const void *data, size_t len);
@@ -166,21 +176,44 @@ typedef struct triage_sqlite_options {
     int32_t create;        /**< 1: create the file when it does not exist (default) */
     int32_t busy_timeout_ms; /**< wait this long for another writer's lock (default 0: fail at once) */
     triage_allocator_t allocator;
+    /** Since v2. Permission bits of a database file this call creates (and so
+     *  of its -wal, -shm and -journal files, which SQLite creates with the
+     *  database's mode), applied whatever the umask; 0 means 0600 (owner
+     *  only: the file holds personal data). Only bits 0777 are allowed. An
+     *  existing file keeps its mode. */
+    uint32_t file_mode;
+    /** Since v2. A page check at open: ::TRIAGE_SQLITE_CHECK_NONE (default),
+     *  ::TRIAGE_SQLITE_CHECK_QUICK (`PRAGMA quick_check`) or
+     *  ::TRIAGE_SQLITE_CHECK_FULL (`PRAGMA integrity_check`, which also
+     *  compares indexes with their tables). Both read the whole file; a file
+     *  that fails is refused with ::TRIAGE_ECORRUPT. */
+    int32_t check;
 } triage_sqlite_options_t;
-#define TRIAGE_SQLITE_OPTIONS_VERSION 1
-#define TRIAGE_SQLITE_OPTIONS_INIT {TRIAGE_SQLITE_OPTIONS_VERSION, 1, 0, {0, 0, 0, 0}}
+#define TRIAGE_SQLITE_CHECK_NONE 0
+#define TRIAGE_SQLITE_CHECK_QUICK 1
+#define TRIAGE_SQLITE_CHECK_FULL 2
+#define TRIAGE_SQLITE_OPTIONS_VERSION 2
+#define TRIAGE_SQLITE_OPTIONS_INIT {TRIAGE_SQLITE_OPTIONS_VERSION, 1, 0, {0, 0, 0, 0}, 0, 0}
 
 /**
  * Fills @p out with a SQLite store on the file @p path (one file; WAL;
  * synchronous=FULL so every commit is durable; the store holds the write
  * lock for its lifetime). A file that is not a libtriage database, is
  * corrupt, was written by a newer schema or is locked by another writer is
- * refused with a clear error and never modified.
+ * refused with a clear error and never modified: every check only reads,
+ * and an existing database is switched to WAL only at the first write
+ * transaction (so not when triage_engine_open() then refuses its records).
+ * An empty file is a new database only when create = 1. New files are
+ * created with mode 0600 (see triage_sqlite_options_t.file_mode).
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (bad arguments, or a build without
  *         SQLite: see triage_store_sqlite_available()); ::TRIAGE_ENOTFOUND
  *         (no file and create = 0); ::TRIAGE_ECONFLICT (not a libtriage
  *         database, or locked by another writer); ::TRIAGE_EVERSION (newer
- *         schema); ::TRIAGE_ESTORE (corrupt or unreadable); ::TRIAGE_ENOMEM.
+ *         schema, or an options version this library does not know);
+ *         ::TRIAGE_ECORRUPT (damaged: an empty file with create = 0, a
+ *         schema version that cannot exist, missing tables, SQLite's
+ *         corruption errors, a failed page check); ::TRIAGE_ESTORE
+ *         (unreadable, or the file cannot be created); ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_store_sqlite(triage_store_t *out, const char *path,
                                                const triage_sqlite_options_t *opts);

@@ -3,6 +3,9 @@
 #include <stdio.h>
 
 #include "testutil.h"
+#include "base/internal.h"
+#include <triage/sim.h>
+#include <triage/sys/store.h>
 
 static void test_initial_state_is_ok(void **state)
 {
@@ -58,7 +61,7 @@ static void test_strerror_every_code(void **state)
     static const triage_status_t codes[] = {
         TRIAGE_OK, TRIAGE_EINVAL, TRIAGE_ENOMEM, TRIAGE_ENOTFOUND, TRIAGE_EEXISTS,
         TRIAGE_ESTATE, TRIAGE_ERANGE, TRIAGE_EVERSION, TRIAGE_ECONFLICT, TRIAGE_ESTORE,
-        TRIAGE_EUSER, TRIAGE_ITEROVER};
+        TRIAGE_EUSER, TRIAGE_ECORRUPT, TRIAGE_ITEROVER};
     const char *seen[sizeof codes / sizeof codes[0]];
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         seen[i] = triage_strerror(codes[i]);
@@ -86,6 +89,7 @@ static void test_codes_are_stable(void **state)
     assert_int_equal(TRIAGE_ECONFLICT, -8);
     assert_int_equal(TRIAGE_ESTORE, -9);
     assert_int_equal(TRIAGE_EUSER, -10);
+    assert_int_equal(TRIAGE_ECORRUPT, -11);
     assert_int_equal(TRIAGE_ITEROVER, -31);
 }
 
@@ -125,6 +129,84 @@ static void test_version_macros_match_runtime(void **state)
     assert_false(TRIAGE_VERSION_CHECK(TRIAGE_VERSION_MAJOR + 1, 0, 0));
 }
 
+/* ---- messages never overwrite themselves ----------------------------------- */
+
+/* Formatting the last error's own message (or argument) into it. */
+static void test_format_from_last_error(void **state)
+{
+    (void)state;
+    triage__error(TRIAGE_EINVAL, "code", "isted twice");
+    const triage_error_t *le = triage_error_last();
+    triage__error(TRIAGE_EINVAL, le->argument, "d.scn:3: %s: %s", le->argument, le->message);
+    assert_string_equal(le->message, "d.scn:3: code: isted twice");
+    assert_string_equal(le->argument, "code");
+    /* A message that fills the buffer, prefixed: cut, never garbled. */
+    char big[400];
+    memset(big, 'm', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    triage__error(TRIAGE_EINVAL, NULL, "%s", big);
+    triage__error(TRIAGE_EINVAL, NULL, "p: %s", le->message);
+    assert_memory_equal(le->message, "p: mmm", 6);
+    assert_int_equal(strlen(le->message), TRIAGE__ERROR_MESSAGE_MAX - 1);
+}
+
+/* Reproducer: the scenario parser prefixed the file and line to the message
+ * it read from the last error, and printed "d.scn:3: code: d.scn:3: code:
+ * isted twice". */
+static void test_scenario_message_not_overwritten(void **state)
+{
+    (void)state;
+    const char text[] = "[municipality]\ncode = 297\n\n[municipality]\ncode = 297\n";
+    triage_scenario_t *sc = NULL;
+    assert_status(triage_scenario_parse(&sc, text, "d.scn", NULL), TRIAGE_EINVAL);
+    assert_null(sc);
+    assert_string_equal(triage_error_last()->message,
+                        "d.scn:4: code: the municipality is listed twice");
+    assert_non_null(strstr(triage_error_last()->argument, "code"));
+}
+
+/* Reproducer: a store's own message (triage_store_error_set) from a callback
+ * that fails while triage_engine_open loads was lost (an empty message). */
+static int list_fails(void *ud, triage_record_kind_t kind, triage_record_visit_fn visit, void *ctx)
+{
+    (void)ud;
+    (void)kind;
+    (void)visit;
+    (void)ctx;
+    triage_store_error_set("the records table is unreadable");
+    return 42;
+}
+
+static void destroy_sets_error(void *ud)
+{
+    triage_store_t *mem = ud;
+    mem->destroy(mem->userdata);
+    triage_store_error_set("closing went wrong too"); /* must not replace the load's error */
+}
+
+static void test_store_message_kept_on_open(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t s = mem;
+    s.userdata = &mem;
+    s.list = list_fails;
+    s.destroy = NULL;
+    /* the other methods are never reached: list fails first */
+    const triage_error_t *le = triage_error_last();
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            s.destroy = destroy_sets_error; /* frees mem */
+        triage_engine_t *e = NULL;
+        assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ESTORE);
+        assert_null(e);
+        assert_string_equal(le->message, "the records table is unreadable");
+        assert_string_equal(le->argument, "list");
+        assert_int_equal(le->cause, 42);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +218,9 @@ int main(void)
         cmocka_unit_test(test_codes_are_stable),
         cmocka_unit_test(test_error_is_thread_local),
         cmocka_unit_test(test_version_macros_match_runtime),
+        cmocka_unit_test(test_format_from_last_error),
+        cmocka_unit_test(test_scenario_message_not_overwritten),
+        cmocka_unit_test(test_store_message_kept_on_open),
     };
     return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }
