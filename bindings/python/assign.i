@@ -181,6 +181,7 @@ PyObject *triage_py_assign(triage_engine_t *engine, PyObject *case_id, long long
     req.slot = (triage_case_slot_t)slot;
     req.role_change = role_change;
     triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
     triage_status_t rc = apply ? triage_assign_case(&a, engine, &cid, &req)
                                : triage_assign_propose(&a, engine, &cid, &req);
     if (rc) {
@@ -199,6 +200,7 @@ PyObject *triage_py_assign_role_change(triage_engine_t *engine, PyObject *case_i
     if (!triage_py_id_conv(case_id, &cid))
         return NULL;
     triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
     triage_status_t rc = triage_assign_propose_role_change(&a, engine, &cid, (int64_t)at_ms);
     if (rc) {
         triage_py_raise(rc);
@@ -235,6 +237,7 @@ PyObject *triage_py_assign_apply(triage_engine_t *engine, PyObject *proposals, P
             return NULL;
         }
         a[i].slot = (triage_case_slot_t)slot;
+        a[i].version = TRIAGE_ASSIGNMENT_VERSION;
     }
     Py_DECREF(fast);
     triage_status_t rc = triage_assign_apply(engine, a, (size_t)n, &act, (int64_t)at_ms);
@@ -254,7 +257,8 @@ PyObject *triage_py_absence_proposals(triage_engine_t *engine, PyObject *worker,
         return NULL;
     triage_assignment_t *a = NULL;
     size_t n = 0;
-    triage_status_t rc = triage_absence_proposals(&a, &n, engine, &w, start, end, (int64_t)at_ms);
+    triage_status_t rc = triage_absence_proposals(&a, &n, TRIAGE_ASSIGNMENT_VERSION, engine, &w, start,
+                                                  end, (int64_t)at_ms);
     if (rc) {
         triage_py_raise(rc);
         return NULL;
@@ -271,7 +275,7 @@ PyObject *triage_py_absence_list(triage_engine_t *engine, PyObject *worker)
         return NULL;
     triage_absence_t *a = NULL;
     size_t n = 0;
-    triage_status_t rc = triage_absence_list(&a, &n, engine, &w);
+    triage_status_t rc = triage_absence_list(&a, &n, TRIAGE_ABSENCE_VERSION, engine, &w);
     if (rc) {
         triage_py_raise(rc);
         return NULL;
@@ -306,7 +310,8 @@ PyObject *triage_py_distribute(triage_engine_t *engine, PyObject *case_ids, long
     triage_assignment_t *a = NULL;
     triage_batch_stats_t st;
     memset(&st, 0, sizeof st);
-    triage_status_t rc = triage_assign_distribute(&a, &st, engine, ids, n, &req, apply);
+    triage_status_t rc = triage_assign_distribute(&a, &st, TRIAGE_ASSIGNMENT_VERSION, engine, ids, n,
+                                                  &req, apply);
     free(ids);
     if (rc) {
         triage_py_raise(rc);
@@ -333,6 +338,7 @@ PyObject *triage_py_duty_pair(triage_engine_t *engine, int date)
 PyObject *triage_py_balance(triage_engine_t *engine, int role, int team)
 {
     triage_balance_t b;
+    b.version = TRIAGE_BALANCE_VERSION;
     triage_status_t rc = triage_assign_balance(&b, engine, (triage_role_t)role, team);
     if (rc) {
         triage_py_raise(rc);
@@ -347,6 +353,7 @@ PyObject *triage_py_worker_load(triage_engine_t *engine, PyObject *worker)
     if (!triage_py_id_conv(worker, &w))
         return NULL;
     triage_worker_load_t l;
+    l.version = TRIAGE_WORKER_LOAD_VERSION;
     triage_status_t rc = triage_worker_load(&l, engine, &w);
     if (rc) {
         triage_py_raise(rc);

@@ -27,22 +27,18 @@ struct triage_deadline_rules {};
     $result = SWIG_Python_AppendOutput($result, PyUnicode_FromString(*$1 ? *$1 : ""));
 }
 
-/*
- * triage_deadlines_compute(): a list of (row, basis, milestone, due) tuples.
- * SWIG does not match multi-argument typemaps that start with an array
- * parameter, so the function is declared to SWIG with the pointer its array
- * parameter decays to, and the header's array form is ignored.
- */
-%typemap(in, numinputs=0) (triage_deadline_t *out, uint32_t *count)
+/* triage_deadlines_compute(): a list of (row, basis, milestone, due) tuples. */
+%typemap(in, numinputs=0) (triage_deadline_t *out, size_t capacity, uint32_t *count)
     (triage_deadline_t tmp[TRIAGE_DEADLINE_MAX], uint32_t n = 0) {
     $1 = tmp;
-    $2 = &n;
+    $2 = TRIAGE_DEADLINE_MAX;
+    $3 = &n;
 }
-%typemap(argout) (triage_deadline_t *out, uint32_t *count) {
-    PyObject *list = PyList_New((Py_ssize_t)*$2);
+%typemap(argout) (triage_deadline_t *out, size_t capacity, uint32_t *count) {
+    PyObject *list = PyList_New((Py_ssize_t)*$3);
     if (!list)
         SWIG_fail;
-    for (uint32_t i = 0; i < *$2; i++) {
+    for (uint32_t i = 0; i < *$3; i++) {
         PyObject *item = Py_BuildValue("(iiii)", (int)$1[i].row, (int)$1[i].basis,
                                        (int)$1[i].milestone, (int)$1[i].due);
         if (!item) {
@@ -66,15 +62,4 @@ struct triage_deadline_rules {};
 
 TRIAGE_OUT_INT(triage_intake_kind_t, out)
 
-%ignore triage_deadlines_compute(triage_deadline_t [TRIAGE_DEADLINE_MAX], uint32_t *,
-                                 const triage_deadline_rules_t *, const triage_urgency_policy_t *,
-                                 const triage_calendar_t *, const triage_deadline_input_t *);
-
 %include "triage/deadline.h"
-
-/* The pointer form of the ignored declaration above. */
-triage_status_t triage_deadlines_compute(triage_deadline_t *out, uint32_t *count,
-                                         const triage_deadline_rules_t *rules,
-                                         const triage_urgency_policy_t *urgency,
-                                         const triage_calendar_t *cal,
-                                         const triage_deadline_input_t *input);

@@ -163,6 +163,7 @@ static PyObject *triage_py_client_dict(const triage_client_t *c)
     TRIAGE_PY_SET(d, "failed_contacts", PyLong_FromUnsignedLong(c->failed_contacts));
     TRIAGE_PY_SET(d, "flags", PyLong_FromUnsignedLong(c->flags));
     TRIAGE_PY_SET(d, "last_contact", PyLong_FromLong(c->last_contact));
+    TRIAGE_PY_SET(d, "no_shows", PyLong_FromUnsignedLong(c->no_shows));
     return d;
 }
 
@@ -171,7 +172,7 @@ static PyObject *triage_py_worker_dict(const triage_worker_t *w)
     PyObject *d = PyDict_New();
     if (!d)
         return NULL;
-    uint32_t n = w->served_count <= TRIAGE_WORKER_MAX_SERVED ? w->served_count : 0;
+    uint32_t n = w->served ? w->served_count : 0;
     PyObject *served = PyTuple_New((Py_ssize_t)n);
     if (!served) {
         Py_DECREF(d);
@@ -202,37 +203,6 @@ static PyObject *triage_py_case_dict(const triage_case_t *c)
     PyObject *d = PyDict_New();
     if (!d)
         return NULL;
-    PyObject *met = PyTuple_New(9);
-    if (!met) {
-        Py_DECREF(d);
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i < 9; i++) {
-        PyObject *v = PyLong_FromLong(c->milestone_met[i]);
-        if (!v) {
-            Py_DECREF(met);
-            Py_DECREF(d);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(met, i, v);
-    }
-    TRIAGE_PY_SET(d, "milestone_met", met);
-    uint32_t n = c->deadline_count <= TRIAGE_DEADLINE_MAX ? c->deadline_count : 0;
-    PyObject *dls = PyList_New((Py_ssize_t)n);
-    if (!dls) {
-        Py_DECREF(d);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        PyObject *t = triage_py_deadline_tuple(&c->deadlines[i]);
-        if (!t) {
-            Py_DECREF(dls);
-            Py_DECREF(d);
-            return NULL;
-        }
-        PyList_SET_ITEM(dls, (Py_ssize_t)i, t);
-    }
-    TRIAGE_PY_SET(d, "deadlines", dls);
     TRIAGE_PY_SET(d, "id", triage_py_id_obj((void *)&c->id));
     TRIAGE_PY_SET(d, "client", triage_py_id_obj((void *)&c->client));
     TRIAGE_PY_SET(d, "kind", PyLong_FromLong((long)c->kind));
@@ -264,6 +234,33 @@ static PyObject *triage_py_case_dict(const triage_case_t *c)
     TRIAGE_PY_SET(d, "assessment_completed", PyLong_FromLong(c->assessment_completed));
     TRIAGE_PY_SET(d, "responded", PyLong_FromLong(c->responded));
     TRIAGE_PY_SET(d, "closed", PyLong_FromLong(c->closed));
+    TRIAGE_PY_SET(d, "plan_made", PyLong_FromLong(c->plan_made));
+    TRIAGE_PY_SET(d, "intake_count", PyLong_FromUnsignedLong(c->intake_count));
+    TRIAGE_PY_SET(d, "deadline_count", PyLong_FromUnsignedLong(c->deadline_count));
+    TRIAGE_PY_SET(d, "no_shows", PyLong_FromLong(c->no_shows));
+    TRIAGE_PY_SET(d, "children", PyLong_FromLong(c->children));
+    TRIAGE_PY_SET(d, "attached_to", triage_py_id_obj((void *)&c->attached_to));
+    return d;
+}
+
+static PyObject *triage_py_intake_dict(const triage_intake_info_t *r)
+{
+    PyObject *d = PyDict_New();
+    if (!d)
+        return NULL;
+    TRIAGE_PY_SET(d, "id", triage_py_id_obj((void *)&r->id));
+    TRIAGE_PY_SET(d, "case", triage_py_id_obj((void *)&r->case_id));
+    TRIAGE_PY_SET(d, "client", triage_py_id_obj((void *)&r->client));
+    TRIAGE_PY_SET(d, "ordinal", PyLong_FromLong(r->ordinal));
+    TRIAGE_PY_SET(d, "kind", PyLong_FromLong((long)r->kind));
+    TRIAGE_PY_SET(d, "channel", PyLong_FromLong((long)r->channel));
+    TRIAGE_PY_SET(d, "service", PyLong_FromLong((long)r->service));
+    TRIAGE_PY_SET(d, "received_ms", PyLong_FromLongLong((long long)r->received_ms));
+    TRIAGE_PY_SET(d, "received", PyLong_FromLong(r->received));
+    TRIAGE_PY_SET(d, "urgency", PyLong_FromLong((long)r->urgency));
+    TRIAGE_PY_SET(d, "triggers", PyLong_FromUnsignedLong(r->triggers));
+    TRIAGE_PY_SET(d, "flags", PyLong_FromUnsignedLong(r->flags));
+    TRIAGE_PY_SET(d, "children", PyLong_FromLong(r->children));
     return d;
 }
 %}
@@ -445,6 +442,7 @@ triage_status_t triage_py_engine_calendar_copy(triage_calendar_t **out,
 }
 %typemap(in, numinputs=0) triage_client_t *out (triage_client_t tmp) {
     memset(&tmp, 0, sizeof tmp);
+    tmp.version = TRIAGE_CLIENT_VERSION;
     $1 = &tmp;
 }
 %typemap(argout) triage_client_t *out {
@@ -455,7 +453,7 @@ triage_status_t triage_py_engine_calendar_copy(triage_calendar_t **out,
 }
 
 /* Worker in: (id, role, fte, languages, office, team, active, served). */
-%typemap(in) const triage_worker_t *worker (triage_worker_t tmp) {
+%typemap(in) const triage_worker_t *worker (triage_worker_t tmp, int32_t *codes = NULL) {
     triage_worker_t init = TRIAGE_WORKER_INIT;
     int role = 0;
     PyObject *served = NULL;
@@ -466,19 +464,30 @@ triage_status_t triage_py_engine_calendar_copy(triage_calendar_t **out,
         SWIG_fail;
     tmp.role = (triage_role_t)role;
     Py_ssize_t n = PyTuple_GET_SIZE(served);
-    if (n > TRIAGE_WORKER_MAX_SERVED) {
-        /* the C library names the field */
-        tmp.served_count = (uint32_t)n;
-    } else {
-        tmp.served_count = (uint32_t)n;
+    if (n > UINT32_MAX / 4) {
+        PyErr_SetString(PyExc_OverflowError, "too many served municipalities");
+        SWIG_fail;
+    }
+    tmp.served_count = (uint32_t)n;
+    if (n) {
+        codes = PyMem_Malloc((size_t)n * sizeof *codes);
+        if (!codes) {
+            PyErr_NoMemory();
+            SWIG_fail;
+        }
         for (Py_ssize_t i = 0; i < n; i++)
-            if (!triage_py_int_field(served, i, &tmp.served[i]))
+            if (!triage_py_int_field(served, i, &codes[i]))
                 SWIG_fail;
     }
+    tmp.served = codes;
     $1 = &tmp;
+}
+%typemap(freearg) const triage_worker_t *worker {
+    PyMem_Free(codes$argnum);
 }
 %typemap(in, numinputs=0) triage_worker_t *out (triage_worker_t tmp) {
     memset(&tmp, 0, sizeof tmp);
+    tmp.version = TRIAGE_WORKER_VERSION;
     $1 = &tmp;
 }
 %typemap(argout) triage_worker_t *out {
@@ -520,45 +529,7 @@ triage_status_t triage_py_engine_calendar_copy(triage_calendar_t **out,
     }
 }
 
-/* Owned event lists: a list of tuples
- * (seq, at_ms, case, subject, actor, kind, from, to, reason, from_id, to_id,
- *  policy_version, policy_id). */
-%typemap(in, numinputs=0) (triage_event_t **out, size_t *count) (triage_event_t *arr = NULL, size_t n = 0) {
-    $1 = &arr;
-    $2 = &n;
-}
-%typemap(argout) (triage_event_t **out, size_t *count) {
-    PyObject *list = PyList_New((Py_ssize_t)*$2);
-    if (!list)
-        SWIG_fail;
-    for (size_t i = 0; i < *$2; i++) {
-        const triage_event_t *ev = &(*$1)[i];
-        char pid[sizeof ev->policy_id + 1];
-        memcpy(pid, ev->policy_id, sizeof ev->policy_id);
-        pid[sizeof ev->policy_id] = '\0';
-        PyObject *t = Py_BuildValue("(LLO&O&O&iiiiO&O&ks)", (long long)ev->seq,
-                                    (long long)ev->at_ms, triage_py_id_obj, (void *)&ev->case_id,
-                                    triage_py_id_obj, (void *)&ev->subject, triage_py_id_obj,
-                                    (void *)&ev->actor, (int)ev->kind, (int)ev->from,
-                                    (int)ev->to, (int)ev->reason, triage_py_id_obj,
-                                    (void *)&ev->from_id, triage_py_id_obj, (void *)&ev->to_id,
-                                    (unsigned long)ev->policy_version, pid);
-        if (!t) {
-            Py_DECREF(list);
-            SWIG_fail;
-        }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, t);
-    }
-    $result = SWIG_Python_AppendOutput($result, list);
-}
-%typemap(freearg) (triage_event_t **out, size_t *count) {
-    if ($1) {
-        triage_free(*$1);
-        *$1 = NULL;
-    }
-}
-
-/* case_id may be None for triage_event_list() (all events); for the case
+/* case_id may be None for the event query (all events); for the case
  * operations None reaches C as NULL and comes back as InvalidArgument. */
 %typemap(in) const triage_id_t *case_id (triage_id_t tmp) {
     if ($input == Py_None) {
@@ -585,18 +556,18 @@ triage_status_t triage_py_engine_calendar_copy(triage_calendar_t **out,
 
 /* Intake in: (client, kind, channel, service, received_ms, triggers, own_contact,
  * highest_care_allowance, child_special_support, assistance_urgent,
- * assistance_complete, meeting_requested, actor). */
+ * assistance_complete, meeting_requested, actor, children, urgency_assessed). */
 %typemap(in) const triage_intake_t *intake (triage_intake_t tmp) {
     triage_intake_t init = TRIAGE_INTAKE_INIT;
     int kind = 0, channel = 0, service = 0;
     long long received = 0;
     tmp = init;
-    if (!PyArg_ParseTuple($input, "O&iiiLIiiiiiiO&;bad intake tuple", triage_py_id_conv,
+    if (!PyArg_ParseTuple($input, "O&iiiLIiiiiiiO&ii;bad intake tuple", triage_py_id_conv,
                           &tmp.client, &kind, &channel, &service, &received, &tmp.triggers,
                           &tmp.own_contact, &tmp.highest_care_allowance,
                           &tmp.child_special_support, &tmp.assistance_urgent,
                           &tmp.assistance_complete, &tmp.meeting_requested, triage_py_id_conv,
-                          &tmp.actor))
+                          &tmp.actor, &tmp.children, &tmp.urgency_assessed))
         SWIG_fail;
     tmp.kind = (triage_intake_kind_t)kind;
     tmp.channel = (triage_channel_t)channel;
@@ -605,20 +576,22 @@ triage_status_t triage_py_engine_calendar_copy(triage_calendar_t **out,
     $1 = &tmp;
 }
 /* Result: (case, attached, emergency_services, repeat_flagged,
- *          (tier, fired, deciding, response_days, policy_version, policy_id)). */
+ *          (tier, fired, deciding, response_days, policy_version, policy_id), intake). */
 %typemap(in, numinputs=0) triage_intake_result_t *out (triage_intake_result_t tmp) {
     memset(&tmp, 0, sizeof tmp);
+    tmp.version = TRIAGE_INTAKE_RESULT_VERSION;
     $1 = &tmp;
 }
 %typemap(argout) triage_intake_result_t *out {
-    PyObject *t = Py_BuildValue("(O&iii(ikkiks))", triage_py_id_obj, (void *)&$1->case_id,
+    PyObject *t = Py_BuildValue("(O&iii(ikkiks)O&)", triage_py_id_obj, (void *)&$1->case_id,
                                 (int)$1->attached, (int)$1->emergency_services,
                                 (int)$1->repeat_flagged, (int)$1->urgency.tier,
                                 (unsigned long)$1->urgency.fired,
                                 (unsigned long)$1->urgency.deciding,
                                 (int)$1->urgency.response_days,
                                 (unsigned long)$1->urgency.policy_version,
-                                $1->urgency.policy_id);
+                                $1->urgency.policy_id, triage_py_id_obj,
+                                (void *)&$1->intake_id);
     if (!t)
         SWIG_fail;
     $result = SWIG_Python_AppendOutput($result, t);
@@ -628,7 +601,19 @@ triage_status_t triage_py_engine_calendar_copy(triage_calendar_t **out,
 
 %typemap(in, numinputs=0) triage_case_t *out (triage_case_t tmp) {
     memset(&tmp, 0, sizeof tmp);
+    tmp.version = TRIAGE_CASE_VERSION;
     $1 = &tmp;
+}
+%typemap(in, numinputs=0) triage_intake_info_t *out (triage_intake_info_t tmp) {
+    memset(&tmp, 0, sizeof tmp);
+    tmp.version = TRIAGE_INTAKE_INFO_VERSION;
+    $1 = &tmp;
+}
+%typemap(argout) triage_intake_info_t *out {
+    PyObject *d = triage_py_intake_dict($1);
+    if (!d)
+        SWIG_fail;
+    $result = SWIG_Python_AppendOutput($result, d);
 }
 %typemap(argout) triage_case_t *out {
     PyObject *d = triage_py_case_dict($1);
@@ -688,22 +673,28 @@ TRIAGE_OUT_INT(triage_date_t, date)
 TRIAGE_OUT_INT(int32_t, minute)
 TRIAGE_OUT_INT(int64_t, utc_ms)
 
-/* Case deadlines: (list of (row, basis, milestone, due, state, overdue, met), next). */
-%typemap(in, numinputs=0) (triage_case_deadline_t *out, uint32_t *count, int32_t *next)
-    (triage_case_deadline_t tmp[TRIAGE_DEADLINE_MAX], uint32_t n = 0, int32_t nx = -1) {
-    $1 = tmp;
+/* Case deadlines: (list of (row, basis, milestone, due, state, overdue, met,
+ * id, intake, start, flags), next); the owned array is freed here. */
+%typemap(in, numinputs=0) (triage_case_deadline_t **out, size_t *count, int32_t *next,
+                           uint32_t version)
+    (triage_case_deadline_t *arr = NULL, size_t n = 0, int32_t nx = -1) {
+    $1 = &arr;
     $2 = &n;
     $3 = &nx;
+    $4 = TRIAGE_CASE_DEADLINE_VERSION;
 }
-%typemap(argout) (triage_case_deadline_t *out, uint32_t *count, int32_t *next) {
+%typemap(argout) (triage_case_deadline_t **out, size_t *count, int32_t *next, uint32_t version) {
     PyObject *list = PyList_New((Py_ssize_t)*$2);
     if (!list)
         SWIG_fail;
-    for (uint32_t i = 0; i < *$2; i++) {
-        const triage_case_deadline_t *d = &$1[i];
-        PyObject *t = Py_BuildValue("(iiiiiii)", (int)d->deadline.row, (int)d->deadline.basis,
-                                    (int)d->deadline.milestone, (int)d->deadline.due,
-                                    (int)d->state, (int)d->overdue, (int)d->met);
+    for (size_t i = 0; i < *$2; i++) {
+        const triage_case_deadline_t *d = &(*$1)[i];
+        PyObject *t = Py_BuildValue("(iiiiiiiO&O&ik)", (int)d->deadline.row,
+                                    (int)d->deadline.basis, (int)d->deadline.milestone,
+                                    (int)d->deadline.due, (int)d->state, (int)d->overdue,
+                                    (int)d->met, triage_py_id_obj, (void *)&d->id,
+                                    triage_py_id_obj, (void *)&d->intake, (int)d->start,
+                                    (unsigned long)d->flags);
         if (!t) {
             Py_DECREF(list);
             SWIG_fail;
@@ -716,12 +707,79 @@ TRIAGE_OUT_INT(int64_t, utc_ms)
         SWIG_fail;
     $result = SWIG_Python_AppendOutput($result, pair);
 }
-%ignore triage_case_deadlines(triage_case_deadline_t [TRIAGE_DEADLINE_MAX], uint32_t *, int32_t *,
-                              triage_engine_t *, const triage_id_t *, triage_date_t, int32_t);
+%typemap(freearg) (triage_case_deadline_t **out, size_t *count, int32_t *next, uint32_t version) {
+    if ($1) {
+        triage_free(*$1);
+        *$1 = NULL;
+    }
+}
+
+/* Events are read through triage_py_events() (below): the iterator and
+ * its query struct stay in C. */
+%ignore triage_event_iter_new;
+%ignore triage_event_iter_next;
+%ignore triage_event_iter_free;
+%rename("$ignore", %$isclass) triage_event_query;
+%rename("$ignore", %$isclass) triage_intake_info;
+%rename("$ignore", %$isclass) triage_case_deadline;
 
 %include "triage/engine.h"
 
-/* The pointer form of the ignored declaration above. */
-triage_status_t triage_case_deadlines(triage_case_deadline_t *out, uint32_t *count, int32_t *next,
-                                      triage_engine_t *engine, const triage_id_t *case_id,
-                                      triage_date_t today, int32_t due_soon_days);
+/* It builds Python objects: it runs holding the GIL. */
+%nothread triage_py_events;
+%inline %{
+/*
+ * Up to `limit` events after sequence number `after_seq` that match
+ * (case_id: None for all; from_ms..to_ms inclusive), as a list of tuples
+ * (seq, at_ms, case, subject, actor, kind, from, to, reason, from_id, to_id,
+ *  policy_version, policy_id, intake). The Python side pages through them.
+ */
+PyObject *triage_py_events(triage_engine_t *engine, PyObject *case_obj, long long from_ms,
+                           long long to_ms, long long after_seq, long long limit)
+{
+    triage_event_query_t q = TRIAGE_EVENT_QUERY_INIT;
+    if (case_obj != Py_None && !triage_py_id_conv(case_obj, &q.case_id))
+        return NULL;
+    q.from_ms = (int64_t)from_ms;
+    q.to_ms = (int64_t)to_ms;
+    q.after_seq = (int64_t)after_seq;
+    triage_event_iter_t *it = NULL;
+    triage_status_t rc = triage_event_iter_new(&it, engine, &q);
+    PyObject *list = rc ? NULL : PyList_New(0);
+    while (list && (limit <= 0 || PyList_GET_SIZE(list) < limit)) {
+        triage_event_t ev;
+        ev.version = TRIAGE_EVENT_VERSION;
+        rc = triage_event_iter_next(it, &ev);
+        if (rc == TRIAGE_ITEROVER) {
+            rc = TRIAGE_OK;
+            break;
+        }
+        if (rc)
+            break;
+        char pid[sizeof ev.policy_id + 1];
+        memcpy(pid, ev.policy_id, sizeof ev.policy_id);
+        pid[sizeof ev.policy_id] = '\0';
+        PyObject *t = Py_BuildValue("(LLO&O&O&iiiiO&O&ksO&)", (long long)ev.seq,
+                                    (long long)ev.at_ms, triage_py_id_obj, (void *)&ev.case_id,
+                                    triage_py_id_obj, (void *)&ev.subject, triage_py_id_obj,
+                                    (void *)&ev.actor, (int)ev.kind, (int)ev.from, (int)ev.to,
+                                    (int)ev.reason, triage_py_id_obj, (void *)&ev.from_id,
+                                    triage_py_id_obj, (void *)&ev.to_id,
+                                    (unsigned long)ev.policy_version, pid, triage_py_id_obj,
+                                    (void *)&ev.intake);
+        if (!t || PyList_Append(list, t) != 0) {
+            Py_XDECREF(t);
+            Py_CLEAR(list);
+            break;
+        }
+        Py_DECREF(t);
+    }
+    triage_event_iter_free(it);
+    if (rc) {
+        Py_XDECREF(list);
+        triage_py_raise(rc);
+        return NULL;
+    }
+    return list;
+}
+%}

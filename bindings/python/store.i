@@ -244,18 +244,19 @@ static int triage_py_store_list(void *ud, triage_record_kind_t kind, triage_reco
 }
 
 /* (seq, at_ms, case, subject, actor, kind, from, to, reason, from_id, to_id,
- *  policy_version, policy_id): the format of the event list typemap. */
+ *  policy_version, policy_id, intake): the format of the event pages. */
 static PyObject *triage_py_event_tuple(const triage_event_t *ev)
 {
     char pid[sizeof ev->policy_id + 1];
     memcpy(pid, ev->policy_id, sizeof ev->policy_id);
     pid[sizeof ev->policy_id] = '\0';
-    return Py_BuildValue("(LLO&O&O&iiiiO&O&ks)", (long long)ev->seq, (long long)ev->at_ms,
+    return Py_BuildValue("(LLO&O&O&iiiiO&O&ksO&)", (long long)ev->seq, (long long)ev->at_ms,
                          triage_py_id_obj, (void *)&ev->case_id, triage_py_id_obj,
                          (void *)&ev->subject, triage_py_id_obj, (void *)&ev->actor,
                          (int)ev->kind, (int)ev->from, (int)ev->to, (int)ev->reason,
                          triage_py_id_obj, (void *)&ev->from_id, triage_py_id_obj,
-                         (void *)&ev->to_id, (unsigned long)ev->policy_version, pid);
+                         (void *)&ev->to_id, (unsigned long)ev->policy_version, pid,
+                         triage_py_id_obj, (void *)&ev->intake);
 }
 
 static int triage_py_event_from_tuple(PyObject *t, triage_event_t *ev)
@@ -266,12 +267,13 @@ static int triage_py_event_from_tuple(PyObject *t, triage_event_t *ev)
     const char *pid = NULL;
     Py_ssize_t pidlen = 0;
     memset(ev, 0, sizeof *ev);
-    if (!PyArg_ParseTuple(t, "LLO&O&O&iiiiO&O&ks#;bad stored event", &seq, &at,
+    if (!PyArg_ParseTuple(t, "LLO&O&O&iiiiO&O&ks#|O&;bad stored event", &seq, &at,
                           triage_py_id_conv, &ev->case_id, triage_py_id_conv, &ev->subject,
                           triage_py_id_conv, &ev->actor, &kind, &ev->from, &ev->to, &ev->reason,
                           triage_py_id_conv, &ev->from_id, triage_py_id_conv, &ev->to_id, &pver,
-                          &pid, &pidlen))
+                          &pid, &pidlen, triage_py_id_conv, &ev->intake))
         return 0;
+    ev->version = TRIAGE_EVENT_VERSION;
     if (pver > UINT32_MAX || (size_t)pidlen > sizeof ev->policy_id) {
         PyErr_SetString(PyExc_ValueError, "a stored event's policy fields are too long");
         return 0;

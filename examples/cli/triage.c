@@ -206,7 +206,7 @@ static int cmd_deadlines(int argc, char **argv)
         return fail_runtime("cannot create the calendar");
     triage_deadline_t dl[TRIAGE_DEADLINE_MAX];
     uint32_t count = 0;
-    triage_status_t rc = triage_deadlines_compute(dl, &count, NULL, NULL, cal, &in);
+    triage_status_t rc = triage_deadlines_compute(dl, TRIAGE_DEADLINE_MAX, &count, NULL, NULL, cal, &in);
     triage_calendar_free(cal);
     if (rc == TRIAGE_EINVAL || rc == TRIAGE_ERANGE)
         return fail_usage("inconsistent intake", triage_error_last()->message);
@@ -453,6 +453,7 @@ static void print_decimal(const char *label, double v)
 static void print_balance(const triage_report_t *r, const char *label, int role, int32_t team)
 {
     triage_balance_t b;
+    b.version = TRIAGE_BALANCE_VERSION;
     if (triage_report_balance(&b, r, (triage_role_t)role, team) != TRIAGE_OK)
         return;
     if (b.workers == 0) {
@@ -694,7 +695,6 @@ static int cmd_check(int argc, char **argv)
     size_t n[5] = {0};
     triage_id_t *ids = NULL;
     triage_absence_t *abs = NULL;
-    triage_event_t *evs = NULL;
     if (triage_client_list(&ids, &n[0], e) == TRIAGE_OK)
         triage_free(ids);
     else
@@ -707,14 +707,21 @@ static int cmd_check(int argc, char **argv)
         triage_free(ids);
     else if (!rc)
         rc = triage_error_last()->code;
-    if (!rc && triage_absence_list(&abs, &n[3], e, NULL) == TRIAGE_OK)
+    if (!rc && triage_absence_list(&abs, &n[3], TRIAGE_ABSENCE_VERSION, e, NULL) == TRIAGE_OK)
         triage_free(abs);
     else if (!rc)
         rc = triage_error_last()->code;
-    if (!rc && triage_event_list(&evs, &n[4], e, NULL, INT64_MIN, INT64_MAX) == TRIAGE_OK)
-        triage_free(evs);
-    else if (!rc)
-        rc = triage_error_last()->code;
+    triage_event_iter_t *it = NULL;
+    if (!rc && (rc = triage_event_iter_new(&it, e, NULL)) == TRIAGE_OK) {
+        triage_event_t ev;
+        ev.version = TRIAGE_EVENT_VERSION;
+        ev.version = TRIAGE_EVENT_VERSION;
+        while ((rc = triage_event_iter_next(it, &ev)) == TRIAGE_OK)
+            n[4]++;
+        if (rc == TRIAGE_ITEROVER)
+            rc = TRIAGE_OK;
+        triage_event_iter_free(it);
+    }
     triage_engine_free(e);
     if (rc)
         return fail_runtime("check");

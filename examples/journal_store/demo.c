@@ -48,6 +48,7 @@ int main(int argc, char **argv)
     in.kind = TRIAGE_INTAKE_NOTIFICATION;
     in.received_ms = INT64_C(20780) * 86400000 + 8 * 3600000;
     triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     if (triage_intake(&r, e, &in))
         return fail("intake");
     triage_move_t m = TRIAGE_MOVE_INIT;
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
     if (open_engine(&e, argv[1]))
         return 1;
     triage_case_t got;
+    got.version = TRIAGE_CASE_VERSION;
     if (triage_case_get(&got, e, &r.case_id))
         return fail("reload");
     char id[TRIAGE_ID_STRLEN];

@@ -135,8 +135,9 @@ TRIAGE_API triage_status_t triage_engine_distance(double *out, triage_engine_t *
 TRIAGE_API triage_status_t triage_assign_case_weight(double *out, triage_engine_t *engine,
                                                      const triage_id_t *case_id);
 
-/** A worker's load. */
+/** A worker's load (output: the caller sets `version`). */
 typedef struct triage_worker_load {
+    uint32_t version;      /**< ::TRIAGE_WORKER_LOAD_VERSION */
     double weighted;       /**< sum of case weights */
     double normalized;     /**< weighted / FTE */
     int32_t cases;         /**< open cases the worker is on (any slot, counted once) */
@@ -144,6 +145,7 @@ typedef struct triage_worker_load {
     int32_t over_soft;     /**< 1: normalized > soft cap */
     int32_t over_hard;     /**< 1: normalized > hard cap */
 } triage_worker_load_t;
+#define TRIAGE_WORKER_LOAD_VERSION 1
 
 /**
  * A worker's current load: every open case where the worker is responsible,
@@ -155,13 +157,15 @@ TRIAGE_API triage_status_t triage_worker_load(triage_worker_load_t *out, triage_
 
 /* ---- absences ------------------------------------------------------------ */
 
-/** An absence (inclusive date range). */
+/** An absence (inclusive date range; output: laid out as the caller's version). */
 typedef struct triage_absence {
+    uint32_t version;      /**< ::TRIAGE_ABSENCE_VERSION */
     triage_id_t id;
     triage_id_t worker;
     triage_date_t start;
     triage_date_t end;
 } triage_absence_t;
+#define TRIAGE_ABSENCE_VERSION 1
 
 /**
  * Records an absence of @p worker from @p start to @p end inclusive.
@@ -181,10 +185,14 @@ TRIAGE_API triage_status_t triage_absence_remove(triage_engine_t *engine,
                                                  const triage_id_t *actor);
 /**
  * Lists absences in creation order. @p worker NULL or nil: everyone's.
- * @p out is owned (triage_free()); NULL with count 0 when there are none.
+ * @p out is owned (triage_free()), its elements laid out as @p version
+ * (::TRIAGE_ABSENCE_VERSION as the caller knows it) defines them; NULL with
+ * count 0 when there are none.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL; ::TRIAGE_EVERSION; ::TRIAGE_ENOTFOUND
+ *         ("worker"); ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_absence_list(triage_absence_t **out, size_t *count,
-                                               triage_engine_t *engine,
+                                               uint32_t version, triage_engine_t *engine,
                                                const triage_id_t *worker);
 /** @p present = 1 when the worker is not absent on @p date. ::TRIAGE_ENOTFOUND for an unknown worker. */
 TRIAGE_API triage_status_t triage_worker_present(int *present, triage_engine_t *engine,
@@ -228,8 +236,14 @@ typedef struct triage_assign_candidate {
     double load_after;           /**< normalized, with this case */
 } triage_assign_candidate_t;
 
-/** The result of an assignment or a proposal. Free with triage_assignment_clear(). */
+/**
+ * The result of an assignment or a proposal. Free with
+ * triage_assignment_clear(). Output: the caller sets `version` (in an owned
+ * array the function's version argument sets it); the candidate array is
+ * laid out as the candidate struct of that same version.
+ */
 typedef struct triage_assignment {
+    uint32_t version;              /**< ::TRIAGE_ASSIGNMENT_VERSION */
     triage_id_t case_id;
     triage_case_slot_t slot;       /**< the slot filled (ASSESSMENT means assessment + responsible) */
     triage_id_t worker;            /**< nil when nobody is eligible */
@@ -241,6 +255,7 @@ typedef struct triage_assignment {
     size_t ncandidates;
     triage_assign_candidate_t *candidates; /**< owned: every active or inactive worker, in id order */
 } triage_assignment_t;
+#define TRIAGE_ASSIGNMENT_VERSION 1
 
 /** Assignment options. Versioned: start from ::TRIAGE_ASSIGN_REQUEST_INIT. */
 typedef struct triage_assign_request {
@@ -298,9 +313,11 @@ TRIAGE_API triage_status_t triage_assign_propose_role_change(triage_assignment_t
 TRIAGE_API triage_status_t triage_assign_apply(triage_engine_t *engine,
                                                const triage_assignment_t *proposals, size_t n,
                                                const triage_id_t *actor, int64_t at_ms);
-/** Frees the candidate array of an assignment and zeroes it. NULL is a no-op. */
+/** Frees the candidate array of an assignment and zeroes it, keeping its
+ *  `version` so the struct can be reused. NULL is a no-op. */
 TRIAGE_API void triage_assignment_clear(triage_assignment_t *assignment);
-/** Frees an array of @p n assignments (each cleared) returned as owned. */
+/** Frees an array of @p n assignments (each cleared) returned as owned; the
+ *  elements' `version` tells their layout. */
 TRIAGE_API void triage_assignments_free(triage_assignment_t *assignments, size_t n);
 
 /**
@@ -308,10 +325,11 @@ TRIAGE_API void triage_assignments_free(triage_assignment_t *assignments, size_t
  * with an open deadline due from @p start to @p end, urgent ones first (tier,
  * then the earliest due date), each with a proposed replacement under the
  * same rules (proposals see each other's load). Nothing changes; apply with
- * triage_assign_apply(). @p out is owned: triage_assignments_free().
+ * triage_assign_apply(). @p out is owned: triage_assignments_free(); its
+ * elements are laid out as @p version (::TRIAGE_ASSIGNMENT_VERSION).
  */
 TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, size_t *count,
-                                                    triage_engine_t *engine,
+                                                    uint32_t version, triage_engine_t *engine,
                                                     const triage_id_t *worker,
                                                     triage_date_t start, triage_date_t end,
                                                     int64_t at_ms);
@@ -421,14 +439,15 @@ TRIAGE_API triage_status_t triage_transport_assignment(int32_t *row_to_col, doub
  * under the hard constraints of §7.2 and the no-flooding rule, with the
  * objective of triage_batch_solve(). With @p apply 1 the result is applied
  * in one transaction (all or nothing), like triage_assign_case().
- * @param out n proposals (owned: triage_assignments_free()); their
- *            candidate arrays are empty (use triage_assign_propose() to explain one)
+ * @param out n proposals (owned: triage_assignments_free()) laid out as
+ *            @p version (::TRIAGE_ASSIGNMENT_VERSION); their candidate arrays
+ *            are empty (use triage_assign_propose() to explain one)
  * @return ::TRIAGE_OK, ::TRIAGE_EINVAL ("case_ids": duplicates),
  *         ::TRIAGE_ENOTFOUND, ::TRIAGE_ESTATE, ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
                                                     triage_batch_stats_t *stats,
-                                                    triage_engine_t *engine,
+                                                    uint32_t version, triage_engine_t *engine,
                                                     const triage_id_t *case_ids, size_t n,
                                                     const triage_assign_request_t *request,
                                                     int apply);
@@ -445,13 +464,15 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
 TRIAGE_API triage_status_t triage_duty_pair(triage_id_t *social_worker, triage_id_t *counsellor,
                                             triage_engine_t *engine, triage_date_t date);
 
-/** Balance figures (docs/domain.md §7.7) over normalized loads. */
+/** Balance figures (docs/domain.md §7.7) over normalized loads (output: the caller sets `version`). */
 typedef struct triage_balance {
+    uint32_t version; /**< ::TRIAGE_BALANCE_VERSION */
     int32_t workers;  /**< how many workers were counted */
     double max, min, mean;
     double cv;        /**< coefficient of variation: population standard deviation / mean (0 when mean is 0) */
     double gini;      /**< Gini coefficient, 0 (equal) to (n-1)/n */
 } triage_balance_t;
+#define TRIAGE_BALANCE_VERSION 1
 
 /**
  * Balance figures of active workers with @p role (0: every role) in

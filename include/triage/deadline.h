@@ -82,7 +82,8 @@ typedef enum triage_deadline_row {
     TRIAGE_DEADLINE_RESPONSE = 100     /**< the urgency tier's response deadline */
 } triage_deadline_row_t;
 
-/** The most deadlines one intake can carry. */
+/** Room enough for the deadlines one intake can carry under any rule set
+ *  (every row at most once, plus the response row). */
 #define TRIAGE_DEADLINE_MAX 16
 
 /** Facts that decide which deadlines apply. Versioned: start from the INIT macro. */
@@ -167,8 +168,11 @@ TRIAGE_API triage_status_t triage_deadline_rules_law_version(const char **out,
  * D8 applies when no enabled D2, D3, D4 or D6 does. The response row uses
  * the input's tier, lifted to PRIORITY when such a statutory start applies
  * (docs/domain.md §5.1). D1's basis is LSL 26 § for a child-welfare notification.
- * @param out      room for ::TRIAGE_DEADLINE_MAX deadlines; untouched on failure
- * @param count    the number written
+ * @param out      room for @p capacity deadlines (::TRIAGE_DEADLINE_MAX is
+ *                 always enough); untouched on failure
+ * @param capacity the room in @p out
+ * @param count    the number written (on ::TRIAGE_ERANGE for a too small
+ *                 @p capacity: the number needed)
  * @param rules    NULL for the default rules
  * @param urgency  the urgency policy giving the tier response time; NULL for default
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL for NULL arguments or inconsistent
@@ -180,9 +184,10 @@ TRIAGE_API triage_status_t triage_deadline_rules_law_version(const char **out,
  *         outside family services or aged 18+, a flag other than 0/1, an
  *         unknown enum value, ...); ::TRIAGE_EVERSION ("version") for an
  *         input version of 0 or above ::TRIAGE_DEADLINE_INPUT_VERSION;
- *         ::TRIAGE_ERANGE for dates outside the calendar's years.
+ *         ::TRIAGE_ERANGE for dates outside the calendar's years ("received", ...) or
+ *         a @p capacity too small for the deadlines that apply ("capacity").
  */
-TRIAGE_API triage_status_t triage_deadlines_compute(triage_deadline_t out[TRIAGE_DEADLINE_MAX],
+TRIAGE_API triage_status_t triage_deadlines_compute(triage_deadline_t *out, size_t capacity,
                                                     uint32_t *count,
                                                     const triage_deadline_rules_t *rules,
                                                     const triage_urgency_policy_t *urgency,

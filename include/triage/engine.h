@@ -124,8 +124,17 @@ typedef enum triage_event_kind {
     TRIAGE_EVENT_WORKER_CREATED = 15,
     TRIAGE_EVENT_WORKER_UPDATED = 16,     /**< reason = bit set of changed fields */
     TRIAGE_EVENT_ABSENCE_ADDED = 17,      /**< subject = worker, to_id = absence id; from/to = start/end dates */
-    TRIAGE_EVENT_ABSENCE_REMOVED = 18     /**< subject = worker, to_id = absence id */
+    TRIAGE_EVENT_ABSENCE_REMOVED = 18,    /**< subject = worker, to_id = absence id */
+    TRIAGE_EVENT_POLICY_CHANGED = 19,     /**< shared configuration: to = the policy slot; policy id/version set */
+    TRIAGE_EVENT_DEADLINE_ADDED = 20      /**< a deadline row arose after intake: to = its row, from_id = its id */
 } triage_event_kind_t;
+
+/** What a contact attempt came to (triage_case_contact_attempt()). Stable. */
+typedef enum triage_contact_outcome {
+    TRIAGE_CONTACT_NOT_REACHED = 0, /**< the client could not be reached (counts toward UNREACHABLE) */
+    TRIAGE_CONTACT_REACHED = 1,     /**< a successful contact */
+    TRIAGE_CONTACT_NO_SHOW = 2      /**< a booked meeting the client did not attend */
+} triage_contact_outcome_t;
 
 /* ---- records ------------------------------------------------------------- */
 
@@ -135,7 +144,8 @@ typedef enum triage_event_kind {
 /**
  * A client (docs/domain.md §2). The same struct is input to create/update and
  * output of get; fields marked "read-only" are ignored on input. Versioned:
- * start from ::TRIAGE_CLIENT_INIT.
+ * start from ::TRIAGE_CLIENT_INIT. As output, the caller sets `version` and
+ * the library writes only the bytes that version defines (docs/abi.md).
  */
 typedef struct triage_client {
     uint32_t version;               /**< ::TRIAGE_CLIENT_VERSION */
@@ -148,13 +158,19 @@ typedef struct triage_client {
     uint32_t failed_contacts;       /**< read-only: contact attempts that did not reach the client */
     uint32_t flags;                 /**< read-only: TRIAGE_CLIENT_* bits */
     triage_date_t last_contact;     /**< read-only: last successful contact, or NONE */
+    uint32_t no_shows;              /**< read-only: booked meetings the client did not attend */
 } triage_client_t;
 #define TRIAGE_CLIENT_VERSION 1
 #define TRIAGE_CLIENT_INIT                                                                  \
     {TRIAGE_CLIENT_VERSION, {{0}}, TRIAGE_DATE_NONE, TRIAGE_LANG_FI, 0, {{0}}, 0, 0, 0,    \
-     TRIAGE_DATE_NONE}
+     TRIAGE_DATE_NONE, 0}
 
-/** A worker (docs/domain.md §2). Same conventions as triage_client_t. */
+/**
+ * A worker (docs/domain.md §2). Same conventions as triage_client_t. A worker
+ * may serve any number of municipalities: on input @p served points to
+ * @p served_count codes (borrowed for the call); on output it points into the
+ * engine's memory and stays valid until the next call on that engine.
+ */
 typedef struct triage_worker {
     uint32_t version;        /**< ::TRIAGE_WORKER_VERSION */
     triage_id_t id;          /**< read-only: assigned by create */
@@ -164,14 +180,13 @@ typedef struct triage_worker {
     int32_t office;          /**< base office municipality code (> 0), 0 unknown */
     int32_t team;            /**< team number >= 0 */
     int32_t active;          /**< 1 active, 0 left the organisation */
-    uint32_t served_count;   /**< how many entries of served[] are used (0-TRIAGE_WORKER_MAX_SERVED) */
-    int32_t served[16];      /**< municipality codes (> 0) the worker serves, distinct */
+    uint32_t served_count;   /**< how many codes @p served holds (at most 10000) */
+    const int32_t *served;   /**< municipality codes (1-9999) the worker serves, distinct; NULL when none */
 } triage_worker_t;
-#define TRIAGE_WORKER_MAX_SERVED 16
 #define TRIAGE_WORKER_VERSION 1
 #define TRIAGE_WORKER_INIT                                                                  \
     {TRIAGE_WORKER_VERSION, {{0}}, TRIAGE_ROLE_SOCIAL_COUNSELLOR, 1.0, TRIAGE_LANG_BIT_FI, \
-     0, 0, 1, 0, {0}}
+     0, 0, 1, 0, 0}
 
 /** Case flag bits. */
 #define TRIAGE_CASE_EMERGENCY_SERVICES 0x1u  /**< IMMEDIATE outside office hours: emergency social services */
@@ -191,7 +206,13 @@ typedef enum triage_role_change {
     TRIAGE_ROLE_CHANGE_REQUIRED = 2   /**< the arrangement is unlawful (e.g. special support, SHL 42 §): must change */
 } triage_role_change_t;
 
-/** A case snapshot (output only). */
+/**
+ * A case snapshot (output only; the caller sets `version`). A case is one
+ * pending matter from its first intake to closing; later intakes of the
+ * same client may be attached to it (continuity), each with its own urgency
+ * and deadline rows: see triage_case_intakes() and triage_case_deadlines().
+ * The kind, channel and received time here are those of the opening intake.
+ */
 typedef struct triage_case {
     uint32_t version;                 /**< ::TRIAGE_CASE_VERSION */
     triage_id_t id;
@@ -202,8 +223,8 @@ typedef struct triage_case {
     int64_t received_ms;
     triage_date_t received;           /**< the local (Finnish) intake date */
     triage_stage_t stage;
-    triage_urgency_t urgency;
-    uint32_t triggers;                /**< trigger bits given at intake */
+    triage_urgency_t urgency;         /**< the most urgent tier of its intakes */
+    uint32_t triggers;                /**< trigger bits of every intake */
     uint32_t flags;                   /**< TRIAGE_CASE_* bits */
     triage_classification_t classification; /**< valid when TRIAGE_CASE_CLASSIFIED */
     int32_t special_support;          /**< effective: the decision if any, else the recommendation */
@@ -223,15 +244,23 @@ typedef struct triage_case {
     triage_date_t assessment_completed; /**< or NONE */
     triage_date_t responded;          /**< first response (left RECEIVED or first contact), or NONE */
     triage_date_t closed;             /**< or NONE */
-    triage_date_t milestone_met[9];   /**< per triage_milestone_t (index = value), or NONE */
-    uint32_t deadline_count;
-    triage_deadline_t deadlines[TRIAGE_DEADLINE_MAX];
+    triage_date_t plan_made;          /**< the client plan was made (left PLANNING), or NONE */
+    uint32_t intake_count;            /**< its intakes: the opening one and every attached one */
+    uint32_t deadline_count;          /**< its deadline rows (triage_case_deadlines()) */
+    int32_t no_shows;                 /**< booked meetings the client did not attend */
+    int32_t children;                 /**< children the matter concerns (LSL 13 b §); 0 for adults' matters */
+    triage_id_t attached_to;          /**< continuity: the active case this one went to (RECEIVED -> CASEWORK), or nil */
 } triage_case_t;
 #define TRIAGE_CASE_VERSION 1
 
-/** An audit event (append-only). */
+/**
+ * An audit event (append-only). Versioned as an output: the caller sets
+ * `version` (::TRIAGE_EVENT_VERSION) and the library writes only the bytes
+ * that version defines.
+ */
 typedef struct triage_event {
-    int64_t seq;              /**< 1, 2, ... per engine: the order of events */
+    uint32_t version;         /**< ::TRIAGE_EVENT_VERSION */
+    int64_t seq;              /**< 1, 2, ...: the order of events, gap-free across every engine on a database */
     int64_t at_ms;            /**< when it happened (caller's clock) */
     triage_id_t case_id;      /**< nil for client/worker events */
     triage_id_t subject;      /**< the client or worker the event is about, else nil */
@@ -244,7 +273,9 @@ typedef struct triage_event {
     triage_id_t to_id;        /**< worker after, for WORKER_ASSIGNED */
     uint32_t policy_version;  /**< the deciding policy's version (0: no policy involved) */
     char policy_id[32];       /**< the deciding policy's id ("" when none) */
+    triage_id_t intake;       /**< the intake it concerns (INTAKE, ATTACHED, URGENCY_ASSESSED, DEADLINE_ADDED), else nil */
 } triage_event_t;
+#define TRIAGE_EVENT_VERSION 1
 
 /* ---- audit callback ------------------------------------------------------ */
 
@@ -285,8 +316,8 @@ typedef struct triage_engine_options {
     void *audit_userdata;
     int32_t unreachable_attempts;   /**< failed attempts before UNREACHABLE (default 3) */
     int32_t unreachable_min_days;   /**< business days from first to last attempt (default 5) */
-    int32_t repeat_notifications;   /**< notifications that set the repeat flag (default 3) */
-    int32_t repeat_window_days;     /**< ... within this many days (default 365) */
+    int32_t repeat_notifications;   /**< notifications that set the repeat flag (default 3; 1-1000000) */
+    int32_t repeat_window_days;     /**< ... within this many days, inclusive (default 365; 1-3650) */
     int32_t office_open_min;        /**< office hours, minutes after local midnight (default 480) */
     int32_t office_close_min;       /**< (default 960 = 16:00) */
     /** Time source for events that carry no time of their own (client and
@@ -300,10 +331,14 @@ typedef struct triage_engine_options {
      *  repeating an id in use makes the call fail with ::TRIAGE_ECONFLICT. */
     void (*generate_id)(void *userdata, triage_id_t *out);
     void *id_userdata;
+    /** How many times a call that lost a race to another engine on the
+     *  same database is retried on fresh data before it returns
+     *  ::TRIAGE_ECONFLICT (0-100, default 3). */
+    int32_t retries;
 } triage_engine_options_t;
 #define TRIAGE_ENGINE_OPTIONS_VERSION 1
 #define TRIAGE_ENGINE_OPTIONS_INIT                                                          \
-    {TRIAGE_ENGINE_OPTIONS_VERSION, {0, 0, 0, 0}, 0, 0, 0, 0, 0, 0, 3, 5, 3, 365, 480, 960, 0, 0, 0, 0}
+    {TRIAGE_ENGINE_OPTIONS_VERSION, {0, 0, 0, 0}, 0, 0, 0, 0, 0, 0, 3, 5, 3, 365, 480, 960, 0, 0, 0, 0, 3}
 
 /** Initialises options for @p version (FFI callers). ::TRIAGE_EVERSION for unknown versions. */
 TRIAGE_API triage_status_t triage_engine_options_init(triage_engine_options_t *opts,
@@ -370,36 +405,95 @@ typedef struct triage_intake {
     int32_t own_contact;            /**< 1: the client or a relative contacts to obtain services */
     int32_t highest_care_allowance;
     int32_t child_special_support;
-    int32_t assistance_urgent;      /**< applications */
+    /** Applications: 1 urgent (TTL 14 b §). The same fact as the
+     *  urgent_assistance_application trigger: either makes the intake URGENT
+     *  with the D10 deadline. */
+    int32_t assistance_urgent;
     int32_t assistance_complete;    /**< applications */
     triage_date_t meeting_requested;/**< TTL 14 e §, or NONE */
     triage_id_t actor;              /**< who records it; nil = system */
+    int32_t children;               /**< children the matter concerns (family services; LSL 13 b §), 0-100 */
+    /** 1 (default): the triggers given are the urgency assessment, made as
+     *  the intake arrived, so D1 is met at once (reports count it apart);
+     *  0: urgency is still to be assessed (triage_case_assess_urgency()). */
+    int32_t urgency_assessed;
 } triage_intake_t;
 #define TRIAGE_INTAKE_VERSION 1
 #define TRIAGE_INTAKE_INIT                                                                  \
     {TRIAGE_INTAKE_VERSION, {{0}}, TRIAGE_INTAKE_CONTACT, TRIAGE_CHANNEL_PHONE,             \
-     TRIAGE_SERVICE_WORKING_AGE, 0, 0, 0, 0, 0, 0, 0, TRIAGE_DATE_NONE, {{0}}}
+     TRIAGE_SERVICE_WORKING_AGE, 0, 0, 0, 0, 0, 0, 0, TRIAGE_DATE_NONE, {{0}}, 0, 1}
 
-/** What intake did. */
+/** What intake did (output: the caller sets `version`). */
 typedef struct triage_intake_result {
+    uint32_t version;          /**< ::TRIAGE_INTAKE_RESULT_VERSION */
     triage_id_t case_id;       /**< the new case, or the active case it was attached to */
     int32_t attached;          /**< 1: attached to the client's active case (continuity) */
-    int32_t emergency_services;/**< 1: IMMEDIATE outside office hours */
+    int32_t emergency_services;/**< 1: IMMEDIATE outside office hours (also when attached) */
     int32_t repeat_flagged;    /**< 1: this intake set the client's repeat-notification flag */
-    triage_urgency_result_t urgency;
+    triage_urgency_result_t urgency; /**< this intake's own urgency */
+    triage_id_t intake_id;     /**< the intake record (triage_intake_get()) */
 } triage_intake_result_t;
+#define TRIAGE_INTAKE_RESULT_VERSION 1
 
 /**
  * Records a new matter: assesses urgency, computes the deadlines and opens a
  * case in RECEIVED — or, when the client already has an active case with a
  * responsible worker, attaches the intake to that case (docs/domain.md §3
- * continuity) and says so in @p out.
+ * continuity) and says so in @p out. Either way the intake is a record of
+ * its own with its own urgency and deadline rows, counted from its own
+ * receipt; a milestone recorded before it arrived never meets them.
+ * @p out->version must be set by the caller.
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (field named; e.g. date_of_birth after
  *         the intake); ::TRIAGE_ENOTFOUND (client); ::TRIAGE_ERANGE;
  *         ::TRIAGE_EVERSION; ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_intake(triage_intake_result_t *out, triage_engine_t *engine,
                                          const triage_intake_t *intake);
+
+/** Intake record flags (triage_intake_info_t.flags). */
+#define TRIAGE_INTAKE_ATTACHED 0x1u          /**< joined the client's active case */
+#define TRIAGE_INTAKE_EMERGENCY_SERVICES 0x2u /**< IMMEDIATE outside office hours */
+#define TRIAGE_INTAKE_REPEAT_FLAGGED 0x4u    /**< set the client's repeat-notification flag */
+#define TRIAGE_INTAKE_URGENCY_ON_ARRIVAL 0x8u /**< urgency assessed as it arrived (D1 met at once) */
+
+/** One intake as recorded (output: the caller sets `version`). */
+typedef struct triage_intake_info {
+    uint32_t version;              /**< ::TRIAGE_INTAKE_INFO_VERSION */
+    triage_id_t id;
+    triage_id_t case_id;
+    triage_id_t client;
+    int32_t ordinal;               /**< 0: the case's opening intake; 1, 2, ...: attached later */
+    triage_intake_kind_t kind;
+    triage_channel_t channel;
+    triage_service_area_t service;
+    int64_t received_ms;
+    triage_date_t received;        /**< local (Finnish) date */
+    triage_urgency_t urgency;      /**< its own tier */
+    uint32_t triggers;
+    uint32_t flags;                /**< TRIAGE_INTAKE_* */
+    int32_t children;
+} triage_intake_info_t;
+#define TRIAGE_INTAKE_INFO_VERSION 1
+
+/**
+ * Reads an intake record. @p out->version must be set.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL); ::TRIAGE_EVERSION;
+ *         ::TRIAGE_ENOTFOUND ("id"); ::TRIAGE_ESTORE, ::TRIAGE_ECORRUPT (reading
+ *         a closed case's intake from the store); ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_intake_get(triage_intake_info_t *out, triage_engine_t *engine,
+                                             const triage_id_t *id);
+
+/**
+ * The ids of a case's intakes in arrival order (the opening one first).
+ * @p out is owned (triage_free()); NULL with count 0 is never returned for
+ * an existing case (it has at least one intake).
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL; ::TRIAGE_ENOTFOUND ("case_id");
+ *         ::TRIAGE_ESTORE, ::TRIAGE_ECORRUPT; ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_case_intakes(triage_id_t **out, size_t *count,
+                                               triage_engine_t *engine,
+                                               const triage_id_t *case_id);
 
 /* ---- cases --------------------------------------------------------------- */
 
@@ -448,8 +542,10 @@ TRIAGE_API triage_status_t triage_case_move(triage_engine_t *engine, const triag
                                             const triage_move_t *move);
 
 /**
- * Records a contact attempt in GUIDANCE (or INITIAL_ASSESSMENT).
- * @param reached 1 reached the client, 0 did not
+ * Records a contact attempt in GUIDANCE (or INITIAL_ASSESSMENT), or a booked
+ * meeting the client did not attend.
+ * @param reached a ::triage_contact_outcome_t: 1 reached the client, 0 did
+ *        not (counts toward closing as UNREACHABLE), 2 a no-show
  */
 TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *engine,
                                                        const triage_id_t *case_id,
@@ -535,34 +631,95 @@ TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *engine,
                                                  const triage_id_t *actor, int64_t at_ms,
                                                  triage_milestone_t milestone);
 
-/** A deadline with its state on a date. */
+/** Deadline-row flags (triage_case_deadline_t.flags). */
+#define TRIAGE_DEADLINE_MET_ON_ARRIVAL 0x1u /**< met the moment it arose (D1 with urgency assessed on arrival): reports count it apart */
+#define TRIAGE_DEADLINE_SUPERSEDED 0x2u     /**< replaced by a later row (a decision deadline re-anchored on completion) */
+
+/** A deadline row with its state on a date (output: the caller sets `version`). */
 typedef struct triage_case_deadline {
-    triage_deadline_t deadline;
+    uint32_t version;           /**< ::TRIAGE_CASE_DEADLINE_VERSION */
+    triage_deadline_t deadline; /**< row, basis, milestone, due date */
     triage_deadline_state_t state;
-    int32_t overdue;   /**< business days past due (MISSED / MET_LATE) */
-    triage_date_t met; /**< when met, or NONE */
+    int32_t overdue;            /**< business days past due (MISSED / MET_LATE) */
+    triage_date_t met;          /**< when met, or NONE */
+    triage_id_t id;             /**< the row's id */
+    triage_id_t intake;         /**< the intake it belongs to */
+    triage_date_t start;        /**< the date it counts from */
+    uint32_t flags;             /**< TRIAGE_DEADLINE_MET_ON_ARRIVAL, ... */
 } triage_case_deadline_t;
+#define TRIAGE_CASE_DEADLINE_VERSION 1
 
 /**
- * Every deadline of a case with its state on @p today; @p next (may be NULL)
- * is the index of the open deadline due first, -1 when none.
+ * Every deadline row of a case (one set per intake, plus the rows that arose
+ * later) with its state on @p today, in the order they arose.
+ * @param out     an owned array of @p count elements laid out as @p version
+ *                defines them (triage_free()); NULL when count is 0
+ * @param next    (may be NULL) the index of the open row due first, -1 when none
+ * @param version ::TRIAGE_CASE_DEADLINE_VERSION as the caller knows it
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL, due_soon_days < 0);
+ *         ::TRIAGE_EVERSION; ::TRIAGE_ENOTFOUND ("case_id"); ::TRIAGE_ERANGE
+ *         (@p today outside the calendar); ::TRIAGE_ESTORE, ::TRIAGE_ECORRUPT;
+ *         ::TRIAGE_ENOMEM.
  */
-TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t out[TRIAGE_DEADLINE_MAX],
-                                                 uint32_t *count, int32_t *next,
+TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t **out, size_t *count,
+                                                 int32_t *next, uint32_t version,
                                                  triage_engine_t *engine,
                                                  const triage_id_t *case_id, triage_date_t today,
                                                  int32_t due_soon_days);
 
+/**
+ * Assesses the urgency of an intake that arrived with its urgency still to
+ * be assessed (triage_intake_t.urgency_assessed = 0): the tier from
+ * @p triggers, an URGENCY_ASSESSED event, and D1 met on @p at_ms's date. An
+ * already assessed intake may be reassessed (a tier change is audited); D1
+ * stays as it was met.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL ("triggers"); ::TRIAGE_ENOTFOUND
+ *         ("intake", "actor"); ::TRIAGE_ESTATE ("closed_is_final");
+ *         ::TRIAGE_ERANGE; ::TRIAGE_ECONFLICT; ::TRIAGE_ESTORE; ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_case_assess_urgency(triage_engine_t *engine,
+                                                      const triage_id_t *intake,
+                                                      const triage_id_t *actor, int64_t at_ms,
+                                                      uint32_t triggers);
+
 /* ---- events -------------------------------------------------------------- */
 
+/** Which events to iterate. Versioned: start from ::TRIAGE_EVENT_QUERY_INIT. */
+typedef struct triage_event_query {
+    uint32_t version;     /**< ::TRIAGE_EVENT_QUERY_VERSION */
+    triage_id_t case_id;  /**< nil: every event (client and worker events too) */
+    int64_t from_ms;      /**< at_ms >= from_ms (INT64_MIN: no bound) */
+    int64_t to_ms;        /**< at_ms <= to_ms (INT64_MAX: no bound) */
+    int64_t after_seq;    /**< seq > after_seq (0: from the first) */
+} triage_event_query_t;
+#define TRIAGE_EVENT_QUERY_VERSION 1
+#define TRIAGE_EVENT_QUERY_INIT {TRIAGE_EVENT_QUERY_VERSION, {{0}}, INT64_MIN, INT64_MAX, 0}
+
+/** An event iterator (opaque). */
+typedef struct triage_event_iter triage_event_iter_t;
+
 /**
- * Lists events in order. @p case_id NULL: all cases (and client/worker
- * events); @p from_ms..@p to_ms inclusive bound at_ms (pass INT64_MIN /
- * INT64_MAX for no bound). @p out is owned (triage_free()).
+ * Starts iterating the events that match @p query (NULL: all) in sequence
+ * order. The iterator reads the store as it goes (an engine on a shared
+ * database keeps no events in memory); it sees the events committed when it
+ * was created. Free it before the engine.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL, to_ms < from_ms: "to_ms");
+ *         ::TRIAGE_EVERSION; ::TRIAGE_ENOTFOUND ("case_id"); ::TRIAGE_ESTORE;
+ *         ::TRIAGE_ENOMEM.
  */
-TRIAGE_API triage_status_t triage_event_list(triage_event_t **out, size_t *count,
-                                             triage_engine_t *engine, const triage_id_t *case_id,
-                                             int64_t from_ms, int64_t to_ms);
+TRIAGE_API triage_status_t triage_event_iter_new(triage_event_iter_t **out,
+                                                 triage_engine_t *engine,
+                                                 const triage_event_query_t *query);
+/**
+ * The next event. @p out->version must be set by the caller.
+ * @return ::TRIAGE_OK; ::TRIAGE_ITEROVER (no more events; @p out unchanged);
+ *         ::TRIAGE_EINVAL; ::TRIAGE_EVERSION; ::TRIAGE_ESTORE; ::TRIAGE_ECORRUPT
+ *         (a stored event is damaged); ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_event_iter_next(triage_event_iter_t *iter,
+                                                  triage_event_t *out);
+/** Frees an iterator. NULL is a no-op. */
+TRIAGE_API void triage_event_iter_free(triage_event_iter_t *iter);
 
 /** Names: "received", "guidance", ...; "advice_given", ...; "phone", ...; "intake", ... Static; NULL if unknown. */
 TRIAGE_API const char *triage_stage_name(triage_stage_t stage);

@@ -52,7 +52,7 @@ typedef struct triage__assign_state {
 
 /* One worker in a decision: the record and its current load. */
 typedef struct {
-    const triage_worker_t *w;
+    const triage__worker *w;
     double weighted;
     int32_t cases;
     int32_t child_welfare;
@@ -76,27 +76,27 @@ triage__assign_state *triage__assign_peek(const triage_engine_t *e);
 triage_status_t triage__team_build(triage__team *t, triage_engine_t *e);
 void triage__team_free(triage__team *t);
 ptrdiff_t triage__team_find(const triage__team *t, const triage_id_t *id);
-double triage__case_weight(const triage_assign_policy_t *p, const triage_case_t *c);
+double triage__case_weight(const triage_assign_policy_t *p, const triage__case *c);
 /* A weight in whole load units (weights are finite and >= 0). */
 uint64_t triage__weight_units(double w);
 /* Brings the load aggregates up to date (one scan when invalid). */
 triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s);
-int triage__is_child_welfare(const triage_case_t *c);
+int triage__is_child_welfare(const triage__case *c);
 /* Distance between municipalities, -1 when unknown. */
 double triage__distance(const triage__assign_state *s, int32_t from, int32_t to);
 /* The row of municipality `code` in the distance matrix, -1 when not in it. */
 ptrdiff_t triage__code_index(const triage__assign_state *s, int32_t code);
 /* Adds (sign > 0) or takes off (sign < 0) one case's share of the loads. */
-void triage__case_share(triage__assign_state *s, const triage__table *wt, const triage_case_t *c,
+void triage__case_share(triage__assign_state *s, const triage__table *wt, const triage__case *c,
                         int sign);
 
 /* One online decision (online.c): the case, its client and the request. */
 typedef struct {
     triage_engine_t *e;
     triage__assign_state *s;
-    const triage__case_rec *rec;
-    const triage_case_t *c;
-    const triage_client_t *client;
+    const triage__case *rec;
+    const triage__case *c;
+    const triage__client *client;
     triage_date_t date, until;
     triage_case_slot_t slot;   /* effective: ASSESSMENT (with responsible), RESPONSIBLE or PAIR */
     triage_id_t exclude;
@@ -131,6 +131,12 @@ ptrdiff_t triage__choose_pair(const triage__decide_ctx *x, const triage__team *t
 double triage__travel(const triage__decide_ctx *x, const triage__wload *l);
 /* This week's duty pair: the social worker and the counsellor (roster.c). */
 triage_status_t triage__duty_pair_ids(triage_id_t out[2], triage_engine_t *e, triage_date_t date);
+
+/* triage_assign_apply() without the retry loop: for calls that computed the
+ * proposals themselves and retry as a whole (distribute, assign_case). */
+triage_status_t triage__assign_apply_once(triage_engine_t *e,
+                                          const triage_assignment_t *proposals, size_t n,
+                                          const triage_id_t *actor, int64_t at_ms);
 
 /* Batch solver with an optional baseline assignment to beat (engine use). */
 triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,

@@ -16,11 +16,9 @@ static int cmp_id(const void *a, const void *b)
     return triage_id_compare(a, b);
 }
 
-TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
-                                                    triage_batch_stats_t *stats,
-                                                    triage_engine_t *e,
-                                                    const triage_id_t *case_ids, size_t n,
-                                                    const triage_assign_request_t *req, int apply)
+static triage_status_t distribute_once(triage_assignment_t **out, triage_batch_stats_t *stats,
+                                       triage_engine_t *e, const triage_id_t *case_ids, size_t n,
+                                       const triage_assign_request_t *req, int apply)
 {
     if (!out)
         return triage__error_null("out");
@@ -175,6 +173,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
             t.w[as[i]].weighted += weight[i];
     for (size_t i = 0; i < n; i++) {
         triage_assignment_t *a = &res[i];
+        a->version = TRIAGE_ASSIGNMENT_VERSION;
         a->case_id = case_ids[i];
         a->slot = ctx[i].slot;
         a->weight = weight[i];
@@ -195,7 +194,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
             a->flags |= TRIAGE_ASSIGN_OVER_SOFT_CAP;
         if (!triage_id_compare(&a->worker, &ctx[i].client->responsible_worker))
             a->flags |= TRIAGE_ASSIGN_CONTINUITY;
-        const triage_case_t *c = ctx[i].c;
+        const triage__case *c = ctx[i].c;
         if (ctx[i].slot != TRIAGE_SLOT_PAIR && t.w[j].w->role == TRIAGE_ROLE_SOCIAL_COUNSELLOR &&
             (c->flags & TRIAGE_CASE_CLASSIFIED) &&
             (c->classification.quadrant == TRIAGE_Q3_SUPPORTED_GUIDANCE || c->special_support)) {
@@ -208,7 +207,7 @@ TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
         }
     }
     if (apply) {
-        rc = triage_assign_apply(e, res, n, &req->actor, req->at_ms);
+        rc = triage__assign_apply_once(e, res, n, &req->actor, req->at_ms);
         if (rc)
             goto out;
     }
@@ -236,4 +235,18 @@ out:
     triage__free(al, order);
     triage_free(res);
     return rc;
+}
+
+static const size_t assignment_sizes[] = {sizeof(triage_assignment_t)};
+
+TRIAGE_API triage_status_t triage_assign_distribute(triage_assignment_t **out,
+                                                    triage_batch_stats_t *stats, uint32_t version,
+                                                    triage_engine_t *e,
+                                                    const triage_id_t *case_ids, size_t n,
+                                                    const triage_assign_request_t *req, int apply)
+{
+    if (!triage__version_size(version, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
+                              "version"))
+        return triage_error_last()->code;
+    TRIAGE__RETRY(e, distribute_once(out, stats, e, case_ids, n, req, apply));
 }

@@ -15,8 +15,8 @@ static _Thread_local const triage__table *sort_wt;
 static int cmp_worker_idx(const void *a, const void *b)
 {
     const triage__table *wt = sort_wt;
-    const triage_id_t *x = (const triage_id_t *)(const void *)(wt->recs + *(const uint32_t *)a * wt->elem + wt->id_off);
-    const triage_id_t *y = (const triage_id_t *)(const void *)(wt->recs + *(const uint32_t *)b * wt->elem + wt->id_off);
+    const triage_id_t *x = (const triage_id_t *)(const void *)(wt->recs + *(const uint32_t *)a * wt->elem);
+    const triage_id_t *y = (const triage_id_t *)(const void *)(wt->recs + *(const uint32_t *)b * wt->elem);
     return triage_id_compare(x, y);
 }
 
@@ -62,7 +62,7 @@ triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s
     sort_wt = NULL;
     const triage__table *ct = &e->tables[TRIAGE__T_CASE];
     for (size_t i = 0; i < ct->n; i++)
-        triage__case_share(s, wt, &((const triage__case_rec *)(const void *)(ct->recs + i * ct->elem))->pub, 1);
+        triage__case_share(s, wt, (const triage__case *)triage__table_at(ct, i), 1);
     s->nloads = n;
     s->loads_ok = 1;
     return TRIAGE_OK;
@@ -108,7 +108,7 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
     for (size_t k = 0; k < t->n; k++) {
         uint32_t i = s->order[k];
         triage__wload *l = &t->w[k];
-        l->w = (const triage_worker_t *)(const void *)(wt->recs + (size_t)i * wt->elem);
+        l->w = (const triage__worker *)(const void *)(wt->recs + (size_t)i * wt->elem);
         l->office_idx = s->n ? (int32_t)triage__code_index(s, l->w->office) : -1;
         l->weighted = (double)s->units[i] / TRIAGE__LOAD_UNITS;
         l->cases = s->ncases[i];
@@ -121,20 +121,28 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
 TRIAGE_API triage_status_t triage_assign_case_weight(double *out, triage_engine_t *e,
                                                      const triage_id_t *case_id)
 {
-    const triage__case_rec *r = triage__lookup(out, e, TRIAGE__T_CASE, case_id, "case_id");
+    TRIAGE__READ_BEGIN(e);
+    const triage__case *r = triage__lookup(out, e, TRIAGE__T_CASE, case_id, "case_id");
     if (!r)
         return triage_error_last()->code;
     triage__assign_state *s;
     triage_status_t rc = triage__assign_get(&s, e);
     if (rc)
         return rc;
-    *out = triage__case_weight(s->policy, &r->pub);
+    *out = triage__case_weight(s->policy, r);
     return TRIAGE_OK;
 }
+
+static const size_t load_sizes[] = {sizeof(triage_worker_load_t)};
+static const size_t balance_sizes[] = {sizeof(triage_balance_t)};
 
 TRIAGE_API triage_status_t triage_worker_load(triage_worker_load_t *out, triage_engine_t *e,
                                               const triage_id_t *worker)
 {
+    size_t size = triage__out_size(out, load_sizes, TRIAGE__ARRAY_LEN(load_sizes), "out.version");
+    if (!size)
+        return triage_error_last()->code;
+    TRIAGE__READ_BEGIN(e);
     if (!triage__lookup(out, e, TRIAGE__T_WORKER, worker, "worker"))
         return triage_error_last()->code;
     triage__team t;
@@ -146,6 +154,8 @@ TRIAGE_API triage_status_t triage_worker_load(triage_worker_load_t *out, triage_
     ptrdiff_t i = triage__team_find(&t, worker);
     const triage__wload *l = &t.w[i];
     triage_worker_load_t r;
+    memset(&r, 0, sizeof r);
+    r.version = TRIAGE_WORKER_LOAD_VERSION;
     r.weighted = l->weighted;
     r.normalized = l->weighted / l->w->fte;
     r.cases = l->cases;
@@ -153,7 +163,7 @@ TRIAGE_API triage_status_t triage_worker_load(triage_worker_load_t *out, triage_
     r.over_soft = r.normalized > t.pol->p[TRIAGE_ASSIGN_SOFT_CAP];
     r.over_hard = r.normalized > t.pol->p[TRIAGE_ASSIGN_HARD_CAP];
     triage__team_free(&t);
-    *out = r;
+    memcpy(out, &r, size);
     return TRIAGE_OK;
 }
 
@@ -168,10 +178,13 @@ static int cmp_double(const void *a, const void *b)
 TRIAGE_API triage_status_t triage_assign_balance(triage_balance_t *out, triage_engine_t *e,
                                                  triage_role_t role, int32_t team)
 {
-    if (!out)
-        return triage__error_null("out");
+    size_t size = triage__out_size(out, balance_sizes, TRIAGE__ARRAY_LEN(balance_sizes),
+                                   "out.version");
+    if (!size)
+        return triage_error_last()->code;
     if (!e)
         return triage__error_null("engine");
+    TRIAGE__READ_BEGIN(e);
     if (role != 0 && (role < TRIAGE_ROLE_SERVICE_GUIDE || role > TRIAGE_ROLE_SOCIAL_WORKER))
         return triage__error(TRIAGE_EINVAL, "role", "unknown role");
     if (team < -1)
@@ -190,13 +203,14 @@ TRIAGE_API triage_status_t triage_assign_balance(triage_balance_t *out, triage_e
     }
     size_t n = 0;
     for (size_t i = 0; i < t.n; i++) {
-        const triage_worker_t *w = t.w[i].w;
-        if (w->active && (!role || w->role == role) && (team < 0 || w->team == team))
+        const triage__worker *w = t.w[i].w;
+        if (w->active && (!role || w->role == (int32_t)role) && (team < 0 || w->team == team))
             v[n++] = t.w[i].weighted / w->fte;
     }
     triage__team_free(&t);
     triage_balance_t b;
     memset(&b, 0, sizeof b);
+    b.version = TRIAGE_BALANCE_VERSION;
     b.workers = (int32_t)n;
     if (n) {
         triage__sort(v, n, sizeof *v, cmp_double);
@@ -217,6 +231,6 @@ TRIAGE_API triage_status_t triage_assign_balance(triage_balance_t *out, triage_e
             b.gini = 0;
     }
     triage__free(&e->alloc, v);
-    *out = b;
+    memcpy(out, &b, size);
     return TRIAGE_OK;
 }

@@ -20,7 +20,7 @@ static const triage_id_t nil_id;
 static int role_fits(const triage__decide_ctx *x, const triage_assign_policy_t *pol,
                      triage_role_t role, int *needs_pair)
 {
-    const triage_case_t *c = x->c;
+    const triage__case *c = x->c;
     *needs_pair = 0;
     int classified = (c->flags & TRIAGE_CASE_CLASSIFIED) != 0;
     (void)pol;
@@ -58,11 +58,11 @@ static int lang_bit(triage_language_t l)
     return l == TRIAGE_LANG_FI ? TRIAGE_LANG_BIT_FI : l == TRIAGE_LANG_SV ? TRIAGE_LANG_BIT_SV : 0;
 }
 
-static int serves(const triage_worker_t *w, int32_t m)
+static int serves(const triage__worker *w, int32_t m)
 {
     if (m <= 0)
         return 0;
-    for (uint32_t i = 0; i < w->served_count; i++)
+    for (uint32_t i = 0; i < w->nserved; i++)
         if (w->served[i] == m)
             return 1;
     return 0;
@@ -100,13 +100,16 @@ static int cmp_rank(const void *pa, const void *pb)
 }
 
 /* The response deadline of an IMMEDIATE/URGENT case (or the date itself). */
-static triage_date_t presence_until(const triage_case_t *c, triage_date_t date)
+static triage_date_t presence_until(const triage__case *c, triage_date_t date)
 {
     triage_date_t until = date;
     if (c->urgency == TRIAGE_URGENCY_IMMEDIATE || c->urgency == TRIAGE_URGENCY_URGENT)
-        for (uint32_t i = 0; i < c->deadline_count; i++)
-            if (c->deadlines[i].row == TRIAGE_DEADLINE_RESPONSE && c->deadlines[i].due > until)
-                until = c->deadlines[i].due;
+        for (uint32_t i = 0; i < c->ndeadlines; i++) {
+            const triage__deadline *d = &c->deadlines[i];
+            if (d->row == TRIAGE_DEADLINE_RESPONSE && !(d->flags & TRIAGE__DL_SUPERSEDED) &&
+                d->due > until)
+                until = d->due;
+        }
     return until;
 }
 
@@ -245,7 +248,7 @@ ptrdiff_t triage__choose_pair(const triage__decide_ctx *x, const triage__team *t
     memset(&bk, 0, sizeof bk);
     double pf = t->pol->p[TRIAGE_ASSIGN_PAIR_FACTOR];
     for (size_t i = 0; i < t->n; i++) {
-        const triage_worker_t *w = t->w[i].w;
+        const triage__worker *w = t->w[i].w;
         if (i == chosen || !w->active || w->role != TRIAGE_ROLE_SOCIAL_WORKER ||
             (!triage_id_is_nil(&x->exclude) && !triage_id_compare(&x->exclude, &w->id)) ||
             triage__absent(x->e, &w->id, x->date, x->until))
@@ -283,27 +286,27 @@ triage_status_t triage__decide_init(triage__decide_ctx *x, triage_engine_t *e,
     if (!triage_id_is_nil(&req->exclude) &&
         !triage__table_get(&e->tables[TRIAGE__T_WORKER], &req->exclude))
         return triage__error(TRIAGE_ENOTFOUND, "exclude", "no worker with that id");
-    const triage__case_rec *r = triage__table_get(&e->tables[TRIAGE__T_CASE], case_id);
+    const triage__case *r = triage__fetch(e, TRIAGE__T_CASE, case_id, "case_id");
     if (!r)
-        return triage__error(TRIAGE_ENOTFOUND, "case_id", "no case with that id");
-    if (r->pub.stage == TRIAGE_STAGE_CLOSED)
+        return triage_error_last()->code;
+    if (r->stage == TRIAGE_STAGE_CLOSED)
         return triage__error(TRIAGE_ESTATE, "closed_is_final", "a closed case is not assigned");
     if (triage_local_time(&x->date, NULL, req->at_ms))
         return triage__error(TRIAGE_ERANGE, "at_ms", "time outside the supported range");
-    const triage__client_rec *cl = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &r->pub.client);
+    const triage__client *cl = triage__fetch(e, TRIAGE__T_CLIENT, &r->client, "client");
     if (!cl)
-        return triage__error(TRIAGE_ENOTFOUND, "client", "the case's client is missing");
+        return triage_error_last()->code;
     triage_status_t rc = triage__assign_get(&x->s, e);
     if (rc)
         return rc;
     x->e = e;
     x->rec = r;
-    x->c = &r->pub;
-    x->client = &cl->pub;
+    x->c = r;
+    x->client = cl;
     x->until = presence_until(x->c, x->date);
     x->cidx = x->s->n ? triage__code_index(x->s, x->client->municipality) : -1;
     x->slot = req->slot ? req->slot
-                        : (r->pub.stage == TRIAGE_STAGE_PLANNING || r->pub.stage == TRIAGE_STAGE_CASEWORK)
+                        : (r->stage == TRIAGE_STAGE_PLANNING || r->stage == TRIAGE_STAGE_CASEWORK)
                               ? TRIAGE_SLOT_RESPONSIBLE
                               : TRIAGE_SLOT_ASSESSMENT;
     x->exclude = req->exclude;
@@ -332,6 +335,7 @@ triage_status_t triage__decide(triage_assignment_t *out, const triage__decide_ct
     triage__evaluate(cands, order, &n, &flags, x, t, weight, explain);
     triage_assignment_t a;
     memset(&a, 0, sizeof a);
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
     a.case_id = x->c->id;
     a.slot = x->slot;
     a.weight = weight;
@@ -351,7 +355,7 @@ triage_status_t triage__decide(triage_assignment_t *out, const triage__decide_ct
             flags |= TRIAGE_ASSIGN_CONTINUITY;
         if (cands[ci].after > t->pol->p[TRIAGE_ASSIGN_SOFT_CAP])
             flags |= TRIAGE_ASSIGN_OVER_SOFT_CAP;
-        const triage_case_t *c = x->c;
+        const triage__case *c = x->c;
         if (x->slot != TRIAGE_SLOT_PAIR && t->w[ci].w->role == TRIAGE_ROLE_SOCIAL_COUNSELLOR &&
             (c->flags & TRIAGE_CASE_CLASSIFIED) &&
             (c->classification.quadrant == TRIAGE_Q3_SUPPORTED_GUIDANCE || c->special_support)) {
@@ -399,8 +403,10 @@ TRIAGE_API void triage_assignment_clear(triage_assignment_t *a)
 {
     if (!a)
         return;
+    uint32_t version = a->version; /* kept: the struct can be reused */
     triage_free(a->candidates);
     memset(a, 0, sizeof *a);
+    a->version = version;
 }
 
 TRIAGE_API void triage_assignments_free(triage_assignment_t *a, size_t n)
@@ -412,11 +418,14 @@ TRIAGE_API void triage_assignments_free(triage_assignment_t *a, size_t n)
     triage_free(a);
 }
 
+static const size_t assignment_sizes[] = {sizeof(triage_assignment_t)};
+
 static triage_status_t propose(triage_assignment_t *out, triage_engine_t *e,
                                const triage_id_t *case_id, const triage_assign_request_t *req)
 {
-    if (!out)
-        return triage__error_null("out");
+    if (!triage__out_size(out, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
+                          "out.version"))
+        return triage_error_last()->code;
     if (!e)
         return triage__error_null("engine");
     triage_assign_request_t def = TRIAGE_ASSIGN_REQUEST_INIT;
@@ -438,6 +447,7 @@ TRIAGE_API triage_status_t triage_assign_propose(triage_assignment_t *out, triag
                                                  const triage_id_t *case_id,
                                                  const triage_assign_request_t *req)
 {
+    TRIAGE__READ_BEGIN(e);
     return propose(out, e, case_id, req);
 }
 
@@ -459,24 +469,24 @@ static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
     if (a->slot < TRIAGE_SLOT_ASSESSMENT || a->slot > TRIAGE_SLOT_PAIR)
         return triage__error(TRIAGE_EINVAL, "slot", "unknown case slot");
     triage_engine_t *e = tx->e;
-    const triage_worker_t *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], &a->worker);
+    const triage__worker *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], &a->worker);
     if (!w)
         return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
     if (!w->active)
         return triage__error(TRIAGE_EINVAL, "worker", "the worker is not active");
     if (!triage_id_is_nil(&a->pair) && !triage__table_get(&e->tables[TRIAGE__T_WORKER], &a->pair))
         return triage__error(TRIAGE_ENOTFOUND, "pair", "no worker with that id");
-    const triage__case_rec *cur = triage__table_get(&e->tables[TRIAGE__T_CASE], &a->case_id);
+    const triage__case *cur = triage__fetch(e, TRIAGE__T_CASE, &a->case_id, "case_id");
     if (!cur)
-        return triage__error(TRIAGE_ENOTFOUND, "case_id", "no case with that id");
-    if (at_ms < cur->pub.received_ms)
+        return triage_error_last()->code;
+    if (at_ms < cur->received_ms)
         return triage__error(TRIAGE_EINVAL, "at_ms", "the time is before the intake");
-    triage__case_rec *r = triage__txn_get(tx, TRIAGE__T_CASE, &a->case_id);
+    triage__case *r = triage__txn_get(tx, TRIAGE__T_CASE, &a->case_id);
     if (!r)
         return triage_error_last()->code;
     size_t ev0 = tx->nev;
     triage_status_t rc = TRIAGE_OK;
-    triage_case_t *c = &r->pub;
+    triage__case *c = r;
     /* pair first: the law check of the responsible slot sees it */
     if (!triage_id_is_nil(&a->pair) && triage_id_compare(&c->pair, &a->pair)) {
         if (!triage_id_compare(&c->responsible, &a->pair))
@@ -499,9 +509,9 @@ static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
     return rc;
 }
 
-TRIAGE_API triage_status_t triage_assign_apply(triage_engine_t *e,
-                                               const triage_assignment_t *proposals, size_t n,
-                                               const triage_id_t *actor, int64_t at_ms)
+triage_status_t triage__assign_apply_once(triage_engine_t *e,
+                                          const triage_assignment_t *proposals, size_t n,
+                                          const triage_id_t *actor, int64_t at_ms)
 {
     if (!e)
         return triage__error_null("engine");
@@ -526,24 +536,42 @@ TRIAGE_API triage_status_t triage_assign_apply(triage_engine_t *e,
     return triage__txn_commit(&tx);
 }
 
-TRIAGE_API triage_status_t triage_assign_case(triage_assignment_t *out, triage_engine_t *e,
-                                              const triage_id_t *case_id,
-                                              const triage_assign_request_t *req)
+TRIAGE_API triage_status_t triage_assign_apply(triage_engine_t *e,
+                                               const triage_assignment_t *proposals, size_t n,
+                                               const triage_id_t *actor, int64_t at_ms)
 {
-    triage_assign_request_t def = TRIAGE_ASSIGN_REQUEST_INIT;
-    if (!req)
-        req = &def;
+    TRIAGE__RETRY(e, triage__assign_apply_once(e, proposals, n, actor, at_ms));
+}
+
+static triage_status_t assign_case_once(triage_assignment_t *out, triage_engine_t *e,
+                                        const triage_id_t *case_id,
+                                        const triage_assign_request_t *req)
+{
     triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
     triage_status_t rc = propose(&a, e, case_id, req);
     if (rc)
         return rc;
-    rc = triage_assign_apply(e, &a, 1, &req->actor, req->at_ms);
+    rc = triage__assign_apply_once(e, &a, 1, &req->actor, req->at_ms);
     if (rc) {
         triage_assignment_clear(&a);
         return rc;
     }
     *out = a;
     return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_assign_case(triage_assignment_t *out, triage_engine_t *e,
+                                              const triage_id_t *case_id,
+                                              const triage_assign_request_t *req)
+{
+    if (!triage__out_size(out, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
+                          "out.version"))
+        return triage_error_last()->code;
+    triage_assign_request_t def = TRIAGE_ASSIGN_REQUEST_INIT;
+    if (!req)
+        req = &def;
+    TRIAGE__RETRY(e, assign_case_once(out, e, case_id, req));
 }
 
 TRIAGE_API triage_status_t triage_assign_propose_role_change(triage_assignment_t *out,
@@ -557,16 +585,17 @@ TRIAGE_API triage_status_t triage_assign_propose_role_change(triage_assignment_t
         return triage__error_null("engine");
     if (!case_id)
         return triage__error_null("case_id");
-    const triage__case_rec *r = triage__table_get(&e->tables[TRIAGE__T_CASE], case_id);
+    TRIAGE__READ_BEGIN(e);
+    const triage__case *r = triage__fetch(e, TRIAGE__T_CASE, case_id, "case_id");
     if (!r)
-        return triage__error(TRIAGE_ENOTFOUND, "case_id", "no case with that id");
-    if (!(r->pub.flags & (TRIAGE_CASE_ROLE_MISMATCH | TRIAGE_CASE_ROLE_CHANGE_SUGGESTED)))
+        return triage_error_last()->code;
+    if (!(r->flags & (TRIAGE_CASE_ROLE_MISMATCH | TRIAGE_CASE_ROLE_CHANGE_SUGGESTED)))
         return triage__error(TRIAGE_ESTATE, "role_change",
                              "the case's responsible arrangement does not call for a change");
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = at_ms;
     req.slot = TRIAGE_SLOT_RESPONSIBLE;
-    req.exclude = r->pub.responsible;
+    req.exclude = r->responsible;
     req.role_change = 1;
     return propose(out, e, case_id, &req);
 }

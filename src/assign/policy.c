@@ -344,7 +344,7 @@ TRIAGE_API triage_status_t triage_engine_distance(double *out, triage_engine_t *
 
 /* ---- load ------------------------------------------------------------------ */
 
-double triage__case_weight(const triage_assign_policy_t *p, const triage_case_t *c)
+double triage__case_weight(const triage_assign_policy_t *p, const triage__case *c)
 {
     if (c->stage == TRIAGE_STAGE_CLOSED)
         return 0;
@@ -359,7 +359,7 @@ double triage__case_weight(const triage_assign_policy_t *p, const triage_case_t 
     return w;
 }
 
-int triage__is_child_welfare(const triage_case_t *c)
+int triage__is_child_welfare(const triage__case *c)
 {
     return c->kind == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION ||
            c->service == TRIAGE_SERVICE_FAMILY;
@@ -391,7 +391,7 @@ static ptrdiff_t worker_index(const triage__table *wt, const triage_id_t *id)
 
 /* Adds (sign > 0) or takes off (sign < 0) one case's share. Unsigned
  * arithmetic: a share taken off was added before, so the totals stay exact. */
-void triage__case_share(triage__assign_state *s, const triage__table *wt, const triage_case_t *c,
+void triage__case_share(triage__assign_state *s, const triage__table *wt, const triage__case *c,
                         int sign)
 {
     if (c->stage == TRIAGE_STAGE_CLOSED)
@@ -435,7 +435,7 @@ static void state_on_commit(triage_engine_t *e, void *state, int table, const vo
         return;
     }
     if (old_rec)
-        triage__case_share(s, wt, &((const triage__case_rec *)old_rec)->pub, -1);
+        triage__case_share(s, wt, (const triage__case *)old_rec, -1);
     if (new_rec)
-        triage__case_share(s, wt, &((const triage__case_rec *)new_rec)->pub, 1);
+        triage__case_share(s, wt, (const triage__case *)new_rec, 1);
 }

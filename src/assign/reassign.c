@@ -10,7 +10,7 @@
 /* ---- absence proposals ------------------------------------------------------ */
 
 typedef struct {
-    const triage_case_t *c;
+    const triage__case *c;
     triage_case_slot_t slot;
     triage_date_t due;
 } affected;
@@ -26,8 +26,11 @@ static int cmp_affected(const void *pa, const void *pb)
     return c ? c : (int)a->slot - (int)b->slot;
 }
 
+static const size_t assignment_sizes[] = {sizeof(triage_assignment_t)};
+
 TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, size_t *count,
-                                                    triage_engine_t *e, const triage_id_t *worker,
+                                                    uint32_t version, triage_engine_t *e,
+                                                    const triage_id_t *worker,
                                                     triage_date_t start, triage_date_t end,
                                                     int64_t at_ms)
 {
@@ -39,6 +42,10 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         return triage__error_null("engine");
     if (!worker)
         return triage__error_null("worker");
+    if (!triage__version_size(version, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
+                              "version"))
+        return triage_error_last()->code;
+    TRIAGE__READ_BEGIN(e);
     if (!triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
         return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
     if (!triage__date_valid(start))
@@ -55,7 +62,7 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         return TRIAGE_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < ct->n; i++) {
-        const triage_case_t *c = &((const triage__case_rec *)(const void *)(ct->recs + i * ct->elem))->pub;
+        const triage__case *c = (const triage__case *)triage__table_at(ct, i);
         if (c->stage == TRIAGE_STAGE_CLOSED)
             continue;
         triage_case_slot_t slot = 0;
@@ -70,10 +77,10 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         if (!slot)
             continue;
         triage_date_t due = TRIAGE_DATE_NONE;
-        for (uint32_t k = 0; k < c->deadline_count; k++) {
-            const triage_deadline_t *d = &c->deadlines[k];
-            if (c->milestone_met[d->milestone] == TRIAGE_DATE_NONE && d->due >= start &&
-                d->due <= end && (due == TRIAGE_DATE_NONE || d->due < due))
+        for (uint32_t k = 0; k < c->ndeadlines; k++) {
+            const triage__deadline *d = &c->deadlines[k];
+            if (d->met == TRIAGE_DATE_NONE && !(d->flags & TRIAGE__DL_SUPERSEDED) &&
+                d->due >= start && d->due <= end && (due == TRIAGE_DATE_NONE || d->due < due))
                 due = d->due;
         }
         if (due != TRIAGE_DATE_NONE)
@@ -96,6 +103,7 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         req.at_ms = at_ms;
         req.slot = list[done].slot;
         req.exclude = *worker;
+        res[done].version = TRIAGE_ASSIGNMENT_VERSION;
         triage__decide_ctx x;
         rc = triage__decide_init(&x, e, &list[done].c->id, &req);
         /* the absentee must be present from the absence's start to the deadline */

@@ -75,12 +75,12 @@ static triage_status_t rotate_weeks(triage_id_t *out, triage_engine_t *e, triage
     const triage__table *wt = &e->tables[TRIAGE__T_WORKER];
     size_t m = 0;
     for (size_t i = 0; i < wt->n; i++) {
-        const triage_worker_t *w = (const triage_worker_t *)(const void *)(wt->recs + i * wt->elem);
-        m += w->active && w->role == role;
+        const triage__worker *w = (const triage__worker *)(const void *)(wt->recs + i * wt->elem);
+        m += w->active && w->role == (int32_t)role;
     }
     if (!m)
         return TRIAGE_OK;
-    const triage_worker_t **ws = triage__malloc(&e->alloc, m * sizeof *ws);
+    const triage__worker **ws = triage__malloc(&e->alloc, m * sizeof *ws);
     double *cur = triage__calloc(&e->alloc, m, sizeof *cur);
     uint64_t *tie = triage__malloc(&e->alloc, m * sizeof *tie);
     if (!ws || !cur || !tie) {
@@ -93,8 +93,8 @@ static triage_status_t rotate_weeks(triage_id_t *out, triage_engine_t *e, triage
     triage_date_t w0 = iso_year_start(date, &year);
     size_t k = 0;
     for (size_t i = 0; i < wt->n; i++) {
-        const triage_worker_t *w = (const triage_worker_t *)(const void *)(wt->recs + i * wt->elem);
-        if (w->active && w->role == role) {
+        const triage__worker *w = (const triage__worker *)(const void *)(wt->recs + i * wt->elem);
+        if (w->active && w->role == (int32_t)role) {
             ws[k] = w;
             uint64_t h;
             memcpy(&h, w->id.bytes, sizeof h);

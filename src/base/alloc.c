@@ -151,3 +151,25 @@ bool triage__label_valid(const char *s)
     }
     return n >= 1;
 }
+
+size_t triage__version_size(uint32_t version, const size_t *sizes, size_t nversions,
+                            const char *name)
+{
+    if (version == 0 || version > nversions) {
+        triage__error(TRIAGE_EVERSION, name, "unsupported struct version %u (this library knows 1-%zu)",
+                      (unsigned)version, nversions);
+        return 0;
+    }
+    return sizes[version - 1];
+}
+
+size_t triage__out_size(const void *out, const size_t *sizes, size_t nversions, const char *name)
+{
+    if (!out) {
+        triage__error_null("out");
+        return 0;
+    }
+    uint32_t version;
+    memcpy(&version, out, sizeof version);
+    return triage__version_size(version, sizes, nversions, name);
+}

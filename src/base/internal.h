@@ -108,6 +108,18 @@ void *triage__object_clone(const triage_allocator_t *a, const void *src, size_t 
  * for policy ids and law versions. */
 bool triage__label_valid(const char *s);
 
+/*
+ * Output structs (docs/abi.md): the caller sets the leading `uint32_t
+ * version`, and the library writes only the bytes that version defines.
+ * `sizes[v - 1]` is the size of version v. Returns the number of bytes to
+ * write, or 0 with the last error set (EINVAL for NULL, EVERSION naming
+ * `name` for a version of 0 or above the newest).
+ */
+size_t triage__out_size(const void *out, const size_t *sizes, size_t nversions, const char *name);
+/* The same for a version given as a number (owned arrays). */
+size_t triage__version_size(uint32_t version, const size_t *sizes, size_t nversions,
+                            const char *name);
+
 /* Validates an allocator from an options struct: all three set, or all NULL. */
 triage_status_t triage__allocator_check(const triage_allocator_t *a, const char *argument);
 

@@ -7,32 +7,20 @@
 
 #include "engine/engine_internal.h"
 
-TRIAGE_API triage_status_t triage_absence_add(triage_id_t *out_id, triage_engine_t *e,
-                                              const triage_id_t *worker, triage_date_t start,
-                                              triage_date_t end, const triage_id_t *actor)
+static triage_status_t absence_add_once(triage_id_t *out_id, triage_engine_t *e,
+                                        const triage_id_t *worker, triage_date_t start,
+                                        triage_date_t end, const triage_id_t *actor)
 {
-    if (!out_id)
-        return triage__error_null("out_id");
-    if (!e)
-        return triage__error_null("engine");
-    if (!worker)
-        return triage__error_null("worker");
     if (!triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
         return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
     triage_status_t rc = triage__check_actor(e, actor);
     if (rc)
         return rc;
-    if (!triage__date_valid(start))
-        return triage__error(TRIAGE_ERANGE, "start", "date outside the supported range");
-    if (!triage__date_valid(end))
-        return triage__error(TRIAGE_ERANGE, "end", "date outside the supported range");
-    if (end < start)
-        return triage__error(TRIAGE_EINVAL, "end", "the absence ends before it starts");
-    triage__absence_rec rec;
+    triage__absence rec;
     memset(&rec, 0, sizeof rec);
-    triage_status_t idrc = triage__new_id(e, TRIAGE__T_ABSENCE, &rec.id);
-    if (idrc)
-        return idrc;
+    rc = triage__new_id(e, TRIAGE__T_ABSENCE, &rec.id);
+    if (rc)
+        return rc;
     rec.worker = *worker;
     rec.start = start;
     rec.end = end;
@@ -54,22 +42,37 @@ TRIAGE_API triage_status_t triage_absence_add(triage_id_t *out_id, triage_engine
     return rc;
 }
 
-TRIAGE_API triage_status_t triage_absence_remove(triage_engine_t *e, const triage_id_t *absence,
-                                                 const triage_id_t *actor)
+TRIAGE_API triage_status_t triage_absence_add(triage_id_t *out_id, triage_engine_t *e,
+                                              const triage_id_t *worker, triage_date_t start,
+                                              triage_date_t end, const triage_id_t *actor)
 {
+    if (!out_id)
+        return triage__error_null("out_id");
     if (!e)
         return triage__error_null("engine");
-    if (!absence)
-        return triage__error_null("absence");
+    if (!worker)
+        return triage__error_null("worker");
+    if (!triage__date_valid(start))
+        return triage__error(TRIAGE_ERANGE, "start", "date outside the supported range");
+    if (!triage__date_valid(end))
+        return triage__error(TRIAGE_ERANGE, "end", "date outside the supported range");
+    if (end < start)
+        return triage__error(TRIAGE_EINVAL, "end", "the absence ends before it starts");
+    TRIAGE__RETRY(e, absence_add_once(out_id, e, worker, start, end, actor));
+}
+
+static triage_status_t absence_remove_once(triage_engine_t *e, const triage_id_t *absence,
+                                           const triage_id_t *actor)
+{
     triage_status_t rc = triage__check_actor(e, actor);
     if (rc)
         return rc;
-    const triage__absence_rec *cur = triage__table_get(&e->tables[TRIAGE__T_ABSENCE], absence);
+    const triage__absence *cur = triage__table_get(&e->tables[TRIAGE__T_ABSENCE], absence);
     if (!cur || cur->removed)
         return triage__error(TRIAGE_ENOTFOUND, "absence", "no absence with that id");
     triage__txn tx;
     triage__txn_init(&tx, e);
-    triage__absence_rec *r = triage__txn_get(&tx, TRIAGE__T_ABSENCE, absence);
+    triage__absence *r = triage__txn_get(&tx, TRIAGE__T_ABSENCE, absence);
     triage_event_t *ev = NULL;
     if (r)
         ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_ABSENCE_REMOVED, triage__now(e), actor);
@@ -85,42 +88,75 @@ TRIAGE_API triage_status_t triage_absence_remove(triage_engine_t *e, const triag
     return triage__txn_commit(&tx);
 }
 
+TRIAGE_API triage_status_t triage_absence_remove(triage_engine_t *e, const triage_id_t *absence,
+                                                 const triage_id_t *actor)
+{
+    if (!e)
+        return triage__error_null("engine");
+    if (!absence)
+        return triage__error_null("absence");
+    TRIAGE__RETRY(e, absence_remove_once(e, absence, actor));
+}
+
+static const size_t absence_sizes[] = {sizeof(triage_absence_t)};
+
+static int cmp_created(const void *pa, const void *pb)
+{
+    const triage__absence *a = *(const triage__absence *const *)pa;
+    const triage__absence *b = *(const triage__absence *const *)pb;
+    if (a->created != b->created)
+        return a->created < b->created ? -1 : 1;
+    return triage_id_compare(&a->id, &b->id);
+}
+
 TRIAGE_API triage_status_t triage_absence_list(triage_absence_t **out, size_t *count,
-                                               triage_engine_t *e, const triage_id_t *worker)
+                                               uint32_t version, triage_engine_t *e,
+                                               const triage_id_t *worker)
 {
     if (!out)
         return triage__error_null("out");
     if (!count)
         return triage__error_null("count");
+    size_t size = triage__version_size(version, absence_sizes, TRIAGE__ARRAY_LEN(absence_sizes),
+                                       "version");
+    if (!size)
+        return triage_error_last()->code;
     if (!e)
         return triage__error_null("engine");
+    TRIAGE__READ_BEGIN(e);
     int all = !worker || triage_id_is_nil(worker);
     if (!all && !triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
         return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
     const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
+    const triage__absence **pick = NULL;
     size_t n = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        triage_absence_t *res = NULL;
-        if (pass) {
-            if (n) {
-                res = triage__owned_alloc(&e->alloc, n * sizeof *res);
-                if (!res)
-                    return TRIAGE_ENOMEM;
-            }
-            *out = res;
-            *count = n;
-        }
-        size_t k = 0;
-        for (size_t i = 0; i < t->n; i++) {
-            const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);
-            if (a->removed || (!all && triage_id_compare(&a->worker, worker)))
-                continue;
-            if (pass)
-                res[k] = (triage_absence_t){a->id, a->worker, a->start, a->end};
-            k++;
-        }
-        n = k;
+    if (t->n) {
+        pick = triage__malloc(&e->alloc, t->n * sizeof *pick);
+        if (!pick)
+            return TRIAGE_ENOMEM;
     }
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__absence *a = triage__table_at(t, i);
+        if (!a->removed && (all || !triage_id_compare(&a->worker, worker)))
+            pick[n++] = a;
+    }
+    triage__sort(pick, n, sizeof *pick, cmp_created);
+    unsigned char *res = NULL;
+    if (n) {
+        res = triage__owned_alloc(&e->alloc, n * size);
+        if (!res) {
+            triage__free(&e->alloc, pick);
+            return TRIAGE_ENOMEM;
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        triage_absence_t x = {TRIAGE_ABSENCE_VERSION, pick[k]->id, pick[k]->worker,
+                              pick[k]->start, pick[k]->end};
+        memcpy(res + k * size, &x, size);
+    }
+    triage__free(&e->alloc, pick);
+    *out = (triage_absence_t *)(void *)res;
+    *count = n;
     return TRIAGE_OK;
 }
 
@@ -137,6 +173,7 @@ TRIAGE_API triage_status_t triage_worker_present(int *present, triage_engine_t *
         return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
     if (!triage__date_valid(date))
         return triage__error(TRIAGE_ERANGE, "date", "date outside the supported range");
+    TRIAGE__READ_BEGIN(e);
     *present = !triage__absent(e, worker, date, date);
     return TRIAGE_OK;
 }
@@ -159,7 +196,7 @@ static int absence_index(triage_engine_t *e, triage__absence_index *s)
     const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
     size_t n = 0;
     for (size_t i = 0; i < t->n; i++)
-        n += !((const triage__absence_rec *)(const void *)(t->recs + i * t->elem))->removed;
+        n += !((const triage__absence *)(const void *)(t->recs + i * t->elem))->removed;
     triage__abs_span *spans = NULL;
     if (n) {
         spans = triage__malloc(&e->alloc, n * sizeof *spans);
@@ -168,7 +205,7 @@ static int absence_index(triage_engine_t *e, triage__absence_index *s)
     }
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++) {
-        const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);
+        const triage__absence *a = (const triage__absence *)(const void *)(t->recs + i * t->elem);
         if (!a->removed)
             spans[k++] = (triage__abs_span){a->worker, a->start, a->end};
     }
@@ -201,7 +238,7 @@ int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t 
     }
     const triage__table *t = &e->tables[TRIAGE__T_ABSENCE];
     for (size_t i = 0; i < t->n; i++) {
-        const triage__absence_rec *a = (const triage__absence_rec *)(const void *)(t->recs + i * t->elem);
+        const triage__absence *a = (const triage__absence *)(const void *)(t->recs + i * t->elem);
         if (!a->removed && a->start <= to && a->end >= from &&
             !triage_id_compare(&a->worker, worker))
             return 1;

@@ -67,7 +67,7 @@ triage_status_t triage__policy_tag(triage_event_t *ev, triage_engine_t *e, int w
 
 /* Common start of a case operation: argument checks, then the case and its
  * date. On success the transaction holds a writable copy of the case. */
-static triage_status_t begin_case_op(triage__txn *tx, triage__case_rec **rec, triage_date_t *date,
+triage_status_t triage__case_begin(triage__txn *tx, triage__case **rec, triage_date_t *date,
                                      triage_engine_t *e, const triage_id_t *case_id,
                                      const triage_id_t *actor, int64_t at_ms)
 {
@@ -78,10 +78,10 @@ static triage_status_t begin_case_op(triage__txn *tx, triage__case_rec **rec, tr
     triage_status_t rc = triage__check_actor(e, actor);
     if (rc)
         return rc;
-    const triage__case_rec *cur = triage__table_get(&e->tables[TRIAGE__T_CASE], case_id);
+    const triage__case *cur = triage__fetch(e, TRIAGE__T_CASE, case_id, "case_id");
     if (!cur)
-        return triage__error(TRIAGE_ENOTFOUND, "case_id", "no case with that id");
-    if (at_ms < cur->pub.received_ms)
+        return triage_error_last()->code;
+    if (at_ms < cur->received_ms)
         return triage__error(TRIAGE_EINVAL, "at_ms", "the time is before the intake");
     rc = local_date(date, NULL, at_ms);
     if (rc)
@@ -95,19 +95,30 @@ static triage_status_t begin_case_op(triage__txn *tx, triage__case_rec **rec, tr
     return TRIAGE_OK;
 }
 
+void triage__case_meet(triage__case *c, triage_milestone_t milestone, int64_t at_ms,
+                       triage_date_t day)
+{
+    for (uint32_t i = 0; i < c->ndeadlines; i++) {
+        triage__deadline *d = &c->deadlines[i];
+        if (d->milestone == (int32_t)milestone && d->met == NONE && d->start_ms <= at_ms &&
+            !(d->flags & TRIAGE__DL_SUPERSEDED))
+            d->met = day;
+    }
+}
+
 triage_status_t triage__case_fail(triage__txn *tx, triage_status_t rc)
 {
     triage__txn_discard(tx);
     return rc;
 }
 
-triage_event_t *triage__case_event(triage__txn *tx, const triage__case_rec *c,
+triage_event_t *triage__case_event(triage__txn *tx, const triage__case *c,
                                    triage_event_kind_t kind, int64_t at_ms,
                                    const triage_id_t *actor)
 {
-    triage_event_t *ev = triage__txn_event(tx, &c->pub.id, kind, at_ms, actor);
+    triage_event_t *ev = triage__txn_event(tx, &c->id, kind, at_ms, actor);
     if (ev)
-        ev->subject = c->pub.client;
+        ev->subject = c->client;
     return ev;
 }
 
@@ -117,12 +128,12 @@ static triage_role_t worker_role(triage_engine_t *e, const triage_id_t *id)
 {
     if (!id || is_nil(id))
         return 0;
-    const triage_worker_t *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], id);
+    const triage__worker *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], id);
     return w ? w->role : 0;
 }
 
 /* The classification with the special-support decision applied. */
-static triage_classification_t effective(const triage_case_t *c)
+static triage_classification_t effective(const triage__case *c)
 {
     triage_classification_t k = c->classification;
     k.special_support = (uint8_t)(c->special_support != 0);
@@ -131,7 +142,7 @@ static triage_classification_t effective(const triage_case_t *c)
 
 /* Is the case's responsible arrangement lawful? Unclassified or without a
  * responsible worker: nothing to check. */
-static int arrangement_ok(triage_engine_t *e, const triage_case_t *c)
+static int arrangement_ok(triage_engine_t *e, const triage__case *c)
 {
     if (!(c->flags & TRIAGE_CASE_CLASSIFIED) || is_nil(&c->responsible))
         return 1;
@@ -143,7 +154,7 @@ static int arrangement_ok(triage_engine_t *e, const triage_case_t *c)
     return ok;
 }
 
-static void update_mismatch(triage_engine_t *e, triage_case_t *c)
+static void update_mismatch(triage_engine_t *e, triage__case *c)
 {
     c->flags &= ~(TRIAGE_CASE_ROLE_MISMATCH | TRIAGE_CASE_ROLE_CHANGE_SUGGESTED);
     if (!arrangement_ok(e, c))
@@ -221,7 +232,7 @@ static triage_status_t forbid(const char *rule, const char *msg)
 
 /* SHL 35 § 2: a client may decline when there is no urgent risk and they are
  * not evidently unable to look after their own care, health or safety. */
-static triage_status_t may_decline(const triage_case_t *c)
+static triage_status_t may_decline(const triage__case *c)
 {
     if ((c->flags & TRIAGE_CASE_URGENT_RISK) || c->urgency == TRIAGE_URGENCY_IMMEDIATE ||
         (c->triggers & TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_UNABLE_TO_SELF_CARE)))
@@ -233,7 +244,7 @@ static triage_status_t may_decline(const triage_case_t *c)
     return TRIAGE_OK;
 }
 
-static triage_status_t may_close_unreachable(triage_engine_t *e, const triage_case_t *c)
+static triage_status_t may_close_unreachable(triage_engine_t *e, const triage__case *c)
 {
     int32_t span = -1;
     if (c->contact_attempts >= e->unreachable_attempts && c->first_attempt != NONE)
@@ -246,20 +257,20 @@ static triage_status_t may_close_unreachable(triage_engine_t *e, const triage_ca
     return TRIAGE_OK;
 }
 
-static triage_status_t check_needs(triage_engine_t *e, const triage__case_rec *r,
+static triage_status_t check_needs(triage_engine_t *e, const triage__case *r,
                                    const struct transition *t, const triage_move_t *m)
 {
-    const triage_case_t *c = &r->pub;
+    const triage__case *c = r;
     if ((t->needs & NEEDS_IMMEDIATE) && c->urgency != TRIAGE_URGENCY_IMMEDIATE)
         return forbid(t->rule, "only an IMMEDIATE case goes straight to distribution");
     if (t->needs & NEEDS_CONTINUITY) {
-        const triage__client_rec *cl = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &c->client);
-        const triage__case_rec *act =
+        const triage__client *cl = triage__fetch(e, TRIAGE__T_CLIENT, &c->client, "client");
+        const triage__case *act =
             cl && !is_nil(&cl->active_case)
-                ? triage__table_get(&e->tables[TRIAGE__T_CASE], &cl->active_case)
+                ? triage__fetch(e, TRIAGE__T_CASE, &cl->active_case, "active_case")
                 : NULL;
-        if (!act || id_eq(&act->pub.id, &c->id) || act->pub.stage == TRIAGE_STAGE_CLOSED ||
-            is_nil(&act->pub.responsible))
+        if (!act || id_eq(&act->id, &c->id) || act->stage == TRIAGE_STAGE_CLOSED ||
+            is_nil(&act->responsible))
             return forbid(t->rule, "the client has no active case with a responsible worker");
     }
     if (t->needs & NEEDS_DISTRIBUTED) {
@@ -303,19 +314,19 @@ static triage_status_t check_needs(triage_engine_t *e, const triage__case_rec *r
 }
 
 /* After a responsible worker leaves a case, the client's pointer follows. */
-static triage_status_t release_client(triage__txn *tx, const triage_case_t *c)
+static triage_status_t release_client(triage__txn *tx, const triage__case *c)
 {
-    triage__client_rec *cl = triage__txn_get(tx, TRIAGE__T_CLIENT, &c->client);
+    triage__client *cl = triage__txn_get(tx, TRIAGE__T_CLIENT, &c->client);
     if (!cl)
         return triage_error_last()->code;
     if (id_eq(&cl->active_case, &c->id)) {
         cl->active_case = nil_id;
-        cl->pub.responsible_worker = nil_id;
+        cl->responsible_worker = nil_id;
     }
     return TRIAGE_OK;
 }
 
-TRIAGE_API triage_status_t triage_case_move(triage_engine_t *e, const triage_id_t *case_id,
+static triage_status_t case_move_once(triage_engine_t *e, const triage_id_t *case_id,
                                             const triage_move_t *m)
 {
     if (!m)
@@ -332,12 +343,12 @@ TRIAGE_API triage_status_t triage_case_move(triage_engine_t *e, const triage_id_
     if (rc)
         return rc;
     triage__txn tx;
-    triage__case_rec *r;
+    triage__case *r;
     triage_date_t day;
-    rc = begin_case_op(&tx, &r, &day, e, case_id, &m->actor, m->at_ms);
+    rc = triage__case_begin(&tx, &r, &day, e, case_id, &m->actor, m->at_ms);
     if (rc)
         return rc;
-    triage_case_t *c = &r->pub;
+    triage__case *c = r;
     if (c->stage == TRIAGE_STAGE_CLOSED)
         return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
     const struct transition *t = find_transition(c->stage, m->to);
@@ -355,18 +366,31 @@ TRIAGE_API triage_status_t triage_case_move(triage_engine_t *e, const triage_id_
         if (m->to != TRIAGE_STAGE_CLOSED)
             c->flags |= TRIAGE_CASE_CLIENT_RELATIONSHIP;
         if (c->responded == NONE)
-            c->responded = c->milestone_met[TRIAGE_MILESTONE_RESPONSE] = day;
+            c->responded = day;
     }
+    /* Acting on the matter is the response to every intake that arrived
+     * before it (an attached intake is answered by the next action). */
+    if (m->to != TRIAGE_STAGE_CLOSED)
+        triage__case_meet(c, TRIAGE_MILESTONE_RESPONSE, m->at_ms, day);
     if (t->needs & NEEDS_CONTINUITY) {
-        const triage__client_rec *cl = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &c->client);
-        const triage__case_rec *act = triage__table_get(&e->tables[TRIAGE__T_CASE], &cl->active_case);
-        c->responsible = act->pub.responsible;
-        r->attached_to = act->pub.id;
+        const triage__client *cl = triage__fetch(e, TRIAGE__T_CLIENT, &c->client, "client");
+        const triage__case *act =
+            cl ? triage__fetch(e, TRIAGE__T_CASE, &cl->active_case, "active_case") : NULL;
+        if (!act)
+            return triage__case_fail(&tx, triage_error_last()->code);
+        c->responsible = act->responsible;
+        r->attached_to = act->id;
     }
-    if (m->to == TRIAGE_STAGE_ASSESSMENT && c->assessment_started == NONE)
-        c->assessment_started = c->milestone_met[TRIAGE_MILESTONE_ASSESSMENT_STARTED] = day;
+    if (m->to == TRIAGE_STAGE_ASSESSMENT) {
+        if (c->assessment_started == NONE)
+            c->assessment_started = day;
+        triage__case_meet(c, TRIAGE_MILESTONE_ASSESSMENT_STARTED, m->at_ms, day);
+    }
+    if (from == TRIAGE_STAGE_PLANNING && m->to == TRIAGE_STAGE_CASEWORK && c->plan_made == NONE)
+        c->plan_made = day;
     if (from == TRIAGE_STAGE_ASSESSMENT && m->to != TRIAGE_STAGE_CLOSED) {
-        c->assessment_completed = c->milestone_met[TRIAGE_MILESTONE_ASSESSMENT_COMPLETED] = day;
+        c->assessment_completed = day;
+        triage__case_meet(c, TRIAGE_MILESTONE_ASSESSMENT_COMPLETED, m->at_ms, day);
         if (m->plan_unnecessary)
             c->flags |= TRIAGE_CASE_PLAN_UNNECESSARY;
         if (m->responsible_unnecessary)
@@ -390,46 +414,62 @@ TRIAGE_API triage_status_t triage_case_move(triage_engine_t *e, const triage_id_
     return triage__txn_commit(&tx);
 }
 
+TRIAGE_API triage_status_t triage_case_move(triage_engine_t *e, const triage_id_t *case_id,
+                                            const triage_move_t *m)
+{
+    TRIAGE__RETRY(e, case_move_once(e, case_id, m));
+}
+
 /* ---- guidance -------------------------------------------------------------- */
 
-TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *e,
-                                                       const triage_id_t *case_id,
-                                                       const triage_id_t *actor, int64_t at_ms,
-                                                       int reached)
+static triage_status_t contact_attempt_once(triage_engine_t *e, const triage_id_t *case_id,
+                                            const triage_id_t *actor, int64_t at_ms, int reached)
 {
-    triage_status_t rc = triage__bool_arg(reached, "reached");
-    if (rc)
-        return rc;
+    if (reached < TRIAGE_CONTACT_NOT_REACHED || reached > TRIAGE_CONTACT_NO_SHOW)
+        return triage__error(TRIAGE_EINVAL, "reached",
+                             "reached must be 0 (not reached), 1 (reached) or 2 (no-show)");
     triage__txn tx;
-    triage__case_rec *r;
+    triage__case *r;
     triage_date_t day;
-    rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    triage_status_t rc = triage__case_begin(&tx, &r, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
-    triage_case_t *c = &r->pub;
-    if (c->stage != TRIAGE_STAGE_GUIDANCE && c->stage != TRIAGE_STAGE_INITIAL_ASSESSMENT &&
-        c->stage != TRIAGE_STAGE_ASSESSMENT)
+    triage__case *c = r;
+    if (reached == TRIAGE_CONTACT_NO_SHOW) {
+        if (c->stage < TRIAGE_STAGE_GUIDANCE || c->stage > TRIAGE_STAGE_CASEWORK)
+            return triage__case_fail(&tx, forbid("no_show_stage",
+                                                 "a no-show is recorded on an open case past "
+                                                 "intake"));
+    } else if (c->stage != TRIAGE_STAGE_GUIDANCE && c->stage != TRIAGE_STAGE_INITIAL_ASSESSMENT &&
+               c->stage != TRIAGE_STAGE_ASSESSMENT) {
         return triage__case_fail(&tx, forbid("contact_attempt_stage",
                                              "contact attempts are recorded in guidance, "
                                              "initial assessment or assessment"));
-    triage__client_rec *cl = triage__txn_get(&tx, TRIAGE__T_CLIENT, &c->client);
+    }
+    triage__client *cl = triage__txn_get(&tx, TRIAGE__T_CLIENT, &c->client);
     if (!cl)
         return triage__case_fail(&tx, triage_error_last()->code);
-    if (reached) {
+    if (cl->last_activity == NONE || cl->last_activity < day)
+        cl->last_activity = day;
+    if (reached == TRIAGE_CONTACT_NO_SHOW) {
+        c->no_shows++;
+        cl->no_shows++;
+    } else if (reached == TRIAGE_CONTACT_REACHED) {
         if (c->first_contact == NONE)
             c->first_contact = day;
-        if (c->milestone_met[TRIAGE_MILESTONE_RESPONSE] == NONE)
-            c->milestone_met[TRIAGE_MILESTONE_RESPONSE] = c->responded = day;
+        if (c->responded == NONE)
+            c->responded = day;
+        triage__case_meet(c, TRIAGE_MILESTONE_RESPONSE, at_ms, day);
         c->contact_attempts = 0;
         c->first_attempt = c->last_attempt = NONE;
-        cl->pub.last_contact = day;
-        cl->pub.flags &= ~TRIAGE_CLIENT_REPEAT_NOTIFIED;
+        cl->last_contact = day;
+        cl->flags &= ~TRIAGE_CLIENT_REPEAT_NOTIFIED;
     } else {
         c->contact_attempts++;
         if (c->first_attempt == NONE)
             c->first_attempt = day;
         c->last_attempt = day;
-        cl->pub.failed_contacts++;
+        cl->failed_contacts++;
     }
     triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_CONTACT_ATTEMPT, at_ms, actor);
     if (!ev)
@@ -439,7 +479,15 @@ TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *e,
     return triage__txn_commit(&tx);
 }
 
-TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_engine_t *e,
+TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *e,
+                                                       const triage_id_t *case_id,
+                                                       const triage_id_t *actor, int64_t at_ms,
+                                                       int reached)
+{
+    TRIAGE__RETRY(e, contact_attempt_once(e, case_id, actor, at_ms, reached));
+}
+
+static triage_status_t case_motivation_once(int *offer_decline, triage_engine_t *e,
                                                   const triage_id_t *case_id,
                                                   const triage_id_t *actor, int64_t at_ms,
                                                   triage_motivation_t motivation, int urgent_risk)
@@ -450,12 +498,12 @@ TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_eng
     if (rc)
         return rc;
     triage__txn tx;
-    triage__case_rec *r;
+    triage__case *r;
     triage_date_t day;
-    rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    rc = triage__case_begin(&tx, &r, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
-    triage_case_t *c = &r->pub;
+    triage__case *c = r;
     if (c->stage != TRIAGE_STAGE_GUIDANCE && c->stage != TRIAGE_STAGE_INITIAL_ASSESSMENT)
         return triage__case_fail(&tx, forbid("motivation_stage",
                                              "the motivation check belongs to guidance or "
@@ -477,9 +525,17 @@ TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_eng
     return rc;
 }
 
+TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_engine_t *e,
+                                                  const triage_id_t *case_id,
+                                                  const triage_id_t *actor, int64_t at_ms,
+                                                  triage_motivation_t motivation, int urgent_risk)
+{
+    TRIAGE__RETRY(e, case_motivation_once(offer_decline, e, case_id, actor, at_ms, motivation, urgent_risk));
+}
+
 /* ---- classification ---------------------------------------------------------- */
 
-TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
+static triage_status_t case_classify_once(triage_classification_t *out,
                                                 triage_role_change_t *role_change,
                                                 triage_engine_t *e, const triage_id_t *case_id,
                                                 const triage_id_t *actor, int64_t at_ms,
@@ -494,19 +550,21 @@ TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
             return rc0;
     }
     triage__txn tx;
-    triage__case_rec *r;
+    triage__case *r;
     triage_date_t day;
-    triage_status_t rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    triage_status_t rc = triage__case_begin(&tx, &r, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
-    triage_case_t *c = &r->pub;
+    triage__case *c = r;
     if (c->stage < TRIAGE_STAGE_DISTRIBUTION || c->stage > TRIAGE_STAGE_CASEWORK)
         return triage__case_fail(&tx, forbid("classification_stage",
                                              "classification is done in distribution, "
                                              "assessment, planning or casework"));
     /* The repeat-notification flag counts as a capacity barrier (§3, §6). */
-    const triage__client_rec *cl = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &c->client);
-    if (cl && (cl->pub.flags & TRIAGE_CLIENT_REPEAT_NOTIFIED) &&
+    const triage__client *cl = triage__fetch(e, TRIAGE__T_CLIENT, &c->client, "client");
+    if (!cl)
+        return triage__case_fail(&tx, triage_error_last()->code);
+    if ((cl->flags & TRIAGE_CLIENT_REPEAT_NOTIFIED) &&
         scores->capacity[TRIAGE_CAPACITY_REPEAT_NOTIFICATIONS] < 2) {
         triage_scores_t s = *scores;
         s.capacity[TRIAGE_CAPACITY_REPEAT_NOTIFICATIONS] = 2;
@@ -545,7 +603,16 @@ TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
     return rc;
 }
 
-TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *e,
+TRIAGE_API triage_status_t triage_case_classify(triage_classification_t *out,
+                                                triage_role_change_t *role_change,
+                                                triage_engine_t *e, const triage_id_t *case_id,
+                                                const triage_id_t *actor, int64_t at_ms,
+                                                const triage_scores_t *scores)
+{
+    TRIAGE__RETRY(e, case_classify_once(out, role_change, e, case_id, actor, at_ms, scores));
+}
+
+static triage_status_t case_decide_special_support_once(triage_engine_t *e,
                                                               const triage_id_t *case_id,
                                                               const triage_id_t *social_worker,
                                                               int64_t at_ms, int special_support,
@@ -559,7 +626,7 @@ TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *e
     if (reason_code < 0)
         return triage__error(TRIAGE_EINVAL, "reason_code", "reason codes are >= 0");
     if (e) {
-        const triage_worker_t *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], social_worker);
+        const triage__worker *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], social_worker);
         if (!w)
             return triage__error(TRIAGE_ENOTFOUND, "social_worker", "no worker with that id");
         if (w->role != TRIAGE_ROLE_SOCIAL_WORKER || !w->active)
@@ -567,12 +634,12 @@ TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *e
                                  "only an active social worker decides on special support");
     }
     triage__txn tx;
-    triage__case_rec *r;
+    triage__case *r;
     triage_date_t day;
-    rc = begin_case_op(&tx, &r, &day, e, case_id, social_worker, at_ms);
+    rc = triage__case_begin(&tx, &r, &day, e, case_id, social_worker, at_ms);
     if (rc)
         return rc;
-    triage_case_t *c = &r->pub;
+    triage__case *c = r;
     if (c->stage == TRIAGE_STAGE_CLOSED)
         return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
     if (!(c->flags & TRIAGE_CASE_CLASSIFIED))
@@ -598,15 +665,24 @@ TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *e
     return triage__txn_commit(&tx);
 }
 
+TRIAGE_API triage_status_t triage_case_decide_special_support(triage_engine_t *e,
+                                                              const triage_id_t *case_id,
+                                                              const triage_id_t *social_worker,
+                                                              int64_t at_ms, int special_support,
+                                                              int32_t reason_code)
+{
+    TRIAGE__RETRY(e, case_decide_special_support_once(e, case_id, social_worker, at_ms, special_support, reason_code));
+}
+
 /* ---- workers on a case ------------------------------------------------------- */
 
-triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case_rec *r,
+triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case *r,
                                            const triage_id_t *actor, int64_t at_ms,
                                            triage_case_slot_t slot, const triage_id_t *worker)
 {
     triage_engine_t *e = tx->e;
     triage_id_t wid = worker ? *worker : nil_id;
-    triage_case_t *c = &r->pub;
+    triage__case *c = r;
     if (c->stage == TRIAGE_STAGE_CLOSED)
         return forbid("closed_is_final", "a closed case never changes");
     triage_role_t role = worker_role(e, &wid);
@@ -631,15 +707,15 @@ triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case_rec *r,
                       "where the policy allows, a counsellor with a social-worker pair)");
     update_mismatch(e, c);
     if (slot == TRIAGE_SLOT_RESPONSIBLE) {
-        triage__client_rec *cl = triage__txn_get(tx, TRIAGE__T_CLIENT, &c->client);
+        triage__client *cl = triage__txn_get(tx, TRIAGE__T_CLIENT, &c->client);
         if (!cl)
             return triage_error_last()->code;
         if (!is_nil(&wid)) {
             cl->active_case = c->id;
-            cl->pub.responsible_worker = wid;
+            cl->responsible_worker = wid;
         } else if (id_eq(&cl->active_case, &c->id)) {
             cl->active_case = nil_id;
-            cl->pub.responsible_worker = nil_id;
+            cl->responsible_worker = nil_id;
         }
     }
     triage_event_t *ev = triage__case_event(tx, r, TRIAGE_EVENT_WORKER_ASSIGNED, at_ms, actor);
@@ -653,7 +729,7 @@ triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case_rec *r,
     return TRIAGE_OK;
 }
 
-TRIAGE_API triage_status_t triage_case_set_worker(triage_engine_t *e, const triage_id_t *case_id,
+static triage_status_t case_set_worker_once(triage_engine_t *e, const triage_id_t *case_id,
                                                   const triage_id_t *actor, int64_t at_ms,
                                                   triage_case_slot_t slot,
                                                   const triage_id_t *worker)
@@ -662,16 +738,16 @@ TRIAGE_API triage_status_t triage_case_set_worker(triage_engine_t *e, const tria
         return triage__error(TRIAGE_EINVAL, "slot", "unknown case slot");
     triage_id_t wid = worker ? *worker : nil_id;
     if (e && !is_nil(&wid)) {
-        const triage_worker_t *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], &wid);
+        const triage__worker *w = triage__table_get(&e->tables[TRIAGE__T_WORKER], &wid);
         if (!w)
             return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
         if (!w->active)
             return triage__error(TRIAGE_EINVAL, "worker", "the worker is not active");
     }
     triage__txn tx;
-    triage__case_rec *r;
+    triage__case *r;
     triage_date_t day;
-    triage_status_t rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    triage_status_t rc = triage__case_begin(&tx, &r, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
     rc = triage__case_set_worker_tx(&tx, r, actor, at_ms, slot, &wid);
@@ -680,9 +756,17 @@ TRIAGE_API triage_status_t triage_case_set_worker(triage_engine_t *e, const tria
     return triage__txn_commit(&tx);
 }
 
+TRIAGE_API triage_status_t triage_case_set_worker(triage_engine_t *e, const triage_id_t *case_id,
+                                                  const triage_id_t *actor, int64_t at_ms,
+                                                  triage_case_slot_t slot,
+                                                  const triage_id_t *worker)
+{
+    TRIAGE__RETRY(e, case_set_worker_once(e, case_id, actor, at_ms, slot, worker));
+}
+
 /* ---- assessment record and milestones ------------------------------------- */
 
-TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *e,
+static triage_status_t case_record_assessment_once(triage_engine_t *e,
                                                          const triage_id_t *case_id,
                                                          const triage_id_t *actor, int64_t at_ms,
                                                          const triage_assessment_record_t *rec)
@@ -703,12 +787,12 @@ TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *e,
     if (rec->nature < TRIAGE_NEED_NATURE_TEMPORARY || rec->nature > TRIAGE_NEED_NATURE_LONG_TERM)
         return triage__error(TRIAGE_EINVAL, "rec.nature", "the need's nature is missing");
     triage__txn tx;
-    triage__case_rec *r;
+    triage__case *r;
     triage_date_t day;
-    rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    rc = triage__case_begin(&tx, &r, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
-    triage_case_t *c = &r->pub;
+    triage__case *c = r;
     if (c->stage != TRIAGE_STAGE_ASSESSMENT)
         return triage__case_fail(&tx, forbid("assessment_stage",
                                              "the assessment is recorded in ASSESSMENT"));
@@ -726,7 +810,15 @@ TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *e,
     return triage__txn_commit(&tx);
 }
 
-TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *e, const triage_id_t *case_id,
+TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *e,
+                                                         const triage_id_t *case_id,
+                                                         const triage_id_t *actor, int64_t at_ms,
+                                                         const triage_assessment_record_t *rec)
+{
+    TRIAGE__RETRY(e, case_record_assessment_once(e, case_id, actor, at_ms, rec));
+}
+
+static triage_status_t case_milestone_once(triage_engine_t *e, const triage_id_t *case_id,
                                                  const triage_id_t *actor, int64_t at_ms,
                                                  triage_milestone_t milestone)
 {
@@ -738,16 +830,15 @@ TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *e, const triag
                              "only decisions, meetings and completion requests are recorded "
                              "here; the engine records the others itself");
     triage__txn tx;
-    triage__case_rec *r;
+    triage__case *r;
     triage_date_t day;
-    triage_status_t rc = begin_case_op(&tx, &r, &day, e, case_id, actor, at_ms);
+    triage_status_t rc = triage__case_begin(&tx, &r, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
-    triage_case_t *c = &r->pub;
+    triage__case *c = r;
     if (c->stage == TRIAGE_STAGE_CLOSED)
         return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
-    if (c->milestone_met[milestone] == NONE)
-        c->milestone_met[milestone] = day;
+    triage__case_meet(c, milestone, at_ms, day);
     triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_MILESTONE, at_ms, actor);
     if (!ev)
         return triage__case_fail(&tx, TRIAGE_ENOMEM);
@@ -755,8 +846,48 @@ TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *e, const triag
     return triage__txn_commit(&tx);
 }
 
-TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t out[TRIAGE_DEADLINE_MAX],
-                                                 uint32_t *count, int32_t *next,
+TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *e, const triage_id_t *case_id,
+                                                 const triage_id_t *actor, int64_t at_ms,
+                                                 triage_milestone_t milestone)
+{
+    TRIAGE__RETRY(e, case_milestone_once(e, case_id, actor, at_ms, milestone));
+}
+
+triage_status_t triage__deadline_state(triage_deadline_state_t *state, int32_t *overdue,
+                                       triage_date_t *met, triage_engine_t *e,
+                                       const triage__case *c, const triage__deadline *d,
+                                       triage_date_t today, int32_t due_soon_days)
+{
+    triage_deadline_t dl = {(triage_deadline_row_t)d->row, (triage_legal_basis_t)d->basis,
+                            (triage_milestone_t)d->milestone, d->due};
+    /* asked about a day before the row was met: not met yet on that day */
+    *met = d->met != NONE && d->met <= today ? d->met : NONE;
+    triage_status_t rc =
+        triage_deadline_status(state, overdue, e->cal, &dl, *met, today, due_soon_days);
+    if (rc)
+        return rc;
+    /* A closed case owes no milestone it had not reached: cancelled when it
+     * closed in time, else missed by the closing day. A superseded row was
+     * replaced by a later one and is no longer due. */
+    if (*met == NONE && (d->flags & TRIAGE__DL_SUPERSEDED)) {
+        *state = TRIAGE_DEADLINE_CANCELLED;
+        *overdue = 0;
+    } else if (*met == NONE && c->closed != NONE && c->closed <= today) {
+        if (c->closed <= d->due) {
+            *state = TRIAGE_DEADLINE_CANCELLED;
+            *overdue = 0;
+        } else {
+            *state = TRIAGE_DEADLINE_MISSED;
+            triage_calendar_business_days_between(overdue, e->cal, d->due, c->closed);
+        }
+    }
+    return TRIAGE_OK;
+}
+
+static const size_t case_deadline_sizes[] = {sizeof(triage_case_deadline_t)};
+
+TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t **out, size_t *count,
+                                                 int32_t *next, uint32_t version,
                                                  triage_engine_t *e, const triage_id_t *case_id,
                                                  triage_date_t today, int32_t due_soon_days)
 {
@@ -764,51 +895,58 @@ TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t out[TRIA
         return triage__error_null("out");
     if (!count)
         return triage__error_null("count");
+    size_t size = triage__version_size(version, case_deadline_sizes,
+                                       TRIAGE__ARRAY_LEN(case_deadline_sizes), "version");
+    if (!size)
+        return triage_error_last()->code;
     if (!e)
         return triage__error_null("engine");
     if (!case_id)
         return triage__error_null("case_id");
     if (due_soon_days < 0)
         return triage__error(TRIAGE_EINVAL, "due_soon_days", "due_soon_days must be >= 0");
-    const triage__case_rec *r = triage__table_get(&e->tables[TRIAGE__T_CASE], case_id);
-    if (!r)
-        return triage__error(TRIAGE_ENOTFOUND, "case_id", "no case with that id");
-    const triage_case_t *c = &r->pub;
-    triage_case_deadline_t tmp[TRIAGE_DEADLINE_MAX];
-    int32_t first = -1;
-    /* Loading validates records; these stay as a cheap second line. */
-    if (c->deadline_count > TRIAGE_DEADLINE_MAX)
-        return triage__error(TRIAGE_ECORRUPT, "case.deadline_count", "larger than the array");
-    for (uint32_t i = 0; i < c->deadline_count; i++) {
-        if ((uint32_t)c->deadlines[i].milestone >= TRIAGE__ARRAY_LEN(c->milestone_met))
-            return triage__error(TRIAGE_ECORRUPT, "case.deadlines.milestone",
-                                 "the milestone index is out of range");
-        tmp[i].deadline = c->deadlines[i];
-        tmp[i].met = c->milestone_met[c->deadlines[i].milestone];
-        triage_status_t rc = triage_deadline_status(&tmp[i].state, &tmp[i].overdue, e->cal,
-                                                    &c->deadlines[i], tmp[i].met, today,
-                                                    due_soon_days);
-        if (rc)
-            return rc;
-        /* A closed case owes no milestone it had not reached: cancelled when
-         * it closed in time, else missed by the closing day. */
-        if (tmp[i].met == NONE && c->closed != NONE && c->closed <= today) {
-            if (c->closed <= c->deadlines[i].due) {
-                tmp[i].state = TRIAGE_DEADLINE_CANCELLED;
-                tmp[i].overdue = 0;
-            } else {
-                tmp[i].state = TRIAGE_DEADLINE_MISSED;
-                triage_calendar_business_days_between(&tmp[i].overdue, e->cal,
-                                                      c->deadlines[i].due, c->closed);
-            }
-        }
-        if ((tmp[i].state == TRIAGE_DEADLINE_OPEN || tmp[i].state == TRIAGE_DEADLINE_DUE_SOON ||
-             tmp[i].state == TRIAGE_DEADLINE_MISSED) &&
-            (first < 0 || tmp[i].deadline.due < tmp[first].deadline.due))
-            first = (int32_t)i;
+    TRIAGE__READ_BEGIN(e);
+    const triage__case *c = triage__fetch(e, TRIAGE__T_CASE, case_id, "case_id");
+    if (!c)
+        return triage_error_last()->code;
+    unsigned char *arr = NULL;
+    if (c->ndeadlines) {
+        arr = triage__owned_alloc(&e->alloc, c->ndeadlines * size);
+        if (!arr)
+            return TRIAGE_ENOMEM;
     }
-    triage__copy(out, tmp, c->deadline_count * sizeof *tmp);
-    *count = c->deadline_count;
+    int32_t first = -1;
+    triage_date_t first_due = 0;
+    for (uint32_t i = 0; i < c->ndeadlines; i++) {
+        const triage__deadline *d = &c->deadlines[i];
+        triage_case_deadline_t x;
+        memset(&x, 0, sizeof x);
+        x.version = TRIAGE_CASE_DEADLINE_VERSION;
+        x.deadline.row = (triage_deadline_row_t)d->row;
+        x.deadline.basis = (triage_legal_basis_t)d->basis;
+        x.deadline.milestone = (triage_milestone_t)d->milestone;
+        x.deadline.due = d->due;
+        x.id = d->id;
+        x.intake = d->intake_id;
+        x.start = d->start;
+        x.flags = (d->flags & TRIAGE__DL_MET_ON_ARRIVAL ? TRIAGE_DEADLINE_MET_ON_ARRIVAL : 0) |
+                  (d->flags & TRIAGE__DL_SUPERSEDED ? TRIAGE_DEADLINE_SUPERSEDED : 0);
+        triage_status_t rc = triage__deadline_state(&x.state, &x.overdue, &x.met, e, c, d, today,
+                                                    due_soon_days);
+        if (rc) {
+            triage_free(arr);
+            return rc;
+        }
+        if ((x.state == TRIAGE_DEADLINE_OPEN || x.state == TRIAGE_DEADLINE_DUE_SOON ||
+             x.state == TRIAGE_DEADLINE_MISSED) &&
+            (first < 0 || d->due < first_due)) {
+            first = (int32_t)i;
+            first_due = d->due;
+        }
+        memcpy(arr + i * size, &x, size);
+    }
+    *out = (triage_case_deadline_t *)(void *)arr;
+    *count = c->ndeadlines;
     if (next)
         *next = first;
     if (e->audit)

@@ -4,41 +4,6 @@
 
 #include "engine/engine_internal.h"
 
-static const triage_id_t nil_id;
-
-/* ---- names ------------------------------------------------------------- */
-
-TRIAGE_API const char *triage_stage_name(triage_stage_t s)
-{
-    static const char *n[] = {NULL, "received", "guidance", "initial_assessment", "distribution",
-                              "assessment", "planning", "casework", "closed"};
-    return (s >= 1 && s <= 8) ? n[s] : NULL;
-}
-
-TRIAGE_API const char *triage_closing_reason_name(triage_closing_reason_t r)
-{
-    static const char *n[] = {"none", "advice_given", "referred", "declined", "unreachable",
-                              "no_need", "goals_met", "moved_away", "duplicate"};
-    return ((int)r >= 0 && r <= 8) ? n[r] : NULL;
-}
-
-TRIAGE_API const char *triage_channel_name(triage_channel_t c)
-{
-    static const char *n[] = {NULL, "phone", "e_service", "walk_in", "outreach", "kela",
-                              "letter", "other_authority"};
-    return (c >= 1 && c <= 7) ? n[c] : NULL;
-}
-
-TRIAGE_API const char *triage_event_kind_name(triage_event_kind_t k)
-{
-    static const char *n[] = {NULL, "intake", "attached", "stage_changed", "urgency_assessed",
-                              "classified", "special_support_decided", "worker_assigned",
-                              "contact_attempt", "motivation_checked", "assessment_recorded",
-                              "milestone", "repeat_flagged", "client_created", "client_updated",
-                              "worker_created", "worker_updated", "absence_added",
-                              "absence_removed"};
-    return (k >= 1 && k <= 18) ? n[k] : NULL;
-}
 
 /* ---- Finnish local time -------------------------------------------------- */
 
@@ -142,11 +107,10 @@ TRIAGE_API void triage_engine_free(triage_engine_t *e)
         if (e->ext[i].ops)
             e->ext[i].ops->release(e, e->ext[i].state);
     triage__free(&a, e->absidx.spans);
-    for (int t = 0; t < TRIAGE__T_COUNT; t++) {
-        triage__free(&a, e->tables[t].recs);
-        triage__free(&a, e->tables[t].slots);
-    }
+    for (int t = 0; t < TRIAGE__T_COUNT; t++)
+        triage__table_clear(&a, &e->tables[t]);
     triage__free(&a, e->events);
+    triage__free(&a, e->wbuf.p);
     triage__free(&a, e);
 }
 
@@ -167,7 +131,7 @@ triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine
     if (!rc)
         rc = check_range(o.unreachable_min_days, 0, 365, "options.unreachable_min_days");
     if (!rc)
-        rc = check_range(o.repeat_notifications, 1, 8, "options.repeat_notifications");
+        rc = check_range(o.repeat_notifications, 1, 1000000, "options.repeat_notifications");
     if (!rc)
         rc = check_range(o.repeat_window_days, 1, 3650, "options.repeat_window_days");
     if (!rc)
@@ -175,6 +139,8 @@ triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine
     if (!rc)
         rc = check_range(o.office_close_min, o.office_open_min + 1, 1440,
                          "options.office_close_min");
+    if (!rc)
+        rc = check_range(o.retries, 0, 100, "options.retries");
     if (rc)
         return rc;
 
@@ -195,19 +161,21 @@ triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine
     e->clock_ud = o.clock_userdata;
     e->generate_id = o.generate_id;
     e->id_ud = o.id_userdata;
-    e->next_seq = 1;
+    e->retries = o.retries;
+    e->resident = 1;
+    e->wbuf.alloc = &e->alloc;
     e->tables[TRIAGE__T_CLIENT] = (triage__table){
-        sizeof(triage__client_rec), offsetof(triage__client_rec, pub.id), TRIAGE_RECORD_CLIENT,
-        triage__keys_client, 0, 0, 0, 0, 0};
+        &triage__client_schema, sizeof(triage__client), TRIAGE_RECORD_CLIENT,
+        triage__client_clone, triage__client_release, 0, 0, 0, 0, 0};
     e->tables[TRIAGE__T_CASE] = (triage__table){
-        sizeof(triage__case_rec), offsetof(triage__case_rec, pub.id), TRIAGE_RECORD_CASE,
-        triage__keys_case, 0, 0, 0, 0, 0};
+        &triage__case_schema, sizeof(triage__case), TRIAGE_RECORD_CASE,
+        triage__case_clone, triage__case_release, 0, 0, 0, 0, 0};
     e->tables[TRIAGE__T_WORKER] = (triage__table){
-        sizeof(triage_worker_t), offsetof(triage_worker_t, id), TRIAGE_RECORD_WORKER,
-        triage__keys_worker, 0, 0, 0, 0, 0};
+        &triage__worker_schema, sizeof(triage__worker), TRIAGE_RECORD_WORKER,
+        triage__worker_clone, triage__worker_release, 0, 0, 0, 0, 0};
     e->tables[TRIAGE__T_ABSENCE] = (triage__table){
-        sizeof(triage__absence_rec), offsetof(triage__absence_rec, id), TRIAGE_RECORD_ABSENCE,
-        triage__keys_absence, 0, 0, 0, 0, 0};
+        &triage__absence_schema, sizeof(triage__absence), TRIAGE_RECORD_ABSENCE,
+        NULL, NULL, 0, 0, 0, 0, 0};
 
     /* Copies of the calendar and policies, made with the engine's allocator. */
     if (o.calendar) {
@@ -287,6 +255,7 @@ triage_status_t triage__new_id(triage_engine_t *e, int table, triage_id_t *out)
     return triage__error(TRIAGE_ECONFLICT, "generate_id", "the id source keeps repeating ids in use");
 }
 
+
 static void audit(triage_engine_t *e, triage_audit_action_t action, triage_audit_object_t obj,
                   const triage_id_t *id)
 {
@@ -314,6 +283,11 @@ static void *begin_update(triage__txn *tx, triage_engine_t *e, int table, const 
 
 /* ---- clients --------------------------------------------------------------- */
 
+static const size_t client_sizes[] = {sizeof(triage_client_t)};
+static const size_t worker_sizes[] = {sizeof(triage_worker_t)};
+static const size_t case_sizes[] = {sizeof(triage_case_t)};
+static const size_t event_sizes[] = {sizeof(triage_event_t)};
+
 static triage_status_t check_client(const triage_client_t *c)
 {
     triage_status_t rc = check_version(c->version, TRIAGE_CLIENT_VERSION, "client.version");
@@ -328,6 +302,34 @@ static triage_status_t check_client(const triage_client_t *c)
     return TRIAGE_OK;
 }
 
+static triage_status_t client_create_once(triage_id_t *out_id, triage_engine_t *e,
+                                          const triage_client_t *client)
+{
+    triage__client rec;
+    memset(&rec, 0, sizeof rec);
+    triage_status_t rc = triage__new_id(e, TRIAGE__T_CLIENT, &rec.id);
+    if (rc)
+        return rc;
+    rec.date_of_birth = client->date_of_birth;
+    rec.language = (int32_t)client->language;
+    rec.municipality = client->municipality;
+    rec.last_contact = TRIAGE_DATE_NONE;
+    rec.last_activity = TRIAGE_DATE_NONE;
+    triage__txn tx;
+    triage__txn_init(&tx, e);
+    triage_event_t *ev;
+    if (!triage__txn_new(&tx, TRIAGE__T_CLIENT, &rec) ||
+        !(ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_CLIENT_CREATED, triage__now(e), NULL))) {
+        triage__txn_discard(&tx);
+        return TRIAGE_ENOMEM;
+    }
+    ev->subject = rec.id;
+    rc = triage__txn_commit(&tx);
+    if (!rc)
+        *out_id = rec.id;
+    return rc;
+}
+
 TRIAGE_API triage_status_t triage_client_create(triage_id_t *out_id, triage_engine_t *e,
                                                 const triage_client_t *client)
 {
@@ -340,40 +342,47 @@ TRIAGE_API triage_status_t triage_client_create(triage_id_t *out_id, triage_engi
     triage_status_t rc = check_client(client);
     if (rc)
         return rc;
-    triage__client_rec rec;
-    memset(&rec, 0, sizeof rec);
-    rec.pub = *client;
-    rec.pub.version = TRIAGE_CLIENT_VERSION;
-    rc = triage__new_id(e, TRIAGE__T_CLIENT, &rec.pub.id);
-    if (rc)
-        return rc;
-    rec.pub.responsible_worker = nil_id;
-    rec.pub.notifications = rec.pub.failed_contacts = rec.pub.flags = 0;
-    rec.pub.last_contact = TRIAGE_DATE_NONE;
-    triage__txn tx;
-    triage__txn_init(&tx, e);
-    triage_event_t *ev;
-    if (!triage__txn_new(&tx, TRIAGE__T_CLIENT, &rec) ||
-        !(ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_CLIENT_CREATED, triage__now(e), NULL))) {
-        triage__txn_discard(&tx);
-        return TRIAGE_ENOMEM;
-    }
-    ev->subject = rec.pub.id;
-    rc = triage__txn_commit(&tx);
-    if (!rc)
-        *out_id = rec.pub.id;
-    return rc;
+    TRIAGE__RETRY(e, client_create_once(out_id, e, client));
 }
 
 TRIAGE_API triage_status_t triage_client_get(triage_client_t *out, triage_engine_t *e,
                                              const triage_id_t *id)
 {
-    const triage__client_rec *r = triage__lookup(out, e, TRIAGE__T_CLIENT, id, "id");
+    size_t size = triage__out_size(out, client_sizes, TRIAGE__ARRAY_LEN(client_sizes),
+                                   "out.version");
+    if (!size)
+        return triage_error_last()->code;
+    TRIAGE__READ_BEGIN(e);
+    const triage__client *r = triage__lookup(out, e, TRIAGE__T_CLIENT, id, "id");
     if (!r)
         return triage_error_last()->code;
-    *out = r->pub;
+    triage_client_t pub;
+    triage__client_public(&pub, r);
+    memcpy(out, &pub, size);
     audit(e, TRIAGE_AUDIT_READ, TRIAGE_AUDIT_CLIENT, id);
     return TRIAGE_OK;
+}
+
+static triage_status_t client_update_once(triage_engine_t *e, const triage_client_t *client)
+{
+    triage__txn tx;
+    triage__client *r = begin_update(&tx, e, TRIAGE__T_CLIENT, &client->id);
+    if (!r)
+        return triage_error_last()->code;
+    int32_t changed = (r->date_of_birth != client->date_of_birth) |
+                      (r->language != (int32_t)client->language) << 1 |
+                      (r->municipality != client->municipality) << 2;
+    r->date_of_birth = client->date_of_birth;
+    r->language = (int32_t)client->language;
+    r->municipality = client->municipality;
+    triage_event_t *ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_CLIENT_UPDATED, triage__now(e), NULL);
+    if (!ev) {
+        triage__txn_discard(&tx);
+        return TRIAGE_ENOMEM;
+    }
+    ev->subject = client->id;
+    ev->reason = changed;
+    return triage__txn_commit(&tx);
 }
 
 TRIAGE_API triage_status_t triage_client_update(triage_engine_t *e, const triage_client_t *client)
@@ -385,24 +394,7 @@ TRIAGE_API triage_status_t triage_client_update(triage_engine_t *e, const triage
     triage_status_t rc = check_client(client);
     if (rc)
         return rc;
-    triage__txn tx;
-    triage__client_rec *r = begin_update(&tx, e, TRIAGE__T_CLIENT, &client->id);
-    if (!r)
-        return triage_error_last()->code;
-    int32_t changed = (r->pub.date_of_birth != client->date_of_birth) |
-                      (r->pub.language != client->language) << 1 |
-                      (r->pub.municipality != client->municipality) << 2;
-    r->pub.date_of_birth = client->date_of_birth;
-    r->pub.language = client->language;
-    r->pub.municipality = client->municipality;
-    triage_event_t *ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_CLIENT_UPDATED, triage__now(e), NULL);
-    if (!ev) {
-        triage__txn_discard(&tx);
-        return TRIAGE_ENOMEM;
-    }
-    ev->subject = client->id;
-    ev->reason = changed;
-    return triage__txn_commit(&tx);
+    TRIAGE__RETRY(e, client_update_once(e, client));
 }
 
 static triage_status_t list_ids(triage_id_t **out, size_t *count, triage_engine_t *e, int table,
@@ -415,6 +407,8 @@ TRIAGE_API triage_status_t triage_client_list(triage_id_t **out, size_t *count,
 }
 
 /* ---- workers ------------------------------------------------------------- */
+
+#define MAX_SERVED 10000
 
 static triage_status_t check_worker(const triage_worker_t *w)
 {
@@ -433,36 +427,76 @@ static triage_status_t check_worker(const triage_worker_t *w)
         return triage__error(TRIAGE_EINVAL, "team", "team must be >= 0");
     if (w->active != 0 && w->active != 1)
         return triage__error(TRIAGE_EINVAL, "active", "active must be 0 or 1");
-    if (w->served_count > TRIAGE_WORKER_MAX_SERVED)
-        return triage__error(TRIAGE_EINVAL, "served_count", "at most %d served municipalities",
-                             TRIAGE_WORKER_MAX_SERVED);
+    if (w->served_count > MAX_SERVED)
+        return triage__error(TRIAGE_EINVAL, "served_count",
+                             "at most %d served municipalities (the codes 1-9999)", MAX_SERVED);
+    if (w->served_count && !w->served)
+        return triage__error(TRIAGE_EINVAL, "served", "served_count is set but served is NULL");
+    /* distinct codes 1-9999: one bit per code */
+    uint64_t seen[9999 / 64 + 1];
+    memset(seen, 0, sizeof seen);
     for (uint32_t i = 0; i < w->served_count; i++) {
-        if (w->served[i] <= 0 || w->served[i] > 9999)
+        int32_t m = w->served[i];
+        if (m <= 0 || m > 9999)
             return triage__error(TRIAGE_EINVAL, "served", "municipality codes must be 1-9999");
-        for (uint32_t j = 0; j < i; j++)
-            if (w->served[j] == w->served[i])
-                return triage__error(TRIAGE_EINVAL, "served", "a municipality is listed twice");
+        if (seen[m / 64] & (UINT64_C(1) << (m % 64)))
+            return triage__error(TRIAGE_EINVAL, "served", "a municipality is listed twice");
+        seen[m / 64] |= UINT64_C(1) << (m % 64);
     }
     return TRIAGE_OK;
 }
 
-/* Copies the writable fields into a zeroed record (no stray padding bytes,
- * unused served[] entries zero), so records compare and encode bytewise. */
-static void copy_worker(triage_worker_t *dst, const triage_worker_t *src)
+/* Copies the writable fields of `src` into `dst`, whose served array is
+ * replaced by a copy of src's (the old one freed only on success). */
+static triage_status_t copy_worker(triage_engine_t *e, triage__worker *dst,
+                                   const triage_worker_t *src)
 {
-    triage_worker_t w;
+    int32_t *served = NULL;
+    if (src->served_count) {
+        served = triage__malloc(&e->alloc, src->served_count * sizeof *served);
+        if (!served)
+            return TRIAGE_ENOMEM;
+        memcpy(served, src->served, src->served_count * sizeof *served);
+    }
+    triage__free(&e->alloc, dst->served);
+    dst->role = (int32_t)src->role;
+    dst->fte = src->fte;
+    dst->languages = src->languages;
+    dst->office = src->office;
+    dst->team = src->team;
+    dst->active = src->active;
+    dst->served = served;
+    dst->nserved = src->served_count;
+    return TRIAGE_OK;
+}
+
+static triage_status_t worker_create_once(triage_id_t *out_id, triage_engine_t *e,
+                                          const triage_worker_t *worker)
+{
+    triage__worker w;
     memset(&w, 0, sizeof w);
-    w.version = TRIAGE_WORKER_VERSION;
-    w.id = src->id;
-    w.role = src->role;
-    w.fte = src->fte;
-    w.languages = src->languages;
-    w.office = src->office;
-    w.team = src->team;
-    w.active = src->active;
-    w.served_count = src->served_count;
-    memcpy(w.served, src->served, src->served_count * sizeof w.served[0]);
-    memcpy(dst, &w, sizeof w);
+    triage_status_t rc = triage__new_id(e, TRIAGE__T_WORKER, &w.id);
+    if (!rc)
+        rc = copy_worker(e, &w, worker);
+    if (rc)
+        return rc;
+    triage__txn tx;
+    triage__txn_init(&tx, e);
+    triage_event_t *ev = NULL;
+    if (!triage__txn_new(&tx, TRIAGE__T_WORKER, &w) ||
+        !(ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_WORKER_CREATED, triage__now(e), NULL)))
+        rc = TRIAGE_ENOMEM;
+    triage__worker_release(&e->alloc, &w); /* the transaction holds its own copy */
+    if (rc) {
+        triage__txn_discard(&tx);
+        return rc;
+    }
+    ev->subject = w.id;
+    ev->to = w.role;
+    rc = triage__txn_commit(&tx);
+    if (!rc)
+        *out_id = w.id;
+    return rc;
 }
 
 TRIAGE_API triage_status_t triage_worker_create(triage_id_t *out_id, triage_engine_t *e,
@@ -477,35 +511,55 @@ TRIAGE_API triage_status_t triage_worker_create(triage_id_t *out_id, triage_engi
     triage_status_t rc = check_worker(worker);
     if (rc)
         return rc;
-    triage_worker_t w;
-    copy_worker(&w, worker);
-    rc = triage__new_id(e, TRIAGE__T_WORKER, &w.id);
-    if (rc)
-        return rc;
-    triage__txn tx;
-    triage__txn_init(&tx, e);
-    triage_event_t *ev;
-    if (!triage__txn_new(&tx, TRIAGE__T_WORKER, &w) ||
-        !(ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_WORKER_CREATED, triage__now(e), NULL))) {
-        triage__txn_discard(&tx);
-        return TRIAGE_ENOMEM;
-    }
-    ev->subject = w.id;
-    ev->to = (int32_t)w.role;
-    rc = triage__txn_commit(&tx);
-    if (!rc)
-        *out_id = w.id;
-    return rc;
+    TRIAGE__RETRY(e, worker_create_once(out_id, e, worker));
 }
 
 TRIAGE_API triage_status_t triage_worker_get(triage_worker_t *out, triage_engine_t *e,
                                              const triage_id_t *id)
 {
-    const triage_worker_t *w = triage__lookup(out, e, TRIAGE__T_WORKER, id, "id");
+    size_t size = triage__out_size(out, worker_sizes, TRIAGE__ARRAY_LEN(worker_sizes),
+                                   "out.version");
+    if (!size)
+        return triage_error_last()->code;
+    TRIAGE__READ_BEGIN(e);
+    const triage__worker *w = triage__lookup(out, e, TRIAGE__T_WORKER, id, "id");
     if (!w)
         return triage_error_last()->code;
-    *out = *w;
+    triage_worker_t pub;
+    triage__worker_public(&pub, w);
+    memcpy(out, &pub, size);
     return TRIAGE_OK;
+}
+
+static int same_served(const triage__worker *w, const triage_worker_t *x)
+{
+    return w->nserved == x->served_count &&
+           (!w->nserved || !memcmp(w->served, x->served, w->nserved * sizeof *w->served));
+}
+
+static triage_status_t worker_update_once(triage_engine_t *e, const triage_worker_t *worker)
+{
+    triage__txn tx;
+    triage__worker *w = begin_update(&tx, e, TRIAGE__T_WORKER, &worker->id);
+    if (!w)
+        return triage_error_last()->code;
+    int32_t changed = (w->role != (int32_t)worker->role) | (w->fte != worker->fte) << 1 |
+                      (w->languages != worker->languages) << 2 | (w->office != worker->office) << 3 |
+                      (w->team != worker->team) << 4 | (w->active != worker->active) << 5 |
+                      !same_served(w, worker) << 6;
+    triage_status_t rc = copy_worker(e, w, worker);
+    if (rc) {
+        triage__txn_discard(&tx);
+        return rc;
+    }
+    triage_event_t *ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_WORKER_UPDATED, triage__now(e), NULL);
+    if (!ev) {
+        triage__txn_discard(&tx);
+        return TRIAGE_ENOMEM;
+    }
+    ev->subject = w->id;
+    ev->reason = changed;
+    return triage__txn_commit(&tx);
 }
 
 TRIAGE_API triage_status_t triage_worker_update(triage_engine_t *e, const triage_worker_t *worker)
@@ -517,27 +571,7 @@ TRIAGE_API triage_status_t triage_worker_update(triage_engine_t *e, const triage
     triage_status_t rc = check_worker(worker);
     if (rc)
         return rc;
-    triage__txn tx;
-    triage_worker_t *w = begin_update(&tx, e, TRIAGE__T_WORKER, &worker->id);
-    if (!w)
-        return triage_error_last()->code;
-    int32_t changed = (w->role != worker->role) | (w->fte != worker->fte) << 1 |
-                      (w->languages != worker->languages) << 2 | (w->office != worker->office) << 3 |
-                      (w->team != worker->team) << 4 | (w->active != worker->active) << 5 |
-                      (w->served_count != worker->served_count ||
-                       memcmp(w->served, worker->served, worker->served_count * sizeof(int32_t)))
-                          << 6;
-    triage_id_t id = w->id;
-    copy_worker(w, worker);
-    w->id = id;
-    triage_event_t *ev = triage__txn_event(&tx, NULL, TRIAGE_EVENT_WORKER_UPDATED, triage__now(e), NULL);
-    if (!ev) {
-        triage__txn_discard(&tx);
-        return TRIAGE_ENOMEM;
-    }
-    ev->subject = id;
-    ev->reason = changed;
-    return triage__txn_commit(&tx);
+    TRIAGE__RETRY(e, worker_update_once(e, worker));
 }
 
 TRIAGE_API triage_status_t triage_worker_list(triage_id_t **out, size_t *count,
@@ -548,7 +582,7 @@ TRIAGE_API triage_status_t triage_worker_list(triage_id_t **out, size_t *count,
 
 /* ---- listing --------------------------------------------------------------- */
 
-static int case_matches(const triage_case_t *c, const triage_case_filter_t *f)
+static int case_matches(const triage__case *c, const triage_case_filter_t *f)
 {
     if (!f)
         return 1;
@@ -558,11 +592,46 @@ static int case_matches(const triage_case_t *c, const triage_case_filter_t *f)
         triage_id_compare(&f->worker, &c->assessment_worker) &&
         triage_id_compare(&f->worker, &c->pair))
         return 0;
-    if (f->stage && f->stage != c->stage)
+    if (f->stage && f->stage != (triage_stage_t)c->stage)
         return 0;
     if (f->open_only && c->stage == TRIAGE_STAGE_CLOSED)
         return 0;
     return 1;
+}
+
+/* A listed record: its creation number and id (the list order). */
+typedef struct {
+    int64_t created;
+    triage_id_t id;
+} listed;
+
+static int cmp_listed(const void *pa, const void *pb)
+{
+    const listed *a = pa, *b = pb;
+    if (a->created != b->created)
+        return a->created < b->created ? -1 : 1;
+    return triage_id_compare(&a->id, &b->id);
+}
+
+typedef struct {
+    triage_engine_t *e;
+    const triage_case_filter_t *f;
+    int table;
+    listed *v;
+    size_t n, cap;
+} list_ctx;
+
+static triage_status_t list_add(list_ctx *x, const void *rec)
+{
+    if (x->table == TRIAGE__T_CASE && !case_matches(rec, x->f))
+        return TRIAGE_OK;
+    const triage__head *h = rec;
+    void *v = x->v;
+    triage_status_t rc = triage__grow(&x->e->alloc, &v, &x->cap, x->n + 1, sizeof *x->v);
+    x->v = v;
+    if (!rc)
+        x->v[x->n++] = (listed){h->created, h->id};
+    return rc;
 }
 
 static triage_status_t list_ids(triage_id_t **out, size_t *count, triage_engine_t *e, int table,
@@ -581,27 +650,28 @@ static triage_status_t list_ids(triage_id_t **out, size_t *count, triage_engine_
         if (f->stage && (f->stage < TRIAGE_STAGE_RECEIVED || f->stage > TRIAGE_STAGE_CLOSED))
             return triage__error(TRIAGE_EINVAL, "filter.stage", "unknown stage");
     }
-    const triage__table *t = &e->tables[table];
-    size_t n = 0;
-    for (size_t i = 0; i < t->n; i++)
-        if (table != TRIAGE__T_CASE ||
-            case_matches(&((const triage__case_rec *)(const void *)(t->recs + i * t->elem))->pub, f))
-            n++;
-    triage_id_t *ids = NULL;
-    if (n) {
-        ids = triage__owned_alloc(&e->alloc, n * sizeof *ids);
-        if (!ids)
-            return TRIAGE_ENOMEM;
-        size_t k = 0;
-        for (size_t i = 0; i < t->n; i++) {
-            const char *r = t->recs + i * t->elem;
-            if (table != TRIAGE__T_CASE ||
-                case_matches(&((const triage__case_rec *)(const void *)r)->pub, f))
-                triage__copy(&ids[k++], r + t->id_off, sizeof *ids);
-        }
+    TRIAGE__READ_BEGIN(e);
+    list_ctx x = {e, f, table, NULL, 0, 0};
+    triage_status_t rc = triage__scan(e, table, f ? &f->client : NULL,
+                                      f && f->open_only, (triage__scan_fn)list_add, &x);
+    if (rc) {
+        triage__free(&e->alloc, x.v);
+        return rc;
     }
+    triage__sort(x.v, x.n, sizeof *x.v, cmp_listed);
+    triage_id_t *ids = NULL;
+    if (x.n) {
+        ids = triage__owned_alloc(&e->alloc, x.n * sizeof *ids);
+        if (!ids) {
+            triage__free(&e->alloc, x.v);
+            return TRIAGE_ENOMEM;
+        }
+        for (size_t i = 0; i < x.n; i++)
+            ids[i] = x.v[i].id;
+    }
+    triage__free(&e->alloc, x.v);
     *out = ids;
-    *count = n;
+    *count = x.n;
     return TRIAGE_OK;
 }
 
@@ -614,49 +684,140 @@ TRIAGE_API triage_status_t triage_case_list(triage_id_t **out, size_t *count, tr
 TRIAGE_API triage_status_t triage_case_get(triage_case_t *out, triage_engine_t *e,
                                            const triage_id_t *id)
 {
-    const triage__case_rec *r = triage__lookup(out, e, TRIAGE__T_CASE, id, "id");
+    size_t size = triage__out_size(out, case_sizes, TRIAGE__ARRAY_LEN(case_sizes), "out.version");
+    if (!size)
+        return triage_error_last()->code;
+    TRIAGE__READ_BEGIN(e);
+    const triage__case *r = triage__lookup(out, e, TRIAGE__T_CASE, id, "id");
     if (!r)
         return triage_error_last()->code;
-    *out = r->pub;
+    triage_case_t pub;
+    triage__case_public(&pub, r);
+    memcpy(out, &pub, size);
     audit(e, TRIAGE_AUDIT_READ, TRIAGE_AUDIT_CASE, id);
     return TRIAGE_OK;
 }
 
-TRIAGE_API triage_status_t triage_event_list(triage_event_t **out, size_t *count,
-                                             triage_engine_t *e, const triage_id_t *case_id,
-                                             int64_t from_ms, int64_t to_ms)
+/* ---- events ------------------------------------------------------------------ */
+
+struct triage_event_iter {
+    triage_engine_t *e;
+    triage_event_query_t q;
+    /* a window of events read ahead from the store (or copied from memory) */
+    triage_event_t *buf;
+    size_t n, pos, cap;
+    int64_t next_after; /* the last seq handed out or read */
+    int64_t upto;       /* the engine's last sequence number when the iterator began */
+    int done;
+};
+
+static int event_matches(const triage_event_t *ev, const triage_event_query_t *q)
+{
+    return ev->seq > q->after_seq && ev->at_ms >= q->from_ms && ev->at_ms <= q->to_ms &&
+           (triage_id_is_nil(&q->case_id) || !triage_id_compare(&q->case_id, &ev->case_id));
+}
+
+TRIAGE_API triage_status_t triage_event_iter_new(triage_event_iter_t **out, triage_engine_t *e,
+                                                 const triage_event_query_t *query)
 {
     if (!out)
         return triage__error_null("out");
-    if (!count)
-        return triage__error_null("count");
     if (!e)
         return triage__error_null("engine");
-    if (to_ms < from_ms)
+    triage_event_query_t q = TRIAGE_EVENT_QUERY_INIT;
+    if (query) {
+        triage_status_t rc =
+            check_version(query->version, TRIAGE_EVENT_QUERY_VERSION, "query.version");
+        if (rc)
+            return rc;
+        q = *query;
+        q.version = TRIAGE_EVENT_QUERY_VERSION;
+    }
+    if (q.to_ms < q.from_ms)
         return triage__error(TRIAGE_EINVAL, "to_ms", "the period ends before it starts");
-    if (case_id && !triage__table_get(&e->tables[TRIAGE__T_CASE], case_id))
-        return triage__error(TRIAGE_ENOTFOUND, "case_id", "no case with that id");
-    size_t n = 0;
-    for (size_t i = 0; i < e->nevents; i++) {
-        const triage_event_t *ev = &e->events[i];
-        n += ev->at_ms >= from_ms && ev->at_ms <= to_ms &&
-             (!case_id || !triage_id_compare(case_id, &ev->case_id));
-    }
-    triage_event_t *evs = NULL;
-    if (n) {
-        evs = triage__owned_alloc(&e->alloc, n * sizeof *evs);
-        if (!evs)
-            return TRIAGE_ENOMEM;
-        size_t k = 0;
-        for (size_t i = 0; i < e->nevents; i++) {
-            const triage_event_t *ev = &e->events[i];
-            if (ev->at_ms >= from_ms && ev->at_ms <= to_ms &&
-                (!case_id || !triage_id_compare(case_id, &ev->case_id)))
-                evs[k++] = *ev;
-        }
-    }
-    *out = evs;
-    *count = n;
-    audit(e, TRIAGE_AUDIT_READ, TRIAGE_AUDIT_EVENTS, case_id);
+    if (q.after_seq < 0)
+        return triage__error(TRIAGE_EINVAL, "after_seq", "after_seq must be >= 0");
+    TRIAGE__READ_BEGIN(e);
+    if (!triage_id_is_nil(&q.case_id) && !triage__fetch(e, TRIAGE__T_CASE, &q.case_id, "case_id"))
+        return triage_error_last()->code;
+    triage_event_iter_t *it = triage__calloc(&e->alloc, 1, sizeof *it);
+    if (!it)
+        return TRIAGE_ENOMEM;
+    it->e = e;
+    it->q = q;
+    it->next_after = q.after_seq;
+    it->upto = e->last_seq;
+    *out = it;
+    audit(e, TRIAGE_AUDIT_READ, TRIAGE_AUDIT_EVENTS, triage_id_is_nil(&q.case_id) ? NULL : &q.case_id);
     return TRIAGE_OK;
+}
+
+/* Refills the iterator's window: the next matching events after next_after. */
+static triage_status_t iter_fill(triage_event_iter_t *it)
+{
+    triage_engine_t *e = it->e;
+    it->n = it->pos = 0;
+    if (e->resident) {
+        /* events are in memory in sequence order: binary search the start */
+        size_t lo = 0, hi = e->nevents;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (e->events[mid].seq <= it->next_after)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < e->nevents && it->n < 256; i++) {
+            const triage_event_t *ev = &e->events[i];
+            if (ev->seq > it->upto)
+                break;
+            it->next_after = ev->seq;
+            if (!event_matches(ev, &it->q))
+                continue;
+            if (!it->buf) {
+                it->buf = triage__malloc(&e->alloc, 256 * sizeof *it->buf);
+                if (!it->buf)
+                    return TRIAGE_ENOMEM;
+                it->cap = 256;
+            }
+            it->buf[it->n++] = *ev;
+        }
+        if (!it->n)
+            it->done = 1;
+        return TRIAGE_OK;
+    }
+    return triage__store_events(e, &it->q, &it->next_after, it->upto, &it->buf, &it->n,
+                                &it->cap, &it->done);
+}
+
+TRIAGE_API triage_status_t triage_event_iter_next(triage_event_iter_t *it, triage_event_t *out)
+{
+    if (!it)
+        return triage__error_null("iter");
+    size_t size = triage__out_size(out, event_sizes, TRIAGE__ARRAY_LEN(event_sizes),
+                                   "out.version");
+    if (!size)
+        return triage_error_last()->code;
+    if (it->pos == it->n) {
+        if (it->done)
+            return TRIAGE_ITEROVER;
+        triage_status_t rc = iter_fill(it);
+        if (rc)
+            return rc;
+        if (it->pos == it->n)
+            return TRIAGE_ITEROVER;
+    }
+    triage_event_t ev = it->buf[it->pos++];
+    ev.version = TRIAGE_EVENT_VERSION;
+    memcpy(out, &ev, size);
+    return TRIAGE_OK;
+}
+
+TRIAGE_API void triage_event_iter_free(triage_event_iter_t *it)
+{
+    if (!it)
+        return;
+    triage_allocator_t a = it->e->alloc;
+    triage__free(&a, it->buf);
+    triage__free(&a, it);
 }

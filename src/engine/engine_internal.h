@@ -6,53 +6,53 @@
 #define TRIAGE_ENGINE_INTERNAL_H
 
 #include "base/internal.h"
+#include "engine/records.h"
 #include "triage/engine.h"
 #include "triage/sys/store.h"
 
-/* An id -> record table: records are stored densely in insertion order,
- * found through an open-addressing index. Records never move once applied
- * except when the array grows (so never hold pointers across a commit). */
+/*
+ * An id -> record table: records are stored densely, found through an
+ * open-addressing index. A record never moves while it is in the table
+ * except when the array grows or a record is removed (the last record takes
+ * its place), so never hold pointers across a commit or a refresh. Every
+ * record starts with triage__head (id, revision, creation number).
+ */
 typedef struct {
-    size_t elem;    /* record size */
-    size_t id_off;  /* offset of the triage_id_t inside the record */
-    triage_record_kind_t kind; /* how the store knows it */
-    /* fills the indexable fields a store receives with the record */
-    void (*keys)(const void *rec, triage_record_keys_t *keys);
+    const triage__schema *schema; /* the stored fields (records.c) */
+    size_t elem;                  /* record size */
+    triage_record_kind_t kind;    /* how a store knows it */
+    /* deep copy and release of records that own memory (NULL: flat records) */
+    triage_status_t (*clone)(const triage_allocator_t *a, void *dst, const void *src);
+    void (*release)(const triage_allocator_t *a, void *rec);
     char *recs;
     size_t n, cap;
     uint32_t *slots; /* 0 empty, else record index + 1 */
     size_t nslots;   /* power of two, at most half full */
 } triage__table;
 
-typedef struct {
-    triage_client_t pub;
-    triage_date_t notified[8]; /* the latest notification dates (ring) */
-    uint32_t nnotified;        /* total ever, the ring holds min(n, 8) */
-    triage_id_t active_case;   /* the open case that holds the responsible worker, or nil */
-} triage__client_rec;
-
-typedef struct {
-    triage_case_t pub;
-    triage_id_t attached_to; /* RECEIVED -> CASEWORK continuity: the active case */
-} triage__case_rec;
-
 enum {
     TRIAGE__T_CLIENT = 0,
-    TRIAGE__T_CASE = 1,
+    TRIAGE__T_CASE = 1,   /* case aggregates: the case with its intakes and deadline rows */
     TRIAGE__T_WORKER = 2,
-    TRIAGE__T_ABSENCE = 3, /* worker absences (assign module, absence.c) */
+    TRIAGE__T_ABSENCE = 3,
     TRIAGE__T_COUNT = 4
 };
 
-/* A worker's absence: an inclusive date range. Removal keeps the record
- * (removed = 1) so the history stays and the table never shrinks. */
-typedef struct {
-    triage_id_t id;
-    triage_id_t worker;
-    triage_date_t start, end;
-    int32_t removed;
-    int32_t reserved;
-} triage__absence_rec;
+/* Deep copies and releases of the records that own memory (records.c). */
+triage_status_t triage__client_clone(const triage_allocator_t *a, void *dst, const void *src);
+void triage__client_release(const triage_allocator_t *a, void *rec);
+triage_status_t triage__worker_clone(const triage_allocator_t *a, void *dst, const void *src);
+void triage__worker_release(const triage_allocator_t *a, void *rec);
+triage_status_t triage__case_clone(const triage_allocator_t *a, void *dst, const void *src);
+void triage__case_release(const triage_allocator_t *a, void *rec);
+
+/* Rows of a case aggregate, added inside a transaction (the case is the
+ * transaction's writable copy). NULL with ENOMEM set. The row is zeroed
+ * apart from its case id; the caller fills the rest. */
+triage__intake *triage__case_add_intake(const triage_allocator_t *a, triage__case *c);
+triage__deadline *triage__case_add_deadline(const triage_allocator_t *a, triage__case *c);
+/* The intake of a case with this id, or NULL. */
+triage__intake *triage__case_intake(const triage__case *c, const triage_id_t *id);
 
 /*
  * Extensions: a layer above the engine that keeps state derived from the
@@ -98,12 +98,13 @@ typedef struct {
 int triage__absent(triage_engine_t *e, const triage_id_t *worker, triage_date_t from,
                    triage_date_t to);
 
-/* One pending record write of a transaction (a full copy of the record),
- * or a deletion (is_new == -1; rec holds a copy of the deleted record). */
+/* One pending record write of a transaction: a deep copy of the record,
+ * owned by the transaction until commit hands it to the table. */
 typedef struct {
     int table;
     void *rec;
     int is_new;
+    triage_id_t id; /* set at commit, when rec goes to the table */
 } triage__put;
 
 /* A transaction: everything one public call changes. Built on the side,
@@ -131,14 +132,20 @@ struct triage_engine {
     void *clock_ud;
     void (*generate_id)(void *, triage_id_t *);
     void *id_ud;
+    int32_t retries;
     triage__table tables[TRIAGE__T_COUNT];
     triage_store_t store; /* the caller's vtable, copied; version 0 = no store */
     int store_broken;      /* a rollback failed: refuse further writes */
+    /* 1: everything lives in memory (no store, or an interface-1 store),
+     * events included; 0: only the working set (docs/data-model.md) */
+    int resident;
     uint64_t absence_gen;  /* bumped by every committed absence change (assign caches) */
     uint64_t worker_gen;   /* bumped by every committed worker change (assign caches) */
-    triage_event_t *events;
+    triage_event_t *events; /* resident engines only */
     size_t nevents, evcap;
-    int64_t next_seq;
+    int64_t last_seq;       /* the last event sequence number this engine knows */
+    const char *race_kind;  /* the record kind the last lost race was about */
+    triage__wbuf wbuf;      /* encoding buffer for store writes */
     triage__absence_index absidx;
     struct {
         const triage__extension_ops *ops;
@@ -154,6 +161,11 @@ triage_status_t triage__new_id(triage_engine_t *e, int table, triage_id_t *out);
 
 /* Table access. get returns NULL when absent. */
 void *triage__table_get(const triage__table *t, const triage_id_t *id);
+/* The record at position i (0 <= i < t->n). */
+static inline void *triage__table_at(const triage__table *t, size_t i)
+{
+    return t->recs + i * t->elem;
+}
 /*
  * The common start of a read: checks the out-parameter, the engine and the
  * id (named `id_name` in errors) and finds the record of `table`. NULL with
@@ -162,8 +174,110 @@ void *triage__table_get(const triage__table *t, const triage_id_t *id);
 const void *triage__lookup(const void *out, triage_engine_t *e, int table, const triage_id_t *id,
                            const char *id_name);
 
-/* Adds a record while loading from a store (outside any transaction). */
-triage_status_t triage__table_load(const triage_allocator_t *a, triage__table *t, const void *rec);
+/* Makes room for `need` records (the only table step that can fail). */
+triage_status_t triage__table_reserve(const triage_allocator_t *a, triage__table *t, size_t need);
+/* Puts a record the table takes over (its owned memory included): replaces
+ * the stored one (released) or appends. Infallible once room is reserved. */
+void triage__table_put(const triage_allocator_t *a, triage__table *t, const void *rec);
+/* Adds a record while loading from a store (outside any transaction); the
+ * table takes over the record's owned memory on success. */
+triage_status_t triage__table_load(const triage_allocator_t *a, triage__table *t, void *rec);
+/* Removes a record, releasing its owned memory; the last record takes its place. */
+void triage__table_remove(const triage_allocator_t *a, triage__table *t, const triage_id_t *id);
+/* Empties a table and frees its memory. */
+void triage__table_clear(const triage_allocator_t *a, triage__table *t);
+
+/*
+ * The record `id` of `table` from memory; an engine that keeps only its
+ * working set reads a record it does not hold from the store (it then stays
+ * in memory until the next eviction). NULL with the last error set:
+ * ENOTFOUND naming `id_name`, or ESTORE, ECORRUPT, ENOMEM.
+ */
+void *triage__fetch(triage_engine_t *e, int table, const triage_id_t *id, const char *id_name);
+
+/* ---- calls, races and the working set (persist.c) --------------------------- */
+
+/* The status a commit returns when the store refused it because another
+ * engine changed the database first (never seen outside the library). */
+#define TRIAGE__ERACE ((triage_status_t)-1000)
+
+/*
+ * The start of attempt `attempt` (0, 1, ...) of a call: brings the engine up
+ * to date with what other engines committed. ECONFLICT, naming the record
+ * kind, once the engine's retries are used up. A NULL engine passes (the
+ * call itself reports it).
+ */
+triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt);
+/* Refreshes a reading call (never a conflict). */
+triage_status_t triage__refresh(triage_engine_t *e);
+
+/* A mutating public call: runs `call` (which builds and commits one
+ * transaction) again on fresh data while it loses races, then returns. */
+#define TRIAGE__RETRY_INTO(e, rc, call)                                                       \
+    do {                                                                                      \
+        for (int32_t attempt_ = 0;; attempt_++) {                                             \
+            (rc) = triage__call_begin((e), attempt_);                                         \
+            if ((rc) != TRIAGE_OK)                                                            \
+                break;                                                                        \
+            (rc) = (call);                                                                    \
+            if ((rc) != TRIAGE__ERACE)                                                        \
+                break;                                                                        \
+        }                                                                                     \
+    } while (0)
+#define TRIAGE__RETRY(e, call)                                                                \
+    do {                                                                                      \
+        triage_status_t retry_rc_;                                                            \
+        TRIAGE__RETRY_INTO(e, retry_rc_, call);                                               \
+        return retry_rc_;                                                                     \
+    } while (0)
+/* A reading public call: brings the engine up to date first. */
+#define TRIAGE__READ_BEGIN(e)                                                                 \
+    do {                                                                                      \
+        if ((e) != NULL) {                                                                    \
+            triage_status_t read_rc_ = triage__refresh(e);                                    \
+            if (read_rc_ != TRIAGE_OK)                                                        \
+                return read_rc_;                                                              \
+        }                                                                                     \
+    } while (0)
+
+/* A fresh id for a row of a case aggregate (intake, deadline). */
+triage_status_t triage__new_row_id(triage_engine_t *e, triage_id_t *out);
+
+/* Visits every record of `table` the engine can see: all of memory for a
+ * resident engine, else what the store holds (owner: a case's client, a
+ * hint `open_only`); the callback gets the decoded record. */
+typedef triage_status_t (*triage__scan_fn)(void *ctx, const void *rec);
+triage_status_t triage__scan(triage_engine_t *e, int table, const triage_id_t *owner,
+                             int open_only, triage__scan_fn fn, void *ctx);
+/* Reads the next events of a query from the store into buf (an engine that
+ * keeps only its working set). */
+triage_status_t triage__store_events(triage_engine_t *e, const triage_event_query_t *q,
+                                     int64_t *after, int64_t upto, triage_event_t **buf,
+                                     size_t *n, size_t *cap, int *done);
+/* The case of an intake, from the store's owner column (ENOTFOUND when the
+ * store cannot tell: the caller looks in memory). */
+triage_status_t triage__store_intake_case(triage_engine_t *e, const triage_id_t *intake,
+                                          triage_id_t *case_id);
+
+/* ---- the engine's store (persist.c) ---------------------------------------- */
+
+/* Reads record `id` of `table` from the store into memory (ENOTFOUND when
+ * the store has none, or the engine keeps everything in memory). */
+triage_status_t triage__store_fetch(triage_engine_t *e, int table, const triage_id_t *id);
+/* Writes a transaction through the store: begin, records, events, commit;
+ * rollback and ESTORE on failure. */
+triage_status_t triage__store_write(triage__txn *tx);
+/* The error of a failed store callback (`step` names it): the callback's
+ * own message kept, ECORRUPT kept as damage, anything else ESTORE. */
+triage_status_t triage__callback_failed(const char *step, int rc);
+/* Loads what the store holds into a new engine (triage_engine_open). */
+triage_status_t triage__store_load(triage_engine_t *e);
+/* Every id a resident engine's records refer to is loaded (ECORRUPT naming
+ * the field otherwise). */
+triage_status_t triage__check_references(triage_engine_t *e);
+/* Drops from memory what left the working set (closed cases, clients
+ * without recent activity); nothing for resident engines. */
+void triage__evict(triage_engine_t *e);
 
 /* Transactions. `get` returns the pending copy when the transaction already
  * writes the record, else a fresh copy (owned by the transaction) of the
@@ -176,37 +290,42 @@ triage_event_t *triage__txn_event(triage__txn *tx, const triage_id_t *case_id,
                                   triage_event_kind_t kind, int64_t at_ms,
                                   const triage_id_t *actor);
 triage_status_t triage__txn_commit(triage__txn *tx);
-/* Deletes a record in the transaction (NOTFOUND when absent). */
-triage_status_t triage__txn_delete(triage__txn *tx, int table, const triage_id_t *id);
 
-/* Record encoding for stores (record.c). */
-#define TRIAGE__RECORD_HEADER 12
-size_t triage__record_size(const triage__table *t);
-void triage__record_encode(void *buf, const triage__table *t, const void *rec);
-triage_status_t triage__record_decode(void *rec, const triage__table *t, const void *data,
-                                      size_t len);
-/* Validation of decoded records and events (record.c): TRIAGE_OK, or
- * TRIAGE_ECORRUPT naming the record kind and field ("case.stage"), never a
- * value. triage__record_decode() calls them; a later schema's decoder
- * reuses them on the records it builds. */
-triage_status_t triage__validate_client(const triage__client_rec *r);
-triage_status_t triage__validate_case(const triage__case_rec *r);
-triage_status_t triage__validate_worker(const triage_worker_t *w);
-triage_status_t triage__validate_absence(const triage__absence_rec *a);
-triage_status_t triage__validate_event(const triage_event_t *ev);
-/* By table index (TRIAGE__T_*). */
-triage_status_t triage__validate_record(int table, const void *rec);
+/*
+ * Record encoding for stores (record.c). A store written for interface
+ * version 1 keeps one blob per table record, so a case aggregate is encoded
+ * with its intakes and deadline rows nested in it; decoding also reads the
+ * C-struct blobs of schema 1 (0.1) and converts them.
+ */
+triage_status_t triage__record_encode(triage__wbuf *b, int table, const void *rec, int nested);
+triage_status_t triage__record_decode(void *rec, int table, const void *data, size_t len,
+                                      const triage_allocator_t *a);
+/* Schema 1 (0.1's C-struct blobs "TRGR"): recognised and converted. */
+int triage__record_v1(const void *data, size_t len);
+triage_status_t triage__event_decode_v1(triage_event_t *ev, const void *data, size_t len);
+triage_status_t triage__record_decode_v1(void *rec, int table, const void *data, size_t len,
+                                         const triage_allocator_t *a);
+/* The public structs of records (engine.c, intake.c). */
+void triage__client_public(triage_client_t *out, const triage__client *r);
+void triage__worker_public(triage_worker_t *out, const triage__worker *w);
+void triage__case_public(triage_case_t *out, const triage__case *c);
+void triage__intake_public(triage_intake_info_t *out, const triage__intake *r);
+/* Events: the schema-2 encoding, and decoding of both schemas. */
+triage_status_t triage__event_encode(triage__wbuf *b, const triage_event_t *ev);
+triage_status_t triage__event_decode(triage_event_t *ev, const void *data, size_t len);
+/* Checks a decoded record's cross-field rules (the codec checked each
+ * field's range). ECORRUPT naming the record kind and field. */
+triage_status_t triage__record_validate(int table, const void *rec);
+triage_status_t triage__event_validate(const triage_event_t *ev);
 /* Engine construction shared by triage_engine_new() and triage_engine_open(). */
 triage_status_t triage__engine_create(triage_engine_t **out, const triage_engine_options_t *opts);
-void triage__keys_client(const void *rec, triage_record_keys_t *k);
-void triage__keys_case(const void *rec, triage_record_keys_t *k);
-void triage__keys_worker(const void *rec, triage_record_keys_t *k);
-void triage__keys_absence(const void *rec, triage_record_keys_t *k);
+/* The indexable fields an interface-1 store receives with a record. */
+void triage__record_keys(int table, const void *rec, triage_record_keys_t *k);
 
 /* case.c: puts a worker on a case inside an open transaction, with the
  * law checks of triage_case_set_worker() (which is built on it). On failure
  * the error is set and the caller discards the transaction. */
-triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case_rec *r,
+triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case *r,
                                            const triage_id_t *actor, int64_t at_ms,
                                            triage_case_slot_t slot, const triage_id_t *worker);
 
@@ -217,10 +336,27 @@ triage_status_t triage__bool_arg(int v, const char *name);
 triage_status_t triage__check_actor(triage_engine_t *e, const triage_id_t *actor);
 /* Tags ev with the id and version of the urgency (which 0) or classifier (1) policy. */
 triage_status_t triage__policy_tag(triage_event_t *ev, triage_engine_t *e, int which);
+/* Meets `milestone` at `at_ms` (local date `day`) for every open row of the
+ * case that arose at or before that moment (docs/domain.md §3: a milestone
+ * recorded before an intake arrived never meets that intake's rows). */
+void triage__case_meet(triage__case *c, triage_milestone_t milestone, int64_t at_ms,
+                       triage_date_t day);
+/* A deadline row's state on `today` (cancelled when the case closed in time
+ * or the row was superseded, missed when it closed late). */
+triage_status_t triage__deadline_state(triage_deadline_state_t *state, int32_t *overdue,
+                                       triage_date_t *met, triage_engine_t *e,
+                                       const triage__case *c, const triage__deadline *d,
+                                       triage_date_t today, int32_t due_soon_days);
+/* The common start of a case operation: argument checks, then the case
+ * and the local date of at_ms. On success the transaction holds a writable
+ * copy of the case. */
+triage_status_t triage__case_begin(triage__txn *tx, triage__case **rec, triage_date_t *date,
+                                   triage_engine_t *e, const triage_id_t *case_id,
+                                   const triage_id_t *actor, int64_t at_ms);
 /* Discards the transaction and returns rc. */
 triage_status_t triage__case_fail(triage__txn *tx, triage_status_t rc);
 /* Adds an event of case c, with the client as subject, to the transaction (NULL: ENOMEM). */
-triage_event_t *triage__case_event(triage__txn *tx, const triage__case_rec *c,
+triage_event_t *triage__case_event(triage__txn *tx, const triage__case *c,
                                    triage_event_kind_t kind, int64_t at_ms,
                                    const triage_id_t *actor);
 

@@ -1,202 +1,245 @@
 /*
- * The record encoding stores receive: a 12-byte header (magic "TRGR",
- * schema version, record kind, payload length; little-endian) followed by
- * the record's fixed-width fields as laid out in memory. Every record type
- * holds only fixed-width integers, doubles and byte arrays, is zeroed before
- * use (no stray padding bytes) and has one layout on the little-endian
- * LP64 ABIs libtriage supports; the header lets a later version migrate it.
+ * Records as stores receive them: the schema-2 encoding (codec.c, field
+ * tables in records.c), a case aggregate's rows nested for stores of
+ * interface version 1, the rules that tie a record's fields together, the
+ * indexable keys of interface 1, and triage_record_decode() for tools.
+ * Schema-1 blobs (0.1's C structs) are converted by record_v1.c.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "engine/engine_internal.h"
 
-_Static_assert(sizeof(triage__case_rec) % 8 == 0, "case record is padded to 8");
+/* Tags of a case aggregate's nested rows (above every case field tag). */
+#define TAG_INTAKES 200
+#define TAG_DEADLINES 201
 
-static void put_u16(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
+static const triage__schema *const schema_of[] = {
+    &triage__client_schema, &triage__case_schema, &triage__worker_schema,
+    &triage__absence_schema};
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    put_u16(p, v & 0xffff);
-    put_u16(p + 2, v >> 16);
-}
+/* ---- encoding ------------------------------------------------------------------ */
 
-static uint32_t get_u16(const unsigned char *p)
+/* A nested list: every row's complete encoding, one after the other. */
+static void encode_rows(triage__wbuf *b, uint16_t tag, const triage__schema *s, const void *rows,
+                        size_t elem, uint32_t n)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return get_u16(p) | get_u16(p + 2) << 16;
-}
-
-size_t triage__record_size(const triage__table *t)
-{
-    return TRIAGE__RECORD_HEADER + t->elem;
-}
-
-void triage__record_encode(void *buf, const triage__table *t, const void *rec)
-{
-    unsigned char *p = buf;
-    memcpy(p, "TRGR", 4);
-    put_u16(p + 4, TRIAGE_STORE_SCHEMA_VERSION);
-    put_u16(p + 6, (uint32_t)t->kind);
-    put_u32(p + 8, (uint32_t)t->elem);
-    memcpy(p + TRIAGE__RECORD_HEADER, rec, t->elem);
-}
-
-static const char *kind_name(uint32_t kind)
-{
-    switch (kind) {
-    case TRIAGE_RECORD_CLIENT: return "client";
-    case TRIAGE_RECORD_CASE: return "case";
-    case TRIAGE_RECORD_WORKER: return "worker";
-    case TRIAGE_RECORD_ABSENCE: return "absence";
-    default: return "record";
+    triage__wbuf inner = {b->alloc, NULL, 0, 0, 0};
+    triage__wbuf all = {b->alloc, NULL, 0, 0, 0};
+    for (uint32_t i = 0; i < n && !all.failed; i++) {
+        if (triage__encode(&inner, s, (const char *)rows + i * elem)) {
+            all.failed = 1;
+            break;
+        }
+        triage__encode_raw(&all, inner.p, inner.n);
     }
+    if (all.failed)
+        b->failed = 1;
+    else
+        triage__encode_bytes(b, tag, all.p, all.n);
+    triage__free(b->alloc, inner.p);
+    triage__free(b->alloc, all.p);
 }
 
-/* Checks the header of a record of `kind` and returns its payload length.
- * Damage is ECORRUPT naming "<kind>.header" or "<kind>.length"; a record of
- * another kind is EINVAL naming "kind" (the caller asked for the wrong one);
- * a newer schema is EVERSION. */
-static triage_status_t check_header(const unsigned char *p, size_t len, uint32_t kind,
-                                    size_t *payload)
+triage_status_t triage__record_encode(triage__wbuf *b, int table, const void *rec, int nested)
 {
-    char field[24];
-    snprintf(field, sizeof field, "%s.header", kind_name(kind));
-    if (len < TRIAGE__RECORD_HEADER || memcmp(p, "TRGR", 4) != 0)
-        return triage__error(TRIAGE_ECORRUPT, field,
-                             "stored %s is damaged: not a libtriage record", field);
-    uint32_t schema = get_u16(p + 4);
-    if (schema > TRIAGE_STORE_SCHEMA_VERSION)
-        return triage__error(TRIAGE_EVERSION, "data",
-                             "the record was written by a newer libtriage schema (%u > %d)",
-                             (unsigned)schema, TRIAGE_STORE_SCHEMA_VERSION);
-    if (schema == 0)
-        return triage__error(TRIAGE_ECORRUPT, field, "stored %s is damaged: schema version 0",
-                             field);
-    if (get_u16(p + 6) != kind)
-        return triage__error(TRIAGE_EINVAL, "kind", "the record is not a %s record",
-                             kind_name(kind));
-    *payload = get_u32(p + 8);
-    if (*payload != len - TRIAGE__RECORD_HEADER) {
-        snprintf(field, sizeof field, "%s.length", kind_name(kind));
-        return triage__error(TRIAGE_ECORRUPT, field,
-                             "stored %s is damaged: the header gives another length", field);
+    const triage__schema *s = schema_of[table];
+    triage__encode_begin(b, s->kind);
+    triage__encode_fields(b, s, rec);
+    if (table == TRIAGE__T_CASE && nested) {
+        const triage__case *c = rec;
+        encode_rows(b, TAG_INTAKES, &triage__intake_schema, c->intakes, sizeof *c->intakes,
+                    c->nintakes);
+        encode_rows(b, TAG_DEADLINES, &triage__deadline_schema, c->deadlines,
+                    sizeof *c->deadlines, c->ndeadlines);
+    }
+    return triage__encode_end(b, s->name);
+}
+
+triage_status_t triage__event_encode(triage__wbuf *b, const triage_event_t *ev)
+{
+    return triage__encode(b, &triage__event_schema, ev);
+}
+
+/* ---- decoding ------------------------------------------------------------------- */
+
+typedef struct {
+    triage__case *c;
+    const triage_allocator_t *a;
+} nested_ctx;
+
+/* One nested list of complete encodings: each is split off by its own
+ * header's length and decoded (checksum and all). */
+static triage_status_t decode_rows(void *vctx, uint16_t tag, const unsigned char *p, size_t len)
+{
+    nested_ctx *x = vctx;
+    if (tag != TAG_INTAKES && tag != TAG_DEADLINES)
+        return TRIAGE_OK; /* a newer writer's list: skipped */
+    const triage__schema *s = tag == TAG_INTAKES ? &triage__intake_schema : &triage__deadline_schema;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t left = len - pos;
+        if (left < TRIAGE__CODEC_HEADER + TRIAGE__CODEC_TRAILER)
+            return triage__error(TRIAGE_ECORRUPT, "case", "stored case is damaged: a nested row is truncated");
+        const unsigned char *r = p + pos;
+        size_t payload = (size_t)r[8] | (size_t)r[9] << 8 | (size_t)r[10] << 16 | (size_t)r[11] << 24;
+        if (payload > left - TRIAGE__CODEC_HEADER - TRIAGE__CODEC_TRAILER)
+            return triage__error(TRIAGE_ECORRUPT, "case", "stored case is damaged: a nested row is truncated");
+        size_t one = TRIAGE__CODEC_HEADER + payload + TRIAGE__CODEC_TRAILER;
+        triage_status_t rc;
+        if (tag == TAG_INTAKES) {
+            triage__intake *row = triage__case_add_intake(x->a, x->c);
+            if (!row)
+                return triage_error_last()->code;
+            rc = triage__decode(row, s, r, one, x->a);
+        } else {
+            triage__deadline *row = triage__case_add_deadline(x->a, x->c);
+            if (!row)
+                return triage_error_last()->code;
+            rc = triage__decode(row, s, r, one, x->a);
+        }
+        if (rc)
+            return rc;
+        pos += one;
     }
     return TRIAGE_OK;
 }
 
-triage_status_t triage__record_decode(void *rec, const triage__table *t, const void *data,
-                                      size_t len)
+triage_status_t triage__record_decode(void *rec, int table, const void *data, size_t len,
+                                      const triage_allocator_t *a)
 {
-    size_t payload = 0;
-    triage_status_t rc = check_header(data, len, (uint32_t)t->kind, &payload);
-    if (rc)
+    memset(rec, 0, table == TRIAGE__T_CLIENT   ? sizeof(triage__client)
+                   : table == TRIAGE__T_CASE   ? sizeof(triage__case)
+                   : table == TRIAGE__T_WORKER ? sizeof(triage__worker)
+                                               : sizeof(triage__absence));
+    triage_status_t rc;
+    if (triage__record_v1(data, len)) {
+        rc = triage__record_decode_v1(rec, table, data, len, a);
+        if (!rc && (rc = triage__record_validate(table, rec)) != TRIAGE_OK) {
+            if (table == TRIAGE__T_CASE)
+                triage__case_release(a, rec);
+            else if (table == TRIAGE__T_CLIENT)
+                triage__client_release(a, rec);
+            else if (table == TRIAGE__T_WORKER)
+                triage__worker_release(a, rec);
+        }
         return rc;
-    if (payload != t->elem) {
-        char field[24];
-        snprintf(field, sizeof field, "%s.length", kind_name((uint32_t)t->kind));
-        return triage__error(TRIAGE_ECORRUPT, field,
-                             "stored %s is damaged: not the record size of schema %d", field,
-                             TRIAGE_STORE_SCHEMA_VERSION);
     }
-    memcpy(rec, (const unsigned char *)data + TRIAGE__RECORD_HEADER, t->elem);
-    return triage__validate_record((int)t->kind - 1, rec);
-}
-
-TRIAGE_API triage_status_t triage_record_decode(void *out, triage_record_kind_t kind,
-                                                const void *data, size_t len)
-{
-    if (!out)
-        return triage__error_null("out");
-    if (!data)
-        return triage__error_null("data");
-    /* The whole internal record is decoded and validated; the public struct
-     * is its first member. */
-    union {
-        triage__client_rec client;
-        triage__case_rec kase;
-        triage_worker_t worker;
-    } rec;
-    triage__table t;
-    memset(&t, 0, sizeof t);
-    t.kind = kind;
-    size_t pub;
-    switch (kind) {
-    case TRIAGE_RECORD_CLIENT:
-        pub = sizeof(triage_client_t);
-        t.elem = sizeof rec.client;
-        break;
-    case TRIAGE_RECORD_CASE:
-        pub = sizeof(triage_case_t);
-        t.elem = sizeof rec.kase;
-        break;
-    case TRIAGE_RECORD_WORKER:
-        pub = sizeof(triage_worker_t);
-        t.elem = sizeof rec.worker;
-        break;
-    default: return triage__error(TRIAGE_EINVAL, "kind", "this record kind has no public struct");
+    if (table == TRIAGE__T_CASE) {
+        nested_ctx x = {rec, a};
+        rc = triage__decode_ex(rec, schema_of[table], data, len, a, decode_rows, &x);
+        /* rows decoded before a failure belong to the record: release them */
+        if (rc)
+            triage__case_release(a, rec);
+    } else {
+        rc = triage__decode(rec, schema_of[table], data, len, a);
     }
-    triage_status_t rc = triage__record_decode(&rec, &t, data, len);
-    if (rc)
-        return rc;
-    memcpy(out, &rec, pub);
-    return TRIAGE_OK;
+    if (!rc)
+        rc = triage__record_validate(table, rec);
+    if (rc) {
+        if (table == TRIAGE__T_CLIENT)
+            triage__client_release(a, rec);
+        else if (table == TRIAGE__T_CASE)
+            triage__case_release(a, rec);
+        else if (table == TRIAGE__T_WORKER)
+            triage__worker_release(a, rec);
+    }
+    return rc;
 }
 
-void triage__keys_client(const void *rec, triage_record_keys_t *k)
+triage_status_t triage__event_decode(triage_event_t *ev, const void *data, size_t len)
 {
-    (void)rec;
-    memset(k, 0, sizeof *k);
+    memset(ev, 0, sizeof *ev);
+    triage_status_t rc = triage__decode(ev, &triage__event_schema, data, len, NULL);
+    ev->version = TRIAGE_EVENT_VERSION;
+    return rc ? rc : triage__event_validate(ev);
 }
 
-void triage__keys_case(const void *rec, triage_record_keys_t *k)
+/* ---- the rules that tie fields together ---------------------------------------- */
+
+static triage_status_t bad(const char *field, const char *kind, const char *what)
 {
-    const triage_case_t *c = rec;
-    memset(k, 0, sizeof *k);
-    k->owner = c->client;
-    k->stage = (int32_t)c->stage;
-    k->reason = (int32_t)c->closing_reason;
-    k->date_from = c->received;
-}
-
-void triage__keys_worker(const void *rec, triage_record_keys_t *k)
-{
-    const triage_worker_t *w = rec;
-    memset(k, 0, sizeof *k);
-    k->role = (int32_t)w->role;
-}
-
-void triage__keys_absence(const void *rec, triage_record_keys_t *k)
-{
-    const triage__absence_rec *a = rec;
-    memset(k, 0, sizeof *k);
-    k->owner = a->worker;
-    k->date_from = a->start;
-    k->date_to = a->end;
-}
-
-/* ---- validation of decoded records (schema 1) ------------------------------
- *
- * A store is input: every field of every record and event is checked as it
- * is decoded, so nothing later indexes an array or prints an enum name from
- * damaged data. A failure is TRIAGE_ECORRUPT naming the record kind and the
- * field ("case.stage"), never a value (values may be client data). The
- * checks are per decoded struct so a later schema's decoder can reuse them.
- */
-
-#define NONE TRIAGE_DATE_NONE
-
-static triage_status_t corrupt(const char *field, const char *what)
-{
+    (void)kind;
     return triage__error(TRIAGE_ECORRUPT, field, "stored %s is damaged: %s", field, what);
+}
+
+static int known_row(int32_t row)
+{
+    return triage_deadline_row_name((triage_deadline_row_t)row) != NULL;
+}
+
+static triage_status_t validate_case(const triage__case *c)
+{
+    if ((c->stage == TRIAGE_STAGE_CLOSED) != (c->closing_reason != TRIAGE_CLOSE_NONE))
+        return bad("case.closing_reason", "case", "a closed case has a reason, an open one none");
+    if (c->stage == TRIAGE_STAGE_CLOSED && c->closed == TRIAGE_DATE_NONE)
+        return bad("case.closed", "case", "a closed case has its closing date");
+    if (!(c->flags & TRIAGE_CASE_CLASSIFIED) && c->classification.quadrant != 0)
+        return bad("case.quadrant", "case", "a classification without the classified flag");
+    if ((c->flags & TRIAGE_CASE_CLASSIFIED) &&
+        (c->classification.quadrant < 1 || c->classification.required_role < 1 ||
+         c->classification.preferred_role < 1))
+        return bad("case.quadrant", "case", "a classified case has a quadrant and roles");
+    if (c->nintakes == 0)
+        return bad("case.intakes", "case", "a case has at least its opening intake");
+    for (uint32_t i = 0; i < c->nintakes; i++) {
+        const triage__intake *in = &c->intakes[i];
+        if (triage_id_compare(&in->case_id, &c->id))
+            return bad("intake.case_id", "intake", "the row belongs to another case");
+        if (triage_id_compare(&in->client, &c->client))
+            return bad("intake.client", "intake", "the row belongs to another client");
+        if (in->ordinal != (int32_t)i)
+            return bad("intake.ordinal", "intake", "intakes are out of order");
+    }
+    for (uint32_t i = 0; i < c->ndeadlines; i++) {
+        const triage__deadline *d = &c->deadlines[i];
+        if (triage_id_compare(&d->case_id, &c->id))
+            return bad("deadline.case_id", "deadline", "the row belongs to another case");
+        if (!triage__case_intake(c, &d->intake_id))
+            return bad("deadline.intake_id", "deadline", "no intake of the case has that id");
+        if (!known_row(d->row))
+            return bad("deadline.row", "deadline", "unknown deadline row");
+        if (!triage_legal_basis_name((triage_legal_basis_t)d->basis))
+            return bad("deadline.basis", "deadline", "unknown legal basis");
+        if (!triage_milestone_name((triage_milestone_t)d->milestone))
+            return bad("deadline.milestone", "deadline", "unknown milestone");
+        if (d->due < d->start)
+            return bad("deadline.due", "deadline", "due before it starts");
+    }
+    return TRIAGE_OK;
+}
+
+triage_status_t triage__record_validate(int table, const void *rec)
+{
+    switch (table) {
+    case TRIAGE__T_CLIENT: {
+        const triage__client *c = rec;
+        for (uint32_t i = 0; i < c->nnotified; i++)
+            if (!triage__date_valid(c->notified[i]) || (i && c->notified[i] < c->notified[i - 1]))
+                return bad("client.notified", "client", "not ascending dates");
+        return TRIAGE_OK;
+    }
+    case TRIAGE__T_CASE:
+        return validate_case(rec);
+    case TRIAGE__T_WORKER: {
+        const triage__worker *w = rec;
+        for (uint32_t i = 0; i < w->nserved; i++) {
+            if (w->served[i] < 1 || w->served[i] > 9999)
+                return bad("worker.served", "worker", "municipality code out of range");
+            for (uint32_t k = 0; k < i; k++)
+                if (w->served[k] == w->served[i])
+                    return bad("worker.served", "worker", "a municipality is listed twice");
+        }
+        return TRIAGE_OK;
+    }
+    case TRIAGE__T_ABSENCE: {
+        const triage__absence *a = rec;
+        if (a->end < a->start)
+            return bad("absence.end", "absence", "ends before it starts");
+        return TRIAGE_OK;
+    }
+    default:
+        return triage__error(TRIAGE_EINVAL, "table", "unknown record table");
+    }
 }
 
 static int in_range(int64_t v, int64_t lo, int64_t hi)
@@ -204,194 +247,30 @@ static int in_range(int64_t v, int64_t lo, int64_t hi)
     return v >= lo && v <= hi;
 }
 
-/* A valid date, or NONE when `none_ok`. */
 static int date_ok(triage_date_t d, int none_ok)
 {
-    return (none_ok && d == NONE) || triage__date_valid(d);
-}
-
-static int nil(const triage_id_t *id)
-{
-    static const triage_id_t zero;
-    return memcmp(id, &zero, sizeof zero) == 0;
+    return (none_ok && d == TRIAGE_DATE_NONE) || triage__date_valid(d);
 }
 
 #define CHECK(cond, field, what)                                                            \
     do {                                                                                    \
         if (!(cond))                                                                        \
-            return corrupt(field, what);                                                    \
+            return bad(field, "event", what);                                               \
     } while (0)
 
-triage_status_t triage__validate_client(const triage__client_rec *r)
-{
-    const triage_client_t *c = &r->pub;
-    CHECK(c->version == TRIAGE_CLIENT_VERSION, "client.version", "unknown struct version");
-    CHECK(!nil(&c->id), "client.id", "the id is nil");
-    CHECK(date_ok(c->date_of_birth, 1), "client.date_of_birth", "not a supported date");
-    CHECK(in_range(c->language, TRIAGE_LANG_FI, TRIAGE_LANG_OTHER), "client.language",
-          "unknown language");
-    CHECK(in_range(c->municipality, 0, 9999), "client.municipality", "not a municipality code");
-    CHECK(!(c->flags & ~TRIAGE_CLIENT_REPEAT_NOTIFIED), "client.flags", "unknown flag bits");
-    CHECK(date_ok(c->last_contact, 1), "client.last_contact", "not a supported date");
-    uint32_t have = r->nnotified < 8 ? r->nnotified : 8;
-    for (uint32_t i = 0; i < 8; i++)
-        CHECK(i < have ? date_ok(r->notified[i], 0) : r->notified[i] == 0, "client.notified",
-              "the notification ring does not match its count");
-    return TRIAGE_OK;
-}
-
-triage_status_t triage__validate_worker(const triage_worker_t *w)
-{
-    CHECK(w->version == TRIAGE_WORKER_VERSION, "worker.version", "unknown struct version");
-    CHECK(!nil(&w->id), "worker.id", "the id is nil");
-    CHECK(in_range(w->role, TRIAGE_ROLE_SERVICE_GUIDE, TRIAGE_ROLE_SOCIAL_WORKER), "worker.role",
-          "unknown role");
-    CHECK(w->fte > 0.0 && w->fte <= 1.0, "worker.fte", "not in (0, 1]");
-    CHECK(w->languages != 0 && !(w->languages & ~TRIAGE_LANG_BITS_ALL), "worker.languages",
-          "unknown or missing language bits");
-    CHECK(in_range(w->office, 0, 9999), "worker.office", "not a municipality code");
-    CHECK(w->team >= 0, "worker.team", "negative");
-    CHECK(w->active == 0 || w->active == 1, "worker.active", "not a boolean");
-    CHECK(w->served_count <= TRIAGE_WORKER_MAX_SERVED, "worker.served_count",
-          "larger than the array");
-    for (uint32_t i = 0; i < TRIAGE_WORKER_MAX_SERVED; i++) {
-        if (i >= w->served_count) {
-            CHECK(w->served[i] == 0, "worker.served", "unused entries are not zero");
-            continue;
-        }
-        CHECK(in_range(w->served[i], 1, 9999), "worker.served", "not a municipality code");
-        for (uint32_t j = 0; j < i; j++)
-            CHECK(w->served[j] != w->served[i], "worker.served", "a municipality is listed twice");
-    }
-    return TRIAGE_OK;
-}
-
-static int row_ok(int32_t row)
-{
-    return in_range(row, TRIAGE_DEADLINE_D1, TRIAGE_DEADLINE_D13) || row == TRIAGE_DEADLINE_RESPONSE;
-}
-
-#define CASE_FLAGS_ALL 0x1ffu
-
-static triage_status_t validate_classification(const triage_case_t *c)
-{
-    const triage_classification_t *k = &c->classification;
-    if (!(c->flags & TRIAGE_CASE_CLASSIFIED)) {
-        static const triage_classification_t zero;
-        CHECK(!memcmp(k, &zero, sizeof zero), "case.classification",
-              "set although the case is not classified");
-        return TRIAGE_OK;
-    }
-    CHECK(in_range(k->quadrant, TRIAGE_Q1_GUIDANCE_ONLY, TRIAGE_Q4_SPECIAL_SUPPORT),
-          "case.classification.quadrant", "unknown quadrant");
-    CHECK(k->special_support <= 1, "case.classification.special_support", "not a boolean");
-    CHECK(in_range(k->required_role, TRIAGE_ROLE_SERVICE_GUIDE, TRIAGE_ROLE_SOCIAL_WORKER),
-          "case.classification.required_role", "unknown role");
-    CHECK(in_range(k->preferred_role, TRIAGE_ROLE_SERVICE_GUIDE, TRIAGE_ROLE_SOCIAL_WORKER),
-          "case.classification.preferred_role", "unknown role");
-    CHECK(k->high_need <= 1, "case.classification.high_need", "not a boolean");
-    CHECK(k->weak_capacity <= 1, "case.classification.weak_capacity", "not a boolean");
-    CHECK(k->need_score <= 3 * TRIAGE_NEED_COUNT, "case.classification.need_score",
-          "out of range");
-    CHECK(k->capacity_score <= 3 * TRIAGE_CAPACITY_COUNT, "case.classification.capacity_score",
-          "out of range");
-    CHECK(!(k->need_rationale >> TRIAGE_NEED_COUNT), "case.classification.need_rationale",
-          "unknown need areas");
-    CHECK(!(k->capacity_rationale >> TRIAGE_CAPACITY_COUNT),
-          "case.classification.capacity_rationale", "unknown barriers");
-    return TRIAGE_OK;
-}
-
-triage_status_t triage__validate_case(const triage__case_rec *r)
-{
-    const triage_case_t *c = &r->pub;
-    CHECK(c->version == TRIAGE_CASE_VERSION, "case.version", "unknown struct version");
-    CHECK(!nil(&c->id), "case.id", "the id is nil");
-    CHECK(!nil(&c->client), "case.client", "the client id is nil");
-    CHECK(in_range(c->kind, TRIAGE_INTAKE_CONTACT, TRIAGE_INTAKE_OTHER_AUTHORITY), "case.kind",
-          "unknown intake kind");
-    CHECK(in_range(c->channel, TRIAGE_CHANNEL_PHONE, TRIAGE_CHANNEL_OTHER_AUTHORITY),
-          "case.channel", "unknown channel");
-    CHECK(in_range(c->service, TRIAGE_SERVICE_WORKING_AGE, TRIAGE_SERVICE_OLDER), "case.service",
-          "unknown service area");
-    CHECK(date_ok(c->received, 0), "case.received", "not a supported date");
-    CHECK(in_range(c->stage, TRIAGE_STAGE_RECEIVED, TRIAGE_STAGE_CLOSED), "case.stage",
-          "unknown stage");
-    CHECK(in_range(c->urgency, TRIAGE_URGENCY_IMMEDIATE, TRIAGE_URGENCY_NORMAL), "case.urgency",
-          "unknown urgency tier");
-    CHECK(!(c->triggers & ~TRIAGE_TRIGGER_ALL), "case.triggers", "unknown trigger bits");
-    CHECK(!(c->flags & ~CASE_FLAGS_ALL), "case.flags", "unknown flag bits");
-    triage_status_t rc = validate_classification(c);
-    if (rc)
-        return rc;
-    CHECK(c->special_support == 0 || c->special_support == 1, "case.special_support",
-          "not a boolean");
-    CHECK(in_range(c->special_support_decided, -1, 1), "case.special_support_decided",
-          "not -1, 0 or 1");
-    CHECK(in_range(c->closing_reason, TRIAGE_CLOSE_NONE, TRIAGE_CLOSE_DUPLICATE),
-          "case.closing_reason", "unknown closing reason");
-    CHECK((c->stage == TRIAGE_STAGE_CLOSED) == (c->closing_reason != TRIAGE_CLOSE_NONE),
-          "case.closing_reason", "does not match the stage");
-    CHECK(in_range(c->motivation, TRIAGE_MOTIVATION_UNKNOWN, TRIAGE_MOTIVATION_UNCLEAR),
-          "case.motivation", "unknown motivation");
-    CHECK(in_range(c->need_nature, TRIAGE_NEED_NATURE_UNKNOWN, TRIAGE_NEED_NATURE_LONG_TERM),
-          "case.need_nature", "unknown need nature");
-    CHECK(c->contact_attempts >= 0, "case.contact_attempts", "negative");
-    static const struct {
-        size_t off;
-        const char *name;
-    } dates[] = {
-        {offsetof(triage_case_t, first_contact), "case.first_contact"},
-        {offsetof(triage_case_t, first_attempt), "case.first_attempt"},
-        {offsetof(triage_case_t, last_attempt), "case.last_attempt"},
-        {offsetof(triage_case_t, assessment_started), "case.assessment_started"},
-        {offsetof(triage_case_t, assessment_completed), "case.assessment_completed"},
-        {offsetof(triage_case_t, responded), "case.responded"},
-        {offsetof(triage_case_t, closed), "case.closed"},
-    };
-    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(dates); i++) {
-        triage_date_t d;
-        memcpy(&d, (const char *)c + dates[i].off, sizeof d);
-        CHECK(date_ok(d, 1), dates[i].name, "not a supported date");
-    }
-    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(c->milestone_met); i++)
-        CHECK(date_ok(c->milestone_met[i], 1), "case.milestone_met", "not a supported date");
-    CHECK(c->deadline_count <= TRIAGE_DEADLINE_MAX, "case.deadline_count",
-          "larger than the array");
-    for (uint32_t i = 0; i < c->deadline_count; i++) {
-        const triage_deadline_t *d = &c->deadlines[i];
-        CHECK(row_ok(d->row), "case.deadlines.row", "unknown deadline row");
-        CHECK(in_range(d->basis, TRIAGE_BASIS_SHL_36, TRIAGE_BASIS_POLICY), "case.deadlines.basis",
-              "unknown legal basis");
-        CHECK(in_range(d->milestone, TRIAGE_MILESTONE_URGENCY_ASSESSED, TRIAGE_MILESTONE_RESPONSE),
-              "case.deadlines.milestone", "the milestone index is out of range");
-        CHECK(date_ok(d->due, 0), "case.deadlines.due", "not a supported date");
-    }
-    return TRIAGE_OK;
-}
-
-triage_status_t triage__validate_absence(const triage__absence_rec *a)
-{
-    CHECK(!nil(&a->id), "absence.id", "the id is nil");
-    CHECK(!nil(&a->worker), "absence.worker", "the worker id is nil");
-    CHECK(date_ok(a->start, 0), "absence.start", "not a supported date");
-    CHECK(date_ok(a->end, 0), "absence.end", "not a supported date");
-    CHECK(a->start <= a->end, "absence.end", "before the start");
-    CHECK(a->removed == 0 || a->removed == 1, "absence.removed", "not a boolean");
-    CHECK(a->reserved == 0, "absence.reserved", "not zero");
-    return TRIAGE_OK;
-}
-
-triage_status_t triage__validate_event(const triage_event_t *ev)
+/* An event's fields against its kind (the codec checked the ranges of the
+ * encoding; events handed over by an interface-1 store come as structs). */
+triage_status_t triage__event_validate(const triage_event_t *ev)
 {
     CHECK(ev->seq > 0, "event.seq", "not positive");
-    CHECK(in_range(ev->kind, TRIAGE_EVENT_INTAKE, TRIAGE_EVENT_ABSENCE_REMOVED), "event.kind",
-          "unknown event kind");
+    CHECK(triage_event_kind_name(ev->kind) != NULL, "event.kind", "unknown event kind");
     CHECK(memchr(ev->policy_id, '\0', sizeof ev->policy_id) != NULL, "event.policy_id",
           "not NUL-terminated");
-    int on_case = ev->kind <= TRIAGE_EVENT_REPEAT_FLAGGED;
-    CHECK(on_case ? !nil(&ev->case_id) : nil(&ev->case_id), "event.case_id",
-          on_case ? "nil on a case event" : "set on a client or worker event");
+    for (const char *p = ev->policy_id; *p; p++)
+        CHECK(*p >= 0x20 && *p <= 0x7e, "event.policy_id", "not printable ASCII");
+    int on_case = ev->kind <= TRIAGE_EVENT_REPEAT_FLAGGED || ev->kind == TRIAGE_EVENT_DEADLINE_ADDED;
+    CHECK(on_case ? !triage_id_is_nil(&ev->case_id) : triage_id_is_nil(&ev->case_id),
+          "event.case_id", on_case ? "nil on a case event" : "set on a client or worker event");
     switch (ev->kind) {
     case TRIAGE_EVENT_INTAKE:
         CHECK(ev->to == TRIAGE_STAGE_RECEIVED, "event.to", "not the intake stage");
@@ -426,7 +305,8 @@ triage_status_t triage__validate_event(const triage_event_t *ev)
               "unknown slot");
         break;
     case TRIAGE_EVENT_CONTACT_ATTEMPT:
-        CHECK(ev->to == 0 || ev->to == 1, "event.to", "not a boolean");
+        CHECK(in_range(ev->to, TRIAGE_CONTACT_NOT_REACHED, TRIAGE_CONTACT_NO_SHOW), "event.to",
+              "unknown contact outcome");
         break;
     case TRIAGE_EVENT_MOTIVATION_CHECKED:
         CHECK(in_range(ev->to, TRIAGE_MOTIVATION_UNKNOWN, TRIAGE_MOTIVATION_UNCLEAR), "event.to",
@@ -437,8 +317,8 @@ triage_status_t triage__validate_event(const triage_event_t *ev)
               "event.to", "unknown need nature");
         break;
     case TRIAGE_EVENT_MILESTONE:
-        CHECK(in_range(ev->to, TRIAGE_MILESTONE_URGENCY_ASSESSED, TRIAGE_MILESTONE_RESPONSE),
-              "event.to", "unknown milestone");
+        CHECK(triage_milestone_name((triage_milestone_t)ev->to) != NULL, "event.to",
+              "unknown milestone");
         break;
     case TRIAGE_EVENT_ABSENCE_ADDED:
     case TRIAGE_EVENT_ABSENCE_REMOVED:
@@ -455,7 +335,7 @@ triage_status_t triage__validate_event(const triage_event_t *ev)
     case TRIAGE_EVENT_WORKER_UPDATED:
     case TRIAGE_EVENT_ABSENCE_ADDED:
     case TRIAGE_EVENT_ABSENCE_REMOVED:
-        CHECK(!nil(&ev->subject), "event.subject", "the id is nil");
+        CHECK(!triage_id_is_nil(&ev->subject), "event.subject", "the id is nil");
         break;
     default:
         break;
@@ -463,14 +343,102 @@ triage_status_t triage__validate_event(const triage_event_t *ev)
     return TRIAGE_OK;
 }
 
-triage_status_t triage__validate_record(int table, const void *rec)
+#undef CHECK
+
+/* ---- interface 1: the indexable keys ------------------------------------------- */
+
+void triage__record_keys(int table, const void *rec, triage_record_keys_t *k)
 {
+    memset(k, 0, sizeof *k);
     switch (table) {
-    case TRIAGE__T_CLIENT: return triage__validate_client(rec);
-    case TRIAGE__T_CASE: return triage__validate_case(rec);
-    case TRIAGE__T_WORKER: return triage__validate_worker(rec);
-    case TRIAGE__T_ABSENCE: return triage__validate_absence(rec);
-    default: return triage__error(TRIAGE_EINVAL, "table", "unknown record table");
+    case TRIAGE__T_CASE: {
+        const triage__case *c = rec;
+        k->owner = c->client;
+        k->stage = c->stage;
+        k->reason = c->closing_reason;
+        k->date_from = c->received;
+        break;
+    }
+    case TRIAGE__T_WORKER:
+        k->role = ((const triage__worker *)rec)->role;
+        break;
+    case TRIAGE__T_ABSENCE: {
+        const triage__absence *a = rec;
+        k->owner = a->worker;
+        k->date_from = a->start;
+        k->date_to = a->end;
+        break;
+    }
+    default:
+        break;
     }
 }
 
+/* ---- for tools: a stored record as its public struct ------------------------------ */
+
+static const size_t client_sizes[] = {sizeof(triage_client_t)};
+static const size_t case_sizes[] = {sizeof(triage_case_t)};
+static const size_t worker_sizes[] = {sizeof(triage_worker_t)};
+
+TRIAGE_API triage_status_t triage_record_decode(void *out, triage_record_kind_t kind,
+                                                const void *data, size_t len)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!data)
+        return triage__error_null("data");
+    int table;
+    size_t size;
+    switch (kind) {
+    case TRIAGE_RECORD_CLIENT:
+        table = TRIAGE__T_CLIENT;
+        size = triage__out_size(out, client_sizes, 1, "out.version");
+        break;
+    case TRIAGE_RECORD_CASE:
+        table = TRIAGE__T_CASE;
+        size = triage__out_size(out, case_sizes, 1, "out.version");
+        break;
+    case TRIAGE_RECORD_WORKER:
+        table = TRIAGE__T_WORKER;
+        size = triage__out_size(out, worker_sizes, 1, "out.version");
+        break;
+    default:
+        return triage__error(TRIAGE_EINVAL, "kind", "this record kind has no public struct");
+    }
+    if (!size)
+        return triage_error_last()->code;
+    /* A record of another kind is the caller's mistake, not damage. */
+    int stored = triage__codec_kind(data, len);
+    if (triage__record_v1(data, len))
+        stored = len >= 8 ? ((const unsigned char *)data)[6] | ((const unsigned char *)data)[7] << 8
+                          : -1;
+    if (stored >= 0 && stored != (int)kind)
+        return triage__error(TRIAGE_EINVAL, "kind", "the data is a record of another kind");
+    union {
+        triage__client client;
+        triage__case c;
+        triage__worker worker;
+    } rec;
+    triage_status_t rc = triage__record_decode(&rec, table, data, len, NULL);
+    if (rc)
+        return rc;
+    if (table == TRIAGE__T_CLIENT) {
+        triage_client_t pub;
+        triage__client_public(&pub, &rec.client);
+        memcpy(out, &pub, size);
+        triage__client_release(NULL, &rec.client);
+    } else if (table == TRIAGE__T_CASE) {
+        triage_case_t pub;
+        triage__case_public(&pub, &rec.c);
+        memcpy(out, &pub, size);
+        triage__case_release(NULL, &rec.c);
+    } else {
+        /* the served list would point into freed memory: not given here */
+        triage_worker_t pub;
+        triage__worker_public(&pub, &rec.worker);
+        pub.served = NULL;
+        memcpy(out, &pub, size);
+        triage__worker_release(NULL, &rec.worker);
+    }
+    return TRIAGE_OK;
+}

@@ -579,7 +579,7 @@ static triage_date_t anchor_date(anchor_t a, const triage_deadline_input_t *in)
     return in->received;
 }
 
-triage_status_t triage_deadlines_compute(triage_deadline_t out[TRIAGE_DEADLINE_MAX],
+triage_status_t triage_deadlines_compute(triage_deadline_t *out, size_t capacity,
                                          uint32_t *count, const triage_deadline_rules_t *rules,
                                          const triage_urgency_policy_t *urgency,
                                          const triage_calendar_t *cal,
@@ -635,6 +635,11 @@ triage_status_t triage_deadlines_compute(triage_deadline_t out[TRIAGE_DEADLINE_M
         tmp[n].milestone = r->milestone;
         tmp[n].due = due;
         n++;
+    }
+    if (n > capacity) {
+        *count = n;
+        return triage__error(TRIAGE_ERANGE, "capacity", "%u deadlines apply but there is room for %zu",
+                             (unsigned)n, capacity);
     }
     triage__copy(out, tmp, n * sizeof tmp[0]);
     *count = n;

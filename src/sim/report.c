@@ -43,6 +43,7 @@ static triage_status_t fill_load(triage_report_t *r, triage_engine_t *engine)
 {
     for (uint32_t i = 0; i < r->nworkers; i++) {
         triage_worker_load_t l;
+        l.version = TRIAGE_WORKER_LOAD_VERSION;
         triage_status_t rc = triage_worker_load(&l, engine, &r->workers[i].id);
         if (rc)
             return rc;
@@ -56,6 +57,7 @@ static triage_status_t fill_load(triage_report_t *r, triage_engine_t *engine)
         for (size_t t = 0; t < cols; t++) {
             int32_t team = t ? r->teams[t - 1].team : -1;
             triage_balance_t *x = &r->balance[(size_t)role * cols + t];
+            x->version = TRIAGE_BALANCE_VERSION;
             triage_status_t rc = triage_assign_balance(x, engine, (triage_role_t)role, team);
             if (rc)
                 return rc;
@@ -158,7 +160,7 @@ typedef struct {
 
 static void build_free(build *b)
 {
-    triage_free(b->events);
+    triage__free(b->a, b->events);
     triage_free(b->case_ids);
     triage_free(b->worker_ids);
     triage__free(b->a, b->cases);
@@ -191,9 +193,11 @@ static triage_status_t load_cases(build *b)
     b->cases = triage__calloc(b->a, b->ncases, sizeof *b->cases);
     if (!b->cases)
         return TRIAGE_ENOMEM;
-    for (size_t i = 0; i < b->ncases; i++)
+    for (size_t i = 0; i < b->ncases; i++) {
+        b->cases[i].c.version = TRIAGE_CASE_VERSION;
         if ((rc = triage_case_get(&b->cases[i].c, b->e, &b->case_ids[i])))
             return rc;
+    }
     triage__sort(b->cases, b->ncases, sizeof *b->cases, cmp_case);
     return TRIAGE_OK;
 }
@@ -215,6 +219,7 @@ static triage_status_t load_workers(build *b)
     r->nworkers = (uint32_t)b->nworkers;
     for (size_t i = 0; i < b->nworkers; i++) {
         triage_worker_t w;
+        w.version = TRIAGE_WORKER_VERSION;
         if ((rc = triage_worker_get(&w, b->e, &b->worker_ids[i])))
             return rc;
         r->workers[i].id = w.id;
@@ -242,6 +247,35 @@ static triage_status_t add_wait(build *b, int which, const case_slot *cs, int64_
                                                    cs->c.received, day);
     if (!rc)
         rc = sample_add(b->a, &b->waits[which], days);
+    return rc;
+}
+
+/* Every event, in order (the report reads the whole history once). */
+static triage_status_t collect_events(build *b)
+{
+    triage_event_iter_t *it;
+    triage_status_t rc = triage_event_iter_new(&it, b->e, NULL);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    for (;;) {
+        triage_event_t ev;
+        ev.version = TRIAGE_EVENT_VERSION;
+        rc = triage_event_iter_next(it, &ev);
+        if (rc == TRIAGE_ITEROVER) {
+            rc = TRIAGE_OK;
+            break;
+        }
+        if (rc)
+            break;
+        void *evs = b->events;
+        rc = triage__grow(b->a, &evs, &cap, b->nevents + 1, sizeof *b->events);
+        b->events = evs;
+        if (rc)
+            break;
+        b->events[b->nevents++] = ev;
+    }
+    triage_event_iter_free(it);
     return rc;
 }
 
@@ -325,32 +359,24 @@ static triage_status_t scan_events(build *b)
 static triage_status_t scan_deadlines(build *b)
 {
     triage_report_t *r = b->r;
-    const triage_calendar_t *cal = triage_engine_calendar(b->e);
     for (size_t i = 0; i < b->ncases; i++) {
         const triage_case_t *c = &b->cases[i].c;
-        uint32_t n = c->deadline_count < TRIAGE_DEADLINE_MAX ? c->deadline_count
-                                                              : TRIAGE_DEADLINE_MAX;
-        for (uint32_t k = 0; k < n; k++) {
-            const triage_deadline_t *d = &c->deadlines[k];
+        /* each row's state on the period's last day (a milestone met later
+         * counts as not met yet; closed in time without it: cancelled) */
+        triage_case_deadline_t *rows = NULL;
+        size_t n = 0;
+        triage_status_t rc = triage_case_deadlines(&rows, &n, NULL, TRIAGE_CASE_DEADLINE_VERSION,
+                                                   b->e, &c->id, r->last_day, 0);
+        if (rc)
+            return rc;
+        for (size_t k = 0; k < n; k++) {
+            const triage_deadline_t *d = &rows[k].deadline;
             if (d->due < r->first_day || d->due > r->last_day)
                 continue;
             if ((int)d->basis <= 0 || (int)d->basis >= BASES)
                 continue;
-            triage_date_t met = NONE;
-            if ((unsigned)d->milestone < TRIAGE__ARRAY_LEN(c->milestone_met))
-                met = c->milestone_met[d->milestone];
-            if (met != NONE && met > r->last_day)
-                met = NONE;
-            triage_deadline_state_t st;
-            triage_status_t rc = triage_deadline_status(&st, NULL, cal, d, met, r->last_day, 0);
-            if (rc)
-                return rc;
+            triage_deadline_state_t st = rows[k].state;
             triage_report_deadlines_t *o = &r->deadlines[d->basis];
-            /* Closed by the period's end without the milestone: no longer
-             * owed when it closed in time, else missed (as in
-             * triage_case_deadlines()). */
-            if (met == NONE && c->closed != NONE && c->closed <= r->last_day)
-                st = c->closed <= d->due ? TRIAGE_DEADLINE_CANCELLED : TRIAGE_DEADLINE_MISSED;
             if (st == TRIAGE_DEADLINE_CANCELLED)
                 o->cancelled++;
             else if (st == TRIAGE_DEADLINE_MET)
@@ -360,6 +386,7 @@ static triage_status_t scan_deadlines(build *b)
             else
                 o->open++;
         }
+        triage_free(rows);
     }
     return TRIAGE_OK;
 }
@@ -468,8 +495,7 @@ TRIAGE_API triage_status_t triage_report_new(triage_report_t **out, triage_engin
     b.r->first_day = first;
     b.r->last_day = last;
 
-    triage_status_t rc = triage_event_list(&b.events, &b.nevents, engine, NULL, INT64_MIN,
-                                           INT64_MAX);
+    triage_status_t rc = collect_events(&b);
     if (!rc)
         rc = load_cases(&b);
     if (!rc)
@@ -695,12 +721,16 @@ TRIAGE_API triage_status_t triage_report_team(triage_report_workers_t *out,
     return TRIAGE_OK;
 }
 
+static const size_t balance_sizes[] = {sizeof(triage_balance_t)};
+
 TRIAGE_API triage_status_t triage_report_balance(triage_balance_t *out,
                                                  const triage_report_t *r, triage_role_t role,
                                                  int32_t team)
 {
-    if (!out)
-        return triage__error_null("out");
+    size_t size = triage__out_size(out, balance_sizes, TRIAGE__ARRAY_LEN(balance_sizes),
+                                   "out.version");
+    if (!size)
+        return triage_error_last()->code;
     if (!r)
         return triage__error_null("report");
     if ((unsigned)role >= ROLES)
@@ -713,6 +743,6 @@ TRIAGE_API triage_status_t triage_report_balance(triage_balance_t *out,
             return triage__error(TRIAGE_EINVAL, "team", "no such team in the report");
         t++;
     }
-    *out = r->balance[(size_t)role * (r->nteams + 1u) + t];
+    memcpy(out, &r->balance[(size_t)role * (r->nteams + 1u) + t], size);
     return TRIAGE_OK;
 }

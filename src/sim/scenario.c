@@ -303,7 +303,7 @@ static const char *lang_item(void *ctx, const char *item)
 }
 
 typedef struct {
-    int32_t codes[TRIAGE_WORKER_MAX_SERVED];
+    int32_t codes[SIM_MAX_SERVED];
     uint32_t n;
 } code_list;
 
@@ -316,7 +316,7 @@ static const char *code_item(void *ctx, const char *item)
     for (uint32_t i = 0; i < l->n; i++)
         if (l->codes[i] == c)
             return "a municipality is listed twice";
-    if (l->n == TRIAGE_WORKER_MAX_SERVED)
+    if (l->n == SIM_MAX_SERVED)
         return "more than 16 municipalities";
     l->codes[l->n++] = c;
     return NULL;

@@ -207,6 +207,7 @@ static triage_status_t assign(int32_t *out, triage_sim_t *sim, sim_case *c, int6
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = t;
     triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
     sim->st.engine_calls++;
     triage_status_t rc = triage_assign_propose(&a, sim->engine, &c->id, &req);
     if (rc)
@@ -669,6 +670,7 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     in.assistance_urgent = a->kind == TRIAGE_INTAKE_APPLICATION && tier == TRIAGE_URGENCY_URGENT;
     in.assistance_complete = 1;
     triage_intake_result_t res;
+    res.version = TRIAGE_INTAKE_RESULT_VERSION;
     CALL(triage_intake(&res, sim->engine, &in));
     sim->st.intakes++;
     if (res.attached) {
@@ -930,7 +932,7 @@ static triage_status_t absence_handover(triage_sim_t *sim, int32_t day)
         int64_t t = sim->midnight[day] + 8 * 3600000;
         sim->now_ms = t;
         sim->st.engine_calls++;
-        triage_status_t rc = triage_absence_proposals(&props, &n, sim->engine, &sim->w[i].id,
+        triage_status_t rc = triage_absence_proposals(&props, &n, TRIAGE_ASSIGNMENT_VERSION, sim->engine, &sim->w[i].id,
                                                       sim->start + day, sim->start + last, t);
         if (rc)
             return rc;
@@ -1066,7 +1068,7 @@ static triage_status_t setup_workers(triage_sim_t *sim)
             rec.office = s->office;
             rec.team = s->team;
             rec.served_count = s->nserves;
-            memcpy(rec.served, s->serves, sizeof rec.served);
+            rec.served = s->serves;
             sim->now_ms = sim->midnight[0];
             CALL(triage_worker_create(&w->id, sim->engine, &rec));
         }

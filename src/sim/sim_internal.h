@@ -5,6 +5,9 @@
 #ifndef TRIAGE_SIM_INTERNAL_H
 #define TRIAGE_SIM_INTERNAL_H
 
+/* Municipalities one scenario worker may serve (the engine has no limit). */
+#define SIM_MAX_SERVED 100
+
 #include "base/internal.h"
 #include "triage/sim.h"
 
@@ -30,7 +33,7 @@ typedef struct {
     int32_t team;
     uint32_t languages;
     uint32_t nserves;
-    int32_t serves[TRIAGE_WORKER_MAX_SERVED];
+    int32_t serves[SIM_MAX_SERVED];
     int32_t count;
     int32_t line;      /* file line of the [worker] header, 0 when set by API */
     uint32_t seen;     /* keys already given in the file (duplicate check) */
@@ -265,7 +268,7 @@ typedef struct {
     int32_t office;
     uint32_t langs;
     uint32_t nserves;
-    int32_t serves[TRIAGE_WORKER_MAX_SERVED];
+    int32_t serves[SIM_MAX_SERVED];
     uint8_t *absent;     /* per calendar day */
     int32_t inprog;      /* assessments in progress */
     double load;         /* weighted open cases (fallback picker) */

@@ -11,10 +11,10 @@ flags=$(PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cfl
 echo "pkg-config: $flags"
 # Only the installed headers may be used: nothing from the source tree.
 $cc -std=c11 -Wall -Wextra -Werror $extra -o "$dest/quickstart" "$example" $flags
-libdir=$(dirname "$(find "$dest" -name 'libtriage.so.0' | head -n 1)")
+libdir=$(dirname "$(find "$dest" -name 'libtriage.so.1' | head -n 1)")
 out=$(LD_LIBRARY_PATH="$libdir" "$dest/quickstart")
 echo "$out"
 echo "$out" | grep -q 'must start by 2027-01-05' && echo "$out" | grep -q 'quadrant special_support, special support 1' && echo "$out" | grep -q 'rejected: the month has no such day (day)'
 # The SONAME is the 0.x one.
-readelf -d "$libdir/libtriage.so.0" | grep -q 'SONAME.*libtriage.so.0\]'
+readelf -d "$libdir/libtriage.so.1" | grep -q 'SONAME.*libtriage.so.1\]'
 echo "1 passed, 0 failed"

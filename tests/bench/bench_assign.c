@@ -61,7 +61,7 @@ static triage_engine_t *team(int nworkers)
         w.fte = (double)(5 + rng() % 6) / 10;
         w.languages = i % 10 == 0 ? 3u : 1u;
         w.office = codes[rng() % 20];
-        w.served[0] = w.office;
+        w.served = &w.office;
         w.served_count = 1;
         triage_id_t id;
         CHECK(triage_worker_create(&id, e, &w));
@@ -82,6 +82,7 @@ static triage_id_t *cases(triage_engine_t *e, int n)
         in.client = cl;
         in.received_ms = T0;
         triage_intake_result_t r;
+        r.version = TRIAGE_INTAKE_RESULT_VERSION;
         CHECK(triage_intake(&r, e, &in));
         triage_move_t m = TRIAGE_MOVE_INIT;
         m.at_ms = T0;
@@ -113,6 +114,7 @@ static void bench_online(void)
     double t = now();
     for (int i = 0; i < n; i++) {
         triage_assignment_t a;
+        a.version = TRIAGE_ASSIGNMENT_VERSION;
         CHECK(triage_assign_propose(&a, e, &ids[i], &req));
         triage_assignment_clear(&a);
     }
@@ -120,6 +122,7 @@ static void bench_online(void)
     t = now();
     for (int i = 0; i < n; i++) {
         triage_assignment_t a;
+        a.version = TRIAGE_ASSIGNMENT_VERSION;
         CHECK(triage_assign_case(&a, e, &ids[i], &req));
         triage_assignment_clear(&a);
     }
@@ -195,7 +198,7 @@ static void bench_distribute(int n, int flood)
     triage_assignment_t *res;
     triage_batch_stats_t st;
     double t = now();
-    CHECK(triage_assign_distribute(&res, &st, e, ids, (size_t)n, &req, 0));
+    CHECK(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, (size_t)n, &req, 0));
     t = now() - t;
     printf("assign_distribute %d cases x 500 workers (engine, propose only), flood margin %d: %.3f s; max load %.3f, "
            "lower bound %.3f, gap %.2f %%, one-by-one max %.3f; method %d\n",

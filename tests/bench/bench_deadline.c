@@ -93,7 +93,7 @@ int main(void)
     for (int i = 0; i < NINPUTS; i++) {
         triage_deadline_t out[TRIAGE_DEADLINE_MAX];
         uint32_t n = 0;
-        if (triage_deadlines_compute(out, &n, NULL, NULL, cal, &in[i]) != TRIAGE_OK) {
+        if (triage_deadlines_compute(out, TRIAGE_DEADLINE_MAX, &n, NULL, NULL, cal, &in[i]) != TRIAGE_OK) {
             fprintf(stderr, "input %d rejected: %s (%s)\n", i, triage_error_last()->message,
                     triage_error_last()->argument);
             return 1;
@@ -110,7 +110,7 @@ int main(void)
         for (long i = 0; i < iters; i++) {
             triage_deadline_t out[TRIAGE_DEADLINE_MAX];
             uint32_t n = 0;
-            triage_deadlines_compute(out, &n, r, p, cal, &in[i & (NINPUTS - 1)]);
+            triage_deadlines_compute(out, TRIAGE_DEADLINE_MAX, &n, r, p, cal, &in[i & (NINPUTS - 1)]);
             acc += n ? out[n - 1].due : 0;
         }
         double t1 = now_ns();

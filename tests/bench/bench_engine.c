@@ -55,6 +55,7 @@ static double run_intakes(triage_engine_t *e, const triage_id_t *clients, int nc
         in.triggers = trig[i % 5];
         in.received_ms = T0 + (int64_t)i * 60000;
         triage_intake_result_t r;
+        r.version = TRIAGE_INTAKE_RESULT_VERSION;
         if (triage_intake(&r, e, &in))
             die("intake");
     }

@@ -61,6 +61,7 @@ static triage_engine_t *build(int ncases)
         in.channel = (triage_channel_t)(1 + i % 7);
         in.received_ms = t;
         triage_intake_result_t r;
+        r.version = TRIAGE_INTAKE_RESULT_VERSION;
         check(triage_intake(&r, e, &in), "intake");
         triage_move_t m = TRIAGE_MOVE_INIT;
         m.at_ms = t + HOUR_MS;

@@ -210,7 +210,9 @@ def test_north_savo_scenario(office):
     assert final.first_contact == datetime.date(2026, 11, 25)
     assert final.assessment_started == datetime.date(2026, 11, 26)
     assert final.classification.quadrant == Quadrant.SOCIAL_GUIDANCE_WORK
-    assert Milestone.ASSESSMENT_STARTED in final.milestones_met
+    rows = e.case_deadlines(final.id, final.closed)
+    assert any(d.milestone == "assessment_started" and d.met == final.assessment_started
+               for d in rows)
 
 
 # ---- transitions ---------------------------------------------------------------------
@@ -365,7 +367,8 @@ def test_milestone_and_deadlines(office):
         e.milestone(c, Milestone.ASSESSMENT_STARTED, at=T0)
     assert info.value.argument == "milestone"
     e.milestone(c, "decision", at=T0 + DAY)
-    assert e.case(c).milestones_met[Milestone.DECISION] == datetime.date(2026, 11, 24)
+    # a decision meets the rows waiting for one (none on this contact) and is audited
+    assert list(e.events(c))[-1].to_value == Milestone.DECISION
     with pytest.raises(triage.InvalidArgument) as info:
         e.case_deadlines(c, "2027-01-04", due_soon_days=-1)
     assert info.value.argument == "due_soon_days"
@@ -401,7 +404,7 @@ def test_bad_client_fields(office, kwargs, field):
     (dict(active=3), "active"),
     (dict(served=(297, 297)), "served"),
     (dict(served=(0,)), "served"),
-    (dict(served=tuple(range(1, 18))), "served"),
+    (dict(served=(10000,)), "served"),
 ])
 def test_bad_worker_fields(office, kwargs, field):
     with pytest.raises(triage.InvalidArgument) as info:
@@ -460,7 +463,7 @@ def test_bad_case_arguments(office):
         e.motivation(c, 9, at=T0)
     assert info.value.argument == "motivation"
     with pytest.raises(triage.InvalidArgument) as info:
-        e.contact_attempt(c, 2, at=T0)
+        e.contact_attempt(c, 3, at=T0)
     assert info.value.argument == "reached"
     with pytest.raises(triage.InvalidArgument) as info:
         list(e.events(c, start=T0 + DAY, end=T0))
@@ -500,7 +503,8 @@ def test_assessment_record(office):
 @pytest.mark.parametrize("kwargs,field", [
     (dict(unreachable_attempts=0), "options.unreachable_attempts"),
     (dict(unreachable_min_days=400), "options.unreachable_min_days"),
-    (dict(repeat_notifications=9), "options.repeat_notifications"),
+    (dict(repeat_notifications=0), "options.repeat_notifications"),
+    (dict(repeat_notifications=1000001), "options.repeat_notifications"),
     (dict(repeat_window_days=0), "options.repeat_window_days"),
     (dict(office_open_min=1440), "options.office_open_min"),
     (dict(office_open_min=600, office_close_min=600), "options.office_close_min"),

@@ -262,7 +262,7 @@ def test_records_cross_as_bytes_and_keys():
     assert (k1, id1, keys1.role) == (RecordKind.WORKER, w, Role.SOCIAL_WORKER)
     assert (k2, id2, keys2.owner) == (RecordKind.CLIENT, c, None)
     assert type(k1) is RecordKind and isinstance(keys1, triage.RecordKeys)
-    assert isinstance(d1, bytes) and d1[:4] == b"TRGR"
+    assert isinstance(d1, bytes) and d1[:4] == b"TRG2"
 
 
 def test_events_cross_as_event_objects_and_bytes():
@@ -274,10 +274,10 @@ def test_events_cross_as_event_objects_and_bytes():
     assert s.events() == evs
     for ev in evs:
         raw = triage.event_to_bytes(ev)
-        assert len(raw) == 152
+        assert len(raw) == 168
         assert triage.event_from_bytes(raw) == ev
     with pytest.raises(triage.InvalidArgument):
-        triage.event_from_bytes(b"x" * 152)
+        triage.event_from_bytes(b"x" * 168)
     with pytest.raises(TypeError):
         triage.event_to_bytes((1, 2))
 
@@ -558,15 +558,84 @@ def test_events_out_of_order_are_corrupt():
     assert "event.seq" in info.value.message
 
 
-# Offsets in a schema-1 case record: the 12-byte header, then triage_case_t
-# as laid out on the LP64 ABIs libtriage supports (docs/storage.md).
+# Schema-2 records (docs/data-model.md): "TRG2", version, kind, payload
+# length, then tag (u16) / wire type (u8) / value fields, then a CRC-32C of
+# everything before it. The helpers below edit one field and fix the
+# checksum, so only the engine's field checks can catch the damage.
 _HEADER = 12
-_CASE_FIELDS = {
-    "case.channel": 40,
-    "case.stage": 60,
-    "case.urgency": 64,
-    "case.deadline_count": 244,
-    "case.deadlines.milestone": 248 + 8,  # deadlines[0].milestone
+
+
+def _crc32c(data):
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+    return crc ^ 0xFFFFFFFF
+
+
+def _fields(data):
+    """(tag, wire, value offset, value length) of each field of a record."""
+    out, pos, end = [], _HEADER, len(data) - 4
+    while pos < end:
+        tag = int.from_bytes(data[pos:pos + 2], "little")
+        wire = data[pos + 2]
+        pos += 3
+        if wire in (1, 2):
+            n = 8
+        elif wire == 3:
+            n = 16
+        elif wire == 4:
+            n = 2 + int.from_bytes(data[pos:pos + 2], "little")
+        elif wire == 5:
+            n = 4 + 4 * int.from_bytes(data[pos:pos + 4], "little")
+        else:
+            n = 4 + int.from_bytes(data[pos:pos + 4], "little")
+        out.append((tag, wire, pos, n))
+        pos += n
+    return out
+
+
+def _seal(data):
+    data[8:12] = (len(data) - _HEADER - 4).to_bytes(4, "little")
+    data[-4:] = _crc32c(bytes(data[:-4])).to_bytes(4, "little")
+    return data
+
+
+def _set_int(data, tag, value):
+    for t, wire, off, _ in _fields(data):
+        if t == tag:
+            assert wire == 1
+            data[off:off + 8] = value.to_bytes(8, "little", signed=True)
+            return _seal(data)
+    raise AssertionError(f"no field {tag}")
+
+
+def _edit_nested(data, tag, inner_tag, value):
+    """Edits the first row of a case's nested list (200 intakes, 201 deadlines)."""
+    for t, _, off, n in _fields(data):
+        if t == tag:
+            rows = bytearray(data[off + 4:off + n])
+            length = _HEADER + int.from_bytes(rows[8:12], "little") + 4
+            first = _set_int(bytearray(rows[:length]), inner_tag, value)
+            rows[:length] = first
+            return _seal(data[:off + 4] + rows + data[off + n:])
+    raise AssertionError(f"no list {tag}")
+
+
+def _drop_nested(data, tag):
+    for t, _, off, n in _fields(data):
+        if t == tag:
+            return _seal(data[:off] + (0).to_bytes(4, "little") + data[off + n:])
+    raise AssertionError(f"no list {tag}")
+
+
+_CASE_EDITS = {
+    "case.stage": lambda d, v: _set_int(d, 10, v),
+    "case.urgency": lambda d, v: _set_int(d, 11, v),
+    "case.channel": lambda d, v: _set_int(d, 6, v),
+    "deadline.milestone": lambda d, v: _edit_nested(d, 201, 8, v),
+    "case.intakes": lambda d, v: _drop_nested(d, 200),
 }
 
 
@@ -593,15 +662,13 @@ class Crafted(MemoryStore):
 
 def _poke(field, value):
     def edit(data):
-        off = _HEADER + _CASE_FIELDS[field]
-        data[off:off + 4] = value.to_bytes(4, "little")
-        return bytes(data)
+        return bytes(_CASE_EDITS[field](bytearray(data), value))
     return edit
 
 
 @pytest.mark.parametrize("field,value", [
-    ("case.deadlines.milestone", 200),
-    ("case.deadline_count", 99),
+    ("deadline.milestone", 200),
+    ("case.intakes", 0),
     ("case.stage", 99),
     ("case.urgency", 77),
     ("case.channel", 1000),
@@ -628,7 +695,7 @@ def test_crafted_event_with_unterminated_policy_id_is_corrupt():
 
     def edit(ev):  # all 32 bytes used: no terminator left
         data = bytearray(triage.event_to_bytes(ev))
-        data[-32:] = b"p" * 32
+        data[-48:-16] = b"p" * 32
         return triage.event_from_bytes(bytes(data))
 
     with pytest.raises(triage.CorruptError) as info:

@@ -167,6 +167,7 @@ static inline sbuf dump_engine(triage_engine_t *e)
     assert_int_equal(triage_client_list(&ids, &n, e), 0);
     for (size_t i = 0; i < n; i++) {
         triage_client_t c;
+        c.version = TRIAGE_CLIENT_VERSION;
         assert_int_equal(triage_client_get(&c, e, &ids[i]), 0);
         sb_add(&b, &c, sizeof c);
     }
@@ -174,6 +175,7 @@ static inline sbuf dump_engine(triage_engine_t *e)
     assert_int_equal(triage_worker_list(&ids, &n, e), 0);
     for (size_t i = 0; i < n; i++) {
         triage_worker_t w;
+        w.version = TRIAGE_WORKER_VERSION;
         assert_int_equal(triage_worker_get(&w, e, &ids[i]), 0);
         sb_add(&b, &w, sizeof w);
     }
@@ -181,12 +183,13 @@ static inline sbuf dump_engine(triage_engine_t *e)
     assert_int_equal(triage_case_list(&ids, &n, e, NULL), 0);
     for (size_t i = 0; i < n; i++) {
         triage_case_t c;
+        c.version = TRIAGE_CASE_VERSION;
         assert_int_equal(triage_case_get(&c, e, &ids[i]), 0);
         sb_add(&b, &c, sizeof c);
     }
     triage_free(ids);
     triage_event_t *evs;
-    assert_int_equal(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX), 0);
+    assert_int_equal(test_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX), 0);
     sb_add(&b, evs, n * sizeof *evs);
     triage_free(evs);
     return b;
@@ -221,6 +224,7 @@ static inline triage_status_t scenario_step(triage_engine_t *e, scenario *s, int
     triage_client_t c = TRIAGE_CLIENT_INIT;
     triage_intake_t in = TRIAGE_INTAKE_INIT;
     triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     triage_move_t m = TRIAGE_MOVE_INIT;
     triage_scores_t sc;
     triage_assessment_record_t rec = {TRIAGE_ASSESSMENT_RECORD_VERSION, 1, 1, 1, 1,
@@ -273,6 +277,7 @@ static inline triage_status_t scenario_step(triage_engine_t *e, scenario *s, int
     case 12: { /* the assignment module picks the social worker (special support) */
         triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
         triage_assignment_t a;
+        a.version = TRIAGE_ASSIGNMENT_VERSION;
         req.at_ms = s->t + 2 * SC_DAY;
         req.actor = s->sc;
         rc = triage_assign_case(&a, e, &s->c1, &req);

@@ -36,7 +36,7 @@ from ._urgency import Urgency, UrgencyPolicy, UrgencyResult, _names, _trigger
 __all__ = [
     "Engine", "Stage", "ClosingReason", "Channel", "Language", "Motivation", "NeedNature",
     "Slot", "EventKind", "RoleChange", "Milestone", "AuditAction", "AuditObject",
-    "Client", "Worker", "Case", "Event", "IntakeResult", "CaseClassification",
+    "Client", "Worker", "Case", "Event", "IntakeResult", "IntakeRecord", "CaseClassification",
     "CaseDeadline", "CaseDeadlines", "local_time", "local_to_utc",
 ]
 
@@ -372,7 +372,8 @@ class Client(_Record):
     reached (docs/domain.md §3); ``last_contact``: the last successful contact."""
 
     __slots__ = ("id", "date_of_birth", "language", "municipality", "responsible_worker",
-                 "notifications", "failed_contacts", "repeat_notified", "last_contact")
+                 "notifications", "failed_contacts", "repeat_notified", "last_contact",
+                 "no_shows")
 
     @classmethod
     def _from(cls, d):
@@ -382,7 +383,7 @@ class Client(_Record):
                    responsible_worker=_uuid(d["responsible_worker"]),
                    notifications=d["notifications"], failed_contacts=d["failed_contacts"],
                    repeat_notified=bool(d["flags"] & _ll.TRIAGE_CLIENT_REPEAT_NOTIFIED),
-                   last_contact=_date_out(d["last_contact"]))
+                   last_contact=_date_out(d["last_contact"]), no_shows=d["no_shows"])
 
 
 class Worker(_Record):
@@ -406,8 +407,11 @@ class Case(_Record):
     ``classification`` is a :class:`triage.Classification` or None;
     ``special_support_decided`` is None (undecided), False or True. The flag
     attributes (``emergency_services``, ``classified``, ...) are booleans.
-    ``milestones_met`` maps each met :class:`Milestone` to its date;
-    ``deadlines`` lists :class:`triage.Deadline` objects.
+    ``kind``, ``channel`` and ``received`` are those of the opening intake;
+    ``intake_count`` counts it and every intake attached later (see
+    :meth:`Engine.case_intakes`), ``deadline_count`` the deadline rows (see
+    :meth:`Engine.case_deadlines`). ``children``: the children the matter
+    concerns (LSL 13 b §); ``no_shows``: booked meetings missed.
     """
 
     __slots__ = ("id", "client", "kind", "channel", "service", "received_at", "received",
@@ -416,7 +420,8 @@ class Case(_Record):
                  "responsible", "pair", "closing_reason", "motivation", "need_nature",
                  "contact_attempts", "first_contact", "first_attempt", "last_attempt",
                  "assessment_started", "assessment_completed", "responded", "closed",
-                 "milestones_met", "deadlines") + tuple(_CASE_FLAGS)
+                 "plan_made", "intake_count", "deadline_count", "no_shows", "children",
+                 "attached_to") + tuple(_CASE_FLAGS)
 
     @classmethod
     def _from(cls, d):
@@ -439,12 +444,11 @@ class Case(_Record):
             motivation=_to_enum(Motivation, d["motivation"]),
             need_nature=_to_enum(NeedNature, d["need_nature"]),
             contact_attempts=d["contact_attempts"],
-            milestones_met={Milestone(i): _date_out(v) for i, v in enumerate(d["milestone_met"])
-                            if i in Milestone._value2member_map_ and v != _DATE_NONE},
-            deadlines=[Deadline(r, b, m, _date_out(due)) for r, b, m, due in d["deadlines"]],
+            intake_count=d["intake_count"], deadline_count=d["deadline_count"],
+            no_shows=d["no_shows"], children=d["children"], attached_to=_uuid(d["attached_to"]),
         )
         for name in ("first_contact", "first_attempt", "last_attempt", "assessment_started",
-                     "assessment_completed", "responded", "closed"):
+                     "assessment_completed", "responded", "closed", "plan_made"):
             fields[name] = _date_out(d[name])
         for name, bit in _CASE_FLAGS.items():
             fields[name] = bool(d["flags"] & bit)
@@ -464,16 +468,18 @@ class Event(_Record):
 
     __slots__ = ("seq", "at", "at_ms", "case", "subject", "actor", "kind", "from_value",
                  "to_value", "reason", "from_worker", "to_worker", "policy_id",
-                 "policy_version")
+                 "policy_version", "intake")
 
     @classmethod
     def _from(cls, t):
         (seq, at_ms, case, subject, actor, kind, frm, to, reason, from_id, to_id,
-         pver, pid) = t
+         pver, pid) = t[:13]
+        intake = t[13] if len(t) > 13 else None
         return cls(seq=seq, at=_dt_out(at_ms), at_ms=at_ms, case=_uuid(case),
                    subject=_uuid(subject), actor=_uuid(actor), kind=_to_enum(EventKind, kind),
                    from_value=frm, to_value=to, reason=reason, from_worker=_uuid(from_id),
-                   to_worker=_uuid(to_id), policy_id=pid or None, policy_version=pver)
+                   to_worker=_uuid(to_id), policy_id=pid or None, policy_version=pver,
+                   intake=_uuid(intake))
 
     def __repr__(self):
         kind = self.kind.label if isinstance(self.kind, EventKind) else self.kind
@@ -486,10 +492,11 @@ class IntakeResult(_Record):
     case the intake was attached to), ``attached``, ``emergency_services``,
     ``repeat_flagged``, ``urgency`` (Urgency), ``fired``/``deciding`` (trigger
     names), ``assessment`` (the full :class:`triage.UrgencyResult`) and
-    ``received`` (the intake time as a UTC datetime)."""
+    ``received`` (the intake time as a UTC datetime) and ``intake`` (the
+    intake record's id: :meth:`Engine.intake_record`)."""
 
     __slots__ = ("case", "attached", "emergency_services", "repeat_flagged", "urgency",
-                 "fired", "deciding", "assessment", "received")
+                 "fired", "deciding", "assessment", "received", "intake")
 
 
 class CaseClassification(NamedTuple):
@@ -500,12 +507,15 @@ class CaseClassification(NamedTuple):
 
 
 class CaseDeadline(_Record):
-    """A deadline of a case with its state on a day: ``row``, ``basis``,
+    """A deadline row of a case with its state on a day: ``row``, ``basis``,
     ``milestone`` (names), ``due``, ``state`` (DeadlineState), ``overdue``
-    (business days), ``met`` (date or None) and ``deadline`` (the
-    :class:`triage.Deadline`)."""
+    (business days), ``met`` (date or None), ``deadline`` (the
+    :class:`triage.Deadline`), ``id``, ``intake`` (the intake it belongs to),
+    ``start`` (the date it counts from), ``met_on_arrival`` (met the moment it
+    arose, as D1 when urgency is assessed on arrival) and ``superseded``."""
 
-    __slots__ = ("deadline", "state", "overdue", "met")
+    __slots__ = ("deadline", "state", "overdue", "met", "id", "intake", "start",
+                 "met_on_arrival", "superseded")
 
     row = property(lambda self: self.deadline.row)
     basis = property(lambda self: self.deadline.basis)
@@ -515,6 +525,34 @@ class CaseDeadline(_Record):
     def __repr__(self):
         return (f"<triage.CaseDeadline {self.row} {self.milestone} due {self.due} "
                 f"{self.state.name} overdue={self.overdue} met={self.met}>")
+
+
+class IntakeRecord(_Record):
+    """One intake as recorded: ``id``, ``case``, ``client``, ``ordinal`` (0
+    for the case's opening intake), ``kind``, ``channel``, ``service``,
+    ``received_at`` (UTC datetime), ``received`` (local date), ``urgency`` (its
+    own tier), ``triggers`` (names), ``children``, and the flags
+    ``attached``, ``emergency_services``, ``repeat_flagged``,
+    ``urgency_on_arrival``."""
+
+    __slots__ = ("id", "case", "client", "ordinal", "kind", "channel", "service",
+                 "received_at", "received", "urgency", "triggers", "children", "attached",
+                 "emergency_services", "repeat_flagged", "urgency_on_arrival")
+
+    @classmethod
+    def _from(cls, d):
+        f = d["flags"]
+        return cls(id=_uuid(d["id"]), case=_uuid(d["case"]), client=_uuid(d["client"]),
+                   ordinal=d["ordinal"], kind=_to_enum(IntakeKind, d["kind"]),
+                   channel=_to_enum(Channel, d["channel"]),
+                   service=_to_enum(ServiceArea, d["service"]),
+                   received_at=_dt_out(d["received_ms"]), received=_date_out(d["received"]),
+                   urgency=_to_enum(Urgency, d["urgency"]), triggers=_names(d["triggers"]),
+                   children=d["children"],
+                   attached=bool(f & _ll.TRIAGE_INTAKE_ATTACHED),
+                   emergency_services=bool(f & _ll.TRIAGE_INTAKE_EMERGENCY_SERVICES),
+                   repeat_flagged=bool(f & _ll.TRIAGE_INTAKE_REPEAT_FLAGGED),
+                   urgency_on_arrival=bool(f & _ll.TRIAGE_INTAKE_URGENCY_ON_ARRIVAL))
 
 
 class CaseDeadlines(list):
@@ -682,8 +720,6 @@ class Engine:
             else:
                 raise _bad("languages", f"unknown worker language {lang!r} (fi, sv, en)")
         served = tuple(_int(m, "served") for m in served)
-        if len(served) > _ll.TRIAGE_WORKER_MAX_SERVED:
-            raise _bad("served", f"at most {_ll.TRIAGE_WORKER_MAX_SERVED} served municipalities")
         return (raw, _enum(Role, role, "role"), float(fte), bits, _int(office, "office"),
                 _int(team, "team"), _bool(active, "active"), served)
 
@@ -691,7 +727,7 @@ class Engine:
                    team=0, active=True, served=()):
         """Creates a worker; returns its id. ``role``: :class:`triage.Role` or
         its name; ``languages``: names from "fi", "sv", "en"; ``served``: the
-        municipality codes the worker serves (at most 16)."""
+        municipality codes the worker serves (any number)."""
         h = self._handle()
         rec = self._worker_tuple(None, role, fte, languages, office, team, active, served)
         return uuid.UUID(bytes=_ll.triage_worker_create(h, rec))
@@ -725,12 +761,16 @@ class Engine:
                channel=Channel.PHONE, triggers=(), own_contact=False,
                service=ServiceArea.WORKING_AGE, highest_care_allowance=False,
                child_special_support=False, assistance_urgent=False,
-               assistance_complete=False, meeting_requested=None, actor=None):
+               assistance_complete=False, meeting_requested=None, actor=None, children=0,
+               urgency_assessed=True):
         """Records a new matter for ``client``: assesses urgency, computes the
         deadlines and opens a case in RECEIVED, or attaches the matter to the
         client's active case with a responsible worker. ``received``: a
         datetime (naive = UTC) or epoch ms; None is now (the engine's clock).
         ``triggers``: trigger names or :class:`triage.Trigger` values.
+        ``children``: the children the matter concerns (family services).
+        ``urgency_assessed`` False: the urgency is still to be assessed
+        (:meth:`assess_urgency`), so D1 stays open until then.
         Returns an :class:`IntakeResult`."""
         h = self._handle()
         if isinstance(triggers, (str, bytes)):
@@ -749,15 +789,41 @@ class Engine:
                _bool(child_special_support, "child_special_support"),
                _bool(assistance_urgent, "assistance_urgent"),
                _bool(assistance_complete, "assistance_complete"),
-               _date_in(meeting_requested, "meeting_requested"), _id(actor, "actor", True))
-        case, attached, emergency, flagged, urg = _ll.triage_intake(h, rec)
+               _date_in(meeting_requested, "meeting_requested"), _id(actor, "actor", True),
+               _int(children, "children"), _bool(urgency_assessed, "urgency_assessed"))
+        case, attached, emergency, flagged, urg, intake = _ll.triage_intake(h, rec)
         tier, fired, deciding, days, pver, pid = urg
         assessment = UrgencyResult(Urgency(tier), _names(fired), _names(deciding), days, pid, pver)
         return IntakeResult(case=_uuid(case), attached=bool(attached),
                             emergency_services=bool(emergency), repeat_flagged=bool(flagged),
                             urgency=assessment.tier, fired=assessment.fired,
                             deciding=assessment.deciding, assessment=assessment,
-                            received=_dt_out(received_ms))
+                            received=_dt_out(received_ms), intake=_uuid(intake))
+
+    def intake_record(self, id):
+        """The :class:`IntakeRecord` with ``id`` (NotFound if none)."""
+        return IntakeRecord._from(_ll.triage_intake_get(self._handle(), _id(id, "id")))
+
+    def case_intakes(self, case):
+        """The ids of a case's intakes in arrival order (the opening one first)."""
+        return [uuid.UUID(bytes=b)
+                for b in _ll.triage_case_intakes(self._handle(), _id(case, "case_id"))]
+
+    def assess_urgency(self, intake, triggers=(), *, at=None, actor=None):
+        """Assesses the urgency of an intake that arrived with its urgency
+        still to be assessed (or reassesses one): the tier from ``triggers``,
+        and D1 met on the day of ``at``."""
+        h = self._handle()
+        if isinstance(triggers, (str, bytes)):
+            raise TypeError("triggers is a list of names, not a single string")
+        bits = 0
+        for t in triggers:
+            try:
+                bits |= 1 << int(_trigger(t))
+            except InvalidArgument as exc:
+                raise _bad("triggers", exc.message) from None
+        _ll.triage_case_assess_urgency(h, _id(intake, "intake"), _id(actor, "actor", True),
+                                       self._at(at), bits)
 
     # -- cases
 
@@ -788,10 +854,14 @@ class Engine:
         _ll.triage_case_move(h, _id(case, "case_id"), mv)
 
     def contact_attempt(self, case, reached, *, at=None, actor=None):
-        """Records a contact attempt in guidance or initial assessment."""
+        """Records a contact attempt in guidance or initial assessment
+        (``reached`` True or False), or a booked meeting the client did not
+        attend (``reached="no_show"``, any open stage past intake)."""
         h = self._handle()
+        outcome = (_ll.TRIAGE_CONTACT_NO_SHOW if reached == "no_show"
+                   else _bool(reached, "reached"))
         _ll.triage_case_contact_attempt(h, _id(case, "case_id"), _id(actor, "actor", True),
-                                        self._at(at), _bool(reached, "reached"))
+                                        self._at(at), outcome)
 
     def motivation(self, case, motivation, *, urgent_risk=False, at=None, actor=None):
         """Records the motivation check in guidance. Returns True when closing
@@ -857,8 +927,11 @@ class Engine:
         out = CaseDeadlines(
             CaseDeadline(deadline=Deadline(r, b, m, _date_out(due)),
                          state=_to_enum(DeadlineState, state), overdue=overdue,
-                         met=_date_out(met))
-            for r, b, m, due, state, overdue, met in rows)
+                         met=_date_out(met), id=_uuid(rid), intake=_uuid(intake),
+                         start=_date_out(start),
+                         met_on_arrival=bool(flags & _ll.TRIAGE_DEADLINE_MET_ON_ARRIVAL),
+                         superseded=bool(flags & _ll.TRIAGE_DEADLINE_SUPERSEDED))
+            for r, b, m, due, state, overdue, met, rid, intake, start, flags in rows)
         out.next_index = nxt
         return out
 
@@ -868,11 +941,19 @@ class Engine:
         """An iterator over the audit events in order: of one case, or all
         (client and worker events included) when ``case`` is None; ``start``
         and ``end`` (datetimes or epoch ms) bound the time, inclusive."""
-        h = self._handle()
         lo = _INT64[0] if start is None else _ms_strict(start, "start")
         hi = _INT64[1] if end is None else _ms_strict(end, "end")
-        rows = _ll.triage_event_list(h, _id(case, "case_id", True), lo, hi)
-        return iter([Event._from(t) for t in rows])
+        raw = _id(case, "case_id", True)
+        # The first page is read now, so bad arguments raise at the call.
+        first = _ll.triage_py_events(self._handle(), raw, lo, hi, 0, 1024)
+        return self._event_pages(raw, lo, hi, first)
+
+    def _event_pages(self, raw, lo, hi, page):
+        while page:
+            yield from (Event._from(t) for t in page)
+            if len(page) < 1024:
+                return
+            page = _ll.triage_py_events(self._handle(), raw, lo, hi, page[-1][0], 1024)
 
     # -- reports
 

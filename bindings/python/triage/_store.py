@@ -81,8 +81,10 @@ def sqlite_available():
 
 # ---- events as portable bytes ------------------------------------------------------
 
-_EVENT_MAGIC = b"TEV\x01"
-_EVENT_FMT = struct.Struct("<4sqq16s16s16siiii16s16sI32s")
+_EVENT_MAGIC = b"TEV\x02"
+_EVENT_FMT = struct.Struct("<4sqq16s16s16siiii16s16sI32s16s")
+_EVENT_MAGIC_1 = b"TEV\x01"  # before events named their intake
+_EVENT_FMT_1 = struct.Struct("<4sqq16s16s16siiii16s16sI32s")
 _NIL = bytes(16)
 
 
@@ -96,31 +98,37 @@ def _event_tuple(ev):
         raise TypeError(f"list_events() must yield triage.Event objects, "
                         f"got {type(ev).__name__}")
     ids = [None if v is None else v.bytes
-           for v in (ev.case, ev.subject, ev.actor, ev.from_worker, ev.to_worker)]
+           for v in (ev.case, ev.subject, ev.actor, ev.from_worker, ev.to_worker, ev.intake)]
     return (ev.seq, ev.at_ms, ids[0], ids[1], ids[2], int(ev.kind), ev.from_value, ev.to_value,
-            ev.reason, ids[3], ids[4], ev.policy_version, ev.policy_id or "")
+            ev.reason, ids[3], ids[4], ev.policy_version, ev.policy_id or "", ids[5])
 
 
 def event_to_bytes(event):
-    """A :class:`triage.Event` as 152 portable bytes (little-endian, versioned),
+    """A :class:`triage.Event` as 168 portable bytes (little-endian, versioned),
     for stores that keep events as blobs; :func:`event_from_bytes` reverses it."""
-    seq, at, case, subj, actor, kind, frm, to, reason, fid, tid, pver, pid = _event_tuple(event)
+    (seq, at, case, subj, actor, kind, frm, to, reason, fid, tid, pver, pid,
+     intake) = _event_tuple(event)
     pid = pid.encode("utf-8")
     if len(pid) > 32:
         raise InvalidArgument(-1, "policy_id is longer than 32 bytes", "policy_id")
     return _EVENT_FMT.pack(_EVENT_MAGIC, seq, at, case or _NIL, subj or _NIL, actor or _NIL,
-                           kind, frm, to, reason, fid or _NIL, tid or _NIL, pver, pid)
+                           kind, frm, to, reason, fid or _NIL, tid or _NIL, pver, pid,
+                           intake or _NIL)
 
 
 def event_from_bytes(data):
     """The :class:`triage.Event` that :func:`event_to_bytes` encoded."""
-    if len(data) != _EVENT_FMT.size or bytes(data[:4]) != _EVENT_MAGIC:
+    if len(data) == _EVENT_FMT_1.size and bytes(data[:4]) == _EVENT_MAGIC_1:
+        fields = _EVENT_FMT_1.unpack(data) + (_NIL,)
+    elif len(data) == _EVENT_FMT.size and bytes(data[:4]) == _EVENT_MAGIC:
+        fields = _EVENT_FMT.unpack(data)
+    else:
         raise InvalidArgument(-1, "not an encoded event", "data")
-    (_, seq, at, case, subj, actor, kind, frm, to, reason, fid, tid, pver,
-     pid) = _EVENT_FMT.unpack(data)
-    ids = [None if b == _NIL else b for b in (case, subj, actor, fid, tid)]
+    (_, seq, at, case, subj, actor, kind, frm, to, reason, fid, tid, pver, pid,
+     intake) = fields
+    ids = [None if b == _NIL else b for b in (case, subj, actor, fid, tid, intake)]
     return Event._from((seq, at, ids[0], ids[1], ids[2], kind, frm, to, reason, ids[3], ids[4],
-                        pver, pid.rstrip(b"\0").decode("utf-8")))
+                        pver, pid.rstrip(b"\0").decode("utf-8"), ids[5]))
 
 
 # ---- the reference store ---------------------------------------------------------------

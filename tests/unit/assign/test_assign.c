@@ -61,7 +61,7 @@ static triage_id_t worker(triage_engine_t *e, triage_role_t role, double fte, ui
     w.languages = langs;
     w.office = office;
     if (served) {
-        w.served[0] = served;
+        w.served = &served;
         w.served_count = 1;
     }
     triage_id_t id;
@@ -113,6 +113,7 @@ static triage_id_t make_case(triage_engine_t *e, case_spec s)
     in.triggers = s.triggers;
     in.received_ms = T0;
     triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     assert_ok(triage_intake(&r, e, &in));
     triage_move_t m = TRIAGE_MOVE_INIT;
     m.at_ms = T0;
@@ -140,7 +141,7 @@ static size_t event_count(triage_engine_t *e)
 {
     triage_event_t *evs;
     size_t n;
-    assert_ok(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
     triage_free(evs);
     return n;
 }
@@ -159,6 +160,7 @@ static triage_assignment_t propose(triage_engine_t *e, const triage_id_t *c)
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = T0;
     triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
     assert_ok(triage_assign_propose(&a, e, c, &req));
     return a;
 }
@@ -244,6 +246,7 @@ static void test_load_model(void **state)
     assert_ok(triage_case_set_worker(e, &cu, NULL, T0, TRIAGE_SLOT_PAIR, &b));
     sum += 1.5;
     triage_worker_load_t l;
+    l.version = TRIAGE_WORKER_LOAD_VERSION;
     assert_ok(triage_worker_load(&l, e, &a));
     assert_true(fabs(l.weighted - sum) < 1e-12);
     assert_true(fabs(l.normalized - sum / 0.5) < 1e-12); /* / FTE */
@@ -323,6 +326,7 @@ static void test_constraint_role(void **state)
     req.at_ms = T0;
     req.slot = TRIAGE_SLOT_PAIR;
     triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
     assert_ok(triage_assign_propose(&a, e, &c, &req));
     assert_true(!triage_id_compare(&a.worker, &g1));
     assert_int_equal(cand_of(&a, &s1)->excluded, TRIAGE_EXCLUDED_ROLE);
@@ -346,6 +350,7 @@ static void test_constraint_role(void **state)
     assert_true(!triage_id_compare(&a.pair, &s2));
     assert_true(a.flags & TRIAGE_ASSIGN_PAIR_PROPOSED);
     triage_case_t cs;
+    cs.version = TRIAGE_CASE_VERSION;
     assert_ok(triage_case_get(&cs, e2, &k));
     assert_true(!triage_id_compare(&cs.responsible, &c2));
     assert_true(!triage_id_compare(&cs.pair, &s2));
@@ -371,6 +376,7 @@ static void test_constraint_presence_language_caps(void **state)
     triage_id_t away = sc(e);
     triage_id_t gone = sc(e);
     triage_worker_t gw;
+    gw.version = TRIAGE_WORKER_VERSION;
     assert_ok(triage_worker_get(&gw, e, &gone));
     gw.active = 0;
     assert_ok(triage_worker_update(e, &gw));
@@ -467,6 +473,7 @@ static void test_constraint_child_welfare_cap(void **state)
     load_worker(e, &full, 30, fam);
     load_worker(e, &other, 20, SPEC(2));
     triage_worker_load_t l;
+    l.version = TRIAGE_WORKER_LOAD_VERSION;
     assert_ok(triage_worker_load(&l, e, &full));
     assert_int_equal(l.child_welfare, 30);
     case_spec cw = SPEC(2);
@@ -523,6 +530,7 @@ static void test_continuity_and_locality_beat_balance(void **state)
     triage_id_t first = make_case(e, SPEC(2));
     assert_ok(triage_case_set_worker(e, &first, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &own));
     triage_case_t fc;
+    fc.version = TRIAGE_CASE_VERSION;
     assert_ok(triage_case_get(&fc, e, &first));
     /* a new case of the same client that stays in distribution (emulated:
      * the client's responsible worker is what continuity reads) */
@@ -530,6 +538,7 @@ static void test_continuity_and_locality_beat_balance(void **state)
     in.client = fc.client;
     in.received_ms = T0;
     triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     assert_ok(triage_intake(&r, e, &in));
     assert_int_equal(r.attached, 1); /* the engine attaches it to the active case */
     triage_assignment_t a = propose(e, &first);
@@ -598,6 +607,9 @@ static void test_determinism(void **state)
         triage_id_t c1 = make_case(e1, SPEC(2 + round % 2));
         triage_id_t c2 = make_case(e2, SPEC(2 + round % 2));
         triage_assignment_t x, y, z;
+        x.version = TRIAGE_ASSIGNMENT_VERSION;
+        y.version = TRIAGE_ASSIGNMENT_VERSION;
+        z.version = TRIAGE_ASSIGNMENT_VERSION;
         triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
         req.at_ms = T0;
         assert_ok(triage_assign_propose(&z, e1, &c1, &req));
@@ -642,6 +654,7 @@ static void test_assign_records_events(void **state)
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = T0 + HOUR_MS;
     triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
     size_t before = event_count(e);
     assert_ok(triage_assign_case(&a, e, &c, &req));
     assert_true(!triage_id_compare(&a.worker, &c1));
@@ -649,7 +662,7 @@ static void test_assign_records_events(void **state)
     triage_assignment_clear(&a);
     triage_event_t *evs;
     size_t n;
-    assert_ok(triage_event_list(&evs, &n, e, &c, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, e, &c, INT64_MIN, INT64_MAX));
     size_t assigned = 0;
     for (size_t i = 0; i < n; i++)
         if (evs[i].kind == TRIAGE_EVENT_WORKER_ASSIGNED) {
@@ -661,6 +674,7 @@ static void test_assign_records_events(void **state)
     assert_int_equal(assigned, 3); /* pair, assessment, responsible */
     assert_int_equal(event_count(e), before + 3);
     triage_case_t cs;
+    cs.version = TRIAGE_CASE_VERSION;
     assert_ok(triage_case_get(&cs, e, &c));
     assert_true(!triage_id_compare(&cs.assessment_worker, &c1));
     assert_true(!triage_id_compare(&cs.responsible, &c1));
@@ -680,6 +694,7 @@ static void test_role_change_proposal(void **state)
     triage_id_t s1 = sw(e), c1 = sc(e);
     triage_id_t c = make_case(e, SPEC(2));
     triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
     assert_status(triage_assign_propose_role_change(&a, e, &c, T0), TRIAGE_ESTATE);
     assert_error_arg("role_change");
     assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_ASSESSMENT, &c1));
@@ -700,6 +715,7 @@ static void test_role_change_proposal(void **state)
     assert_ok(triage_assign_apply(e, &a, 1, NULL, T0));
     triage_assignment_clear(&a);
     triage_case_t cs;
+    cs.version = TRIAGE_CASE_VERSION;
     assert_ok(triage_case_get(&cs, e, &c));
     assert_true(!triage_id_compare(&cs.responsible, &s1));
     assert_false(cs.flags & TRIAGE_CASE_ROLE_MISMATCH);
@@ -740,18 +756,19 @@ static void test_absences(void **state)
     assert_int_equal(event_count(e), ev + 1);
     triage_assignment_t *ps;
     size_t n;
-    assert_ok(triage_absence_proposals(&ps, &n, e, &leaver, DAY0, DAY0 + 1, T0));
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &leaver, DAY0, DAY0 + 1, T0));
     assert_int_equal(n, 0);
     assert_null(ps);
     /* a 60-day absence: every case, urgent first, none to an absent worker */
     assert_ok(triage_absence_add(&x, e, &leaver, DAY0, DAY0 + 60, NULL));
-    assert_ok(triage_absence_proposals(&ps, &n, e, &leaver, DAY0, DAY0 + 60, T0));
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &leaver, DAY0, DAY0 + 60, T0));
     assert_int_equal(n, 6);
     for (size_t i = 0; i < n; i++) {
         assert_true(!triage_id_compare(&ps[i].worker, &other));
         assert_true(!triage_id_compare(&ps[i].previous, &leaver));
         assert_int_equal(cand_of(&ps[i], &away)->excluded, TRIAGE_EXCLUDED_ABSENT);
         triage_case_t cs;
+        cs.version = TRIAGE_CASE_VERSION;
         assert_ok(triage_case_get(&cs, e, &ps[i].case_id));
         if (i < 2)
             assert_int_equal(cs.urgency, TRIAGE_URGENCY_URGENT);
@@ -763,18 +780,19 @@ static void test_absences(void **state)
     assert_int_equal(event_count(e), ev + 12); /* assessment + responsible each */
     for (int i = 0; i < 6; i++) {
         triage_case_t cs;
+        cs.version = TRIAGE_CASE_VERSION;
         assert_ok(triage_case_get(&cs, e, &cases[i]));
         assert_true(!triage_id_compare(&cs.assessment_worker, &other));
     }
     triage_assignments_free(ps, n);
     /* list, presence, removal */
     triage_absence_t *list;
-    assert_ok(triage_absence_list(&list, &n, e, &leaver));
+    assert_ok(triage_absence_list(&list, &n, TRIAGE_ABSENCE_VERSION, e, &leaver));
     assert_int_equal(n, 2);
     assert_int_equal(list[0].start, DAY0);
     assert_int_equal(list[0].end, DAY0 + 1);
     triage_free(list);
-    assert_ok(triage_absence_list(&list, &n, e, NULL));
+    assert_ok(triage_absence_list(&list, &n, TRIAGE_ABSENCE_VERSION, e, NULL));
     assert_int_equal(n, 3);
     triage_free(list);
     int present;
@@ -893,6 +911,7 @@ static void test_balance(void **state)
     load_worker(e, &c, 3, SPEC(2)); /* normalized 6 */
     load_worker(e, &s1, 10, SPEC(2));
     triage_balance_t bl;
+    bl.version = TRIAGE_BALANCE_VERSION;
     assert_ok(triage_assign_balance(&bl, e, TRIAGE_ROLE_SOCIAL_COUNSELLOR, -1));
     /* loads 1, 2, 6: mean 3, sd sqrt(14/3), Gini = sum|xi-xj| / (2 n^2 mean) = 20 / 54 */
     assert_int_equal(bl.workers, 3);
@@ -1115,7 +1134,7 @@ static void test_batch_no_flooding(void **state)
     req.at_ms = T0;
     triage_assignment_t *res;
     triage_batch_stats_t st;
-    assert_ok(triage_assign_distribute(&res, &st, e, ids, 16, &req, 1));
+    assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, 16, &req, 1));
     int cnt[9] = {0};
     for (int i = 0; i < 16; i++)
         for (int j = 0; j < 9; j++)
@@ -1133,6 +1152,7 @@ static void test_batch_no_flooding(void **state)
     triage_assignments_free(res, 16);
     /* applied: the cases carry the workers */
     triage_case_t cs;
+    cs.version = TRIAGE_CASE_VERSION;
     assert_ok(triage_case_get(&cs, e, &ids[0]));
     assert_false(triage_id_is_nil(&cs.assessment_worker));
     /* without the rule a newcomer with no cases takes more than the rule allows */
@@ -1145,7 +1165,7 @@ static void test_batch_no_flooding(void **state)
     triage_id_t ids2[8];
     for (int i = 0; i < 8; i++)
         ids2[i] = make_case(e, SPEC(2));
-    assert_ok(triage_assign_distribute(&res, &st, e, ids2, 8, &req, 0));
+    assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids2, 8, &req, 0));
     int to_back = 0;
     for (int i = 0; i < 8; i++)
         to_back += !triage_id_compare(&res[i].worker, &back);
@@ -1153,11 +1173,11 @@ static void test_batch_no_flooding(void **state)
     triage_assignments_free(res, 8);
     /* bad input: duplicates, unknown case */
     triage_id_t dup[2] = {ids2[0], ids2[0]};
-    assert_status(triage_assign_distribute(&res, &st, e, dup, 2, &req, 0), TRIAGE_EINVAL);
+    assert_status(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, dup, 2, &req, 0), TRIAGE_EINVAL);
     assert_error_arg("case_ids");
     triage_id_t nobody;
     triage_id_generate(&nobody);
-    assert_status(triage_assign_distribute(&res, &st, e, &nobody, 1, &req, 0), TRIAGE_ENOTFOUND);
+    assert_status(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, &nobody, 1, &req, 0), TRIAGE_ENOTFOUND);
 }
 
 /* docs/domain.md §7.4: the engine's batch is never worse than assigning the same
@@ -1197,7 +1217,7 @@ static void test_batch_engine_vs_one_by_one(void **state)
         req.at_ms = T0;
         triage_assignment_t *res;
         triage_batch_stats_t st;
-        assert_ok(triage_assign_distribute(&res, &st, e, ids, 24, &req, 0));
+        assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, 24, &req, 0));
         triage_assignments_free(res, 24);
         assert_true(st.max_load <= st.sequential_max_load + 1e-9);
         if (st.max_load >= st.sequential_max_load - 1e-9)
@@ -1205,12 +1225,14 @@ static void test_batch_engine_vs_one_by_one(void **state)
         /* now really one by one */
         for (int i = 0; i < 24; i++) {
             triage_assignment_t a;
+            a.version = TRIAGE_ASSIGNMENT_VERSION;
             assert_ok(triage_assign_case(&a, e, &ids[i], &req));
             triage_assignment_clear(&a);
         }
         double mx = 0;
         for (int i = 0; i < 6; i++) {
             triage_worker_load_t l;
+            l.version = TRIAGE_WORKER_LOAD_VERSION;
             assert_ok(triage_worker_load(&l, e, &w[i]));
             mx = l.normalized > mx ? l.normalized : mx;
         }
@@ -1233,7 +1255,7 @@ static void test_batch_small_engine_exact(void **state)
     req.at_ms = T0;
     triage_assignment_t *res;
     triage_batch_stats_t st;
-    assert_ok(triage_assign_distribute(&res, &st, e, ids, 5, &req, 0));
+    assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, 5, &req, 0));
     assert_int_equal(st.exact, 1);
     /* the Q4 case (special support) goes to the social worker */
     assert_true(!triage_id_compare(&res[4].worker, &s1));
@@ -1540,25 +1562,27 @@ static void test_allocation_failures(void **state)
         for (long n = 1; n < 500 && !succeeded; n++) {
             size_t ev = event_count(e);
             triage_case_t before;
+            before.version = TRIAGE_CASE_VERSION;
             assert_ok(triage_case_get(&before, e, &cases[0]));
             f->fa.calls = 0;
             f->fa.fail_at = n;
             triage_status_t rc = TRIAGE_OK;
             triage_id_t id;
             triage_assignment_t a, *res = NULL;
+            a.version = TRIAGE_ASSIGNMENT_VERSION;
             size_t cnt = 0;
             triage_batch_stats_t st;
             switch (op) {
             case 0: rc = triage_absence_add(&id, e, &c1, DAY0 + 100, DAY0 + 101, NULL); break;
             case 1: rc = triage_assign_case(&a, e, &cases[0], &req); break;
-            case 2: rc = triage_assign_distribute(&res, &st, e, cases, 3, &req, 1); break;
+            case 2: rc = triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, cases, 3, &req, 1); break;
             case 3: rc = triage_engine_set_distances(e, codes, d, 2); break;
             case 4: rc = triage_engine_set_assign_policy(e, pol); break;
-            case 5: rc = triage_absence_proposals(&res, &cnt, e, &c1, DAY0, DAY0 + 100, T0); break;
-            case 6: rc = triage_assign_balance(&(triage_balance_t){0}, e, 0, -1); break;
+            case 5: rc = triage_absence_proposals(&res, &cnt, TRIAGE_ASSIGNMENT_VERSION, e, &c1, DAY0, DAY0 + 100, T0); break;
+            case 6: rc = triage_assign_balance(&(triage_balance_t){.version = TRIAGE_BALANCE_VERSION}, e, 0, -1); break;
             case 7: {
                 triage_absence_t *l;
-                rc = triage_absence_list(&l, &cnt, e, NULL);
+                rc = triage_absence_list(&l, &cnt, TRIAGE_ABSENCE_VERSION, e, NULL);
                 if (!rc)
                     triage_free(l);
                 break;
@@ -1578,6 +1602,7 @@ static void test_allocation_failures(void **state)
             assert_int_equal(rc, TRIAGE_ENOMEM);
             assert_int_equal(event_count(e), ev); /* nothing changed */
             triage_case_t after;
+            after.version = TRIAGE_CASE_VERSION;
             assert_ok(triage_case_get(&after, e, &cases[0]));
             assert_memory_equal(&before, &after, sizeof before);
         }
@@ -1594,7 +1619,7 @@ static void test_allocation_failures(void **state)
     /* removal too */
     triage_absence_t *l;
     size_t cnt;
-    assert_ok(triage_absence_list(&l, &cnt, e, NULL));
+    assert_ok(triage_absence_list(&l, &cnt, TRIAGE_ABSENCE_VERSION, e, NULL));
     triage_id_t abs = l[0].id;
     triage_free(l);
     for (long n = 1;; n++) {
@@ -1645,6 +1670,7 @@ static void loads_reference(ref_load *out, triage_engine_t *e, const triage_id_t
     memset(out, 0, nw * sizeof *out);
     for (size_t k = 0; k < nc; k++) {
         triage_case_t c;
+        c.version = TRIAGE_CASE_VERSION;
         assert_ok(triage_case_get(&c, e, &cs[k]));
         if (c.stage == TRIAGE_STAGE_CLOSED)
             continue;
@@ -1705,6 +1731,8 @@ static void test_loads_incremental(void **state)
             continue;
         }
         triage_worker_load_t before[LW], after[LW];
+        for (size_t v = 0; v < LW; v++)
+            before[v].version = after[v].version = TRIAGE_WORKER_LOAD_VERSION;
         loads_public(before, e, ws, nw);
         /* one operation in four runs with a failure injected somewhere */
         int inject = rng() % 4 == 0;
@@ -1716,6 +1744,7 @@ static void test_loads_incremental(void **state)
         const triage_id_t *w = &ws[rng() % nw];
         triage_status_t rc = TRIAGE_OK;
         triage_assignment_t a;
+        a.version = TRIAGE_ASSIGNMENT_VERSION;
         if (op < 35) {
             rc = triage_assign_case(&a, e, c, &req);
             if (!rc)
@@ -1747,7 +1776,7 @@ static void test_loads_incremental(void **state)
             }
             triage_assignment_t *res = NULL;
             triage_batch_stats_t bs;
-            rc = triage_assign_distribute(&res, &bs, e, b, nb, &req, 1);
+            rc = triage_assign_distribute(&res, &bs, TRIAGE_ASSIGNMENT_VERSION, e, b, nb, &req, 1);
             if (!rc)
                 triage_assignments_free(res, nb);
         } else if (op < 94) { /* new weights: the loads are rebuilt */
@@ -1796,6 +1825,8 @@ static void test_loads_incremental(void **state)
         assert_memory_equal(ncases, s->ncases, n * sizeof *ncases);
         assert_memory_equal(ncw, s->ncw, n * sizeof *ncw);
         triage_worker_load_t fresh[LW];
+        for (size_t v = 0; v < LW; v++)
+            fresh[v].version = TRIAGE_WORKER_LOAD_VERSION;
         loads_public(fresh, e, ws, nw);
         assert_memory_equal(after, fresh, nw * sizeof *after);
         /* and the load model itself, recomputed from the cases */
@@ -1817,6 +1848,7 @@ static void test_loads_incremental(void **state)
     int busy = 0;
     for (size_t i = 0; i < nw; i++) {
         triage_worker_load_t l;
+        l.version = TRIAGE_WORKER_LOAD_VERSION;
         assert_ok(triage_worker_load(&l, e, &ws[i]));
         busy += l.cases > 0;
     }
@@ -1824,6 +1856,8 @@ static void test_loads_incremental(void **state)
     /* an engine opened on the same data (and given the same policy, which
      * is configuration, not stored data) holds the same loads */
     triage_worker_load_t kept[LW], reopened[LW];
+    for (size_t v = 0; v < LW; v++)
+        kept[v].version = reopened[v].version = TRIAGE_WORKER_LOAD_VERSION;
     loads_public(kept, e, ws, nw);
     const triage_assign_policy_t *used;
     triage_assign_policy_t *pol;

@@ -73,6 +73,7 @@ static triage_id_t intake(fixture *f, const triage_id_t *client, triage_intake_k
     in.triggers = triggers;
     in.received_ms = at;
     triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     assert_ok(triage_intake(&r, f->e, &in));
     if (res)
         *res = r;
@@ -93,6 +94,7 @@ static triage_status_t move(fixture *f, const triage_id_t *c, triage_stage_t to,
 static triage_case_t get_case(fixture *f, const triage_id_t *id)
 {
     triage_case_t c;
+    c.version = TRIAGE_CASE_VERSION;
     assert_ok(triage_case_get(&c, f->e, id));
     return c;
 }
@@ -101,7 +103,7 @@ static size_t event_count(fixture *f)
 {
     triage_event_t *evs;
     size_t n;
-    assert_ok(triage_event_list(&evs, &n, f->e, NULL, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, f->e, NULL, INT64_MIN, INT64_MAX));
     triage_free(evs);
     return n;
 }
@@ -110,7 +112,7 @@ static triage_event_t last_event(fixture *f, const triage_id_t *c)
 {
     triage_event_t *evs;
     size_t n;
-    assert_ok(triage_event_list(&evs, &n, f->e, c, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, f->e, c, INT64_MIN, INT64_MAX));
     assert_true(n > 0);
     triage_event_t ev = evs[n - 1];
     triage_free(evs);
@@ -163,6 +165,7 @@ static void test_options_validation(void **state)
     assert_ok(triage_engine_new(&b, NULL));
     triage_id_t id = add_client(a);
     triage_client_t c;
+    c.version = TRIAGE_CLIENT_VERSION;
     assert_status(triage_client_get(&c, b, &id), TRIAGE_ENOTFOUND);
     triage_engine_free(a);
     triage_engine_free(b);
@@ -180,10 +183,10 @@ static void test_default_clock_is_fixed_in_tests(void **state)
     triage_id_t id = add_client(e);
     triage_event_t *evs;
     size_t n;
-    assert_ok(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
     assert_int_equal(n, 1);
-    assert_memory_equal(&evs[0].subject, &id, sizeof id);
-    assert_true(evs[0].at_ms == INT64_C(1767600000000));
+    assert_true(evs && !memcmp(&evs[0].subject, &id, sizeof id));
+    assert_true(evs && evs[0].at_ms == INT64_C(1767600000000));
     triage_free(evs);
     triage_engine_free(e);
 }
@@ -218,6 +221,7 @@ static void test_client_crud(void **state)
     assert_ok(triage_client_create(&id, f->e, &c));
     assert_false(triage_id_is_nil(&id));
     triage_client_t got;
+    got.version = TRIAGE_CLIENT_VERSION;
     assert_ok(triage_client_get(&got, f->e, &id));
     assert_int_equal(got.language, TRIAGE_LANG_SV);
     assert_int_equal(got.municipality, 420);
@@ -287,28 +291,42 @@ static void test_worker_validation(void **state)
         assert_error_arg(rows[i].field);
     }
     triage_worker_t w = TRIAGE_WORKER_INIT;
+    int32_t served[40];
     w.fte = 0.5;
+    w.served = served;
     w.served_count = 2;
-    w.served[0] = 297;
-    w.served[1] = 297; /* twice */
+    served[0] = 297;
+    served[1] = 297; /* twice */
     triage_id_t id;
     assert_status(triage_worker_create(&id, f->e, &w), TRIAGE_EINVAL);
     assert_error_arg("served");
-    w.served[1] = -3;
+    served[1] = -3;
     assert_status(triage_worker_create(&id, f->e, &w), TRIAGE_EINVAL);
-    w.served_count = 17;
+    served[1] = 10000;
+    assert_status(triage_worker_create(&id, f->e, &w), TRIAGE_EINVAL);
+    w.served_count = 10001;
     assert_status(triage_worker_create(&id, f->e, &w), TRIAGE_EINVAL);
     assert_error_arg("served_count");
-    w.served_count = 2;
-    w.served[1] = 420;
-    w.served[5] = 99; /* beyond served_count: ignored and cleared */
+    w.served = NULL;
+    w.served_count = 1;
+    assert_status(triage_worker_create(&id, f->e, &w), TRIAGE_EINVAL);
+    assert_error_arg("served");
+    /* Any number of municipalities: a wellbeing services county may have
+     * more than 30 (round two of the statutory corrections). */
+    w.served = served;
+    w.served_count = 40;
+    for (int32_t i = 0; i < 40; i++)
+        served[i] = 100 + i * 7;
     assert_ok(triage_worker_create(&id, f->e, &w));
     triage_worker_t got;
+    got.version = TRIAGE_WORKER_VERSION;
     assert_ok(triage_worker_get(&got, f->e, &id));
     assert_true(got.fte == 0.5);
-    assert_int_equal(got.served_count, 2);
-    assert_int_equal(got.served[1], 420);
-    assert_int_equal(got.served[5], 0);
+    assert_int_equal(got.served_count, 40);
+    assert_int_equal(got.served[39], 100 + 39 * 7);
+    served[39] = 1; /* the engine keeps its own copy */
+    assert_ok(triage_worker_get(&got, f->e, &id));
+    assert_int_equal(got.served[39], 100 + 39 * 7);
     got.fte = 2.0;
     assert_status(triage_worker_update(f->e, &got), TRIAGE_EINVAL);
     assert_ok(triage_worker_get(&got, f->e, &id));
@@ -327,6 +345,7 @@ static void test_intake_opens_received_case(void **state)
     fixture *f = *state;
     triage_id_t cl = add_client(f->e);
     triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     triage_id_t id = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION,
                             TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_EVICTION_OR_CUTOFF), T0, &r);
     assert_int_equal(r.attached, 0);
@@ -336,11 +355,15 @@ static void test_intake_opens_received_case(void **state)
     assert_int_equal(c.urgency, TRIAGE_URGENCY_URGENT);
     assert_int_equal(c.received, 20780);
     assert_true(c.deadline_count >= 3); /* D1, D8, response */
+    triage_case_deadline_t dl[64];
+    uint32_t nd;
+    assert_ok(test_case_deadlines(dl, &nd, NULL, f->e, &id, 20780, 0));
+    assert_int_equal(nd, c.deadline_count);
     int have_d1 = 0, have_d8 = 0;
-    for (uint32_t i = 0; i < c.deadline_count; i++) {
-        have_d1 |= c.deadlines[i].row == TRIAGE_DEADLINE_D1 && c.deadlines[i].due == 20780;
+    for (uint32_t i = 0; i < nd; i++) {
+        have_d1 |= dl[i].deadline.row == TRIAGE_DEADLINE_D1 && dl[i].deadline.due == 20780;
         /* D8: 15th business day after Mon 2026-11-23 (6 Dec is a Sunday) = 2026-12-14 */
-        have_d8 |= c.deadlines[i].row == TRIAGE_DEADLINE_D8 && c.deadlines[i].due == 20801;
+        have_d8 |= dl[i].deadline.row == TRIAGE_DEADLINE_D8 && dl[i].deadline.due == 20801;
     }
     assert_true(have_d1);
     assert_true(have_d8);
@@ -350,6 +373,7 @@ static void test_intake_opens_received_case(void **state)
     assert_string_equal(ev.policy_id, "fi-default");
     assert_int_equal(ev.policy_version, 1);
     triage_client_t client;
+    client.version = TRIAGE_CLIENT_VERSION;
     assert_ok(triage_client_get(&client, f->e, &cl));
     assert_int_equal(client.notifications, 1);
 }
@@ -367,6 +391,7 @@ static void test_intake_bad_input(void **state)
     in.received_ms = T0;
     triage_intake_result_t r;
     memset(&r, 0x5a, sizeof r);
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     assert_status(triage_intake(&r, f->e, &in), TRIAGE_EINVAL);
     assert_error_arg("date_of_birth");
     static const struct { int field; int value; const char *name; } bad[] = {
@@ -431,6 +456,7 @@ static void test_emergency_services_out_of_hours(void **state)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         triage_id_t other = add_client(f->e);
         triage_intake_result_t r;
+        r.version = TRIAGE_INTAKE_RESULT_VERSION;
         triage_id_t id = intake(f, &other, TRIAGE_INTAKE_CONTACT, imm, rows[i].at, &r);
         assert_int_equal(r.emergency_services, rows[i].flagged);
         triage_case_t c = get_case(f, &id);
@@ -467,6 +493,7 @@ static void test_repeat_notification_flag(void **state)
     fixture *f = *state;
     triage_id_t cl = add_client(f->e);
     triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     /* docs/domain.md §3: >= 3 notifications within 365 days, never reached. Each
      * earlier case is closed so the client has no active case. */
     for (int i = 0; i < 3; i++) {
@@ -477,6 +504,7 @@ static void test_repeat_notification_flag(void **state)
         assert_ok(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DUPLICATE, T0 + i * 30 * DAY_MS + 3 * HOUR_MS));
     }
     triage_client_t client;
+    client.version = TRIAGE_CLIENT_VERSION;
     assert_ok(triage_client_get(&client, f->e, &cl));
     assert_true(client.flags & TRIAGE_CLIENT_REPEAT_NOTIFIED);
     assert_int_equal(client.failed_contacts, 3);
@@ -500,6 +528,255 @@ static void test_repeat_notification_flag(void **state)
     }
 }
 
+/* A case with a responsible worker, so the client's next intake attaches. */
+static triage_id_t active_case(fixture *f, const triage_id_t *cl, int64_t at)
+{
+    triage_id_t c = intake(f, cl, TRIAGE_INTAKE_CONTACT, 0, at, NULL);
+    assert_ok(triage_case_set_worker(f->e, &c, &f->sw, at + HOUR_MS, TRIAGE_SLOT_RESPONSIBLE,
+                                     &f->sc));
+    return c;
+}
+
+/* The row `row` of one intake; an all-zero row (row 0) when there is none. */
+static const triage_case_deadline_t *row_of(const triage_case_deadline_t *dl, uint32_t n,
+                                            const triage_id_t *intake_id,
+                                            triage_deadline_row_t row)
+{
+    static const triage_case_deadline_t none;
+    for (uint32_t i = 0; i < n; i++)
+        if (dl[i].deadline.row == row && !memcmp(&dl[i].intake, intake_id, sizeof *intake_id))
+            return &dl[i];
+    return &none;
+}
+
+static int has_row(const triage_case_deadline_t *dl, uint32_t n, const triage_id_t *intake_id,
+                   triage_deadline_row_t row)
+{
+    return row_of(dl, n, intake_id, row)->deadline.row == row;
+}
+
+/* docs/domain.md §3, SHL 29 §: an IMMEDIATE intake out of office hours goes
+ * to emergency social services also when it is attached to an active case
+ * (statutory round two, item 1). */
+static void test_shl29_emergency_flag_on_attached_intake(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_id_t c = active_case(f, &cl, T0);
+    triage_intake_result_t r;
+    /* Saturday 2026-11-28 at 23:00 local (21:00 UTC). */
+    triage_id_t got = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION,
+                             TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_LIFE_OR_HEALTH_THREAT),
+                             T0 + 5 * DAY_MS + 13 * HOUR_MS, &r);
+    assert_memory_equal(&got, &c, sizeof c);
+    assert_int_equal(r.attached, 1);
+    assert_int_equal(r.urgency.tier, TRIAGE_URGENCY_IMMEDIATE);
+    assert_int_equal(r.emergency_services, 1);
+    triage_case_t cs = get_case(f, &c);
+    assert_true(cs.flags & TRIAGE_CASE_EMERGENCY_SERVICES);
+    assert_int_equal(cs.urgency, TRIAGE_URGENCY_IMMEDIATE);
+    assert_int_equal(cs.intake_count, 2);
+    triage_intake_info_t in;
+    in.version = TRIAGE_INTAKE_INFO_VERSION;
+    assert_ok(triage_intake_get(&in, f->e, &r.intake_id));
+    assert_int_equal(in.ordinal, 1);
+    assert_true(in.flags & TRIAGE_INTAKE_ATTACHED);
+    assert_true(in.flags & TRIAGE_INTAKE_EMERGENCY_SERVICES);
+    /* the same intake in office hours: attached, not an emergency */
+    triage_id_t cl2 = add_client(f->e);
+    active_case(f, &cl2, T0);
+    intake(f, &cl2, TRIAGE_INTAKE_NOTIFICATION,
+           TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_LIFE_OR_HEALTH_THREAT), T0 + 2 * HOUR_MS, &r);
+    assert_int_equal(r.attached, 1);
+    assert_int_equal(r.emergency_services, 0);
+}
+
+/* docs/domain.md §3, §5.3: an attached intake keeps its own urgency and its
+ * own deadline rows, counted from its own receipt; a milestone recorded
+ * before it arrived never meets them (round two, item 2: an urgent
+ * application attached months after a decision showed D10 as met on the
+ * old decision's date). */
+static void test_attached_intake_keeps_its_own_deadlines(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_id_t c = active_case(f, &cl, T0);
+    /* an old decision on the case */
+    assert_ok(triage_case_milestone(f->e, &c, &f->sc, T0 + DAY_MS, TRIAGE_MILESTONE_DECISION));
+    /* months later an urgent social-assistance application attaches */
+    int64_t later = T0 + 60 * DAY_MS;
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    in.client = cl;
+    in.kind = TRIAGE_INTAKE_APPLICATION;
+    in.assistance_urgent = 1;
+    in.received_ms = later;
+    triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
+    assert_ok(triage_intake(&r, f->e, &in));
+    assert_int_equal(r.attached, 1);
+    assert_int_equal(r.urgency.tier, TRIAGE_URGENCY_URGENT);
+    triage_date_t day = 20780 + 60;
+    triage_case_deadline_t dl[64];
+    uint32_t n;
+    assert_ok(test_case_deadlines(dl, &n, NULL, f->e, &c, day, 0));
+    assert_true(has_row(dl, n, &r.intake_id, TRIAGE_DEADLINE_D10));
+    const triage_case_deadline_t *d10 = row_of(dl, n, &r.intake_id, TRIAGE_DEADLINE_D10);
+    assert_int_equal(d10->met, TRIAGE_DATE_NONE); /* the old decision does not count */
+    assert_int_equal(d10->start, day);
+    assert_true(d10->deadline.due >= day);
+    /* every row of the first intake is still there, unchanged in number */
+    triage_id_t *ids;
+    size_t ni;
+    assert_ok(triage_case_intakes(&ids, &ni, f->e, &c));
+    assert_int_equal(ni, 2);
+    assert_memory_equal(&ids[1], &r.intake_id, sizeof r.intake_id);
+    uint32_t first_rows = 0;
+    for (uint32_t i = 0; i < n; i++)
+        first_rows += !memcmp(&dl[i].intake, &ids[0], sizeof ids[0]);
+    assert_true(first_rows >= 3);
+    triage_free(ids);
+    /* a decision after the application meets its D10 */
+    assert_ok(triage_case_milestone(f->e, &c, &f->sc, later + HOUR_MS, TRIAGE_MILESTONE_DECISION));
+    assert_ok(test_case_deadlines(dl, &n, NULL, f->e, &c, day, 0));
+    d10 = row_of(dl, n, &r.intake_id, TRIAGE_DEADLINE_D10);
+    assert_int_equal(d10->met, day);
+    assert_int_equal(d10->state, TRIAGE_DEADLINE_MET);
+}
+
+/* docs/domain.md §5.3, TTL 14 b §: an urgent application is one fact whether
+ * given as the flag or as the trigger: URGENT with D10, never D11/D12
+ * (round two, item 4). */
+static void test_ttl14b_urgent_application_is_one_fact(void **state)
+{
+    fixture *f = *state;
+    for (int how = 0; how < 2; how++) {
+        triage_id_t cl = add_client(f->e);
+        triage_intake_t in = TRIAGE_INTAKE_INIT;
+        in.client = cl;
+        in.kind = TRIAGE_INTAKE_APPLICATION;
+        in.received_ms = T0;
+        if (how == 0)
+            in.assistance_urgent = 1;
+        else
+            in.triggers = TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_URGENT_ASSISTANCE_APPLICATION);
+        triage_intake_result_t r;
+        r.version = TRIAGE_INTAKE_RESULT_VERSION;
+        assert_ok(triage_intake(&r, f->e, &in));
+        assert_int_equal(r.urgency.tier, TRIAGE_URGENCY_URGENT);
+        triage_case_deadline_t dl[64];
+        uint32_t n;
+        assert_ok(test_case_deadlines(dl, &n, NULL, f->e, &r.case_id, 20780, 0));
+        assert_true(has_row(dl, n, &r.intake_id, TRIAGE_DEADLINE_D10));
+        assert_false(has_row(dl, n, &r.intake_id, TRIAGE_DEADLINE_D11));
+        assert_false(has_row(dl, n, &r.intake_id, TRIAGE_DEADLINE_D12));
+    }
+}
+
+/* docs/domain.md §3: the repeat-notification window is inclusive, Kela
+ * referrals and other authorities' notices count, and the threshold is a
+ * policy number with no upper limit of 8 (round two, item 6). */
+static void test_repeat_notification_window_kinds_and_threshold(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_intake_result_t r;
+    /* exactly 365 days apart: the first still counts */
+    static const triage_intake_kind_t kinds[] = {TRIAGE_INTAKE_KELA_REFERRAL,
+                                                 TRIAGE_INTAKE_OTHER_AUTHORITY,
+                                                 TRIAGE_INTAKE_NOTIFICATION};
+    static const int64_t days[] = {0, 200, 365};
+    for (int i = 0; i < 3; i++) {
+        triage_id_t c = intake(f, &cl, kinds[i], 0, T0 + days[i] * DAY_MS, &r);
+        assert_int_equal(r.repeat_flagged, i == 2);
+        assert_ok(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DUPLICATE, T0 + days[i] * DAY_MS));
+    }
+    /* a contact is no notification */
+    triage_id_t cl2 = add_client(f->e);
+    for (int i = 0; i < 3; i++) {
+        triage_id_t c = intake(f, &cl2, i == 1 ? TRIAGE_INTAKE_CONTACT : TRIAGE_INTAKE_NOTIFICATION,
+                               0, T0 + i * DAY_MS, &r);
+        assert_int_equal(r.repeat_flagged, 0);
+        assert_ok(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DUPLICATE, T0 + i * DAY_MS));
+    }
+    /* a threshold of 12 (above the old limit of 8) */
+    triage_engine_t *e;
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.repeat_notifications = 12;
+    assert_ok(triage_engine_new(&e, &o));
+    triage_id_t k = add_client(e);
+    for (int i = 0; i < 12; i++) {
+        triage_intake_t in = TRIAGE_INTAKE_INIT;
+        in.client = k;
+        in.kind = TRIAGE_INTAKE_NOTIFICATION;
+        in.received_ms = T0 + i * DAY_MS;
+        triage_intake_result_t x;
+        x.version = TRIAGE_INTAKE_RESULT_VERSION;
+        assert_ok(triage_intake(&x, e, &in));
+        assert_int_equal(x.repeat_flagged, i == 11);
+        triage_move_t m = TRIAGE_MOVE_INIT;
+        m.to = TRIAGE_STAGE_CLOSED;
+        m.reason = TRIAGE_CLOSE_DUPLICATE;
+        m.at_ms = in.received_ms;
+        assert_ok(triage_case_move(e, &x.case_id, &m));
+    }
+    triage_engine_free(e);
+}
+
+/* docs/domain.md §5.3: D1 is met when urgency is assessed. Assessed on
+ * arrival, it is met at once and marked so (reports count it apart); an
+ * intake whose urgency is still to be assessed keeps D1 open until
+ * triage_case_assess_urgency() (round two, item 8). */
+static void test_d1_met_on_arrival_or_when_assessed(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_intake_result_t r;
+    triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, &r);
+    triage_case_deadline_t dl[64];
+    uint32_t n;
+    assert_ok(test_case_deadlines(dl, &n, NULL, f->e, &c, 20780, 0));
+    assert_true(has_row(dl, n, &r.intake_id, TRIAGE_DEADLINE_D1));
+    const triage_case_deadline_t *d1 = row_of(dl, n, &r.intake_id, TRIAGE_DEADLINE_D1);
+    assert_int_equal(d1->met, 20780);
+    assert_true(d1->flags & TRIAGE_DEADLINE_MET_ON_ARRIVAL);
+    /* not yet assessed: D1 open, then met by the assessment, not "on arrival" */
+    triage_id_t cl2 = add_client(f->e);
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    in.client = cl2;
+    in.kind = TRIAGE_INTAKE_NOTIFICATION;
+    in.received_ms = T0;
+    in.urgency_assessed = 0;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
+    assert_ok(triage_intake(&r, f->e, &in));
+    assert_ok(test_case_deadlines(dl, &n, NULL, f->e, &r.case_id, 20780, 0));
+    assert_true(has_row(dl, n, &r.intake_id, TRIAGE_DEADLINE_D1));
+    d1 = row_of(dl, n, &r.intake_id, TRIAGE_DEADLINE_D1);
+    assert_int_equal(d1->met, TRIAGE_DATE_NONE);
+    size_t before = event_count(f);
+    assert_ok(triage_case_assess_urgency(f->e, &r.intake_id, &f->sg, T0 + 2 * HOUR_MS,
+                                         TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_NO_FOOD_OR_MEDICINE)));
+    assert_int_equal(event_count(f), before + 1);
+    triage_event_t ev = last_event(f, &r.case_id);
+    assert_int_equal(ev.kind, TRIAGE_EVENT_URGENCY_ASSESSED);
+    assert_memory_equal(&ev.intake, &r.intake_id, sizeof r.intake_id);
+    assert_int_equal(ev.to, TRIAGE_URGENCY_URGENT);
+    assert_ok(test_case_deadlines(dl, &n, NULL, f->e, &r.case_id, 20780, 0));
+    d1 = row_of(dl, n, &r.intake_id, TRIAGE_DEADLINE_D1);
+    assert_int_equal(d1->met, 20780);
+    assert_false(d1->flags & TRIAGE_DEADLINE_MET_ON_ARRIVAL);
+    assert_int_equal(get_case(f, &r.case_id).urgency, TRIAGE_URGENCY_URGENT);
+    /* bad input changes nothing */
+    triage_id_t bogus = {{7}};
+    assert_status(triage_case_assess_urgency(f->e, &bogus, NULL, T0, 0), TRIAGE_ENOTFOUND);
+    assert_error_arg("intake");
+    assert_status(triage_case_assess_urgency(f->e, &r.intake_id, NULL, T0, 1u << 20),
+                  TRIAGE_EINVAL);
+    assert_status(triage_case_assess_urgency(f->e, &r.intake_id, NULL, T0 - DAY_MS, 0),
+                  TRIAGE_EINVAL);
+    assert_error_arg("at_ms");
+    assert_int_equal(event_count(f), before + 1);
+}
+
 static void test_continuity_attaches_intake(void **state)
 {
     fixture *f = *state;
@@ -507,9 +784,11 @@ static void test_continuity_attaches_intake(void **state)
     triage_id_t a = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, NULL);
     assert_ok(triage_case_set_worker(f->e, &a, &f->sw, T0 + HOUR_MS, TRIAGE_SLOT_RESPONSIBLE, &f->sc));
     triage_client_t client;
+    client.version = TRIAGE_CLIENT_VERSION;
     assert_ok(triage_client_get(&client, f->e, &cl));
     assert_int_equal(triage_id_compare(&client.responsible_worker, &f->sc), 0);
     triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     triage_id_t b = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION,
                            TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_LIFE_OR_HEALTH_THREAT), T0 + DAY_MS, &r);
     assert_int_equal(r.attached, 1);
@@ -518,7 +797,7 @@ static void test_continuity_attaches_intake(void **state)
     assert_int_equal(c.urgency, TRIAGE_URGENCY_IMMEDIATE); /* raised, audited */
     triage_event_t *evs;
     size_t n;
-    assert_ok(triage_event_list(&evs, &n, f->e, &a, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, f->e, &a, INT64_MIN, INT64_MAX));
     assert_int_equal(evs[n - 2].kind, TRIAGE_EVENT_ATTACHED);
     assert_int_equal(evs[n - 1].kind, TRIAGE_EVENT_URGENCY_ASSESSED);
     assert_int_equal(evs[n - 1].from, TRIAGE_URGENCY_NORMAL);
@@ -827,7 +1106,13 @@ static void test_declined_and_unreachable(void **state)
     int64_t t;
     triage_id_t p = case_in(f, TRIAGE_STAGE_PLANNING, &t);
     assert_status(triage_case_contact_attempt(f->e, &p, &f->sg, t, 0), TRIAGE_ESTATE);
-    assert_status(triage_case_contact_attempt(f->e, &p, &f->sg, t, 2), TRIAGE_EINVAL);
+    assert_status(triage_case_contact_attempt(f->e, &p, &f->sg, t, 3), TRIAGE_EINVAL);
+    /* A no-show (a booked meeting missed) is recorded in casework stages too
+     * and counted apart from unreachable attempts. */
+    assert_ok(triage_case_contact_attempt(f->e, &p, &f->sg, t, TRIAGE_CONTACT_NO_SHOW));
+    triage_case_t pc = get_case(f, &p);
+    assert_int_equal(pc.no_shows, 1);
+    assert_int_equal(pc.contact_attempts, 0);
 }
 
 static void test_closed_is_final(void **state)
@@ -875,13 +1160,13 @@ static void test_bad_case_arguments(void **state)
     assert_status(triage_case_set_worker(f->e, &c, &f->sw, t, 7, &f->sw), TRIAGE_EINVAL);
     assert_status(triage_case_set_worker(f->e, &c, &f->sw, t, TRIAGE_SLOT_PAIR, &bogus), TRIAGE_ENOTFOUND);
     assert_status(triage_case_milestone(f->e, &c, &f->sw, t, TRIAGE_MILESTONE_ASSESSMENT_STARTED), TRIAGE_EINVAL);
-    triage_case_deadline_t dl[TRIAGE_DEADLINE_MAX];
+    triage_case_deadline_t dl[64];
     uint32_t n;
-    assert_status(triage_case_deadlines(dl, &n, NULL, f->e, &c, 20780, -1), TRIAGE_EINVAL);
+    assert_status(test_case_deadlines(dl, &n, NULL, f->e, &c, 20780, -1), TRIAGE_EINVAL);
     triage_event_t *evs;
     size_t ne;
-    assert_status(triage_event_list(&evs, &ne, f->e, NULL, 5, 4), TRIAGE_EINVAL);
-    assert_status(triage_event_list(&evs, &ne, f->e, &bogus, 0, 4), TRIAGE_ENOTFOUND);
+    assert_status(test_event_list(&evs, &ne, f->e, NULL, 5, 4), TRIAGE_EINVAL);
+    assert_status(test_event_list(&evs, &ne, f->e, &bogus, 0, 4), TRIAGE_ENOTFOUND);
     triage_scores_t s = scores_q(1);
     s.need[0] = 4;
     assert_status(triage_case_classify(NULL, NULL, f->e, &c, &f->sw, t, &s), TRIAGE_EINVAL);
@@ -1029,7 +1314,7 @@ static void test_north_savo_scenario(void **state)
     };
     triage_event_t *evs;
     size_t n;
-    assert_ok(triage_event_list(&evs, &n, f->e, &c, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, f->e, &c, INT64_MIN, INT64_MAX));
     assert_int_equal(n, sizeof story / sizeof story[0]);
     for (size_t i = 0; i < n; i++) {
         if (evs[i].kind != story[i].kind || evs[i].from != story[i].from || evs[i].to != story[i].to)
@@ -1044,15 +1329,15 @@ static void test_north_savo_scenario(void **state)
     assert_string_equal(evs[8].policy_id, "fi-default");
     triage_free(evs);
     /* Period filter. */
-    assert_ok(triage_event_list(&evs, &n, f->e, &c, T0, T0 + HOUR_MS));
+    assert_ok(test_event_list(&evs, &n, f->e, &c, T0, T0 + HOUR_MS));
     assert_int_equal(n, 3);
     triage_free(evs);
 
     /* Deadlines: D8 was met by the assessment start (2026-11-26 <= 2026-12-14). */
-    triage_case_deadline_t dl[TRIAGE_DEADLINE_MAX];
+    triage_case_deadline_t dl[64];
     uint32_t nd;
     int32_t next;
-    assert_ok(triage_case_deadlines(dl, &nd, &next, f->e, &c, 20900, 3));
+    assert_ok(test_case_deadlines(dl, &nd, &next, f->e, &c, 20900, 3));
     int seen = 0;
     for (uint32_t i = 0; i < nd; i++)
         if (dl[i].deadline.row == TRIAGE_DEADLINE_D8) {
@@ -1068,11 +1353,11 @@ static void test_deadline_status_on_case(void **state)
     fixture *f = *state;
     triage_id_t cl = add_client(f->e);
     triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, NULL);
-    triage_case_deadline_t dl[TRIAGE_DEADLINE_MAX];
+    triage_case_deadline_t dl[64];
     uint32_t nd;
     int32_t next;
     /* 2027-01-04, long after the D8 due date 2026-12-14: missed. */
-    assert_ok(triage_case_deadlines(dl, &nd, &next, f->e, &c, 20822, 2));
+    assert_ok(test_case_deadlines(dl, &nd, &next, f->e, &c, 20822, 2));
     assert_true(next >= 0);
     for (uint32_t i = 0; i < nd; i++) {
         if (dl[i].deadline.row == TRIAGE_DEADLINE_D8) {
@@ -1087,7 +1372,7 @@ static void test_deadline_status_on_case(void **state)
     triage_id_t adv = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, NULL);
     assert_ok(move(f, &adv, TRIAGE_STAGE_GUIDANCE, 0, T0 + HOUR_MS));
     assert_ok(move(f, &adv, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_ADVICE_GIVEN, T0 + DAY_MS));
-    assert_ok(triage_case_deadlines(dl, &nd, &next, f->e, &adv, 20822, 2));
+    assert_ok(test_case_deadlines(dl, &nd, &next, f->e, &adv, 20822, 2));
     int seen = 0;
     for (uint32_t i = 0; i < nd; i++)
         if (dl[i].deadline.row == TRIAGE_DEADLINE_D8) {
@@ -1102,7 +1387,7 @@ static void test_deadline_status_on_case(void **state)
     triage_id_t late = intake(f, &cl, TRIAGE_INTAKE_CONTACT, 0, T0, NULL);
     assert_ok(move(f, &late, TRIAGE_STAGE_GUIDANCE, 0, T0 + HOUR_MS));
     assert_ok(move(f, &late, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_ADVICE_GIVEN, T0 + 23 * DAY_MS));
-    assert_ok(triage_case_deadlines(dl, &nd, &next, f->e, &late, 20900, 2));
+    assert_ok(test_case_deadlines(dl, &nd, &next, f->e, &late, 20900, 2));
     for (uint32_t i = 0; i < nd; i++)
         if (dl[i].deadline.row == TRIAGE_DEADLINE_D8) {
             assert_int_equal(dl[i].state, TRIAGE_DEADLINE_MISSED);
@@ -1145,6 +1430,7 @@ static void test_audit_callback(void **state)
     assert_int_equal(log.creates, 2); /* the case */
     assert_int_equal(log.updates, 1); /* the client's counters */
     triage_case_t got;
+    got.version = TRIAGE_CASE_VERSION;
     int reads = log.reads;
     assert_ok(triage_case_get(&got, f.e, &c));
     assert_int_equal(log.reads, reads + 1);
@@ -1212,7 +1498,11 @@ static void test_allocation_failures(void **state)
         int failures = 0;
         for (long n = 1;; n++) {
             triage_case_t before, after;
+            before.version = TRIAGE_CASE_VERSION;
+            after.version = TRIAGE_CASE_VERSION;
             triage_client_t clb, cla;
+            clb.version = TRIAGE_CLIENT_VERSION;
+            cla.version = TRIAGE_CLIENT_VERSION;
             size_t nb, na;
             snapshot(f, &c, &before, &clb, &nb);
             f->fa.fail_at = f->fa.calls + n;
@@ -1242,6 +1532,7 @@ static void test_allocation_failures(void **state)
             in.kind = TRIAGE_INTAKE_NOTIFICATION;
             in.received_ms = T0;
             triage_intake_result_t r;
+            r.version = TRIAGE_INTAKE_RESULT_VERSION;
             f->fa.fail_at = f->fa.calls + n;
             triage_status_t rc = triage_intake(&r, f->e, &in);
             f->fa.fail_at = 0;
@@ -1254,6 +1545,7 @@ static void test_allocation_failures(void **state)
             assert_int_equal(after_cases, ncases);
             assert_int_equal(event_count(f), nev);
             triage_client_t c;
+            c.version = TRIAGE_CLIENT_VERSION;
             assert_ok(triage_client_get(&c, f->e, &cl));
             assert_int_equal(c.notifications, 0);
         }
@@ -1335,6 +1627,11 @@ int main(void)
         cmocka_unit_test(test_local_time),
         T(test_repeat_notification_flag),
         T(test_continuity_attaches_intake),
+        T(test_shl29_emergency_flag_on_attached_intake),
+        T(test_attached_intake_keeps_its_own_deadlines),
+        T(test_ttl14b_urgent_application_is_one_fact),
+        T(test_repeat_notification_window_kinds_and_threshold),
+        T(test_d1_met_on_arrival_or_when_assessed),
         T(test_transition_matrix),
         T(test_transition_rules),
         T(test_requirements_before_assessment),

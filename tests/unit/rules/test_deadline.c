@@ -100,7 +100,7 @@ static void run_cases(const dl_case *cases, size_t count, const triage_deadline_
         triage_deadline_input_t in = make_input(&cases[i]);
         triage_deadline_t out[TRIAGE_DEADLINE_MAX];
         uint32_t n = 99;
-        triage_status_t rc = triage_deadlines_compute(out, &n, rules, policy, cal, &in);
+        triage_status_t rc = triage_deadlines_compute(out, TRIAGE_DEADLINE_MAX, &n, rules, policy, cal, &in);
         if (rc != TRIAGE_OK)
             fail_msg("%s: status %d (%s: %s)", cases[i].source, (int)rc,
                      triage_error_last()->argument, triage_error_last()->message);
@@ -318,7 +318,7 @@ static void test_age_75_on_the_birthday(void **state)
         in.date_of_birth = D(ages[i].dob);
         triage_deadline_t out[TRIAGE_DEADLINE_MAX];
         uint32_t n = 0;
-        triage_status_t rc = triage_deadlines_compute(out, &n, NULL, NULL, cal, &in);
+        triage_status_t rc = triage_deadlines_compute(out, TRIAGE_DEADLINE_MAX, &n, NULL, NULL, cal, &in);
         if (rc != TRIAGE_OK)
             fail_msg("%s: status %d (%s)", ages[i].source, (int)rc, triage_error_last()->argument);
         int has_d2 = 0, has_d8 = 0;
@@ -366,7 +366,7 @@ static void test_basis_and_milestone_of_each_row(void **state)
         triage_deadline_input_t in = make_input(expect[i].from);
         triage_deadline_t out[TRIAGE_DEADLINE_MAX];
         uint32_t n = 0;
-        assert_ok(triage_deadlines_compute(out, &n, NULL, NULL, cal, &in));
+        assert_ok(triage_deadlines_compute(out, TRIAGE_DEADLINE_MAX, &n, NULL, NULL, cal, &in));
         int found = 0;
         for (uint32_t k = 0; k < n; k++) {
             if (out[k].row != expect[i].row)
@@ -494,7 +494,7 @@ static void test_invalid_input_names_the_field(void **state)
         memset(out, 0x3c, sizeof out);
         memcpy(before, out, sizeof out);
         uint32_t n = 77;
-        triage_status_t rc = triage_deadlines_compute(out, &n, NULL, NULL, cal, &in);
+        triage_status_t rc = triage_deadlines_compute(out, TRIAGE_DEADLINE_MAX, &n, NULL, NULL, cal, &in);
         if (rc != bad_cases[i].code)
             fail_msg("%s: status %d, want %d", bad_cases[i].source, (int)rc,
                      (int)bad_cases[i].code);
@@ -521,13 +521,13 @@ static void test_null_arguments(void **state)
     in.received = D("2026-03-02");
     triage_deadline_t out[TRIAGE_DEADLINE_MAX];
     uint32_t n;
-    assert_status(triage_deadlines_compute(NULL, &n, NULL, NULL, cal, &in), TRIAGE_EINVAL);
+    assert_status(triage_deadlines_compute(NULL, TRIAGE_DEADLINE_MAX, &n, NULL, NULL, cal, &in), TRIAGE_EINVAL);
     assert_error_arg("out");
-    assert_status(triage_deadlines_compute(out, NULL, NULL, NULL, cal, &in), TRIAGE_EINVAL);
+    assert_status(triage_deadlines_compute(out, TRIAGE_DEADLINE_MAX, NULL, NULL, NULL, cal, &in), TRIAGE_EINVAL);
     assert_error_arg("count");
-    assert_status(triage_deadlines_compute(out, &n, NULL, NULL, NULL, &in), TRIAGE_EINVAL);
+    assert_status(triage_deadlines_compute(out, TRIAGE_DEADLINE_MAX, &n, NULL, NULL, NULL, &in), TRIAGE_EINVAL);
     assert_error_arg("cal");
-    assert_status(triage_deadlines_compute(out, &n, NULL, NULL, cal, NULL), TRIAGE_EINVAL);
+    assert_status(triage_deadlines_compute(out, TRIAGE_DEADLINE_MAX, &n, NULL, NULL, cal, NULL), TRIAGE_EINVAL);
     assert_error_arg("input");
     int p;
     assert_status(triage_deadline_priority_applies(NULL, NULL, &in), TRIAGE_EINVAL);

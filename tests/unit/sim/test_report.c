@@ -107,6 +107,7 @@ static triage_id_t intake(triage_engine_t *e, const triage_id_t *client, triage_
     in.triggers = triggers;
     in.received_ms = when;
     triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
     assert_ok(triage_intake(&r, e, &in));
     assert_int_equal(r.attached, attached);
     return r.case_id;
@@ -468,6 +469,7 @@ static void test_scenario_figures(void **state)
     /* Balance (docs/domain.md §7.7): social workers 1.4 and 0.105: mean 0.7525,
      * population sd 0.6475, cv 0.6475 / 0.7525, Gini |1.4 - 0.105| / (2 * 2 * 0.7525) * 2 / 2. */
     triage_balance_t bal;
+    bal.version = TRIAGE_BALANCE_VERSION;
     assert_ok(triage_report_balance(&bal, r, TRIAGE_ROLE_SOCIAL_WORKER, -1));
     assert_int_equal(bal.workers, 2);
     assert_near(bal.max, 1.4);
@@ -1232,6 +1234,7 @@ static void test_allocation_failures(void **state)
     /* The assignment module creates its per-engine state on first use and
      * keeps it: make that happen before counting live blocks. */
     triage_balance_t warm;
+    warm.version = TRIAGE_BALANCE_VERSION;
     assert_ok(triage_assign_balance(&warm, f->e, 0, -1));
     long base = f->fa.live;
     long n;
@@ -1292,6 +1295,7 @@ static void test_deadlines_of_closed_cases(void **state)
         in.client = cl;
         in.received_ms = at(NOV23, 10);
         triage_intake_result_t res;
+        res.version = TRIAGE_INTAKE_RESULT_VERSION;
         assert_ok(triage_intake(&res, e, &in));
         ids[i] = res.case_id;
         triage_move_t m = TRIAGE_MOVE_INIT;

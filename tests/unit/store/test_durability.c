@@ -1,5 +1,5 @@
 /*
- * Durability under power loss (DOMAIN.md §8): a commit the engine reported
+ * Durability under power loss (docs/domain.md §8): a commit the engine reported
  * must be on disk. An interposed SQLite VFS keeps, for every file, only the
  * bytes that were synced (a copy of the file at its last xSync); "power
  * loss" writes those copies out as the files a restarted machine would

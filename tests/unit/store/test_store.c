@@ -130,13 +130,13 @@ static void test_reopen_memory(void **state)
     /* It goes on where it stopped: new events continue the sequence. */
     triage_event_t *evs;
     size_t n;
-    assert_ok(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
     int64_t last = evs[n - 1].seq;
     triage_free(evs);
     triage_client_t c = TRIAGE_CLIENT_INIT;
     triage_id_t id;
     assert_ok(triage_client_create(&id, e, &c));
-    assert_ok(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
     assert_int_equal(evs[n - 1].seq, last + 1);
     triage_free(evs);
     triage_engine_free(e);
@@ -348,6 +348,8 @@ static void test_record_decode(void **state)
     size_t len = 0;
     assert_int_equal(mem.get(mem.userdata, TRIAGE_RECORD_CASE, &sc.c1, buf, sizeof buf, &len), 0);
     triage_case_t c, direct;
+    c.version = TRIAGE_CASE_VERSION;
+    direct.version = TRIAGE_CASE_VERSION;
     assert_ok(triage_record_decode(&c, TRIAGE_RECORD_CASE, buf, len));
     assert_ok(triage_case_get(&direct, e, &sc.c1));
     assert_memory_equal(&c, &direct, sizeof c);
@@ -466,6 +468,7 @@ static sbuf shape(triage_engine_t *e)
     assert_ok(triage_case_list(&ids, &n, e, NULL));
     for (size_t i = 0; i < n; i++) {
         triage_case_t c;
+        c.version = TRIAGE_CASE_VERSION;
         assert_ok(triage_case_get(&c, e, &ids[i]));
         int32_t v[] = {(int32_t)c.stage, (int32_t)c.urgency, (int32_t)c.flags,
                        (int32_t)c.closing_reason, c.received, c.assessment_started,
@@ -473,11 +476,18 @@ static sbuf shape(triage_engine_t *e)
                        (int32_t)c.deadline_count};
         sb_add(&b, v, sizeof v);
         sb_add(&b, &c.classification, sizeof c.classification);
-        sb_add(&b, c.deadlines, c.deadline_count * sizeof c.deadlines[0]);
+        triage_case_deadline_t dl[64];
+        uint32_t nd;
+        assert_ok(test_case_deadlines(dl, &nd, NULL, e, &ids[i], c.received + 400, 0));
+        for (uint32_t k = 0; k < nd; k++) {
+            int32_t row[] = {(int32_t)dl[k].deadline.row, dl[k].deadline.due, dl[k].met,
+                             (int32_t)dl[k].state, dl[k].start, (int32_t)dl[k].flags};
+            sb_add(&b, row, sizeof row);
+        }
     }
     triage_free(ids);
     triage_event_t *evs;
-    assert_ok(triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    assert_ok(test_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
     for (size_t i = 0; i < n; i++) {
         int64_t v[] = {evs[i].seq, evs[i].kind, evs[i].from, evs[i].to, evs[i].reason,
                        evs[i].policy_version};
@@ -612,41 +622,114 @@ static void test_sqlite_refuses_foreign_files(void **state)
 
 /* ---- damaged records: edited rows of an SQLite file --------------------------- */
 
-/* One edit of a stored blob: `width` bytes of `value` (little-endian) at
- * `off` inside the data column of row `rowid` of `table` (records: after
- * the 12-byte header); wider edits repeat the low byte. */
+/*
+ * One edit of a stored record: the blob is decoded, one field is set out of
+ * its range (or the bytes are damaged), and it is encoded again with a
+ * valid checksum, so the engine's field checks (not the checksum) must
+ * catch it; `raw` edits damage the encoded bytes themselves.
+ */
 typedef struct {
-    const char *table;
-    int64_t rowid; /* 0: the first row */
-    size_t off;
-    size_t width;
-    uint32_t value;
+    const char *table; /* the SQLite table */
+    int kind;          /* TRIAGE__T_* of the record, or -1 for an event */
+    void (*edit)(void *rec);
+    size_t raw_off;    /* raw edits: flip the byte at this offset (0: none) */
     const char *field; /* what the error must name */
-} blob_edit;
+} record_edit;
 
-static void edit_blob(const char *path, const blob_edit *ed)
+static void ed_milestone(void *r) { ((triage__case *)r)->deadlines[0].milestone = 200; }
+static void ed_stage(void *r) { ((triage__case *)r)->stage = 99; }
+static void ed_urgency(void *r) { ((triage__case *)r)->urgency = 77; }
+static void ed_channel(void *r) { ((triage__case *)r)->channel = 1000; }
+static void ed_reason(void *r) { ((triage__case *)r)->closing_reason = 99; }
+static void ed_flags(void *r) { ((triage__case *)r)->flags = 0x10000; }
+static void ed_row_case(void *r) { ((triage__case *)r)->deadlines[0].case_id.bytes[0] ^= 1; }
+static void ed_row_intake(void *r) { ((triage__case *)r)->deadlines[0].intake_id.bytes[0] ^= 1; }
+static void ed_language(void *r) { ((triage__client *)r)->language = 9; }
+static void ed_served(void *r)
+{
+    triage__worker *w = r;
+    static int32_t twice[2] = {297, 297};
+    w->served = twice; /* re-encoded only: never freed */
+    w->nserved = 2;
+}
+static void ed_absence(void *r) { ((triage__absence *)r)->end = ((triage__absence *)r)->start - 1; }
+static void ed_event_kind(void *r) { ((triage_event_t *)r)->kind = 0; }
+static void ed_event_policy(void *r) { ((triage_event_t *)r)->policy_id[0] = '\t'; }
+
+/* The blob of `rowid` in `table` (0: the first row), re-encoded through `ed`. */
+static void edit_record(const char *path, const record_edit *ed)
 {
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    int64_t rowid = ed->rowid;
-    if (!rowid) {
-        char sql[96];
-        sqlite3_stmt *st;
-        snprintf(sql, sizeof sql, "SELECT rowid FROM %s ORDER BY rowid LIMIT 1", ed->table);
+    char sql[128];
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "SELECT rowid, data FROM %s ORDER BY rowid LIMIT 1", ed->table);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t rowid = sqlite3_column_int64(st, 0);
+    size_t len = (size_t)sqlite3_column_bytes(st, 1);
+    unsigned char *data = malloc(len);
+    memcpy(data, sqlite3_column_blob(st, 1), len);
+    sqlite3_finalize(st);
+    triage__wbuf b = {NULL, NULL, 0, 0, 0};
+    if (ed->raw_off) {
+        data[ed->raw_off] ^= 0x20;
+        b.p = data;
+        b.n = len;
+        data = NULL;
+    } else if (ed->kind < 0 && len == sizeof(triage_event_t)) {
+        /* a store that keeps events as the struct it was handed */
+        triage_event_t ev;
+        memcpy(&ev, data, sizeof ev);
+        ed->edit(&ev);
+        b.p = malloc(sizeof ev);
+        memcpy(b.p, &ev, sizeof ev);
+        b.n = sizeof ev;
+    } else if (ed->kind < 0) {
+        triage_event_t ev;
+        assert_ok(triage__event_decode(&ev, data, len));
+        ed->edit(&ev);
+        assert_ok(triage__event_encode(&b, &ev));
+    } else {
+        union {
+            triage__client client;
+            triage__case c;
+            triage__worker worker;
+            triage__absence absence;
+        } rec;
+        assert_ok(triage__record_decode(&rec, ed->kind, data, len, NULL));
+        if (ed->kind == TRIAGE__T_CASE)
+            assert_true(rec.c.ndeadlines > 0);
+        void *keep = ed->kind == TRIAGE__T_WORKER ? rec.worker.served : NULL;
+        ed->edit(&rec);
+        assert_ok(triage__record_encode(&b, ed->kind, &rec, 1));
+        if (ed->kind == TRIAGE__T_WORKER)
+            rec.worker.served = keep;
+        if (ed->kind == TRIAGE__T_CASE)
+            triage__case_release(NULL, &rec.c);
+        else if (ed->kind == TRIAGE__T_CLIENT)
+            triage__client_release(NULL, &rec.client);
+        else if (ed->kind == TRIAGE__T_WORKER)
+            triage__worker_release(NULL, &rec.worker);
+    }
+    free(data);
+    if (b.n == len) {
+        /* incremental blob I/O: rewrites the bytes in place, as a disk
+         * error or a hand edit would (no trigger runs) */
+        sqlite3_blob *blob;
+        assert_int_equal(sqlite3_blob_open(db, "main", ed->table, "data", rowid, 1, &blob),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_blob_write(blob, b.p, (int)b.n, 0), SQLITE_OK);
+        assert_int_equal(sqlite3_blob_close(blob), SQLITE_OK);
+    } else {
+        snprintf(sql, sizeof sql, "UPDATE %s SET data = ? WHERE rowid = ?", ed->table);
         assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        rowid = sqlite3_column_int64(st, 0);
+        sqlite3_bind_blob(st, 1, b.p, (int)b.n, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, rowid);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
         sqlite3_finalize(st);
     }
-    /* Incremental blob I/O: rewrites the bytes in place (no trigger runs,
-     * the row keeps its columns), as a disk error or a hand edit would. */
-    sqlite3_blob *b;
-    assert_int_equal(sqlite3_blob_open(db, "main", ed->table, "data", rowid, 1, &b), SQLITE_OK);
-    unsigned char bytes[32];
-    for (size_t i = 0; i < ed->width; i++)
-        bytes[i] = ed->width > 4 ? (unsigned char)ed->value : (unsigned char)(ed->value >> (8 * i));
-    assert_int_equal(sqlite3_blob_write(b, bytes, (int)ed->width, (int)ed->off), SQLITE_OK);
-    assert_int_equal(sqlite3_blob_close(b), SQLITE_OK);
+    free(b.p);
     assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
@@ -659,30 +742,28 @@ static void expect_corrupt(const char *field)
         fail_msg("message \"%s\" does not name %s", le->message, field);
 }
 
-#define REC(field) (TRIAGE__RECORD_HEADER + offsetof(triage_case_t, field))
+static const record_edit record_edits[] = {
+    {"cases", TRIAGE__T_CASE, ed_milestone, 0, "deadline.milestone"},
+    {"cases", TRIAGE__T_CASE, ed_stage, 0, "case.stage"},
+    {"cases", TRIAGE__T_CASE, ed_urgency, 0, "case.urgency"},
+    {"cases", TRIAGE__T_CASE, ed_channel, 0, "case.channel"},
+    {"cases", TRIAGE__T_CASE, ed_reason, 0, "case.closing_reason"},
+    {"cases", TRIAGE__T_CASE, ed_flags, 0, "case.flags"},
+    {"cases", TRIAGE__T_CASE, ed_row_case, 0, "deadline.case_id"},
+    {"cases", TRIAGE__T_CASE, ed_row_intake, 0, "deadline.intake_id"},
+    {"cases", TRIAGE__T_CASE, NULL, 20, "case"}, /* a damaged byte: the checksum */
+    {"cases", TRIAGE__T_CASE, NULL, 1, "case.header"}, /* not a record at all */
+    {"event", -1, ed_event_kind, 0, "event.kind"},
+    {"event", -1, ed_event_policy, 0, "event.policy_id"},
+    {"worker", TRIAGE__T_WORKER, ed_served, 0, "worker.served"},
+    {"client", TRIAGE__T_CLIENT, ed_language, 0, "client.language"},
+    {"absence", TRIAGE__T_ABSENCE, ed_absence, 0, "absence.end"},
+};
 
 static void test_sqlite_edited_rows_are_corrupt(void **state)
 {
     (void)state;
-    const size_t ms = REC(deadlines) + offsetof(triage_deadline_t, milestone);
-    const blob_edit edits[] = {
-        {"cases", 0, ms, 4, 200, "case.deadlines.milestone"},
-        {"cases", 0, REC(deadline_count), 4, 99, "case.deadline_count"},
-        {"cases", 0, REC(stage), 4, 99, "case.stage"},
-        {"cases", 0, REC(urgency), 4, 77, "case.urgency"},
-        {"cases", 0, REC(channel), 4, 1000, "case.channel"},
-        {"cases", 0, REC(milestone_met), 4, 0x7fffffff, "case.milestone_met"},
-        {"event", 1, offsetof(triage_event_t, policy_id), 32, 'x', "event.policy_id"},
-        {"event", 1, offsetof(triage_event_t, kind), 4, 0, "event.kind"},
-        {"worker", 0, TRIAGE__RECORD_HEADER + offsetof(triage_worker_t, served_count), 4, 17,
-         "worker.served_count"},
-        {"client", 0, TRIAGE__RECORD_HEADER + offsetof(triage_client_t, language), 4, 9,
-         "client.language"},
-        {"absence", 0, TRIAGE__RECORD_HEADER + offsetof(triage__absence_rec, reserved), 4, 1,
-         "absence.reserved"},
-        {"cases", 0, 0, 4, 0x4b4e554a /* "JUNK" */, "case.header"},
-    };
-    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(edits); i++) {
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(record_edits); i++) {
         char path[128], name[32];
         snprintf(name, sizeof name, "edited-%zu.db", i);
         path_of(path, sizeof path, name);
@@ -691,13 +772,13 @@ static void test_sqlite_edited_rows_are_corrupt(void **state)
         scenario sc;
         run_scenario(e, &sc);
         triage_engine_free(e);
-        edit_blob(path, &edits[i]);
+        edit_record(path, &record_edits[i]);
         triage_store_t s;
         assert_ok(triage_store_sqlite(&s, path, NULL));
         e = (triage_engine_t *)&s;
         assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_ECORRUPT);
         assert_ptr_equal(e, (triage_engine_t *)&s);
-        expect_corrupt(edits[i].field);
+        expect_corrupt(record_edits[i].field);
     }
     /* A row removed behind the store's back: the case's client is gone. */
     char path[128];
@@ -715,7 +796,7 @@ static void test_sqlite_edited_rows_are_corrupt(void **state)
     expect_corrupt("case.client");
 }
 
-/* The same damage through triage_record_decode(). */
+/* The same damage through triage_record_decode(): refused, out untouched. */
 static void test_record_decode_refuses_damage(void **state)
 {
     (void)state;
@@ -727,33 +808,39 @@ static void test_record_decode_refuses_damage(void **state)
     assert_ok(triage_engine_open(&e, NULL, &s));
     scenario sc;
     run_scenario(e, &sc);
-    unsigned char good[4096], buf[4096];
+    unsigned char good[8192];
     size_t len = 0;
     assert_int_equal(mem.get(mem.userdata, TRIAGE_RECORD_CASE, &sc.c1, good, sizeof good, &len), 0);
+    assert_true(len <= sizeof good);
     triage_case_t c;
+    c.version = TRIAGE_CASE_VERSION;
     assert_ok(triage_record_decode(&c, TRIAGE_RECORD_CASE, good, len));
-    const struct {
-        size_t off;
-        uint32_t value;
-        const char *field;
-    } edits[] = {
-        {REC(deadlines) + offsetof(triage_deadline_t, milestone), 200, "case.deadlines.milestone"},
-        {REC(deadline_count), 99, "case.deadline_count"},
-        {REC(stage), 99, "case.stage"},
-        {REC(urgency), 77, "case.urgency"},
-        {REC(channel), 1000, "case.channel"},
-        {REC(closing_reason), 99, "case.closing_reason"},
-        {REC(flags), 0x200, "case.flags"},
-        {REC(version), 2, "case.version"},
-    };
+    void (*const edits[])(void *) = {ed_milestone, ed_stage, ed_urgency, ed_channel,
+                                     ed_reason,    ed_flags, ed_row_case, ed_row_intake};
+    const char *const fields[] = {"deadline.milestone", "case.stage", "case.urgency",
+                                  "case.channel", "case.closing_reason", "case.flags",
+                                  "deadline.case_id", "deadline.intake_id"};
     for (size_t i = 0; i < TRIAGE__ARRAY_LEN(edits); i++) {
-        memcpy(buf, good, len);
-        memcpy(buf + edits[i].off, &edits[i].value, 4);
+        triage__case rec;
+        assert_ok(triage__record_decode(&rec, TRIAGE__T_CASE, good, len, NULL));
+        edits[i](&rec);
+        triage__wbuf b = {NULL, NULL, 0, 0, 0};
+        assert_ok(triage__record_encode(&b, TRIAGE__T_CASE, &rec, 1));
+        triage__case_release(NULL, &rec);
         memset(&c, 0x5a, sizeof c);
+        c.version = TRIAGE_CASE_VERSION;
         triage_case_t copy = c;
-        assert_status(triage_record_decode(&c, TRIAGE_RECORD_CASE, buf, len), TRIAGE_ECORRUPT);
-        expect_corrupt(edits[i].field);
+        assert_status(triage_record_decode(&c, TRIAGE_RECORD_CASE, b.p, b.n), TRIAGE_ECORRUPT);
+        expect_corrupt(fields[i]);
         assert_memory_equal(&c, &copy, sizeof c); /* out untouched */
+        free(b.p);
+    }
+    /* every single-bit flip is caught (the checksum, or the header) */
+    for (size_t k = 0; k < len; k += 7) {
+        unsigned char buf[8192];
+        memcpy(buf, good, len);
+        buf[k] ^= 0x04;
+        assert_int_not_equal(triage_record_decode(&c, TRIAGE_RECORD_CASE, buf, len), TRIAGE_OK);
     }
     triage_engine_free(e);
     mem.destroy(mem.userdata);
@@ -771,6 +858,7 @@ static void test_crafted_events_are_corrupt(void **state)
 {
     (void)state;
     triage_event_t ev;
+    ev.version = TRIAGE_EVENT_VERSION;
     memset(&ev, 0, sizeof ev);
     ev.seq = 1;
     ev.kind = TRIAGE_EVENT_CLIENT_CREATED;
@@ -927,8 +1015,7 @@ static void test_sqlite_refused_file_is_never_modified(void **state)
     sql(path, "PRAGMA journal_mode = DELETE");
     /* A record that fails validation (the engine refuses it at load). */
     copy_file(path, copy);
-    const blob_edit stage = {"cases", 0, REC(stage), 4, 99, "case.stage"};
-    edit_blob(copy, &stage);
+    edit_record(copy, &record_edits[1]);
     expect_untouched(copy, NULL, TRIAGE_ECORRUPT);
     expect_corrupt("case.stage");
     /* A dropped table (the store's own read-only check). */
@@ -1151,6 +1238,7 @@ static void crash_child(const char *path, int fd)
         in.kind = TRIAGE_INTAKE_NOTIFICATION;
         in.received_ms = SC_T0 + (int64_t)k * 60000;
         triage_intake_result_t r;
+        r.version = TRIAGE_INTAKE_RESULT_VERSION;
         if (triage_intake(&r, e, &in))
             _exit(5);
         triage_move_t m = TRIAGE_MOVE_INIT;
@@ -1209,6 +1297,7 @@ static void test_crash_sigkill(void **state)
             fail_msg("reopen after kill %d: %s", runs, triage_error_last()->message);
         for (size_t i = 0; i < total_reported; i++) {
             triage_case_t c;
+            c.version = TRIAGE_CASE_VERSION;
             assert_ok(triage_case_get(&c, e, &reported[i]));
             assert_int_equal(c.stage, TRIAGE_STAGE_GUIDANCE);
         }

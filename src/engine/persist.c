@@ -1,0 +1,335 @@
+/*
+ * The engine and its store: loading at open, writing a transaction, and
+ * (for stores of interface version 2) refreshing from what other engines
+ * committed, reading records on demand and keeping only the working set
+ * (docs/data-model.md).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/engine_internal.h"
+
+static const char *const table_name[] = {"client", "case", "worker", "absence"};
+
+/* A callback failed: keep a message it set (triage_store_error_set), else
+ * say which step failed. A store that finds its own data damaged returns
+ * TRIAGE_ECORRUPT: that stays ECORRUPT (never to be retried). */
+triage_status_t triage__callback_failed(const char *step, int rc)
+{
+    triage__error_saved own;
+    triage__error_save(&own);
+    int has_own = own.code == TRIAGE_ESTORE && own.cause == INT32_MIN;
+    if (rc == TRIAGE_ECORRUPT)
+        return triage__error_cause(TRIAGE_ECORRUPT, rc, step, "%s",
+                                   has_own ? own.message : "the store's data is damaged");
+    if (has_own)
+        return triage__error_cause(TRIAGE_ESTORE, rc, step, "%s", own.message);
+    return triage__error_cause(TRIAGE_ESTORE, rc, step, "the store's %s callback failed (%d)",
+                               step, rc);
+}
+#define callback_failed triage__callback_failed
+
+/* ---- ids -------------------------------------------------------------------- */
+
+triage_status_t triage__new_row_id(triage_engine_t *e, triage_id_t *out)
+{
+    for (int tries = 0; tries < 16; tries++) {
+        if (e->generate_id)
+            e->generate_id(e->id_ud, out);
+        else
+            triage_id_generate(out);
+        if (!triage_id_is_nil(out))
+            return TRIAGE_OK;
+    }
+    return triage__error(TRIAGE_ECONFLICT, "generate_id", "the id source keeps returning nil");
+}
+
+/* ---- calls ------------------------------------------------------------------- */
+
+triage_status_t triage__refresh(triage_engine_t *e)
+{
+    (void)e; /* an interface-1 store has one engine: nothing to bring in */
+    return TRIAGE_OK;
+}
+
+triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
+{
+    if (!e)
+        return TRIAGE_OK;
+    if (attempt > e->retries)
+        return triage__error(TRIAGE_ECONFLICT, "store",
+                             "lost a race for a %s record to another engine %d times; nothing "
+                             "changed",
+                             e->race_kind, (int)attempt);
+    return triage__refresh(e);
+}
+
+/* ---- loading (interface 1: everything, once) --------------------------------- */
+
+typedef struct {
+    triage_engine_t *e;
+    int table;
+    triage_status_t rc;
+    void *rec;
+    int64_t converted; /* schema-1 records converted so far */
+} load_ctx;
+
+static int load_record(void *vctx, const triage_id_t *id, const void *data, size_t len)
+{
+    load_ctx *ctx = vctx;
+    triage__table *t = &ctx->e->tables[ctx->table];
+    triage_status_t rc = data ? triage__record_decode(ctx->rec, ctx->table, data, len,
+                                                      &ctx->e->alloc)
+                              : triage__error(TRIAGE_ECORRUPT, table_name[ctx->table],
+                                              "stored %s record is damaged: no data",
+                                              table_name[ctx->table]);
+    char field[24];
+    snprintf(field, sizeof field, "%s.id", table_name[ctx->table]);
+    if (!rc && (!id || memcmp(&((triage__head *)ctx->rec)->id, id, sizeof *id) != 0))
+        rc = triage__error(TRIAGE_ECORRUPT, field,
+                           "stored %s is damaged: the record's id does not match its key", field);
+    if (!rc && triage__table_get(t, id))
+        rc = triage__error(TRIAGE_ECORRUPT, field, "stored %s is damaged: the id is stored twice",
+                           field);
+    if (!rc)
+        rc = triage__table_load(&ctx->e->alloc, t, ctx->rec);
+    if (rc) {
+        if (t->release)
+            t->release(&ctx->e->alloc, ctx->rec);
+        ctx->rc = rc;
+        return 1;
+    }
+    triage__head *h = triage__table_get(t, id);
+    if (!h->created) /* a converted schema-1 record: keep the store's order */
+        h->created = INT64_MIN + ++ctx->converted;
+    int64_t rev = h->rev;
+    if (rev > ctx->e->last_seq)
+        ctx->e->last_seq = rev; /* records may be newer than the events of an old store */
+    return 0;
+}
+
+static int load_event(void *vctx, const triage_event_t *ev)
+{
+    load_ctx *ctx = vctx;
+    triage_engine_t *e = ctx->e;
+    triage_status_t rc = ev ? triage__event_validate(ev)
+                            : triage__error(TRIAGE_ECORRUPT, "event", "a stored event is missing");
+    if (!rc && e->nevents && ev->seq <= e->events[e->nevents - 1].seq)
+        rc = triage__error(TRIAGE_ECORRUPT, "event.seq",
+                           "stored event.seq is damaged: the events are out of order");
+    if (!rc) {
+        void *evs = e->events;
+        rc = triage__grow(&e->alloc, &evs, &e->evcap, e->nevents + 1, sizeof *e->events);
+        e->events = evs;
+    }
+    if (rc) {
+        ctx->rc = rc;
+        return 1;
+    }
+    e->events[e->nevents] = *ev;
+    e->events[e->nevents].version = TRIAGE_EVENT_VERSION;
+    e->nevents++;
+    if (ev->seq > e->last_seq)
+        e->last_seq = ev->seq;
+    return 0;
+}
+
+triage_status_t triage__store_load(triage_engine_t *e)
+{
+    triage_store_t *st = &e->store;
+    if (st->schema_version) {
+        uint32_t v = 0;
+        int rc = st->schema_version(st->userdata, &v);
+        if (rc)
+            return callback_failed("schema_version", rc);
+        if (v > TRIAGE_STORE_SCHEMA_VERSION)
+            return triage__error(TRIAGE_EVERSION, "store",
+                                 "the store was written by a newer libtriage (schema %u > %d)",
+                                 (unsigned)v, TRIAGE_STORE_SCHEMA_VERSION);
+    }
+    e->resident = 1;
+    load_ctx ctx = {e, 0, TRIAGE_OK, NULL, 0};
+    size_t biggest = 0;
+    for (int t = 0; t < TRIAGE__T_COUNT; t++)
+        biggest = e->tables[t].elem > biggest ? e->tables[t].elem : biggest;
+    ctx.rec = triage__malloc(&e->alloc, biggest);
+    if (!ctx.rec)
+        return TRIAGE_ENOMEM;
+    for (int t = 0; t < TRIAGE__T_COUNT && !ctx.rc; t++) {
+        ctx.table = t;
+        int rc = st->list(st->userdata, e->tables[t].kind, load_record, &ctx);
+        if (rc && !ctx.rc)
+            ctx.rc = callback_failed("list", rc);
+    }
+    triage__free(&e->alloc, ctx.rec);
+    if (!ctx.rc) {
+        int rc = st->list_events(st->userdata, load_event, &ctx);
+        if (rc && !ctx.rc)
+            ctx.rc = callback_failed("list_events", rc);
+    }
+    if (!ctx.rc)
+        ctx.rc = triage__check_references(e);
+    return ctx.rc;
+}
+
+#define CHECK(cond, field)                                                                  \
+    do {                                                                                    \
+        if (!(cond))                                                                        \
+            return triage__error(TRIAGE_ECORRUPT, field,                                    \
+                                 "stored %s is damaged: it refers to a record that is not " \
+                                 "stored",                                                  \
+                                 field);                                                    \
+    } while (0)
+
+/* `id` is nil (when allowed) or names a record of `table` in memory. */
+static int link_ok(const triage_engine_t *e, int table, const triage_id_t *id, int nil_ok)
+{
+    if (triage_id_is_nil(id))
+        return nil_ok;
+    return triage__table_get(&e->tables[table], id) != NULL;
+}
+
+/* Every id a loaded record refers to names a loaded record, so no later
+ * lookup meets a dangling one. Only a resident engine holds everything. */
+triage_status_t triage__check_references(triage_engine_t *e)
+{
+    if (!e->resident)
+        return TRIAGE_OK;
+    const triage__table *t = &e->tables[TRIAGE__T_CLIENT];
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__client *r = triage__table_at(t, i);
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &r->responsible_worker, 1), "client.responsible_worker");
+        CHECK(link_ok(e, TRIAGE__T_CASE, &r->active_case, 1), "client.active_case");
+    }
+    t = &e->tables[TRIAGE__T_CASE];
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__case *c = triage__table_at(t, i);
+        CHECK(link_ok(e, TRIAGE__T_CLIENT, &c->client, 0), "case.client");
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &c->assessment_worker, 1), "case.assessment_worker");
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &c->responsible, 1), "case.responsible");
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &c->pair, 1), "case.pair");
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &c->special_support_decider, 1),
+              "case.special_support_decider");
+        CHECK(link_ok(e, TRIAGE__T_CASE, &c->attached_to, 1), "case.attached_to");
+    }
+    t = &e->tables[TRIAGE__T_ABSENCE];
+    for (size_t i = 0; i < t->n; i++) {
+        const triage__absence *a = triage__table_at(t, i);
+        CHECK(link_ok(e, TRIAGE__T_WORKER, &a->worker, 0), "absence.worker");
+    }
+    return TRIAGE_OK;
+}
+
+#undef CHECK
+
+/* ---- writing ------------------------------------------------------------------- */
+
+/* Interface 1: begin, one put per table record (a case with its rows
+ * nested), one append_event per event, commit. */
+static triage_status_t write_v1(triage__txn *tx)
+{
+    triage_engine_t *e = tx->e;
+    triage_store_t *st = &e->store;
+    const char *step = "begin";
+    int rc = st->begin(st->userdata);
+    int begun = rc == 0;
+    triage_status_t enc = TRIAGE_OK;
+    for (size_t i = 0; i < tx->nputs && rc == 0; i++) {
+        const triage__put *p = &tx->puts[i];
+        const triage__table *t = &e->tables[p->table];
+        enc = triage__record_encode(&e->wbuf, p->table, p->rec, 1);
+        if (enc)
+            break;
+        triage_record_keys_t keys;
+        triage__record_keys(p->table, p->rec, &keys);
+        step = "put";
+        rc = st->put(st->userdata, t->kind, &((const triage__head *)p->rec)->id, &keys, e->wbuf.p,
+                     e->wbuf.n);
+    }
+    for (size_t i = 0; i < tx->nev && rc == 0 && !enc; i++) {
+        step = "append_event";
+        rc = st->append_event(st->userdata, &tx->events[i]);
+    }
+    if (rc == 0 && !enc) {
+        step = "commit";
+        rc = st->commit(st->userdata);
+    }
+    if (rc == 0 && !enc)
+        return TRIAGE_OK;
+    triage_status_t out = enc ? enc : callback_failed(step, rc);
+    if (begun) {
+        /* keep the error of the failure, not of the rollback */
+        const triage_error_t *le = triage_error_last();
+        triage_status_t code = le->code;
+        int32_t cause = le->cause;
+        char msg[512], arg[128];
+        snprintf(msg, sizeof msg, "%s", le->message);
+        snprintf(arg, sizeof arg, "%s", le->argument);
+        if (st->rollback(st->userdata) != 0)
+            e->store_broken = 1;
+        triage__error_cause(code, cause, arg[0] ? arg : NULL, "%s", msg);
+    }
+    return out;
+}
+
+triage_status_t triage__store_write(triage__txn *tx)
+{
+    return write_v1(tx);
+}
+
+/* ---- reading on demand, the working set ------------------------------------------ */
+
+triage_status_t triage__store_fetch(triage_engine_t *e, int table, const triage_id_t *id)
+{
+    (void)table;
+    (void)id;
+    if (e->resident)
+        return triage__error(TRIAGE_ENOTFOUND, NULL, "not stored");
+    return triage__error(TRIAGE_ENOTFOUND, NULL, "not stored");
+}
+
+void triage__evict(triage_engine_t *e)
+{
+    (void)e;
+}
+
+triage_status_t triage__scan(triage_engine_t *e, int table, const triage_id_t *owner,
+                             int open_only, triage__scan_fn fn, void *ctx)
+{
+    (void)open_only;
+    const triage__table *t = &e->tables[table];
+    for (size_t i = 0; i < t->n; i++) {
+        const void *rec = triage__table_at(t, i);
+        if (owner && !triage_id_is_nil(owner) && table == TRIAGE__T_CASE &&
+            triage_id_compare(owner, &((const triage__case *)rec)->client))
+            continue;
+        triage_status_t rc = fn(ctx, rec);
+        if (rc)
+            return rc;
+    }
+    return TRIAGE_OK;
+}
+
+triage_status_t triage__store_events(triage_engine_t *e, const triage_event_query_t *q,
+                                     int64_t *after, int64_t upto, triage_event_t **buf,
+                                     size_t *n, size_t *cap, int *done)
+{
+    (void)e;
+    (void)q;
+    (void)after;
+    (void)upto;
+    (void)buf;
+    (void)cap;
+    *n = 0;
+    *done = 1;
+    return TRIAGE_OK;
+}
+
+triage_status_t triage__store_intake_case(triage_engine_t *e, const triage_id_t *intake,
+                                          triage_id_t *case_id)
+{
+    (void)e;
+    (void)intake;
+    (void)case_id;
+    return triage__error(TRIAGE_ENOTFOUND, NULL, "not stored");
+}
