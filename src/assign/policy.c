@@ -348,7 +348,7 @@ static triage_status_t dist_load(triage_engine_t *e, triage__assign_state *s,
         c[i] = (int32_t)get_u32(b + 8 + 4 * i);
     for (size_t i = 0; i < n * n && !rc; i++)
         d[i] = get_f64(b + 8 + 4 * n + 8 * i);
-    if (!rc && dist_check(c, d, n, &e->alloc, &sorted))
+    if (!rc && (rc = dist_check(c, d, n, &e->alloc, &sorted)) == TRIAGE_EINVAL)
         rc = damaged("distance matrix", 0);
     if (rc) {
         triage__free(&e->alloc, c);

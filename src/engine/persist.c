@@ -37,8 +37,10 @@ static int shared(const triage_engine_t *e)
 
 triage_status_t triage__refresh(triage_engine_t *e)
 {
-    /* an interface-1 store has one engine: nothing to bring in */
-    return shared(e) ? triage__v2_refresh(e) : TRIAGE_OK;
+    /* an interface-1 store has one engine: nothing to bring in; after a
+     * failed rollback the store's state is unknown: memory is served as it
+     * is and every write is refused until the engine is reopened */
+    return shared(e) && !e->store_broken ? triage__v2_refresh(e) : TRIAGE_OK;
 }
 
 triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
@@ -47,9 +49,14 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
         return TRIAGE_OK;
     if (attempt > e->retries) {
         e->conflicts++;
-        return triage__error(TRIAGE_ECONFLICT, "store",
-                             "lost a race for a %s record to another engine %d times; nothing "
-                             "changed",
+        if (!e->race_kind || strcmp(e->race_kind, "event") == 0)
+            return triage__error(TRIAGE_ECONFLICT, "store",
+                                 "another engine committed at the same time, %d times in a row; "
+                                 "nothing changed",
+                                 (int)attempt);
+        return triage__error(TRIAGE_ECONFLICT, e->race_kind,
+                             "another engine changed the same %s at the same time, %d times in "
+                             "a row; nothing changed",
                              e->race_kind, (int)attempt);
     }
     return triage__refresh(e);

@@ -117,21 +117,10 @@ triage_status_t triage__v2_write(triage__txn *tx)
     triage_store_t *st = &e->store;
     int64_t seq = e->last_seq + (int64_t)tx->nev;
     const char *step = "begin";
-    const char *kind = "event";
+    const char *kind = "record";
     int rc = st->begin(st->userdata);
     int begun = rc == 0;
     triage_status_t enc = TRIAGE_OK;
-    /* events first: a commit computed on an old state collides on the
-     * sequence numbers before anything else is written */
-    for (size_t i = 0; i < tx->nev && rc == 0; i++) {
-        enc = triage__event_encode(&e->wbuf, &tx->events[i]);
-        if (enc)
-            break;
-        triage_store_event_t se = {TRIAGE_STORE_EVENT_VERSION, &tx->events[i],
-                                   tx->events[i].seq, e->wbuf.p, e->wbuf.n};
-        step = "append_event2";
-        rc = st->append_event2(st->userdata, &se);
-    }
     for (size_t i = 0; i < tx->nputs && rc == 0 && !enc; i++) {
         const triage__put *p = &tx->puts[i];
         const triage__head *h = p->rec;
@@ -168,6 +157,20 @@ triage_status_t triage__v2_write(triage__txn *tx)
         step = "put_record";
         kind = "policy";
         rc = put_one(e, TRIAGE_RECORD_POLICY, pol, cur ? cur->rev : 0, &enc);
+    }
+    /* the events last: a record another engine changed names its kind in
+     * the conflict; when only the sequence numbers collide, another engine
+     * committed something else meanwhile (every commit is checked against
+     * every other: docs/storage.md, "Conflicts and retries") */
+    for (size_t i = 0; i < tx->nev && rc == 0 && !enc; i++) {
+        enc = triage__event_encode(&e->wbuf, &tx->events[i]);
+        if (enc)
+            break;
+        triage_store_event_t se = {TRIAGE_STORE_EVENT_VERSION, &tx->events[i],
+                                   tx->events[i].seq, e->wbuf.p, e->wbuf.n};
+        step = "append_event2";
+        kind = "event";
+        rc = st->append_event2(st->userdata, &se);
     }
     if (rc == 0 && !enc) {
         step = "commit";
@@ -318,8 +321,9 @@ triage_status_t triage__v2_fetch(triage_engine_t *e, int table, const triage_id_
         triage__absence absence;
     } rec;
     int in_read = e->store.read_begin != NULL;
-    if (in_read && e->store.read_begin(e->store.userdata))
-        return triage__callback_failed("read_begin", -1);
+    int brc = in_read ? e->store.read_begin(e->store.userdata) : 0;
+    if (brc)
+        return triage__callback_failed("read_begin", brc);
     triage_status_t rc = read_record(e, table, id, &rec);
     if (in_read)
         e->store.read_end(e->store.userdata);
@@ -563,8 +567,9 @@ static triage_status_t read_changes(triage_engine_t *e, changes *c, int64_t afte
 {
     triage_store_t *st = &e->store;
     memset(c, 0, sizeof *c);
-    if (st->read_begin && st->read_begin(st->userdata))
-        return triage__callback_failed("read_begin", -1);
+    int brc = st->read_begin ? st->read_begin(st->userdata) : 0;
+    if (brc)
+        return triage__callback_failed("read_begin", brc);
     int rc = st->last_seq(st->userdata, &c->seq);
     triage_status_t out = rc ? triage__callback_failed("last_seq", rc) : TRIAGE_OK;
     triage_date_t since = today_of(e) - e->repeat_window_days;

@@ -53,6 +53,12 @@ TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
     triage_store_t st;
     memset(&st, 0, sizeof st);
     memcpy(&st, store, size);
+    /* A store filled from TRIAGE_STORE_INIT (the current version) that
+     * sets none of the interface-2 methods is an interface-1 store written
+     * before interface 2 existed and recompiled: it keeps working as one. */
+    if (st.version >= 2 && !st.last_seq && !st.read_begin && !st.read_end && !st.put_record &&
+        !st.get_record && !st.query_records && !st.append_event2 && !st.query_events)
+        st.version = 1;
     /* Version 1 needs its record and event methods; version 2 its own
      * instead (a version-2 store may leave the version-1 ones NULL). */
     static const struct {

@@ -41,6 +41,17 @@ static void run_scenario(triage_engine_t *e, scenario *s)
                      triage_error_last()->argument);
 }
 
+/* A fresh store of interface `version`: the test store of interface 1, or
+ * the library's memory store (interface 2). The caller destroys it. */
+static triage_store_t make_store(int version, const triage_allocator_t *alloc)
+{
+    if (version == 1)
+        return v1_store();
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, alloc));
+    return mem;
+}
+
 /* ---- negotiation --------------------------------------------------------- */
 
 static int destroy_count;
@@ -53,10 +64,10 @@ static void count_destroy(void *ud)
 static void test_vtable_negotiation(void **state)
 {
     (void)state;
-    triage_store_t mem;
+    triage_store_t v1 = v1_store(), mem;
     assert_ok(triage_store_memory(&mem, NULL));
-    triage_store_t s = mem;
-    s.destroy = count_destroy; /* the test keeps the memory store */
+    triage_store_t s = v1;
+    s.destroy = count_destroy; /* the test keeps the stores */
     triage_engine_t *e = NULL;
 
     destroy_count = 0;
@@ -76,7 +87,7 @@ static void test_vtable_negotiation(void **state)
     assert_int_equal(destroy_count, 1);
 
     /* Version 1 accepted; optional methods NULL are fine. */
-    s = mem;
+    s = v1;
     s.destroy = count_destroy;
     s.get = NULL;
     s.del = NULL;
@@ -94,22 +105,56 @@ static void test_vtable_negotiation(void **state)
     assert_ok(triage_engine_open(&e, NULL, &s));
     triage_engine_free(e);
 
+    /* Version 2 needs its own methods, not those of version 1. */
+    static const size_t v2_required[] = {
+        offsetof(triage_store_t, last_seq),      offsetof(triage_store_t, put_record),
+        offsetof(triage_store_t, get_record),    offsetof(triage_store_t, query_records),
+        offsetof(triage_store_t, append_event2), offsetof(triage_store_t, query_events)};
+    static const char *const v2_names[] = {"store.last_seq",      "store.put_record",
+                                           "store.get_record",    "store.query_records",
+                                           "store.append_event2", "store.query_events"};
+    for (size_t i = 0; i < sizeof v2_required / sizeof v2_required[0]; i++) {
+        s = mem;
+        s.destroy = count_destroy;
+        memset((char *)&s + v2_required[i], 0, sizeof(void (*)(void)));
+        destroy_count = 0;
+        assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_EINVAL);
+        assert_error_arg(v2_names[i]);
+        assert_int_equal(destroy_count, 1);
+    }
+    s = mem;
+    s.destroy = NULL;
+    s.read_end = NULL; /* a snapshot that never ends */
+    assert_status(triage_engine_open(&e, NULL, &s), TRIAGE_EINVAL);
+    assert_error_arg("store.read_end");
+    s = mem;
+    s.destroy = NULL;
+    s.put = NULL; /* the version-1 methods are not needed */
+    s.list = NULL;
+    s.read_begin = NULL; /* nor a read snapshot */
+    s.read_end = NULL;
+    assert_ok(triage_engine_open(&e, NULL, &s));
+    assert_ok(triage_client_create(&id, e, &c));
+    triage_engine_free(e);
+
     triage_store_t init;
     assert_ok(triage_store_init(&init, TRIAGE_STORE_VERSION));
     assert_int_equal(init.version, TRIAGE_STORE_VERSION);
     assert_null(init.begin);
-    assert_status(triage_store_init(&init, 2), TRIAGE_EVERSION);
+    assert_null(init.query_events);
+    assert_ok(triage_store_init(&init, 1));
+    assert_int_equal(init.version, 1);
+    assert_status(triage_store_init(&init, TRIAGE_STORE_VERSION + 1), TRIAGE_EVERSION);
     assert_status(triage_engine_open(&e, NULL, NULL), TRIAGE_EINVAL);
+    v1.destroy(v1.userdata);
     mem.destroy(mem.userdata);
 }
 
 /* ---- persistence through the memory store ----------------------------------- */
 
-static void test_reopen_memory(void **state)
+static void run_reopen_memory(int version)
 {
-    (void)state;
-    triage_store_t mem;
-    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t mem = make_store(version, NULL);
     faulty f = {.inner = mem};
     triage_store_t s = faulty_store(&f);
     triage_engine_t *e;
@@ -137,15 +182,20 @@ static void test_reopen_memory(void **state)
     mem.destroy(mem.userdata);
 }
 
-/* ---- every callback of the scenario fails once ----------------------------- */
-
-static void test_fault_injection_every_callback(void **state)
+static void test_reopen_memory(void **state)
 {
     (void)state;
+    run_reopen_memory(1);
+    run_reopen_memory(2);
+}
+
+/* ---- every callback of the scenario fails once ----------------------------- */
+
+static void run_fault_injection_every_callback(int version)
+{
     failing_alloc fa = {0};
     triage_allocator_t alloc = fa_allocator(&fa);
-    triage_store_t mem;
-    assert_ok(triage_store_memory(&mem, &alloc));
+    triage_store_t mem = make_store(version, &alloc);
     faulty f = {.inner = mem, .code = 4242};
     triage_store_t s = faulty_store(&f);
     triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
@@ -196,13 +246,18 @@ static void test_fault_injection_every_callback(void **state)
     assert_int_equal(fa.live, 0);
 }
 
-/* A rollback that fails: the engine keeps its memory as it was and refuses
- * every later write (the store's state is unknown) until it is reopened. */
-static void test_failed_rollback(void **state)
+static void test_fault_injection_every_callback(void **state)
 {
     (void)state;
-    triage_store_t mem;
-    assert_ok(triage_store_memory(&mem, NULL));
+    run_fault_injection_every_callback(1);
+    run_fault_injection_every_callback(2);
+}
+
+/* A rollback that fails: the engine keeps its memory as it was and refuses
+ * every later write (the store's state is unknown) until it is reopened. */
+static void run_failed_rollback(int version)
+{
+    triage_store_t mem = make_store(version, NULL);
     faulty f = {.inner = mem, .code = 55};
     triage_store_t s = faulty_store(&f);
     triage_engine_t *e;
@@ -212,7 +267,8 @@ static void test_failed_rollback(void **state)
     assert_ok(triage_client_create(&id, e, &c));
     sbuf before = dump_engine(e);
     f.rollback_fails = 1;
-    f.fail_at = f.calls + 2; /* the put after begin */
+    /* the first write after begin (interface 2 asks last_seq first) */
+    f.fail_at = f.calls + (version == 1 ? 2 : 3);
     assert_status(triage_client_create(&id2, e, &c), TRIAGE_ESTORE);
     assert_int_equal(f.rollbacks, 1);
     assert_int_equal(triage_error_last()->cause, 55);
@@ -238,11 +294,16 @@ static void test_failed_rollback(void **state)
     mem.destroy(mem.userdata);
 }
 
-static void test_load_failures(void **state)
+static void test_failed_rollback(void **state)
 {
     (void)state;
-    triage_store_t mem;
-    assert_ok(triage_store_memory(&mem, NULL));
+    run_failed_rollback(1);
+    run_failed_rollback(2);
+}
+
+static void run_load_failures(int version)
+{
+    triage_store_t mem = make_store(version, NULL);
     faulty f = {.inner = mem, .code = 77};
     triage_store_t s = faulty_store(&f);
     triage_engine_t *e;
@@ -285,6 +346,13 @@ static void test_load_failures(void **state)
     mem.destroy(mem.userdata);
 }
 
+static void test_load_failures(void **state)
+{
+    (void)state;
+    run_load_failures(1);
+    run_load_failures(2);
+}
+
 /* A store that claims a newer schema, or holds a newer record. */
 static int schema_two(void *ud, uint32_t *out)
 {
@@ -296,8 +364,7 @@ static int schema_two(void *ud, uint32_t *out)
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
-    triage_store_t mem;
-    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t mem = v1_store(); /* the raw record and event methods of interface 1 */
     triage_store_t s = mem;
     s.destroy = NULL;
     s.schema_version = schema_two;
@@ -330,8 +397,7 @@ static void test_newer_schema_refused(void **state)
 static void test_record_decode(void **state)
 {
     (void)state;
-    triage_store_t mem;
-    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t mem = v1_store(); /* the raw record and event methods of interface 1 */
     faulty f = {.inner = mem};
     triage_store_t s = faulty_store(&f);
     triage_engine_t *e;
@@ -411,8 +477,7 @@ static void expect_corrupt(const char *field)
 static void test_record_decode_refuses_damage(void **state)
 {
     (void)state;
-    triage_store_t mem;
-    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t mem = v1_store(); /* the raw record and event methods of interface 1 */
     faulty f = {.inner = mem};
     triage_store_t s = faulty_store(&f);
     triage_engine_t *e;
@@ -475,8 +540,7 @@ static void test_crafted_events_are_corrupt(void **state)
     ev.kind = TRIAGE_EVENT_CLIENT_CREATED;
     ev.subject.bytes[0] = 1;
     crafted_event = &ev;
-    triage_store_t mem;
-    assert_ok(triage_store_memory(&mem, NULL));
+    triage_store_t mem = v1_store(); /* the raw record and event methods of interface 1 */
     triage_store_t s = mem;
     s.destroy = NULL;
     s.list_events = one_event;
