@@ -723,6 +723,43 @@ TRIAGE_OUT_INT(int64_t, utc_ms)
 %rename("$ignore", %$isclass) triage_intake_info;
 %rename("$ignore", %$isclass) triage_case_deadline;
 
+/* The policy in use: a copy owned by Python (the engine's own is borrowed
+ * only until its next call). */
+%define TRIAGE_POLICY_OUT(TYPE, COPY, SWIGTYPE)
+%typemap(in, numinputs=0) const TYPE **out (const TYPE *tmp = NULL) { $1 = &tmp; }
+%typemap(argout) const TYPE **out {
+    TYPE *copy = NULL;
+    if (COPY(&copy, *$1) != TRIAGE_OK) {
+        triage_py_raise(triage_error_last()->code);
+        SWIG_fail;
+    }
+    $result = SWIG_Python_AppendOutput($result,
+        SWIG_NewPointerObj(SWIG_as_voidptr(copy), SWIGTYPE, SWIG_POINTER_OWN));
+}
+%enddef
+TRIAGE_POLICY_OUT(triage_urgency_policy_t, triage_urgency_policy_copy, SWIGTYPE_p_triage_urgency_policy)
+TRIAGE_POLICY_OUT(triage_deadline_rules_t, triage_deadline_rules_copy, SWIGTYPE_p_triage_deadline_rules)
+TRIAGE_POLICY_OUT(triage_classify_policy_t, triage_classify_policy_copy, SWIGTYPE_p_triage_classify_policy)
+
+/* triage_engine_stats(): a dict. */
+%typemap(in, numinputs=0) triage_engine_stats_t *out (triage_engine_stats_t tmp) {
+    memset(&tmp, 0, sizeof tmp);
+    tmp.version = TRIAGE_ENGINE_STATS_VERSION;
+    $1 = &tmp;
+}
+%typemap(argout) triage_engine_stats_t *out {
+    $result = SWIG_Python_AppendOutput($result,
+        Py_BuildValue("{s:K,s:K,s:K,s:L,s:K,s:K,s:O}", "races", (unsigned long long)$1->races,
+                      "conflicts", (unsigned long long)$1->conflicts, "refreshes",
+                      (unsigned long long)$1->refreshes, "last_seq", (long long)$1->last_seq,
+                      "cases", (unsigned long long)$1->cases, "clients",
+                      (unsigned long long)$1->clients, "resident",
+                      $1->resident ? Py_True : Py_False));
+}
+%typemap(in) const triage_engine_t *engine = triage_engine_t *engine;
+%typemap(freearg) const triage_engine_t *engine = triage_engine_t *engine;
+%rename("$ignore", %$isclass) triage_engine_stats;
+
 %include "triage/engine.h"
 
 /* It builds Python objects: it runs holding the GIL. */

@@ -152,7 +152,12 @@ typedef struct triage_store_event_query {
 
 /**
  * A store. Fill it with TRIAGE_STORE_INIT or triage_store_init() and set
- * the methods. Methods marked "required" must be non-NULL.
+ * the methods. Methods marked "required" must be non-NULL for the version
+ * the store speaks (docs/storage.md, "The contract"): interface 1 needs
+ * put, list, append_event and list_events; interface 2 needs the members
+ * marked "since v2" instead. A store filled from TRIAGE_STORE_INIT that
+ * sets none of the interface-2 methods is treated as interface 1, so an
+ * interface-1 store recompiled against these headers keeps working.
  */
 typedef struct triage_store {
     uint32_t version; /**< ::TRIAGE_STORE_VERSION this store was written for */
