@@ -377,14 +377,16 @@ TRIAGE_API triage_status_t triage_batch_solve(int32_t *out_worker, triage_batch_
                                               const triage_allocator_t *alloc);
 
 /**
- * Linear assignment (shortest augmenting paths, Jonker-Volgenant style,
- * O(n^2 m)): chooses min(nrows, ncols) cells, at most one per row and column,
+ * Linear assignment (Jonker-Volgenant: reductions on square matrices, then
+ * shortest augmenting paths that settle equal distances together; O(n^2 m)
+ * in the worst case): chooses min(nrows, ncols) cells, at most one per row and column,
  * with the smallest total cost; INFINITY marks a forbidden cell.
  * @param row_to_col nrows entries: the column of each row, -1 when unassigned
  * @param total      the total cost (may be NULL)
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NaN or -INFINITY cost, NULL);
  *         ::TRIAGE_ECONFLICT ("cost": no complete assignment avoids the
- *         forbidden cells); ::TRIAGE_ENOMEM.
+ *         forbidden cells); ::TRIAGE_ERANGE ("nrows": a side above
+ *         INT32_MAX or a matrix too large to address); ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_linear_assignment(int32_t *row_to_col, double *total,
                                                     const double *cost, size_t nrows,
@@ -396,10 +398,12 @@ TRIAGE_API triage_status_t triage_linear_assignment(int32_t *row_to_col, double 
  * puts every row in a column, column j taking at most capacity[j] rows,
  * with the smallest total cost; INFINITY marks a forbidden cell. It gives
  * the objective of triage_linear_assignment() on the matrix with column j
- * repeated capacity[j] times, without building it: successive shortest
- * augmenting paths over the columns, O(ncols^2) per row plus the moves
- * along each path, and an ncols x ncols table (meant for ncols much
- * smaller than the number of rows, e.g. cases x workers with slots).
+ * repeated capacity[j] times, without building it: every row starts on its
+ * cheapest column while that one has room, and the rest follow successive
+ * shortest augmenting paths (over the columns with an ncols x ncols table
+ * of the cheapest moves when ncols <= nrows, e.g. cases x workers with
+ * slots; over rows and columns like triage_linear_assignment() when the
+ * matrix is wide). Memory beside the matrix is at most about its size.
  * @param row_to_col nrows entries: the column of each row (all assigned)
  * @param total      the total cost (may be NULL)
  * @param cost       nrows x ncols, row-major
@@ -408,7 +412,8 @@ TRIAGE_API triage_status_t triage_linear_assignment(int32_t *row_to_col, double 
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NaN or -INFINITY cost, negative
  *         capacity, NULL); ::TRIAGE_ECONFLICT ("capacity": the capacities
  *         add up to fewer than nrows; "cost": the forbidden cells leave no
- *         complete assignment); ::TRIAGE_ERANGE (too large); ::TRIAGE_ENOMEM.
+ *         complete assignment); ::TRIAGE_ERANGE ("nrows", "ncols": above
+ *         INT32_MAX, or a matrix too large to address); ::TRIAGE_ENOMEM.
  *         Outputs are unchanged on failure.
  */
 TRIAGE_API triage_status_t triage_transport_assignment(int32_t *row_to_col, double *total,
