@@ -179,8 +179,9 @@ def test_bad_input_changes_nothing(eng):
         eng.set_distances([297, 92], [[0, -1], [1, 0]])
     with pytest.raises(triage.InvalidArgument):
         eng.set_distances([297, 92], [[0, float("nan")], [1, 0]])
-    with pytest.raises(TypeError):
+    with pytest.raises(triage.InvalidArgument) as e:
         eng.set_distances([297, 92], [[0, 1]])  # missing row
+    assert e.value.argument == "matrix"
     with pytest.raises(triage.NotFound):
         eng.assign(triage.new_id(), at=T)
     assert len(list(eng.events())) == n and eng.absences() == []
