@@ -326,19 +326,42 @@ typedef enum triage_batch_method {
     TRIAGE_BATCH_LINEAR = 4       /**< equal weights: the least-travel assignment at the heuristic's max load (linear assignment) */
 } triage_batch_method_t;
 
-/** What a batch achieved. */
+/**
+ * What a batch achieved (DOMAIN.md §7.4). Versioned: the caller sets
+ * @c version (start from ::TRIAGE_BATCH_STATS_INIT) and the library writes
+ * only the members that version has; members are only ever appended.
+ *
+ * The no-flooding rule and the count caps are constraints: the result
+ * honours them whenever some distribution can. When none can, the result
+ * breaks them as little as it can and says so: the counts below and, when
+ * the caller supplies arrays, by how much for each worker.
+ */
 typedef struct triage_batch_stats {
+    uint32_t version;         /**< set by the caller: ::TRIAGE_BATCH_STATS_VERSION */
     double max_load;          /**< the largest normalized load of the workers that could take a case */
     double total_travel;      /**< sum of the travel of the assigned cases */
-    double lower_bound;       /**< a lower bound on max_load */
+    double lower_bound;       /**< a lower bound on the max load of the best distribution (see bound_with_rule); equal to max_load when exact */
     double gap;               /**< (max_load - lower_bound) / lower_bound, 0 when exact */
     double sequential_max_load;     /**< one by one in arrival order, for comparison */
     double sequential_total_travel;
     triage_batch_method_t method;
-    int32_t exact;            /**< 1 when max_load is proven optimal */
-    int32_t unassigned;       /**< cases nobody could take */
-    int32_t over_capacity;    /**< cases that went above the hard cap */
+    int32_t exact;            /**< 1 when the result is proven optimal */
+    int32_t unassigned;       /**< cases left without a worker (out_worker -1) */
+    int32_t over_capacity;    /**< cases that went above the hard cap (the engine's distribution) */
+    int32_t unplaceable;      /**< of the unassigned, the cases no worker may take: reported apart, never counted in max_load, lower_bound or the rules */
+    int32_t bound_with_rule;  /**< 1: lower_bound holds for every distribution that honours the no-flooding rule and the count caps, as the result does; 0: for every distribution */
+    int32_t rule_breaks;      /**< workers who take more new cases than the no-flooding rule allows (0 when it holds) */
+    int32_t rule_excess;      /**< their new cases above the limit, summed */
+    int32_t cap_breaks;       /**< workers above their count cap (room) */
+    int32_t cap_excess;       /**< their counted cases above the cap, summed */
+    uint32_t nworker_excess;  /**< entries the caller supplies in the two arrays below (0: none); the library writes min(this, workers) of each */
+    int32_t *worker_rule_excess; /**< caller's array or NULL: per worker, new cases above the no-flooding limit (0 within it) */
+    int32_t *worker_cap_excess;  /**< caller's array or NULL: per worker, counted cases above the count cap */
 } triage_batch_stats_t;
+#define TRIAGE_BATCH_STATS_VERSION 1
+#define TRIAGE_BATCH_STATS_INIT                                                              \
+    {TRIAGE_BATCH_STATS_VERSION, 0, 0, 0, 0, 0, 0, (triage_batch_method_t)0, 0, 0, 0, 0, 0, 0, \
+     0, 0, 0, 0, NULL, NULL}
 
 /**
  * A synthetic batch problem for triage_batch_solve() (the solver the engine's
@@ -363,14 +386,22 @@ typedef struct triage_batch_problem {
 #define TRIAGE_BATCH_PROBLEM_INIT {TRIAGE_BATCH_PROBLEM_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 10, 0}
 
 /**
- * Solves a batch: minimises the largest normalized load first, the total
- * travel second (then the sum of squared loads) subject to eligibility, the
- * count cap and the no-flooding rule; never worse than one by one in order.
- * @param out_worker ncases entries: the worker index, or -1 when nobody can take it
- * @param stats      may be NULL
+ * Solves a batch (DOMAIN.md §7.4). Cases no worker may take get -1 and are
+ * reported apart (stats.unplaceable). Every other case gets a worker. The
+ * objective, in order: break the count caps (room) as little as possible,
+ * then the no-flooding rule (a worker takes at most flood_margin more new
+ * cases per FTE than the median of new cases per FTE of their group), then
+ * the largest normalized load, the total travel and the sum of squared
+ * loads. Exact (branch and bound) up to exact_limit cases; above, a
+ * heuristic that is never worse than one by one in arrival order, with a
+ * lower bound that includes the rule.
+ * @param out_worker ncases entries: the worker index, or -1 when nobody may take the case
+ * @param stats      may be NULL; else its version must be set (::TRIAGE_BATCH_STATS_INIT)
  * @param alloc      NULL: the C library
- * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (field named), ::TRIAGE_EVERSION,
- *         ::TRIAGE_ENOMEM.
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (field named; "stats" when
+ *         nworker_excess > 0 with a NULL array), ::TRIAGE_EVERSION
+ *         ("problem.version", "stats.version"), ::TRIAGE_ERANGE ("ncases":
+ *         too large), ::TRIAGE_ENOMEM. Outputs are unchanged on failure.
  */
 TRIAGE_API triage_status_t triage_batch_solve(int32_t *out_worker, triage_batch_stats_t *stats,
                                               const triage_batch_problem_t *problem,

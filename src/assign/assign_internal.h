@@ -84,10 +84,31 @@ int triage__is_child_welfare(const triage_case_t *c);
 /* Distance between municipalities, -1 when unknown. */
 double triage__distance(const triage__assign_state *s, int32_t from, int32_t to);
 
-/* Batch solver with an optional baseline assignment to beat (engine use). */
+/* Batch solver with an optional baseline assignment to beat (engine use).
+ * Writes every member of *stats (version set to the current one, no
+ * per-worker arrays): a caller that hands stats on to its own caller must
+ * copy them with triage__batch_stats_export(). */
 triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
                                     const triage_batch_problem_t *p, const int32_t *baseline,
                                     const triage_allocator_t *alloc);
+
+/* The same, also filling per-worker arrays of nworkers entries (each may be
+ * NULL): new cases above the no-flooding limit, counted cases above the
+ * count cap. Checked input; outputs unchanged on failure. */
+triage_status_t triage__batch_run(int32_t *out, triage_batch_stats_t *stats, int32_t *rule_ex,
+                                  int32_t *cap_ex, const triage_batch_problem_t *p,
+                                  const int32_t *baseline, const triage_allocator_t *alloc);
+
+/* Checks a caller's stats struct (NULL is fine): ::TRIAGE_EVERSION
+ * ("stats.version"), ::TRIAGE_EINVAL ("stats": arrays missing). */
+triage_status_t triage__batch_stats_check(const triage_batch_stats_t *stats);
+
+/* Copies src into the caller's dst, writing only the bytes of dst's
+ * version and keeping dst's own members (version, arrays and their
+ * length); copies min(dst->nworker_excess, nworkers) entries of rule_ex and
+ * cap_ex into dst's arrays. dst NULL: nothing. */
+void triage__batch_stats_export(triage_batch_stats_t *dst, const triage_batch_stats_t *src,
+                                const int32_t *rule_ex, const int32_t *cap_ex, size_t nworkers);
 
 /* Capacitated assignment of n rows to m columns (transport.c) on checked
  * input: every value a number or INFINITY, capacities >= 0 adding up to at

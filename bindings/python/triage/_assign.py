@@ -168,6 +168,17 @@ class Assignment:
 
 
 class BatchStats(NamedTuple):
+    """What a batch achieved (DOMAIN.md §7.4).
+
+    ``unassigned`` counts the cases left without a worker and
+    ``unplaceable`` those of them no worker may take (never counted in the
+    loads or the bound). ``lower_bound`` holds for every distribution that
+    honours the no-flooding rule and the count caps when ``bound_with_rule``,
+    else for every distribution. When the rule or a cap cannot be honoured,
+    ``rule_breaks``/``cap_breaks`` count the workers above their limit and
+    ``rule_excess``/``cap_excess`` the cases above it; ``worker_rule_excess``
+    and ``worker_cap_excess`` give it per worker (``batch_solve`` only, else
+    None)."""
     max_load: float
     total_travel: float
     lower_bound: float
@@ -178,11 +189,20 @@ class BatchStats(NamedTuple):
     exact: bool
     unassigned: int
     over_capacity: int
+    unplaceable: int = 0
+    bound_with_rule: bool = False
+    rule_breaks: int = 0
+    rule_excess: int = 0
+    cap_breaks: int = 0
+    cap_excess: int = 0
+    worker_rule_excess: tuple = None
+    worker_cap_excess: tuple = None
 
 
 def _stats(t):
     return BatchStats(t[0], t[1], t[2], t[3], t[4], t[5], BatchMethod(t[6]) if t[6] else None,
-                      bool(t[7]), t[8], t[9])
+                      bool(t[7]), t[8], t[9], t[10], bool(t[11]), t[12], t[13], t[14], t[15],
+                      t[16], t[17])
 
 
 class Distribution(list):
@@ -369,7 +389,8 @@ _INT32 = (-2 ** 31, 2 ** 31 - 1)
 
 
 def _bad(name, what):
-    return InvalidArgument(_EINVAL, f"{name} {what}", name)
+    """InvalidArgument naming the argument: str() reads "<what> [<name>]"."""
+    return InvalidArgument(_EINVAL, what, name)
 
 
 def _is_array(x):
@@ -477,11 +498,17 @@ def _flags(x, name, shape):
         raise _bad(name, f"must be {n} x {m}")
     out = bytearray()
     for r in rows:
-        if isinstance(r, (int, float, str)) or not hasattr(r, "__iter__"):
+        if isinstance(r, (str, bytes, bytearray)) or not hasattr(r, "__iter__"):
             raise _bad(name, "must be a 2-D matrix (a sequence of rows)")
-        try:
-            b = bytes(r)  # small ints and bools, in C
-        except (TypeError, ValueError):
+        b = None
+        if _is_array(r):
+            b = _from_numpy(r, name, 1, "b").tobytes()
+        elif isinstance(r, (list, tuple)):
+            try:
+                b = bytes(r)  # small ints and bools, in C
+            except (TypeError, ValueError):
+                pass
+        if b is None:
             try:
                 b = bytes(1 if v else 0 for v in r)
             except TypeError:
@@ -523,12 +550,15 @@ def solve_transport(cost, capacity):
 
 
 def batch_solve(weights, loads, ftes, *, eligible=None, travel=None, groups=None,
-                flood_margin=3, exact_limit=10):
-    """The batch solver on a synthetic instance: returns ``(workers, stats)``
-    with the worker index of every case (-1 unassigned) and
-    :class:`BatchStats`. ``eligible`` (truth values) and ``travel`` are
-    ncases x nworkers (nested sequences or 2-D numpy arrays); ``groups``
-    holds whole numbers, one per worker."""
+                flood_margin=3, exact_limit=10, counted=None, room=None):
+    """The batch solver on a synthetic instance (DOMAIN.md §7.4): returns
+    ``(workers, stats)`` with the worker index of every case (-1 when no
+    worker may take it) and :class:`BatchStats`. ``eligible`` (truth
+    values) and ``travel`` are ncases x nworkers (nested sequences or 2-D
+    numpy arrays); ``groups`` holds whole numbers, one per worker (the
+    no-flooding median is taken within each group); ``counted`` (truth
+    values, one per case) marks the cases that count toward each worker's
+    cap ``room`` (whole numbers, one per worker)."""
     w = _vector(weights, "weights")
     ld = _vector(loads, "loads")
     f = _vector(ftes, "ftes", len(ld))
@@ -536,7 +566,16 @@ def batch_solve(weights, loads, ftes, *, eligible=None, travel=None, groups=None
     el = None if eligible is None else _flags(eligible, "eligible", (nc, nw))
     tr = None if travel is None else _matrix(travel, "travel", (nc, nw))[0]
     g = None if groups is None else _vector(groups, "groups", nw, "i")
-    raw, stats = _ll.triage_py_batch_solve(w, ld, f, el, tr, g, int(flood_margin), int(exact_limit))
+    cn = None
+    if counted is not None:
+        if _is_array(counted) and len(counted.shape) != 1:
+            raise _bad("counted", f"must be 1-D, not {len(counted.shape)}-D")
+        cn = _flags([counted], "counted", (1, nc))
+    rm = None if room is None else _vector(room, "room", nw, "i")
+    if (cn is None) != (rm is None):
+        raise _bad("room" if rm is None else "counted", "needs counted and room together")
+    raw, stats = _ll.triage_py_batch_solve(w, ld, f, el, tr, g, int(flood_margin),
+                                           int(exact_limit), cn, rm)
     out = array.array("i")
     out.frombytes(raw)
     return out.tolist(), _stats(stats)
