@@ -84,7 +84,8 @@ typedef struct {
     double *label;        /* nw: chain search */
     int32_t *from_w, *from_c; /* nw: chain search */
     uint8_t *done;        /* nw: chain search */
-    struct kind *kinds;   /* nw * KINDS_MAX: chain search */
+    struct kind *kinds;   /* nw * KINDS_MAX: the kinds of case each worker holds */
+    size_t *nkind;        /* nw: how many */
     struct exchange *ex;  /* nw: chain search */
 } solver;
 
@@ -192,8 +193,18 @@ static int64_t group_excess_after(const solver *s, size_t g, const change *ch, i
     double med = k % 2 ? rank_after(s, g, k / 2, ch, nch)
                        : 0.5 * (rank_after(s, g, k / 2 - 1, ch, nch) +
                                 rank_after(s, g, k / 2, ch, nch));
-    double top = med + s->margin;
     int64_t ex = 0;
+    if (nch && med == group_median(s, g)) {
+        /* the same median: only the changed workers' excess changes */
+        ex = s->gex[g];
+        for (int q = 0; q < nch; q++) {
+            int32_t a = allowed(s, ch[q].j, med);
+            int32_t before = s->cnt[ch[q].j] - a, after = ch[q].newn - a;
+            ex += (after > 0 ? after : 0) - (before > 0 ? before : 0);
+        }
+        return ex;
+    }
+    double top = med + s->margin;
     /* only workers above med + margin can be over; they are at the top */
     for (size_t i = k; i-- > 0 && s->gv[b + i] > top;) {
         size_t j = (size_t)s->gw[b + i];
@@ -634,7 +645,7 @@ static size_t argmax_load(const solver *s)
 /* The kinds of case a worker holds (weight, set of eligible workers,
  * counted), with a few cases of each, for the chain search. */
 #define KIND_REPS 3
-#define KINDS_MAX 8
+#define KINDS_MAX 12
 typedef struct kind {
     double w;
     uint64_t h;
@@ -761,18 +772,21 @@ static void chain_apply(solver *s, int32_t *as, size_t end, const exchange *ex, 
  * least load that suffices. The rule's excess must not grow (checked on
  * the applied chain, undone otherwise). Returns 1 when a chain was
  * applied. */
-static int improve_chain(solver *s, int32_t *as, size_t jm, kind *kinds, exchange *ex)
+static int improve_chain(solver *s, int32_t *as, size_t jm, int fresh)
 {
     size_t nw = s->nw;
     double m = s->L[jm] / fte(s, jm);
     double top = m - EPS * (1 + m); /* every load on the chain ends below */
     int64_t before = s->flood ? rule_total(s) : 0;
-    size_t *nk = (size_t *)(void *)s->tmpd;
+    kind *kinds = s->kinds;
+    exchange *ex = s->ex;
+    size_t *nk = s->nkind;
     for (size_t j = 0; j < nw; j++) {
         s->label[j] = HUGE_VAL;
         s->done[j] = 0;
         s->from_w[j] = -1;
-        nk[j] = s->rel[j] ? kinds_of(s, j, kinds + j * KINDS_MAX) : 0;
+        if (!fresh)
+            nk[j] = s->rel[j] ? kinds_of(s, j, kinds + j * KINDS_MAX) : 0;
     }
     s->label[jm] = 0;
     for (size_t pops = 0; pops < nw; pops++) {
@@ -825,19 +839,29 @@ static void improve(solver *s, int32_t *as)
         ptrdiff_t bc = -1, bk = -1, bd = -1;
         for (size_t k = 0; k < s->nw; k++)
             dk[k] = INT64_MIN;
-        /* moves */
+        /* moves, one case of each kind */
+        kind mine[KINDS_MAX];
+        size_t nmine = 0;
         for (int32_t c = s->head[jm]; c >= 0; c = s->next[c]) {
             size_t cc = (size_t)c;
             double w = wt(s, cc);
+            int dup = 0;
+            for (size_t q = 0; q < nmine && !dup; q++)
+                dup = mine[q].w == w && mine[q].h == s->hash[cc] && mine[q].counted == counted(s, cc);
+            if (dup)
+                continue;
+            if (nmine < KINDS_MAX)
+                mine[nmine++] = (kind){w, s->hash[cc], {c, -1, -1}, 1, counted(s, cc)};
             double after = (s->L[jm] - w) / fte(s, jm);
             if (after >= bestv)
                 continue;
+            const uint8_t *er = s->p->eligible ? s->p->eligible + cc * s->nw : NULL;
             for (size_t k = 0; k < s->nw; k++) {
-                if (k == jm || !elig(s, cc, k) || !has_room(s, cc, k))
+                if (k == jm || (er && !er[k]))
                     continue;
-                double lk = (s->L[k] + w) / fte(s, k);
+                double lk = (s->L[k] + w) * s->invf[k];
                 double v = lk > after ? lk : after;
-                if (v >= bestv)
+                if (v >= bestv || !has_room(s, cc, k))
                     continue;
                 if (dk[k] == INT64_MIN)
                     dk[k] = rule_delta(s, jm, 1, k, 1);
@@ -852,37 +876,43 @@ static void improve(solver *s, int32_t *as)
             put(s, as, (size_t)bc, bk);
             continue;
         }
-        /* swaps: a heavier case of jm for a lighter one elsewhere (the
-         * counts stay, so the rule is untouched) */
-        for (int32_t c = s->head[jm]; c >= 0; c = s->next[c]) {
-            size_t cc = (size_t)c;
-            double wc = wt(s, cc);
+        /* swaps: a heavier case of jm for a lighter one elsewhere, one of
+         * each kind on either side (the counts stay: the rule is untouched) */
+        for (size_t j = 0; j < s->nw; j++)
+            s->nkind[j] = s->rel[j] ? kinds_of(s, j, s->kinds + j * KINDS_MAX) : 0;
+        for (size_t x = 0; x < nmine; x++) {
+            size_t cc = (size_t)mine[x].rep[0];
+            double wc = mine[x].w;
+            const uint8_t *er = s->p->eligible ? s->p->eligible + cc * s->nw : NULL;
             for (size_t k = 0; k < s->nw; k++) {
-                if (k == jm || !elig(s, cc, k))
+                if (k == jm || (er && !er[k]))
                     continue;
-                for (int32_t d = s->head[k]; d >= 0; d = s->next[d]) {
-                    size_t dd = (size_t)d;
-                    double wd = wt(s, dd);
-                    if (wd >= wc || !elig(s, dd, jm))
+                const kind *kk = s->kinds + k * KINDS_MAX;
+                for (size_t y = 0; y < s->nkind[k]; y++) {
+                    double wd = kk[y].w;
+                    if (wd >= wc)
                         continue;
-                    int cdiff = counted(s, cc) - counted(s, dd);
+                    double lm = (s->L[jm] - wc + wd) / fte(s, jm);
+                    double lk = (s->L[k] + wc - wd) * s->invf[k];
+                    double v = lm > lk ? lm : lk;
+                    if (v >= bestv)
+                        continue;
+                    size_t dd = (size_t)kk[y].rep[0];
+                    if (!elig(s, dd, jm))
+                        continue;
+                    int cdiff = mine[x].counted - kk[y].counted;
                     if (cdiff > 0 && s->ccnt[k] >= s->p->room[k])
                         continue;
                     if (cdiff < 0 && s->ccnt[jm] >= s->p->room[jm])
                         continue;
-                    double lm = (s->L[jm] - wc + wd) / fte(s, jm);
-                    double lk = (s->L[k] + wc - wd) / fte(s, k);
-                    double v = lm > lk ? lm : lk;
-                    if (v < bestv) {
-                        bestv = v;
-                        bc = c;
-                        bd = d;
-                    }
+                    bestv = v;
+                    bc = (ptrdiff_t)cc;
+                    bd = (ptrdiff_t)dd;
                 }
             }
         }
         if (bc < 0) {
-            if (improve_chain(s, as, jm, s->kinds, s->ex))
+            if (improve_chain(s, as, jm, 1))
                 continue;
             break;
         }
@@ -1479,6 +1509,7 @@ static void solver_free(solver *s)
     triage__free(a, s->from_c);
     triage__free(a, s->done);
     triage__free(a, s->kinds);
+    triage__free(a, s->nkind);
     triage__free(a, s->ex);
 }
 
@@ -1517,7 +1548,8 @@ static triage_status_t solver_init(solver *s, const triage_batch_problem_t *p,
     s->done = triage__malloc(a, nw1);
     s->kinds = triage__malloc(a, nw1 * KINDS_MAX * sizeof *s->kinds);
     s->ex = triage__malloc(a, nw1 * sizeof *s->ex);
-    if (!s->invf || !s->kinds || !s->ex || !s->hash || !s->label || !s->from_w || !s->from_c || !s->done ||
+    s->nkind = triage__malloc(a, nw1 * sizeof *s->nkind);
+    if (!s->nkind || !s->invf || !s->kinds || !s->ex || !s->hash || !s->label || !s->from_w || !s->from_c || !s->done ||
         !s->rel || !s->placeable || !s->gof || !s->gstart || !s->gw || !s->gv || !s->pos ||
         !s->gex || !s->L || !s->cnt || !s->ccnt || !s->head || !s->next || !s->prev ||
         !s->tmpd || !s->order) {
