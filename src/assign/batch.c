@@ -78,6 +78,7 @@ typedef struct {
     int32_t *next, *prev; /* nc */
     uint64_t *hash;       /* nc: hash of the case's set of eligible workers */
     double *invf;         /* nw: 1 / FTE */
+    double *wlight;       /* nw: the lightest case each worker may take */
     /* scratch */
     double *tmpd;         /* max(nw, nc) + 1 */
     size_t *order;        /* nc: heaviest first */
@@ -959,14 +960,87 @@ static void improve_travel(solver *s, int32_t *as)
     }
 }
 
-/* The heuristic from a start: caps, the rule, then the load and travel. */
-static void polish(solver *s, int32_t *as)
+/* The other way to honour the rule: raise each group's median to what its
+ * busiest worker needs (median >= max new cases per FTE - margin), by
+ * giving the workers below it, the cheapest first, the lightest cases they
+ * may take (from wherever that does not raise the rule's excess). Moving
+ * cases off the busiest workers instead (repair_rule) carries their weight
+ * to others; this carries only light cases, which is cheaper when the
+ * busiest workers hold many light cases nobody else may take. */
+static void raise_medians(solver *s, int32_t *as)
+{
+    for (size_t g = 0; g < s->ng; g++) {
+        size_t b = s->gstart[g], k = s->gstart[g + 1] - b;
+        if (!s->gex[g] || !k)
+            continue;
+        double need = s->gv[b + k - 1] - s->margin; /* the median that allows everyone */
+        size_t h = k / 2 + 1, have = 0;
+        for (size_t i = 0; i < k; i++)
+            have += s->gv[b + i] >= need - EPS;
+        /* the workers below, by their load after reaching `need` with
+         * their lightest cases */
+        size_t nb = 0;
+        int32_t *who = s->from_w; /* scratch */
+        double *cost = s->label;  /* scratch */
+        for (size_t i = 0; i < k; i++) {
+            size_t j = (size_t)s->gw[b + i];
+            if (s->gv[b + i] >= need - EPS)
+                continue;
+            double extra = ceil(fte(s, j) * need - EPS) - s->cnt[j];
+            cost[nb] = (s->L[j] + extra * s->wlight[j]) / fte(s, j);
+            who[nb++] = (int32_t)j;
+        }
+        for (size_t q = 0; have < h && q < nb; q++, have++) {
+            size_t best = q;
+            for (size_t r = q + 1; r < nb; r++)
+                if (cost[r] < cost[best])
+                    best = r;
+            double tc = cost[q];
+            int32_t tw = who[q];
+            cost[q] = cost[best];
+            who[q] = who[best];
+            cost[best] = tc;
+            who[best] = tw;
+            size_t j = (size_t)who[q];
+            while ((double)s->cnt[j] < fte(s, j) * need - EPS) {
+                ptrdiff_t bc = -1;
+                for (size_t c = 0; c < s->nc; c++) {
+                    int32_t o = as[c];
+                    if (o < 0 || (size_t)o == j || !elig(s, c, j) || !has_room(s, c, j))
+                        continue;
+                    if (bc >= 0 && wt(s, c) >= wt(s, (size_t)bc))
+                        continue;
+                    if (rule_delta(s, (size_t)o, 1, SIZE_MAX, 0) > 0)
+                        continue;
+                    bc = (ptrdiff_t)c;
+                }
+                if (bc < 0)
+                    break;
+                put(s, as, (size_t)bc, (ptrdiff_t)j);
+            }
+        }
+    }
+}
+
+/* The heuristic from a start: the caps, the rule, then the load.
+ * raise: raise the medians first (see raise_medians). */
+static void polish(solver *s, int32_t *as, int raise)
 {
     s->track = 1;
     load_state(s, as);
     repair_caps(s, as);
+    if (raise)
+        raise_medians(s, as);
     repair_rule(s, as);
     improve(s, as);
+    s->track = 0;
+}
+
+/* Then the travel at the reached level. */
+static void polish_travel(solver *s, int32_t *as)
+{
+    s->track = 1;
+    load_state(s, as);
     improve_travel(s, as);
     s->track = 0;
 }
@@ -1504,6 +1578,7 @@ static void solver_free(solver *s)
     triage__free(a, s->order);
     triage__free(a, s->hash);
     triage__free(a, s->invf);
+    triage__free(a, s->wlight);
     triage__free(a, s->label);
     triage__free(a, s->from_w);
     triage__free(a, s->from_c);
@@ -1542,6 +1617,7 @@ static triage_status_t solver_init(solver *s, const triage_batch_problem_t *p,
     s->order = triage__malloc(a, nc1 * sizeof *s->order);
     s->hash = triage__malloc(a, nc1 * sizeof *s->hash);
     s->invf = triage__malloc(a, nw1 * sizeof *s->invf);
+    s->wlight = triage__malloc(a, nw1 * sizeof *s->wlight);
     s->label = triage__malloc(a, nw1 * sizeof *s->label);
     s->from_w = triage__malloc(a, nw1 * sizeof *s->from_w);
     s->from_c = triage__malloc(a, nw1 * sizeof *s->from_c);
@@ -1549,15 +1625,17 @@ static triage_status_t solver_init(solver *s, const triage_batch_problem_t *p,
     s->kinds = triage__malloc(a, nw1 * KINDS_MAX * sizeof *s->kinds);
     s->ex = triage__malloc(a, nw1 * sizeof *s->ex);
     s->nkind = triage__malloc(a, nw1 * sizeof *s->nkind);
-    if (!s->nkind || !s->invf || !s->kinds || !s->ex || !s->hash || !s->label || !s->from_w || !s->from_c || !s->done ||
+    if (!s->wlight || !s->nkind || !s->invf || !s->kinds || !s->ex || !s->hash || !s->label || !s->from_w || !s->from_c || !s->done ||
         !s->rel || !s->placeable || !s->gof || !s->gstart || !s->gw || !s->gv || !s->pos ||
         !s->gex || !s->L || !s->cnt || !s->ccnt || !s->head || !s->next || !s->prev ||
         !s->tmpd || !s->order) {
         solver_free(s);
         return TRIAGE_ENOMEM;
     }
-    for (size_t j = 0; j < s->nw; j++)
+    for (size_t j = 0; j < s->nw; j++) {
         s->invf[j] = 1 / p->fte[j];
+        s->wlight[j] = HUGE_VAL;
+    }
     uint32_t *ne = (uint32_t *)(void *)s->tmpd; /* eligible workers per case */
     for (size_t c = 0; c < s->nc; c++) {
         ne[c] = 0;
@@ -1568,6 +1646,8 @@ static triage_status_t solver_init(solver *s, const triage_batch_problem_t *p,
             if (e) {
                 s->rel[j] = s->placeable[c] = 1;
                 ne[c]++;
+                if (p->weight[c] < s->wlight[j])
+                    s->wlight[j] = p->weight[c];
             }
         }
         s->hash[c] = h;
@@ -1669,10 +1749,22 @@ triage_status_t triage__batch_run(int32_t *out, triage_batch_stats_t *stats, int
     objective bo = so;
     st.method = TRIAGE_BATCH_SEQUENTIAL;
 
-    /* 2. heaviest first, made to honour the caps and the rule, improved */
+    /* 2. heaviest first, made to honour the caps and the rule, improved;
+     * when the rule does not hold at first, also by raising the medians */
     greedy(&s, heu, s.order);
-    polish(&s, heu);
+    int violated = s.flood && rule_total(&s) > 0;
+    if (violated)
+        triage__copy(cur, heu, s.nc * sizeof *cur);
+    polish(&s, heu, 0);
     objective ho = evaluate(&s, heu);
+    if (violated) {
+        polish(&s, cur, 1);
+        objective ro = evaluate(&s, cur);
+        if (better(ro, ho))
+            triage__copy(heu, cur, s.nc * sizeof *cur);
+    }
+    polish_travel(&s, heu);
+    ho = evaluate(&s, heu);
     if (better(ho, bo)) {
         best = heu;
         bo = ho;
