@@ -44,7 +44,7 @@ typedef enum triage_assign_param {
     TRIAGE_ASSIGN_SOFT_CAP = 9,        /**< normalized load per FTE (default 35) */
     TRIAGE_ASSIGN_HARD_CAP = 10,       /**< normalized load per FTE (default 50) */
     TRIAGE_ASSIGN_CHILD_WELFARE_CAP = 11, /**< LSL 13 b §: child-welfare clients per responsible worker (law, default 30) */
-    TRIAGE_ASSIGN_FLOOD_MARGIN = 12,   /**< new cases above the team median in one distribution (default 3; -1 off) */
+    TRIAGE_ASSIGN_FLOOD_MARGIN = 12,   /**< new cases per FTE above the median of new cases per FTE of the role, in one distribution (default 3; -1 off) */
     TRIAGE_ASSIGN_LANGUAGE_HARD = 13,  /**< 1 (default): fi/sv clients go to a worker with their language when one qualifies */
     TRIAGE_ASSIGN_EXACT_LIMIT = 14     /**< batch: exact branch and bound up to this many cases (default 10, at most 16) */
 } triage_assign_param_t;
@@ -378,7 +378,7 @@ typedef struct triage_batch_problem {
     const double *travel;      /**< ncases * nworkers row-major, >= 0; NULL: no travel */
     const uint8_t *counted;    /**< ncases: 1 counts towards the per-worker count cap; NULL: none */
     const int32_t *room;       /**< nworkers: how many counted cases each may still take; NULL: no cap */
-    int32_t flood_margin;      /**< no-flooding margin over the median of new cases; -1 off */
+    int32_t flood_margin;      /**< no-flooding margin: worker j takes at most floor(fte_j * (median + margin)) new cases, the median of new cases per FTE within j's group; -1 off */
     int32_t exact_limit;       /**< exact up to this many cases (0-16) */
     const int32_t *group;      /**< nworkers, >= 0: the median of new cases is taken within each group (the engine passes the role); NULL: one group */
 } triage_batch_problem_t;
