@@ -327,7 +327,7 @@ typedef enum triage_batch_method {
 } triage_batch_method_t;
 
 /**
- * What a batch achieved (DOMAIN.md §7.4). Versioned: the caller sets
+ * What a batch achieved (docs/domain.md §7.4). Versioned: the caller sets
  * @c version (start from ::TRIAGE_BATCH_STATS_INIT) and the library writes
  * only the members that version has; members are only ever appended.
  *
@@ -386,7 +386,7 @@ typedef struct triage_batch_problem {
 #define TRIAGE_BATCH_PROBLEM_INIT {TRIAGE_BATCH_PROBLEM_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 10, 0}
 
 /**
- * Solves a batch (DOMAIN.md §7.4). Cases no worker may take get -1 and are
+ * Solves a batch (docs/domain.md §7.4). Cases no worker may take get -1 and are
  * reported apart (stats.unplaceable). Every other case gets a worker. The
  * objective, in order: break the count caps (room) as little as possible,
  * then the no-flooding rule (a worker takes at most flood_margin more new

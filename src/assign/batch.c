@@ -1,5 +1,5 @@
 /*
- * Batch distribution (DOMAIN.md §7.4).
+ * Batch distribution (docs/domain.md §7.4).
  *
  * Cases that no worker may take are set apart first (worker -1): they
  * count nowhere, neither in the loads nor in the bound nor in the rules.

@@ -380,7 +380,7 @@ def test_transport_property_vs_scipy_expanded(kind):
 
 def _rule_objective(inst, assign):
     """(cap excess, rule excess, max load, travel, sum of squares) written
-    from DOMAIN.md §7.4: new cases per FTE at most the group's median of new
+    from docs/domain.md §7.4: new cases per FTE at most the group's median of new
     cases per FTE plus the margin; counted cases at most room."""
     w, ld, f, el, tr, grp, margin, cnt, room = inst
     nw = len(ld)

@@ -168,7 +168,7 @@ class Assignment:
 
 
 class BatchStats(NamedTuple):
-    """What a batch achieved (DOMAIN.md §7.4).
+    """What a batch achieved (docs/domain.md §7.4).
 
     ``unassigned`` counts the cases left without a worker and
     ``unplaceable`` those of them no worker may take (never counted in the
@@ -551,7 +551,7 @@ def solve_transport(cost, capacity):
 
 def batch_solve(weights, loads, ftes, *, eligible=None, travel=None, groups=None,
                 flood_margin=3, exact_limit=10, counted=None, room=None):
-    """The batch solver on a synthetic instance (DOMAIN.md §7.4): returns
+    """The batch solver on a synthetic instance (docs/domain.md §7.4): returns
     ``(workers, stats)`` with the worker index of every case (-1 when no
     worker may take it) and :class:`BatchStats`. ``eligible`` (truth
     values) and ``travel`` are ncases x nworkers (nested sequences or 2-D

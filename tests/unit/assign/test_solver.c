@@ -2,7 +2,7 @@
  * The assignment solvers on their own: linear assignment with ties against
  * brute force, capacitated (transport) assignment against linear assignment
  * on the expanded matrix (wide and tall, memory on very wide and very tall
- * matrices, size guards), and the batch solver (DOMAIN.md §7.4) against
+ * matrices, size guards), and the batch solver (docs/domain.md §7.4) against
  * brute force under the no-flooding rule and the count caps: the lower
  * bound never above the optimum, cases no worker may take reported apart,
  * the rule and the caps broken only when they must be and then openly,
@@ -235,7 +235,7 @@ static void test_transport_size_guards(void **state)
                   TRIAGE_ERANGE);
 }
 
-/* ---- batch (DOMAIN.md §7.4) ----------------------------------------------------------- */
+/* ---- batch (docs/domain.md §7.4) ----------------------------------------------------------- */
 
 enum { MAXC = 7, MAXW = 4 };
 
@@ -534,7 +534,7 @@ static void test_batch_rule_example(void **state)
     assert_true(fabs(st2.max_load - 18) < 1e-9);
 }
 
-/* DOMAIN.md §7.4: when no distribution can honour the rule or a cap, the
+/* docs/domain.md §7.4: when no distribution can honour the rule or a cap, the
  * result breaks it as little as it can and says for whom and by how much. */
 static void test_batch_breaks_openly(void **state)
 {
