@@ -110,6 +110,17 @@ triage_status_t triage__batch_stats_check(const triage_batch_stats_t *stats);
 void triage__batch_stats_export(triage_batch_stats_t *dst, const triage_batch_stats_t *src,
                                 const int32_t *rule_ex, const int32_t *cap_ex, size_t nworkers);
 
+/* The shortest-path searches of lsa.c and transport.c, level by level:
+ * start from row f (cols in order, pred f, d = c[f] - v); gather every
+ * column of cols[lo..m) at the least distance d into cols[lo..hi) and
+ * return hi (that distance in *level); at the end the columns settled
+ * before the last level get v += d - level. */
+void triage__level_start(size_t *cols, int32_t *pred, double *d, const double *cf,
+                         const double *v, size_t m, int32_t f);
+size_t triage__level_gather(const double *d, size_t *cols, size_t lo, size_t m, double *level);
+void triage__level_settle(double *v, const double *d, const size_t *cols, size_t ready,
+                          double level);
+
 /* Capacitated assignment of n rows to m columns (transport.c) on checked
  * input: every value a number or INFINITY, capacities >= 0 adding up to at
  * least n. row_to_col: n entries, filled on success. ::TRIAGE_ECONFLICT when

@@ -198,6 +198,44 @@ static size_t lsa_row_start(lsa *s)
     return nfree;
 }
 
+void triage__level_start(size_t *cols, int32_t *pred, double *d, const double *cf,
+                         const double *v, size_t m, int32_t f)
+{
+    for (size_t j = 0; j < m; j++) {
+        cols[j] = j;
+        pred[j] = f;
+        d[j] = cf[j] - v[j];
+    }
+}
+
+size_t triage__level_gather(const double *d, size_t *cols, size_t lo, size_t m, double *level)
+{
+    size_t hi = lo + 1;
+    double lv = d[cols[lo]];
+    for (size_t k = hi; k < m; k++) {
+        size_t j = cols[k];
+        if (d[j] <= lv) {
+            if (d[j] < lv) {
+                hi = lo;
+                lv = d[j];
+            }
+            cols[k] = cols[hi];
+            cols[hi++] = j;
+        }
+    }
+    *level = lv;
+    return hi;
+}
+
+void triage__level_settle(double *v, const double *d, const size_t *cols, size_t ready,
+                          double level)
+{
+    for (size_t k = 0; k < ready; k++) {
+        size_t j = cols[k];
+        v[j] += d[j] - level;
+    }
+}
+
 /* The shortest augmenting path from the free row f; returns the free column
  * it ends in (the duals already updated), or m when none can be reached. */
 static size_t lsa_path(lsa *s, size_t f)
@@ -211,11 +249,7 @@ static size_t lsa_path(lsa *s, size_t f)
      * and how many columns share it (1: the next level without a pass) */
     double nmin = 0;
     size_t npos = m, ncount = 0;
-    for (size_t j = 0; j < m; j++) {
-        cols[j] = j;
-        s->pred[j] = (int32_t)f;
-        d[j] = cf[j] - v[j];
-    }
+    triage__level_start(cols, s->pred, d, cf, v, m, (int32_t)f);
     while (end == m) {
         if (lo == hi) {
             /* the next level: every unsettled column at the least distance */
@@ -228,19 +262,7 @@ static size_t lsa_path(lsa *s, size_t f)
                 cols[hi++] = j;
                 level = nmin;
             } else {
-                level = d[cols[hi]];
-                hi++;
-                for (size_t k = hi; k < m; k++) {
-                    size_t j = cols[k];
-                    if (d[j] <= level) {
-                        if (d[j] < level) {
-                            hi = lo;
-                            level = d[j];
-                        }
-                        cols[k] = cols[hi];
-                        cols[hi++] = j;
-                    }
-                }
+                hi = triage__level_gather(d, cols, hi, m, &level);
             }
             if (isinf(level))
                 return m;
@@ -289,10 +311,7 @@ static size_t lsa_path(lsa *s, size_t f)
             }
         }
     }
-    for (size_t k = 0; k < ready; k++) {
-        size_t j = cols[k];
-        v[j] += d[j] - level;
-    }
+    triage__level_settle(v, d, cols, ready, level);
     return end;
 }
 

@@ -247,29 +247,13 @@ static int tp_wide_row(transport *t, size_t f)
     double *d = t->d, *v = t->pot;
     size_t *cols = t->work;
     double level = 0;
-    for (size_t j = 0; j < m; j++) {
-        cols[j] = j;
-        t->pred[j] = (int32_t)f;
-        d[j] = cf[j] - v[j];
-    }
+    triage__level_start(cols, t->pred, d, cf, v, m, (int32_t)f);
     while (end == m) {
         if (lo == hi) {
             ready = lo;
             if (hi == m)
                 return 0;
-            level = d[cols[hi]];
-            hi++;
-            for (size_t k = hi; k < m; k++) {
-                size_t j = cols[k];
-                if (d[j] <= level) {
-                    if (d[j] < level) {
-                        hi = lo;
-                        level = d[j];
-                    }
-                    cols[k] = cols[hi];
-                    cols[hi++] = j;
-                }
-            }
+            hi = triage__level_gather(d, cols, hi, m, &level);
             if (isinf(level))
                 return 0;
             for (size_t k = lo; k < hi; k++)
@@ -303,10 +287,7 @@ static int tp_wide_row(transport *t, size_t f)
             }
         }
     }
-    for (size_t k = 0; k < ready; k++) {
-        size_t j = cols[k];
-        v[j] += d[j] - level;
-    }
+    triage__level_settle(v, d, cols, ready, level);
     /* move each row on the path one column on, the free row last */
     size_t k = end;
     t->used[end]++;

@@ -446,6 +446,16 @@ def _vector(x, name, n=None, kind="d"):
     return a
 
 
+def _rows(x, name):
+    """The rows of a matrix given as a sequence of rows."""
+    if isinstance(x, (str, bytes, bytearray)):
+        raise _bad(name, "must be a 2-D matrix (a sequence of rows)")
+    try:
+        return list(x)
+    except TypeError:
+        raise _bad(name, "must be a 2-D matrix (a sequence of rows)") from None
+
+
 def _matrix(x, name, shape=None):
     """(float64 buffer, nrows, ncols) from a 2-D numpy array or a sequence of
     equally long rows; ``shape`` (nrows, ncols) when it is imposed."""
@@ -453,12 +463,7 @@ def _matrix(x, name, shape=None):
         a = _from_numpy(x, name, 2, "d")
         n, m = a.shape
     else:
-        if isinstance(x, (str, bytes, bytearray)):
-            raise _bad(name, "must be a 2-D matrix (a sequence of rows)")
-        try:
-            rows = list(x)
-        except TypeError:
-            raise _bad(name, "must be a 2-D matrix (a sequence of rows)") from None
+        rows = _rows(x, name)
         a = array.array("d")
         n, m = len(rows), None
         for r in rows:
@@ -488,12 +493,7 @@ def _flags(x, name, shape):
         if a.shape != (n, m):
             raise _bad(name, f"must be {n} x {m}")
         return a
-    if isinstance(x, (str, bytes, bytearray)):
-        raise _bad(name, "must be a 2-D matrix (a sequence of rows)")
-    try:
-        rows = list(x)
-    except TypeError:
-        raise _bad(name, "must be a 2-D matrix (a sequence of rows)") from None
+    rows = _rows(x, name)
     if len(rows) != n:
         raise _bad(name, f"must be {n} x {m}")
     out = bytearray()

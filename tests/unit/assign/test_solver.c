@@ -348,6 +348,19 @@ static bobj batch_brute(const triage_batch_problem_t *p)
     return best;
 }
 
+/* A problem with the default options. */
+static triage_batch_problem_t problem(size_t nc, size_t nw, const double *weight,
+                                      const double *load, const double *fte)
+{
+    triage_batch_problem_t p = TRIAGE_BATCH_PROBLEM_INIT;
+    p.ncases = nc;
+    p.nworkers = nw;
+    p.weight = weight;
+    p.load = load;
+    p.fte = fte;
+    return p;
+}
+
 /* A random tiny instance: weights, loads, part-time workers, eligibility
  * with cases nobody may take, groups, travel, counted cases and room. */
 typedef struct {
@@ -378,12 +391,7 @@ static void tiny_make(tiny *t)
         t->elig[k] = density == 2 || rng() % (density ? 5 : 2) != 0;
         t->travel[k] = (double)(rng() % 21);
     }
-    triage_batch_problem_t p = TRIAGE_BATCH_PROBLEM_INIT;
-    p.ncases = nc;
-    p.nworkers = nw;
-    p.weight = t->weight;
-    p.load = t->load;
-    p.fte = t->fte;
+    triage_batch_problem_t p = problem(nc, nw, t->weight, t->load, t->fte);
     p.eligible = t->elig;
     p.travel = rng() % 3 ? t->travel : NULL;
     p.group = rng() % 3 ? NULL : t->group;
@@ -471,12 +479,7 @@ static void test_batch_unplaceable_not_in_bound(void **state)
     (void)state;
     double weight[6] = {1, 1, 1, 1, 1, 1}, load[1] = {0}, fte[1] = {0.5};
     uint8_t elig[6] = {1, 1, 1, 0, 1, 1};
-    triage_batch_problem_t p = TRIAGE_BATCH_PROBLEM_INIT;
-    p.ncases = 6;
-    p.nworkers = 1;
-    p.weight = weight;
-    p.load = load;
-    p.fte = fte;
+    triage_batch_problem_t p = problem(6, 1, weight, load, fte);
     p.eligible = elig;
     p.flood_margin = -1;
     for (int32_t limit = 10; limit >= 0; limit -= 10) {
@@ -503,12 +506,7 @@ static void test_batch_rule_example(void **state)
     double weight[30], load[7] = {15, 15, 15, 15, 15, 15, 0}, fte[7] = {1, 1, 1, 1, 1, 1, 1};
     for (int c = 0; c < 30; c++)
         weight[c] = 1;
-    triage_batch_problem_t p = TRIAGE_BATCH_PROBLEM_INIT;
-    p.ncases = 30;
-    p.nworkers = 7;
-    p.weight = weight;
-    p.load = load;
-    p.fte = fte;
+    triage_batch_problem_t p = problem(30, 7, weight, load, fte);
     p.flood_margin = 3;
     int32_t out[30], rex[7], cex[7];
     triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
@@ -549,12 +547,7 @@ static void test_batch_breaks_openly(void **state)
         elig[c * 3] = 1;
         elig[c * 3 + 1] = elig[c * 3 + 2] = c == 9; /* the last one anyone may take */
     }
-    triage_batch_problem_t p = TRIAGE_BATCH_PROBLEM_INIT;
-    p.ncases = 10;
-    p.nworkers = 3;
-    p.weight = weight;
-    p.load = load;
-    p.fte = fte;
+    triage_batch_problem_t p = problem(10, 3, weight, load, fte);
     p.eligible = elig;
     p.flood_margin = 3;
     p.exact_limit = 0;
@@ -593,12 +586,7 @@ static void test_batch_stats_versions(void **state)
 {
     (void)state;
     double weight[4] = {1, 2, 1, 1}, load[3] = {0, 1, 2}, fte[3] = {1, 0.5, 1};
-    triage_batch_problem_t p = TRIAGE_BATCH_PROBLEM_INIT;
-    p.ncases = 4;
-    p.nworkers = 3;
-    p.weight = weight;
-    p.load = load;
-    p.fte = fte;
+    triage_batch_problem_t p = problem(4, 3, weight, load, fte);
     int32_t out[4] = {-7, -7, -7, -7}, keep[4] = {-7, -7, -7, -7};
     struct {
         triage_batch_stats_t st;
@@ -650,12 +638,7 @@ static void test_batch_allocation_failures(void **state)
         elig[k] = rng() % 4 != 0;
         travel[k] = (double)(rng() % 30);
     }
-    triage_batch_problem_t p = TRIAGE_BATCH_PROBLEM_INIT;
-    p.ncases = NC;
-    p.nworkers = NW;
-    p.weight = weight;
-    p.load = load;
-    p.fte = fte;
+    triage_batch_problem_t p = problem(NC, NW, weight, load, fte);
     p.eligible = elig;
     p.travel = travel;
     p.exact_limit = 6;
