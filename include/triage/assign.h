@@ -377,7 +377,7 @@ typedef struct triage_batch_problem {
     const uint8_t *eligible;   /**< ncases * nworkers row-major (1 may take); NULL: all */
     const double *travel;      /**< ncases * nworkers row-major, >= 0; NULL: no travel */
     const uint8_t *counted;    /**< ncases: 1 counts towards the per-worker count cap; NULL: none */
-    const int32_t *room;       /**< nworkers: how many counted cases each may still take; NULL: no cap */
+    const int32_t *room;       /**< nworkers: how many counted cases each may still take (a constraint: broken only when no distribution can honour it, then reported in the stats); NULL: no cap */
     int32_t flood_margin;      /**< no-flooding margin: worker j takes at most floor(fte_j * (median + margin)) new cases, the median of new cases per FTE within j's group; -1 off */
     int32_t exact_limit;       /**< exact up to this many cases (0-16) */
     const int32_t *group;      /**< nworkers, >= 0: the median of new cases is taken within each group (the engine passes the role); NULL: one group */
