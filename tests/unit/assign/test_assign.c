@@ -980,7 +980,7 @@ static int brute(obj *best, const triage_batch_problem_t *p)
             }
         double med = nw % 2 ? sorted[nw / 2] : 0.5 * (sorted[nw / 2 - 1] + sorted[nw / 2]);
         for (size_t j = 0; j < nw; j++)
-            if (p->flood_margin >= 0 && cnt[j] > med * p->fte[j] + p->flood_margin + 1e-9)
+            if (p->flood_margin >= 0 && cnt[j] > (med + p->flood_margin) * p->fte[j] + 1e-9)
                 ok = 0;
         if (!ok)
             continue;
@@ -1053,7 +1053,7 @@ static void test_batch_exact_vs_brute_force(void **state)
         p.exact_limit = 8;
         obj b = {0, 0, 0};
         int feasible = brute(&b, &p);
-        triage_batch_stats_t st;
+        triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
         assert_ok(triage_batch_solve(out, &st, &p, NULL));
         if (!feasible)
             continue; /* the solver still answers; the constraints cannot all hold */
@@ -1098,7 +1098,7 @@ static void test_batch_never_worse_than_sequential(void **state)
         p.eligible = elig;
         p.travel = travel;
         p.flood_margin = it % 2 ? 3 : -1;
-        triage_batch_stats_t st;
+        triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
         assert_ok(triage_batch_solve(out, &st, &p, NULL));
         assert_int_equal(st.exact, 0);
         assert_true(st.max_load < st.sequential_max_load + 1e-9);
