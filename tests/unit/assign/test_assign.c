@@ -1878,6 +1878,31 @@ static void test_loads_incremental(void **state)
     assert_int_equal(fa.live, 0);
 }
 
+/* Reproducer: applying a proposal that is already in place (the simulator's
+ * absence handover met one) failed with "a change without an event"; it
+ * changes nothing and succeeds. */
+static void test_apply_proposal_already_in_place(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    sc(e);
+    triage_id_t c = make_case(e, SPEC(2));
+    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+    req.at_ms = T0;
+    triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
+    assert_ok(triage_assign_propose(&a, e, &c, &req));
+    assert_ok(triage_assign_apply(e, &a, 1, NULL, T0));
+    size_t before = event_count(e);
+    assert_ok(triage_assign_apply(e, &a, 1, NULL, T0)); /* the same again */
+    assert_int_equal(event_count(e), before);
+    triage_case_t got;
+    got.version = TRIAGE_CASE_VERSION;
+    assert_ok(triage_case_get(&got, e, &c));
+    assert_int_equal(triage_id_compare(&got.assessment_worker, &a.worker), 0);
+    triage_assignment_clear(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1906,6 +1931,7 @@ int main(void)
         cmocka_unit_test(test_transport_allocation_failures),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup, teardown),
         cmocka_unit_test(test_loads_incremental),
+        cmocka_unit_test_setup_teardown(test_apply_proposal_already_in_place, setup, teardown),
     };
     return cmocka_run_group_tests_name("assign", tests, NULL, NULL);
 }
