@@ -121,7 +121,9 @@ def plot_experiment(experiment, path=None, *, metrics=None, figsize=None, dpi=10
     metrics = list(metrics or _DEFAULT_METRICS)
     cols = min(3, len(metrics))
     nrows = (len(metrics) + cols - 1) // cols
-    fig = _figure(figsize or (4.3 * cols, 3.3 * nrows + 0.6), dpi)
+    # Sizes in whole hundredths of an inch, plus half a pixel so that the
+    # PNG's pixel size (truncated by matplotlib) is exact.
+    fig = _figure(figsize or ((430 * cols + 0.5) / 100, (330 * nrows + 60 + 0.5) / 100), dpi)
     axes = fig.subplots(nrows, cols, squeeze=False).ravel()
     summary = experiment.summary(level)
     param = experiment.parameters[0] if experiment.parameters else None
@@ -160,7 +162,7 @@ def plot_comparison(comparison, path=None, *, metrics=None, figsize=None, dpi=10
     and labelled with the absolute figures."""
     metrics = list(metrics or _DEFAULT_METRICS)
     rows = [comparison.row(m) for m in metrics]
-    fig = _figure(figsize or (10, 0.55 * len(rows) + 1.8), dpi)
+    fig = _figure(figsize or (10, (55 * len(rows) + 180 + 0.5) / 100), dpi)
     ax = fig.subplots()
     labels, mid, lo, hi = [], [], [], []
     for r in rows:
