@@ -24,6 +24,7 @@ from ._experiment import *  # noqa: F401,F403
 from ._plot import *  # noqa: F401,F403
 from . import _calendar, _classify, _urgency, _deadline, _engine, _report, _store, _assign, _sim
 from . import _experiment, _plot
+from . import _fast  # noqa: F401  (sets up the C fast paths)
 
 import uuid as _uuid
 
