@@ -143,3 +143,17 @@ def test_tables(sc, tmp_path):
     import pickle
     again = pickle.loads(pickle.dumps(ex))
     assert list(again) == list(ex) and again.metadata == ex.metadata
+
+
+def test_errors_cross_processes(sc):
+    import pickle
+    e = triage.InvalidArgument(-1, "bad thing", "field", 0)
+    e.add_note("in the run of seed 3")
+    again = pickle.loads(pickle.dumps(e))
+    assert type(again) is triage.InvalidArgument and str(again) == str(e)
+    assert (again.code, again.argument, again.__notes__) == (-1, "field", e.__notes__)
+    # A run that fails in a worker raises in the caller, naming the seed.
+    bad = sc.copy().set("scenario", "days", 10)
+    with pytest.raises(triage.InvalidArgument) as info:
+        triage.replicate(bad, [1, 2], days=99999, processes=2)
+    assert any("seed" in n for n in info.value.__notes__)

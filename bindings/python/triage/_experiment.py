@@ -213,7 +213,11 @@ def run(scenario, days=None, seed=1, warmup=None):
 
 def _task(args):
     index, text, days, seed, warmup, keep = args
-    report = run(_scenario(text), days, seed, warmup)
+    try:
+        report = run(_scenario(text), days, seed, warmup)
+    except Exception as e:
+        e.add_note(f"in the run of seed {seed} (days {days}, warm-up {warmup})")
+        raise
     d = report.to_dict()
     if keep:
         report.to_csv()  # cached, so the report pickles without its handle
