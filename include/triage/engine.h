@@ -534,7 +534,9 @@ typedef struct triage_move {
  * Moves a case to another stage. Only the transitions of docs/domain.md §3 are
  * allowed, each with its required data; anything else returns
  * ::TRIAGE_ESTATE with the rule named in the last error's argument, and
- * changes nothing.
+ * changes nothing. Closing as DECLINED needs no urgent risk: the case's tier
+ * is neither IMMEDIATE nor URGENT, guidance found no urgent risk, and the
+ * client is not unable to look after themselves ("shl35_2_declined", SHL 35 § 2).
  * @return ::TRIAGE_OK, ::TRIAGE_ESTATE, ::TRIAGE_EINVAL, ::TRIAGE_ENOTFOUND,
  *         ::TRIAGE_EVERSION, ::TRIAGE_ENOMEM.
  */
@@ -553,9 +555,16 @@ TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *engine,
                                                        int reached);
 
 /**
- * Records the motivation check in GUIDANCE. @p urgent_risk 1 when there is an
- * urgent risk. @p offer_decline (may be NULL) is set to 1 when closing as
- * DECLINED is now open (unwilling, no urgent risk).
+ * Records the motivation check in GUIDANCE (or INITIAL_ASSESSMENT).
+ * @p urgent_risk 1 when there is an urgent risk; a case whose tier is
+ * IMMEDIATE or URGENT always has one ("no urgent risk" means neither tier,
+ * docs/domain.md §3), whatever @p urgent_risk says, and the event records 1.
+ * @p offer_decline (may be NULL) is set to 1 when closing as DECLINED is now
+ * open (unwilling, no urgent risk, not unable to look after oneself).
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL ("motivation", "urgent_risk", "at_ms");
+ *         ::TRIAGE_ENOTFOUND ("case_id", "actor"); ::TRIAGE_ESTATE
+ *         ("motivation_stage"); ::TRIAGE_ERANGE; ::TRIAGE_ECONFLICT;
+ *         ::TRIAGE_ESTORE; ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_engine_t *engine,
                                                   const triage_id_t *case_id,

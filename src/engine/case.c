@@ -230,11 +230,18 @@ static triage_status_t forbid(const char *rule, const char *msg)
     return triage__error(TRIAGE_ESTATE, rule, "%s", msg);
 }
 
+/* docs/domain.md §3: "no urgent risk" means the case's tier is neither
+ * IMMEDIATE nor URGENT (whatever the motivation check was told). */
+static int urgent_tier(const triage__case *c)
+{
+    return c->urgency == TRIAGE_URGENCY_IMMEDIATE || c->urgency == TRIAGE_URGENCY_URGENT;
+}
+
 /* SHL 35 § 2: a client may decline when there is no urgent risk and they are
  * not evidently unable to look after their own care, health or safety. */
 static triage_status_t may_decline(const triage__case *c)
 {
-    if ((c->flags & TRIAGE_CASE_URGENT_RISK) || c->urgency == TRIAGE_URGENCY_IMMEDIATE ||
+    if ((c->flags & TRIAGE_CASE_URGENT_RISK) || urgent_tier(c) ||
         (c->triggers & TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_UNABLE_TO_SELF_CARE)))
         return forbid("shl35_2_declined", "the client cannot be closed as declined while there "
                                           "is an urgent risk or they cannot look after themselves");
@@ -509,6 +516,8 @@ static triage_status_t case_motivation_once(int *offer_decline, triage_engine_t 
                                              "the motivation check belongs to guidance or "
                                              "initial assessment"));
     c->motivation = motivation;
+    if (urgent_tier(c))
+        urgent_risk = 1; /* an IMMEDIATE or URGENT case always has an urgent risk (§3) */
     if (urgent_risk)
         c->flags |= TRIAGE_CASE_URGENT_RISK;
     else

@@ -777,6 +777,50 @@ static void test_d1_met_on_arrival_or_when_assessed(void **state)
     assert_int_equal(event_count(f), before + 1);
 }
 
+/* docs/domain.md §3, SHL 35 § 2: "no urgent risk" means the case's tier is
+ * neither IMMEDIATE nor URGENT: an URGENT case is never closed as DECLINED,
+ * and its motivation check never offers it, even when the check is told
+ * there is no urgent risk (round two, item 7). */
+static void test_shl35_2_declined_needs_no_urgent_tier(void **state)
+{
+    fixture *f = *state;
+    triage_id_t cl = add_client(f->e);
+    triage_id_t c = intake(f, &cl, TRIAGE_INTAKE_NOTIFICATION,
+                           TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_NO_FOOD_OR_MEDICINE), T0, NULL);
+    assert_int_equal(get_case(f, &c).urgency, TRIAGE_URGENCY_URGENT);
+    assert_ok(move(f, &c, TRIAGE_STAGE_GUIDANCE, 0, T0));
+    int offer = -1;
+    assert_ok(triage_case_motivation(&offer, f->e, &c, &f->sg, T0, TRIAGE_MOTIVATION_UNWILLING, 0));
+    assert_int_equal(offer, 0);
+    triage_event_t ev = last_event(f, &c);
+    assert_int_equal(ev.kind, TRIAGE_EVENT_MOTIVATION_CHECKED);
+    assert_int_equal(ev.reason, 1); /* the urgent tier is an urgent risk */
+    size_t before = event_count(f);
+    assert_status(move(f, &c, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DECLINED, T0), TRIAGE_ESTATE);
+    assert_error_arg("shl35_2_declined");
+    assert_int_equal(event_count(f), before);
+    assert_int_equal(get_case(f, &c).stage, TRIAGE_STAGE_GUIDANCE);
+    /* the same from assessment and from casework */
+    triage_id_t cl2 = add_client(f->e);
+    triage_id_t d = intake(f, &cl2, TRIAGE_INTAKE_CONTACT,
+                           TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_EVICTION_OR_CUTOFF), T0, NULL);
+    assert_ok(move(f, &d, TRIAGE_STAGE_GUIDANCE, 0, T0));
+    assert_ok(move(f, &d, TRIAGE_STAGE_DISTRIBUTION, 0, T0));
+    triage_scores_t s = scores_q(1);
+    assert_ok(triage_case_classify(NULL, NULL, f->e, &d, &f->sw, T0, &s));
+    assert_ok(triage_case_set_worker(f->e, &d, &f->sw, T0, TRIAGE_SLOT_ASSESSMENT, &f->sw));
+    assert_ok(move(f, &d, TRIAGE_STAGE_ASSESSMENT, 0, T0));
+    assert_status(move(f, &d, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DECLINED, T0), TRIAGE_ESTATE);
+    assert_error_arg("shl35_2_declined");
+    /* a PRIORITY or NORMAL case, unwilling without urgent risk, may decline */
+    triage_id_t cl3 = add_client(f->e);
+    triage_id_t n = intake(f, &cl3, TRIAGE_INTAKE_NOTIFICATION, 0, T0, NULL);
+    assert_ok(move(f, &n, TRIAGE_STAGE_GUIDANCE, 0, T0));
+    assert_ok(triage_case_motivation(&offer, f->e, &n, &f->sg, T0, TRIAGE_MOTIVATION_UNWILLING, 0));
+    assert_int_equal(offer, 1);
+    assert_ok(move(f, &n, TRIAGE_STAGE_CLOSED, TRIAGE_CLOSE_DECLINED, T0));
+}
+
 static void test_continuity_attaches_intake(void **state)
 {
     fixture *f = *state;
@@ -1637,6 +1681,7 @@ int main(void)
         T(test_requirements_before_assessment),
         T(test_responsible_unnecessary),
         T(test_declined_and_unreachable),
+        T(test_shl35_2_declined_needs_no_urgent_tier),
         T(test_closed_is_final),
         T(test_bad_case_arguments),
         T(test_special_support_decision),
