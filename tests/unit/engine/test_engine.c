@@ -1338,7 +1338,7 @@ static void test_attached_assessment_row_met_by_reassessment(void **state)
     assert_int_equal(row_of(dl, n, &r.intake_id, TRIAGE_DEADLINE_D8)->met, day + 3);
     assert_int_equal(row_of(dl, n, &r.intake_id, TRIAGE_DEADLINE_D8)->state, TRIAGE_DEADLINE_MET);
     assert_int_equal(row_of(dl, n, &r.intake_id, TRIAGE_DEADLINE_RESPONSE)->met, day + 3);
-    /* a child-welfare-like 3-month completion is met by a plan review too */
+    /* another matter, reassessed by a plan review */
     intake(f, &cs.client, TRIAGE_INTAKE_CONTACT, 0, t + 40 * DAY_MS, &r);
     assert_ok(triage_case_review_plan(f->e, &c, &f->sc, t + 41 * DAY_MS));
     assert_ok(test_case_deadlines(dl, &n, NULL, f->e, &c, day + 21, 0));
