@@ -634,9 +634,15 @@ TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *engine
 
 /**
  * Records that a milestone was reached (a decision made or carried out, a
- * meeting held, completion requested). Stage-driven milestones (urgency
- * assessed, assessment started/completed, response) are recorded by the
- * engine itself and refused here.
+ * meeting held, completion requested) on every open row of the case that
+ * arose at or before @p at_ms. Stage-driven milestones (urgency assessed,
+ * assessment started/completed, response) are recorded by the engine itself
+ * and refused here, and so is PLAN_REVIEWED (triage_case_review_plan()).
+ * Prefer triage_case_request_completion() for one application.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL ("milestone", "at_ms");
+ *         ::TRIAGE_ENOTFOUND ("case_id", "actor"); ::TRIAGE_ESTATE
+ *         ("closed_is_final"); ::TRIAGE_ERANGE; ::TRIAGE_ECONFLICT;
+ *         ::TRIAGE_ESTORE; ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *engine,
                                                  const triage_id_t *case_id,
