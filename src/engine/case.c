@@ -964,6 +964,17 @@ static triage_status_t pick_intake(const triage__intake **out, const triage__cas
     return TRIAGE_OK;
 }
 
+/* triage__case_begin() for a change that a closed case refuses. */
+static triage_status_t begin_open(triage__txn *tx, triage__case **c, triage_date_t *day,
+                                  triage_engine_t *e, const triage_id_t *case_id,
+                                  const triage_id_t *actor, int64_t at_ms)
+{
+    triage_status_t rc = triage__case_begin(tx, c, day, e, case_id, actor, at_ms);
+    if (!rc && (*c)->stage == TRIAGE_STAGE_CLOSED)
+        rc = triage__case_fail(tx, forbid("closed_is_final", "a closed case never changes"));
+    return rc;
+}
+
 static triage_status_t service_decision_once(triage_engine_t *e, const triage_id_t *case_id,
                                              const triage_id_t *actor, int64_t at_ms,
                                              const triage_id_t *intake, int urgent)
@@ -974,11 +985,9 @@ static triage_status_t service_decision_once(triage_engine_t *e, const triage_id
     triage__txn tx;
     triage__case *c;
     triage_date_t day;
-    rc = triage__case_begin(&tx, &c, &day, e, case_id, actor, at_ms);
+    rc = begin_open(&tx, &c, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
-    if (c->stage == TRIAGE_STAGE_CLOSED)
-        return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
     const triage__intake *in;
     if ((rc = pick_intake(&in, c, intake, at_ms, 0)))
         return triage__case_fail(&tx, rc);
@@ -1012,11 +1021,9 @@ static triage_status_t request_meeting_once(triage_engine_t *e, const triage_id_
     triage__txn tx;
     triage__case *c;
     triage_date_t day;
-    triage_status_t rc = triage__case_begin(&tx, &c, &day, e, case_id, actor, at_ms);
+    triage_status_t rc = begin_open(&tx, &c, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
-    if (c->stage == TRIAGE_STAGE_CLOSED)
-        return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
     const triage__intake *in;
     if ((rc = pick_intake(&in, c, intake, at_ms, 1)))
         return triage__case_fail(&tx, rc);
@@ -1044,11 +1051,9 @@ static triage_status_t review_plan_once(triage_engine_t *e, const triage_id_t *c
     triage__txn tx;
     triage__case *c;
     triage_date_t day;
-    triage_status_t rc = triage__case_begin(&tx, &c, &day, e, case_id, actor, at_ms);
+    triage_status_t rc = begin_open(&tx, &c, &day, e, case_id, actor, at_ms);
     if (rc)
         return rc;
-    if (c->stage == TRIAGE_STAGE_CLOSED)
-        return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
     if (c->stage != TRIAGE_STAGE_CASEWORK || c->plan_made == NONE)
         return triage__case_fail(&tx, forbid("shl39_plan_review",
                                              "a client plan is reviewed in casework, once it "

@@ -443,6 +443,19 @@ TRIAGE_API triage_status_t triage_case_intakes(triage_id_t **out, size_t *count,
 
 /* ---- urgency assessed after arrival ---------------------------------------- */
 
+/* Meets `milestone` on the open rows of one intake only (not of the case's
+ * other intakes). */
+static void meet_intake(triage__case *c, const triage_id_t *intake, triage_milestone_t milestone,
+                        triage_date_t day)
+{
+    for (uint32_t i = 0; i < c->ndeadlines; i++) {
+        triage__deadline *d = &c->deadlines[i];
+        if (d->milestone == (int32_t)milestone && d->met == NONE &&
+            !(d->flags & TRIAGE__DL_SUPERSEDED) && !memcmp(&d->intake_id, intake, sizeof *intake))
+            d->met = day;
+    }
+}
+
 static triage__deadline *row_of_intake(triage__case *c, const triage_id_t *intake, int32_t row)
 {
     for (uint32_t i = 0; i < c->ndeadlines; i++) {
@@ -454,9 +467,11 @@ static triage__deadline *row_of_intake(triage__case *c, const triage_id_t *intak
     return NULL;
 }
 
-static triage_status_t assess_urgency_once(triage_engine_t *e, const triage_id_t *intake,
-                                           const triage_id_t *actor, int64_t at_ms,
-                                           uint32_t triggers)
+/* The common start of a change to one intake: its case, opened for the
+ * change at at_ms (not before the intake arrived), as triage__case_begin(). */
+static triage_status_t intake_begin(triage__txn *tx, triage__case **c, triage_date_t *day,
+                                    triage_engine_t *e, const triage_id_t *intake,
+                                    const triage_id_t *actor, int64_t at_ms)
 {
     const triage__intake *found = NULL;
     const triage__case *holder = case_of_intake(e, intake, &found);
@@ -468,11 +483,18 @@ static triage_status_t assess_urgency_once(triage_engine_t *e, const triage_id_t
     if (at_ms < found->received_ms)
         return triage__error(TRIAGE_EINVAL, "at_ms", "the time is before the intake");
     triage_id_t case_id = holder->id;
+    return triage__case_begin(tx, c, day, e, &case_id, actor, at_ms);
+}
+
+static triage_status_t assess_urgency_once(triage_engine_t *e, const triage_id_t *intake,
+                                           const triage_id_t *actor, int64_t at_ms,
+                                           uint32_t triggers)
+{
     triage__txn tx;
     triage__case *c;
     triage_date_t day;
     int32_t minute;
-    triage_status_t rc = triage__case_begin(&tx, &c, &day, e, &case_id, actor, at_ms);
+    triage_status_t rc = intake_begin(&tx, &c, &day, e, intake, actor, at_ms);
     if (rc)
         return rc;
     if (c->stage == TRIAGE_STAGE_CLOSED)
@@ -547,12 +569,7 @@ static triage_status_t assess_urgency_once(triage_engine_t *e, const triage_id_t
     if (rc)
         return triage__case_fail(&tx, rc);
     /* D1 of this intake (not of the case's other intakes): assessed now */
-    for (uint32_t i = 0; i < c->ndeadlines; i++) {
-        triage__deadline *d = &c->deadlines[i];
-        if (d->milestone == TRIAGE_MILESTONE_URGENCY_ASSESSED && d->met == NONE &&
-            !(d->flags & TRIAGE__DL_SUPERSEDED) && !memcmp(&d->intake_id, &row_id, sizeof row_id))
-            d->met = day;
-    }
+    meet_intake(c, &row_id, TRIAGE_MILESTONE_URGENCY_ASSESSED, day);
     int32_t tier = TRIAGE_URGENCY_NORMAL;
     for (uint32_t i = 0; i < c->nintakes; i++)
         if (c->intakes[i].urgency < tier)
@@ -597,20 +614,9 @@ static triage_status_t application_begin(triage__txn *tx, triage__case **c, tria
         return triage__error_null("engine");
     if (!intake)
         return triage__error_null("intake");
-    const triage__intake *found = NULL;
-    const triage__case *holder = case_of_intake(e, intake, &found);
-    if (!holder) {
-        if (triage_error_last()->code == TRIAGE_ENOTFOUND)
-            return triage__error(TRIAGE_ENOTFOUND, "intake", "no intake with that id");
-        return triage_error_last()->code;
-    }
-    if (at_ms < found->received_ms)
-        return triage__error(TRIAGE_EINVAL, "at_ms", "the time is before the intake");
-    triage_id_t case_id = holder->id;
-    triage_status_t rc = triage__case_begin(tx, c, day, e, &case_id, actor, at_ms);
+    triage_status_t rc = intake_begin(tx, c, day, e, intake, actor, at_ms);
     if (rc)
         return rc;
-    rc = TRIAGE_OK;
     *row = triage__case_intake(*c, intake);
     if ((*c)->stage == TRIAGE_STAGE_CLOSED)
         rc = triage__error(TRIAGE_ESTATE, "closed_is_final", "a closed case never changes");
@@ -658,12 +664,7 @@ static triage_status_t request_completion_once(triage_engine_t *e, const triage_
                                                     "request"));
     triage_id_t id = row->id;
     /* D12 of this application: the request is sent now */
-    for (uint32_t i = 0; i < c->ndeadlines; i++) {
-        triage__deadline *d = &c->deadlines[i];
-        if (d->milestone == TRIAGE_MILESTONE_COMPLETION_REQUESTED && d->met == NONE &&
-            !(d->flags & TRIAGE__DL_SUPERSEDED) && !memcmp(&d->intake_id, &id, sizeof id))
-            d->met = day;
-    }
+    meet_intake(c, &id, TRIAGE_MILESTONE_COMPLETION_REQUESTED, day);
     triage__case_meet(c, TRIAGE_MILESTONE_RESPONSE, at_ms, day);
     triage_event_t *ev = triage__case_event(&tx, c, TRIAGE_EVENT_MILESTONE, at_ms, actor);
     if (!ev)
