@@ -435,6 +435,20 @@ def test_deadlines_that_arise_after_intake(office):
     assert info.value.argument == "intake"
 
 
+def test_plan_review_limit_is_a_deadline_rule():
+    """The SHL 39 § review interval is a rule row like the others: 6 months here."""
+    rules = triage.DeadlineRules()
+    rules.set_limit("plan_review", 6)
+    assert rules.law_version("plan_review") == "2025"
+    o = Office(deadline_rules=rules)
+    try:
+        c = o.case_in(Stage.CASEWORK)
+        (pr,) = _rows(o.e, c, "2026-11-23", "plan_review")
+        assert pr.due == datetime.date(2027, 5, 24)  # 23 May 2027 is a Sunday
+    finally:
+        o.e.close()
+
+
 # ---- bad input -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs,field", [
