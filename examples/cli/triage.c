@@ -575,10 +575,12 @@ static int print_table(const triage_report_t *r)
         printf(" (%.1f %%)\n", 100.0 * x);
     triage_report_assessments(&a, &b, r);
     triage_report_plans(&n, r);
-    printf("Assessments: %u started, %u completed; client plans: %u\n", (unsigned)a, (unsigned)b,
-           (unsigned)n);
-    triage_report_missed_appointments(&n, r);
-    printf("Missed appointments: %u\n", (unsigned)n);
+    uint32_t reviews = 0;
+    triage_report_plan_reviews(&reviews, r);
+    printf("Assessments: %u started, %u completed; client plans: %u made, %u reviewed\n",
+           (unsigned)a, (unsigned)b, (unsigned)n, (unsigned)reviews);
+    triage_report_failed_contacts(&a, &b, r);
+    printf("No-shows: %u; unreachable contact attempts: %u\n", (unsigned)a, (unsigned)b);
 
     triage_report_closings(&n, r, 0);
     printf("\nClosings: %u\n", (unsigned)n);
@@ -588,14 +590,16 @@ static int print_table(const triage_report_t *r)
                (unsigned)n);
     }
 
-    printf("\nDeadlines due in the period    met  missed  open  cancelled\n");
-    for (int bsis = TRIAGE_BASIS_SHL_36; bsis <= TRIAGE_BASIS_POLICY; bsis++) {
+    printf("\nDeadlines due in the period    met  missed  open  cancelled  on arrival\n");
+    for (int bsis = TRIAGE_BASIS_SHL_36; bsis <= TRIAGE_BASIS_SHL_39; bsis++) {
         triage_report_deadlines_t dl;
+        dl.version = TRIAGE_REPORT_DEADLINES_VERSION;
         triage_report_deadlines(&dl, r, (triage_legal_basis_t)bsis);
         const char *name = triage_legal_basis_name((triage_legal_basis_t)bsis);
         int pad = 26 - (int)strlen(name) + (strstr(name, "\xc2\xa7") ? 1 : 0);
-        printf("  %s%*s %7u %7u %5u %10u\n", name, pad > 0 ? pad : 0, "", (unsigned)dl.met,
-               (unsigned)dl.missed, (unsigned)dl.open, (unsigned)dl.cancelled);
+        printf("  %s%*s %7u %7u %5u %10u %11u\n", name, pad > 0 ? pad : 0, "", (unsigned)dl.met,
+               (unsigned)dl.missed, (unsigned)dl.open, (unsigned)dl.cancelled,
+               (unsigned)dl.met_on_arrival);
     }
 
     printf("\nWaiting times (business days)\n");

@@ -65,10 +65,10 @@ class DeadlineState(enum.IntEnum):
 
 _KIND_BY_NAME = {k.label: k for k in IntakeKind}  # C name -> IntakeKind
 
-#: Row name ("D1" ... "D13", "D12b", "response") -> C row value.
+#: Row name ("D1" ... "D13", "D12b", "plan_review", "response") -> C row value.
 DEADLINE_ROWS = {
     _ll.triage_deadline_row_name(v): v
-    for v in list(range(1, 15)) + [_ll.TRIAGE_DEADLINE_RESPONSE]
+    for v in list(range(1, 16)) + [_ll.TRIAGE_DEADLINE_RESPONSE]
 }
 
 
@@ -148,7 +148,8 @@ def _cal(calendar):
 class DeadlineRules:
     """A deadline rule set: the statutory rows D1-D13 (law version "2025")
     and the tier response. Change a row's limit, switch it off or record the
-    law version it encodes; rows are named "D1" ... "D13", "D12b", "response".
+    law version it encodes; rows are named "D1" ... "D13", "D12b", "plan_review",
+    "response".
     """
 
     __slots__ = ("_h",)

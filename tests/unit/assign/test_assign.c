@@ -723,6 +723,46 @@ static void test_role_change_proposal(void **state)
 
 /* ---- absences (§7.5) ---------------------------------------------------------- */
 
+/* docs/domain.md §7.5: once a case's assessment is done, its assessment
+ * worker's absence needs nobody new when another worker is responsible (the
+ * proposals offered that responsible worker again, a change of nothing that
+ * triage_assign_apply() refused). */
+static void test_absence_of_a_past_assessment_worker(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t assessor = sc(e), responsible = sc(e), spare = sc(e);
+    (void)spare;
+    triage_id_t c = make_case(e, SPEC(2));
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_ASSESSMENT, &assessor));
+    triage_move_t m = TRIAGE_MOVE_INIT;
+    m.at_ms = T0;
+    m.to = TRIAGE_STAGE_ASSESSMENT;
+    assert_ok(triage_case_move(e, &c, &m));
+    triage_assessment_record_t rec = TRIAGE_ASSESSMENT_RECORD_INIT;
+    rec.summary = rec.conclusion = rec.client_view = 1;
+    rec.nature = TRIAGE_NEED_NATURE_RECURRING;
+    assert_ok(triage_case_record_assessment(e, &c, NULL, T0, &rec));
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &responsible));
+    m.to = TRIAGE_STAGE_PLANNING;
+    assert_ok(triage_case_move(e, &c, &m));
+    /* a meeting request makes a deadline fall inside the absence */
+    assert_ok(triage_case_request_meeting(e, &c, NULL, T0, NULL));
+    triage_assignment_t *ps = NULL;
+    size_t n = 9;
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &assessor, DAY0,
+                                       DAY0 + 30, T0));
+    assert_int_equal(n, 0);
+    /* the responsible worker's absence still gets a proposal */
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &responsible, DAY0,
+                                       DAY0 + 30, T0));
+    assert_int_equal(n, 1);
+    assert_int_equal(ps[0].slot, TRIAGE_SLOT_RESPONSIBLE);
+    assert_true(triage_id_compare(&ps[0].worker, &responsible) != 0);
+    assert_ok(triage_assign_apply(e, ps, n, NULL, T0 + HOUR_MS));
+    triage_assignments_free(ps, n);
+}
+
 static void test_absences(void **state)
 {
     fixture *f = *state;
@@ -1917,6 +1957,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_assign_records_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_role_change_proposal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_absences, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_absence_of_a_past_assessment_worker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_distance_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duty_roster, setup, teardown),
         cmocka_unit_test_setup_teardown(test_balance, setup, teardown),
