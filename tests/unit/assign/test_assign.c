@@ -1943,6 +1943,35 @@ static void test_apply_proposal_already_in_place(void **state)
     triage_assignment_clear(&a);
 }
 
+/* Reproducer: when a case's pair was absent, the proposals could offer the
+ * case's own responsible worker as the new pair, and applying them failed
+ * ("the pair must be another worker than the responsible"; a simulated
+ * year with an initial assessment step stopped on it). */
+static void test_pair_proposal_is_not_the_responsible(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t r = sw(e), p = sc(e);
+    /* an application: its decision deadline (TTL 14 §) falls in the absence */
+    triage_id_t c = make_case(e, (case_spec){2, TRIAGE_LANG_FI, 297, TRIAGE_INTAKE_APPLICATION,
+                                             TRIAGE_SERVICE_WORKING_AGE, 0});
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &r));
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_PAIR, &p));
+    triage_date_t day;
+    assert_ok(triage_local_time(&day, NULL, T0));
+    triage_id_t ab;
+    assert_ok(triage_absence_add(&ab, e, &p, day, day + 60, NULL));
+    triage_assignment_t *res;
+    size_t n;
+    assert_ok(triage_absence_proposals(&res, &n, TRIAGE_ASSIGNMENT_VERSION, e, &p, day, day + 60, T0));
+    assert_int_equal(n, 1);
+    assert_int_equal(res[0].slot, TRIAGE_SLOT_PAIR);
+    assert_int_not_equal(triage_id_compare(&res[0].worker, &r), 0);
+    if (!triage_id_is_nil(&res[0].worker))
+        assert_ok(triage_assign_apply(e, res, n, NULL, T0));
+    triage_assignments_free(res, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1973,6 +2002,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup, teardown),
         cmocka_unit_test(test_loads_incremental),
         cmocka_unit_test_setup_teardown(test_apply_proposal_already_in_place, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pair_proposal_is_not_the_responsible, setup, teardown),
     };
     return cmocka_run_group_tests_name("assign", tests, NULL, NULL);
 }
