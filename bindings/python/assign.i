@@ -54,11 +54,35 @@ static PyObject *triage_py_assignment_list(const triage_assignment_t *a, size_t 
     return list;
 }
 
-static PyObject *triage_py_stats_tuple(const triage_batch_stats_t *s)
+/* The stats as a tuple; rule_ex/cap_ex: per-worker excess (n entries) or
+ * NULL for None. */
+static PyObject *triage_py_stats_tuple(const triage_batch_stats_t *s, const int32_t *rule_ex,
+                                       const int32_t *cap_ex, size_t n)
 {
-    return Py_BuildValue("(ddddddiiii)", s->max_load, s->total_travel, s->lower_bound, s->gap,
-                         s->sequential_max_load, s->sequential_total_travel, (int)s->method,
-                         (int)s->exact, (int)s->unassigned, (int)s->over_capacity);
+    PyObject *re = Py_None, *ce = Py_None;
+    Py_INCREF(re);
+    Py_INCREF(ce);
+    if (rule_ex && cap_ex) {
+        Py_DECREF(re);
+        Py_DECREF(ce);
+        re = PyTuple_New((Py_ssize_t)n);
+        ce = PyTuple_New((Py_ssize_t)n);
+        if (!re || !ce) {
+            Py_XDECREF(re);
+            Py_XDECREF(ce);
+            return NULL;
+        }
+        for (size_t j = 0; j < n; j++) {
+            PyTuple_SET_ITEM(re, (Py_ssize_t)j, PyLong_FromLong(rule_ex[j]));
+            PyTuple_SET_ITEM(ce, (Py_ssize_t)j, PyLong_FromLong(cap_ex[j]));
+        }
+    }
+    return Py_BuildValue("(ddddddiiiiiiiiiiNN)", s->max_load, s->total_travel, s->lower_bound,
+                         s->gap, s->sequential_max_load, s->sequential_total_travel,
+                         (int)s->method, (int)s->exact, (int)s->unassigned,
+                         (int)s->over_capacity, (int)s->unplaceable, (int)s->bound_with_rule,
+                         (int)s->rule_breaks, (int)s->rule_excess, (int)s->cap_breaks,
+                         (int)s->cap_excess, re, ce);
 }
 
 /* A C-contiguous float64 buffer of exactly n items (n = -1: any). */
@@ -308,8 +332,7 @@ PyObject *triage_py_distribute(triage_engine_t *engine, PyObject *case_ids, long
     if (!triage_py_ids(case_ids, &ids, &n))
         return NULL;
     triage_assignment_t *a = NULL;
-    triage_batch_stats_t st;
-    memset(&st, 0, sizeof st);
+    triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
     triage_status_t rc = triage_assign_distribute(&a, &st, TRIAGE_ASSIGNMENT_VERSION, engine, ids, n,
                                                   &req, apply);
     free(ids);
@@ -321,7 +344,7 @@ PyObject *triage_py_distribute(triage_engine_t *engine, PyObject *case_ids, long
     triage_assignments_free(a, n);
     if (!list)
         return NULL;
-    return Py_BuildValue("(NN)", list, triage_py_stats_tuple(&st));
+    return Py_BuildValue("(NN)", list, triage_py_stats_tuple(&st, NULL, NULL, 0));
 }
 
 PyObject *triage_py_duty_pair(triage_engine_t *engine, int date)
@@ -475,13 +498,16 @@ PyObject *triage_py_transport_assignment(PyObject *cost, long long nrows, long l
 }
 
 /* weight, load, fte, travel: float64 buffers; eligible: bytes (nc * nw) or None;
- * group: int32 bytes or None. Returns (assignment as int32 bytes, stats). */
+ * group, room: int32 buffers or None; counted: bytes (nc) or None. Returns
+ * (assignment as int32 bytes, stats). */
 PyObject *triage_py_batch_solve(PyObject *weight, PyObject *load, PyObject *fte,
                                 PyObject *eligible, PyObject *travel, PyObject *group,
-                                int flood_margin, int exact_limit)
+                                int flood_margin, int exact_limit, PyObject *counted,
+                                PyObject *room)
 {
-    Py_buffer w, l, f, t, el, g;
+    Py_buffer w, l, f, t, el, g, cn, rm;
     int have_t = travel != Py_None, have_e = eligible != Py_None, have_g = group != Py_None;
+    int have_c = counted != Py_None, have_r = room != Py_None;
     if (!triage_py_doubles(weight, &w, -1, "weight"))
         return NULL;
     if (!triage_py_doubles(load, &l, -1, "load")) {
@@ -513,9 +539,27 @@ PyObject *triage_py_batch_solve(PyObject *weight, PyObject *load, PyObject *fte,
             ok = 0;
         }
     }
+    if (ok && have_c) {
+        if (PyObject_GetBuffer(counted, &cn, PyBUF_SIMPLE) < 0) {
+            ok = have_c = 0;
+        } else if (cn.len != nc) {
+            PyErr_SetString(PyExc_TypeError, "counted must hold ncases bytes");
+            ok = 0;
+        }
+    }
+    if (ok && have_r) {
+        if (PyObject_GetBuffer(room, &rm, PyBUF_SIMPLE) < 0) {
+            ok = have_r = 0;
+        } else if (rm.len != nw * 4) {
+            PyErr_SetString(PyExc_TypeError, "room must hold nworkers int32 values");
+            ok = 0;
+        }
+    }
     PyObject *res = NULL;
     if (ok) {
         triage_batch_problem_t p = TRIAGE_BATCH_PROBLEM_INIT;
+        p.counted = have_c ? cn.buf : NULL;
+        p.room = have_r ? rm.buf : NULL;
         p.ncases = (size_t)nc;
         p.nworkers = (size_t)nw;
         p.weight = w.buf;
@@ -527,19 +571,29 @@ PyObject *triage_py_batch_solve(PyObject *weight, PyObject *load, PyObject *fte,
         p.flood_margin = flood_margin;
         p.exact_limit = exact_limit;
         PyObject *out = PyBytes_FromStringAndSize(NULL, nc * 4);
-        if (out) {
-            triage_batch_stats_t st;
+        int32_t *ex = malloc(2 * ((size_t)nw + 1) * sizeof *ex);
+        if (!ex)
+            PyErr_NoMemory();
+        if (out && ex) {
+            triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
+            st.nworker_excess = (uint32_t)nw;
+            st.worker_rule_excess = ex;
+            st.worker_cap_excess = ex + nw + 1;
             triage_status_t rc;
             Py_BEGIN_ALLOW_THREADS
             rc = triage_batch_solve((int32_t *)(void *)PyBytes_AS_STRING(out), &st, &p, NULL);
             Py_END_ALLOW_THREADS
             if (rc) {
-                Py_DECREF(out);
                 triage_py_raise(rc);
             } else {
-                res = Py_BuildValue("(NN)", out, triage_py_stats_tuple(&st));
+                PyObject *t = triage_py_stats_tuple(&st, st.worker_rule_excess,
+                                                    st.worker_cap_excess, (size_t)nw);
+                if (t)
+                    res = Py_BuildValue("(ON)", out, t);
             }
         }
+        Py_XDECREF(out);
+        free(ex);
     }
     PyBuffer_Release(&w);
     PyBuffer_Release(&l);
@@ -550,6 +604,10 @@ PyObject *triage_py_batch_solve(PyObject *weight, PyObject *load, PyObject *fte,
         PyBuffer_Release(&el);
     if (have_g)
         PyBuffer_Release(&g);
+    if (have_c)
+        PyBuffer_Release(&cn);
+    if (have_r)
+        PyBuffer_Release(&rm);
     return res;
 }
 %}

@@ -540,6 +540,17 @@ triage_status_t triage_py_engine_calendar_copy(triage_calendar_t **out,
         $1 = &tmp;
     }
 }
+/* An intake: None reaches C as NULL (the engine's default intake where the
+ * call has one, else InvalidArgument). */
+%typemap(in) const triage_id_t *intake (triage_id_t tmp) {
+    if ($input == Py_None) {
+        $1 = NULL;
+    } else {
+        if (!triage_py_id_conv($input, &tmp))
+            SWIG_fail;
+        $1 = &tmp;
+    }
+}
 /* Actors and workers: None is the nil id (the system / no worker). */
 %typemap(in) const triage_id_t *actor (triage_id_t tmp) {
     if (!triage_py_id_conv($input, &tmp))

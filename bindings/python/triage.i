@@ -99,3 +99,6 @@ int triage_py_error_code(void) { return (int)triage_error_last()->code; }
 %include "store.i"
 %include "assign.i"
 %include "sim.i"
+
+/* Hand-written fast paths of the hot single calls (last: they use the types above). */
+%include "fast.i"

@@ -7,6 +7,9 @@
  * line on stderr naming the problem).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <inttypes.h>
 #include <math.h>
@@ -40,6 +43,7 @@ static void usage(FILE *to)
             "                      with no arguments a JSON object is read from stdin:\n"
             "                      {\"need\": {...}, \"capacity\": {...}, \"age_related\": false}\n"
             "  report --db FILE --from DATE --to DATE [--format table|csv|json]\n"
+            "         [--plot FILE.png]\n"
             "                      the period report (docs/domain.md section 9) of a store;\n"
             "                      both dates inclusive, local (Finnish) days\n"
             "  check --db FILE     check a store without changing it: SQLite's\n"
@@ -51,11 +55,81 @@ static void usage(FILE *to)
             "                      persisting to a new SQLite file with --db\n"
             "\n"
             "Options:\n"
-            "  -h, --help          show this help and exit\n"
+            "  -h, --help          show this help and exit (after a COMMAND: its help)\n"
             "  -V, --version       show the library version and exit\n"
             "\n"
             "Exit status: 0 success, 1 a run-time failure, 2 bad arguments or input.\n",
             prog);
+}
+
+/* One command's help (`triage COMMAND --help`): its synopsis and options. */
+static const struct {
+    const char *name, *text;
+} command_help[] = {
+    {"date-info", "date-info DATE\n"
+                  "\n"
+                  "Prints the weekday of an ISO date (YYYY-MM-DD).\n"},
+    {"deadlines", "deadlines --kind K --received DATE [--age N] [--own-contact]\n"
+                  "                 [--care-allowance] [--child-special-support]\n"
+                  "                 [--urgency immediate|urgent|priority|normal]\n"
+                  "                 [--service working_age|family|older]\n"
+                  "\n"
+                  "The statutory deadlines of an intake (docs/domain.md section 5.3), as a table.\n"
+                  "  --kind K            contact, notification, child_welfare_notification,\n"
+                  "                      application, kela_referral, other_authority (required)\n"
+                  "  --received DATE     the intake date, YYYY-MM-DD (required)\n"
+                  "  --age N             the client's age in years (0-150)\n"
+                  "  --own-contact       the client or a relative contacts to obtain services\n"
+                  "  --care-allowance    receives the highest-rate pensioner's care allowance\n"
+                  "  --child-special-support  a child in need of special support\n"
+                  "  --urgency TIER      the assessed tier (default: NORMAL, or PRIORITY when a\n"
+                  "                      statutory 7-business-day start applies)\n"
+                  "  --service AREA      working_age (default), family or older\n"},
+    {"classify", "classify [--need AREA=N,...] [--capacity BARRIER=N,...] [--age-related]\n"
+                 "\n"
+                 "The four-quadrant classification of one score vector (docs/classifier.md).\n"
+                 "Scores are 0-3; unnamed indicators are 0. With no arguments one JSON object\n"
+                 "is read from stdin: {\"need\": {...}, \"capacity\": {...}, \"age_related\": false}\n"},
+    {"report", "report --db FILE --from DATE --to DATE [--format table|csv|json]\n"
+               "              [--plot FILE.png]\n"
+               "\n"
+               "The period report (docs/reports.md) of an SQLite store; both dates inclusive,\n"
+               "local (Finnish) days.\n"
+               "  --plot FILE.png     then draw the report (waiting times, deadline compliance,\n"
+               "                      load per worker) into a PNG: runs the Python package\n"
+               "                      (python3 -m triage report ... --plot), which needs\n"
+               "                      matplotlib\n"},
+    {"check", "check --db FILE\n"
+              "\n"
+              "Checks a store without changing it: SQLite's integrity_check, then every\n"
+              "record and event decoded and validated. Exit 0 and a summary when sound;\n"
+              "exit 1 and one line naming the damaged record kind and field otherwise.\n"},
+    {"simulate", "simulate --scenario FILE [--days N] [--seed S] [--db FILE]\n"
+                 "                [--format table|csv|json]\n"
+                 "\n"
+                 "Runs a scenario (docs/simulation.md) on the engine; with --db the run is kept\n"
+                 "in a new SQLite file. A progress bar is shown when stderr is a terminal.\n"
+                 "  --days N            calendar days (1-3660; default: the scenario's)\n"
+                 "  --seed S            the random seed (0-2147483647; default 1)\n"},
+};
+
+/* Prints COMMAND's help and returns 1 when @p argv (a command's arguments)
+ * asks for it with -h or --help; 0 otherwise. */
+static int command_help_asked(const char *cmd, int argc, char **argv)
+{
+    int asked = 0;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            asked = 1;
+    if (!asked)
+        return 0;
+    for (size_t k = 0; k < sizeof command_help / sizeof command_help[0]; k++)
+        if (!strcmp(command_help[k].name, cmd)) {
+            printf("Usage: %s ", prog);
+            fputs(command_help[k].text, stdout);
+            return 1;
+        }
+    return 0;
 }
 
 static int fail_usage(const char *what, const char *detail)
@@ -501,10 +575,12 @@ static int print_table(const triage_report_t *r)
         printf(" (%.1f %%)\n", 100.0 * x);
     triage_report_assessments(&a, &b, r);
     triage_report_plans(&n, r);
-    printf("Assessments: %u started, %u completed; client plans: %u\n", (unsigned)a, (unsigned)b,
-           (unsigned)n);
-    triage_report_missed_appointments(&n, r);
-    printf("Missed appointments: %u\n", (unsigned)n);
+    uint32_t reviews = 0;
+    triage_report_plan_reviews(&reviews, r);
+    printf("Assessments: %u started, %u completed; client plans: %u made, %u reviewed\n",
+           (unsigned)a, (unsigned)b, (unsigned)n, (unsigned)reviews);
+    triage_report_failed_contacts(&a, &b, r);
+    printf("No-shows: %u; unreachable contact attempts: %u\n", (unsigned)a, (unsigned)b);
 
     triage_report_closings(&n, r, 0);
     printf("\nClosings: %u\n", (unsigned)n);
@@ -514,14 +590,16 @@ static int print_table(const triage_report_t *r)
                (unsigned)n);
     }
 
-    printf("\nDeadlines due in the period    met  missed  open  cancelled\n");
-    for (int bsis = TRIAGE_BASIS_SHL_36; bsis <= TRIAGE_BASIS_POLICY; bsis++) {
+    printf("\nDeadlines due in the period    met  missed  open  cancelled  on arrival\n");
+    for (int bsis = TRIAGE_BASIS_SHL_36; bsis <= TRIAGE_BASIS_SHL_39; bsis++) {
         triage_report_deadlines_t dl;
+        dl.version = TRIAGE_REPORT_DEADLINES_VERSION;
         triage_report_deadlines(&dl, r, (triage_legal_basis_t)bsis);
         const char *name = triage_legal_basis_name((triage_legal_basis_t)bsis);
         int pad = 26 - (int)strlen(name) + (strstr(name, "\xc2\xa7") ? 1 : 0);
-        printf("  %s%*s %7u %7u %5u %10u\n", name, pad > 0 ? pad : 0, "", (unsigned)dl.met,
-               (unsigned)dl.missed, (unsigned)dl.open, (unsigned)dl.cancelled);
+        printf("  %s%*s %7u %7u %5u %10u %11u\n", name, pad > 0 ? pad : 0, "", (unsigned)dl.met,
+               (unsigned)dl.missed, (unsigned)dl.open, (unsigned)dl.cancelled,
+               (unsigned)dl.met_on_arrival);
     }
 
     printf("\nWaiting times (business days)\n");
@@ -606,9 +684,63 @@ static int print_report(triage_engine_t *engine, triage_date_t first, triage_dat
     return rc;
 }
 
+/* `report --plot FILE`: after the report is printed, the Python package draws
+ * it (python3 -m triage report ... --plot FILE, its stdout discarded). The
+ * interpreter and the package's install directory come from the build; the
+ * directory is added to the end of PYTHONPATH, so an install under any prefix
+ * works (a PYTHONPATH of the caller's own comes first). */
+static int draw_report(const char *db, const char *from, const char *to, const char *plot)
+{
+#ifdef TRIAGE_PYTHON
+    char *args[] = {(char *)TRIAGE_PYTHON, (char *)"-m", (char *)"triage", (char *)"report",
+                    (char *)"--db", (char *)db, (char *)"--from", (char *)from,
+                    (char *)"--to", (char *)to, (char *)"--format", (char *)"csv",
+                    (char *)"--plot", (char *)plot, NULL};
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return fail_runtime("--plot: cannot start the Python package");
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, STDOUT_FILENO);
+#ifdef TRIAGE_PYTHON_SITE
+        const char *old = getenv("PYTHONPATH");
+        size_t n = strlen(TRIAGE_PYTHON_SITE) + (old ? strlen(old) + 1 : 0) + 1;
+        char *path = malloc(n);
+        if (path) {
+            snprintf(path, n, "%s%s%s", old ? old : "", old && *old ? ":" : "",
+                     TRIAGE_PYTHON_SITE);
+            setenv("PYTHONPATH", path, 1);
+        }
+#endif
+        execv(TRIAGE_PYTHON, args);
+        fprintf(stderr, "%s: --plot needs %s with the triage package: %s\n", prog,
+                TRIAGE_PYTHON, strerror(errno));
+        _exit(EXIT_RUNTIME);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return fail_runtime("--plot: lost the Python package");
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    fprintf(stderr, "%s: --plot: the Python package was stopped by a signal\n", prog);
+    return EXIT_RUNTIME;
+#else
+    (void)db;
+    (void)from;
+    (void)to;
+    (void)plot;
+    fprintf(stderr, "%s: --plot needs the Python bindings, and this build has none\n", prog);
+    return EXIT_RUNTIME;
+#endif
+}
+
 static int cmd_report(int argc, char **argv)
 {
-    const char *db = NULL, *format = "table";
+    const char *db = NULL, *format = "table", *plot = NULL, *from_text = NULL, *to_text = NULL;
     triage_date_t first = TRIAGE_DATE_NONE, last = TRIAGE_DATE_NONE;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -619,13 +751,19 @@ static int cmd_report(int argc, char **argv)
         } else if (opt_value(argc, argv, &i, "--from", &v)) {
             if (!v || triage_date_parse(&first, v) != TRIAGE_OK)
                 return fail_usage("invalid --from DATE", v);
+            from_text = v;
         } else if (opt_value(argc, argv, &i, "--to", &v)) {
             if (!v || triage_date_parse(&last, v) != TRIAGE_OK)
                 return fail_usage("invalid --to DATE", v);
+            to_text = v;
         } else if (opt_value(argc, argv, &i, "--format", &v)) {
             if (!v || (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json")))
                 return fail_usage("--format must be table, csv or json", v);
             format = v;
+        } else if (opt_value(argc, argv, &i, "--plot", &v)) {
+            if (!v || !*v)
+                return fail_usage("--plot needs a FILE.png", NULL);
+            plot = v;
         } else {
             return fail_usage("unknown report argument", argv[i]);
         }
@@ -644,6 +782,8 @@ static int cmd_report(int argc, char **argv)
         return rc;
     rc = print_report(engine, first, last, format);
     triage_engine_free(engine);
+    if (!rc && plot)
+        rc = draw_report(db, from_text, to_text, plot);
     return rc;
 }
 
@@ -860,6 +1000,8 @@ int main(int argc, char **argv)
                     TRIAGE_VERSION_STRING);
         return 0;
     }
+    if (command_help_asked(cmd, argc - 1, argv + 1))
+        return 0;
     if (!strcmp(cmd, "date-info"))
         return cmd_date_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "deadlines"))

@@ -44,7 +44,7 @@ typedef enum triage_assign_param {
     TRIAGE_ASSIGN_SOFT_CAP = 9,        /**< normalized load per FTE (default 35) */
     TRIAGE_ASSIGN_HARD_CAP = 10,       /**< normalized load per FTE (default 50) */
     TRIAGE_ASSIGN_CHILD_WELFARE_CAP = 11, /**< LSL 13 b §: child-welfare clients per responsible worker (law, default 30) */
-    TRIAGE_ASSIGN_FLOOD_MARGIN = 12,   /**< new cases above the team median in one distribution (default 3; -1 off) */
+    TRIAGE_ASSIGN_FLOOD_MARGIN = 12,   /**< new cases per FTE above the median of new cases per FTE of the role, in one distribution (default 3; -1 off) */
     TRIAGE_ASSIGN_LANGUAGE_HARD = 13,  /**< 1 (default): fi/sv clients go to a worker with their language when one qualifies */
     TRIAGE_ASSIGN_EXACT_LIMIT = 14     /**< batch: exact branch and bound up to this many cases (default 10, at most 16) */
 } triage_assign_param_t;
@@ -350,19 +350,42 @@ typedef enum triage_batch_method {
     TRIAGE_BATCH_LINEAR = 4       /**< equal weights: the least-travel assignment at the heuristic's max load (linear assignment) */
 } triage_batch_method_t;
 
-/** What a batch achieved. */
+/**
+ * What a batch achieved (docs/domain.md §7.4). Versioned: the caller sets
+ * @c version (start from ::TRIAGE_BATCH_STATS_INIT) and the library writes
+ * only the members that version has; members are only ever appended.
+ *
+ * The no-flooding rule and the count caps are constraints: the result
+ * honours them whenever some distribution can. When none can, the result
+ * breaks them as little as it can and says so: the counts below and, when
+ * the caller supplies arrays, by how much for each worker.
+ */
 typedef struct triage_batch_stats {
+    uint32_t version;         /**< set by the caller: ::TRIAGE_BATCH_STATS_VERSION */
     double max_load;          /**< the largest normalized load of the workers that could take a case */
     double total_travel;      /**< sum of the travel of the assigned cases */
-    double lower_bound;       /**< a lower bound on max_load */
+    double lower_bound;       /**< a lower bound on the max load of the best distribution (see bound_with_rule); equal to max_load when exact */
     double gap;               /**< (max_load - lower_bound) / lower_bound, 0 when exact */
     double sequential_max_load;     /**< one by one in arrival order, for comparison */
     double sequential_total_travel;
     triage_batch_method_t method;
-    int32_t exact;            /**< 1 when max_load is proven optimal */
-    int32_t unassigned;       /**< cases nobody could take */
-    int32_t over_capacity;    /**< cases that went above the hard cap */
+    int32_t exact;            /**< 1 when the result is proven optimal */
+    int32_t unassigned;       /**< cases left without a worker (out_worker -1) */
+    int32_t over_capacity;    /**< cases that went above the hard cap (the engine's distribution) */
+    int32_t unplaceable;      /**< of the unassigned, the cases no worker may take: reported apart, never counted in max_load, lower_bound or the rules */
+    int32_t bound_with_rule;  /**< 1: lower_bound holds for every distribution that honours the no-flooding rule and the count caps, as the result does; 0: for every distribution */
+    int32_t rule_breaks;      /**< workers who take more new cases than the no-flooding rule allows (0 when it holds) */
+    int32_t rule_excess;      /**< their new cases above the limit, summed */
+    int32_t cap_breaks;       /**< workers above their count cap (room) */
+    int32_t cap_excess;       /**< their counted cases above the cap, summed */
+    uint32_t nworker_excess;  /**< entries the caller supplies in the two arrays below (0: none); the library writes min(this, workers) of each */
+    int32_t *worker_rule_excess; /**< caller's array or NULL: per worker, new cases above the no-flooding limit (0 within it) */
+    int32_t *worker_cap_excess;  /**< caller's array or NULL: per worker, counted cases above the count cap */
 } triage_batch_stats_t;
+#define TRIAGE_BATCH_STATS_VERSION 1
+#define TRIAGE_BATCH_STATS_INIT                                                              \
+    {TRIAGE_BATCH_STATS_VERSION, 0, 0, 0, 0, 0, 0, (triage_batch_method_t)0, 0, 0, 0, 0, 0, 0, \
+     0, 0, 0, 0, NULL, NULL}
 
 /**
  * A synthetic batch problem for triage_batch_solve() (the solver the engine's
@@ -378,8 +401,8 @@ typedef struct triage_batch_problem {
     const uint8_t *eligible;   /**< ncases * nworkers row-major (1 may take); NULL: all */
     const double *travel;      /**< ncases * nworkers row-major, >= 0; NULL: no travel */
     const uint8_t *counted;    /**< ncases: 1 counts towards the per-worker count cap; NULL: none */
-    const int32_t *room;       /**< nworkers: how many counted cases each may still take; NULL: no cap */
-    int32_t flood_margin;      /**< no-flooding margin over the median of new cases; -1 off */
+    const int32_t *room;       /**< nworkers: how many counted cases each may still take (a constraint: broken only when no distribution can honour it, then reported in the stats); NULL: no cap */
+    int32_t flood_margin;      /**< no-flooding margin: worker j takes at most floor(fte_j * (median + margin)) new cases, the median of new cases per FTE within j's group; -1 off */
     int32_t exact_limit;       /**< exact up to this many cases (0-16) */
     const int32_t *group;      /**< nworkers, >= 0: the median of new cases is taken within each group (the engine passes the role); NULL: one group */
 } triage_batch_problem_t;
@@ -387,28 +410,38 @@ typedef struct triage_batch_problem {
 #define TRIAGE_BATCH_PROBLEM_INIT {TRIAGE_BATCH_PROBLEM_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 10, 0}
 
 /**
- * Solves a batch: minimises the largest normalized load first, the total
- * travel second (then the sum of squared loads) subject to eligibility, the
- * count cap and the no-flooding rule; never worse than one by one in order.
- * @param out_worker ncases entries: the worker index, or -1 when nobody can take it
- * @param stats      may be NULL
+ * Solves a batch (docs/domain.md §7.4). Cases no worker may take get -1 and are
+ * reported apart (stats.unplaceable). Every other case gets a worker. The
+ * objective, in order: break the count caps (room) as little as possible,
+ * then the no-flooding rule (a worker takes at most flood_margin more new
+ * cases per FTE than the median of new cases per FTE of their group), then
+ * the largest normalized load, the total travel and the sum of squared
+ * loads. Exact (branch and bound) up to exact_limit cases; above, a
+ * heuristic that is never worse than one by one in arrival order, with a
+ * lower bound that includes the rule.
+ * @param out_worker ncases entries: the worker index, or -1 when nobody may take the case
+ * @param stats      may be NULL; else its version must be set (::TRIAGE_BATCH_STATS_INIT)
  * @param alloc      NULL: the C library
- * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (field named), ::TRIAGE_EVERSION,
- *         ::TRIAGE_ENOMEM.
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (field named; "stats" when
+ *         nworker_excess > 0 with a NULL array), ::TRIAGE_EVERSION
+ *         ("problem.version", "stats.version"), ::TRIAGE_ERANGE ("ncases":
+ *         too large), ::TRIAGE_ENOMEM. Outputs are unchanged on failure.
  */
 TRIAGE_API triage_status_t triage_batch_solve(int32_t *out_worker, triage_batch_stats_t *stats,
                                               const triage_batch_problem_t *problem,
                                               const triage_allocator_t *alloc);
 
 /**
- * Linear assignment (shortest augmenting paths, Jonker-Volgenant style,
- * O(n^2 m)): chooses min(nrows, ncols) cells, at most one per row and column,
+ * Linear assignment (Jonker-Volgenant: reductions on square matrices, then
+ * shortest augmenting paths that settle equal distances together; O(n^2 m)
+ * in the worst case): chooses min(nrows, ncols) cells, at most one per row and column,
  * with the smallest total cost; INFINITY marks a forbidden cell.
  * @param row_to_col nrows entries: the column of each row, -1 when unassigned
  * @param total      the total cost (may be NULL)
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NaN or -INFINITY cost, NULL);
  *         ::TRIAGE_ECONFLICT ("cost": no complete assignment avoids the
- *         forbidden cells); ::TRIAGE_ENOMEM.
+ *         forbidden cells); ::TRIAGE_ERANGE ("nrows": a side above
+ *         INT32_MAX or a matrix too large to address); ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_linear_assignment(int32_t *row_to_col, double *total,
                                                     const double *cost, size_t nrows,
@@ -420,10 +453,12 @@ TRIAGE_API triage_status_t triage_linear_assignment(int32_t *row_to_col, double 
  * puts every row in a column, column j taking at most capacity[j] rows,
  * with the smallest total cost; INFINITY marks a forbidden cell. It gives
  * the objective of triage_linear_assignment() on the matrix with column j
- * repeated capacity[j] times, without building it: successive shortest
- * augmenting paths over the columns, O(ncols^2) per row plus the moves
- * along each path, and an ncols x ncols table (meant for ncols much
- * smaller than the number of rows, e.g. cases x workers with slots).
+ * repeated capacity[j] times, without building it: every row starts on its
+ * cheapest column while that one has room, and the rest follow successive
+ * shortest augmenting paths (over the columns with an ncols x ncols table
+ * of the cheapest moves when ncols <= nrows, e.g. cases x workers with
+ * slots; over rows and columns like triage_linear_assignment() when the
+ * matrix is wide). Memory beside the matrix is at most about its size.
  * @param row_to_col nrows entries: the column of each row (all assigned)
  * @param total      the total cost (may be NULL)
  * @param cost       nrows x ncols, row-major
@@ -432,7 +467,8 @@ TRIAGE_API triage_status_t triage_linear_assignment(int32_t *row_to_col, double 
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NaN or -INFINITY cost, negative
  *         capacity, NULL); ::TRIAGE_ECONFLICT ("capacity": the capacities
  *         add up to fewer than nrows; "cost": the forbidden cells leave no
- *         complete assignment); ::TRIAGE_ERANGE (too large); ::TRIAGE_ENOMEM.
+ *         complete assignment); ::TRIAGE_ERANGE ("nrows", "ncols": above
+ *         INT32_MAX, or a matrix too large to address); ::TRIAGE_ENOMEM.
  *         Outputs are unchanged on failure.
  */
 TRIAGE_API triage_status_t triage_transport_assignment(int32_t *row_to_col, double *total,

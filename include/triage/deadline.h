@@ -48,7 +48,8 @@ typedef enum triage_legal_basis {
     TRIAGE_BASIS_TTL_14B = 4,  /**< Act on Social Assistance 14 b § */
     TRIAGE_BASIS_TTL_14C = 5,  /**< Act on Social Assistance 14 c § */
     TRIAGE_BASIS_TTL_14E = 6,  /**< Act on Social Assistance 14 e § */
-    TRIAGE_BASIS_POLICY = 7    /**< not law: the urgency policy's response time */
+    TRIAGE_BASIS_POLICY = 7,   /**< not law: the urgency policy's response time */
+    TRIAGE_BASIS_SHL_39 = 8    /**< Social Welfare Act 39 § (the client plan) */
 } triage_legal_basis_t;
 
 /** What must have happened by the due date. Values are stable. */
@@ -60,7 +61,8 @@ typedef enum triage_milestone {
     TRIAGE_MILESTONE_DECISION_CARRIED_OUT = 5,
     TRIAGE_MILESTONE_MEETING_HELD = 6,
     TRIAGE_MILESTONE_COMPLETION_REQUESTED = 7, /**< request to complete an application sent */
-    TRIAGE_MILESTONE_RESPONSE = 8              /**< the urgency tier's response */
+    TRIAGE_MILESTONE_RESPONSE = 8,             /**< the urgency tier's response */
+    TRIAGE_MILESTONE_PLAN_REVIEWED = 9         /**< the client plan reviewed (SHL 39 §) */
 } triage_milestone_t;
 
 /** Deadline rows: D1-D13 of docs/domain.md §5.3 plus the tier response. Stable. */
@@ -79,6 +81,11 @@ typedef enum triage_deadline_row {
     TRIAGE_DEADLINE_D12 = 12,
     TRIAGE_DEADLINE_D12_DECISION = 13, /**< D12's second part: decision after completion */
     TRIAGE_DEADLINE_D13 = 14,
+    /** The client plan's review (SHL 39 §; policy default 12 months after
+     *  the plan is made, then after each review). It arises only on a case
+     *  (triage_case_move() to CASEWORK from PLANNING, triage_case_review_plan()),
+     *  never from triage_deadlines_compute(). */
+    TRIAGE_DEADLINE_PLAN_REVIEW = 15,
     TRIAGE_DEADLINE_RESPONSE = 100     /**< the urgency tier's response deadline */
 } triage_deadline_row_t;
 
@@ -138,7 +145,7 @@ TRIAGE_API void triage_deadline_rules_free(triage_deadline_rules_t *rules);
 
 /**
  * Changes a row's time limit: business days for day-based rows, months for
- * month-based rows (D5, D7, D9). 0-365; 0 business days means the anchor
+ * month-based rows (D5, D7, D9, the plan review). 0-365; 0 business days means the anchor
  * date itself (as D1). ::TRIAGE_EINVAL for an unknown row ("row"), the
  * response row (its time lives in the urgency policy) or a bad amount
  * ("amount").
@@ -243,7 +250,7 @@ TRIAGE_API triage_status_t triage_deadline_status(triage_deadline_state_t *state
 TRIAGE_API const char *triage_legal_basis_name(triage_legal_basis_t basis);
 /** "assessment_started" etc. Static; NULL if unknown. */
 TRIAGE_API const char *triage_milestone_name(triage_milestone_t milestone);
-/** "D1" ... "D13", "D12b", "response". Static; NULL if unknown. */
+/** "D1" ... "D13", "D12b", "plan_review", "response". Static; NULL if unknown. */
 TRIAGE_API const char *triage_deadline_row_name(triage_deadline_row_t row);
 /** "contact", "notification", ... Static; NULL if unknown. */
 TRIAGE_API const char *triage_intake_kind_name(triage_intake_kind_t kind);

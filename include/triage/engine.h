@@ -117,7 +117,7 @@ typedef enum triage_event_kind {
     TRIAGE_EVENT_CONTACT_ATTEMPT = 8,     /**< to = 1 reached, 0 not */
     TRIAGE_EVENT_MOTIVATION_CHECKED = 9,  /**< to = triage_motivation_t, reason = urgent risk */
     TRIAGE_EVENT_ASSESSMENT_RECORDED = 10,/**< to = need nature */
-    TRIAGE_EVENT_MILESTONE = 11,          /**< to = triage_milestone_t */
+    TRIAGE_EVENT_MILESTONE = 11,          /**< to = triage_milestone_t; intake = the one intake it concerns, or nil; from = the completion period's last day (COMPLETION_REQUESTED), else 0 */
     TRIAGE_EVENT_REPEAT_FLAGGED = 12,     /**< the client's repeat-notification flag was set */
     TRIAGE_EVENT_CLIENT_CREATED = 13,
     TRIAGE_EVENT_CLIENT_UPDATED = 14,     /**< reason = bit set of changed fields */
@@ -126,7 +126,10 @@ typedef enum triage_event_kind {
     TRIAGE_EVENT_ABSENCE_ADDED = 17,      /**< subject = worker, to_id = absence id; from/to = start/end dates */
     TRIAGE_EVENT_ABSENCE_REMOVED = 18,    /**< subject = worker, to_id = absence id */
     TRIAGE_EVENT_POLICY_CHANGED = 19,     /**< shared configuration: to = the policy slot; policy id/version set */
-    TRIAGE_EVENT_DEADLINE_ADDED = 20      /**< a deadline row arose after intake: to = its row, from_id = its id */
+    TRIAGE_EVENT_DEADLINE_ADDED = 20,     /**< a deadline row arose after intake: to = its row, from_id = its id, from = its due date, intake = the intake it belongs to */
+    TRIAGE_EVENT_SERVICE_DECIDED = 21,    /**< a service decision (SHL 45 §): to = 1 urgent, 0 not; intake = the matter it decides */
+    TRIAGE_EVENT_APPLICATION_COMPLETED = 22, /**< an incomplete application was completed (TTL 14 c §): intake = the application */
+    TRIAGE_EVENT_MEETING_REQUESTED = 23   /**< the client asked to meet a worker (TTL 14 e §): intake = the matter */
 } triage_event_kind_t;
 
 /** What a contact attempt came to (triage_case_contact_attempt()). Stable. */
@@ -598,7 +601,9 @@ typedef struct triage_move {
  * Moves a case to another stage. Only the transitions of docs/domain.md §3 are
  * allowed, each with its required data; anything else returns
  * ::TRIAGE_ESTATE with the rule named in the last error's argument, and
- * changes nothing.
+ * changes nothing. Closing as DECLINED needs no urgent risk: the case's tier
+ * is neither IMMEDIATE nor URGENT, guidance found no urgent risk, and the
+ * client is not unable to look after themselves ("shl35_2_declined", SHL 35 § 2).
  * @return ::TRIAGE_OK, ::TRIAGE_ESTATE, ::TRIAGE_EINVAL, ::TRIAGE_ENOTFOUND,
  *         ::TRIAGE_EVERSION, ::TRIAGE_ENOMEM.
  */
@@ -617,9 +622,16 @@ TRIAGE_API triage_status_t triage_case_contact_attempt(triage_engine_t *engine,
                                                        int reached);
 
 /**
- * Records the motivation check in GUIDANCE. @p urgent_risk 1 when there is an
- * urgent risk. @p offer_decline (may be NULL) is set to 1 when closing as
- * DECLINED is now open (unwilling, no urgent risk).
+ * Records the motivation check in GUIDANCE (or INITIAL_ASSESSMENT).
+ * @p urgent_risk 1 when there is an urgent risk; a case whose tier is
+ * IMMEDIATE or URGENT always has one ("no urgent risk" means neither tier,
+ * docs/domain.md §3), whatever @p urgent_risk says, and the event records 1.
+ * @p offer_decline (may be NULL) is set to 1 when closing as DECLINED is now
+ * open (unwilling, no urgent risk, not unable to look after oneself).
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL ("motivation", "urgent_risk", "at_ms");
+ *         ::TRIAGE_ENOTFOUND ("case_id", "actor"); ::TRIAGE_ESTATE
+ *         ("motivation_stage"); ::TRIAGE_ERANGE; ::TRIAGE_ECONFLICT;
+ *         ::TRIAGE_ESTORE; ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_case_motivation(int *offer_decline, triage_engine_t *engine,
                                                   const triage_id_t *case_id,
@@ -686,14 +698,129 @@ TRIAGE_API triage_status_t triage_case_record_assessment(triage_engine_t *engine
 
 /**
  * Records that a milestone was reached (a decision made or carried out, a
- * meeting held, completion requested). Stage-driven milestones (urgency
- * assessed, assessment started/completed, response) are recorded by the
- * engine itself and refused here.
+ * meeting held, completion requested) on every open row of the case that
+ * arose at or before @p at_ms. Stage-driven milestones (urgency assessed,
+ * assessment started/completed, response) are recorded by the engine itself
+ * and refused here, and so is PLAN_REVIEWED (triage_case_review_plan()).
+ * Prefer triage_case_request_completion() for one application.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL ("milestone", "at_ms");
+ *         ::TRIAGE_ENOTFOUND ("case_id", "actor"); ::TRIAGE_ESTATE
+ *         ("closed_is_final"); ::TRIAGE_ERANGE; ::TRIAGE_ECONFLICT;
+ *         ::TRIAGE_ESTORE; ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *engine,
                                                  const triage_id_t *case_id,
                                                  const triage_id_t *actor, int64_t at_ms,
                                                  triage_milestone_t milestone);
+
+/*
+ * Deadlines that arise after intake (docs/domain.md §5.3). Each call below
+ * adds its row to the case inside the call's one transaction, with a
+ * DEADLINE_ADDED event (to = the row, from_id = the row's id, intake = the
+ * intake it belongs to); a row the rule set has switched off is not added.
+ * A row arises at the call's moment: only a milestone recorded at or after
+ * it meets it. Every call is all-or-nothing.
+ */
+
+/**
+ * Records a service decision on the case (SHL 45 §). A non-urgent decision
+ * adds D9: the decision carried out (milestone DECISION_CARRIED_OUT,
+ * triage_case_milestone()) within 3 months (the rule set's limit) of the
+ * intake of the matter it decides — not of the decision: SHL 45 § 2 counts
+ * from when the matter became pending, so a late decision can arise already
+ * overdue. An urgent decision (carried out without delay) adds no row. A
+ * SERVICE_DECIDED event records the decision either way.
+ * @param intake the intake whose matter the decision decides; NULL or nil:
+ *               the case's opening intake (the matter became pending then,
+ *               SHL 34 §). Name an attached intake when the decision answers
+ *               that later application.
+ * @param urgent 1 urgent, 0 not
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL engine or case, "urgent", "at_ms"
+ *         before the intake, "intake" arrived after @p at_ms);
+ *         ::TRIAGE_ENOTFOUND ("case_id", "intake": not an intake of the case,
+ *         "actor"); ::TRIAGE_ESTATE ("closed_is_final"); ::TRIAGE_ERANGE
+ *         (at_ms or the due date outside the calendar); ::TRIAGE_ECONFLICT;
+ *         ::TRIAGE_ESTORE; ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_case_service_decision(triage_engine_t *engine,
+                                                        const triage_id_t *case_id,
+                                                        const triage_id_t *actor, int64_t at_ms,
+                                                        const triage_id_t *intake, int urgent);
+
+/**
+ * Records the request to complete an incomplete, non-urgent social-assistance
+ * application (TTL 14 c §): meets that intake's D12 and, when the request
+ * names the completion period's last day, adds D12's decision row (D12b):
+ * the decision by the 7th business day after the period ends. A later
+ * request with a new period replaces an open D12b (the old row is flagged
+ * ::TRIAGE_DEADLINE_SUPERSEDED). Completion before the period ends
+ * re-anchors the row (triage_case_application_completed()). A MILESTONE
+ * event (to = COMPLETION_REQUESTED, from = @p period_end) records it.
+ * @param intake     the application (an intake of an open case)
+ * @param period_end the completion period's last day, on or after the local
+ *                   date of @p at_ms; ::TRIAGE_DATE_NONE when none is set
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL engine or intake, "at_ms" before
+ *         the intake, "period_end" before the request); ::TRIAGE_ENOTFOUND
+ *         ("intake", "actor"); ::TRIAGE_ESTATE ("closed_is_final";
+ *         "ttl14c_incomplete_application": not an incomplete non-urgent
+ *         application; "ttl14c_completed": already completed;
+ *         "ttl14c_decided": its decision row is already met); ::TRIAGE_ERANGE;
+ *         ::TRIAGE_ECONFLICT; ::TRIAGE_ESTORE; ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_case_request_completion(triage_engine_t *engine,
+                                                          const triage_id_t *intake,
+                                                          const triage_id_t *actor, int64_t at_ms,
+                                                          triage_date_t period_end);
+
+/**
+ * Records that an incomplete, non-urgent social-assistance application was
+ * completed (TTL 14 c §): adds D12b, the decision by the 7th business day
+ * after the completion date. An open D12b counted from the completion
+ * period's end is superseded by it, and so is the intake's D12 when the
+ * completion request was never needed (the client completed first). An
+ * APPLICATION_COMPLETED event records it; triage_intake_get() shows nothing
+ * new, the completion date is the D12b row's start.
+ * @return as triage_case_request_completion() (without "period_end").
+ */
+TRIAGE_API triage_status_t triage_case_application_completed(triage_engine_t *engine,
+                                                             const triage_id_t *intake,
+                                                             const triage_id_t *actor,
+                                                             int64_t at_ms);
+
+/**
+ * Records that the client asked to meet a social worker or counsellor about
+ * social assistance (TTL 14 e §), at any time while the case is open: adds
+ * D13, the meeting (milestone MEETING_HELD) by the 7th business day after
+ * the request. A MEETING_REQUESTED event records it.
+ * @param intake the intake the request belongs to; NULL or nil: the case's
+ *               latest intake that arrived at or before @p at_ms
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL engine or case, "at_ms",
+ *         "intake" arrived after @p at_ms); ::TRIAGE_ENOTFOUND ("case_id",
+ *         "intake", "actor"); ::TRIAGE_ESTATE ("closed_is_final");
+ *         ::TRIAGE_ERANGE; ::TRIAGE_ECONFLICT; ::TRIAGE_ESTORE; ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_case_request_meeting(triage_engine_t *engine,
+                                                       const triage_id_t *case_id,
+                                                       const triage_id_t *actor, int64_t at_ms,
+                                                       const triage_id_t *intake);
+
+/**
+ * Records a review of the client plan (SHL 39 §) in CASEWORK: meets the
+ * open plan-review rows (milestone PLAN_REVIEWED) and adds the next one,
+ * due the rule set's limit (policy default 12 months) after the review. The
+ * first row arises when the plan is made (triage_case_move() from PLANNING
+ * to CASEWORK); both belong to the case's opening intake. A review is also
+ * the responsible worker's reassessment of any matter attached since the
+ * assessment (docs/deadlines.md): it meets the assessment rows of those
+ * intakes. A MILESTONE event (to = PLAN_REVIEWED) records it.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL, "at_ms"); ::TRIAGE_ENOTFOUND
+ *         ("case_id", "actor"); ::TRIAGE_ESTATE ("closed_is_final";
+ *         "shl39_plan_review": not in CASEWORK with a plan made);
+ *         ::TRIAGE_ERANGE; ::TRIAGE_ECONFLICT; ::TRIAGE_ESTORE; ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_case_review_plan(triage_engine_t *engine,
+                                                   const triage_id_t *case_id,
+                                                   const triage_id_t *actor, int64_t at_ms);
 
 /** Deadline-row flags (triage_case_deadline_t.flags). */
 #define TRIAGE_DEADLINE_MET_ON_ARRIVAL 0x1u /**< met the moment it arose (D1 with urgency assessed on arrival): reports count it apart */

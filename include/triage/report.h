@@ -32,19 +32,29 @@ extern "C" {
 /** A computed report (opaque, immutable). */
 typedef struct triage_report triage_report_t;
 
-/** Which waiting time (docs/domain.md §9). Stable. */
+/** Which waiting time (docs/domain.md §9), per intake. Stable. */
 typedef enum triage_report_wait {
-    TRIAGE_WAIT_FIRST_CONTACT = 1,   /**< intake -> first successful contact attempt */
-    TRIAGE_WAIT_ASSESSMENT_START = 2 /**< intake -> assessment started (entered ASSESSMENT) */
+    TRIAGE_WAIT_FIRST_CONTACT = 1,   /**< an intake's receipt -> the first successful contact after it */
+    TRIAGE_WAIT_ASSESSMENT_START = 2 /**< an intake's receipt -> its assessment-start milestone met */
 } triage_report_wait_t;
 
-/** Deadline outcomes counted for one legal basis. A plain value. */
+/**
+ * Deadline rows counted for one legal basis (output: the caller sets
+ * `version`; the library writes only the bytes that version defines).
+ * Every intake's rows count, attached intakes' included.
+ */
 typedef struct triage_report_deadlines {
-    uint32_t met;    /**< met on or before the due date */
-    uint32_t missed; /**< not met by the due date (missed, or met late) */
-    uint32_t open;   /**< due on the period's last day and not met yet */
-    uint32_t cancelled; /**< the case closed in time without the milestone: no longer due */
+    uint32_t version;   /**< ::TRIAGE_REPORT_DEADLINES_VERSION */
+    uint32_t met;       /**< met on or before the due date (not on arrival) */
+    uint32_t missed;    /**< not met by the due date (missed, or met late) */
+    uint32_t open;      /**< due on the period's last day and not met yet */
+    uint32_t cancelled; /**< the case closed in time without the milestone, or the row was superseded: no longer due */
+    /** Met the moment they arose (D1 of an intake whose urgency was assessed
+     *  on arrival, ::TRIAGE_DEADLINE_MET_ON_ARRIVAL): counted here and not in
+     *  @p met, so they do not inflate compliance. */
+    uint32_t met_on_arrival;
 } triage_report_deadlines_t;
+#define TRIAGE_REPORT_DEADLINES_VERSION 1
 
 /**
  * Assignments of one worker, or summed over a role or team, in the period.
@@ -116,6 +126,14 @@ TRIAGE_API triage_status_t triage_report_assessments(uint32_t *started, uint32_t
 TRIAGE_API triage_status_t triage_report_plans(uint32_t *out, const triage_report_t *report);
 
 /**
+ * Client-plan reviews recorded in the period (triage_case_review_plan(),
+ * SHL 39 §).
+ * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (NULL).
+ */
+TRIAGE_API triage_status_t triage_report_plan_reviews(uint32_t *out,
+                                                      const triage_report_t *report);
+
+/**
  * Cases closed in the period with @p reason (0: with any reason).
  * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (NULL, unknown reason).
  */
@@ -123,9 +141,10 @@ TRIAGE_API triage_status_t triage_report_closings(uint32_t *out, const triage_re
                                                   triage_closing_reason_t reason);
 
 /**
- * Deadlines due inside the period, judged on its last day, for one legal
- * basis (0: all bases).
- * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (NULL, unknown basis).
+ * Deadline rows due inside the period, judged on its last day, for one
+ * legal basis (0: all bases). @p out->version must be set by the caller.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL, unknown basis: "basis");
+ *         ::TRIAGE_EVERSION ("out.version": 0 or unknown).
  */
 TRIAGE_API triage_status_t triage_report_deadlines(triage_report_deadlines_t *out,
                                                    const triage_report_t *report,
@@ -133,10 +152,11 @@ TRIAGE_API triage_status_t triage_report_deadlines(triage_report_deadlines_t *ou
 
 /**
  * A waiting time in business days (engine calendar; the intake day itself
- * is not counted, so a same-day contact waits 0 days) over the cases whose
- * milestone fell in the period: how many, the median and the 90th
- * percentile (linear interpolation between order statistics). Median and
- * p90 are NaN when @p count is 0. Any output may be NULL.
+ * is not counted, so a same-day contact waits 0 days) over the intakes
+ * (attached ones included, each from its own receipt) whose milestone fell
+ * in the period: how many, the median and the 90th percentile (linear
+ * interpolation between order statistics). Median and p90 are NaN when
+ * @p count is 0. Any output may be NULL.
  * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (NULL report, unknown @p which).
  */
 TRIAGE_API triage_status_t triage_report_waiting(uint32_t *count, double *median, double *p90,
@@ -152,11 +172,14 @@ TRIAGE_API triage_status_t triage_report_quadrants(uint32_t *out, const triage_r
                                                    triage_quadrant_t quadrant);
 
 /**
- * Missed appointments: contact attempts in the period that did not reach the
- * client (there is no appointment record yet; see docs/reports.md).
+ * Failed contacts in the period, as two figures (docs/domain.md §9): @p no_shows,
+ * booked meetings the client did not attend (::TRIAGE_CONTACT_NO_SHOW), and
+ * @p unreachable, contact attempts that did not reach the client
+ * (::TRIAGE_CONTACT_NOT_REACHED). Either output may be NULL.
+ * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (NULL report).
  */
-TRIAGE_API triage_status_t triage_report_missed_appointments(uint32_t *out,
-                                                             const triage_report_t *report);
+TRIAGE_API triage_status_t triage_report_failed_contacts(uint32_t *no_shows, uint32_t *unreachable,
+                                                         const triage_report_t *report);
 
 /**
  * Per-worker rows, ordered by team, role, then worker id. Every worker the

@@ -142,10 +142,42 @@ triage_status_t triage__assign_apply_once(triage_engine_t *e,
                                           const triage_assignment_t *proposals, size_t n,
                                           const triage_id_t *actor, int64_t at_ms);
 
-/* Batch solver with an optional baseline assignment to beat (engine use). */
+/* Batch solver with an optional baseline assignment to beat (engine use).
+ * Writes every member of *stats (version set to the current one, no
+ * per-worker arrays): a caller that hands stats on to its own caller must
+ * copy them with triage__batch_stats_export(). */
 triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
                                     const triage_batch_problem_t *p, const int32_t *baseline,
                                     const triage_allocator_t *alloc);
+
+/* The same, also filling per-worker arrays of nworkers entries (each may be
+ * NULL): new cases above the no-flooding limit, counted cases above the
+ * count cap. Checked input; outputs unchanged on failure. */
+triage_status_t triage__batch_run(int32_t *out, triage_batch_stats_t *stats, int32_t *rule_ex,
+                                  int32_t *cap_ex, const triage_batch_problem_t *p,
+                                  const int32_t *baseline, const triage_allocator_t *alloc);
+
+/* Checks a caller's stats struct (NULL is fine): ::TRIAGE_EVERSION
+ * ("stats.version"), ::TRIAGE_EINVAL ("stats": arrays missing). */
+triage_status_t triage__batch_stats_check(const triage_batch_stats_t *stats);
+
+/* Copies src into the caller's dst, writing only the bytes of dst's
+ * version and keeping dst's own members (version, arrays and their
+ * length); copies min(dst->nworker_excess, nworkers) entries of rule_ex and
+ * cap_ex into dst's arrays. dst NULL: nothing. */
+void triage__batch_stats_export(triage_batch_stats_t *dst, const triage_batch_stats_t *src,
+                                const int32_t *rule_ex, const int32_t *cap_ex, size_t nworkers);
+
+/* The shortest-path searches of lsa.c and transport.c, level by level:
+ * start from row f (cols in order, pred f, d = c[f] - v); gather every
+ * column of cols[lo..m) at the least distance d into cols[lo..hi) and
+ * return hi (that distance in *level); at the end the columns settled
+ * before the last level get v += d - level. */
+void triage__level_start(size_t *cols, int32_t *pred, double *d, const double *cf,
+                         const double *v, size_t m, int32_t f);
+size_t triage__level_gather(const double *d, size_t *cols, size_t lo, size_t m, double *level);
+void triage__level_settle(double *v, const double *d, const size_t *cols, size_t ready,
+                          double level);
 
 /* Capacitated assignment of n rows to m columns (transport.c) on checked
  * input: every value a number or INFINITY, capacities >= 0 adding up to at

@@ -147,6 +147,8 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
             k->ex = TRIAGE_EXCLUDED_INACTIVE;
         else if (!triage_id_is_nil(&x->exclude) && !triage_id_compare(&x->exclude, &l->w->id))
             k->ex = TRIAGE_EXCLUDED_EXCLUDED;
+        else if (x->slot == TRIAGE_SLOT_PAIR && !triage_id_compare(&x->c->responsible, &l->w->id))
+            k->ex = TRIAGE_EXCLUDED_ROLE; /* the pair is another worker than the responsible */
         else if (!role_fits(x, pol, l->w->role, &needs_pair))
             k->ex = TRIAGE_EXCLUDED_ROLE;
         else if (triage__absent(x->e, &l->w->id, x->date, x->until))

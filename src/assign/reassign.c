@@ -65,13 +65,16 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         const triage__case *c = (const triage__case *)triage__table_at(ct, i);
         if (c->stage == TRIAGE_STAGE_CLOSED)
             continue;
+        /* The assessment worker matters until the assessment is done; after
+         * it only the responsible worker and the pair do (a case whose
+         * finished assessment was the absentee's, under another responsible
+         * worker, needs nobody new). */
         triage_case_slot_t slot = 0;
-        if (!triage_id_compare(&c->responsible, worker) ||
-            !triage_id_compare(&c->assessment_worker, worker))
-            slot = (!triage_id_compare(&c->assessment_worker, worker) &&
-                    c->stage <= TRIAGE_STAGE_ASSESSMENT)
-                       ? TRIAGE_SLOT_ASSESSMENT
-                       : TRIAGE_SLOT_RESPONSIBLE;
+        if (!triage_id_compare(&c->assessment_worker, worker) &&
+            c->stage <= TRIAGE_STAGE_ASSESSMENT)
+            slot = TRIAGE_SLOT_ASSESSMENT;
+        else if (!triage_id_compare(&c->responsible, worker))
+            slot = TRIAGE_SLOT_RESPONSIBLE;
         else if (!triage_id_compare(&c->pair, worker))
             slot = TRIAGE_SLOT_PAIR;
         if (!slot)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "rules/deadline_priv.h"
 
 #define NONE TRIAGE_DATE_NONE
 
@@ -104,6 +105,70 @@ void triage__case_meet(triage__case *c, triage_milestone_t milestone, int64_t at
             !(d->flags & TRIAGE__DL_SUPERSEDED))
             d->met = day;
     }
+}
+
+int triage__row_arises_later(int32_t row)
+{
+    return row == TRIAGE_DEADLINE_D9 || row == TRIAGE_DEADLINE_D12_DECISION ||
+           row == TRIAGE_DEADLINE_D13 || row == TRIAGE_DEADLINE_PLAN_REVIEW;
+}
+
+triage_status_t triage__case_add_later_row(triage__txn *tx, triage__case *c,
+                                           triage_deadline_row_t row, const triage__intake *in,
+                                           triage_date_t from, int64_t at_ms,
+                                           const triage_id_t *actor)
+{
+    triage_engine_t *e = tx->e;
+    triage_deadline_t dl;
+    int enabled = 0;
+    triage_status_t rc =
+        triage__deadline_later(&dl, &enabled, e->rules, e->cal, row, from,
+                               in->kind == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION);
+    if (rc || !enabled)
+        return rc;
+    triage_id_t intake_id = in->id; /* `in` lives in c->intakes, which does not move here */
+    triage__deadline *d = triage__case_add_deadline(&e->alloc, c);
+    if (!d)
+        return triage_error_last()->code;
+    rc = triage__new_row_id(e, &d->id);
+    if (rc)
+        return rc;
+    d->intake_id = intake_id;
+    d->row = (int32_t)dl.row;
+    d->basis = (int32_t)dl.basis;
+    d->milestone = (int32_t)dl.milestone;
+    d->start_ms = at_ms;
+    d->start = from;
+    d->due = dl.due;
+    d->met = NONE;
+    triage_event_t *ev = triage__case_event(tx, c, TRIAGE_EVENT_DEADLINE_ADDED, at_ms, actor);
+    if (!ev)
+        return TRIAGE_ENOMEM;
+    ev->to = d->row;
+    ev->from = d->due;
+    ev->from_id = d->id;
+    ev->intake = intake_id;
+    return TRIAGE_OK;
+}
+
+/* Acting on the matter answers every intake that arrived before it: the
+ * tier response rows (docs/deadlines.md). */
+static void respond(triage__case *c, int64_t at_ms, triage_date_t day)
+{
+    triage__case_meet(c, TRIAGE_MILESTONE_RESPONSE, at_ms, day);
+}
+
+/* A reassessment by the worker who has the case (a classification redone,
+ * a plan review) once the case is past the start of its assessment: it
+ * starts the assessment of every matter attached since, and past
+ * ASSESSMENT also completes it (docs/deadlines.md, "Attached intakes"). */
+static void reassess(triage__case *c, int64_t at_ms, triage_date_t day)
+{
+    if (c->stage < TRIAGE_STAGE_ASSESSMENT || c->stage == TRIAGE_STAGE_CLOSED)
+        return;
+    triage__case_meet(c, TRIAGE_MILESTONE_ASSESSMENT_STARTED, at_ms, day);
+    if (c->stage >= TRIAGE_STAGE_PLANNING)
+        triage__case_meet(c, TRIAGE_MILESTONE_ASSESSMENT_COMPLETED, at_ms, day);
 }
 
 triage_status_t triage__case_fail(triage__txn *tx, triage_status_t rc)
@@ -230,11 +295,18 @@ static triage_status_t forbid(const char *rule, const char *msg)
     return triage__error(TRIAGE_ESTATE, rule, "%s", msg);
 }
 
+/* docs/domain.md §3: "no urgent risk" means the case's tier is neither
+ * IMMEDIATE nor URGENT (whatever the motivation check was told). */
+static int urgent_tier(const triage__case *c)
+{
+    return c->urgency == TRIAGE_URGENCY_IMMEDIATE || c->urgency == TRIAGE_URGENCY_URGENT;
+}
+
 /* SHL 35 § 2: a client may decline when there is no urgent risk and they are
  * not evidently unable to look after their own care, health or safety. */
 static triage_status_t may_decline(const triage__case *c)
 {
-    if ((c->flags & TRIAGE_CASE_URGENT_RISK) || c->urgency == TRIAGE_URGENCY_IMMEDIATE ||
+    if ((c->flags & TRIAGE_CASE_URGENT_RISK) || urgent_tier(c) ||
         (c->triggers & TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_UNABLE_TO_SELF_CARE)))
         return forbid("shl35_2_declined", "the client cannot be closed as declined while there "
                                           "is an urgent risk or they cannot look after themselves");
@@ -386,10 +458,15 @@ static triage_status_t case_move_once(triage_engine_t *e, const triage_id_t *cas
             c->assessment_started = day;
         triage__case_meet(c, TRIAGE_MILESTONE_ASSESSMENT_STARTED, m->at_ms, day);
     }
-    if (from == TRIAGE_STAGE_PLANNING && m->to == TRIAGE_STAGE_CASEWORK && c->plan_made == NONE)
+    int plan_made = from == TRIAGE_STAGE_PLANNING && m->to == TRIAGE_STAGE_CASEWORK &&
+                    c->plan_made == NONE;
+    if (plan_made)
         c->plan_made = day;
     if (from == TRIAGE_STAGE_ASSESSMENT && m->to != TRIAGE_STAGE_CLOSED) {
         c->assessment_completed = day;
+        /* a completed assessment has started, also for a matter attached
+         * while it ran */
+        triage__case_meet(c, TRIAGE_MILESTONE_ASSESSMENT_STARTED, m->at_ms, day);
         triage__case_meet(c, TRIAGE_MILESTONE_ASSESSMENT_COMPLETED, m->at_ms, day);
         if (m->plan_unnecessary)
             c->flags |= TRIAGE_CASE_PLAN_UNNECESSARY;
@@ -411,6 +488,10 @@ static triage_status_t case_move_once(triage_engine_t *e, const triage_id_t *cas
     ev->from = (int32_t)from;
     ev->to = (int32_t)m->to;
     ev->reason = (int32_t)m->reason;
+    /* the plan is made: its review deadline (SHL 39 §) arises */
+    if (plan_made && (rc = triage__case_add_later_row(&tx, c, TRIAGE_DEADLINE_PLAN_REVIEW,
+                                                      &c->intakes[0], day, m->at_ms, &m->actor)))
+        return triage__case_fail(&tx, rc);
     return triage__txn_commit(&tx);
 }
 
@@ -509,6 +590,8 @@ static triage_status_t case_motivation_once(int *offer_decline, triage_engine_t 
                                              "the motivation check belongs to guidance or "
                                              "initial assessment"));
     c->motivation = motivation;
+    if (urgent_tier(c))
+        urgent_risk = 1; /* an IMMEDIATE or URGENT case always has an urgent risk (§3) */
     if (urgent_risk)
         c->flags |= TRIAGE_CASE_URGENT_RISK;
     else
@@ -572,6 +655,8 @@ static triage_status_t case_classify_once(triage_classification_t *out,
         if (rc)
             return triage__case_fail(&tx, rc);
     }
+    reassess(c, at_ms, day);
+    respond(c, at_ms, day);
     int from = (c->flags & TRIAGE_CASE_CLASSIFIED) ? c->classification.quadrant : 0;
     int old_rec = (c->flags & TRIAGE_CASE_CLASSIFIED) ? c->classification.special_support : -1;
     c->classification = k;
@@ -802,6 +887,7 @@ static triage_status_t case_record_assessment_once(triage_engine_t *e,
     else
         c->flags |= TRIAGE_CASE_RESPONSIBLE_UNNECESSARY;
     c->need_nature = rec->nature;
+    respond(c, at_ms, day);
     triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_ASSESSMENT_RECORDED, at_ms, actor);
     if (!ev)
         return triage__case_fail(&tx, TRIAGE_ENOMEM);
@@ -839,6 +925,7 @@ static triage_status_t case_milestone_once(triage_engine_t *e, const triage_id_t
     if (c->stage == TRIAGE_STAGE_CLOSED)
         return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
     triage__case_meet(c, milestone, at_ms, day);
+    respond(c, at_ms, day);
     triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_MILESTONE, at_ms, actor);
     if (!ev)
         return triage__case_fail(&tx, TRIAGE_ENOMEM);
@@ -851,6 +938,144 @@ TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *e, const triag
                                                  triage_milestone_t milestone)
 {
     TRIAGE__RETRY(e, case_milestone_once(e, case_id, actor, at_ms, milestone));
+}
+
+/* ---- deadlines that arise after intake (docs/domain.md §5.3) ------------------- */
+
+/* The intake of case `c` a later fact belongs to: `want` when given (an
+ * intake of the case that arrived at or before at_ms), else the opening
+ * intake (latest = 0) or the latest that arrived at or before at_ms. */
+static triage_status_t pick_intake(const triage__intake **out, const triage__case *c,
+                                   const triage_id_t *want, int64_t at_ms, int latest)
+{
+    if (want && !is_nil(want)) {
+        const triage__intake *in = triage__case_intake(c, want);
+        if (!in)
+            return triage__error(TRIAGE_ENOTFOUND, "intake", "no intake of the case has that id");
+        if (in->received_ms > at_ms)
+            return triage__error(TRIAGE_EINVAL, "intake", "the intake arrived after at_ms");
+        *out = in;
+        return TRIAGE_OK;
+    }
+    *out = &c->intakes[0];
+    for (uint32_t i = 1; latest && i < c->nintakes; i++)
+        if (c->intakes[i].received_ms <= at_ms)
+            *out = &c->intakes[i];
+    return TRIAGE_OK;
+}
+
+/* triage__case_begin() for a change that a closed case refuses. */
+static triage_status_t begin_open(triage__txn *tx, triage__case **c, triage_date_t *day,
+                                  triage_engine_t *e, const triage_id_t *case_id,
+                                  const triage_id_t *actor, int64_t at_ms)
+{
+    triage_status_t rc = triage__case_begin(tx, c, day, e, case_id, actor, at_ms);
+    if (!rc && (*c)->stage == TRIAGE_STAGE_CLOSED)
+        rc = triage__case_fail(tx, forbid("closed_is_final", "a closed case never changes"));
+    return rc;
+}
+
+static triage_status_t service_decision_once(triage_engine_t *e, const triage_id_t *case_id,
+                                             const triage_id_t *actor, int64_t at_ms,
+                                             const triage_id_t *intake, int urgent)
+{
+    triage_status_t rc = triage__bool_arg(urgent, "urgent");
+    if (rc)
+        return rc;
+    triage__txn tx;
+    triage__case *c;
+    triage_date_t day;
+    rc = begin_open(&tx, &c, &day, e, case_id, actor, at_ms);
+    if (rc)
+        return rc;
+    const triage__intake *in;
+    if ((rc = pick_intake(&in, c, intake, at_ms, 0)))
+        return triage__case_fail(&tx, rc);
+    triage_id_t intake_id = in->id;
+    respond(c, at_ms, day);
+    triage_event_t *ev = triage__case_event(&tx, c, TRIAGE_EVENT_SERVICE_DECIDED, at_ms, actor);
+    if (!ev)
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
+    ev->to = urgent;
+    ev->intake = intake_id;
+    /* SHL 45 § 2: a non-urgent decision is carried out within 3 months of
+     * the matter's intake (urgent ones without delay: no dated row) */
+    if (!urgent && (rc = triage__case_add_later_row(&tx, c, TRIAGE_DEADLINE_D9, in, in->received,
+                                                    at_ms, actor)))
+        return triage__case_fail(&tx, rc);
+    return triage__txn_commit(&tx);
+}
+
+TRIAGE_API triage_status_t triage_case_service_decision(triage_engine_t *e,
+                                                        const triage_id_t *case_id,
+                                                        const triage_id_t *actor, int64_t at_ms,
+                                                        const triage_id_t *intake, int urgent)
+{
+    TRIAGE__RETRY(e, service_decision_once(e, case_id, actor, at_ms, intake, urgent));
+}
+
+static triage_status_t request_meeting_once(triage_engine_t *e, const triage_id_t *case_id,
+                                            const triage_id_t *actor, int64_t at_ms,
+                                            const triage_id_t *intake)
+{
+    triage__txn tx;
+    triage__case *c;
+    triage_date_t day;
+    triage_status_t rc = begin_open(&tx, &c, &day, e, case_id, actor, at_ms);
+    if (rc)
+        return rc;
+    const triage__intake *in;
+    if ((rc = pick_intake(&in, c, intake, at_ms, 1)))
+        return triage__case_fail(&tx, rc);
+    triage_event_t *ev = triage__case_event(&tx, c, TRIAGE_EVENT_MEETING_REQUESTED, at_ms, actor);
+    if (!ev)
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
+    ev->intake = in->id;
+    /* TTL 14 e §: the meeting by the 7th business day after asking */
+    if ((rc = triage__case_add_later_row(&tx, c, TRIAGE_DEADLINE_D13, in, day, at_ms, actor)))
+        return triage__case_fail(&tx, rc);
+    return triage__txn_commit(&tx);
+}
+
+TRIAGE_API triage_status_t triage_case_request_meeting(triage_engine_t *e,
+                                                       const triage_id_t *case_id,
+                                                       const triage_id_t *actor, int64_t at_ms,
+                                                       const triage_id_t *intake)
+{
+    TRIAGE__RETRY(e, request_meeting_once(e, case_id, actor, at_ms, intake));
+}
+
+static triage_status_t review_plan_once(triage_engine_t *e, const triage_id_t *case_id,
+                                        const triage_id_t *actor, int64_t at_ms)
+{
+    triage__txn tx;
+    triage__case *c;
+    triage_date_t day;
+    triage_status_t rc = begin_open(&tx, &c, &day, e, case_id, actor, at_ms);
+    if (rc)
+        return rc;
+    if (c->stage != TRIAGE_STAGE_CASEWORK || c->plan_made == NONE)
+        return triage__case_fail(&tx, forbid("shl39_plan_review",
+                                             "a client plan is reviewed in casework, once it "
+                                             "has been made"));
+    triage__case_meet(c, TRIAGE_MILESTONE_PLAN_REVIEWED, at_ms, day);
+    reassess(c, at_ms, day);
+    respond(c, at_ms, day);
+    triage_event_t *ev = triage__case_event(&tx, c, TRIAGE_EVENT_MILESTONE, at_ms, actor);
+    if (!ev)
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
+    ev->to = TRIAGE_MILESTONE_PLAN_REVIEWED;
+    /* the next review: the policy's limit after this one (default 12 months) */
+    if ((rc = triage__case_add_later_row(&tx, c, TRIAGE_DEADLINE_PLAN_REVIEW, &c->intakes[0], day,
+                                         at_ms, actor)))
+        return triage__case_fail(&tx, rc);
+    return triage__txn_commit(&tx);
+}
+
+TRIAGE_API triage_status_t triage_case_review_plan(triage_engine_t *e, const triage_id_t *case_id,
+                                                   const triage_id_t *actor, int64_t at_ms)
+{
+    TRIAGE__RETRY(e, review_plan_once(e, case_id, actor, at_ms));
 }
 
 triage_status_t triage__deadline_state(triage_deadline_state_t *state, int32_t *overdue,

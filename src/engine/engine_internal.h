@@ -393,6 +393,18 @@ triage_status_t triage__policy_tag(triage_event_t *ev, triage_engine_t *e, int w
  * recorded before an intake arrived never meets that intake's rows). */
 void triage__case_meet(triage__case *c, triage_milestone_t milestone, int64_t at_ms,
                        triage_date_t day);
+/* 1 for the rows that arise after intake (D9, D12b, D13, the plan review):
+ * an urgency reassessment of their intake leaves them as they are. */
+int triage__row_arises_later(int32_t row);
+/* Adds a row that arose after intake to case c (the transaction's copy):
+ * `row` of the engine's rule set counted from `from`, belonging to intake
+ * `in` (of c), arising at at_ms, with its DEADLINE_ADDED event. Nothing when
+ * the rule set has the row switched off. Pointers into c->deadlines do not
+ * survive it. */
+triage_status_t triage__case_add_later_row(triage__txn *tx, triage__case *c,
+                                           triage_deadline_row_t row, const triage__intake *in,
+                                           triage_date_t from, int64_t at_ms,
+                                           const triage_id_t *actor);
 /* A deadline row's state on `today` (cancelled when the case closed in time
  * or the row was superseded, missed when it closed late). */
 triage_status_t triage__deadline_state(triage_deadline_state_t *state, int32_t *overdue,

@@ -443,6 +443,19 @@ TRIAGE_API triage_status_t triage_case_intakes(triage_id_t **out, size_t *count,
 
 /* ---- urgency assessed after arrival ---------------------------------------- */
 
+/* Meets `milestone` on the open rows of one intake only (not of the case's
+ * other intakes). */
+static void meet_intake(triage__case *c, const triage_id_t *intake, triage_milestone_t milestone,
+                        triage_date_t day)
+{
+    for (uint32_t i = 0; i < c->ndeadlines; i++) {
+        triage__deadline *d = &c->deadlines[i];
+        if (d->milestone == (int32_t)milestone && d->met == NONE &&
+            !(d->flags & TRIAGE__DL_SUPERSEDED) && !memcmp(&d->intake_id, intake, sizeof *intake))
+            d->met = day;
+    }
+}
+
 static triage__deadline *row_of_intake(triage__case *c, const triage_id_t *intake, int32_t row)
 {
     for (uint32_t i = 0; i < c->ndeadlines; i++) {
@@ -454,9 +467,11 @@ static triage__deadline *row_of_intake(triage__case *c, const triage_id_t *intak
     return NULL;
 }
 
-static triage_status_t assess_urgency_once(triage_engine_t *e, const triage_id_t *intake,
-                                           const triage_id_t *actor, int64_t at_ms,
-                                           uint32_t triggers)
+/* The common start of a change to one intake: its case, opened for the
+ * change at at_ms (not before the intake arrived), as triage__case_begin(). */
+static triage_status_t intake_begin(triage__txn *tx, triage__case **c, triage_date_t *day,
+                                    triage_engine_t *e, const triage_id_t *intake,
+                                    const triage_id_t *actor, int64_t at_ms)
 {
     const triage__intake *found = NULL;
     const triage__case *holder = case_of_intake(e, intake, &found);
@@ -468,11 +483,18 @@ static triage_status_t assess_urgency_once(triage_engine_t *e, const triage_id_t
     if (at_ms < found->received_ms)
         return triage__error(TRIAGE_EINVAL, "at_ms", "the time is before the intake");
     triage_id_t case_id = holder->id;
+    return triage__case_begin(tx, c, day, e, &case_id, actor, at_ms);
+}
+
+static triage_status_t assess_urgency_once(triage_engine_t *e, const triage_id_t *intake,
+                                           const triage_id_t *actor, int64_t at_ms,
+                                           uint32_t triggers)
+{
     triage__txn tx;
     triage__case *c;
     triage_date_t day;
     int32_t minute;
-    triage_status_t rc = triage__case_begin(&tx, &c, &day, e, &case_id, actor, at_ms);
+    triage_status_t rc = intake_begin(&tx, &c, &day, e, intake, actor, at_ms);
     if (rc)
         return rc;
     if (c->stage == TRIAGE_STAGE_CLOSED)
@@ -530,6 +552,13 @@ static triage_status_t assess_urgency_once(triage_engine_t *e, const triage_id_t
         if (memcmp(&d->intake_id, &row_id, sizeof row_id) || d->met != NONE ||
             (d->flags & TRIAGE__DL_SUPERSEDED))
             continue;
+        /* rows that arose after intake do not follow the tier; only D12's
+         * decision row ends when the application turns urgent (D10) */
+        if (triage__row_arises_later(d->row)) {
+            if (d->row == TRIAGE_DEADLINE_D12_DECISION && copy.assistance_urgent)
+                d->flags |= TRIAGE__DL_SUPERSEDED;
+            continue;
+        }
         int still = 0;
         for (uint32_t k = 0; k < ndl; k++)
             still |= (int32_t)dl[k].row == d->row;
@@ -539,8 +568,8 @@ static triage_status_t assess_urgency_once(triage_engine_t *e, const triage_id_t
     rc = add_rows(e, c, &copy, add, nnew, 0);
     if (rc)
         return triage__case_fail(&tx, rc);
-    /* D1: the urgency is assessed now */
-    triage__case_meet(c, TRIAGE_MILESTONE_URGENCY_ASSESSED, at_ms, day);
+    /* D1 of this intake (not of the case's other intakes): assessed now */
+    meet_intake(c, &row_id, TRIAGE_MILESTONE_URGENCY_ASSESSED, day);
     int32_t tier = TRIAGE_URGENCY_NORMAL;
     for (uint32_t i = 0; i < c->nintakes; i++)
         if (c->intakes[i].urgency < tier)
@@ -570,4 +599,130 @@ TRIAGE_API triage_status_t triage_case_assess_urgency(triage_engine_t *e,
     if (triggers & ~TRIAGE_TRIGGER_ALL)
         return triage__error(TRIAGE_EINVAL, "triggers", "unknown trigger bits");
     TRIAGE__RETRY(e, assess_urgency_once(e, intake, actor, at_ms, triggers));
+}
+
+/* ---- an incomplete application (TTL 14 c §) --------------------------------- */
+
+/* The case of application `intake`, opened for a change at at_ms: an
+ * incomplete, non-urgent application not yet completed, on an open case. */
+static triage_status_t application_begin(triage__txn *tx, triage__case **c, triage__intake **row,
+                                         triage_date_t *day, triage_engine_t *e,
+                                         const triage_id_t *intake, const triage_id_t *actor,
+                                         int64_t at_ms)
+{
+    if (!e)
+        return triage__error_null("engine");
+    if (!intake)
+        return triage__error_null("intake");
+    triage_status_t rc = intake_begin(tx, c, day, e, intake, actor, at_ms);
+    if (rc)
+        return rc;
+    *row = triage__case_intake(*c, intake);
+    if ((*c)->stage == TRIAGE_STAGE_CLOSED)
+        rc = triage__error(TRIAGE_ESTATE, "closed_is_final", "a closed case never changes");
+    else if (!*row || (*row)->kind != TRIAGE_INTAKE_APPLICATION || (*row)->assistance_urgent ||
+             (*row)->assistance_complete)
+        rc = triage__error(TRIAGE_ESTATE, "ttl14c_incomplete_application",
+                           "only an incomplete, non-urgent application is completed");
+    else if ((*row)->assistance_completed != NONE)
+        rc = triage__error(TRIAGE_ESTATE, "ttl14c_completed", "the application is complete");
+    for (uint32_t i = 0; !rc && i < (*c)->ndeadlines; i++) {
+        const triage__deadline *d = &(*c)->deadlines[i];
+        if (d->row == TRIAGE_DEADLINE_D12_DECISION && d->met != NONE &&
+            !memcmp(&d->intake_id, intake, sizeof *intake))
+            rc = triage__error(TRIAGE_ESTATE, "ttl14c_decided", "the application was decided");
+    }
+    if (rc)
+        triage__txn_discard(tx);
+    return rc;
+}
+
+/* Supersedes the intake's open rows of `row` (a decision row re-anchored). */
+static void supersede_open(triage__case *c, const triage_id_t *intake, int32_t row)
+{
+    for (uint32_t i = 0; i < c->ndeadlines; i++) {
+        triage__deadline *d = &c->deadlines[i];
+        if (d->row == row && d->met == NONE && !memcmp(&d->intake_id, intake, sizeof *intake))
+            d->flags |= TRIAGE__DL_SUPERSEDED;
+    }
+}
+
+static triage_status_t request_completion_once(triage_engine_t *e, const triage_id_t *intake,
+                                               const triage_id_t *actor, int64_t at_ms,
+                                               triage_date_t period_end)
+{
+    triage__txn tx;
+    triage__case *c;
+    triage__intake *row;
+    triage_date_t day;
+    triage_status_t rc = application_begin(&tx, &c, &row, &day, e, intake, actor, at_ms);
+    if (rc)
+        return rc;
+    if (period_end != NONE && (!triage__date_valid(period_end) || period_end < day))
+        return triage__case_fail(&tx, triage__error(TRIAGE_EINVAL, "period_end",
+                                                    "the completion period ends before the "
+                                                    "request"));
+    triage_id_t id = row->id;
+    /* D12 of this application: the request is sent now */
+    meet_intake(c, &id, TRIAGE_MILESTONE_COMPLETION_REQUESTED, day);
+    triage__case_meet(c, TRIAGE_MILESTONE_RESPONSE, at_ms, day);
+    triage_event_t *ev = triage__case_event(&tx, c, TRIAGE_EVENT_MILESTONE, at_ms, actor);
+    if (!ev)
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
+    ev->to = TRIAGE_MILESTONE_COMPLETION_REQUESTED;
+    ev->from = period_end == NONE ? 0 : period_end;
+    ev->intake = id;
+    if (period_end != NONE) {
+        /* the decision by the 7th business day after the period ends (a
+         * new period replaces the old one's row) */
+        supersede_open(c, &id, TRIAGE_DEADLINE_D12_DECISION);
+        rc = triage__case_add_later_row(&tx, c, TRIAGE_DEADLINE_D12_DECISION, row, period_end,
+                                        at_ms, actor);
+        if (rc)
+            return triage__case_fail(&tx, rc);
+    }
+    return triage__txn_commit(&tx);
+}
+
+TRIAGE_API triage_status_t triage_case_request_completion(triage_engine_t *e,
+                                                          const triage_id_t *intake,
+                                                          const triage_id_t *actor, int64_t at_ms,
+                                                          triage_date_t period_end)
+{
+    TRIAGE__RETRY(e, request_completion_once(e, intake, actor, at_ms, period_end));
+}
+
+static triage_status_t application_completed_once(triage_engine_t *e, const triage_id_t *intake,
+                                                   const triage_id_t *actor, int64_t at_ms)
+{
+    triage__txn tx;
+    triage__case *c;
+    triage__intake *row;
+    triage_date_t day;
+    triage_status_t rc = application_begin(&tx, &c, &row, &day, e, intake, actor, at_ms);
+    if (rc)
+        return rc;
+    triage_id_t id = row->id;
+    row->assistance_completed = day;
+    /* completion re-anchors the decision row on the completion date, and a
+     * completion request no longer sent is no longer owed */
+    supersede_open(c, &id, TRIAGE_DEADLINE_D12_DECISION);
+    supersede_open(c, &id, TRIAGE_DEADLINE_D12);
+    triage_event_t *ev =
+        triage__case_event(&tx, c, TRIAGE_EVENT_APPLICATION_COMPLETED, at_ms, actor);
+    if (!ev)
+        return triage__case_fail(&tx, TRIAGE_ENOMEM);
+    ev->intake = id;
+    rc = triage__case_add_later_row(&tx, c, TRIAGE_DEADLINE_D12_DECISION, row, day, at_ms, actor);
+    if (rc)
+        return triage__case_fail(&tx, rc);
+    return triage__txn_commit(&tx);
+}
+
+TRIAGE_API triage_status_t triage_case_application_completed(triage_engine_t *e,
+                                                             const triage_id_t *intake,
+                                                             const triage_id_t *actor,
+                                                             int64_t at_ms)
+{
+    TRIAGE__RETRY(e, application_completed_once(e, intake, actor, at_ms));
 }

@@ -29,7 +29,9 @@ TRIAGE_API const char *triage_event_kind_name(triage_event_kind_t k)
                               "contact_attempt", "motivation_checked", "assessment_recorded",
                               "milestone", "repeat_flagged", "client_created", "client_updated",
                               "worker_created", "worker_updated", "absence_added",
-                              "absence_removed", "policy_changed", "deadline_added"};
-    return (k >= 1 && k <= 20) ? n[k] : NULL;
+                              "absence_removed", "policy_changed", "deadline_added",
+                              "service_decided", "application_completed",
+                              "meeting_requested"};
+    return (k >= 1 && k <= TRIAGE_EVENT_MEETING_REQUESTED) ? n[k] : NULL;
 }
 

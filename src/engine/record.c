@@ -268,7 +268,7 @@ triage_status_t triage__event_validate(const triage_event_t *ev)
           "not NUL-terminated");
     for (const char *p = ev->policy_id; *p; p++)
         CHECK(*p >= 0x20 && *p <= 0x7e, "event.policy_id", "not printable ASCII");
-    int on_case = ev->kind <= TRIAGE_EVENT_REPEAT_FLAGGED || ev->kind == TRIAGE_EVENT_DEADLINE_ADDED;
+    int on_case = ev->kind <= TRIAGE_EVENT_REPEAT_FLAGGED || ev->kind >= TRIAGE_EVENT_DEADLINE_ADDED;
     CHECK(on_case ? !triage_id_is_nil(&ev->case_id) : triage_id_is_nil(&ev->case_id),
           "event.case_id", on_case ? "nil on a case event" : "set on a client or worker event");
     switch (ev->kind) {
@@ -319,6 +319,13 @@ triage_status_t triage__event_validate(const triage_event_t *ev)
     case TRIAGE_EVENT_MILESTONE:
         CHECK(triage_milestone_name((triage_milestone_t)ev->to) != NULL, "event.to",
               "unknown milestone");
+        break;
+    case TRIAGE_EVENT_DEADLINE_ADDED:
+        CHECK(known_row(ev->to), "event.to", "unknown deadline row");
+        CHECK(!triage_id_is_nil(&ev->from_id), "event.from_id", "the row's id is nil");
+        break;
+    case TRIAGE_EVENT_SERVICE_DECIDED:
+        CHECK(in_range(ev->to, 0, 1), "event.to", "not 0 or 1");
         break;
     case TRIAGE_EVENT_ABSENCE_ADDED:
     case TRIAGE_EVENT_ABSENCE_REMOVED:

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "rules/deadline_priv.h"
 #include "rules/policy_text.h"
 #include "rules/urgency_priv.h"
 
@@ -26,7 +27,8 @@
 typedef enum anchor {
     ANCHOR_INTAKE = 1,          /* input->received */
     ANCHOR_COMPLETION = 2,      /* input->assistance_completed */
-    ANCHOR_MEETING_REQUEST = 3  /* input->meeting_requested */
+    ANCHOR_MEETING_REQUEST = 3, /* input->meeting_requested */
+    ANCHOR_PLAN = 4             /* the plan or its last review (a case fact, never an input) */
 } anchor_t;
 
 /* How a row counts from its anchor. */
@@ -50,10 +52,11 @@ typedef enum condition {
     COND_APPLICATION_COMPLETE = 9,     /* non-urgent, complete on arrival */
     COND_APPLICATION_INCOMPLETE = 10,  /* non-urgent, incomplete on arrival */
     COND_APPLICATION_COMPLETED = 11,   /* non-urgent, incomplete, completion date known */
-    COND_MEETING_REQUESTED = 12
+    COND_MEETING_REQUESTED = 12,
+    COND_PLAN_MADE = 13                /* a case fact: never holds for an intake's input */
 } condition_t;
 
-#define COND_SLOTS 13
+#define COND_SLOTS 14
 
 typedef struct rule_row {
     triage_deadline_row_t row;
@@ -69,7 +72,7 @@ typedef struct rule_row {
     char law_version[LAW_VERSION_MAX + 1];
 } rule_row;
 
-#define ROW_COUNT 15
+#define ROW_COUNT 16
 
 struct triage_deadline_rules {
     triage_allocator_t alloc;
@@ -141,6 +144,11 @@ static const struct triage_deadline_rules default_rules = {
         {TRIAGE_DEADLINE_D13, TRIAGE_BASIS_TTL_14E, TRIAGE_BASIS_TTL_14E,
          TRIAGE_MILESTONE_MEETING_HELD, ANCHOR_MEETING_REQUEST, UNIT_BUSINESS_DAYS, 7,
          COND_MEETING_REQUESTED, 0, 1, "2025"},
+        /* SHL 39 §: the client plan is reviewed as needed; policy default at
+         * least every 12 months (docs/domain.md §3). Arises on the case only. */
+        {TRIAGE_DEADLINE_PLAN_REVIEW, TRIAGE_BASIS_SHL_39, TRIAGE_BASIS_SHL_39,
+         TRIAGE_MILESTONE_PLAN_REVIEWED, ANCHOR_PLAN, UNIT_MONTHS, 12,
+         COND_PLAN_MADE, 0, 1, "2025"},
         /* Not law: the urgency tier's response time from the urgency policy. */
         {TRIAGE_DEADLINE_RESPONSE, TRIAGE_BASIS_POLICY, TRIAGE_BASIS_POLICY,
          TRIAGE_MILESTONE_RESPONSE, ANCHOR_INTAKE, UNIT_TIER_RESPONSE, 0,
@@ -161,6 +169,7 @@ const char *triage_legal_basis_name(triage_legal_basis_t basis)
     case TRIAGE_BASIS_TTL_14C: return "TTL 14 c §";
     case TRIAGE_BASIS_TTL_14E: return "TTL 14 e §";
     case TRIAGE_BASIS_POLICY: return "policy";
+    case TRIAGE_BASIS_SHL_39: return "SHL 39 §";
     }
     return NULL;
 }
@@ -176,6 +185,7 @@ const char *triage_milestone_name(triage_milestone_t milestone)
     case TRIAGE_MILESTONE_MEETING_HELD: return "meeting_held";
     case TRIAGE_MILESTONE_COMPLETION_REQUESTED: return "completion_requested";
     case TRIAGE_MILESTONE_RESPONSE: return "response";
+    case TRIAGE_MILESTONE_PLAN_REVIEWED: return "plan_reviewed";
     }
     return NULL;
 }
@@ -197,6 +207,7 @@ const char *triage_deadline_row_name(triage_deadline_row_t row)
     case TRIAGE_DEADLINE_D12: return "D12";
     case TRIAGE_DEADLINE_D12_DECISION: return "D12b";
     case TRIAGE_DEADLINE_D13: return "D13";
+    case TRIAGE_DEADLINE_PLAN_REVIEW: return "plan_review";
     case TRIAGE_DEADLINE_RESPONSE: return "response";
     }
     return NULL;
@@ -535,6 +546,7 @@ static bool condition_holds(condition_t c, const triage_deadline_input_t *in, co
         return is_application(in) && !in->assistance_urgent && !in->assistance_complete &&
                in->assistance_completed != TRIAGE_DATE_NONE;
     case COND_MEETING_REQUESTED: return in->meeting_requested != TRIAGE_DATE_NONE;
+    case COND_PLAN_MADE: return false;
     }
     return false;
 }
@@ -577,8 +589,47 @@ static triage_date_t anchor_date(anchor_t a, const triage_deadline_input_t *in)
     case ANCHOR_INTAKE: return in->received;
     case ANCHOR_COMPLETION: return in->assistance_completed;
     case ANCHOR_MEETING_REQUEST: return in->meeting_requested;
+    case ANCHOR_PLAN: break;
     }
     return in->received;
+}
+
+/* A row's due date counted from `from` (response_days: the tier response). */
+static triage_status_t row_due(triage_date_t *due, const rule_row *r, const triage_calendar_t *cal,
+                               triage_date_t from, int32_t response_days)
+{
+    *due = from;
+    switch (r->unit) {
+    case UNIT_SAME_DAY: return TRIAGE_OK;
+    case UNIT_BUSINESS_DAYS: return triage_calendar_add_business_days(due, cal, from, r->amount);
+    case UNIT_MONTHS: return triage_calendar_add_months(due, cal, from, r->amount);
+    case UNIT_TIER_RESPONSE: return triage_calendar_add_business_days(due, cal, from, response_days);
+    }
+    return TRIAGE_OK;
+}
+
+triage_status_t triage__deadline_later(triage_deadline_t *out, int *enabled,
+                                       const triage_deadline_rules_t *rules,
+                                       const triage_calendar_t *cal, triage_deadline_row_t row,
+                                       triage_date_t from, int child_welfare)
+{
+    const triage_deadline_rules_t *rs = rules ? rules : &default_rules;
+    ptrdiff_t i = row_index(rs, row);
+    if (i < 0 || rs->rows[i].unit == UNIT_TIER_RESPONSE)
+        return triage__error(TRIAGE_EINVAL, "row", "not a deadline row that arises later");
+    const rule_row *r = &rs->rows[i];
+    *enabled = r->enabled;
+    if (!r->enabled)
+        return TRIAGE_OK;
+    triage_status_t rc = check_date(from, false, "at_ms");
+    if (!rc)
+        rc = row_due(&out->due, r, cal, from, 0);
+    if (rc)
+        return rc;
+    out->row = r->row;
+    out->basis = child_welfare ? r->basis_child_welfare : r->basis;
+    out->milestone = r->milestone;
+    return TRIAGE_OK;
 }
 
 triage_status_t triage_deadlines_compute(triage_deadline_t *out, size_t capacity,
@@ -615,19 +666,9 @@ triage_status_t triage_deadlines_compute(triage_deadline_t *out, size_t capacity
         const rule_row *r = &rs->rows[i];
         if (!r->enabled || !holds[r->condition])
             continue;
-        triage_date_t from = anchor_date(r->anchor, input);
-        triage_date_t due = from;
-        switch (r->unit) {
-        case UNIT_SAME_DAY: break;
-        case UNIT_BUSINESS_DAYS:
-            rc = triage_calendar_add_business_days(&due, cal, from, r->amount);
-            break;
-        case UNIT_MONTHS: rc = triage_calendar_add_months(&due, cal, from, r->amount); break;
-        case UNIT_TIER_RESPONSE:
-            rc = triage_calendar_add_business_days(
-                &due, cal, from, triage__urgency_response_days(urgency, tier));
-            break;
-        }
+        triage_date_t due;
+        rc = row_due(&due, r, cal, anchor_date(r->anchor, input),
+                     triage__urgency_response_days(urgency, tier));
         if (rc != TRIAGE_OK)
             return rc;
         if (n >= TRIAGE_DEADLINE_MAX)

@@ -1,8 +1,8 @@
 /*
  * Period reports (docs/domain.md §9). The figures are computed in one pass over
- * the engine's whole event log (so "the first contact of a case" is known even
- * when it happened before the period) plus one read of every case (received
- * date, channel, deadlines) and worker (role, team). Definitions are in
+ * the engine's whole event log (so "the first contact after an intake" is
+ * known even when it happened before the period) plus one read of every case
+ * (channel, intakes, deadline rows) and worker (role, team). Definitions are in
  * docs/reports.md; keep the two in step. The CSV and JSON writers are in
  * report_write.c.
  *
@@ -19,13 +19,6 @@
 
 /* ---- definitions that may change ------------------------------------------ */
 
-/* "Missed appointment": the library has no appointment record yet, so a
- * contact attempt that did not reach the client stands in for one. When an
- * appointment concept lands, change this predicate (and docs/reports.md). */
-static int is_missed_appointment(const triage_event_t *ev)
-{
-    return ev->kind == TRIAGE_EVENT_CONTACT_ATTEMPT && ev->to == 0;
-}
 
 /* Closing reasons that count as "resolved at guidance". */
 static int resolves_at_guidance(int32_t reason)
@@ -69,9 +62,18 @@ static triage_status_t fill_load(triage_report_t *r, triage_engine_t *engine)
 
 /* ---- computation ------------------------------------------------------------- */
 
+/* One intake of a case: waits are counted per intake, from its own receipt. */
+typedef struct {
+    triage_id_t id;
+    int64_t received_ms;
+    triage_date_t received;
+    int contacted; /* a successful contact at or after its receipt has been seen */
+} intake_slot;
+
 typedef struct {
     triage_case_t c;
-    int contacted;   /* a successful contact attempt has been seen */
+    intake_slot *intakes; /* in arrival order */
+    size_t nintakes;
     uint8_t quadrant; /* latest classification in the period, 0 none */
 } case_slot;
 
@@ -160,6 +162,8 @@ typedef struct {
 
 static void build_free(build *b)
 {
+    for (size_t i = 0; b->cases && i < b->ncases; i++)
+        triage__free(b->a, b->cases[i].intakes);
     triage__free(b->a, b->events);
     triage_free(b->case_ids);
     triage_free(b->worker_ids);
@@ -183,6 +187,31 @@ static triage_report_workers_t *find_worker(build *b, const triage_id_t *id)
     return w ? &b->r->workers[w->row] : NULL;
 }
 
+/* A case's intakes, each with its own receipt (docs/reports.md: figures per intake). */
+static triage_status_t load_intakes(build *b, case_slot *cs)
+{
+    triage_id_t *ids = NULL;
+    size_t n = 0;
+    triage_status_t rc = triage_case_intakes(&ids, &n, b->e, &cs->c.id);
+    if (rc)
+        return rc;
+    cs->intakes = n ? triage__calloc(b->a, n, sizeof *cs->intakes) : NULL;
+    if (n && !cs->intakes)
+        rc = TRIAGE_ENOMEM;
+    for (size_t i = 0; !rc && i < n; i++) {
+        triage_intake_info_t in;
+        in.version = TRIAGE_INTAKE_INFO_VERSION;
+        if ((rc = triage_intake_get(&in, b->e, &ids[i])))
+            break;
+        cs->intakes[i].id = in.id;
+        cs->intakes[i].received_ms = in.received_ms;
+        cs->intakes[i].received = in.received;
+        cs->nintakes = i + 1;
+    }
+    triage_free(ids);
+    return rc;
+}
+
 static triage_status_t load_cases(build *b)
 {
     triage_status_t rc = triage_case_list(&b->case_ids, &b->ncases, b->e, NULL);
@@ -195,7 +224,8 @@ static triage_status_t load_cases(build *b)
         return TRIAGE_ENOMEM;
     for (size_t i = 0; i < b->ncases; i++) {
         b->cases[i].c.version = TRIAGE_CASE_VERSION;
-        if ((rc = triage_case_get(&b->cases[i].c, b->e, &b->case_ids[i])))
+        if ((rc = triage_case_get(&b->cases[i].c, b->e, &b->case_ids[i])) ||
+            (rc = load_intakes(b, &b->cases[i])))
             return rc;
     }
     triage__sort(b->cases, b->ncases, sizeof *b->cases, cmp_case);
@@ -236,18 +266,36 @@ static triage_status_t load_workers(build *b)
     return TRIAGE_OK;
 }
 
-/* Business days from the intake date to the local date of `at_ms`. */
-static triage_status_t add_wait(build *b, int which, const case_slot *cs, int64_t at_ms)
+/* Business days from an intake's receipt to `day`. */
+static triage_status_t add_wait(build *b, int which, triage_date_t received, triage_date_t day)
 {
-    triage_date_t day;
     int32_t days;
-    triage_status_t rc = triage_local_time(&day, NULL, at_ms);
-    if (!rc)
-        rc = triage_calendar_business_days_between(&days, triage_engine_calendar(b->e),
-                                                   cs->c.received, day);
+    triage_status_t rc = triage_calendar_business_days_between(
+        &days, triage_engine_calendar(b->e), received, day);
     if (!rc)
         rc = sample_add(b->a, &b->waits[which], days);
     return rc;
+}
+
+/* A successful contact at `ev`: the first contact of every intake of the
+ * case that arrived at or before it and had none yet. */
+static triage_status_t first_contacts(build *b, case_slot *cs, const triage_event_t *ev, int in)
+{
+    triage_date_t day;
+    if (triage_local_time(&day, NULL, ev->at_ms))
+        return triage__error(TRIAGE_ERANGE, "at_ms", "an event time outside the calendar");
+    for (size_t i = 0; i < cs->nintakes; i++) {
+        intake_slot *x = &cs->intakes[i];
+        if (x->contacted || x->received_ms > ev->at_ms)
+            continue;
+        x->contacted = 1;
+        if (in) {
+            triage_status_t rc = add_wait(b, TRIAGE_WAIT_FIRST_CONTACT, x->received, day);
+            if (rc)
+                return rc;
+        }
+    }
+    return TRIAGE_OK;
 }
 
 /* Every event, in order (the report reads the whole history once). */
@@ -305,11 +353,8 @@ static triage_status_t scan_events(build *b)
                 if (ev->to == TRIAGE_STAGE_CLOSED && resolves_at_guidance(ev->reason))
                     r->guidance_resolved++;
             }
-            if (ev->to == TRIAGE_STAGE_ASSESSMENT) {
+            if (ev->to == TRIAGE_STAGE_ASSESSMENT)
                 r->assess_started++;
-                if (cs)
-                    rc = add_wait(b, TRIAGE_WAIT_ASSESSMENT_START, cs, ev->at_ms);
-            }
             if (ev->from == TRIAGE_STAGE_ASSESSMENT && ev->to != TRIAGE_STAGE_CLOSED)
                 r->assess_completed++;
             if (ev->to == TRIAGE_STAGE_PLANNING)
@@ -318,13 +363,16 @@ static triage_status_t scan_events(build *b)
                 r->closings[ev->reason]++;
             break;
         case TRIAGE_EVENT_CONTACT_ATTEMPT:
-            if (in && is_missed_appointment(ev))
-                r->missed_appointments++;
-            if (ev->to == 1 && cs && !cs->contacted) {
-                cs->contacted = 1;
-                if (in)
-                    rc = add_wait(b, TRIAGE_WAIT_FIRST_CONTACT, cs, ev->at_ms);
-            }
+            if (in && ev->to == TRIAGE_CONTACT_NO_SHOW)
+                r->no_shows++;
+            if (in && ev->to == TRIAGE_CONTACT_NOT_REACHED)
+                r->unreachable++;
+            if (ev->to == TRIAGE_CONTACT_REACHED && cs)
+                rc = first_contacts(b, cs, ev, in);
+            break;
+        case TRIAGE_EVENT_MILESTONE:
+            if (in && ev->to == TRIAGE_MILESTONE_PLAN_REVIEWED)
+                r->plan_reviews++;
             break;
         case TRIAGE_EVENT_CLASSIFIED:
             if (in && cs && ev->to > 0 && ev->to < QUADRANTS)
@@ -352,10 +400,37 @@ static triage_status_t scan_events(build *b)
     return TRIAGE_OK;
 }
 
-/* Deadlines due inside the period, judged on its last day from the case
- * snapshot (deadlines and the dates their milestones were met). A milestone
- * met after the period counts as not met yet, so the report of a past period
- * does not change when later work is recorded. */
+/* The wait of each intake of `cs` to its assessment start: the day its
+ * assessment-start row (D2/D3/D4/D6/D8, not superseded) was met, when that
+ * day lies in the period (`rows` judged on the period's last day). */
+static triage_status_t assessment_waits(build *b, const case_slot *cs,
+                                        const triage_case_deadline_t *rows, size_t n)
+{
+    const triage_report_t *r = b->r;
+    for (size_t i = 0; i < cs->nintakes; i++) {
+        const intake_slot *x = &cs->intakes[i];
+        triage_date_t met = NONE;
+        for (size_t k = 0; k < n; k++) {
+            const triage_case_deadline_t *d = &rows[k];
+            if (d->deadline.milestone == TRIAGE_MILESTONE_ASSESSMENT_STARTED &&
+                d->met != NONE && !(d->flags & TRIAGE_DEADLINE_SUPERSEDED) &&
+                !triage_id_compare(&d->intake, &x->id) && (met == NONE || d->met < met))
+                met = d->met;
+        }
+        if (met != NONE && met >= r->first_day && met <= r->last_day) {
+            triage_status_t rc = add_wait(b, TRIAGE_WAIT_ASSESSMENT_START, x->received, met);
+            if (rc)
+                return rc;
+        }
+    }
+    return TRIAGE_OK;
+}
+
+/* Deadline rows due inside the period, every intake's, judged on its last
+ * day from the case snapshot (rows and the dates their milestones were
+ * met). A milestone met after the period counts as not met yet, so the
+ * report of a past period does not change when later work is recorded. A
+ * row met on arrival counts in its own column. */
 static triage_status_t scan_deadlines(build *b)
 {
     triage_report_t *r = b->r;
@@ -369,6 +444,10 @@ static triage_status_t scan_deadlines(build *b)
                                                    b->e, &c->id, r->last_day, 0);
         if (rc)
             return rc;
+        if ((rc = assessment_waits(b, &b->cases[i], rows, n))) {
+            triage_free(rows);
+            return rc;
+        }
         for (size_t k = 0; k < n; k++) {
             const triage_deadline_t *d = &rows[k].deadline;
             if (d->due < r->first_day || d->due > r->last_day)
@@ -379,6 +458,8 @@ static triage_status_t scan_deadlines(build *b)
             triage_report_deadlines_t *o = &r->deadlines[d->basis];
             if (st == TRIAGE_DEADLINE_CANCELLED)
                 o->cancelled++;
+            else if (st == TRIAGE_DEADLINE_MET && (rows[k].flags & TRIAGE_DEADLINE_MET_ON_ARRIVAL))
+                o->met_on_arrival++;
             else if (st == TRIAGE_DEADLINE_MET)
                 o->met++;
             else if (st == TRIAGE_DEADLINE_MISSED || st == TRIAGE_DEADLINE_MET_LATE)
@@ -407,7 +488,10 @@ static triage_status_t summarise(build *b)
         r->deadlines[0].missed += r->deadlines[i].missed;
         r->deadlines[0].open += r->deadlines[i].open;
         r->deadlines[0].cancelled += r->deadlines[i].cancelled;
+        r->deadlines[0].met_on_arrival += r->deadlines[i].met_on_arrival;
     }
+    for (int i = 0; i < BASES; i++)
+        r->deadlines[i].version = TRIAGE_REPORT_DEADLINES_VERSION;
     for (size_t i = 0; i < b->ncases; i++)
         if (b->cases[i].quadrant) {
             r->quadrants[b->cases[i].quadrant]++;
@@ -593,6 +677,16 @@ TRIAGE_API triage_status_t triage_report_plans(uint32_t *out, const triage_repor
     return TRIAGE_OK;
 }
 
+TRIAGE_API triage_status_t triage_report_plan_reviews(uint32_t *out, const triage_report_t *r)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!r)
+        return triage__error_null("report");
+    *out = r->plan_reviews;
+    return TRIAGE_OK;
+}
+
 TRIAGE_API triage_status_t triage_report_closings(uint32_t *out, const triage_report_t *r,
                                                   triage_closing_reason_t reason)
 {
@@ -606,17 +700,21 @@ TRIAGE_API triage_status_t triage_report_closings(uint32_t *out, const triage_re
     return TRIAGE_OK;
 }
 
+static const size_t deadlines_sizes[] = {sizeof(triage_report_deadlines_t)};
+
 TRIAGE_API triage_status_t triage_report_deadlines(triage_report_deadlines_t *out,
                                                    const triage_report_t *r,
                                                    triage_legal_basis_t basis)
 {
-    if (!out)
-        return triage__error_null("out");
+    size_t size = triage__out_size(out, deadlines_sizes, TRIAGE__ARRAY_LEN(deadlines_sizes),
+                                   "out.version");
+    if (!size)
+        return triage_error_last()->code;
     if (!r)
         return triage__error_null("report");
     if ((unsigned)basis >= BASES)
         return triage__error(TRIAGE_EINVAL, "basis", "unknown legal basis");
-    *out = r->deadlines[basis];
+    memcpy(out, &r->deadlines[basis], size);
     return TRIAGE_OK;
 }
 
@@ -651,14 +749,16 @@ TRIAGE_API triage_status_t triage_report_quadrants(uint32_t *out, const triage_r
     return TRIAGE_OK;
 }
 
-TRIAGE_API triage_status_t triage_report_missed_appointments(uint32_t *out,
-                                                             const triage_report_t *r)
+TRIAGE_API triage_status_t triage_report_failed_contacts(uint32_t *no_shows,
+                                                         uint32_t *unreachable,
+                                                         const triage_report_t *r)
 {
-    if (!out)
-        return triage__error_null("out");
     if (!r)
         return triage__error_null("report");
-    *out = r->missed_appointments;
+    if (no_shows)
+        *no_shows = r->no_shows;
+    if (unreachable)
+        *unreachable = r->unreachable;
     return TRIAGE_OK;
 }
 

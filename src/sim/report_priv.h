@@ -11,7 +11,7 @@
 #define KINDS 7     /* triage_intake_kind_t 1-6, index 0 = all */
 #define CHANNELS 8  /* triage_channel_t 1-7 */
 #define REASONS 9   /* triage_closing_reason_t 1-8 */
-#define BASES 8     /* triage_legal_basis_t 1-7 */
+#define BASES 9     /* triage_legal_basis_t 1-8 */
 #define QUADRANTS 5 /* triage_quadrant_t 1-4 */
 #define ROLES 4     /* triage_role_t 1-3 */
 #define WAITS 3     /* triage_report_wait_t 1-2 */
@@ -27,12 +27,12 @@ struct triage_report {
     triage_date_t first_day, last_day;
     uint32_t intakes[KINDS][CHANNELS]; /* row/column 0: totals */
     uint32_t guidance_left, guidance_resolved;
-    uint32_t assess_started, assess_completed, plans;
+    uint32_t assess_started, assess_completed, plans, plan_reviews;
     uint32_t closings[REASONS]; /* 0: total */
     triage_report_deadlines_t deadlines[BASES]; /* 0: total */
     wait_stat waits[WAITS];
     uint32_t quadrants[QUADRANTS]; /* 0: total */
-    uint32_t missed_appointments;
+    uint32_t no_shows, unreachable; /* failed contacts: two figures (§9) */
     triage_report_workers_t roles[ROLES];
     triage_report_workers_t *workers;
     uint32_t nworkers;

@@ -291,6 +291,7 @@ TRIAGE_API triage_status_t triage_report_write_csv(char **out, const triage_repo
     csv_u(&b, "assessments", "", "started", r->assess_started);
     csv_u(&b, "assessments", "", "completed", r->assess_completed);
     csv_u(&b, "plans", "", "made", r->plans);
+    csv_u(&b, "plans", "", "reviewed", r->plan_reviews);
     for (int i = 0; i < REASONS; i++)
         csv_u(&b, "closings", "",
               i ? triage_closing_reason_name((triage_closing_reason_t)i) : "all", r->closings[i]);
@@ -300,6 +301,7 @@ TRIAGE_API triage_status_t triage_report_write_csv(char **out, const triage_repo
         csv_u(&b, "deadlines", g, "missed", r->deadlines[i].missed);
         csv_u(&b, "deadlines", g, "open", r->deadlines[i].open);
         csv_u(&b, "deadlines", g, "cancelled", r->deadlines[i].cancelled);
+        csv_u(&b, "deadlines", g, "met_on_arrival", r->deadlines[i].met_on_arrival);
     }
     for (int w = 1; w < WAITS; w++) {
         csv_u(&b, "waiting_days", wait_key(w), "count", r->waits[w].count);
@@ -309,7 +311,8 @@ TRIAGE_API triage_status_t triage_report_write_csv(char **out, const triage_repo
     for (int q = 0; q < QUADRANTS; q++)
         csv_u(&b, "quadrants", "", q ? triage_quadrant_name((triage_quadrant_t)q) : "all",
               r->quadrants[q]);
-    csv_u(&b, "missed_appointments", "", "all", r->missed_appointments);
+    csv_u(&b, "failed_contacts", "", "no_shows", r->no_shows);
+    csv_u(&b, "failed_contacts", "", "unreachable_attempts", r->unreachable);
     for (uint32_t i = 0; i < r->nworkers; i++) {
         const triage_report_workers_t *w = &r->workers[i];
         char id[TRIAGE_ID_STRLEN];
@@ -450,7 +453,7 @@ TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_rep
     char d[TRIAGE_DATE_STRLEN];
     jw_open(&w, NULL, '{');
     jw_s(&w, "format", "libtriage-report");
-    jw_u(&w, "format_version", 1);
+    jw_u(&w, "format_version", 2);
     jw_open(&w, "period", '{');
     jw_i(&w, "from_ms", r->from_ms);
     jw_i(&w, "to_ms", r->to_ms);
@@ -488,6 +491,7 @@ TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_rep
     jw_u(&w, "completed", r->assess_completed);
     jw_close(&w, '}');
     jw_u(&w, "plans", r->plans);
+    jw_u(&w, "plan_reviews", r->plan_reviews);
 
     jw_open(&w, "closings", '{');
     jw_u(&w, "total", r->closings[0]);
@@ -505,6 +509,7 @@ TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_rep
         jw_u(&w, "missed", r->deadlines[i].missed);
         jw_u(&w, "open", r->deadlines[i].open);
         jw_u(&w, "cancelled", r->deadlines[i].cancelled);
+        jw_u(&w, "met_on_arrival", r->deadlines[i].met_on_arrival);
         jw_close(&w, '}');
     }
     jw_close(&w, ']');
@@ -523,7 +528,10 @@ TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_rep
     for (int q = 1; q < QUADRANTS; q++)
         jw_u(&w, triage_quadrant_name((triage_quadrant_t)q), r->quadrants[q]);
     jw_close(&w, '}');
-    jw_u(&w, "missed_appointments", r->missed_appointments);
+    jw_open(&w, "failed_contacts", '{');
+    jw_u(&w, "no_shows", r->no_shows);
+    jw_u(&w, "unreachable_attempts", r->unreachable);
+    jw_close(&w, '}');
 
     jw_open(&w, "workers", '[');
     for (uint32_t i = 0; i < r->nworkers; i++) {

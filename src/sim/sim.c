@@ -18,7 +18,15 @@
 
 /* ---- run state ----------------------------------------------------------------- */
 
-enum { EV_APPOINTMENT = 1, EV_ASSESSED, EV_PLANNED, EV_CASEWORK_DONE, EV_IA_DONE };
+enum {
+    EV_APPOINTMENT = 1,
+    EV_ASSESSED,
+    EV_PLANNED,
+    EV_CASEWORK_DONE,
+    EV_IA_DONE,
+    EV_CARRIED_OUT, /* a service decision carried out (SHL 45 §) */
+    EV_REASSESS     /* the own worker reassesses after an attached intake */
+};
 
 
 #define CALL(expr)                                                                          \
@@ -301,6 +309,46 @@ static const double QUADRANT_WEIGHT[SIM_QUADRANTS] = {1.0, 0.5, 1.0, 1.5, 2.0};
 
 /* ---- case flow ------------------------------------------------------------------------ */
 
+static int32_t cidx_get(const triage_sim_t *sim, const triage_id_t *id);
+
+/* Deadlines that arise after intake (docs/domain.md §5.3; docs/simulation.md,
+ * "Decisions and plan reviews"). A plan leads to a non-urgent service
+ * decision (D9, 3 months from the intake), carried out SIM_CARRY_OUT_DAYS
+ * business days later; a matter attached to a case past its assessment is
+ * reassessed by the own worker the next business day, with a review of the
+ * plan when there is one (it meets the intake's assessment start and the
+ * plan's review deadline, and starts the next review period). */
+#define SIM_CARRY_OUT_MIN 5
+#define SIM_CARRY_OUT_MAX 40
+
+static const triage_id_t *own_worker(const triage_sim_t *sim, const sim_case *c)
+{
+    return c->worker >= 0 ? &sim->w[c->worker].id : NULL;
+}
+
+static triage_status_t service_decided(triage_sim_t *sim, uint32_t ci, int32_t day, int64_t t)
+{
+    sim_case *c = &sim->cases[ci];
+    CALL(triage_case_service_decision(sim->engine, &c->id, own_worker(sim, c), t, NULL, 0));
+    int32_t n = triage__rng_int(&c->rng, SIM_CARRY_OUT_MIN, SIM_CARRY_OUT_MAX);
+    return schedule(sim, ci, EV_CARRIED_OUT, bdays_from(sim, day, n), 660);
+}
+
+static triage_status_t reassess_attached(triage_sim_t *sim, uint32_t ci, int64_t t)
+{
+    sim_case *c = &sim->cases[ci];
+    if (c->stage != TRIAGE_STAGE_PLANNING && c->stage != TRIAGE_STAGE_CASEWORK)
+        return TRIAGE_OK;
+    CALL(triage_case_classify(NULL, NULL, sim->engine, &c->id, own_worker(sim, c), t,
+                              &c->scores));
+    triage_case_t cs;
+    cs.version = TRIAGE_CASE_VERSION;
+    CALL(triage_case_get(&cs, sim->engine, &c->id));
+    if (c->stage == TRIAGE_STAGE_CASEWORK && cs.plan_made != TRIAGE_DATE_NONE)
+        CALL(triage_case_review_plan(sim->engine, &c->id, own_worker(sim, c), t + 60000));
+    return TRIAGE_OK;
+}
+
 static triage_status_t to_distribution(triage_sim_t *sim, uint32_t ci, int64_t t)
 {
     triage_status_t rc = move(sim, &sim->cases[ci], TRIAGE_STAGE_DISTRIBUTION, 0, t, 0, 0);
@@ -501,6 +549,8 @@ static triage_status_t on_event(triage_sim_t *sim, const sim_event *e)
         if (triage__rng_uniform(&c->rng) < pn) {
             c->noshows++;
             sim->st.noshows++;
+            CALL(triage_case_contact_attempt(sim->engine, &c->id, NULL, t,
+                                             TRIAGE_CONTACT_NO_SHOW));
             if (c->noshows >= p->noshow_max) {
                 if (c->worker >= 0)
                     sim->w[c->worker].inprog--;
@@ -555,11 +605,18 @@ static triage_status_t on_event(triage_sim_t *sim, const sim_event *e)
         if (rc)
             return rc;
         sim_range r = p->casework[c->quadrant];
-        return schedule(sim, e->c, EV_CASEWORK_DONE,
-                        bdays_from(sim, day, triage__rng_int(&c->rng, r.lo, r.hi)), 900);
+        rc = schedule(sim, e->c, EV_CASEWORK_DONE,
+                      bdays_from(sim, day, triage__rng_int(&c->rng, r.lo, r.hi)), 900);
+        return rc ? rc : service_decided(sim, e->c, day, t + 60000);
     }
     case EV_CASEWORK_DONE:
         return close_case(sim, c, TRIAGE_CLOSE_GOALS_MET, t);
+    case EV_CARRIED_OUT:
+        CALL(triage_case_milestone(sim->engine, &c->id, own_worker(sim, c), t,
+                                   TRIAGE_MILESTONE_DECISION_CARRIED_OUT));
+        return TRIAGE_OK;
+    case EV_REASSESS:
+        return reassess_attached(sim, e->c, t);
     }
     return TRIAGE_OK;
 }
@@ -675,7 +732,9 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     sim->st.intakes++;
     if (res.attached) {
         sim->st.attached++;
-        return TRIAGE_OK;
+        int32_t own = cidx_get(sim, &res.case_id);
+        return own < 0 ? TRIAGE_OK
+                       : schedule(sim, (uint32_t)own, EV_REASSESS, bdays_from(sim, day, 1), 600);
     }
     uint32_t ci;
     triage_status_t rc = new_case_record(&ci, sim);

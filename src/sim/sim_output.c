@@ -230,6 +230,7 @@ static size_t metrics(const triage_sim_t *sim, metric *m)
     triage_report_closings(&u, r, 0);
     m[n++] = (metric){"closings", u};
     triage_report_deadlines_t dl;
+    dl.version = TRIAGE_REPORT_DEADLINES_VERSION;
     triage_report_deadlines(&dl, r, 0);
     m[n++] = (metric){"deadlines_met", dl.met};
     m[n++] = (metric){"deadlines_missed", dl.missed};

@@ -135,6 +135,26 @@ static void bench_online(void)
     triage_engine_free(e);
 }
 
+static double solve_timed(triage_batch_stats_t *st, int32_t *out, const triage_batch_problem_t *p,
+                          int rounds)
+{
+    double best = HUGE_VAL;
+    for (int r = 0; r < rounds; r++) {
+        triage_batch_stats_t s = TRIAGE_BATCH_STATS_INIT;
+        double t = now();
+        CHECK(triage_batch_solve(out, &s, p, NULL));
+        t = now() - t;
+        if (t < best) {
+            best = t;
+            *st = s;
+        }
+    }
+    return best;
+}
+
+/* One synthetic instance solved with and without the no-flooding rule:
+ * the rule's cost as a ratio of times, and the gap to the lower bound
+ * (which includes the rule when the result honours it). Best of 3. */
 static void bench_batch_synthetic(size_t nc, size_t nw, int32_t flood)
 {
     double *weight = malloc(nc * sizeof *weight), *load = malloc(nw * sizeof *load);
@@ -165,16 +185,24 @@ static void bench_batch_synthetic(size_t nc, size_t nw, int32_t flood)
     p.fte = fte;
     p.eligible = elig;
     p.travel = travel;
-    p.flood_margin = flood;
     p.group = role;
-    triage_batch_stats_t st;
-    double t = now();
-    CHECK(triage_batch_solve(out, &st, &p, NULL));
-    t = now() - t;
-    printf("batch_solve %zu cases x %zu workers, flood margin %d: %.3f s; max load %.3f, lower bound %.3f, gap %.2f %%, "
-           "one-by-one max %.3f; travel %.0f (one-by-one %.0f); method %d\n",
-           nc, nw, (int)flood, t, st.max_load, st.lower_bound, 100 * st.gap, st.sequential_max_load,
-           st.total_travel, st.sequential_total_travel, (int)st.method);
+    triage_batch_stats_t st[2];
+    double t[2];
+    for (int k = 0; k < 2; k++) {
+        p.flood_margin = k ? -1 : flood;
+        t[k] = solve_timed(&st[k], out, &p, 3);
+        printf("batch_solve %zu cases x %zu workers, flood margin %d: %.3f s; max load %.3f, "
+               "lower bound %.3f (%s), gap %.2f %%; one-by-one max %.3f; travel %.0f "
+               "(one-by-one %.0f); rule breaks %d; method %d\n",
+               nc, nw, (int)p.flood_margin, t[k], st[k].max_load, st[k].lower_bound,
+               st[k].bound_with_rule ? "with the rule" : "without the rule", 100 * st[k].gap,
+               st[k].sequential_max_load, st[k].total_travel, st[k].sequential_total_travel,
+               (int)st[k].rule_breaks, (int)st[k].method);
+    }
+    printf("batch_solve %zu x %zu: with the rule / without: time ratio %.2f (goal <= 2); gap "
+           "with the rule %.2f %% to a bound %s the rule (goal <= 1 %%)\n",
+           nc, nw, t[0] / t[1], 100 * st[0].gap,
+           st[0].bound_with_rule ? "that includes" : "WITHOUT");
     free(weight);
     free(load);
     free(fte);
@@ -196,7 +224,7 @@ static void bench_distribute(int n, int flood)
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = T0;
     triage_assignment_t *res;
-    triage_batch_stats_t st;
+    triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
     double t = now();
     CHECK(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, (size_t)n, &req, 0));
     t = now() - t;
@@ -228,7 +256,6 @@ int main(void)
 {
     bench_online();
     bench_batch_synthetic(10000, 500, 3);
-    bench_batch_synthetic(10000, 500, -1);
     bench_distribute(10000, 3);
     bench_distribute(10000, -1);
     bench_lsa(2000, 100);

@@ -187,6 +187,28 @@ expect 2 1 check --db "$tmp/notes.txt"
 expect 2 1 check
 expect 2 1 check --db
 expect 2 1 check --db x.db --fast
+# Every command answers --help (and -h) on stdout with its usage, exit 0,
+# wherever the option stands.
+for c in date-info deadlines classify report check simulate; do
+  expect 0 0 "$c" --help
+  grep -q "^Usage: triage $c" "$tmp/out" || { echo "FAIL: $c --help output"; cat "$tmp/out"; fails=$((fails + 1)); }
+  expect 0 0 "$c" -h
+  grep -q "^Usage: triage $c" "$tmp/out" || { echo "FAIL: $c -h output"; fails=$((fails + 1)); }
+done
+expect 0 0 deadlines --kind contact --help
+grep -q "^Usage: triage deadlines" "$tmp/out" || { echo "FAIL: deadlines ... --help"; fails=$((fails + 1)); }
+expect 2 1 report --db "$tmp/sim.db" --from 2025-01-01 --to 2025-01-20 --plot
+
+# report --plot runs the Python package (python3 -m triage report): the same
+# CSV on stdout, and a PNG of the figure's size (13 x 4.5 in at 100 dpi).
+if [ "${TRIAGE_TEST_PLOT:-0}" = 1 ] && /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  expect 0 0 report --db "$tmp/sim.db" --from 2025-01-01 --to 2025-01-20 --format csv
+  cp "$tmp/out" "$tmp/report.csv"
+  expect 0 0 report --db "$tmp/sim.db" --from 2025-01-01 --to 2025-01-20 --format csv --plot "$tmp/r.png"
+  cmp -s "$tmp/out" "$tmp/report.csv" || { echo "FAIL: report --plot changed the CSV"; fails=$((fails + 1)); }
+  size=$(/usr/bin/python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print(d[:8]==b"\x89PNG\r\n\x1a\n", *struct.unpack(">II", d[16:24]))' "$tmp/r.png" 2>&1)
+  [ "$size" = "True 1300 450" ] || { echo "FAIL: report --plot PNG: $size"; fails=$((fails + 1)); }
+fi
 
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

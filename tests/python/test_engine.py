@@ -167,12 +167,14 @@ def test_north_savo_scenario(office):
         (K.WORKER_ASSIGNED, 0, Role.SOCIAL_WORKER),
         (K.STAGE_CHANGED, S.ASSESSMENT, S.PLANNING),
         (K.STAGE_CHANGED, S.PLANNING, S.CASEWORK),
+        (K.DEADLINE_ADDED, None, triage.DEADLINE_ROWS["plan_review"]),  # the plan review
         (K.CLASSIFIED, Quadrant.SPECIAL_SUPPORT, Quadrant.SOCIAL_GUIDANCE_WORK),
         (K.WORKER_ASSIGNED, Role.SOCIAL_WORKER, Role.SOCIAL_COUNSELLOR),
         (K.STAGE_CHANGED, S.CASEWORK, S.CLOSED),
     ]
     evs = list(e.events(c))
-    assert [(ev.kind, ev.from_value, ev.to_value) for ev in evs] == story
+    assert [(ev.kind, None if ev.kind == K.DEADLINE_ADDED else ev.from_value, ev.to_value)
+            for ev in evs] == story
     assert all(isinstance(ev.kind, EventKind) for ev in evs)
     for prev, ev in zip(evs, evs[1:]):
         assert ev.seq > prev.seq and ev.at >= prev.at
@@ -372,6 +374,79 @@ def test_milestone_and_deadlines(office):
     with pytest.raises(triage.InvalidArgument) as info:
         e.case_deadlines(c, "2027-01-04", due_soon_days=-1)
     assert info.value.argument == "due_soon_days"
+
+
+def _rows(e, case, today, row):
+    return [d for d in e.case_deadlines(case, today) if d.row == row]
+
+
+def test_deadlines_that_arise_after_intake(office):
+    """SHL 45 § 2 (D9), TTL 14 c § (D12b), TTL 14 e § (D13) and the SHL 39 §
+    plan review arise when their fact is recorded (docs/domain.md §5.3)."""
+    e, sc = office.e, office.sc
+    c = office.case_in(Stage.CASEWORK)
+    case = e.case(c)
+    # the plan made: its review 12 months on
+    (pr,) = _rows(e, c, case.received, "plan_review")
+    assert pr.basis == "SHL 39 §" and pr.milestone == "plan_reviewed"
+    assert pr.due == datetime.date(2027, 11, 23)
+    # a non-urgent service decision: D9, 3 months from the intake
+    e.service_decision(c, at=T0 + 10 * DAY, actor=sc)
+    (d9,) = _rows(e, c, case.received, "D9")
+    assert d9.due == datetime.date(2027, 2, 23) and d9.start == case.received
+    ev = list(e.events(c))[-1]
+    assert ev.kind == EventKind.DEADLINE_ADDED and ev.to_value == triage.DEADLINE_ROWS["D9"]
+    e.service_decision(c, at=T0 + 11 * DAY, urgent=True)
+    assert list(e.events(c))[-1].kind == EventKind.SERVICE_DECIDED
+    e.milestone(c, "decision_carried_out", at=T0 + 12 * DAY)
+    assert _rows(e, c, "2026-12-05", "D9")[0].state == triage.DeadlineState.MET
+    # a meeting request at any time: D13
+    e.request_meeting(c, at=T0 + 20 * DAY)
+    (d13,) = _rows(e, c, "2026-12-13", "D13")
+    assert d13.due == datetime.date(2026, 12, 22)  # from Sunday 13 December
+    # a plan review meets the row and adds the next
+    e.review_plan(c, at=T0 + 30 * DAY, actor=sc)
+    rows = _rows(e, c, "2026-12-23", "plan_review")
+    assert [r.met for r in rows] == [datetime.date(2026, 12, 23), None]
+    assert rows[1].due == datetime.date(2027, 12, 23)
+    with pytest.raises(triage.StateError) as info:
+        e.review_plan(office.case_in(Stage.PLANNING), at=T0)
+    assert info.value.argument == "shl39_plan_review"
+    # an incomplete application: completion period, then completion
+    r = e.intake(office.client(), kind="application", received=T0)
+    e.request_completion(r, period_end="2026-12-09", at=T0 + DAY)
+    (b,) = _rows(e, r.case, "2026-11-24", "D12b")
+    assert b.start == datetime.date(2026, 12, 9)
+    with pytest.raises(triage.InvalidArgument) as info:
+        e.request_completion(r, period_end="2026-11-01", at=T0 + DAY)
+    assert info.value.argument == "period_end"
+    e.application_completed(r.intake, at=T0 + 3 * DAY)
+    rows = _rows(e, r.case, "2026-11-26", "D12b")
+    assert [x.superseded for x in rows] == [True, False]
+    assert rows[1].start == datetime.date(2026, 11, 26)
+    with pytest.raises(triage.StateError) as info:
+        e.application_completed(r, at=T0 + 4 * DAY)
+    assert info.value.argument == "ttl14c_completed"
+    with pytest.raises(triage.InvalidArgument) as info:
+        e.service_decision(c, urgent=2, at=T0 + 40 * DAY)
+    assert info.value.argument == "urgent"
+    with pytest.raises(triage.NotFound) as info:
+        e.request_meeting(c, intake=uuid.uuid4(), at=T0 + 40 * DAY)
+    assert info.value.argument == "intake"
+
+
+def test_plan_review_limit_is_a_deadline_rule():
+    """The SHL 39 § review interval is a rule row like the others: 6 months here."""
+    rules = triage.DeadlineRules()
+    rules.set_limit("plan_review", 6)
+    assert rules.law_version("plan_review") == "2025"
+    o = Office(deadline_rules=rules)
+    try:
+        c = o.case_in(Stage.CASEWORK)
+        (pr,) = _rows(o.e, c, "2026-11-23", "plan_review")
+        assert pr.due == datetime.date(2027, 5, 24)  # 23 May 2027 is a Sunday
+    finally:
+        o.e.close()
 
 
 # ---- bad input -------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def scenario():
 def test_figures_to_dict(scenario):
     e, sw, sc = scenario
     d = e.report(START, END).to_dict()
-    assert d["format"] == "libtriage-report" and d["format_version"] == 1
+    assert d["format"] == "libtriage-report" and d["format_version"] == 2
     assert d["period"] == {"from_ms": 1795384800000, "to_ms": 1796594400000,
                            "first_day": "2026-11-23", "last_day": "2026-12-06"}
     assert d["intakes"]["total"] == 3
@@ -96,21 +96,26 @@ def test_figures_to_dict(scenario):
     assert d["guidance"] == {"left": 3, "resolved": 2, "share": 0.6667}
     assert d["assessments"] == {"started": 1, "completed": 1}
     assert d["plans"] == 1
+    assert d["plan_reviews"] == 0
     assert d["closings"]["total"] == 2
     assert d["closings"]["by_reason"]["advice_given"] == 1
     assert d["closings"]["by_reason"]["unreachable"] == 1
     assert d["closings"]["by_reason"]["referred"] == 0  # P closed before the period
-    # D1 (SHL 36 §) of A, B, C met the same day; every D8 and response is due later.
+    # D1 (SHL 36 §) of A, B, C met on arrival (urgency assessed as they came:
+    # a column of its own); every D8 and response is due later.
     shl36 = d["deadlines"][0]
-    assert shl36 == {"basis": "SHL 36 §", "met": 3, "missed": 0, "open": 0, "cancelled": 0}
+    assert shl36 == {"basis": "SHL 36 §", "met": 0, "missed": 0, "open": 0, "cancelled": 0,
+                     "met_on_arrival": 3}
     assert [x["basis"] for x in d["deadlines"]] == [
-        "SHL 36 §", "SHL 45 §", "LSL 26 §", "TTL 14 b §", "TTL 14 c §", "TTL 14 e §", "policy"]
+        "SHL 36 §", "SHL 45 §", "LSL 26 §", "TTL 14 b §", "TTL 14 c §", "TTL 14 e §", "policy",
+        "SHL 39 §"]
     # Waits in business days: first contact A 0, B 2; assessment start B 3.
     assert d["waiting_days"]["first_contact"] == {"count": 2, "median": 1, "p90": 1.8}
     assert d["waiting_days"]["assessment_start"] == {"count": 1, "median": 3, "p90": 3}
     assert d["quadrants"] == {"guidance_only": 0, "social_guidance_work": 1,
                               "supported_guidance": 0, "special_support": 0}
-    assert d["missed_appointments"] == 4  # B once, C three times
+    # B unreachable once, C three times; no booked meeting was missed
+    assert d["failed_contacts"] == {"no_shows": 0, "unreachable_attempts": 4}
     assert [w["id"] for w in d["workers"]] == [str(sw), str(sc)]  # team 1, then team 2
     assert d["workers"][1] == {"id": str(sc), "role": "social_counsellor", "team": 2,
                                "assessment": 1, "responsible": 1, "pair": 0, "load": 0.7}
@@ -142,14 +147,17 @@ def test_to_csv(scenario, tmp_path):
     table = {(s, g, k): v for s, g, k, v in rows[1:]}
     assert table[("guidance", "", "share")] == "0.6667"
     assert table[("intakes", "all", "all")] == "3"
-    assert table[("deadlines", "SHL 36 §", "met")] == "3"
+    assert table[("deadlines", "SHL 36 §", "met_on_arrival")] == "3"
+    assert table[("deadlines", "SHL 36 §", "met")] == "0"
     assert table[("waiting_days", "first_contact", "p90")] == "1.8"
     assert table[("worker", str(sc), "responsible")] == "1"
     assert table[("team", "2", "assessment")] == "1"
     # The CSV and the dict agree on every scalar they share.
     d = r.to_dict()
     assert int(table[("plans", "", "made")]) == d["plans"]
-    assert int(table[("missed_appointments", "", "all")]) == d["missed_appointments"]
+    assert int(table[("plans", "", "reviewed")]) == d["plan_reviews"]
+    for key in ("no_shows", "unreachable_attempts"):
+        assert int(table[("failed_contacts", "", key)]) == d["failed_contacts"][key]
     assert len(rows) == len(set((s, g, k) for s, g, k, _ in rows))  # no duplicate keys
 
 

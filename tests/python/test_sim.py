@@ -81,9 +81,10 @@ def test_bad_dicts():
 def test_compare_same_demand():
     roomy = {**SMALL, "durations": {"assessment_slots": 50}}
     b = triage.Scenario.from_dict(roomy).set("policy", "guidance_first", False)
-    ra, rb, table = triage.compare(roomy, b, days=40, seed=3)
-    rows = {r["metric"]: r for r in table}
+    c = triage.compare(roomy, b, days=40, seed=3, processes=1)
+    rows = {r["metric"]: r for r in c.per_seed}
     assert rows["intakes"]["a"] == rows["intakes"]["b"]
+    assert c.streams_differ == []
     assert rows["assessments_started"]["b"] > rows["assessments_started"]["a"]
     assert rows["assessments_started"]["difference"] == (
         rows["assessments_started"]["b"] - rows["assessments_started"]["a"])

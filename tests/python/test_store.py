@@ -141,6 +141,30 @@ def test_sqlite_round_trip(tmp_path):
 
 
 @needs_sqlite
+def test_sqlite_keeps_deadlines_that_arise_after_intake(tmp_path):
+    """D9, D13, D12b (superseded and re-anchored) and the plan review are
+    rows of their own: stored, reloaded and checked like the intake's rows."""
+    path = tmp_path / "later.db"
+    day = datetime.timedelta(days=1)
+    with triage.Engine.open_sqlite(path) as e:
+        cl = e.add_client(municipality=297)
+        r = e.intake(cl, kind="application", received=T0)
+        e.service_decision(r.case, at=T0 + day)
+        e.request_meeting(r.case, at=T0 + 2 * day)
+        e.request_completion(r, period_end="2026-12-09", at=T0 + day)
+        e.application_completed(r, at=T0 + 3 * day)
+        before = [(d.row, d.start, d.due, d.met, d.superseded)
+                  for d in e.case_deadlines(r.case, "2026-11-30")]
+    assert {"D9", "D13", "D12b"} <= {row for row, *_ in before}
+    with triage.Engine.open_sqlite(path, create=False) as e:
+        after = [(d.row, d.start, d.due, d.met, d.superseded)
+                 for d in e.case_deadlines(r.case, "2026-11-30")]
+        kinds = [ev.kind for ev in e.events(r.case)]
+    assert after == before
+    assert kinds.count(triage.EventKind.DEADLINE_ADDED) == 4
+
+
+@needs_sqlite
 def test_sqlite_missing_file_without_create(tmp_path):
     with pytest.raises(triage.NotFound):
         triage.Engine.open_sqlite(tmp_path / "none.db", create=False)

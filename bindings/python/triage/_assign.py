@@ -23,6 +23,7 @@ from typing import NamedTuple
 from . import _lowlevel as _ll
 from ._classify import Role
 from ._engine import Engine, Slot, _date_in, _date_out, _enum, _id, _uuid
+from ._errors import InvalidArgument
 
 __all__ = [
     "AssignPolicy", "Exclusion", "BatchMethod", "Assignment", "Candidate", "Distribution",
@@ -167,6 +168,17 @@ class Assignment:
 
 
 class BatchStats(NamedTuple):
+    """What a batch achieved (docs/domain.md §7.4).
+
+    ``unassigned`` counts the cases left without a worker and
+    ``unplaceable`` those of them no worker may take (never counted in the
+    loads or the bound). ``lower_bound`` holds for every distribution that
+    honours the no-flooding rule and the count caps when ``bound_with_rule``,
+    else for every distribution. When the rule or a cap cannot be honoured,
+    ``rule_breaks``/``cap_breaks`` count the workers above their limit and
+    ``rule_excess``/``cap_excess`` the cases above it; ``worker_rule_excess``
+    and ``worker_cap_excess`` give it per worker (``batch_solve`` only, else
+    None)."""
     max_load: float
     total_travel: float
     lower_bound: float
@@ -177,11 +189,20 @@ class BatchStats(NamedTuple):
     exact: bool
     unassigned: int
     over_capacity: int
+    unplaceable: int = 0
+    bound_with_rule: bool = False
+    rule_breaks: int = 0
+    rule_excess: int = 0
+    cap_breaks: int = 0
+    cap_excess: int = 0
+    worker_rule_excess: tuple = None
+    worker_cap_excess: tuple = None
 
 
 def _stats(t):
     return BatchStats(t[0], t[1], t[2], t[3], t[4], t[5], BatchMethod(t[6]) if t[6] else None,
-                      bool(t[7]), t[8], t[9])
+                      bool(t[7]), t[8], t[9], t[10], bool(t[11]), t[12], t[13], t[14], t[15],
+                      t[16], t[17])
 
 
 class Distribution(list):
@@ -324,12 +345,14 @@ def _case_weight(self, case):
 
 def _set_distances(self, codes, matrix):
     """Supplies travel distances: ``matrix[i][j]`` from ``codes[i]`` to
-    ``codes[j]`` (any unit; not necessarily symmetric). Kept in memory only."""
+    ``codes[j]`` (any unit; not necessarily symmetric). Kept in memory only.
+    ``matrix`` is a square nested sequence or 2-D numpy array;
+    :class:`triage.InvalidArgument` names it when it is ragged, not 2-D or
+    not len(codes) x len(codes)."""
     codes = list(codes)
-    flat = array.array("d")
-    for row in matrix:
-        row = list(row)
-        flat.extend(float(x) for x in row)
+    flat, n, m = _matrix(matrix, "matrix")
+    if n != len(codes) or m != len(codes):
+        raise _bad("matrix", "must be len(codes) x len(codes)")
     _ll.triage_py_set_distances(self._handle(), codes, flat)
 
 
@@ -354,28 +377,155 @@ for _name, _fn in {
 
 # ---- standalone solvers ----------------------------------------------------------------
 
-def _matrix(cost):
-    """(flat float64 buffer, nrows, ncols) from a 2-D numpy array or nested sequences."""
-    shape = getattr(cost, "shape", None)
-    if shape is not None and len(shape) == 2:
-        import numpy
-        a = numpy.ascontiguousarray(cost, dtype=numpy.float64)
-        return a, shape[0], shape[1]
-    rows = [list(r) for r in cost]
-    ncols = len(rows[0]) if rows else 0
-    flat = array.array("d")
+# Argument conversion. numpy arrays cross to C through the buffer protocol
+# (one contiguous copy at most, no per-element Python loop); numpy is only
+# imported when one is passed. Nested sequences are converted row by row by
+# C loops (array.array, bytes). Malformed input raises InvalidArgument
+# naming the argument.
+
+_EINVAL = -1
+_NONZERO = bytes([0] + [1] * 255)  # bytes.translate: any non-zero byte -> 1
+_INT32 = (-2 ** 31, 2 ** 31 - 1)
+
+
+def _bad(name, what):
+    """InvalidArgument naming the argument: str() reads "<what> [<name>]"."""
+    return InvalidArgument(_EINVAL, what, name)
+
+
+def _is_array(x):
+    return hasattr(x, "dtype") and hasattr(x, "shape") and hasattr(x, "__array__")
+
+
+def _from_numpy(x, name, ndim, kind):
+    """A numpy array as a C-contiguous array: float64 ("d"), int32 ("i", whole
+    numbers only) or uint8 0/1 flags ("b")."""
+    import numpy as np
+    if len(x.shape) != ndim:
+        raise _bad(name, f"must be {ndim}-D, not {len(x.shape)}-D")
+    if x.dtype.kind not in "biuf":
+        raise _bad(name, "must hold numbers")
+    if kind == "b":
+        return np.ascontiguousarray(x != 0).view(np.uint8)
+    if kind == "d":
+        return np.ascontiguousarray(x, dtype=np.float64)
+    if x.dtype.kind == "f" and not np.array_equal(x, np.floor(x)):
+        raise _bad(name, "must hold whole numbers")
+    if x.size and (x.min() < _INT32[0] or x.max() > _INT32[1]):
+        raise _bad(name, "is out of the int32 range")
+    return np.ascontiguousarray(x, dtype=np.int32)
+
+
+def _vector(x, name, n=None, kind="d"):
+    """A 1-D sequence or array as a buffer of float64 ("d") or int32 ("i")."""
+    if _is_array(x):
+        a = _from_numpy(x, name, 1, kind)
+    elif isinstance(x, (str, bytes, bytearray)):
+        raise _bad(name, "must be a sequence of numbers")
+    else:
+        try:
+            a = array.array(kind, x)
+        except TypeError:
+            a = None
+        except OverflowError:
+            raise _bad(name, "is out of the int32 range") from None
+        if a is None:
+            # floats for an int32 vector: accepted only when whole
+            try:
+                vals = [float(v) for v in x]
+            except (TypeError, ValueError):
+                raise _bad(name, "must be a 1-D sequence of numbers") from None
+            if kind == "d":
+                a = array.array("d", vals)
+            else:
+                if not all(v.is_integer() and _INT32[0] <= v <= _INT32[1] for v in vals):
+                    raise _bad(name, "must hold whole numbers")
+                a = array.array("i", (int(v) for v in vals))
+    if n is not None and len(a) != n:
+        raise _bad(name, f"needs {n} values")
+    return a
+
+
+def _rows(x, name):
+    """The rows of a matrix given as a sequence of rows."""
+    if isinstance(x, (str, bytes, bytearray)):
+        raise _bad(name, "must be a 2-D matrix (a sequence of rows)")
+    try:
+        return list(x)
+    except TypeError:
+        raise _bad(name, "must be a 2-D matrix (a sequence of rows)") from None
+
+
+def _matrix(x, name, shape=None):
+    """(float64 buffer, nrows, ncols) from a 2-D numpy array or a sequence of
+    equally long rows; ``shape`` (nrows, ncols) when it is imposed."""
+    if _is_array(x):
+        a = _from_numpy(x, name, 2, "d")
+        n, m = a.shape
+    else:
+        rows = _rows(x, name)
+        a = array.array("d")
+        n, m = len(rows), None
+        for r in rows:
+            k = len(a)
+            if isinstance(r, (str, bytes, bytearray)):
+                raise _bad(name, "must be a 2-D matrix of numbers (a sequence of rows)")
+            try:
+                a.extend(r)
+            except TypeError:
+                raise _bad(name, "must be a 2-D matrix of numbers (a sequence of rows)") from None
+            if m is None:
+                m = len(a) - k
+            elif len(a) - k != m:
+                raise _bad(name, "is ragged: every row needs the same length")
+        m = m or 0
+    if shape is not None and (n, m) != tuple(shape):
+        raise _bad(name, f"must be {shape[0]} x {shape[1]}")
+    return a, n, m
+
+
+def _flags(x, name, shape):
+    """A 0/1 byte buffer of shape (nrows, ncols) from a 2-D numpy array or a
+    sequence of rows of truth values."""
+    n, m = shape
+    if _is_array(x):
+        a = _from_numpy(x, name, 2, "b")
+        if a.shape != (n, m):
+            raise _bad(name, f"must be {n} x {m}")
+        return a
+    rows = _rows(x, name)
+    if len(rows) != n:
+        raise _bad(name, f"must be {n} x {m}")
+    out = bytearray()
     for r in rows:
-        if len(r) != ncols:
-            raise ValueError("the cost matrix is ragged")
-        flat.extend(float(x) for x in r)
-    return flat, len(rows), ncols
+        if isinstance(r, (str, bytes, bytearray)) or not hasattr(r, "__iter__"):
+            raise _bad(name, "must be a 2-D matrix (a sequence of rows)")
+        b = None
+        if _is_array(r):
+            b = _from_numpy(r, name, 1, "b").tobytes()
+        elif isinstance(r, (list, tuple)):
+            try:
+                b = bytes(r)  # small ints and bools, in C
+            except (TypeError, ValueError):
+                pass
+        if b is None:
+            try:
+                b = bytes(1 if v else 0 for v in r)
+            except TypeError:
+                raise _bad(name, "must be a 2-D matrix (a sequence of rows)") from None
+        if len(b) != m:
+            raise _bad(name, "is ragged: every row needs one value per worker")
+        out += b
+    return bytes(out.translate(_NONZERO))
 
 
 def solve_assignment(cost):
     """Linear assignment of a rectangular cost matrix (``inf`` forbids a
     cell): returns ``(row_ind, col_ind, total)`` like
-    ``scipy.optimize.linear_sum_assignment`` plus the objective."""
-    buf, n, m = _matrix(cost)
+    ``scipy.optimize.linear_sum_assignment`` plus the objective. ``cost`` is
+    a 2-D numpy array or a sequence of equally long rows
+    (:class:`triage.InvalidArgument` otherwise)."""
+    buf, n, m = _matrix(cost, "cost")
     raw, total = _ll.triage_py_linear_assignment(buf, n, m)
     r2c = array.array("i")
     r2c.frombytes(raw)
@@ -388,34 +538,44 @@ def solve_transport(cost, capacity):
     taking at most ``capacity[j]`` rows, at the least total cost (``inf``
     forbids a cell). The optimum equals ``solve_assignment`` (or scipy's
     ``linear_sum_assignment``) on the matrix with column ``j`` repeated
-    ``capacity[j]`` times, without building it. Returns
-    ``(col_ind, total)``: the column of each row and the objective."""
-    buf, n, m = _matrix(cost)
-    cap = array.array("i", (int(c) for c in capacity))
-    if len(cap) != m:
-        raise ValueError("capacity needs one value per column")
+    ``capacity[j]`` times, without building it. ``capacity`` holds whole
+    numbers (1.7 is refused, 2.0 is 2). Returns ``(col_ind, total)``: the
+    column of each row and the objective."""
+    buf, n, m = _matrix(cost, "cost")
+    cap = _vector(capacity, "capacity", m, "i")
     raw, total = _ll.triage_py_transport_assignment(buf, n, m, cap)
     r2c = array.array("i")
     r2c.frombytes(raw)
-    return list(r2c), total
+    return r2c.tolist(), total
 
 
 def batch_solve(weights, loads, ftes, *, eligible=None, travel=None, groups=None,
-                flood_margin=3, exact_limit=10):
-    """The batch solver on a synthetic instance: returns ``(workers, stats)``
-    with the worker index of every case (-1 unassigned) and
-    :class:`BatchStats`. ``eligible`` and ``travel`` are ncases x nworkers."""
-    w = array.array("d", (float(x) for x in weights))
-    ld = array.array("d", (float(x) for x in loads))
-    f = array.array("d", (float(x) for x in ftes))
-    el = None
-    if eligible is not None:
-        el = bytes(1 if x else 0 for row in eligible for x in row)
-    tr = None
-    if travel is not None:
-        tr, _, _ = _matrix(travel)
-    g = None if groups is None else array.array("i", (int(x) for x in groups)).tobytes()
-    raw, stats = _ll.triage_py_batch_solve(w, ld, f, el, tr, g, int(flood_margin), int(exact_limit))
+                flood_margin=3, exact_limit=10, counted=None, room=None):
+    """The batch solver on a synthetic instance (docs/domain.md §7.4): returns
+    ``(workers, stats)`` with the worker index of every case (-1 when no
+    worker may take it) and :class:`BatchStats`. ``eligible`` (truth
+    values) and ``travel`` are ncases x nworkers (nested sequences or 2-D
+    numpy arrays); ``groups`` holds whole numbers, one per worker (the
+    no-flooding median is taken within each group); ``counted`` (truth
+    values, one per case) marks the cases that count toward each worker's
+    cap ``room`` (whole numbers, one per worker)."""
+    w = _vector(weights, "weights")
+    ld = _vector(loads, "loads")
+    f = _vector(ftes, "ftes", len(ld))
+    nc, nw = len(w), len(ld)
+    el = None if eligible is None else _flags(eligible, "eligible", (nc, nw))
+    tr = None if travel is None else _matrix(travel, "travel", (nc, nw))[0]
+    g = None if groups is None else _vector(groups, "groups", nw, "i")
+    cn = None
+    if counted is not None:
+        if _is_array(counted) and len(counted.shape) != 1:
+            raise _bad("counted", f"must be 1-D, not {len(counted.shape)}-D")
+        cn = _flags([counted], "counted", (1, nc))
+    rm = None if room is None else _vector(room, "room", nw, "i")
+    if (cn is None) != (rm is None):
+        raise _bad("room" if rm is None else "counted", "needs counted and room together")
+    raw, stats = _ll.triage_py_batch_solve(w, ld, f, el, tr, g, int(flood_margin),
+                                           int(exact_limit), cn, rm)
     out = array.array("i")
     out.frombytes(raw)
-    return list(out), _stats(stats)
+    return out.tolist(), _stats(stats)

@@ -4,6 +4,7 @@ import datetime
 import enum
 
 from . import _lowlevel as _ll
+from . import _triage as _c
 from ._dates import to_days
 
 __all__ = ["Calendar", "Holiday", "CALENDAR_MIN_YEAR", "CALENDAR_MAX_YEAR"]
@@ -111,8 +112,7 @@ class Calendar:
     def add_business_days(self, date, n):
         """The ``n``-th business day after ``date`` (the start day is not
         counted, Act 150/1930 § 2); ``n == 0`` gives ``date`` itself."""
-        days = _ll.triage_calendar_add_business_days(self._h, to_days(date), _count(n, "n"))
-        return _to_date(days)
+        return _c.calendar_add_business_days(self._h, date, _count(n, "n"))
 
     def business_days_between(self, a, b):
         """The number of business days d with a < d <= b; negative when b < a."""

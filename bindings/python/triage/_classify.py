@@ -14,6 +14,7 @@ import struct
 from collections.abc import Mapping
 
 from . import _lowlevel as _ll
+from . import _triage as _c
 from ._errors import InvalidArgument
 
 __all__ = [
@@ -241,13 +242,11 @@ class Classification:
                 f"capacity_score={self.capacity_score}, rationale={self.rationale})")
 
 
-def classify(need=None, capacity=None, age_related=False, policy=None):
-    """Classifies one client's scores; see :func:`score_vector` for the arguments.
-
-    ``policy`` is a :class:`ClassifyPolicy` or None for the default.
-    """
-    vec = score_vector(need, capacity, age_related)
-    return Classification(_ll.triage_classify(_handle(policy), vec))
+#: Classifies one client's scores; see :func:`score_vector` for the
+#: arguments, ``policy`` is a :class:`ClassifyPolicy` or None for the default.
+#: Implemented in C (bindings/python/fast.i): the scores are read, the library
+#: called and the :class:`Classification` built without Python code in between.
+classify = _c.classify
 
 
 def arrangement_lawful(classification, responsible_role, pair_role=None, policy=None):
@@ -285,11 +284,12 @@ class BatchResult:
             i += n
         if not 0 <= i < n:
             raise IndexError("batch index out of range")
-        return Classification(self.raw[i * 16:(i + 1) * 16])
+        return _c.classification_from_raw(self.raw[i * 16:(i + 1) * 16])
 
     def __iter__(self):
+        make = _c.classification_from_raw
         for i in range(len(self)):
-            yield Classification(self.raw[i * 16:(i + 1) * 16])
+            yield make(self.raw[i * 16:(i + 1) * 16])
 
     quadrants = property(lambda self: self.raw[0::16])
     special_support = property(lambda self: self.raw[1::16])

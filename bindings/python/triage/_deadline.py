@@ -9,6 +9,7 @@ import datetime
 import enum
 
 from . import _lowlevel as _ll
+from . import _triage as _c
 from ._calendar import Calendar
 from ._dates import to_days
 from ._errors import InvalidArgument
@@ -62,10 +63,12 @@ class DeadlineState(enum.IntEnum):
     MET_LATE = _ll.TRIAGE_DEADLINE_MET_LATE
 
 
-#: Row name ("D1" ... "D13", "D12b", "response") -> C row value.
+_KIND_BY_NAME = {k.label: k for k in IntakeKind}  # C name -> IntakeKind
+
+#: Row name ("D1" ... "D13", "D12b", "plan_review", "response") -> C row value.
 DEADLINE_ROWS = {
     _ll.triage_deadline_row_name(v): v
-    for v in list(range(1, 15)) + [_ll.TRIAGE_DEADLINE_RESPONSE]
+    for v in list(range(1, 16)) + [_ll.TRIAGE_DEADLINE_RESPONSE]
 }
 
 
@@ -145,7 +148,8 @@ def _cal(calendar):
 class DeadlineRules:
     """A deadline rule set: the statutory rows D1-D13 (law version "2025")
     and the tier response. Change a row's limit, switch it off or record the
-    law version it encodes; rows are named "D1" ... "D13", "D12b", "response".
+    law version it encodes; rows are named "D1" ... "D13", "D12b", "plan_review",
+    "response".
     """
 
     __slots__ = ("_h",)
@@ -306,18 +310,51 @@ def deadlines(kind="notification", received=None, *, age=None, own_contact=False
 
     Inconsistent input raises :class:`triage.InvalidArgument` naming the field.
     """
-    inp = _input(kind, received, age, own_contact, date_of_birth, highest_care_allowance,
-                 child_special_support, urgency, service, service_decision, assistance_urgent,
-                 assistance_complete, assistance_completed, meeting_requested)
+    # The arguments are checked here as for priority_applies(); the input
+    # struct, the call and the Deadline objects are made in C (fast.i). The
+    # common types (bools, ints, names) take the short paths.
+    if received is None:
+        raise InvalidArgument(-1, "the date is required", "received")
+    k = _KIND_BY_NAME.get(kind) if kind.__class__ is str else None
+    if k is None:
+        k = _kind(kind)
+    special = (child_special_support if child_special_support.__class__ is bool
+               else _flag(child_special_support, "child_special_support"))
+    if service is None:
+        service = _FAMILY if special == 1 or k == _CHILD_NOTIFICATION else _WORKING_AGE
+    else:
+        service = _service(service)
+    if urgency is None:
+        tier = _NORMAL
+    else:
+        tier = _TIER_BY_TEXT.get(urgency) if urgency.__class__ is str else None
+        if tier is None:
+            tier = _tier(urgency, "urgency")
+    if age is not None and (age.__class__ is not int or not -(2 ** 31) <= age < 2 ** 31):
+        age = _int32(age, "age")
     if rules is not None and not isinstance(rules, DeadlineRules):
         raise TypeError("rules must be a triage.DeadlineRules or None")
     if urgency_policy is not None and not isinstance(urgency_policy, UrgencyPolicy):
         raise TypeError("urgency_policy must be a triage.UrgencyPolicy or None")
-    rows = _ll.triage_deadlines_compute(
+    flags = [own_contact, highest_care_allowance, assistance_urgent, assistance_complete]
+    if not (own_contact.__class__ is highest_care_allowance.__class__ is assistance_urgent.__class__
+            is assistance_complete.__class__ is bool):
+        flags = [_flag(v, what) for v, what in zip(flags, _FLAG_NAMES)]
+    return _c.deadlines_compute(
         rules._h if rules is not None else None,
         urgency_policy._h if urgency_policy is not None else None,
-        _cal(calendar), inp)
-    return [Deadline(r, b, m, _to_date(d)) for r, b, m, d in rows]
+        _default_calendar._h if calendar is None and _default_calendar else _cal(calendar), k, service, received, flags[0], -1 if age is None else age,
+        date_of_birth, flags[1], special, tier, service_decision, flags[2], flags[3],
+        assistance_completed, meeting_requested)
+
+
+# Enum members as plain ints: an enum attribute lookup costs more than the call.
+_FAMILY, _WORKING_AGE = int(ServiceArea.FAMILY), int(ServiceArea.WORKING_AGE)
+_CHILD_NOTIFICATION = int(IntakeKind.CHILD_WELFARE_NOTIFICATION)
+_NORMAL = int(Urgency.NORMAL)
+_FLAG_NAMES = ("own_contact", "highest_care_allowance", "assistance_urgent",
+               "assistance_complete")
+_TIER_BY_TEXT = {**{t.name: t for t in Urgency}, **{t.name.lower(): t for t in Urgency}}
 
 
 def priority_applies(kind="notification", received=None, *, age=None, own_contact=False,

@@ -152,6 +152,13 @@ class EventKind(_NamedEnum):
     CLIENT_UPDATED = _ll.TRIAGE_EVENT_CLIENT_UPDATED
     WORKER_CREATED = _ll.TRIAGE_EVENT_WORKER_CREATED
     WORKER_UPDATED = _ll.TRIAGE_EVENT_WORKER_UPDATED
+    ABSENCE_ADDED = _ll.TRIAGE_EVENT_ABSENCE_ADDED
+    ABSENCE_REMOVED = _ll.TRIAGE_EVENT_ABSENCE_REMOVED
+    POLICY_CHANGED = _ll.TRIAGE_EVENT_POLICY_CHANGED
+    DEADLINE_ADDED = _ll.TRIAGE_EVENT_DEADLINE_ADDED
+    SERVICE_DECIDED = _ll.TRIAGE_EVENT_SERVICE_DECIDED
+    APPLICATION_COMPLETED = _ll.TRIAGE_EVENT_APPLICATION_COMPLETED
+    MEETING_REQUESTED = _ll.TRIAGE_EVENT_MEETING_REQUESTED
 
 
 class RoleChange(_NamedEnum):
@@ -173,6 +180,7 @@ class Milestone(_NamedEnum):
     MEETING_HELD = _ll.TRIAGE_MILESTONE_MEETING_HELD
     COMPLETION_REQUESTED = _ll.TRIAGE_MILESTONE_COMPLETION_REQUESTED
     RESPONSE = _ll.TRIAGE_MILESTONE_RESPONSE
+    PLAN_REVIEWED = _ll.TRIAGE_MILESTONE_PLAN_REVIEWED
 
 
 class AuditAction(_NamedEnum):
@@ -269,6 +277,16 @@ def _id(value, field, optional=False):
     if isinstance(value, (bytes, bytearray)) and len(value) == 16:
         return bytes(value)
     raise TypeError(f"{field} must be a uuid.UUID, got {type(value).__name__}")
+
+
+def _intake_id(value, field, optional=False):
+    """An intake's id bytes: from a UUID or its text, an :class:`IntakeResult`
+    (its ``intake``) or an :class:`IntakeRecord`."""
+    if isinstance(value, IntakeResult):
+        value = value.intake
+    elif isinstance(value, IntakeRecord):
+        value = value.id
+    return _id(value, field, optional)
 
 
 def _uuid(raw):
@@ -822,7 +840,7 @@ class Engine:
                 bits |= 1 << int(_trigger(t))
             except InvalidArgument as exc:
                 raise _bad("triggers", exc.message) from None
-        _ll.triage_case_assess_urgency(h, _id(intake, "intake"), _id(actor, "actor", True),
+        _ll.triage_case_assess_urgency(h, _intake_id(intake, "intake"), _id(actor, "actor", True),
                                        self._at(at), bits)
 
     # -- cases
@@ -917,6 +935,50 @@ class Engine:
         h = self._handle()
         _ll.triage_case_milestone(h, _id(case, "case_id"), _id(actor, "actor", True),
                                   self._at(at), _enum(Milestone, milestone, "milestone"))
+
+    # -- deadlines that arise after intake (docs/domain.md §5.3)
+
+    def service_decision(self, case, *, intake=None, urgent=False, at=None, actor=None):
+        """Records a service decision (SHL 45 §). A non-urgent one adds D9:
+        the decision carried out within 3 months of the intake of the matter
+        it decides (``intake``; None: the case's opening intake)."""
+        h = self._handle()
+        _ll.triage_case_service_decision(h, _id(case, "case_id"), _id(actor, "actor", True),
+                                         self._at(at), _intake_id(intake, "intake", True),
+                                         _bool(urgent, "urgent"))
+
+    def request_completion(self, intake, *, period_end=None, at=None, actor=None):
+        """Records the request to complete an incomplete application (TTL
+        14 c §): meets its D12; with ``period_end`` (the completion period's
+        last day) adds D12b, the decision by the 7th business day after it."""
+        h = self._handle()
+        _ll.triage_case_request_completion(h, _intake_id(intake, "intake"),
+                                           _id(actor, "actor", True), self._at(at),
+                                           _date_in(period_end, "period_end"))
+
+    def application_completed(self, intake, *, at=None, actor=None):
+        """Records that an incomplete application was completed (TTL 14 c §):
+        D12b counted from the completion date replaces one counted from the
+        completion period's end."""
+        h = self._handle()
+        _ll.triage_case_application_completed(h, _intake_id(intake, "intake"),
+                                              _id(actor, "actor", True), self._at(at))
+
+    def request_meeting(self, case, *, intake=None, at=None, actor=None):
+        """Records that the client asked to meet a worker (TTL 14 e §): adds
+        D13, the meeting by the 7th business day after the request.
+        ``intake``: the matter (None: the latest intake by then)."""
+        h = self._handle()
+        _ll.triage_case_request_meeting(h, _id(case, "case_id"), _id(actor, "actor", True),
+                                        self._at(at), _intake_id(intake, "intake", True))
+
+    def review_plan(self, case, *, at=None, actor=None):
+        """Records a review of the client plan (SHL 39 §) in casework: meets
+        the open review deadline and adds the next (policy default 12
+        months later)."""
+        h = self._handle()
+        _ll.triage_case_review_plan(h, _id(case, "case_id"), _id(actor, "actor", True),
+                                    self._at(at))
 
     def case_deadlines(self, case, today, *, due_soon_days=3):
         """Every deadline of a case with its state on ``today``: a

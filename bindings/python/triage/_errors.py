@@ -29,6 +29,13 @@ class TriageError(Exception):
             return f"{self.message} [{self.argument}]"
         return self.message
 
+    def __reduce__(self):
+        # Pickles with its four fields (and any notes), so an error raised in
+        # a worker process reaches the caller (triage.replicate and friends).
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("code", "message", "argument", "cause")}
+        return (type(self), (self.code, self.message, self.argument, self.cause), state or None)
+
 
 class InvalidArgument(TriageError, ValueError):
     """TRIAGE_EINVAL: an argument is invalid."""

@@ -11,6 +11,7 @@ import datetime
 import json
 
 from . import _lowlevel as _ll
+from . import _values
 from ._errors import OutOfRange
 
 __all__ = ["Report"]
@@ -39,11 +40,16 @@ def _bound(value, field, to_ms):
     return to_ms(value, field)
 
 
-class Report:
+class Report(_values.ReportValues):
     """The report of one period, computed once (a frozen snapshot: it does
-    not follow later changes to the engine, and it outlives the engine)."""
+    not follow later changes to the engine, and it outlives the engine).
 
-    __slots__ = ("_h", "_start", "_end")
+    It pickles (as its JSON and CSV text, which an unpickled report gives
+    back byte for byte) and carries :attr:`metadata`: the library version
+    and the period. The engine's policies are not known to a report; a
+    study records them with the engine it built."""
+
+    __slots__ = ("_h", "_start", "_end", "_csv", "_json", "_meta")
 
     def __init__(self):
         raise TypeError("use Engine.report(start, end)")
@@ -56,7 +62,13 @@ class Report:
         self._h = _ll.triage_report_new(handle, start_ms, end_ms)
         self._start = start_ms
         self._end = end_ms
+        self._csv = self._json = None
+        self._meta = {"library": "libtriage", "version": _ll.triage_version_string(),
+                      "period": {"start_ms": start_ms, "end_ms": end_ms}}
         return self
+
+    def __reduce__(self):
+        return (_unpickle, (self._start, self._end, self.to_csv(), self.to_json(), self._meta))
 
     @property
     def start_ms(self):
@@ -70,7 +82,9 @@ class Report:
 
     def to_json(self):
         """The report as the C library's JSON text (fixed key order)."""
-        return _ll.triage_report_write_json(self._h)
+        if self._json is None:
+            self._json = _ll.triage_report_write_json(self._h)
+        return self._json
 
     def to_dict(self):
         """The report as nested dicts and lists (the JSON document parsed);
@@ -80,12 +94,28 @@ class Report:
     def to_csv(self, path=None):
         """Writes the CSV (``section,group,key,value``, UTF-8, LF line ends)
         to ``path``; with no path, returns it as a str."""
-        text = _ll.triage_report_write_csv(self._h)
+        if self._csv is None:
+            self._csv = _ll.triage_report_write_csv(self._h)
+        text = self._csv
         if path is None:
             return text
         with open(path, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         return None
 
+    def plot(self, path=None, **kwargs):
+        """Draws the report (needs matplotlib): waiting times, deadline
+        compliance and load per worker; a PNG at ``path`` when given."""
+        from ._plot import plot_report
+        return plot_report(self, path, **kwargs)
+
     def __repr__(self):
         return f"<triage.Report {self._start}..{self._end}>"
+
+
+def _unpickle(start, end, csv, json_text, meta):
+    self = object.__new__(Report)
+    self._h = None
+    self._start, self._end = start, end
+    self._csv, self._json, self._meta = csv, json_text, meta
+    return self

@@ -29,20 +29,9 @@ import datetime
 import json
 
 from . import _lowlevel as _ll
+from . import _values
 
-__all__ = ["Scenario", "SimReport", "simulate", "compare"]
-
-
-def _text(value):
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
+__all__ = ["Scenario", "SimReport", "simulate"]
 
 
 def _date(value):
@@ -53,8 +42,12 @@ def _date(value):
     return int(value)
 
 
-class Scenario:
-    """A simulation scenario (a wrapper of the C ``triage_scenario_t``)."""
+class Scenario(_values.ScenarioValues):
+    """A simulation scenario (a wrapper of the C ``triage_scenario_t``).
+
+    A value: ``copy.copy``/``copy.deepcopy`` give independent scenarios,
+    scenarios pickle and compare equal by their canonical text, and
+    :meth:`get` / :meth:`to_dict` read values back (triage/_values.py)."""
 
     _SINGLE = ("scenario", "intake", "urgency", "guidance", "quadrants", "durations",
                "noshow", "phone_line", "sick_leave", "policy")
@@ -76,29 +69,9 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, d):
-        """Builds a scenario from a dict (see the module docstring)."""
-        if not isinstance(d, dict):
-            raise TypeError("a scenario dict is needed")
-        sc = cls()
-        known = set(cls._SINGLE) | {"municipalities", "distances", "workers", "absences"}
-        for key in d:
-            if key not in known:
-                raise ValueError(f"unknown scenario section {key!r}")
-        for section in cls._SINGLE:
-            for key, value in d.get(section, {}).items():
-                sc.set(section, key, value)
-        for m in d.get("municipalities", []):
-            _ll.triage_scenario_add_municipality(sc._h, int(m["code"]), m.get("name"),
-                                                 float(m.get("weight", 1.0)))
-        for pair, km in d.get("distances", {}).items():
-            a, b = (pair.split("-") if isinstance(pair, str) else pair)
-            _ll.triage_scenario_set_distance(sc._h, int(a), int(b), float(km))
-        for w in d.get("workers", []):
-            sc.add_worker(**w)
-        for a in d.get("absences", []):
-            sc.add_absence(a["worker"], a["start"], a["end"])
-        _ll.triage_scenario_validate(sc._h)
-        return sc
+        """Builds a scenario from a dict (see the module docstring and
+        :meth:`to_dict`); an unknown section raises :class:`triage.InvalidArgument`."""
+        return _values._from_dict(cls, d)
 
     @classmethod
     def _of(cls, scenario):
@@ -109,8 +82,10 @@ class Scenario:
         raise TypeError("a triage.Scenario or a dict is needed")
 
     def set(self, section, key, value):
-        """Sets one value of a single-instance section, as a file line would."""
-        _ll.triage_scenario_set(self._h, section, key, _text(value))
+        """Sets one value of a single-instance section, as a file line would
+        (ranges as ``(min, max)``); an unknown section or key raises
+        :class:`triage.InvalidArgument` naming it."""
+        _values.checked_set(self._h, section, key, value)
         return self
 
     def add_worker(self, name, **fields):
@@ -118,7 +93,8 @@ class Scenario:
         _ll.triage_scenario_add_worker(self._h, name)
         index = _ll.triage_scenario_worker_count(self._h) - 1
         for key, value in fields.items():
-            _ll.triage_scenario_set_worker(self._h, index, key, _text(value))
+            _ll.triage_scenario_set_worker(self._h, index, key,
+                                           _values.value_text("worker", key, value))
         return self
 
     def add_absence(self, worker, start, end):
@@ -146,25 +122,32 @@ class Scenario:
             f.write(self.to_text())
 
 
-class SimReport:
+class SimReport(_values.SimReportValues):
     """The §9 report of a finished run plus the simulation's own counters.
 
     Workers appear under their scenario labels, in scenario order; the same
-    scenario, days and seed give the same :meth:`to_csv` bytes."""
+    scenario, days and seed give the same :meth:`to_csv` bytes. It pickles
+    (as its CSV and JSON text) and carries :attr:`metadata`."""
 
-    def __init__(self, handle):
+    def __init__(self, handle, meta=None):
         self._h = handle
+        self._csv = self._json = None
+        self._meta = meta
 
     def to_csv(self, path=None):
         """The CSV text (``section,group,key,value``); written to ``path`` when given."""
-        text = _ll.triage_sim_write_csv(self._h)
+        if self._csv is None:
+            self._csv = _ll.triage_sim_write_csv(self._h)
+        text = self._csv
         if path is not None:
             with open(path, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
         return text
 
     def to_json(self):
-        return _ll.triage_sim_write_json(self._h)
+        if self._json is None:
+            self._json = _ll.triage_sim_write_json(self._h)
+        return self._json
 
     def to_dict(self):
         """``{"report": {...}, "simulation": {...}}`` (parsed from the JSON)."""
@@ -187,19 +170,6 @@ def simulate(scenario, days=365, seed=1):
     """Runs a scenario (a :class:`Scenario` or a dict) for ``days`` calendar
     days from ``seed`` on the in-memory store and returns its :class:`SimReport`."""
     sc = Scenario._of(scenario)
-    return SimReport(_ll.triage_sim_run(sc._h, _options(days, seed)))
+    return SimReport(_ll.triage_sim_run(sc._h, _options(days, seed)),
+                     _values.metadata(sc, seed=int(seed), days=int(days or sc.get("scenario", "days"))))
 
-
-def compare(a, b, days=365, seed=1):
-    """Runs two policies over the same seeded intake stream. Returns
-    ``(report_a, report_b, table)`` where ``table`` is a list of dicts
-    ``{"metric", "a", "b", "difference"}`` (numbers, None when undefined)."""
-    sa, sb = Scenario._of(a), Scenario._of(b)
-    ra, rb, text = _ll.triage_sim_compare(sa._h, sb._h, int(days), int(seed))
-    rows = []
-    lines = text.splitlines()
-    for line in lines[1:]:
-        metric, *vals = line.split(",")
-        rows.append({"metric": metric,
-                     **{k: (float(v) if v else None) for k, v in zip(("a", "b", "difference"), vals)}})
-    return SimReport(ra), SimReport(rb), rows

@@ -8,6 +8,7 @@
 import enum
 
 from . import _lowlevel as _ll
+from . import _triage as _c
 from ._errors import InvalidArgument
 
 __all__ = ["Urgency", "Trigger", "TRIGGERS", "UrgencyPolicy", "UrgencyResult", "assess_urgency"]
@@ -172,24 +173,13 @@ class UrgencyResult:
                 f"deciding={self.deciding} policy={self.policy_id!r} v{self.policy_version}>")
 
 
-def assess_urgency(triggers=(), policy=None, statutory_floor=None):
-    """Assesses urgency from the triggers observed at intake.
-
-    ``triggers``: an iterable of trigger names ("no_shelter_tonight") or
-    :class:`Trigger` values; an unknown name raises
-    :class:`triage.InvalidArgument`. ``policy``: an :class:`UrgencyPolicy`,
-    or None for the default. ``statutory_floor``: ``Urgency.PRIORITY`` when a
-    statutory 7-business-day start applies (see
-    :func:`triage.priority_applies`); it only ever makes the result more urgent.
-    """
-    if isinstance(triggers, (str, bytes)):
-        raise TypeError("triggers is a list of names, not a single string")
-    bits = 0
-    for t in triggers:
-        bits |= 1 << int(_trigger(t))
-    if policy is not None and not isinstance(policy, UrgencyPolicy):
-        raise TypeError("policy must be a triage.UrgencyPolicy or None")
-    floor = Urgency.NORMAL if statutory_floor is None else _tier(statutory_floor, "statutory_floor")
-    tier, fired, deciding, days, version, pid = _ll.triage_urgency_assess(
-        policy._h if policy is not None else None, bits, int(floor))
-    return UrgencyResult(Urgency(tier), _names(fired), _names(deciding), days, pid, version)
+#: Assesses urgency from the triggers observed at intake.
+#:
+#: ``triggers``: an iterable of trigger names ("no_shelter_tonight") or
+#: :class:`Trigger` values; an unknown name raises
+#: :class:`triage.InvalidArgument`. ``policy``: an :class:`UrgencyPolicy`,
+#: or None for the default. ``statutory_floor``: ``Urgency.PRIORITY`` when a
+#: statutory 7-business-day start applies (see
+#: :func:`triage.priority_applies`); it only ever makes the result more urgent.
+#: Implemented in C (bindings/python/fast.i).
+assess_urgency = _c.assess_urgency

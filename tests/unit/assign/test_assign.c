@@ -723,6 +723,46 @@ static void test_role_change_proposal(void **state)
 
 /* ---- absences (§7.5) ---------------------------------------------------------- */
 
+/* docs/domain.md §7.5: once a case's assessment is done, its assessment
+ * worker's absence needs nobody new when another worker is responsible (the
+ * proposals offered that responsible worker again, a change of nothing that
+ * triage_assign_apply() refused). */
+static void test_absence_of_a_past_assessment_worker(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t assessor = sc(e), responsible = sc(e), spare = sc(e);
+    (void)spare;
+    triage_id_t c = make_case(e, SPEC(2));
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_ASSESSMENT, &assessor));
+    triage_move_t m = TRIAGE_MOVE_INIT;
+    m.at_ms = T0;
+    m.to = TRIAGE_STAGE_ASSESSMENT;
+    assert_ok(triage_case_move(e, &c, &m));
+    triage_assessment_record_t rec = TRIAGE_ASSESSMENT_RECORD_INIT;
+    rec.summary = rec.conclusion = rec.client_view = 1;
+    rec.nature = TRIAGE_NEED_NATURE_RECURRING;
+    assert_ok(triage_case_record_assessment(e, &c, NULL, T0, &rec));
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &responsible));
+    m.to = TRIAGE_STAGE_PLANNING;
+    assert_ok(triage_case_move(e, &c, &m));
+    /* a meeting request makes a deadline fall inside the absence */
+    assert_ok(triage_case_request_meeting(e, &c, NULL, T0, NULL));
+    triage_assignment_t *ps = NULL;
+    size_t n = 9;
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &assessor, DAY0,
+                                       DAY0 + 30, T0));
+    assert_int_equal(n, 0);
+    /* the responsible worker's absence still gets a proposal */
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &responsible, DAY0,
+                                       DAY0 + 30, T0));
+    assert_int_equal(n, 1);
+    assert_int_equal(ps[0].slot, TRIAGE_SLOT_RESPONSIBLE);
+    assert_true(triage_id_compare(&ps[0].worker, &responsible) != 0);
+    assert_ok(triage_assign_apply(e, ps, n, NULL, T0 + HOUR_MS));
+    triage_assignments_free(ps, n);
+}
+
 static void test_absences(void **state)
 {
     fixture *f = *state;
@@ -980,7 +1020,7 @@ static int brute(obj *best, const triage_batch_problem_t *p)
             }
         double med = nw % 2 ? sorted[nw / 2] : 0.5 * (sorted[nw / 2 - 1] + sorted[nw / 2]);
         for (size_t j = 0; j < nw; j++)
-            if (p->flood_margin >= 0 && cnt[j] > med * p->fte[j] + p->flood_margin + 1e-9)
+            if (p->flood_margin >= 0 && cnt[j] > (med + p->flood_margin) * p->fte[j] + 1e-9)
                 ok = 0;
         if (!ok)
             continue;
@@ -1053,7 +1093,7 @@ static void test_batch_exact_vs_brute_force(void **state)
         p.exact_limit = 8;
         obj b = {0, 0, 0};
         int feasible = brute(&b, &p);
-        triage_batch_stats_t st;
+        triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
         assert_ok(triage_batch_solve(out, &st, &p, NULL));
         if (!feasible)
             continue; /* the solver still answers; the constraints cannot all hold */
@@ -1098,7 +1138,7 @@ static void test_batch_never_worse_than_sequential(void **state)
         p.eligible = elig;
         p.travel = travel;
         p.flood_margin = it % 2 ? 3 : -1;
-        triage_batch_stats_t st;
+        triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
         assert_ok(triage_batch_solve(out, &st, &p, NULL));
         assert_int_equal(st.exact, 0);
         assert_true(st.max_load < st.sequential_max_load + 1e-9);
@@ -1903,6 +1943,35 @@ static void test_apply_proposal_already_in_place(void **state)
     triage_assignment_clear(&a);
 }
 
+/* Reproducer: when a case's pair was absent, the proposals could offer the
+ * case's own responsible worker as the new pair, and applying them failed
+ * ("the pair must be another worker than the responsible"; a simulated
+ * year with an initial assessment step stopped on it). */
+static void test_pair_proposal_is_not_the_responsible(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t r = sw(e), p = sc(e);
+    /* an application: its decision deadline (TTL 14 §) falls in the absence */
+    triage_id_t c = make_case(e, (case_spec){2, TRIAGE_LANG_FI, 297, TRIAGE_INTAKE_APPLICATION,
+                                             TRIAGE_SERVICE_WORKING_AGE, 0});
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &r));
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_PAIR, &p));
+    triage_date_t day;
+    assert_ok(triage_local_time(&day, NULL, T0));
+    triage_id_t ab;
+    assert_ok(triage_absence_add(&ab, e, &p, day, day + 60, NULL));
+    triage_assignment_t *res;
+    size_t n;
+    assert_ok(triage_absence_proposals(&res, &n, TRIAGE_ASSIGNMENT_VERSION, e, &p, day, day + 60, T0));
+    assert_int_equal(n, 1);
+    assert_int_equal(res[0].slot, TRIAGE_SLOT_PAIR);
+    assert_int_not_equal(triage_id_compare(&res[0].worker, &r), 0);
+    if (!triage_id_is_nil(&res[0].worker))
+        assert_ok(triage_assign_apply(e, res, n, NULL, T0));
+    triage_assignments_free(res, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1917,6 +1986,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_assign_records_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_role_change_proposal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_absences, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_absence_of_a_past_assessment_worker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_distance_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duty_roster, setup, teardown),
         cmocka_unit_test_setup_teardown(test_balance, setup, teardown),
@@ -1932,6 +2002,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup, teardown),
         cmocka_unit_test(test_loads_incremental),
         cmocka_unit_test_setup_teardown(test_apply_proposal_already_in_place, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pair_proposal_is_not_the_responsible, setup, teardown),
     };
     return cmocka_run_group_tests_name("assign", tests, NULL, NULL);
 }

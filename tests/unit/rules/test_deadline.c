@@ -633,7 +633,7 @@ static void test_rules_setters_reject(void **state)
     assert_ok(triage_deadline_rules_new(&r, NULL));
     assert_status(triage_deadline_rules_set_limit(r, (triage_deadline_row_t)0, 3), TRIAGE_EINVAL);
     assert_error_arg("row");
-    assert_status(triage_deadline_rules_set_limit(r, (triage_deadline_row_t)15, 3), TRIAGE_EINVAL);
+    assert_status(triage_deadline_rules_set_limit(r, (triage_deadline_row_t)16, 3), TRIAGE_EINVAL);
     assert_error_arg("row");
     assert_status(triage_deadline_rules_set_limit(r, TRIAGE_DEADLINE_RESPONSE, 3), TRIAGE_EINVAL);
     assert_error_arg("row");
@@ -874,7 +874,7 @@ static void test_status_rejects(void **state)
                   TRIAGE_EINVAL);
     assert_error_arg("deadline");
     bad = dl;
-    bad.milestone = (triage_milestone_t)9;
+    bad.milestone = (triage_milestone_t)10;
     assert_status(triage_deadline_status(&s, &od, cal, &bad, TRIAGE_DATE_NONE, today, 2),
                   TRIAGE_EINVAL);
     assert_error_arg("deadline");
@@ -927,27 +927,30 @@ static void test_names(void **state)
     assert_int_equal(k, TRIAGE_INTAKE_CONTACT);
 
     static const char *const rows[] = {NULL, "D1", "D2", "D3", "D4", "D5", "D6", "D7",
-                                       "D8", "D9", "D10", "D11", "D12", "D12b", "D13"};
-    for (int r = 1; r <= 14; r++)
+                                       "D8", "D9", "D10", "D11", "D12", "D12b", "D13",
+                                       "plan_review"};
+    for (int r = 1; r <= 15; r++)
         assert_string_equal(triage_deadline_row_name((triage_deadline_row_t)r), rows[r]);
     assert_string_equal(triage_deadline_row_name(TRIAGE_DEADLINE_RESPONSE), "response");
     assert_null(triage_deadline_row_name((triage_deadline_row_t)0));
-    assert_null(triage_deadline_row_name((triage_deadline_row_t)15));
+    assert_null(triage_deadline_row_name((triage_deadline_row_t)16));
 
     static const char *const bases[] = {NULL, "SHL 36 §", "SHL 45 §", "LSL 26 §",
-                                        "TTL 14 b §", "TTL 14 c §", "TTL 14 e §", "policy"};
-    for (int b = 1; b <= 7; b++)
+                                        "TTL 14 b §", "TTL 14 c §", "TTL 14 e §", "policy",
+                                        "SHL 39 §"};
+    for (int b = 1; b <= 8; b++)
         assert_string_equal(triage_legal_basis_name((triage_legal_basis_t)b), bases[b]);
     assert_null(triage_legal_basis_name((triage_legal_basis_t)0));
-    assert_null(triage_legal_basis_name((triage_legal_basis_t)8));
+    assert_null(triage_legal_basis_name((triage_legal_basis_t)9));
 
     static const char *const ms[] = {NULL, "urgency_assessed", "assessment_started",
                                      "assessment_completed", "decision", "decision_carried_out",
-                                     "meeting_held", "completion_requested", "response"};
-    for (int m = 1; m <= 8; m++)
+                                     "meeting_held", "completion_requested", "response",
+                                     "plan_reviewed"};
+    for (int m = 1; m <= 9; m++)
         assert_string_equal(triage_milestone_name((triage_milestone_t)m), ms[m]);
     assert_null(triage_milestone_name((triage_milestone_t)0));
-    assert_null(triage_milestone_name((triage_milestone_t)9));
+    assert_null(triage_milestone_name((triage_milestone_t)10));
 }
 
 int main(void)

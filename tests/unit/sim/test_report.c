@@ -375,12 +375,14 @@ static void test_scenario_figures(void **state)
     assert_int_equal(closings(r, TRIAGE_CLOSE_GOALS_MET), 0);
 
     /* Deadlines due 11-23..12-06 (docs/domain.md §5.3): D1 (SHL 36 §) of the six
-     * new cases and of the attached intake, all met the same day; response
+     * new cases and of the attached intake, all met on arrival (urgency
+     * assessed as they arrived: their own column, not "met"); response
      * times (policy): case 5 met, case 3 met late, case 7 met only after the
      * period. Every D8 falls due after 12-06. */
-    triage_report_deadlines_t dl;
+    triage_report_deadlines_t dl = {TRIAGE_REPORT_DEADLINES_VERSION, 0, 0, 0, 0, 0};
     assert_ok(triage_report_deadlines(&dl, r, TRIAGE_BASIS_SHL_36));
-    assert_int_equal(dl.met, 7);
+    assert_int_equal(dl.met, 0);
+    assert_int_equal(dl.met_on_arrival, 7);
     assert_int_equal(dl.missed, 0);
     assert_int_equal(dl.open, 0);
     assert_ok(triage_report_deadlines(&dl, r, TRIAGE_BASIS_POLICY));
@@ -390,7 +392,8 @@ static void test_scenario_figures(void **state)
     assert_ok(triage_report_deadlines(&dl, r, TRIAGE_BASIS_TTL_14C));
     assert_int_equal(dl.met + dl.missed + dl.open, 0);
     assert_ok(triage_report_deadlines(&dl, r, 0));
-    assert_int_equal(dl.met, 8);
+    assert_int_equal(dl.met, 1);
+    assert_int_equal(dl.met_on_arrival, 7);
     assert_int_equal(dl.missed, 2);
 
     /* Waiting times in business days: first contact P 6, 1: 2, 2: 0, 4: 2
@@ -414,9 +417,14 @@ static void test_scenario_figures(void **state)
     assert_int_equal(quadrants(r, TRIAGE_Q3_SUPPORTED_GUIDANCE), 0);
     assert_int_equal(quadrants(r, TRIAGE_Q4_SPECIAL_SUPPORT), 1);
 
-    /* Missed appointments: 1 failed twice, 3 three times (P's was before). */
-    assert_ok(triage_report_missed_appointments(&n, r));
+    /* Failed contacts: 1 unreachable twice, 3 three times (P's was before);
+     * no booked meeting missed. */
+    uint32_t noshow = 9;
+    assert_ok(triage_report_failed_contacts(&noshow, &n, r));
     assert_int_equal(n, 5);
+    assert_int_equal(noshow, 0);
+    assert_ok(triage_report_plan_reviews(&n, r));
+    assert_int_equal(n, 0);
 
     /* Workers, ordered by team, role, id. */
     assert_ok(triage_report_worker_count(&n, r));
@@ -501,7 +509,7 @@ static void test_scenario_figures(void **state)
     assert_ok(triage_report_write_json(&json, r));
     assert_non_null(strstr(csv, "\nguidance,,share,0.6\n"));
     assert_non_null(strstr(csv, "\nwaiting_days,first_contact,p90,4.8\n"));
-    assert_non_null(strstr(csv, "\ndeadlines,SHL 36 §,met,7\n"));
+    assert_non_null(strstr(csv, "\ndeadlines,SHL 36 §,met_on_arrival,7\n"));
     assert_non_null(strstr(csv, "\nintakes,contact,phone,2\n"));
     assert_non_null(strstr(csv, "\nrole,social_counsellor,assessment,2\n"));
     assert_non_null(strstr(json, "\"share\": 0.6\n"));
@@ -532,7 +540,7 @@ static void test_period_filter(void **state)
     assert_ok(triage_report_new(&r, f->e, midnight(NOV16), midnight(NOV16 + 1)));
     assert_int_equal(intakes(r, 0, 0), 1);
     uint32_t n;
-    assert_ok(triage_report_missed_appointments(&n, r));
+    assert_ok(triage_report_failed_contacts(NULL, &n, r));
     assert_int_equal(n, 1);
     assert_ok(triage_report_waiting(&n, NULL, NULL, r, TRIAGE_WAIT_FIRST_CONTACT));
     assert_int_equal(n, 0);
@@ -550,7 +558,7 @@ static void test_period_filter(void **state)
     /* 11-26..11-27: case 7's response is due 11-27 and, on 11-27, still open;
      * case 3's was due 11-25 (outside). */
     assert_ok(triage_report_new(&r, f->e, midnight(NOV26), midnight(NOV27 + 1)));
-    triage_report_deadlines_t dl;
+    triage_report_deadlines_t dl = {TRIAGE_REPORT_DEADLINES_VERSION, 0, 0, 0, 0, 0};
     assert_ok(triage_report_deadlines(&dl, r, TRIAGE_BASIS_POLICY));
     assert_int_equal(dl.open, 1);
     assert_int_equal(dl.met + dl.missed, 0);
@@ -584,7 +592,7 @@ static void test_empty_period(void **state)
     assert_true(a == 0 && b == 0 && isnan(share));
     assert_ok(triage_report_waiting(&n, &med, &p90, r, TRIAGE_WAIT_ASSESSMENT_START));
     assert_true(n == 0 && isnan(med) && isnan(p90));
-    triage_report_deadlines_t dl;
+    triage_report_deadlines_t dl = {TRIAGE_REPORT_DEADLINES_VERSION, 0, 0, 0, 0, 0};
     assert_ok(triage_report_deadlines(&dl, r, 0));
     assert_int_equal(dl.met + dl.missed + dl.open, 0);
     triage_report_workers_t w;
@@ -681,6 +689,7 @@ static const char *const golden_csv[] = {
     "assessments,,started,0\n",
     "assessments,,completed,0\n",
     "plans,,made,0\n",
+    "plans,,reviewed,0\n",
     "closings,,all,1\n",
     "closings,,advice_given,1\n",
     "closings,,referred,0\n",
@@ -690,38 +699,51 @@ static const char *const golden_csv[] = {
     "closings,,goals_met,0\n",
     "closings,,moved_away,0\n",
     "closings,,duplicate,0\n",
-    "deadlines,all,met,1\n",
+    "deadlines,all,met,0\n",
     "deadlines,all,missed,0\n",
     "deadlines,all,open,0\n",
     "deadlines,all,cancelled,0\n",
-    "deadlines,SHL 36 §,met,1\n",
+    "deadlines,all,met_on_arrival,1\n",
+    "deadlines,SHL 36 §,met,0\n",
     "deadlines,SHL 36 §,missed,0\n",
     "deadlines,SHL 36 §,open,0\n",
     "deadlines,SHL 36 §,cancelled,0\n",
+    "deadlines,SHL 36 §,met_on_arrival,1\n",
     "deadlines,SHL 45 §,met,0\n",
     "deadlines,SHL 45 §,missed,0\n",
     "deadlines,SHL 45 §,open,0\n",
     "deadlines,SHL 45 §,cancelled,0\n",
+    "deadlines,SHL 45 §,met_on_arrival,0\n",
     "deadlines,LSL 26 §,met,0\n",
     "deadlines,LSL 26 §,missed,0\n",
     "deadlines,LSL 26 §,open,0\n",
     "deadlines,LSL 26 §,cancelled,0\n",
+    "deadlines,LSL 26 §,met_on_arrival,0\n",
     "deadlines,TTL 14 b §,met,0\n",
     "deadlines,TTL 14 b §,missed,0\n",
     "deadlines,TTL 14 b §,open,0\n",
     "deadlines,TTL 14 b §,cancelled,0\n",
+    "deadlines,TTL 14 b §,met_on_arrival,0\n",
     "deadlines,TTL 14 c §,met,0\n",
     "deadlines,TTL 14 c §,missed,0\n",
     "deadlines,TTL 14 c §,open,0\n",
     "deadlines,TTL 14 c §,cancelled,0\n",
+    "deadlines,TTL 14 c §,met_on_arrival,0\n",
     "deadlines,TTL 14 e §,met,0\n",
     "deadlines,TTL 14 e §,missed,0\n",
     "deadlines,TTL 14 e §,open,0\n",
     "deadlines,TTL 14 e §,cancelled,0\n",
+    "deadlines,TTL 14 e §,met_on_arrival,0\n",
     "deadlines,policy,met,0\n",
     "deadlines,policy,missed,0\n",
     "deadlines,policy,open,0\n",
     "deadlines,policy,cancelled,0\n",
+    "deadlines,policy,met_on_arrival,0\n",
+    "deadlines,SHL 39 §,met,0\n",
+    "deadlines,SHL 39 §,missed,0\n",
+    "deadlines,SHL 39 §,open,0\n",
+    "deadlines,SHL 39 §,cancelled,0\n",
+    "deadlines,SHL 39 §,met_on_arrival,0\n",
     "waiting_days,first_contact,count,1\n",
     "waiting_days,first_contact,median,0\n",
     "waiting_days,first_contact,p90,0\n",
@@ -733,7 +755,8 @@ static const char *const golden_csv[] = {
     "quadrants,,social_guidance_work,0\n",
     "quadrants,,supported_guidance,0\n",
     "quadrants,,special_support,0\n",
-    "missed_appointments,,all,0\n",
+    "failed_contacts,,no_shows,0\n",
+    "failed_contacts,,unreachable_attempts,0\n",
     "role,service_guide,workers,0\n",
     "role,service_guide,assessment,0\n",
     "role,service_guide,responsible,0\n",
@@ -776,7 +799,7 @@ static const char *const golden_csv[] = {
 static const char *const golden_json[] = {
     "{\n",
     "  \"format\": \"libtriage-report\",\n",
-    "  \"format_version\": 1,\n",
+    "  \"format_version\": 2,\n",
     "  \"period\": {\n",
     "    \"from_ms\": 1795384800000,\n",
     "    \"to_ms\": 1795471200000,\n",
@@ -869,6 +892,7 @@ static const char *const golden_json[] = {
     "    \"completed\": 0\n",
     "  },\n",
     "  \"plans\": 0,\n",
+    "  \"plan_reviews\": 0,\n",
     "  \"closings\": {\n",
     "    \"total\": 1,\n",
     "    \"by_reason\": {\n",
@@ -885,52 +909,67 @@ static const char *const golden_json[] = {
     "  \"deadlines\": [\n",
     "    {\n",
     "      \"basis\": \"SHL 36 \\u00a7\",\n",
-    "      \"met\": 1,\n",
+    "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
     "      \"open\": 0,\n",
-    "      \"cancelled\": 0\n",
+    "      \"cancelled\": 0,\n",
+    "      \"met_on_arrival\": 1\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"SHL 45 \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
     "      \"open\": 0,\n",
-    "      \"cancelled\": 0\n",
+    "      \"cancelled\": 0,\n",
+    "      \"met_on_arrival\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"LSL 26 \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
     "      \"open\": 0,\n",
-    "      \"cancelled\": 0\n",
+    "      \"cancelled\": 0,\n",
+    "      \"met_on_arrival\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"TTL 14 b \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
     "      \"open\": 0,\n",
-    "      \"cancelled\": 0\n",
+    "      \"cancelled\": 0,\n",
+    "      \"met_on_arrival\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"TTL 14 c \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
     "      \"open\": 0,\n",
-    "      \"cancelled\": 0\n",
+    "      \"cancelled\": 0,\n",
+    "      \"met_on_arrival\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"TTL 14 e \\u00a7\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
     "      \"open\": 0,\n",
-    "      \"cancelled\": 0\n",
+    "      \"cancelled\": 0,\n",
+    "      \"met_on_arrival\": 0\n",
     "    },\n",
     "    {\n",
     "      \"basis\": \"policy\",\n",
     "      \"met\": 0,\n",
     "      \"missed\": 0,\n",
     "      \"open\": 0,\n",
-    "      \"cancelled\": 0\n",
+    "      \"cancelled\": 0,\n",
+    "      \"met_on_arrival\": 0\n",
+    "    },\n",
+    "    {\n",
+    "      \"basis\": \"SHL 39 \\u00a7\",\n",
+    "      \"met\": 0,\n",
+    "      \"missed\": 0,\n",
+    "      \"open\": 0,\n",
+    "      \"cancelled\": 0,\n",
+    "      \"met_on_arrival\": 0\n",
     "    }\n",
     "  ],\n",
     "  \"waiting_days\": {\n",
@@ -951,7 +990,10 @@ static const char *const golden_json[] = {
     "    \"supported_guidance\": 0,\n",
     "    \"special_support\": 0\n",
     "  },\n",
-    "  \"missed_appointments\": 0,\n",
+    "  \"failed_contacts\": {\n",
+    "    \"no_shows\": 0,\n",
+    "    \"unreachable_attempts\": 0\n",
+    "  },\n",
     "  \"workers\": [],\n",
     "  \"roles\": [\n",
     "    {\n",
@@ -1176,7 +1218,7 @@ static void test_bad_arguments(void **state)
     assert_ok(triage_report_new(&r, f->e, midnight(NOV23), midnight(DEC07)));
     uint32_t n;
     double d;
-    triage_report_deadlines_t dl;
+    triage_report_deadlines_t dl = {TRIAGE_REPORT_DEADLINES_VERSION, 0, 0, 0, 0, 0};
     triage_report_workers_t w;
     char *s = NULL;
     assert_status(triage_report_period(NULL, NULL, NULL, NULL, NULL), TRIAGE_EINVAL);
@@ -1194,9 +1236,15 @@ static void test_bad_arguments(void **state)
     assert_status(triage_report_closings(&n, r, (triage_closing_reason_t)9), TRIAGE_EINVAL);
     assert_error_arg("reason");
     assert_status(triage_report_closings(NULL, r, 0), TRIAGE_EINVAL);
-    assert_status(triage_report_deadlines(&dl, r, (triage_legal_basis_t)8), TRIAGE_EINVAL);
+    assert_status(triage_report_deadlines(&dl, r, (triage_legal_basis_t)9), TRIAGE_EINVAL);
     assert_error_arg("basis");
     assert_status(triage_report_deadlines(NULL, r, 0), TRIAGE_EINVAL);
+    triage_report_deadlines_t unversioned = dl;
+    unversioned.version = 0;
+    assert_status(triage_report_deadlines(&unversioned, r, 0), TRIAGE_EVERSION);
+    assert_error_arg("out.version");
+    unversioned.version = TRIAGE_REPORT_DEADLINES_VERSION + 1;
+    assert_status(triage_report_deadlines(&unversioned, r, 0), TRIAGE_EVERSION);
     assert_status(triage_report_waiting(&n, &d, &d, r, (triage_report_wait_t)0), TRIAGE_EINVAL);
     assert_error_arg("which");
     assert_status(triage_report_waiting(&n, &d, &d, r, (triage_report_wait_t)3), TRIAGE_EINVAL);
@@ -1204,8 +1252,10 @@ static void test_bad_arguments(void **state)
     assert_status(triage_report_quadrants(&n, r, (triage_quadrant_t)5), TRIAGE_EINVAL);
     assert_error_arg("quadrant");
     assert_status(triage_report_quadrants(NULL, r, 0), TRIAGE_EINVAL);
-    assert_status(triage_report_missed_appointments(NULL, r), TRIAGE_EINVAL);
-    assert_status(triage_report_missed_appointments(&n, NULL), TRIAGE_EINVAL);
+    assert_ok(triage_report_failed_contacts(NULL, NULL, r));
+    assert_status(triage_report_failed_contacts(&n, &n, NULL), TRIAGE_EINVAL);
+    assert_status(triage_report_plan_reviews(NULL, r), TRIAGE_EINVAL);
+    assert_status(triage_report_plan_reviews(&n, NULL), TRIAGE_EINVAL);
     assert_status(triage_report_worker_count(NULL, r), TRIAGE_EINVAL);
     assert_status(triage_report_worker(NULL, r, 0), TRIAGE_EINVAL);
     assert_status(triage_report_worker(&w, NULL, 0), TRIAGE_EINVAL);
@@ -1310,9 +1360,10 @@ static void test_deadlines_of_closed_cases(void **state)
     }
     triage_report_t *r;
     assert_ok(triage_report_new(&r, e, midnight(NOV23), midnight(NOV23 + 30)));
-    triage_report_deadlines_t dl;
+    triage_report_deadlines_t dl = {TRIAGE_REPORT_DEADLINES_VERSION, 0, 0, 0, 0, 0};
     assert_ok(triage_report_deadlines(&dl, r, TRIAGE_BASIS_SHL_36));
-    assert_int_equal(dl.met, 2);       /* D1 of both */
+    assert_int_equal(dl.met, 0);
+    assert_int_equal(dl.met_on_arrival, 2); /* D1 of both */
     assert_int_equal(dl.cancelled, 1); /* D8 of the early closing */
     assert_int_equal(dl.missed, 1);    /* D8 of the late closing */
     assert_int_equal(dl.open, 0);
@@ -1324,6 +1375,89 @@ static void test_deadlines_of_closed_cases(void **state)
     triage_free(csv);
     triage_report_free(r);
     triage_engine_free(e);
+}
+
+/* docs/domain.md §9 and docs/reports.md, round two items 2, 8 and 9: intakes,
+ * deadline rows and waiting times count per intake (an attached intake waits
+ * from its own receipt); D1 met on arrival has its own column; no-shows and
+ * unreachable attempts are two figures; plan reviews and the SHL 45 § rows
+ * that arise after intake are counted. */
+static void test_per_intake_figures_and_failed_contacts(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t a = add_client(e), b = add_client(e);
+    triage_id_t c = intake(e, &a, TRIAGE_INTAKE_CONTACT, TRIAGE_CHANNEL_PHONE, 0, at(NOV23, 10), 0);
+    move(e, &c, TRIAGE_STAGE_GUIDANCE, 0, at(NOV23, 10));
+    contact(e, &c, at(NOV23, 11), 1); /* first contact: 0 days */
+    move(e, &c, TRIAGE_STAGE_DISTRIBUTION, 0, at(NOV23, 12));
+    classify(e, &c, &f->sw1, 2, at(NOV23, 12));
+    assign(e, &c, TRIAGE_SLOT_ASSESSMENT, &f->sc1, at(NOV23, 12));
+    move(e, &c, TRIAGE_STAGE_ASSESSMENT, 0, at(NOV24, 9)); /* assessment start: 1 day */
+    record(e, &c, at(NOV24, 10));
+    assign(e, &c, TRIAGE_SLOT_RESPONSIBLE, &f->sc1, at(NOV24, 10));
+    move(e, &c, TRIAGE_STAGE_PLANNING, 0, at(NOV25, 9));
+    triage_move_t m = TRIAGE_MOVE_INIT;
+    m.to = TRIAGE_STAGE_CASEWORK;
+    m.at_ms = at(NOV26, 9);
+    assert_ok(triage_case_move(e, &c, &m)); /* the plan is made */
+    /* a new matter on Friday goes to the own worker, who reassesses on Monday */
+    triage_id_t got = intake(e, &a, TRIAGE_INTAKE_CONTACT, TRIAGE_CHANNEL_E_SERVICE, 0,
+                             at(NOV27, 10), 1);
+    assert_int_equal(triage_id_compare(&got, &c), 0);
+    classify(e, &c, &f->sc1, 2, at(NOV30, 10)); /* its assessment start: 1 day */
+    contact(e, &c, at(NOV30, 11), TRIAGE_CONTACT_NO_SHOW);
+    assert_ok(triage_case_review_plan(e, &c, &f->sc1, at(DEC01, 9)));
+    assert_ok(triage_case_service_decision(e, &c, &f->sc1, at(DEC01, 10), NULL, 0));
+    assert_ok(triage_case_milestone(e, &c, &f->sc1, at(DEC02, 10),
+                                    TRIAGE_MILESTONE_DECISION_CARRIED_OUT));
+    triage_id_t d = intake(e, &b, TRIAGE_INTAKE_CONTACT, TRIAGE_CHANNEL_PHONE, 0, at(NOV23, 10), 0);
+    move(e, &d, TRIAGE_STAGE_GUIDANCE, 0, at(NOV23, 10));
+    contact(e, &d, at(NOV24, 10), TRIAGE_CONTACT_NOT_REACHED);
+
+    triage_report_t *r = NULL;
+    const triage_date_t MAR01 = 20878; /* 2027-03-01: D9 (due 2027-02-23) inside */
+    assert_ok(triage_report_new(&r, e, midnight(NOV23), midnight(MAR01)));
+    assert_int_equal(intakes(r, 0, 0), 3);
+    assert_int_equal(intakes(r, TRIAGE_INTAKE_CONTACT, TRIAGE_CHANNEL_E_SERVICE), 1);
+    uint32_t n, no_shows;
+    double med, p90;
+    assert_ok(triage_report_waiting(&n, &med, &p90, r, TRIAGE_WAIT_ASSESSMENT_START));
+    assert_int_equal(n, 2); /* the opening intake and the attached one, 1 day each */
+    assert_near(med, 1.0);
+    assert_near(p90, 1.0);
+    assert_ok(triage_report_waiting(&n, &med, NULL, r, TRIAGE_WAIT_FIRST_CONTACT));
+    assert_int_equal(n, 1); /* the attached intake had no contact after it */
+    assert_near(med, 0.0);
+    assert_ok(triage_report_failed_contacts(&no_shows, &n, r));
+    assert_int_equal(no_shows, 1);
+    assert_int_equal(n, 1);
+    assert_ok(triage_report_plan_reviews(&n, r));
+    assert_int_equal(n, 1);
+    assert_ok(triage_report_plans(&n, r));
+    assert_int_equal(n, 1);
+    triage_report_deadlines_t dl = {TRIAGE_REPORT_DEADLINES_VERSION, 0, 0, 0, 0, 0};
+    assert_ok(triage_report_deadlines(&dl, r, TRIAGE_BASIS_SHL_45));
+    assert_int_equal(dl.met, 1);
+    assert_int_equal(dl.missed + dl.open + dl.cancelled + dl.met_on_arrival, 0);
+    assert_ok(triage_report_deadlines(&dl, r, TRIAGE_BASIS_SHL_36));
+    assert_int_equal(dl.met_on_arrival, 3); /* D1 of every intake, attached included */
+    assert_int_equal(dl.met, 2);            /* both D8 of client a */
+    assert_int_equal(dl.missed, 1);         /* client b's D8 */
+    char *csv = NULL, *json = NULL;
+    assert_ok(triage_report_write_csv(&csv, r));
+    assert_ok(triage_report_write_json(&json, r));
+    assert_non_null(strstr(csv, "\nfailed_contacts,,no_shows,1\n"));
+    assert_non_null(strstr(csv, "\nfailed_contacts,,unreachable_attempts,1\n"));
+    assert_non_null(strstr(csv, "\nplans,,reviewed,1\n"));
+    assert_non_null(strstr(csv, "\ndeadlines,SHL 36 \xc2\xa7,met_on_arrival,3\n"));
+    assert_non_null(strstr(csv, "\ndeadlines,SHL 45 \xc2\xa7,met,1\n"));
+    assert_non_null(strstr(json, "\"plan_reviews\": 1,\n"));
+    assert_non_null(strstr(json, "\"no_shows\": 1,\n"));
+    assert_null(strstr(csv, "missed_appointments"));
+    triage_free(csv);
+    triage_free(json);
+    triage_report_free(r);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1340,6 +1474,7 @@ int main(void)
         T(test_bad_arguments),
         T(test_allocation_failures),
         cmocka_unit_test(test_deadlines_of_closed_cases),
+        T(test_per_intake_figures_and_failed_contacts),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

@@ -69,6 +69,32 @@ static char *run_csv(const triage_scenario_t *s, int32_t days, uint64_t seed,
     return csv;
 }
 
+/* The shipped North Savo scenario (found from this file's path; meson runs
+ * tests in the build directory, where __FILE__ is relative). */
+static triage_scenario_t *north_savo(void)
+{
+    char path[512], full[800];
+    const char *use = path;
+    snprintf(path, sizeof path, "%s", __FILE__);
+    char *cut = strstr(path, "tests/unit/sim/test_sim.c");
+    assert_non_null(cut);
+    snprintf(cut, sizeof path - (size_t)(cut - path), "examples/scenarios/north-savo.scn");
+    if (path[0] != '/' && access(path, R_OK) != 0) {
+        /* not run from the build directory: go from the executable */
+        char exe[256];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        assert_true(n > 0);
+        exe[n] = '\0';
+        for (int up = 0; up < 3; up++)
+            *strrchr(exe, '/') = '\0';
+        snprintf(full, sizeof full, "%s/%s", exe, path);
+        use = full;
+    }
+    triage_scenario_t *s = NULL;
+    assert_ok(triage_scenario_load(&s, use, NULL));
+    return s;
+}
+
 /* §10: the same seed gives the same result; another seed another one. */
 static void test_determinism(void **state)
 {
@@ -163,27 +189,8 @@ static void test_parser_errors(void **state)
     assert_status(triage_scenario_load(&s, "/nonexistent/x.scn", NULL), TRIAGE_ENOTFOUND);
     assert_error_arg("path");
     /* The shipped example parses. */
-    /* The shipped example parses (found from this file's path; meson runs
-     * tests in the build directory, where __FILE__ is relative). */
     {
-        char path[512], full[800];
-        const char *use = path;
-        snprintf(path, sizeof path, "%s", __FILE__);
-        char *cut = strstr(path, "tests/unit/sim/test_sim.c");
-        assert_non_null(cut);
-        snprintf(cut, sizeof path - (size_t)(cut - path), "examples/scenarios/north-savo.scn");
-        if (path[0] != '/' && access(path, R_OK) != 0) {
-            /* not run from the build directory: go from the executable */
-            char exe[256];
-            ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-            assert_true(n > 0);
-            exe[n] = '\0';
-            for (int up = 0; up < 3; up++)
-                *strrchr(exe, '/') = '\0';
-            snprintf(full, sizeof full, "%s/%s", exe, path);
-            use = full;
-        }
-        assert_ok(triage_scenario_load(&s, use, NULL));
+        s = north_savo();
         size_t n;
         assert_ok(triage_scenario_worker_count(&n, s));
         assert_int_equal(n, 9);
@@ -401,6 +408,33 @@ static void test_allocation_failures(void **state)
     triage_scenario_free(s);
 }
 
+/* docs/domain.md §5.3, §9 (round two, item 3): the simulated case flow
+ * records service decisions, their carrying out and plan reviews, so a
+ * North Savo year reports SHL 45 § rows (it showed 0/0/0/0) and reviews. */
+static void test_north_savo_year_fills_shl45_and_plan_reviews(void **state)
+{
+    (void)state;
+    triage_scenario_t *s = north_savo();
+    triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
+    o.seed = 1;
+    triage_sim_t *sim = NULL;
+    assert_ok(triage_sim_run(&sim, s, &o));
+    const triage_report_t *r = triage_sim_report(sim);
+    triage_report_deadlines_t dl = {TRIAGE_REPORT_DEADLINES_VERSION, 0, 0, 0, 0, 0};
+    assert_ok(triage_report_deadlines(&dl, r, TRIAGE_BASIS_SHL_45));
+    assert_true(dl.met > 0);
+    assert_true(dl.met + dl.missed > 100);
+    uint32_t reviews = 0, no_shows = 0, plans = 0;
+    assert_ok(triage_report_plan_reviews(&reviews, r));
+    assert_true(reviews > 0);
+    assert_ok(triage_report_plans(&plans, r));
+    assert_true(reviews < plans);
+    assert_ok(triage_report_failed_contacts(&no_shows, NULL, r));
+    assert_true(no_shows > 0); /* the simulated no-shows reach the engine */
+    triage_sim_free(sim);
+    triage_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_allocation_failures),
+        cmocka_unit_test(test_north_savo_year_fills_shl45_and_plan_reviews),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }
