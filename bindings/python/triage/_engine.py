@@ -686,6 +686,62 @@ class Engine:
         """A copy of the engine's calendar."""
         return Calendar._wrap(_ll.triage_py_engine_calendar_copy(self._handle()))
 
+    # -- other engines on the same database, and the shared configuration
+
+    def refresh(self):
+        """Applies what other engines on the same database committed since
+        this engine last looked. Every call does this first; call it to
+        bring the engine up to date between calls. A no-op in memory or on
+        a store of interface 1."""
+        _ll.triage_engine_refresh(self._handle())
+
+    def stats(self):
+        """Counters of an engine on a shared database, as a dict: ``races``
+        (commits another engine beat, each retried), ``conflicts`` (calls that
+        gave up), ``refreshes`` (refreshes that brought changes), ``last_seq``,
+        ``cases`` and ``clients`` (held in memory), ``resident`` (everything
+        in memory)."""
+        return _ll.triage_engine_stats(self._handle())
+
+    def _policy(self, value, cls, name):
+        if not isinstance(value, cls):
+            raise TypeError(f"{name} must be a triage.{cls.__name__}, got {type(value).__name__}")
+        return value._h
+
+    def set_urgency_policy(self, policy):
+        """Replaces the urgency policy (a transaction with a POLICY_CHANGED
+        event; on a shared database every engine uses it from its next call)."""
+        _ll.triage_engine_set_urgency_policy(
+            self._handle(), self._policy(policy, UrgencyPolicy, "policy"))
+
+    def set_deadline_rules(self, rules):
+        """Replaces the deadline rules; as :meth:`set_urgency_policy`."""
+        _ll.triage_engine_set_deadline_rules(
+            self._handle(), self._policy(rules, DeadlineRules, "rules"))
+
+    def set_classify_policy(self, policy):
+        """Replaces the classifier policy; as :meth:`set_urgency_policy`."""
+        _ll.triage_engine_set_classify_policy(
+            self._handle(), self._policy(policy, ClassifyPolicy, "policy"))
+
+    def urgency_policy(self):
+        """A copy of the urgency policy in use."""
+        obj = UrgencyPolicy.__new__(UrgencyPolicy)
+        obj._h = _ll.triage_engine_urgency_policy(self._handle())
+        return obj
+
+    def deadline_rules(self):
+        """A copy of the deadline rules in use."""
+        obj = DeadlineRules.__new__(DeadlineRules)
+        obj._h = _ll.triage_engine_deadline_rules(self._handle())
+        return obj
+
+    def classify_policy(self):
+        """A copy of the classifier policy in use."""
+        obj = ClassifyPolicy.__new__(ClassifyPolicy)
+        obj._h = _ll.triage_engine_classify_policy(self._handle())
+        return obj
+
     # -- clients
 
     def add_client(self, *, date_of_birth=None, language=Language.FI, municipality=0):
