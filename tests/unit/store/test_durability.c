@@ -6,7 +6,7 @@
  * find. After every acknowledged commit the copy must open with everything
  * committed so far. The checker is shown to fail on a connection with
  * synchronous = OFF (no fsync at commit), so a store that stopped syncing
- * fails here.
+ * fails here. Two engines on one file are held to the same.
  */
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -311,6 +311,32 @@ static void test_store_commits_survive_power_loss(void **state)
     triage_engine_free(e);
 }
 
+/* Two engines on one file, writing in turn through their own connections:
+ * every commit either of them acknowledged survives a power loss. */
+static void test_two_engines_commits_survive_power_loss(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "durable-two.db");
+    forget_files();
+    triage_engine_t *e[2];
+    for (int k = 0; k < 2; k++) {
+        triage_store_t s;
+        assert_ok(triage_store_sqlite(&s, path, NULL));
+        assert_ok(triage_engine_open(&e[k], NULL, &s));
+    }
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    for (long i = 1; i <= 10; i++) {
+        triage_id_t id;
+        assert_ok(triage_client_create(&id, e[i % 2], &c));
+        long n = clients_after_power_loss(path);
+        if (n != i)
+            fail_msg("after commit %ld a power loss leaves %ld clients", i, n);
+    }
+    triage_engine_free(e[0]);
+    triage_engine_free(e[1]);
+}
+
 /* The checker itself: a connection with synchronous = OFF (no fsync at
  * commit) loses acknowledged commits in the power-loss copy; the same
  * connection with FULL does not. */
@@ -387,6 +413,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_commits_survive_power_loss),
+        cmocka_unit_test(test_two_engines_commits_survive_power_loss),
         cmocka_unit_test(test_checker_catches_synchronous_off),
     };
     return cmocka_run_group_tests_name("durability", tests, setup, teardown);
