@@ -5,7 +5,8 @@
  * the typed columns as SQL sees them; refusal of foreign, corrupt, newer
  * and damaged databases without modifying them; file modes; several
  * engines and processes on one file (interleaved work, races retried or
- * given up, the busy timeout, a forked writer); crashes.
+ * given up, the busy timeout, a forked writer); crashes; and the migration
+ * of a schema-1 file written by libtriage 0.1.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -16,6 +17,13 @@
 
 #include "storeutil.h"
 #include "engine/engine_internal.h"
+#include <triage/report.h>
+
+#ifndef TRIAGE_TEST_FIXTURES
+#error "the build passes TRIAGE_TEST_FIXTURES (tests/fixtures)"
+#endif
+#define FIXTURE_DB TRIAGE_TEST_FIXTURES "/schema1-north-savo-20d.db"
+#define FIXTURE_REPORT TRIAGE_TEST_FIXTURES "/schema1-north-savo-20d.report.json"
 
 static char tmpdir[64];
 
@@ -1799,6 +1807,235 @@ static void test_crash_sigkill(void **state)
     free(reported);
 }
 
+/* ---- migration of a schema-1 file (libtriage 0.1) ----------------------------------- */
+
+/* A copy of the fixture (tests/fixtures/README.md), nothing beside it. */
+static void fixture_copy(const char *path)
+{
+    copy_file(FIXTURE_DB, path);
+    char side[160];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static int has_table(const char *path, const char *name)
+{
+    char q[160];
+    snprintf(q, sizeof q, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
+             name);
+    return sql_int(path, q) == 1;
+}
+
+/* The report 0.1 printed for the fixture, without trailing white space. */
+static sbuf expected_report(void)
+{
+    sbuf b = read_file(FIXTURE_REPORT);
+    while (b.len && (b.buf[b.len - 1] == '\n' || b.buf[b.len - 1] == ' '))
+        b.len--;
+    return b;
+}
+
+static sbuf report_of(triage_engine_t *e)
+{
+    /* the fixture's period: January 2025, Finnish time */
+    triage_report_t *r;
+    assert_ok(triage_report_new(&r, e, INT64_C(1735682400000), INT64_C(1738360800000)));
+    char *json;
+    assert_ok(triage_report_write_json(&json, r));
+    triage_report_free(r);
+    sbuf b = {0};
+    size_t n = strlen(json);
+    while (n && (json[n - 1] == '\n' || json[n - 1] == ' '))
+        n--;
+    sb_add(&b, json, n);
+    triage_free(json);
+    return b;
+}
+
+static void test_sqlite_migrates_schema1_fixture(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "fixture.db");
+    fixture_copy(path);
+    assert_int_equal(sql_int(path, "PRAGMA user_version"), 1);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM cases"), 115);
+    /* 0.1's order of insertion, to compare with the creation numbers */
+    char first_v1[40], last_v1[40];
+    sql_text(first_v1, sizeof first_v1, path, "SELECT lower(hex(id)) FROM client ORDER BY ord");
+    sql_text(last_v1, sizeof last_v1, path,
+             "SELECT lower(hex(id)) FROM cases ORDER BY ord DESC LIMIT 1");
+
+    triage_engine_t *e = open_sqlite(path);
+    if (!e)
+        fail_msg("the fixture did not open: %s", triage_error_last()->message);
+    /* the engine's public data: the report 0.1 printed for the same file */
+    assert_same(expected_report(), report_of(e));
+    assert_int_equal(count_of(e, 1), 115);
+    assert_int_equal(count_of(e, 0), 97);
+    assert_ok(read_all(e));
+    expect_gap_free(e);
+    triage_engine_free(e);
+
+    /* schema 2 and nothing of schema 1 */
+    assert_int_equal(sql_int(path, "PRAGMA user_version"), 2);
+    assert_int_equal(sql_int(path, "PRAGMA application_id"), 0x54524941);
+    static const char *const tables[] = {"meta",    "clients",   "cases",    "workers", "absences",
+                                         "intakes", "deadlines", "policies", "events"};
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(tables); i++)
+        if (!has_table(path, tables[i]))
+            fail_msg("no table %s", tables[i]);
+    static const char *const gone[] = {"client", "worker", "absence", "event", "cases_v1"};
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(gone); i++)
+        if (has_table(path, gone[i]))
+            fail_msg("table %s is still there", gone[i]);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM meta WHERE \"key\" = 'migrated_from'"
+                                   " AND \"value\" = '1'"),
+                     1);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM cases"), 115);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM intakes"), 115);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM clients"), 97);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM workers"), 11);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM absences"), 6);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM events"), 922);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM deadlines WHERE \"case_id\" NOT IN"
+                                   " (SELECT id FROM cases)"),
+                     0);
+    /* revisions: the last sequence number; creation numbers keep 0.1's order */
+    assert_int_equal(sql_int(path, "SELECT min(revision) = 922 AND max(revision) = 922 FROM"
+                                   " (SELECT revision FROM clients UNION ALL SELECT revision"
+                                   " FROM cases UNION ALL SELECT revision FROM deadlines)"),
+                     1);
+    char first[40], last[40];
+    sql_text(first, sizeof first, path,
+             "SELECT replace(id, '-', '') FROM clients ORDER BY created LIMIT 1");
+    sql_text(last, sizeof last, path,
+             "SELECT replace(id, '-', '') FROM cases ORDER BY created DESC LIMIT 1");
+    assert_string_equal(first, first_v1);
+    assert_string_equal(last, last_v1);
+    assert_int_equal(sql_int(path, "SELECT max(created) < 0 FROM clients"), 1);
+    /* a case's arrival events name its intake */
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM events e JOIN intakes i ON"
+                                   " i.id = e.\"intake\" AND i.\"case_id\" = e.\"case_id\""
+                                   " WHERE e.\"kind\" = 1"),
+                     115);
+    assert_int_equal(sql_int(path, "PRAGMA foreign_key_check"), -1); /* no row */
+
+    /* opened again, it is not migrated again: a reader changes no byte */
+    sbuf before = read_file(path);
+    e = open_sqlite(path);
+    assert_non_null(e);
+    assert_same(expected_report(), report_of(e));
+    triage_engine_free(e);
+    assert_same(before, read_file(path));
+    /* and it goes on: the next event follows the migrated ones */
+    e = open_sqlite(path);
+    assert_non_null(e);
+    new_client(e);
+    expect_gap_free(e);
+    assert_int_equal(stats_of(e).last_seq, 923);
+    triage_engine_free(e);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM meta WHERE \"key\" = 'migrated_from'"),
+                     1);
+}
+
+/* A migration that fails (a damaged schema-1 record, a dangling one) is
+ * rolled back: the file keeps every byte, in either journal mode. */
+static void test_sqlite_failed_migration_leaves_file(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "fixture-damaged.db");
+    static const struct {
+        const char *damage;
+        const char *field;
+    } cases[] = {
+        /* the stage of 0.1's first case struct set to 99 (no checksum in
+         * schema 1: the field check finds it) */
+        {"UPDATE cases SET data = CAST(substr(data, 1, 72) || x'63000000' || substr(data, 77)"
+         " AS BLOB) WHERE ord = (SELECT min(ord) FROM cases)",
+         "case.stage"},
+        /* an event's kind set to 0 */
+        {"UPDATE event SET data = CAST(substr(data, 1, 64) || x'00000000' || substr(data, 69)"
+         " AS BLOB) WHERE seq = 5",
+         "event.kind"},
+        /* a client deleted: its cases' owner is gone */
+        {"DELETE FROM client WHERE id = (SELECT client FROM cases LIMIT 1)", "path"},
+        /* a table of schema 1 missing */
+        {"DROP TABLE absence", "path"},
+    };
+    for (int mode = 0; mode < 2; mode++) {
+        for (size_t i = 0; i < TRIAGE__ARRAY_LEN(cases); i++) {
+            fixture_copy(path);
+            sql(path, "DROP TRIGGER event_no_update; DROP TRIGGER event_no_delete;");
+            if (mode)
+                sql(path, "PRAGMA journal_mode = DELETE");
+            sql(path, cases[i].damage);
+            sbuf before = read_file(path);
+            triage_status_t rc = open_and_read(path, NULL);
+            if (rc != TRIAGE_ECORRUPT)
+                fail_msg("damage %zu: status %d (%s)", i, rc, kept.message);
+            assert_string_equal(kept.argument, cases[i].field);
+            assert_same(before, read_file(path));
+            char side[160];
+            snprintf(side, sizeof side, "%s-journal", path);
+            assert_false(exists(side));
+            snprintf(side, sizeof side, "%s-wal", path);
+            assert_false(exists(side));
+            assert_int_equal(sql_int(path, "PRAGMA user_version"), 1);
+        }
+    }
+}
+
+/* Two processes open the same schema-1 file at once: one migrates, the
+ * other waits for it and finds the work done. */
+static void test_sqlite_concurrent_migration(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "fixture-twice.db");
+    fixture_copy(path);
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(go[1]);
+        char c;
+        if (read(go[0], &c, 1) != 1)
+            _exit(2);
+        triage_engine_t *e = open_sqlite(path);
+        if (!e)
+            _exit(3);
+        triage_id_t *ids;
+        size_t n;
+        int ok = triage_case_list(&ids, &n, e, NULL) == TRIAGE_OK && n == 115;
+        triage_free(ids);
+        triage_engine_free(e);
+        _exit(ok ? 0 : 4);
+    }
+    close(go[0]);
+    char c = 1;
+    assert_int_equal(write(go[1], &c, 1), 1);
+    close(go[1]);
+    triage_engine_t *e = open_sqlite(path);
+    if (!e)
+        fail_msg("open: %s", triage_error_last()->message);
+    assert_int_equal(count_of(e, 1), 115);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(count_of(e, 1), 115);
+    triage_engine_free(e);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM cases"), 115);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM events"), 922);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM meta WHERE \"key\" = 'migrated_from'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1820,6 +2057,9 @@ int main(void)
         cmocka_unit_test(test_sqlite_busy_timeout),
         cmocka_unit_test(test_sqlite_forked_writer_parent_reads),
         cmocka_unit_test(test_crash_sigkill),
+        cmocka_unit_test(test_sqlite_migrates_schema1_fixture),
+        cmocka_unit_test(test_sqlite_failed_migration_leaves_file),
+        cmocka_unit_test(test_sqlite_concurrent_migration),
     };
     return cmocka_run_group_tests_name("sqlite", tests, make_tmpdir, remove_tmpdir);
 }
