@@ -1930,13 +1930,28 @@ static void test_sqlite_migrates_schema1_fixture(void **state)
     assert_same(expected_report(), report_of(e));
     triage_engine_free(e);
     assert_same(before, read_file(path));
-    /* and it goes on: the next event follows the migrated ones */
+    /* and it goes on: the next event follows the migrated ones, and a
+     * migrated record is updated at the revision it was migrated with */
     e = open_sqlite(path);
     assert_non_null(e);
     new_client(e);
     expect_gap_free(e);
     assert_int_equal(stats_of(e).last_seq, 923);
+    triage_id_t *ids;
+    size_t n;
+    assert_ok(triage_client_list(&ids, &n, e));
+    triage_client_t cl;
+    cl.version = TRIAGE_CLIENT_VERSION;
+    assert_ok(triage_client_get(&cl, e, &ids[0])); /* the first, a migrated one */
+    triage_free(ids);
+    cl.municipality = 749;
+    assert_ok(triage_client_update(e, &cl));
     triage_engine_free(e);
+    char id[37], q[160];
+    triage_id_format(id, sizeof id, &cl.id);
+    snprintf(q, sizeof q, "SELECT revision FROM clients WHERE id = '%s' AND \"municipality\" = 749",
+             id);
+    assert_int_equal(sql_int(path, q), 924);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM meta WHERE \"key\" = 'migrated_from'"),
                      1);
 }
