@@ -8,7 +8,8 @@
  * Python objects; the heavy solvers release it around the C call.
  *
  * An assignment tuple is
- *   (case, slot, worker, runner_up, pair, previous, flags, weight, candidates)
+ *   (case, slot, worker, runner_up, pair, previous, flags, weight, candidates,
+ *    rule_excess, cap_excess)
  * with ids as 16-byte bytes or None, and candidates a list of
  *   (worker, excluded, rank, continuity, serves, distance, load_before, load_after).
  */
@@ -30,11 +31,12 @@ static PyObject *triage_py_assignment_tuple(const triage_assignment_t *a)
         }
         PyList_SET_ITEM(cands, (Py_ssize_t)i, t);
     }
-    PyObject *r = Py_BuildValue("(O&iO&O&O&O&kdN)", triage_py_id_obj, (void *)&a->case_id,
+    PyObject *r = Py_BuildValue("(O&iO&O&O&O&kdNii)", triage_py_id_obj, (void *)&a->case_id,
                                 (int)a->slot, triage_py_id_obj, (void *)&a->worker,
                                 triage_py_id_obj, (void *)&a->runner_up, triage_py_id_obj,
                                 (void *)&a->pair, triage_py_id_obj, (void *)&a->previous,
-                                (unsigned long)a->flags, a->weight, cands);
+                                (unsigned long)a->flags, a->weight, cands, (int)a->rule_excess,
+                                (int)a->cap_excess);
     return r;
 }
 
@@ -382,8 +384,9 @@ PyObject *triage_py_worker_load(triage_engine_t *engine, PyObject *worker)
         triage_py_raise(rc);
         return NULL;
     }
-    return Py_BuildValue("(ddiiii)", l.weighted, l.normalized, (int)l.cases,
-                         (int)l.child_welfare, (int)l.over_soft, (int)l.over_hard);
+    return Py_BuildValue("(ddiiiii)", l.weighted, l.normalized, (int)l.cases,
+                         (int)l.child_welfare, (int)l.over_soft, (int)l.over_hard,
+                         (int)l.clients);
 }
 
 /* codes: a sequence of ints; distance: a float64 buffer of n * n. */

@@ -41,9 +41,9 @@ typedef enum triage_assign_param {
     TRIAGE_ASSIGN_LATER_FACTOR = 6,    /**< factor in PLANNING and CASEWORK (default 0.7) */
     TRIAGE_ASSIGN_URGENT_BONUS = 7,    /**< added while IMMEDIATE or URGENT (default 0.5) */
     TRIAGE_ASSIGN_PAIR_FACTOR = 8,     /**< share of the weight a pair carries (default 0.3) */
-    TRIAGE_ASSIGN_SOFT_CAP = 9,        /**< normalized load per FTE (default 35) */
-    TRIAGE_ASSIGN_HARD_CAP = 10,       /**< normalized load per FTE (default 50) */
-    TRIAGE_ASSIGN_CHILD_WELFARE_CAP = 11, /**< LSL 13 b §: child-welfare clients per responsible worker (law, default 30) */
+    TRIAGE_ASSIGN_SOFT_CAP = 9,        /**< clients (open cases as the responsible worker) per FTE (default 35) */
+    TRIAGE_ASSIGN_HARD_CAP = 10,       /**< clients per FTE (default 50); a worker at it takes no new client unless every candidate is */
+    TRIAGE_ASSIGN_CHILD_WELFARE_CAP = 11, /**< LSL 13 b §: children in child-welfare cases per responsible worker (law, default 30; never exceeded) */
     TRIAGE_ASSIGN_FLOOD_MARGIN = 12,   /**< new cases per FTE above the median of new cases per FTE of the role, in one distribution (default 3; -1 off) */
     TRIAGE_ASSIGN_LANGUAGE_HARD = 13,  /**< 1 (default): fi/sv clients go to a worker with their language when one qualifies */
     TRIAGE_ASSIGN_EXACT_LIMIT = 14     /**< batch: exact branch and bound up to this many cases (default 10, at most 16) */
@@ -135,17 +135,22 @@ TRIAGE_API triage_status_t triage_engine_distance(double *out, triage_engine_t *
 TRIAGE_API triage_status_t triage_assign_case_weight(double *out, triage_engine_t *engine,
                                                      const triage_id_t *case_id);
 
-/** A worker's load (output: the caller sets `version`). */
+/**
+ * A worker's load (output: the caller sets `version`). The weighted and
+ * normalized loads serve balance only; the caps count clients per FTE
+ * (docs/domain.md §7.1) and the LSL 13 b § cap counts children.
+ */
 typedef struct triage_worker_load {
     uint32_t version;      /**< ::TRIAGE_WORKER_LOAD_VERSION */
     double weighted;       /**< sum of case weights */
     double normalized;     /**< weighted / FTE */
     int32_t cases;         /**< open cases the worker is on (any slot, counted once) */
-    int32_t child_welfare; /**< open child-welfare cases where the worker is responsible (LSL 13 b §) */
-    int32_t over_soft;     /**< 1: normalized > soft cap */
-    int32_t over_hard;     /**< 1: normalized > hard cap */
+    int32_t child_welfare; /**< children in the open child-welfare cases where the worker is responsible (LSL 13 b §; a case with no number of children recorded counts one) */
+    int32_t over_soft;     /**< 1: clients / FTE > soft cap */
+    int32_t over_hard;     /**< 1: clients / FTE > hard cap */
+    int32_t clients;       /**< since v2: open cases where the worker is the responsible worker (what the caps count) */
 } triage_worker_load_t;
-#define TRIAGE_WORKER_LOAD_VERSION 1
+#define TRIAGE_WORKER_LOAD_VERSION 2
 
 /**
  * A worker's current load: every open case where the worker is responsible,
@@ -215,14 +220,15 @@ typedef enum triage_exclusion {
 } triage_exclusion_t;
 
 /** Result flags. */
-#define TRIAGE_ASSIGN_OVER_CAPACITY 0x1u   /**< every candidate was over the hard cap: the least loaded was taken */
+#define TRIAGE_ASSIGN_OVER_CAPACITY 0x1u   /**< every candidate was at the hard cap (clients per FTE): the least loaded was taken, over it */
 #define TRIAGE_ASSIGN_INTERPRETER 0x2u     /**< no qualified present worker speaks the client's language */
 #define TRIAGE_ASSIGN_NO_CANDIDATE 0x4u    /**< nobody is eligible: worker is nil, nothing was applied */
 #define TRIAGE_ASSIGN_DUTY_PAIR 0x8u       /**< IMMEDIATE: chosen from the week's duty pair */
 #define TRIAGE_ASSIGN_NO_DUTY_PAIR 0x10u   /**< IMMEDIATE, but no duty-pair member qualified: chosen from everyone */
 #define TRIAGE_ASSIGN_PAIR_PROPOSED 0x20u  /**< a social-worker pair is proposed (Q3, or special support under SOCIAL_WORKER_OR_PAIR) */
 #define TRIAGE_ASSIGN_CONTINUITY 0x40u     /**< the client's own responsible worker was chosen */
-#define TRIAGE_ASSIGN_OVER_SOFT_CAP 0x80u  /**< the chosen worker goes above the soft cap */
+#define TRIAGE_ASSIGN_OVER_SOFT_CAP 0x80u  /**< the chosen worker goes above the soft cap (clients per FTE) */
+#define TRIAGE_ASSIGN_RULE_BROKEN 0x100u   /**< distribution: no distribution could keep the no-flooding rule for the chosen worker; by how much: `rule_excess` */
 
 /** One candidate of an assignment, with why it was excluded or how it ranked. */
 typedef struct triage_assign_candidate {
@@ -254,8 +260,10 @@ typedef struct triage_assignment {
     double weight;                 /**< the case's weight */
     size_t ncandidates;
     triage_assign_candidate_t *candidates; /**< owned: every active or inactive worker, in id order */
+    int32_t rule_excess;           /**< since v2: with ::TRIAGE_ASSIGN_RULE_BROKEN, the chosen worker's new cases in this distribution above the no-flooding limit; else 0 */
+    int32_t cap_excess;            /**< since v2: in a distribution, the chosen worker's new clients above the hard cap (their proposals over it carry ::TRIAGE_ASSIGN_OVER_CAPACITY); else 0 */
 } triage_assignment_t;
-#define TRIAGE_ASSIGNMENT_VERSION 1
+#define TRIAGE_ASSIGNMENT_VERSION 2
 
 /** Assignment options. Versioned: start from ::TRIAGE_ASSIGN_REQUEST_INIT. */
 typedef struct triage_assign_request {

@@ -7,6 +7,7 @@
  * changes nothing.
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "assign/assign_internal.h"
@@ -81,12 +82,14 @@ double triage__travel(const triage__decide_ctx *x, const triage__wload *l)
  * breaks the final tie. Negative: a before b. */
 static int prefer(const triage__cand *a, size_t ia, const triage__cand *b, size_t ib)
 {
-    if (a->continuity != b->continuity)
-        return b->continuity - a->continuity;
-    if (a->serves != b->serves)
-        return b->serves - a->serves;
-    if (a->dist != b->dist)
-        return a->dist < b->dist ? -1 : 1;
+    if (!a->load_only && !b->load_only) {
+        if (a->continuity != b->continuity)
+            return b->continuity - a->continuity;
+        if (a->serves != b->serves)
+            return b->serves - a->serves;
+        if (a->dist != b->dist)
+            return a->dist < b->dist ? -1 : 1;
+    }
     if (a->after != b->after)
         return a->after < b->after ? -1 : 1;
     return (ia > ib) - (ia < ib);
@@ -120,9 +123,13 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
                                  const triage__team *t, double weight, int full)
 {
     const triage_assign_policy_t *pol = t->pol;
-    double hard = pol->p[TRIAGE_ASSIGN_HARD_CAP];
+    int resp = !triage_id_is_nil(&x->c->responsible);
+    int cont = !x->role_change && x->slot != TRIAGE_SLOT_PAIR &&
+               !triage_id_is_nil(&x->client->responsible_worker);
+    int excl = !triage_id_is_nil(&x->exclude);
     double share = x->slot == TRIAGE_SLOT_PAIR ? pol->p[TRIAGE_ASSIGN_PAIR_FACTOR] : 1.0;
-    int cw = triage__is_child_welfare(x->c) && x->slot != TRIAGE_SLOT_PAIR;
+    int32_t children = triage__cw_children(x->c);
+    int cw = children > 0 && x->slot != TRIAGE_SLOT_PAIR;
     int32_t cw_cap = (int32_t)pol->p[TRIAGE_ASSIGN_CHILD_WELFARE_CAP];
     int immediate = x->c->urgency == TRIAGE_URGENCY_IMMEDIATE && x->slot != TRIAGE_SLOT_PAIR;
     int bit = lang_bit(x->client->language);
@@ -139,13 +146,16 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
         k->after = (l->weighted + share * weight) / l->w->fte;
         k->serves = serves(l->w, x->client->municipality);
         k->dist = triage__travel(x, l);
-        k->continuity = !x->role_change && x->slot != TRIAGE_SLOT_PAIR &&
-                        !triage_id_is_nil(&x->client->responsible_worker) &&
-                        !triage_id_compare(&x->client->responsible_worker, &l->w->id);
+        k->continuity = cont && !triage_id_compare(&x->client->responsible_worker, &l->w->id);
+        k->gain = x->slot != TRIAGE_SLOT_PAIR &&
+                  (!resp || triage_id_compare(&x->c->responsible, &l->w->id));
+        k->clients_after = l->clients + k->gain;
+        k->over_soft = k->clients_after > l->soft_clients;
+        k->over_hard = k->clients_after > l->hard_clients;
         int needs_pair = 0;
         if (!l->w->active)
             k->ex = TRIAGE_EXCLUDED_INACTIVE;
-        else if (!triage_id_is_nil(&x->exclude) && !triage_id_compare(&x->exclude, &l->w->id))
+        else if (excl && !triage_id_compare(&x->exclude, &l->w->id))
             k->ex = TRIAGE_EXCLUDED_EXCLUDED;
         else if (!role_fits(x, pol, l->w->role, &needs_pair))
             k->ex = TRIAGE_EXCLUDED_ROLE;
@@ -160,7 +170,32 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
     for (size_t i = 0; i < t->n; i++)
         if (cands[i].ex == PENDING_PAIR)
             cands[i].ex = pair_available ? TRIAGE_EXCLUDED_NONE : TRIAGE_EXCLUDED_NO_PAIR;
-    /* IMMEDIATE: the duty pair, when a member qualifies (§7.6) */
+    /* LSL 13 b §: the statutory per-worker cap in children, never waived */
+    if (cw) {
+        for (size_t i = 0; i < t->n; i++)
+            if (!cands[i].ex && cands[i].gain &&
+                t->w[i].child_welfare + children > cw_cap)
+                cands[i].ex = TRIAGE_EXCLUDED_CHILD_WELFARE_CAP;
+    }
+    /* the hard cap in clients per FTE, unless every candidate is at it */
+    int under = 0, left = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (!cands[i].ex) {
+            left++;
+            under += !cands[i].over_hard;
+        }
+    if (under) {
+        for (size_t i = 0; i < t->n; i++)
+            if (!cands[i].ex && cands[i].over_hard)
+                cands[i].ex = TRIAGE_EXCLUDED_HARD_CAP;
+    } else if (left) {
+        f |= TRIAGE_ASSIGN_OVER_CAPACITY;
+        /* the least loaded first: continuity and locality no longer rank,
+         * though the explanation still shows them */
+        for (size_t i = 0; i < t->n; i++)
+            cands[i].load_only = 1;
+    }
+    /* IMMEDIATE: the duty pair, when a member passes the above (§7.6) */
     if (immediate) {
         int any = 0;
         for (size_t i = 0; i < t->n; i++)
@@ -177,7 +212,8 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
             f |= TRIAGE_ASSIGN_NO_DUTY_PAIR;
         }
     }
-    /* language (default hard) */
+    /* language (default hard): a preference among the candidates that pass
+     * every other hard constraint; none of them speaks it: an interpreter */
     if (bit) {
         int any = 0;
         for (size_t i = 0; i < t->n; i++)
@@ -188,28 +224,6 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
             for (size_t i = 0; i < t->n; i++)
                 if (!cands[i].ex && !(t->w[i].w->languages & (uint32_t)bit))
                     cands[i].ex = TRIAGE_EXCLUDED_LANGUAGE;
-    }
-    /* LSL 13 b §: statutory per-worker cap, never waived */
-    if (cw)
-        for (size_t i = 0; i < t->n; i++)
-            if (!cands[i].ex && t->w[i].child_welfare >= cw_cap)
-                cands[i].ex = TRIAGE_EXCLUDED_CHILD_WELFARE_CAP;
-    /* hard cap, unless everyone is over it */
-    int under = 0, left = 0;
-    for (size_t i = 0; i < t->n; i++)
-        if (!cands[i].ex) {
-            left++;
-            under += cands[i].after <= hard;
-        }
-    if (under) {
-        for (size_t i = 0; i < t->n; i++)
-            if (!cands[i].ex && cands[i].after > hard)
-                cands[i].ex = TRIAGE_EXCLUDED_HARD_CAP;
-    } else if (left) {
-        f |= TRIAGE_ASSIGN_OVER_CAPACITY;
-        /* least loaded first: locality no longer decides */
-        for (size_t i = 0; i < t->n; i++)
-            cands[i].continuity = cands[i].serves = 0, cands[i].dist = 0;
     }
     size_t n = 0;
     if (full) {
@@ -353,7 +367,7 @@ triage_status_t triage__decide(triage_assignment_t *out, const triage__decide_ct
             a.runner_up = t->w[order[1]].w->id;
         if (cands[ci].continuity)
             flags |= TRIAGE_ASSIGN_CONTINUITY;
-        if (cands[ci].after > t->pol->p[TRIAGE_ASSIGN_SOFT_CAP])
+        if (cands[ci].over_soft)
             flags |= TRIAGE_ASSIGN_OVER_SOFT_CAP;
         const triage__case *c = x->c;
         if (x->slot != TRIAGE_SLOT_PAIR && t->w[ci].w->role == TRIAGE_ROLE_SOCIAL_COUNSELLOR &&
@@ -405,26 +419,59 @@ TRIAGE_API void triage_assignment_clear(triage_assignment_t *a)
         return;
     uint32_t version = a->version; /* kept: the struct can be reused */
     triage_free(a->candidates);
-    memset(a, 0, sizeof *a);
+    /* only the bytes of the caller's version (an unknown one: the first) */
+    size_t size = version >= 1 && version <= TRIAGE__NASSIGNMENT_SIZES
+                      ? triage__assignment_sizes[version - 1]
+                      : triage__assignment_sizes[0];
+    memset(a, 0, size);
     a->version = version;
+}
+
+const size_t triage__assignment_sizes[2] = {
+    offsetof(triage_assignment_t, candidates) + sizeof(triage_assign_candidate_t *), /* 1 */
+    sizeof(triage_assignment_t),                                                     /* 2 */
+};
+
+/* The element size of an array of assignments: its first element's version
+ * tells the layout (0 when the version is unknown). */
+static size_t array_stride(const triage_assignment_t *a)
+{
+    uint32_t v = a->version;
+    return v >= 1 && v <= TRIAGE__NASSIGNMENT_SIZES ? triage__assignment_sizes[v - 1] : 0;
+}
+
+void triage__assignments_pack(triage_assignment_t *a, size_t n, uint32_t version)
+{
+    size_t size = triage__assignment_sizes[version - 1];
+    if (version == TRIAGE_ASSIGNMENT_VERSION)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        a[i].version = version;
+        memmove((char *)a + i * size, &a[i], size);
+    }
 }
 
 TRIAGE_API void triage_assignments_free(triage_assignment_t *a, size_t n)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < n; i++)
-        triage_free(a[i].candidates);
+    size_t stride = array_stride(a);
+    if (stride)
+        for (size_t i = 0; i < n; i++) {
+            triage_assignment_t *k = (triage_assignment_t *)(void *)((char *)a + i * stride);
+            triage_free(k->candidates);
+        }
     triage_free(a);
 }
 
-static const size_t assignment_sizes[] = {sizeof(triage_assignment_t)};
+static const size_t *const assignment_sizes = triage__assignment_sizes;
 
 static triage_status_t propose(triage_assignment_t *out, triage_engine_t *e,
                                const triage_id_t *case_id, const triage_assign_request_t *req)
 {
-    if (!triage__out_size(out, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
-                          "out.version"))
+    size_t size = triage__out_size(out, assignment_sizes, TRIAGE__NASSIGNMENT_SIZES,
+                                   "out.version");
+    if (!size)
         return triage_error_last()->code;
     if (!e)
         return triage__error_null("engine");
@@ -436,10 +483,15 @@ static triage_status_t propose(triage_assignment_t *out, triage_engine_t *e,
     if (rc)
         return rc;
     triage__team t;
+    triage_assignment_t a;
     rc = triage__team_build(&t, e);
     if (!rc)
-        rc = triage__decide(out, &x, &t, 1, NULL, NULL);
+        rc = triage__decide(&a, &x, &t, 1, NULL, NULL);
     triage__team_free(&t);
+    if (!rc) {
+        a.version = out->version;
+        memcpy(out, &a, size);
+    }
     return rc;
 }
 
@@ -525,10 +577,19 @@ triage_status_t triage__assign_apply_once(triage_engine_t *e,
     triage_status_t rc = triage__assign_get(&s, e);
     if (rc)
         return rc;
+    size_t stride = n ? array_stride(proposals) : 0;
+    if (n && !stride)
+        return triage__error(TRIAGE_EVERSION, "proposals.version",
+                             "unsupported assignment version");
     triage__txn tx;
     triage__txn_init(&tx, e);
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = apply_one(&tx, &proposals[i], actor, at_ms);
+    for (size_t i = 0; i < n && !rc; i++) {
+        /* each element as the array's version lays it out */
+        triage_assignment_t a;
+        memset(&a, 0, sizeof a);
+        memcpy(&a, (const char *)proposals + i * stride, stride);
+        rc = apply_one(&tx, &a, actor, at_ms);
+    }
     if (rc) {
         triage__txn_discard(&tx);
         return rc;
@@ -557,7 +618,9 @@ static triage_status_t assign_case_once(triage_assignment_t *out, triage_engine_
         triage_assignment_clear(&a);
         return rc;
     }
-    *out = a;
+    size_t size = triage__assignment_sizes[out->version - 1];
+    a.version = out->version;
+    memcpy(out, &a, size);
     return TRIAGE_OK;
 }
 
@@ -565,8 +628,7 @@ TRIAGE_API triage_status_t triage_assign_case(triage_assignment_t *out, triage_e
                                               const triage_id_t *case_id,
                                               const triage_assign_request_t *req)
 {
-    if (!triage__out_size(out, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
-                          "out.version"))
+    if (!triage__out_size(out, assignment_sizes, TRIAGE__NASSIGNMENT_SIZES, "out.version"))
         return triage_error_last()->code;
     triage_assign_request_t def = TRIAGE_ASSIGN_REQUEST_INIT;
     if (!req)

@@ -26,8 +26,6 @@ static int cmp_affected(const void *pa, const void *pb)
     return c ? c : (int)a->slot - (int)b->slot;
 }
 
-static const size_t assignment_sizes[] = {sizeof(triage_assignment_t)};
-
 TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, size_t *count,
                                                     uint32_t version, triage_engine_t *e,
                                                     const triage_id_t *worker,
@@ -42,7 +40,7 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         return triage__error_null("engine");
     if (!worker)
         return triage__error_null("worker");
-    if (!triage__version_size(version, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
+    if (!triage__version_size(version, triage__assignment_sizes, TRIAGE__NASSIGNMENT_SIZES,
                               "version"))
         return triage_error_last()->code;
     TRIAGE__READ_BEGIN(e);
@@ -128,6 +126,7 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         triage_assignments_free(res, done);
         return rc;
     }
+    triage__assignments_pack(res, n, version);
     *out = res;
     *count = n;
     return TRIAGE_OK;

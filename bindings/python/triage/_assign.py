@@ -62,6 +62,7 @@ _FLAGS = {
     "pair_proposed": _ll.TRIAGE_ASSIGN_PAIR_PROPOSED,
     "continuity": _ll.TRIAGE_ASSIGN_CONTINUITY,
     "over_soft_cap": _ll.TRIAGE_ASSIGN_OVER_SOFT_CAP,
+    "rule_broken": _ll.TRIAGE_ASSIGN_RULE_BROKEN,
 }
 
 _PARAMS = {
@@ -138,13 +139,17 @@ class Candidate(NamedTuple):
 
 
 class Assignment:
-    """The result of an assignment or a proposal."""
+    """The result of an assignment or a proposal. In a distribution,
+    ``rule_excess`` is the chosen worker's new cases above the no-flooding
+    limit (flag ``rule_broken``) and ``cap_excess`` their new clients above
+    the hard cap (the proposals over it carry ``over_capacity``); else 0."""
 
     __slots__ = ("case", "slot", "worker", "runner_up", "pair", "previous", "flags", "weight",
-                 "explanation")
+                 "explanation", "rule_excess", "cap_excess")
 
     def __init__(self, t):
-        case, slot, worker, runner_up, pair, previous, flags, weight, cands = t
+        case, slot, worker, runner_up, pair, previous, flags, weight, cands = t[:9]
+        self.rule_excess, self.cap_excess = t[9:11] if len(t) > 9 else (0, 0)
         self.case = _uuid(case)
         self.slot = Slot(slot)
         self.worker = _uuid(worker)
@@ -244,12 +249,17 @@ class Balance(NamedTuple):
 
 
 class WorkerLoad(NamedTuple):
+    """A worker's load: ``weighted`` and ``normalized`` (per FTE) serve
+    balance; ``clients`` (open cases as the responsible worker) is what the
+    soft and hard caps count, per FTE (``over_soft``, ``over_hard``);
+    ``child_welfare`` is the children counted towards the LSL 13 b § cap."""
     weighted: float
     normalized: float
     cases: int
     child_welfare: int
     over_soft: bool
     over_hard: bool
+    clients: int = 0
 
 
 def _slot(slot):
@@ -336,7 +346,7 @@ def _balance(self, role=None, team=None):
 
 def _worker_load(self, worker):
     t = _ll.triage_py_worker_load(self._handle(), _id(worker, "worker"))
-    return WorkerLoad(t[0], t[1], t[2], t[3], bool(t[4]), bool(t[5]))
+    return WorkerLoad(t[0], t[1], t[2], t[3], bool(t[4]), bool(t[5]), t[6])
 
 
 def _case_weight(self, case):
