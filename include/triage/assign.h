@@ -46,7 +46,8 @@ typedef enum triage_assign_param {
     TRIAGE_ASSIGN_CHILD_WELFARE_CAP = 11, /**< LSL 13 b §: children in child-welfare cases per responsible worker (law, default 30; never exceeded) */
     TRIAGE_ASSIGN_FLOOD_MARGIN = 12,   /**< new cases per FTE above the median of new cases per FTE of the role, in one distribution (default 3; -1 off) */
     TRIAGE_ASSIGN_LANGUAGE_HARD = 13,  /**< 1 (default): fi/sv clients go to a worker with their language when one qualifies */
-    TRIAGE_ASSIGN_EXACT_LIMIT = 14     /**< batch: exact branch and bound up to this many cases (default 10, at most 16) */
+    TRIAGE_ASSIGN_EXACT_LIMIT = 14,    /**< batch: exact branch and bound up to this many cases (default 10, at most 16) */
+    TRIAGE_ASSIGN_LONG_ABSENCE = 15    /**< absence proposals: an absence of more business days than this also lists the absentee's open special-support cases (default 10; 0-1000) */
 } triage_assign_param_t;
 
 /**
@@ -75,7 +76,8 @@ TRIAGE_API triage_status_t triage_assign_policy_id(const char **id, uint32_t *ve
 /**
  * Sets a parameter. Ranges: weights 0-100; factors 0-1; bonus 0-100; caps
  * 0 < soft <= hard <= 1000; child-welfare cap 1-1000; flood margin -1-1000
- * (integer); language 0 or 1; exact limit 0-16 (integer).
+ * (integer); language 0 or 1; exact limit 0-16 (integer); long absence
+ * 0-1000 business days (integer).
  * @return ::TRIAGE_OK or ::TRIAGE_EINVAL ("param", "value"); on failure the
  *         policy is unchanged.
  */
@@ -262,6 +264,8 @@ typedef struct triage_assignment {
     triage_assign_candidate_t *candidates; /**< owned: every active or inactive worker, in id order */
     int32_t rule_excess;           /**< since v2: with ::TRIAGE_ASSIGN_RULE_BROKEN, the chosen worker's new cases in this distribution above the no-flooding limit; else 0 */
     int32_t cap_excess;            /**< since v2: in a distribution, the chosen worker's new clients above the hard cap (their proposals over it carry ::TRIAGE_ASSIGN_OVER_CAPACITY); else 0 */
+    triage_stage_t stage;          /**< since v2: the case's stage when proposed; applying refuses the proposal if it has moved */
+    triage_date_t present_until;   /**< since v2: the chosen worker had to be present from the proposal to this date (the case's deadline); applying checks it again */
 } triage_assignment_t;
 #define TRIAGE_ASSIGNMENT_VERSION 2
 
@@ -316,7 +320,15 @@ TRIAGE_API triage_status_t triage_assign_propose_role_change(triage_assignment_t
 /**
  * Applies proposals (from triage_assign_propose(), the role-change or the
  * absence proposals) in one transaction: all or nothing. Proposals with a nil
- * worker are skipped.
+ * worker are skipped. Each proposal is checked again against the engine as
+ * it is now (docs/domain.md §7.5); a stale one is refused and nothing
+ * changes.
+ * @return ::TRIAGE_OK; ::TRIAGE_ESTATE with the reason as the argument:
+ *         "stale_absent" (the proposed worker or pair is absent on a day from
+ *         @p at_ms's date to `present_until`), "stale_stage" (the case has
+ *         moved to another stage), "stale_worker" (the slot no longer holds
+ *         `previous`); ::TRIAGE_EVERSION ("proposals.version");
+ *         ::TRIAGE_EINVAL; ::TRIAGE_ENOTFOUND; ::TRIAGE_ERANGE ("at_ms").
  */
 TRIAGE_API triage_status_t triage_assign_apply(triage_engine_t *engine,
                                                const triage_assignment_t *proposals, size_t n,
@@ -330,9 +342,13 @@ TRIAGE_API void triage_assignments_free(triage_assignment_t *assignments, size_t
 
 /**
  * Cases affected by an absence (docs/domain.md §7.5): open cases the worker is on
- * with an open deadline due from @p start to @p end, urgent ones first (tier,
- * then the earliest due date), each with a proposed replacement under the
- * same rules (proposals see each other's load). Nothing changes; apply with
+ * with an open deadline due from @p start to @p end and, when the absence is
+ * longer than the policy's LONG_ABSENCE business days, every open
+ * special-support case of which the worker is the responsible worker;
+ * urgent ones first (tier, then the earliest due date), each with a proposed
+ * replacement under the same rules (proposals see each other's load) who is
+ * present on every day from the proposal's date to the case's deadline (for
+ * a special-support case without one in the absence: to the absence's end). Nothing changes; apply with
  * triage_assign_apply(). @p out is owned: triage_assignments_free(); its
  * elements are laid out as @p version (::TRIAGE_ASSIGNMENT_VERSION).
  */

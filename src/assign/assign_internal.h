@@ -9,7 +9,7 @@
 #include "engine/engine_internal.h"
 #include "triage/assign.h"
 
-#define TRIAGE__NPARAM 15
+#define TRIAGE__NPARAM 16
 
 struct triage_assign_policy {
     triage_allocator_t alloc;

@@ -467,6 +467,8 @@ static triage_status_t distribute_once(triage_assignment_t **out, triage_batch_s
         a->slot = x->slot;
         a->weight = d.weight[i];
         a->flags = d.flags[i];
+        a->stage = (triage_stage_t)x->c->stage;
+        a->present_until = x->until;
         a->previous = x->slot == TRIAGE_SLOT_PAIR          ? x->c->pair
                       : x->slot == TRIAGE_SLOT_RESPONSIBLE ? x->c->responsible
                                                            : x->c->assessment_worker;

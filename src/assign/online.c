@@ -353,6 +353,8 @@ triage_status_t triage__decide(triage_assignment_t *out, const triage__decide_ct
     a.case_id = x->c->id;
     a.slot = x->slot;
     a.weight = weight;
+    a.stage = (triage_stage_t)x->c->stage;
+    a.present_until = x->until;
     a.previous = x->slot == TRIAGE_SLOT_PAIR ? x->c->pair
                  : x->slot == TRIAGE_SLOT_RESPONSIBLE ? x->c->responsible
                                                       : x->c->assessment_worker;
@@ -536,6 +538,24 @@ static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
     triage__case *r = triage__txn_get(tx, TRIAGE__T_CASE, &a->case_id);
     if (!r)
         return triage_error_last()->code;
+    /* stale proposals are refused (docs/domain.md §7.5) */
+    if (a->stage && r->stage != (int32_t)a->stage)
+        return triage__error(TRIAGE_ESTATE, "stale_stage",
+                             "the case has moved to another stage since the proposal");
+    const triage_id_t *holder = a->slot == TRIAGE_SLOT_PAIR          ? &r->pair
+                                : a->slot == TRIAGE_SLOT_RESPONSIBLE ? &r->responsible
+                                                                     : &r->assessment_worker;
+    if (triage_id_compare(holder, &a->previous))
+        return triage__error(TRIAGE_ESTATE, "stale_worker",
+                             "the case's worker has changed since the proposal");
+    triage_date_t today;
+    if (triage_local_time(&today, NULL, at_ms))
+        return triage__error(TRIAGE_ERANGE, "at_ms", "time outside the supported range");
+    triage_date_t until = a->present_until > today ? a->present_until : today;
+    if (triage__absent(e, &a->worker, today, until) ||
+        (!triage_id_is_nil(&a->pair) && triage__absent(e, &a->pair, today, until)))
+        return triage__error(TRIAGE_ESTATE, "stale_absent",
+                             "the proposed worker is absent before the case's deadline");
     size_t ev0 = tx->nev;
     triage_status_t rc = TRIAGE_OK;
     triage__case *c = r;
@@ -588,6 +608,8 @@ triage_status_t triage__assign_apply_once(triage_engine_t *e,
         triage_assignment_t a;
         memset(&a, 0, sizeof a);
         memcpy(&a, (const char *)proposals + i * stride, stride);
+        if (stride < sizeof a) /* version 1: no stage, no presence span */
+            a.present_until = TRIAGE_DATE_NONE;
         rc = apply_one(&tx, &a, actor, at_ms);
     }
     if (rc) {

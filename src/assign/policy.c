@@ -13,7 +13,7 @@
 /* ---- policy -------------------------------------------------------------- */
 
 static const double defaults[TRIAGE__NPARAM] = {
-    0, 0.5, 1.0, 1.5, 2.0, 1.0, 0.7, 0.5, 0.3, 35, 50, 30, 3, 1, 10,
+    0, 0.5, 1.0, 1.5, 2.0, 1.0, 0.7, 0.5, 0.3, 35, 50, 30, 3, 1, 10, 10,
 };
 
 TRIAGE_API triage_status_t triage_assign_policy_new(triage_assign_policy_t **out,
@@ -98,7 +98,7 @@ TRIAGE_API triage_status_t triage_assign_policy_id(const char **id, uint32_t *ve
 
 static int param_ok(int param)
 {
-    return param >= TRIAGE_ASSIGN_WEIGHT_Q1 && param <= TRIAGE_ASSIGN_EXACT_LIMIT;
+    return param >= TRIAGE_ASSIGN_WEIGHT_Q1 && param <= TRIAGE_ASSIGN_LONG_ABSENCE;
 }
 
 TRIAGE_API triage_status_t triage_assign_policy_set(triage_assign_policy_t *policy,
@@ -119,6 +119,7 @@ TRIAGE_API triage_status_t triage_assign_policy_set(triage_assign_policy_t *poli
     case TRIAGE_ASSIGN_FLOOD_MARGIN: lo = -1; hi = 1000; integer = 1; break;
     case TRIAGE_ASSIGN_LANGUAGE_HARD: hi = 1; integer = 1; break;
     case TRIAGE_ASSIGN_EXACT_LIMIT: hi = 16; integer = 1; break;
+    case TRIAGE_ASSIGN_LONG_ABSENCE: hi = 1000; integer = 1; break;
     default: break;
     }
     if (!(v >= lo && v <= hi) || (integer && v != floor(v)))

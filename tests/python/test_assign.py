@@ -192,6 +192,23 @@ def test_absence_proposals_and_apply(eng):
     assert eng.is_present(leaver, D)
 
 
+def test_stale_proposal_is_refused(eng):
+    """Issue 13 defect 2: a proposal applied after its worker became absent
+    before the case's deadline is refused, naming the reason; nothing
+    changes."""
+    leaver = eng.add_worker(role="social_counsellor")
+    other = eng.add_worker(role="social_counsellor")
+    c = new_case(eng)
+    eng.set_worker(c, "assessment", leaver, at=T)
+    props = eng.add_absence(leaver, D, D + datetime.timedelta(days=30), at=T)
+    assert [p.worker for p in props] == [other]
+    eng.add_absence(other, D + datetime.timedelta(days=3), D + datetime.timedelta(days=3))
+    with pytest.raises(triage.StateError) as exc:
+        eng.apply_assignments(props, at=T)
+    assert exc.value.argument == "stale_absent"
+    assert eng.case(c).assessment_worker == leaver
+
+
 def test_duty_pair_rotation_by_fte(eng):
     ftes = [1.0, 0.5, 0.75]
     sws = [eng.add_worker(role="social_worker", fte=f) for f in ftes]

@@ -80,6 +80,7 @@ _PARAMS = {
     "flood_margin": _ll.TRIAGE_ASSIGN_FLOOD_MARGIN,
     "language_hard": _ll.TRIAGE_ASSIGN_LANGUAGE_HARD,
     "exact_limit": _ll.TRIAGE_ASSIGN_EXACT_LIMIT,
+    "long_absence": _ll.TRIAGE_ASSIGN_LONG_ABSENCE,
 }
 
 
@@ -145,11 +146,11 @@ class Assignment:
     the hard cap (the proposals over it carry ``over_capacity``); else 0."""
 
     __slots__ = ("case", "slot", "worker", "runner_up", "pair", "previous", "flags", "weight",
-                 "explanation", "rule_excess", "cap_excess")
+                 "explanation", "rule_excess", "cap_excess", "_stage", "_until")
 
     def __init__(self, t):
         case, slot, worker, runner_up, pair, previous, flags, weight, cands = t[:9]
-        self.rule_excess, self.cap_excess = t[9:11] if len(t) > 9 else (0, 0)
+        self.rule_excess, self.cap_excess, self._stage, self._until = t[9:13]
         self.case = _uuid(case)
         self.slot = Slot(slot)
         self.worker = _uuid(worker)
@@ -165,7 +166,8 @@ class Assignment:
 
     def _tuple(self):
         return (_id(self.case, "case"), int(self.slot), _id(self.worker, "worker", True),
-                _id(self.pair, "pair", True))
+                _id(self.pair, "pair", True), _id(self.previous, "previous", True),
+                self._stage, self._until)
 
     def __repr__(self):
         return (f"triage.Assignment(case={self.case}, worker={self.worker}, "

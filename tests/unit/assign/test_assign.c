@@ -1060,6 +1060,116 @@ static void test_absences(void **state)
     assert_status(triage_worker_present(&present, e, &nobody, DAY0), TRIAGE_ENOTFOUND);
 }
 
+/* ---- issue 13 defect 2: absence reassignment ---------------------------------- */
+
+static triage_date_t case_date_field(triage_engine_t *e, const triage_id_t *c, int which)
+{
+    triage_case_t cs;
+    cs.version = TRIAGE_CASE_VERSION;
+    assert_ok(triage_case_get(&cs, e, c));
+    return which ? (triage_date_t)cs.stage : 0;
+}
+
+static void test_absence_replacement_present_to_deadline(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t leaver = sc(e), late = sc(e), steady = sc(e);
+    load_worker(e, &steady, 2, SPEC(2));
+    /* `late` is here today but away before the case's deadline (assessment
+     * start within 15 business days) */
+    triage_id_t ab_late;
+    assert_ok(triage_absence_add(&ab_late, e, &late, DAY0 + 7, DAY0 + 8, NULL));
+    triage_id_t c = make_case(e, SPEC(2));
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_ASSESSMENT, &leaver));
+    triage_id_t ab;
+    assert_ok(triage_absence_add(&ab, e, &leaver, DAY0, DAY0 + 30, NULL));
+    triage_assignment_t *ps;
+    size_t n;
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &leaver, DAY0, DAY0 + 30, T0));
+    assert_int_equal(n, 1);
+    /* before: `late`, the less loaded, was proposed */
+    assert_true(!triage_id_compare(&ps[0].worker, &steady));
+    assert_int_equal(cand_of(&ps[0], &late)->excluded, TRIAGE_EXCLUDED_ABSENT);
+    assert_true(ps[0].present_until > DAY0 + 8 && ps[0].present_until <= DAY0 + 30);
+    assert_int_equal(ps[0].stage, TRIAGE_STAGE_DISTRIBUTION);
+
+    /* stale: the proposed worker has become absent before the deadline */
+    triage_id_t ab2;
+    assert_ok(triage_absence_add(&ab2, e, &steady, DAY0 + 10, DAY0 + 10, NULL));
+    size_t ev = event_count(e);
+    assert_status(triage_assign_apply(e, ps, n, NULL, T0 + HOUR_MS), TRIAGE_ESTATE);
+    assert_error_arg("stale_absent");
+    assert_int_equal(event_count(e), ev);
+    triage_case_t cs;
+    cs.version = TRIAGE_CASE_VERSION;
+    assert_ok(triage_case_get(&cs, e, &c));
+    assert_true(!triage_id_compare(&cs.assessment_worker, &leaver));
+    assert_ok(triage_absence_remove(e, &ab2, NULL));
+
+    /* stale: the case's worker changed meanwhile */
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_ASSESSMENT, &late));
+    assert_status(triage_assign_apply(e, ps, n, NULL, T0 + HOUR_MS), TRIAGE_ESTATE);
+    assert_error_arg("stale_worker");
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_ASSESSMENT, &leaver));
+
+    /* stale: the case moved on to another stage */
+    triage_move_t m = TRIAGE_MOVE_INIT;
+    m.at_ms = T0;
+    m.to = TRIAGE_STAGE_ASSESSMENT;
+    assert_ok(triage_case_move(e, &c, &m));
+    assert_int_equal(case_date_field(e, &c, 1), TRIAGE_STAGE_ASSESSMENT);
+    ev = event_count(e);
+    assert_status(triage_assign_apply(e, ps, n, NULL, T0 + HOUR_MS), TRIAGE_ESTATE);
+    assert_error_arg("stale_stage");
+    assert_int_equal(event_count(e), ev);
+    triage_assignments_free(ps, n);
+    /* the assessment has started: its deadline is met, nothing to propose */
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &leaver, DAY0, DAY0 + 30, T0));
+    assert_int_equal(n, 0);
+}
+
+static void test_long_absence_lists_special_support(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t absent = sw(e), cover = sw(e);
+    (void)cover;
+    triage_id_t ss = make_case(e, SPEC(4)), adult = make_case(e, SPEC(2));
+    assert_ok(triage_case_set_worker(e, &ss, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &absent));
+    assert_ok(triage_case_set_worker(e, &adult, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &absent));
+    /* an absence after the cases' deadlines: 15 business days
+     * (2027-01-04 .. 2027-01-22, a Monday to a Friday three weeks on) */
+    triage_date_t from, to;
+    assert_ok(triage_date_from_ymd(&from, 2027, 1, 4));
+    assert_ok(triage_date_from_ymd(&to, 2027, 1, 22));
+    triage_assignment_t *ps;
+    size_t n;
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &absent, from, to, T0));
+    /* before: nothing, as no deadline falls inside */
+    assert_int_equal(n, 1);
+    assert_true(!triage_id_compare(&ps[0].case_id, &ss));
+    assert_int_equal(ps[0].slot, TRIAGE_SLOT_RESPONSIBLE);
+    assert_true(!triage_id_compare(&ps[0].worker, &cover));
+    assert_int_equal(ps[0].present_until, to);
+    triage_assignments_free(ps, n);
+    /* 10 business days is not longer than 10: nothing */
+    assert_ok(triage_date_from_ymd(&to, 2027, 1, 15));
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &absent, from, to, T0));
+    assert_int_equal(n, 0);
+    /* the threshold is a policy parameter */
+    triage_assign_policy_t *p;
+    assert_ok(triage_assign_policy_new(&p, NULL));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_LONG_ABSENCE, 5));
+    assert_status(triage_assign_policy_set(p, TRIAGE_ASSIGN_LONG_ABSENCE, 2.5), TRIAGE_EINVAL);
+    assert_status(triage_assign_policy_set(p, TRIAGE_ASSIGN_LONG_ABSENCE, -1), TRIAGE_EINVAL);
+    assert_ok(triage_engine_set_assign_policy(e, p));
+    triage_assign_policy_free(p);
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &absent, from, to, T0));
+    assert_int_equal(n, 1);
+    triage_assignments_free(ps, n);
+}
+
 /* ---- distances ---------------------------------------------------------------- */
 
 static void test_distance_matrix(void **state)
@@ -2150,6 +2260,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_assign_records_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_role_change_proposal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_absences, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_absence_replacement_present_to_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_absence_lists_special_support, setup, teardown),
         cmocka_unit_test_setup_teardown(test_distance_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duty_roster, setup, teardown),
         cmocka_unit_test_setup_teardown(test_balance, setup, teardown),
