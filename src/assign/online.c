@@ -514,9 +514,46 @@ static void tag_events(triage__txn *tx, size_t from, const triage_assign_policy_
     }
 }
 
+/* What one application has added so far, by worker record index: the
+ * loads the engine keeps change only at commit. */
+typedef struct {
+    triage__assign_state *s;
+    int32_t *clients, *children;
+} applied;
+
+/* The caps when `a` makes its worker responsible for case c (docs/domain.md
+ * §7.1, §7.2): LSL 13 b § is never exceeded (refused); going above the soft
+ * or hard cap in clients per FTE is allowed, counted for the worker and
+ * returned as TRIAGE_EVENT_OVER_* bits for the event. */
+static triage_status_t cap_bits(int32_t *bits, applied *ap, triage_engine_t *e,
+                                const triage__case *c, const triage_assignment_t *a,
+                                const triage__worker *w)
+{
+    *bits = 0;
+    if (a->slot == TRIAGE_SLOT_PAIR || !triage_id_compare(&c->responsible, &a->worker))
+        return TRIAGE_OK;
+    const triage__table *wt = &e->tables[TRIAGE__T_WORKER];
+    size_t k = (size_t)((const char *)w - wt->recs) / wt->elem;
+    const triage_assign_policy_t *pol = ap->s->policy;
+    int32_t children = triage__cw_children(c);
+    if (children &&
+        ap->s->ncw[k] + ap->children[k] + children > (int32_t)pol->p[TRIAGE_ASSIGN_CHILD_WELFARE_CAP])
+        return triage__error(TRIAGE_ESTATE, "lsl13b_child_welfare_cap",
+                             "the worker would be responsible for more children in child "
+                             "welfare than the law allows");
+    int32_t after = ap->s->nresp[k] + ap->clients[k] + 1;
+    if (after > triage__cap_clients(pol->p[TRIAGE_ASSIGN_SOFT_CAP], w->fte))
+        *bits |= TRIAGE_EVENT_OVER_SOFT_CAP;
+    if (after > triage__cap_clients(pol->p[TRIAGE_ASSIGN_HARD_CAP], w->fte))
+        *bits |= TRIAGE_EVENT_OVER_HARD_CAP;
+    ap->clients[k]++;
+    ap->children[k] += children;
+    return TRIAGE_OK;
+}
+
 /* Applies one proposal inside tx. */
 static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
-                                 const triage_id_t *actor, int64_t at_ms)
+                                 const triage_id_t *actor, int64_t at_ms, applied *ap)
 {
     if (triage_id_is_nil(&a->worker))
         return TRIAGE_OK;
@@ -556,8 +593,11 @@ static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
         (!triage_id_is_nil(&a->pair) && triage__absent(e, &a->pair, today, until)))
         return triage__error(TRIAGE_ESTATE, "stale_absent",
                              "the proposed worker is absent before the case's deadline");
+    int32_t bits;
+    triage_status_t rc = cap_bits(&bits, ap, e, r, a, w);
+    if (rc)
+        return rc;
     size_t ev0 = tx->nev;
-    triage_status_t rc = TRIAGE_OK;
     triage__case *c = r;
     /* pair first: the law check of the responsible slot sees it */
     if (!triage_id_is_nil(&a->pair) && triage_id_compare(&c->pair, &a->pair)) {
@@ -578,6 +618,12 @@ static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
         rc = triage__case_set_worker_tx(tx, r, actor, at_ms, TRIAGE_SLOT_PAIR, &a->worker);
     if (!rc)
         tag_events(tx, ev0, triage__assign_peek(e)->policy);
+    /* the event that made the worker responsible carries the caps it broke */
+    for (size_t i = ev0; i < tx->nev && !rc && bits; i++)
+        if (tx->events[i].kind == TRIAGE_EVENT_WORKER_ASSIGNED &&
+            tx->events[i].reason == TRIAGE_SLOT_RESPONSIBLE &&
+            !triage_id_compare(&tx->events[i].to_id, &a->worker))
+            tx->events[i].reason |= bits;
     return rc;
 }
 
@@ -595,12 +641,22 @@ triage_status_t triage__assign_apply_once(triage_engine_t *e,
         return triage__error(TRIAGE_ERANGE, "at_ms", "time outside the supported range");
     triage__assign_state *s;
     triage_status_t rc = triage__assign_get(&s, e);
+    if (!rc)
+        rc = triage__assign_loads(e, s);
     if (rc)
         return rc;
     size_t stride = n ? array_stride(proposals) : 0;
     if (n && !stride)
         return triage__error(TRIAGE_EVERSION, "proposals.version",
                              "unsupported assignment version");
+    size_t nw = e->tables[TRIAGE__T_WORKER].n;
+    applied ap = {s, triage__calloc(&e->alloc, nw + 1, sizeof(int32_t)),
+                  triage__calloc(&e->alloc, nw + 1, sizeof(int32_t))};
+    if (!ap.clients || !ap.children) {
+        triage__free(&e->alloc, ap.clients);
+        triage__free(&e->alloc, ap.children);
+        return TRIAGE_ENOMEM;
+    }
     triage__txn tx;
     triage__txn_init(&tx, e);
     for (size_t i = 0; i < n && !rc; i++) {
@@ -610,8 +666,10 @@ triage_status_t triage__assign_apply_once(triage_engine_t *e,
         memcpy(&a, (const char *)proposals + i * stride, stride);
         if (stride < sizeof a) /* version 1: no stage, no presence span */
             a.present_until = TRIAGE_DATE_NONE;
-        rc = apply_one(&tx, &a, actor, at_ms);
+        rc = apply_one(&tx, &a, actor, at_ms, &ap);
     }
+    triage__free(&e->alloc, ap.clients);
+    triage__free(&e->alloc, ap.children);
     if (rc) {
         triage__txn_discard(&tx);
         return rc;

@@ -655,6 +655,56 @@ static void test_caps_count_clients(void **state)
     triage_assignment_clear(&a);
 }
 
+/* Issue 12 defect 5: every assignment over a cap is recorded in its
+ * event, so that reports can count it; LSL 13 b § is never exceeded. */
+static void test_over_cap_assignments_are_recorded(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t w = sw(e);
+    triage_assign_policy_t *p;
+    assert_ok(triage_assign_policy_new(&p, NULL));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_SOFT_CAP, 1));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_HARD_CAP, 2));
+    assert_ok(triage_engine_set_assign_policy(e, p));
+    triage_assign_policy_free(p);
+    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+    req.at_ms = T0;
+    int32_t bits[3];
+    for (int i = 0; i < 3; i++) {
+        triage_id_t c = make_case(e, SPEC(2));
+        triage_assignment_t a;
+        a.version = TRIAGE_ASSIGNMENT_VERSION;
+        assert_ok(triage_assign_case(&a, e, &c, &req));
+        triage_assignment_clear(&a);
+        triage_event_t *evs;
+        size_t n;
+        assert_ok(test_event_list(&evs, &n, e, &c, INT64_MIN, INT64_MAX));
+        bits[i] = -1;
+        for (size_t k = 0; k < n; k++)
+            if (evs[k].kind == TRIAGE_EVENT_WORKER_ASSIGNED &&
+                TRIAGE_EVENT_SLOT(evs[k].reason) == TRIAGE_SLOT_RESPONSIBLE)
+                bits[i] = evs[k].reason & ~0xff;
+        triage_free(evs);
+    }
+    assert_int_equal(bits[0], 0);                          /* 1 client: at the soft cap */
+    assert_int_equal(bits[1], TRIAGE_EVENT_OVER_SOFT_CAP); /* 2: above it */
+    assert_int_equal(bits[2], TRIAGE_EVENT_OVER_SOFT_CAP | TRIAGE_EVENT_OVER_HARD_CAP);
+    /* a hand-made proposal that would pass LSL 13 b § is refused */
+    triage_id_t big = make_case(e, cw_spec(TRIAGE_LANG_FI, 31));
+    triage_assignment_t a;
+    memset(&a, 0, sizeof a);
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
+    a.case_id = big;
+    a.slot = TRIAGE_SLOT_ASSESSMENT;
+    a.worker = w;
+    a.present_until = TRIAGE_DATE_NONE;
+    size_t ev = event_count(e);
+    assert_status(triage_assign_apply(e, &a, 1, NULL, T0), TRIAGE_ESTATE);
+    assert_error_arg("lsl13b_child_welfare_cap");
+    assert_int_equal(event_count(e), ev);
+}
+
 /* ---- distribute on the batch solver: versioned stats, per-worker excess,
  * the rule and the hard cap named in the proposals ------------------------------ */
 
@@ -2253,6 +2303,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_child_welfare_cap_counts_children, setup, teardown),
         cmocka_unit_test_setup_teardown(test_over_capacity_explanation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caps_count_clients, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_over_cap_assignments_are_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_distribute_names_broken_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_immediate_goes_to_duty_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_continuity_and_locality_beat_balance, setup, teardown),
