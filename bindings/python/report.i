@@ -44,6 +44,7 @@ struct triage_report {};
 %ignore triage_report_waiting;
 %ignore triage_report_quadrants;
 %ignore triage_report_missed_appointments;
+%ignore triage_report_over_cap;
 %ignore triage_report_worker_count;
 %ignore triage_report_worker;
 %ignore triage_report_role;

@@ -310,6 +310,8 @@ TRIAGE_API triage_status_t triage_report_write_csv(char **out, const triage_repo
         csv_u(&b, "quadrants", "", q ? triage_quadrant_name((triage_quadrant_t)q) : "all",
               r->quadrants[q]);
     csv_u(&b, "missed_appointments", "", "all", r->missed_appointments);
+    csv_u(&b, "over_cap", "", "soft", r->over_soft_cap);
+    csv_u(&b, "over_cap", "", "hard", r->over_hard_cap);
     for (uint32_t i = 0; i < r->nworkers; i++) {
         const triage_report_workers_t *w = &r->workers[i];
         char id[TRIAGE_ID_STRLEN];
@@ -524,6 +526,10 @@ TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_rep
         jw_u(&w, triage_quadrant_name((triage_quadrant_t)q), r->quadrants[q]);
     jw_close(&w, '}');
     jw_u(&w, "missed_appointments", r->missed_appointments);
+    jw_open(&w, "over_cap", '{');
+    jw_u(&w, "soft", r->over_soft_cap);
+    jw_u(&w, "hard", r->over_hard_cap);
+    jw_close(&w, '}');
 
     jw_open(&w, "workers", '[');
     for (uint32_t i = 0; i < r->nworkers; i++) {
