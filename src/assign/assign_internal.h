@@ -203,6 +203,12 @@ triage_status_t triage__batch_run(int32_t *out, triage_batch_stats_t *stats, int
                                   int32_t *cap_ex, const triage_batch_problem_t *p,
                                   const int32_t *baseline, const triage_allocator_t *alloc);
 
+/* The objective's figures of a given assignment (max_load, total_travel,
+ * the rule's and the caps' breaks and excess) on checked input: what the
+ * benchmark reports of the one-by-one baseline. */
+triage_status_t triage__batch_excess(triage_batch_stats_t *st, const triage_batch_problem_t *p,
+                                     const int32_t *assign, const triage_allocator_t *a);
+
 /* Checks a caller's stats struct (NULL is fine): ::TRIAGE_EVERSION
  * ("stats.version"), ::TRIAGE_EINVAL ("stats": arrays missing). */
 triage_status_t triage__batch_stats_check(const triage_batch_stats_t *stats);

@@ -1873,6 +1873,34 @@ out:
     return rc;
 }
 
+triage_status_t triage__batch_excess(triage_batch_stats_t *st, const triage_batch_problem_t *p,
+                                     const int32_t *assign, const triage_allocator_t *a)
+{
+    solver s;
+    triage_status_t rc = solver_init(&s, p, a);
+    if (rc)
+        return rc;
+    int32_t *as = triage__malloc(a, (s.nc + 1) * sizeof *as);
+    if (!as) {
+        solver_free(&s);
+        return TRIAGE_ENOMEM;
+    }
+    for (size_t c = 0; c < s.nc; c++)
+        as[c] = s.placeable[c] && assign[c] >= 0 && (size_t)assign[c] < s.nw &&
+                        elig(&s, c, (size_t)assign[c])
+                    ? assign[c]
+                    : -1;
+    memset(st, 0, sizeof *st);
+    st->version = TRIAGE_BATCH_STATS_VERSION;
+    objective o = evaluate(&s, as);
+    excess_of(&s, NULL, NULL, st);
+    st->max_load = o.max;
+    st->total_travel = o.travel;
+    triage__free(a, as);
+    solver_free(&s);
+    return TRIAGE_OK;
+}
+
 triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
                                     const triage_batch_problem_t *p, const int32_t *baseline,
                                     const triage_allocator_t *a)
