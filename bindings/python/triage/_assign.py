@@ -89,6 +89,11 @@ class AssignPolicy:
 
     A new policy is the default ("fi-default", version 1); keyword arguments
     set parameters by name (``hard_cap=45``, ``flood_margin=-1`` ...).
+    ``soft_cap`` and ``hard_cap`` count clients (open cases as the
+    responsible worker) per FTE, not weighted load; ``child_welfare_cap``
+    counts children (LSL 13 b §); ``long_absence`` is the number of business
+    days above which an absence also lists the absentee's special-support
+    cases.
     """
 
     def __init__(self, *, id=None, version=None, **params):
