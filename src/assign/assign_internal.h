@@ -146,6 +146,10 @@ triage_status_t triage__decide(triage_assignment_t *out, const triage__decide_ct
 /* A social-worker pair for the counsellor at `chosen` in t, -1 when none. */
 ptrdiff_t triage__choose_pair(const triage__decide_ctx *x, const triage__team *t, size_t chosen,
                               double weight, int balance_only);
+/* 1 when worker w serves municipality m (m > 0). */
+int triage__serves(const triage__worker *w, int32_t m);
+/* The worker language bit of a client language (fi, sv), 0 for others. */
+int triage__lang_bit(triage_language_t l);
 /* A worker's travel to the client's municipality (0: no matrix, HUGE_VAL: unknown). */
 double triage__travel(const triage__decide_ctx *x, const triage__wload *l);
 /* This week's duty pair: the social worker and the counsellor (roster.c). */

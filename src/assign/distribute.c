@@ -28,16 +28,6 @@ static int cmp_id(const void *a, const void *b)
     return triage_id_compare(a, b);
 }
 
-static int serves_code(const triage__worker *w, int32_t m)
-{
-    if (m <= 0)
-        return 0;
-    for (uint32_t i = 0; i < w->nserved; i++)
-        if (w->served[i] == m)
-            return 1;
-    return 0;
-}
-
 /* What a case's eligibility row depends on, besides the team's loads: cases
  * with the same signature share one evaluation (a batch holds few kinds).
  * A case whose responsible worker is set is evaluated on its own (that
@@ -146,7 +136,7 @@ static triage_status_t baseline(triage__distribution *d)
             if (!el[j] || srv[j] == 2 || (under && d->counted[i] && cl[j] + 1 > capc[j]))
                 continue;
             int c = under && (ptrdiff_t)j == d->cont[i];
-            int s = under && serves_code(d->t.w[j].w, m);
+            int s = under && triage__serves(d->t.w[j].w, m);
             double dist = under ? tr[j] : 0;
             double after = (wl[j] + d->weight[i]) / d->fte[j];
             if (best < 0 || c > bc ||
@@ -262,9 +252,7 @@ triage_status_t triage__distribution_build(triage__distribution *d, triage_engin
                                 TRIAGE_ASSIGN_NO_DUTY_PAIR);
             /* the language rule took effect: a worker set aside for the
              * hard cap (the solver's business in a batch) still needs it */
-            int bit = x->client->language == TRIAGE_LANG_FI   ? TRIAGE_LANG_BIT_FI
-                      : x->client->language == TRIAGE_LANG_SV ? TRIAGE_LANG_BIT_SV
-                                                              : 0;
+            int bit = triage__lang_bit(x->client->language);
             int lang = bit && pol->p[TRIAGE_ASSIGN_LANGUAGE_HARD] != 0 &&
                        !(fl & TRIAGE_ASSIGN_INTERPRETER);
             for (size_t j = 0; j < nw; j++) {

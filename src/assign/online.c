@@ -54,12 +54,12 @@ static int role_fits(const triage__decide_ctx *x, const triage_assign_policy_t *
     return role >= need;
 }
 
-static int lang_bit(triage_language_t l)
+int triage__lang_bit(triage_language_t l)
 {
     return l == TRIAGE_LANG_FI ? TRIAGE_LANG_BIT_FI : l == TRIAGE_LANG_SV ? TRIAGE_LANG_BIT_SV : 0;
 }
 
-static int serves(const triage__worker *w, int32_t m)
+int triage__serves(const triage__worker *w, int32_t m)
 {
     if (m <= 0)
         return 0;
@@ -132,7 +132,7 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
     int cw = children > 0 && x->slot != TRIAGE_SLOT_PAIR;
     int32_t cw_cap = (int32_t)pol->p[TRIAGE_ASSIGN_CHILD_WELFARE_CAP];
     int immediate = x->c->urgency == TRIAGE_URGENCY_IMMEDIATE && x->slot != TRIAGE_SLOT_PAIR;
-    int bit = lang_bit(x->client->language);
+    int bit = triage__lang_bit(x->client->language);
     uint32_t f = 0;
     if (!bit)
         f |= TRIAGE_ASSIGN_INTERPRETER;
@@ -144,7 +144,7 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
         memset(k, 0, sizeof *k);
         k->before = l->weighted / l->w->fte;
         k->after = (l->weighted + share * weight) / l->w->fte;
-        k->serves = serves(l->w, x->client->municipality);
+        k->serves = triage__serves(l->w, x->client->municipality);
         k->dist = triage__travel(x, l);
         k->continuity = cont && !triage_id_compare(&x->client->responsible_worker, &l->w->id);
         k->gain = x->slot != TRIAGE_SLOT_PAIR &&
@@ -270,7 +270,7 @@ ptrdiff_t triage__choose_pair(const triage__decide_ctx *x, const triage__team *t
         triage__cand k;
         memset(&k, 0, sizeof k);
         if (!balance_only) {
-            k.serves = serves(w, x->client->municipality);
+            k.serves = triage__serves(w, x->client->municipality);
             k.dist = triage__travel(x, &t->w[i]);
         }
         k.after = (t->w[i].weighted + pf * weight) / w->fte;

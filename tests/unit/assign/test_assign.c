@@ -496,6 +496,17 @@ static void test_constraint_child_welfare_cap(void **state)
 /* ---- issue 13 defect 3: language is a preference among the workers who
  * pass every other hard constraint; LSL 13 b § counts children ---------------- */
 
+/* Gives the engine a default policy with these caps (clients per FTE). */
+static void set_caps(triage_engine_t *e, double soft, double hard)
+{
+    triage_assign_policy_t *p;
+    assert_ok(triage_assign_policy_new(&p, NULL));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_SOFT_CAP, soft));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_HARD_CAP, hard));
+    assert_ok(triage_engine_set_assign_policy(e, p));
+    triage_assign_policy_free(p);
+}
+
 static case_spec cw_spec(triage_language_t lang, int32_t children)
 {
     case_spec s = SPEC(2);
@@ -592,12 +603,7 @@ static void test_over_capacity_explanation(void **state)
     triage_id_t first = make_case(e, SPEC(2));
     assert_ok(triage_case_set_worker(e, &first, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &own));
     /* everyone at the hard cap (1 client per FTE) */
-    triage_assign_policy_t *p;
-    assert_ok(triage_assign_policy_new(&p, NULL));
-    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_SOFT_CAP, 1));
-    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_HARD_CAP, 1));
-    assert_ok(triage_engine_set_assign_policy(e, p));
-    triage_assign_policy_free(p);
+    set_caps(e, 1, 1);
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = T0;
     triage_assignment_t a;
@@ -662,12 +668,7 @@ static void test_over_cap_assignments_are_recorded(void **state)
     fixture *f = *state;
     triage_engine_t *e = f->e;
     triage_id_t w = sw(e);
-    triage_assign_policy_t *p;
-    assert_ok(triage_assign_policy_new(&p, NULL));
-    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_SOFT_CAP, 1));
-    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_HARD_CAP, 2));
-    assert_ok(triage_engine_set_assign_policy(e, p));
-    triage_assign_policy_free(p);
+    set_caps(e, 1, 2);
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = T0;
     int32_t bits[3];
@@ -755,12 +756,7 @@ static void test_distribute_names_broken_limits(void **state)
     }
     triage_assignments_free(res, N);
     /* the hard cap (clients): 2 per FTE; she takes 8: 6 over, flagged */
-    triage_assign_policy_t *p;
-    assert_ok(triage_assign_policy_new(&p, NULL));
-    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_SOFT_CAP, 1));
-    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_HARD_CAP, 2));
-    assert_ok(triage_engine_set_assign_policy(e, p));
-    triage_assign_policy_free(p);
+    set_caps(e, 1, 2);
     assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, N, &req, 0));
     assert_int_equal(st.cap_excess, 6);
     assert_int_equal(st.over_capacity, 6);
