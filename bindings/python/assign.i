@@ -8,7 +8,10 @@
  * Python objects; the heavy solvers release it around the C call.
  *
  * An assignment tuple is
- *   (case, slot, worker, runner_up, pair, previous, flags, weight, candidates)
+ *   (case, slot, worker, runner_up, pair, previous, flags, weight, candidates,
+ *    rule_excess, cap_excess, stage, present_until)
+ * and a proposal to apply is (case, slot, worker, pair, previous, stage,
+ * present_until), the last three checked again when applied.
  * with ids as 16-byte bytes or None, and candidates a list of
  *   (worker, excluded, rank, continuity, serves, distance, load_before, load_after).
  */
@@ -30,11 +33,12 @@ static PyObject *triage_py_assignment_tuple(const triage_assignment_t *a)
         }
         PyList_SET_ITEM(cands, (Py_ssize_t)i, t);
     }
-    PyObject *r = Py_BuildValue("(O&iO&O&O&O&kdN)", triage_py_id_obj, (void *)&a->case_id,
+    PyObject *r = Py_BuildValue("(O&iO&O&O&O&kdNiiii)", triage_py_id_obj, (void *)&a->case_id,
                                 (int)a->slot, triage_py_id_obj, (void *)&a->worker,
                                 triage_py_id_obj, (void *)&a->runner_up, triage_py_id_obj,
                                 (void *)&a->pair, triage_py_id_obj, (void *)&a->previous,
-                                (unsigned long)a->flags, a->weight, cands);
+                                (unsigned long)a->flags, a->weight, cands, (int)a->rule_excess,
+                                (int)a->cap_excess, (int)a->stage, (int)a->present_until);
     return r;
 }
 
@@ -252,15 +256,19 @@ PyObject *triage_py_assign_apply(triage_engine_t *engine, PyObject *proposals, P
         return PyErr_NoMemory();
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        int slot = 0;
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(fast, i), "O&iO&O&;a proposal is (case, slot, worker, pair)",
+        int slot = 0, stage = 0, until = 0;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(fast, i),
+                              "O&iO&O&O&ii;a proposal is (case, slot, worker, pair, previous, stage, present_until)",
                               triage_py_id_conv, &a[i].case_id, &slot, triage_py_id_conv,
-                              &a[i].worker, triage_py_id_conv, &a[i].pair)) {
+                              &a[i].worker, triage_py_id_conv, &a[i].pair, triage_py_id_conv,
+                              &a[i].previous, &stage, &until)) {
             free(a);
             Py_DECREF(fast);
             return NULL;
         }
         a[i].slot = (triage_case_slot_t)slot;
+        a[i].stage = (triage_stage_t)stage;
+        a[i].present_until = (triage_date_t)until;
         a[i].version = TRIAGE_ASSIGNMENT_VERSION;
     }
     Py_DECREF(fast);
@@ -382,8 +390,9 @@ PyObject *triage_py_worker_load(triage_engine_t *engine, PyObject *worker)
         triage_py_raise(rc);
         return NULL;
     }
-    return Py_BuildValue("(ddiiii)", l.weighted, l.normalized, (int)l.cases,
-                         (int)l.child_welfare, (int)l.over_soft, (int)l.over_hard);
+    return Py_BuildValue("(ddiiiii)", l.weighted, l.normalized, (int)l.cases,
+                         (int)l.child_welfare, (int)l.over_soft, (int)l.over_hard,
+                         (int)l.clients);
 }
 
 /* codes: a sequence of ints; distance: a float64 buffer of n * n. */

@@ -45,6 +45,7 @@ struct triage_report {};
 %ignore triage_report_quadrants;
 %ignore triage_report_failed_contacts;
 %ignore triage_report_plan_reviews;
+%ignore triage_report_over_cap;
 %ignore triage_report_worker_count;
 %ignore triage_report_worker;
 %ignore triage_report_role;

@@ -41,12 +41,13 @@ typedef enum triage_assign_param {
     TRIAGE_ASSIGN_LATER_FACTOR = 6,    /**< factor in PLANNING and CASEWORK (default 0.7) */
     TRIAGE_ASSIGN_URGENT_BONUS = 7,    /**< added while IMMEDIATE or URGENT (default 0.5) */
     TRIAGE_ASSIGN_PAIR_FACTOR = 8,     /**< share of the weight a pair carries (default 0.3) */
-    TRIAGE_ASSIGN_SOFT_CAP = 9,        /**< normalized load per FTE (default 35) */
-    TRIAGE_ASSIGN_HARD_CAP = 10,       /**< normalized load per FTE (default 50) */
-    TRIAGE_ASSIGN_CHILD_WELFARE_CAP = 11, /**< LSL 13 b §: child-welfare clients per responsible worker (law, default 30) */
+    TRIAGE_ASSIGN_SOFT_CAP = 9,        /**< clients (open cases as the responsible worker) per FTE (default 35) */
+    TRIAGE_ASSIGN_HARD_CAP = 10,       /**< clients per FTE (default 50); a worker at it takes no new client unless every candidate is */
+    TRIAGE_ASSIGN_CHILD_WELFARE_CAP = 11, /**< LSL 13 b §: children in child-welfare cases per responsible worker (law, default 30; never exceeded) */
     TRIAGE_ASSIGN_FLOOD_MARGIN = 12,   /**< new cases per FTE above the median of new cases per FTE of the role, in one distribution (default 3; -1 off) */
     TRIAGE_ASSIGN_LANGUAGE_HARD = 13,  /**< 1 (default): fi/sv clients go to a worker with their language when one qualifies */
-    TRIAGE_ASSIGN_EXACT_LIMIT = 14     /**< batch: exact branch and bound up to this many cases (default 10, at most 16) */
+    TRIAGE_ASSIGN_EXACT_LIMIT = 14,    /**< batch: exact branch and bound up to this many cases (default 10, at most 16) */
+    TRIAGE_ASSIGN_LONG_ABSENCE = 15    /**< absence proposals: an absence of more business days than this also lists the absentee's open special-support cases (default 10; 0-1000) */
 } triage_assign_param_t;
 
 /**
@@ -75,7 +76,8 @@ TRIAGE_API triage_status_t triage_assign_policy_id(const char **id, uint32_t *ve
 /**
  * Sets a parameter. Ranges: weights 0-100; factors 0-1; bonus 0-100; caps
  * 0 < soft <= hard <= 1000; child-welfare cap 1-1000; flood margin -1-1000
- * (integer); language 0 or 1; exact limit 0-16 (integer).
+ * (integer); language 0 or 1; exact limit 0-16 (integer); long absence
+ * 0-1000 business days (integer).
  * @return ::TRIAGE_OK or ::TRIAGE_EINVAL ("param", "value"); on failure the
  *         policy is unchanged.
  */
@@ -141,17 +143,22 @@ TRIAGE_API triage_status_t triage_engine_distance(double *out, triage_engine_t *
 TRIAGE_API triage_status_t triage_assign_case_weight(double *out, triage_engine_t *engine,
                                                      const triage_id_t *case_id);
 
-/** A worker's load (output: the caller sets `version`). */
+/**
+ * A worker's load (output: the caller sets `version`). The weighted and
+ * normalized loads serve balance only; the caps count clients per FTE
+ * (docs/domain.md §7.1) and the LSL 13 b § cap counts children.
+ */
 typedef struct triage_worker_load {
     uint32_t version;      /**< ::TRIAGE_WORKER_LOAD_VERSION */
     double weighted;       /**< sum of case weights */
     double normalized;     /**< weighted / FTE */
     int32_t cases;         /**< open cases the worker is on (any slot, counted once) */
-    int32_t child_welfare; /**< open child-welfare cases where the worker is responsible (LSL 13 b §) */
-    int32_t over_soft;     /**< 1: normalized > soft cap */
-    int32_t over_hard;     /**< 1: normalized > hard cap */
+    int32_t child_welfare; /**< children in the open child-welfare cases where the worker is responsible (LSL 13 b §; a case with no number of children recorded counts one) */
+    int32_t over_soft;     /**< 1: clients / FTE > soft cap */
+    int32_t over_hard;     /**< 1: clients / FTE > hard cap */
+    int32_t clients;       /**< since v2: open cases where the worker is the responsible worker (what the caps count) */
 } triage_worker_load_t;
-#define TRIAGE_WORKER_LOAD_VERSION 1
+#define TRIAGE_WORKER_LOAD_VERSION 2
 
 /**
  * A worker's current load: every open case where the worker is responsible,
@@ -221,14 +228,15 @@ typedef enum triage_exclusion {
 } triage_exclusion_t;
 
 /** Result flags. */
-#define TRIAGE_ASSIGN_OVER_CAPACITY 0x1u   /**< every candidate was over the hard cap: the least loaded was taken */
+#define TRIAGE_ASSIGN_OVER_CAPACITY 0x1u   /**< every candidate was at the hard cap (clients per FTE): the least loaded was taken, over it */
 #define TRIAGE_ASSIGN_INTERPRETER 0x2u     /**< no qualified present worker speaks the client's language */
 #define TRIAGE_ASSIGN_NO_CANDIDATE 0x4u    /**< nobody is eligible: worker is nil, nothing was applied */
 #define TRIAGE_ASSIGN_DUTY_PAIR 0x8u       /**< IMMEDIATE: chosen from the week's duty pair */
 #define TRIAGE_ASSIGN_NO_DUTY_PAIR 0x10u   /**< IMMEDIATE, but no duty-pair member qualified: chosen from everyone */
 #define TRIAGE_ASSIGN_PAIR_PROPOSED 0x20u  /**< a social-worker pair is proposed (Q3, or special support under SOCIAL_WORKER_OR_PAIR) */
 #define TRIAGE_ASSIGN_CONTINUITY 0x40u     /**< the client's own responsible worker was chosen */
-#define TRIAGE_ASSIGN_OVER_SOFT_CAP 0x80u  /**< the chosen worker goes above the soft cap */
+#define TRIAGE_ASSIGN_OVER_SOFT_CAP 0x80u  /**< the chosen worker goes above the soft cap (clients per FTE) */
+#define TRIAGE_ASSIGN_RULE_BROKEN 0x100u   /**< distribution: no distribution could keep the no-flooding rule for the chosen worker; by how much: `rule_excess` */
 
 /** One candidate of an assignment, with why it was excluded or how it ranked. */
 typedef struct triage_assign_candidate {
@@ -260,8 +268,12 @@ typedef struct triage_assignment {
     double weight;                 /**< the case's weight */
     size_t ncandidates;
     triage_assign_candidate_t *candidates; /**< owned: every active or inactive worker, in id order */
+    int32_t rule_excess;           /**< since v2: with ::TRIAGE_ASSIGN_RULE_BROKEN, the chosen worker's new cases in this distribution above the no-flooding limit; else 0 */
+    int32_t cap_excess;            /**< since v2: in a distribution, the chosen worker's new clients above the hard cap (their proposals over it carry ::TRIAGE_ASSIGN_OVER_CAPACITY); else 0 */
+    triage_stage_t stage;          /**< since v2: the case's stage when proposed; applying refuses the proposal if it has moved */
+    triage_date_t present_until;   /**< since v2: the chosen worker had to be present from the proposal to this date (the case's deadline); applying checks it again */
 } triage_assignment_t;
-#define TRIAGE_ASSIGNMENT_VERSION 1
+#define TRIAGE_ASSIGNMENT_VERSION 2
 
 /** Assignment options. Versioned: start from ::TRIAGE_ASSIGN_REQUEST_INIT. */
 typedef struct triage_assign_request {
@@ -314,7 +326,15 @@ TRIAGE_API triage_status_t triage_assign_propose_role_change(triage_assignment_t
 /**
  * Applies proposals (from triage_assign_propose(), the role-change or the
  * absence proposals) in one transaction: all or nothing. Proposals with a nil
- * worker are skipped.
+ * worker are skipped. Each proposal is checked again against the engine as
+ * it is now (docs/domain.md §7.5); a stale one is refused and nothing
+ * changes.
+ * @return ::TRIAGE_OK; ::TRIAGE_ESTATE with the reason as the argument:
+ *         "stale_absent" (the proposed worker or pair is absent on a day from
+ *         @p at_ms's date to `present_until`), "stale_stage" (the case has
+ *         moved to another stage), "stale_worker" (the slot no longer holds
+ *         `previous`); ::TRIAGE_EVERSION ("proposals.version");
+ *         ::TRIAGE_EINVAL; ::TRIAGE_ENOTFOUND; ::TRIAGE_ERANGE ("at_ms").
  */
 TRIAGE_API triage_status_t triage_assign_apply(triage_engine_t *engine,
                                                const triage_assignment_t *proposals, size_t n,
@@ -328,9 +348,13 @@ TRIAGE_API void triage_assignments_free(triage_assignment_t *assignments, size_t
 
 /**
  * Cases affected by an absence (docs/domain.md §7.5): open cases the worker is on
- * with an open deadline due from @p start to @p end, urgent ones first (tier,
- * then the earliest due date), each with a proposed replacement under the
- * same rules (proposals see each other's load). Nothing changes; apply with
+ * with an open deadline due from @p start to @p end and, when the absence is
+ * longer than the policy's LONG_ABSENCE business days, every open
+ * special-support case of which the worker is the responsible worker;
+ * urgent ones first (tier, then the earliest due date), each with a proposed
+ * replacement under the same rules (proposals see each other's load) who is
+ * present on every day from the proposal's date to the case's deadline (for
+ * a special-support case without one in the absence: to the absence's end). Nothing changes; apply with
  * triage_assign_apply(). @p out is owned: triage_assignments_free(); its
  * elements are laid out as @p version (::TRIAGE_ASSIGNMENT_VERSION).
  */

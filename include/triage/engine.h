@@ -113,7 +113,7 @@ typedef enum triage_event_kind {
     TRIAGE_EVENT_URGENCY_ASSESSED = 4,    /**< to = tier */
     TRIAGE_EVENT_CLASSIFIED = 5,          /**< from/to = quadrants (from 0 on the first) */
     TRIAGE_EVENT_SPECIAL_SUPPORT_DECIDED = 6, /**< from = recommendation, to = decision, reason = override code */
-    TRIAGE_EVENT_WORKER_ASSIGNED = 7,     /**< reason = slot; from_id/to_id = workers */
+    TRIAGE_EVENT_WORKER_ASSIGNED = 7,     /**< reason = slot (TRIAGE_EVENT_SLOT()) with the TRIAGE_EVENT_OVER_* bits; from_id/to_id = workers */
     TRIAGE_EVENT_CONTACT_ATTEMPT = 8,     /**< to = 1 reached, 0 not */
     TRIAGE_EVENT_MOTIVATION_CHECKED = 9,  /**< to = triage_motivation_t, reason = urgent risk */
     TRIAGE_EVENT_ASSESSMENT_RECORDED = 10,/**< to = need nature */
@@ -131,6 +131,15 @@ typedef enum triage_event_kind {
     TRIAGE_EVENT_APPLICATION_COMPLETED = 22, /**< an incomplete application was completed (TTL 14 c §): intake = the application */
     TRIAGE_EVENT_MEETING_REQUESTED = 23   /**< the client asked to meet a worker (TTL 14 e §): intake = the matter */
 } triage_event_kind_t;
+
+/** WORKER_ASSIGNED: the slot is the low byte of `reason`. */
+#define TRIAGE_EVENT_SLOT(reason) ((triage_case_slot_t)((reason) & 0xff))
+/** WORKER_ASSIGNED by the assignment module: the worker went above the soft
+ *  cap (clients per FTE, docs/domain.md §7.1) with this assignment. */
+#define TRIAGE_EVENT_OVER_SOFT_CAP 0x100
+/** WORKER_ASSIGNED by the assignment module: above the hard cap (the team
+ *  was over capacity). */
+#define TRIAGE_EVENT_OVER_HARD_CAP 0x200
 
 /** What a contact attempt came to (triage_case_contact_attempt()). Stable. */
 typedef enum triage_contact_outcome {

@@ -182,6 +182,16 @@ TRIAGE_API triage_status_t triage_report_failed_contacts(uint32_t *no_shows, uin
                                                          const triage_report_t *report);
 
 /**
+ * Assignments in the period that took a worker above the soft cap and above
+ * the hard cap (clients per FTE, docs/domain.md §7.1): the WORKER_ASSIGNED
+ * events the assignment module marked (::TRIAGE_EVENT_OVER_SOFT_CAP,
+ * ::TRIAGE_EVENT_OVER_HARD_CAP). The LSL 13 b § cap is never exceeded by
+ * the library, so it has no count here.
+ */
+TRIAGE_API triage_status_t triage_report_over_cap(uint32_t *over_soft, uint32_t *over_hard,
+                                                  const triage_report_t *report);
+
+/**
  * Per-worker rows, ordered by team, role, then worker id. Every worker the
  * engine knows has a row (zero counts included).
  * @param[out] count the number of rows

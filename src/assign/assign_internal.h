@@ -9,7 +9,7 @@
 #include "engine/engine_internal.h"
 #include "triage/assign.h"
 
-#define TRIAGE__NPARAM 15
+#define TRIAGE__NPARAM 16
 
 struct triage_assign_policy {
     triage_allocator_t alloc;
@@ -40,7 +40,9 @@ typedef struct triage__assign_state {
     int loads_ok;
     size_t nloads, loadcap;
     uint64_t *units;
-    int32_t *ncases, *ncw;
+    int32_t *ncases; /* open cases the worker is on, any slot */
+    int32_t *nresp;  /* clients: open cases where the worker is responsible (the caps) */
+    int32_t *ncw;    /* children in those that are child-welfare cases (LSL 13 b §) */
     uint32_t *order; /* worker record indices in id order */
     /* The duty roster's last answer per role (social worker, counsellor):
      * valid while the week and both generations are the same. */
@@ -59,8 +61,10 @@ typedef struct {
     const triage__worker *w;
     double weighted;
     int32_t cases;
-    int32_t child_welfare;
+    int32_t clients;       /* open cases as the responsible worker */
+    int32_t child_welfare; /* children in those that are child-welfare cases */
     int32_t office_idx; /* the office's row in the distance matrix, -1 none */
+    int32_t soft_clients, hard_clients; /* the most clients under the soft / hard cap */
 } triage__wload;
 
 /* Every worker (id order) with their loads, for one decision. Pointers into
@@ -86,6 +90,17 @@ uint64_t triage__weight_units(double w);
 /* Brings the load aggregates up to date (one scan when invalid). */
 triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s);
 int triage__is_child_welfare(const triage__case *c);
+/* The children a case counts for towards the LSL 13 b § cap of its
+ * responsible worker: 0 unless a child-welfare case, else its number of
+ * children, at least 1. */
+int32_t triage__cw_children(const triage__case *c);
+/* Clients a worker gains by taking `slot` of case c: 1 when the slot makes
+ * them the responsible worker and they are not already, else 0. */
+/* The most clients a worker of `fte` may hold under `cap` clients per FTE:
+ * above it the worker is over the cap. */
+int32_t triage__cap_clients(double cap, double fte);
+int32_t triage__clients_gained(const triage__case *c, triage_case_slot_t slot,
+                               const triage_id_t *worker);
 /* Distance between municipalities, -1 when unknown. */
 double triage__distance(const triage__assign_state *s, int32_t from, int32_t to);
 /* The row of municipality `code` in the distance matrix, -1 when not in it. */
@@ -113,7 +128,11 @@ typedef struct {
 typedef struct {
     int ex; /* triage_exclusion_t, or PENDING_PAIR while deciding */
     int continuity, serves;
-    double dist, before, after;
+    double dist, before, after; /* before/after: normalized weighted load (balance) */
+    int32_t gain;          /* clients gained: 1 when the slot makes this worker responsible */
+    int32_t clients_after; /* clients once the case is taken */
+    int over_soft, over_hard; /* clients_after / FTE above the soft / hard cap */
+    int load_only;         /* over capacity: ranked by load alone (the explanation keeps the rest) */
 } triage__cand;
 
 /* Checks the request and fills x for the case (the duty pair when IMMEDIATE). */
@@ -131,16 +150,51 @@ triage_status_t triage__decide(triage_assignment_t *out, const triage__decide_ct
 /* A social-worker pair for the counsellor at `chosen` in t, -1 when none. */
 ptrdiff_t triage__choose_pair(const triage__decide_ctx *x, const triage__team *t, size_t chosen,
                               double weight, int balance_only);
+/* 1 when worker w serves municipality m (m > 0). */
+int triage__serves(const triage__worker *w, int32_t m);
+/* The worker language bit of a client language (fi, sv), 0 for others. */
+int triage__lang_bit(triage_language_t l);
 /* A worker's travel to the client's municipality (0: no matrix, HUGE_VAL: unknown). */
 double triage__travel(const triage__decide_ctx *x, const triage__wload *l);
 /* This week's duty pair: the social worker and the counsellor (roster.c). */
 triage_status_t triage__duty_pair_ids(triage_id_t out[2], triage_engine_t *e, triage_date_t date);
+
+/* The bytes of each version of triage_assignment_t (sizes[v - 1]). */
+extern const size_t triage__assignment_sizes[2];
+#define TRIAGE__NASSIGNMENT_SIZES 2
+/* Lays out n assignments built at the current version as `version`
+ * defines them, in place (an older version is a prefix of the newer). */
+void triage__assignments_pack(triage_assignment_t *a, size_t n, uint32_t version);
 
 /* triage_assign_apply() without the retry loop: for calls that computed the
  * proposals themselves and retry as a whole (distribute, assign_case). */
 triage_status_t triage__assign_apply_once(triage_engine_t *e,
                                           const triage_assignment_t *proposals, size_t n,
                                           const triage_id_t *actor, int64_t at_ms);
+
+/* The engine's batch instance (distribute.c): the cases' contexts, the
+ * solver's problem on the current loads, the one-by-one baseline and the
+ * flags each case carries from its evaluation. Built by
+ * triage__distribution_build(), freed by triage__distribution_free() (also
+ * after a failed build). The benchmark solves d.p itself to compare. */
+typedef struct {
+    const triage_allocator_t *al;
+    size_t n, nw;
+    triage__team t;
+    triage__decide_ctx *ctx;
+    double *weight, *load, *fte, *trv;
+    uint8_t *elig, *counted;
+    int32_t *children; /* per case: children towards LSL 13 b § (0: not counted) */
+    int32_t *room, *group, *base;
+    int32_t *cont;     /* per case: the continuity worker's index, -1 none */
+    uint32_t *flags;
+    triage_batch_problem_t p;
+} triage__distribution;
+
+triage_status_t triage__distribution_build(triage__distribution *d, triage_engine_t *e,
+                                           const triage_id_t *case_ids, size_t n,
+                                           const triage_assign_request_t *req);
+void triage__distribution_free(triage__distribution *d);
 
 /* Batch solver with an optional baseline assignment to beat (engine use).
  * Writes every member of *stats (version set to the current one, no
@@ -156,6 +210,12 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
 triage_status_t triage__batch_run(int32_t *out, triage_batch_stats_t *stats, int32_t *rule_ex,
                                   int32_t *cap_ex, const triage_batch_problem_t *p,
                                   const int32_t *baseline, const triage_allocator_t *alloc);
+
+/* The objective's figures of a given assignment (max_load, total_travel,
+ * the rule's and the caps' breaks and excess) on checked input: what the
+ * benchmark reports of the one-by-one baseline. */
+triage_status_t triage__batch_excess(triage_batch_stats_t *st, const triage_batch_problem_t *p,
+                                     const int32_t *assign, const triage_allocator_t *a);
 
 /* Checks a caller's stats struct (NULL is fine): ::TRIAGE_EVERSION
  * ("stats.version"), ::TRIAGE_EINVAL ("stats": arrays missing). */

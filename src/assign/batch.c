@@ -1873,6 +1873,34 @@ out:
     return rc;
 }
 
+triage_status_t triage__batch_excess(triage_batch_stats_t *st, const triage_batch_problem_t *p,
+                                     const int32_t *assign, const triage_allocator_t *a)
+{
+    solver s;
+    triage_status_t rc = solver_init(&s, p, a);
+    if (rc)
+        return rc;
+    int32_t *as = triage__malloc(a, (s.nc + 1) * sizeof *as);
+    if (!as) {
+        solver_free(&s);
+        return TRIAGE_ENOMEM;
+    }
+    for (size_t c = 0; c < s.nc; c++)
+        as[c] = s.placeable[c] && assign[c] >= 0 && (size_t)assign[c] < s.nw &&
+                        elig(&s, c, (size_t)assign[c])
+                    ? assign[c]
+                    : -1;
+    memset(st, 0, sizeof *st);
+    st->version = TRIAGE_BATCH_STATS_VERSION;
+    objective o = evaluate(&s, as);
+    excess_of(&s, NULL, NULL, st);
+    st->max_load = o.max;
+    st->total_travel = o.travel;
+    triage__free(a, as);
+    solver_free(&s);
+    return TRIAGE_OK;
+}
+
 triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
                                     const triage_batch_problem_t *p, const int32_t *baseline,
                                     const triage_allocator_t *a)
@@ -1880,9 +1908,8 @@ triage_status_t triage__batch_solve(int32_t *out, triage_batch_stats_t *stats,
     return triage__batch_run(out, stats, NULL, NULL, p, baseline, a);
 }
 
-/* The bytes of each version of triage_batch_stats_t. */
-static const size_t stats_size[TRIAGE_BATCH_STATS_VERSION + 1] = {
-    0,
+/* The bytes of each version of triage_batch_stats_t (sizes[v - 1]). */
+static const size_t stats_sizes[] = {
     sizeof(triage_batch_stats_t), /* 1 */
 };
 
@@ -1890,8 +1917,9 @@ triage_status_t triage__batch_stats_check(const triage_batch_stats_t *stats)
 {
     if (!stats)
         return TRIAGE_OK;
-    if (stats->version == 0 || stats->version > TRIAGE_BATCH_STATS_VERSION)
-        return triage__error(TRIAGE_EVERSION, "stats.version", "unsupported stats version");
+    if (!triage__version_size(stats->version, stats_sizes, TRIAGE__ARRAY_LEN(stats_sizes),
+                              "stats.version"))
+        return triage_error_last()->code;
     if (stats->nworker_excess && (!stats->worker_rule_excess || !stats->worker_cap_excess))
         return triage__error(TRIAGE_EINVAL, "stats",
                              "nworker_excess needs both per-worker arrays");
@@ -1914,7 +1942,7 @@ void triage__batch_stats_export(triage_batch_stats_t *dst, const triage_batch_st
         triage__copy(dst->worker_rule_excess, rule_ex, n * sizeof *rule_ex);
         triage__copy(dst->worker_cap_excess, cap_ex, n * sizeof *cap_ex);
     }
-    memcpy(dst, &tmp, stats_size[dst->version]);
+    memcpy(dst, &tmp, stats_sizes[dst->version - 1]);
 }
 
 TRIAGE_API triage_status_t triage_batch_solve(int32_t *out_worker, triage_batch_stats_t *stats,

@@ -5,9 +5,24 @@
  * the caller, and the balance figures of a team.
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "assign/assign_internal.h"
+
+/* ---- clients and children (the caps) ----------------------------------------- */
+
+int32_t triage__cap_clients(double cap, double fte)
+{
+    double m = floor(cap * fte + 1e-9);
+    return m >= (double)INT32_MAX ? INT32_MAX : (int32_t)m;
+}
+
+int32_t triage__clients_gained(const triage__case *c, triage_case_slot_t slot,
+                               const triage_id_t *worker)
+{
+    return slot != TRIAGE_SLOT_PAIR && triage_id_compare(&c->responsible, worker) ? 1 : 0;
+}
 
 /* ---- load aggregates --------------------------------------------------------- */
 
@@ -31,21 +46,25 @@ triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s
         size_t cap = n + n / 2 + 8;
         uint64_t *units = triage__malloc(&e->alloc, cap * sizeof *units);
         int32_t *nc = triage__malloc(&e->alloc, cap * sizeof *nc);
+        int32_t *nr = triage__malloc(&e->alloc, cap * sizeof *nr);
         int32_t *ncw = triage__malloc(&e->alloc, cap * sizeof *ncw);
         uint32_t *order = triage__malloc(&e->alloc, cap * sizeof *order);
-        if (!units || !nc || !ncw || !order) {
+        if (!units || !nc || !nr || !ncw || !order) {
             triage__free(&e->alloc, units);
             triage__free(&e->alloc, nc);
+            triage__free(&e->alloc, nr);
             triage__free(&e->alloc, ncw);
             triage__free(&e->alloc, order);
             return TRIAGE_ENOMEM;
         }
         triage__free(&e->alloc, s->units);
         triage__free(&e->alloc, s->ncases);
+        triage__free(&e->alloc, s->nresp);
         triage__free(&e->alloc, s->ncw);
         triage__free(&e->alloc, s->order);
         s->units = units;
         s->ncases = nc;
+        s->nresp = nr;
         s->ncw = ncw;
         s->order = order;
         s->loadcap = cap;
@@ -53,6 +72,7 @@ triage_status_t triage__assign_loads(triage_engine_t *e, triage__assign_state *s
     if (n) {
         memset(s->units, 0, n * sizeof *s->units);
         memset(s->ncases, 0, n * sizeof *s->ncases);
+        memset(s->nresp, 0, n * sizeof *s->nresp);
         memset(s->ncw, 0, n * sizeof *s->ncw);
     }
     for (size_t i = 0; i < n; i++)
@@ -112,6 +132,9 @@ triage_status_t triage__team_build(triage__team *t, triage_engine_t *e)
         l->office_idx = s->n ? (int32_t)triage__code_index(s, l->w->office) : -1;
         l->weighted = (double)s->units[i] / TRIAGE__LOAD_UNITS;
         l->cases = s->ncases[i];
+        l->clients = s->nresp[i];
+        l->soft_clients = triage__cap_clients(s->policy->p[TRIAGE_ASSIGN_SOFT_CAP], l->w->fte);
+        l->hard_clients = triage__cap_clients(s->policy->p[TRIAGE_ASSIGN_HARD_CAP], l->w->fte);
         l->child_welfare = s->ncw[i];
         t->pos[i] = (uint32_t)k;
     }
@@ -133,7 +156,8 @@ TRIAGE_API triage_status_t triage_assign_case_weight(double *out, triage_engine_
     return TRIAGE_OK;
 }
 
-static const size_t load_sizes[] = {sizeof(triage_worker_load_t)};
+static const size_t load_sizes[] = {offsetof(triage_worker_load_t, over_hard) + sizeof(int32_t),
+                                     sizeof(triage_worker_load_t)};
 static const size_t balance_sizes[] = {sizeof(triage_balance_t)};
 
 TRIAGE_API triage_status_t triage_worker_load(triage_worker_load_t *out, triage_engine_t *e,
@@ -160,8 +184,10 @@ TRIAGE_API triage_status_t triage_worker_load(triage_worker_load_t *out, triage_
     r.normalized = l->weighted / l->w->fte;
     r.cases = l->cases;
     r.child_welfare = l->child_welfare;
-    r.over_soft = r.normalized > t.pol->p[TRIAGE_ASSIGN_SOFT_CAP];
-    r.over_hard = r.normalized > t.pol->p[TRIAGE_ASSIGN_HARD_CAP];
+    r.clients = l->clients;
+    /* the caps count clients per FTE, not weight (docs/domain.md §7.1) */
+    r.over_soft = l->clients > triage__cap_clients(t.pol->p[TRIAGE_ASSIGN_SOFT_CAP], l->w->fte);
+    r.over_hard = l->clients > triage__cap_clients(t.pol->p[TRIAGE_ASSIGN_HARD_CAP], l->w->fte);
     triage__team_free(&t);
     memcpy(out, &r, size);
     return TRIAGE_OK;

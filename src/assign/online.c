@@ -7,6 +7,7 @@
  * changes nothing.
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "assign/assign_internal.h"
@@ -53,12 +54,12 @@ static int role_fits(const triage__decide_ctx *x, const triage_assign_policy_t *
     return role >= need;
 }
 
-static int lang_bit(triage_language_t l)
+int triage__lang_bit(triage_language_t l)
 {
     return l == TRIAGE_LANG_FI ? TRIAGE_LANG_BIT_FI : l == TRIAGE_LANG_SV ? TRIAGE_LANG_BIT_SV : 0;
 }
 
-static int serves(const triage__worker *w, int32_t m)
+int triage__serves(const triage__worker *w, int32_t m)
 {
     if (m <= 0)
         return 0;
@@ -81,12 +82,14 @@ double triage__travel(const triage__decide_ctx *x, const triage__wload *l)
  * breaks the final tie. Negative: a before b. */
 static int prefer(const triage__cand *a, size_t ia, const triage__cand *b, size_t ib)
 {
-    if (a->continuity != b->continuity)
-        return b->continuity - a->continuity;
-    if (a->serves != b->serves)
-        return b->serves - a->serves;
-    if (a->dist != b->dist)
-        return a->dist < b->dist ? -1 : 1;
+    if (!a->load_only && !b->load_only) {
+        if (a->continuity != b->continuity)
+            return b->continuity - a->continuity;
+        if (a->serves != b->serves)
+            return b->serves - a->serves;
+        if (a->dist != b->dist)
+            return a->dist < b->dist ? -1 : 1;
+    }
     if (a->after != b->after)
         return a->after < b->after ? -1 : 1;
     return (ia > ib) - (ia < ib);
@@ -120,12 +123,16 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
                                  const triage__team *t, double weight, int full)
 {
     const triage_assign_policy_t *pol = t->pol;
-    double hard = pol->p[TRIAGE_ASSIGN_HARD_CAP];
+    int resp = !triage_id_is_nil(&x->c->responsible);
+    int cont = !x->role_change && x->slot != TRIAGE_SLOT_PAIR &&
+               !triage_id_is_nil(&x->client->responsible_worker);
+    int excl = !triage_id_is_nil(&x->exclude);
     double share = x->slot == TRIAGE_SLOT_PAIR ? pol->p[TRIAGE_ASSIGN_PAIR_FACTOR] : 1.0;
-    int cw = triage__is_child_welfare(x->c) && x->slot != TRIAGE_SLOT_PAIR;
+    int32_t children = triage__cw_children(x->c);
+    int cw = children > 0 && x->slot != TRIAGE_SLOT_PAIR;
     int32_t cw_cap = (int32_t)pol->p[TRIAGE_ASSIGN_CHILD_WELFARE_CAP];
     int immediate = x->c->urgency == TRIAGE_URGENCY_IMMEDIATE && x->slot != TRIAGE_SLOT_PAIR;
-    int bit = lang_bit(x->client->language);
+    int bit = triage__lang_bit(x->client->language);
     uint32_t f = 0;
     if (!bit)
         f |= TRIAGE_ASSIGN_INTERPRETER;
@@ -137,15 +144,18 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
         memset(k, 0, sizeof *k);
         k->before = l->weighted / l->w->fte;
         k->after = (l->weighted + share * weight) / l->w->fte;
-        k->serves = serves(l->w, x->client->municipality);
+        k->serves = triage__serves(l->w, x->client->municipality);
         k->dist = triage__travel(x, l);
-        k->continuity = !x->role_change && x->slot != TRIAGE_SLOT_PAIR &&
-                        !triage_id_is_nil(&x->client->responsible_worker) &&
-                        !triage_id_compare(&x->client->responsible_worker, &l->w->id);
+        k->continuity = cont && !triage_id_compare(&x->client->responsible_worker, &l->w->id);
+        k->gain = x->slot != TRIAGE_SLOT_PAIR &&
+                  (!resp || triage_id_compare(&x->c->responsible, &l->w->id));
+        k->clients_after = l->clients + k->gain;
+        k->over_soft = k->clients_after > l->soft_clients;
+        k->over_hard = k->clients_after > l->hard_clients;
         int needs_pair = 0;
         if (!l->w->active)
             k->ex = TRIAGE_EXCLUDED_INACTIVE;
-        else if (!triage_id_is_nil(&x->exclude) && !triage_id_compare(&x->exclude, &l->w->id))
+        else if (excl && !triage_id_compare(&x->exclude, &l->w->id))
             k->ex = TRIAGE_EXCLUDED_EXCLUDED;
         else if (x->slot == TRIAGE_SLOT_PAIR && !triage_id_compare(&x->c->responsible, &l->w->id))
             k->ex = TRIAGE_EXCLUDED_ROLE; /* the pair is another worker than the responsible */
@@ -162,7 +172,32 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
     for (size_t i = 0; i < t->n; i++)
         if (cands[i].ex == PENDING_PAIR)
             cands[i].ex = pair_available ? TRIAGE_EXCLUDED_NONE : TRIAGE_EXCLUDED_NO_PAIR;
-    /* IMMEDIATE: the duty pair, when a member qualifies (§7.6) */
+    /* LSL 13 b §: the statutory per-worker cap in children, never waived */
+    if (cw) {
+        for (size_t i = 0; i < t->n; i++)
+            if (!cands[i].ex && cands[i].gain &&
+                t->w[i].child_welfare + children > cw_cap)
+                cands[i].ex = TRIAGE_EXCLUDED_CHILD_WELFARE_CAP;
+    }
+    /* the hard cap in clients per FTE, unless every candidate is at it */
+    int under = 0, left = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (!cands[i].ex) {
+            left++;
+            under += !cands[i].over_hard;
+        }
+    if (under) {
+        for (size_t i = 0; i < t->n; i++)
+            if (!cands[i].ex && cands[i].over_hard)
+                cands[i].ex = TRIAGE_EXCLUDED_HARD_CAP;
+    } else if (left) {
+        f |= TRIAGE_ASSIGN_OVER_CAPACITY;
+        /* the least loaded first: continuity and locality no longer rank,
+         * though the explanation still shows them */
+        for (size_t i = 0; i < t->n; i++)
+            cands[i].load_only = 1;
+    }
+    /* IMMEDIATE: the duty pair, when a member passes the above (§7.6) */
     if (immediate) {
         int any = 0;
         for (size_t i = 0; i < t->n; i++)
@@ -179,7 +214,8 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
             f |= TRIAGE_ASSIGN_NO_DUTY_PAIR;
         }
     }
-    /* language (default hard) */
+    /* language (default hard): a preference among the candidates that pass
+     * every other hard constraint; none of them speaks it: an interpreter */
     if (bit) {
         int any = 0;
         for (size_t i = 0; i < t->n; i++)
@@ -190,28 +226,6 @@ triage_status_t triage__evaluate(triage__cand *cands, size_t *order, size_t *nel
             for (size_t i = 0; i < t->n; i++)
                 if (!cands[i].ex && !(t->w[i].w->languages & (uint32_t)bit))
                     cands[i].ex = TRIAGE_EXCLUDED_LANGUAGE;
-    }
-    /* LSL 13 b §: statutory per-worker cap, never waived */
-    if (cw)
-        for (size_t i = 0; i < t->n; i++)
-            if (!cands[i].ex && t->w[i].child_welfare >= cw_cap)
-                cands[i].ex = TRIAGE_EXCLUDED_CHILD_WELFARE_CAP;
-    /* hard cap, unless everyone is over it */
-    int under = 0, left = 0;
-    for (size_t i = 0; i < t->n; i++)
-        if (!cands[i].ex) {
-            left++;
-            under += cands[i].after <= hard;
-        }
-    if (under) {
-        for (size_t i = 0; i < t->n; i++)
-            if (!cands[i].ex && cands[i].after > hard)
-                cands[i].ex = TRIAGE_EXCLUDED_HARD_CAP;
-    } else if (left) {
-        f |= TRIAGE_ASSIGN_OVER_CAPACITY;
-        /* least loaded first: locality no longer decides */
-        for (size_t i = 0; i < t->n; i++)
-            cands[i].continuity = cands[i].serves = 0, cands[i].dist = 0;
     }
     size_t n = 0;
     if (full) {
@@ -258,7 +272,7 @@ ptrdiff_t triage__choose_pair(const triage__decide_ctx *x, const triage__team *t
         triage__cand k;
         memset(&k, 0, sizeof k);
         if (!balance_only) {
-            k.serves = serves(w, x->client->municipality);
+            k.serves = triage__serves(w, x->client->municipality);
             k.dist = triage__travel(x, &t->w[i]);
         }
         k.after = (t->w[i].weighted + pf * weight) / w->fte;
@@ -341,6 +355,8 @@ triage_status_t triage__decide(triage_assignment_t *out, const triage__decide_ct
     a.case_id = x->c->id;
     a.slot = x->slot;
     a.weight = weight;
+    a.stage = (triage_stage_t)x->c->stage;
+    a.present_until = x->until;
     a.previous = x->slot == TRIAGE_SLOT_PAIR ? x->c->pair
                  : x->slot == TRIAGE_SLOT_RESPONSIBLE ? x->c->responsible
                                                       : x->c->assessment_worker;
@@ -355,7 +371,7 @@ triage_status_t triage__decide(triage_assignment_t *out, const triage__decide_ct
             a.runner_up = t->w[order[1]].w->id;
         if (cands[ci].continuity)
             flags |= TRIAGE_ASSIGN_CONTINUITY;
-        if (cands[ci].after > t->pol->p[TRIAGE_ASSIGN_SOFT_CAP])
+        if (cands[ci].over_soft)
             flags |= TRIAGE_ASSIGN_OVER_SOFT_CAP;
         const triage__case *c = x->c;
         if (x->slot != TRIAGE_SLOT_PAIR && t->w[ci].w->role == TRIAGE_ROLE_SOCIAL_COUNSELLOR &&
@@ -407,26 +423,59 @@ TRIAGE_API void triage_assignment_clear(triage_assignment_t *a)
         return;
     uint32_t version = a->version; /* kept: the struct can be reused */
     triage_free(a->candidates);
-    memset(a, 0, sizeof *a);
+    /* only the bytes of the caller's version (an unknown one: the first) */
+    size_t size = version >= 1 && version <= TRIAGE__NASSIGNMENT_SIZES
+                      ? triage__assignment_sizes[version - 1]
+                      : triage__assignment_sizes[0];
+    memset(a, 0, size);
     a->version = version;
+}
+
+const size_t triage__assignment_sizes[2] = {
+    offsetof(triage_assignment_t, candidates) + sizeof(triage_assign_candidate_t *), /* 1 */
+    sizeof(triage_assignment_t),                                                     /* 2 */
+};
+
+/* The element size of an array of assignments: its first element's version
+ * tells the layout (0 when the version is unknown). */
+static size_t array_stride(const triage_assignment_t *a)
+{
+    uint32_t v = a->version;
+    return v >= 1 && v <= TRIAGE__NASSIGNMENT_SIZES ? triage__assignment_sizes[v - 1] : 0;
+}
+
+void triage__assignments_pack(triage_assignment_t *a, size_t n, uint32_t version)
+{
+    size_t size = triage__assignment_sizes[version - 1];
+    if (version == TRIAGE_ASSIGNMENT_VERSION)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        a[i].version = version;
+        memmove((char *)a + i * size, &a[i], size);
+    }
 }
 
 TRIAGE_API void triage_assignments_free(triage_assignment_t *a, size_t n)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < n; i++)
-        triage_free(a[i].candidates);
+    size_t stride = array_stride(a);
+    if (stride)
+        for (size_t i = 0; i < n; i++) {
+            triage_assignment_t *k = (triage_assignment_t *)(void *)((char *)a + i * stride);
+            triage_free(k->candidates);
+        }
     triage_free(a);
 }
 
-static const size_t assignment_sizes[] = {sizeof(triage_assignment_t)};
+static const size_t *const assignment_sizes = triage__assignment_sizes;
 
 static triage_status_t propose(triage_assignment_t *out, triage_engine_t *e,
                                const triage_id_t *case_id, const triage_assign_request_t *req)
 {
-    if (!triage__out_size(out, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
-                          "out.version"))
+    size_t size = triage__out_size(out, assignment_sizes, TRIAGE__NASSIGNMENT_SIZES,
+                                   "out.version");
+    if (!size)
         return triage_error_last()->code;
     if (!e)
         return triage__error_null("engine");
@@ -438,10 +487,15 @@ static triage_status_t propose(triage_assignment_t *out, triage_engine_t *e,
     if (rc)
         return rc;
     triage__team t;
+    triage_assignment_t a;
     rc = triage__team_build(&t, e);
     if (!rc)
-        rc = triage__decide(out, &x, &t, 1, NULL, NULL);
+        rc = triage__decide(&a, &x, &t, 1, NULL, NULL);
     triage__team_free(&t);
+    if (!rc) {
+        a.version = out->version;
+        memcpy(out, &a, size);
+    }
     return rc;
 }
 
@@ -462,9 +516,46 @@ static void tag_events(triage__txn *tx, size_t from, const triage_assign_policy_
     }
 }
 
+/* What one application has added so far, by worker record index: the
+ * loads the engine keeps change only at commit. */
+typedef struct {
+    triage__assign_state *s;
+    int32_t *clients, *children;
+} applied;
+
+/* The caps when `a` makes its worker responsible for case c (docs/domain.md
+ * §7.1, §7.2): LSL 13 b § is never exceeded (refused); going above the soft
+ * or hard cap in clients per FTE is allowed, counted for the worker and
+ * returned as TRIAGE_EVENT_OVER_* bits for the event. */
+static triage_status_t cap_bits(int32_t *bits, applied *ap, triage_engine_t *e,
+                                const triage__case *c, const triage_assignment_t *a,
+                                const triage__worker *w)
+{
+    *bits = 0;
+    if (a->slot == TRIAGE_SLOT_PAIR || !triage_id_compare(&c->responsible, &a->worker))
+        return TRIAGE_OK;
+    const triage__table *wt = &e->tables[TRIAGE__T_WORKER];
+    size_t k = (size_t)((const char *)w - wt->recs) / wt->elem;
+    const triage_assign_policy_t *pol = ap->s->policy;
+    int32_t children = triage__cw_children(c);
+    if (children &&
+        ap->s->ncw[k] + ap->children[k] + children > (int32_t)pol->p[TRIAGE_ASSIGN_CHILD_WELFARE_CAP])
+        return triage__error(TRIAGE_ESTATE, "lsl13b_child_welfare_cap",
+                             "the worker would be responsible for more children in child "
+                             "welfare than the law allows");
+    int32_t after = ap->s->nresp[k] + ap->clients[k] + 1;
+    if (after > triage__cap_clients(pol->p[TRIAGE_ASSIGN_SOFT_CAP], w->fte))
+        *bits |= TRIAGE_EVENT_OVER_SOFT_CAP;
+    if (after > triage__cap_clients(pol->p[TRIAGE_ASSIGN_HARD_CAP], w->fte))
+        *bits |= TRIAGE_EVENT_OVER_HARD_CAP;
+    ap->clients[k]++;
+    ap->children[k] += children;
+    return TRIAGE_OK;
+}
+
 /* Applies one proposal inside tx. */
 static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
-                                 const triage_id_t *actor, int64_t at_ms)
+                                 const triage_id_t *actor, int64_t at_ms, applied *ap)
 {
     if (triage_id_is_nil(&a->worker))
         return TRIAGE_OK;
@@ -486,8 +577,29 @@ static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
     triage__case *r = triage__txn_get(tx, TRIAGE__T_CASE, &a->case_id);
     if (!r)
         return triage_error_last()->code;
+    /* stale proposals are refused (docs/domain.md §7.5) */
+    if (a->stage && r->stage != (int32_t)a->stage)
+        return triage__error(TRIAGE_ESTATE, "stale_stage",
+                             "the case has moved to another stage since the proposal");
+    const triage_id_t *holder = a->slot == TRIAGE_SLOT_PAIR          ? &r->pair
+                                : a->slot == TRIAGE_SLOT_RESPONSIBLE ? &r->responsible
+                                                                     : &r->assessment_worker;
+    if (triage_id_compare(holder, &a->previous))
+        return triage__error(TRIAGE_ESTATE, "stale_worker",
+                             "the case's worker has changed since the proposal");
+    triage_date_t today;
+    if (triage_local_time(&today, NULL, at_ms))
+        return triage__error(TRIAGE_ERANGE, "at_ms", "time outside the supported range");
+    triage_date_t until = a->present_until > today ? a->present_until : today;
+    if (triage__absent(e, &a->worker, today, until) ||
+        (!triage_id_is_nil(&a->pair) && triage__absent(e, &a->pair, today, until)))
+        return triage__error(TRIAGE_ESTATE, "stale_absent",
+                             "the proposed worker is absent before the case's deadline");
+    int32_t bits;
+    triage_status_t rc = cap_bits(&bits, ap, e, r, a, w);
+    if (rc)
+        return rc;
     size_t ev0 = tx->nev;
-    triage_status_t rc = TRIAGE_OK;
     triage__case *c = r;
     /* pair first: the law check of the responsible slot sees it */
     if (!triage_id_is_nil(&a->pair) && triage_id_compare(&c->pair, &a->pair)) {
@@ -508,6 +620,12 @@ static triage_status_t apply_one(triage__txn *tx, const triage_assignment_t *a,
         rc = triage__case_set_worker_tx(tx, r, actor, at_ms, TRIAGE_SLOT_PAIR, &a->worker);
     if (!rc)
         tag_events(tx, ev0, triage__assign_peek(e)->policy);
+    /* the event that made the worker responsible carries the caps it broke */
+    for (size_t i = ev0; i < tx->nev && !rc && bits; i++)
+        if (tx->events[i].kind == TRIAGE_EVENT_WORKER_ASSIGNED &&
+            tx->events[i].reason == TRIAGE_SLOT_RESPONSIBLE &&
+            !triage_id_compare(&tx->events[i].to_id, &a->worker))
+            tx->events[i].reason |= bits;
     return rc;
 }
 
@@ -525,12 +643,35 @@ triage_status_t triage__assign_apply_once(triage_engine_t *e,
         return triage__error(TRIAGE_ERANGE, "at_ms", "time outside the supported range");
     triage__assign_state *s;
     triage_status_t rc = triage__assign_get(&s, e);
+    if (!rc)
+        rc = triage__assign_loads(e, s);
     if (rc)
         return rc;
+    size_t stride = n ? array_stride(proposals) : 0;
+    if (n && !stride)
+        return triage__error(TRIAGE_EVERSION, "proposals.version",
+                             "unsupported assignment version");
+    size_t nw = e->tables[TRIAGE__T_WORKER].n;
+    applied ap = {s, triage__calloc(&e->alloc, nw + 1, sizeof(int32_t)),
+                  triage__calloc(&e->alloc, nw + 1, sizeof(int32_t))};
+    if (!ap.clients || !ap.children) {
+        triage__free(&e->alloc, ap.clients);
+        triage__free(&e->alloc, ap.children);
+        return TRIAGE_ENOMEM;
+    }
     triage__txn tx;
     triage__txn_init(&tx, e);
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = apply_one(&tx, &proposals[i], actor, at_ms);
+    for (size_t i = 0; i < n && !rc; i++) {
+        /* each element as the array's version lays it out */
+        triage_assignment_t a;
+        memset(&a, 0, sizeof a);
+        memcpy(&a, (const char *)proposals + i * stride, stride);
+        if (stride < sizeof a) /* version 1: no stage, no presence span */
+            a.present_until = TRIAGE_DATE_NONE;
+        rc = apply_one(&tx, &a, actor, at_ms, &ap);
+    }
+    triage__free(&e->alloc, ap.clients);
+    triage__free(&e->alloc, ap.children);
     if (rc) {
         triage__txn_discard(&tx);
         return rc;
@@ -559,7 +700,9 @@ static triage_status_t assign_case_once(triage_assignment_t *out, triage_engine_
         triage_assignment_clear(&a);
         return rc;
     }
-    *out = a;
+    size_t size = triage__assignment_sizes[out->version - 1];
+    a.version = out->version;
+    memcpy(out, &a, size);
     return TRIAGE_OK;
 }
 
@@ -567,8 +710,7 @@ TRIAGE_API triage_status_t triage_assign_case(triage_assignment_t *out, triage_e
                                               const triage_id_t *case_id,
                                               const triage_assign_request_t *req)
 {
-    if (!triage__out_size(out, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
-                          "out.version"))
+    if (!triage__out_size(out, assignment_sizes, TRIAGE__NASSIGNMENT_SIZES, "out.version"))
         return triage_error_last()->code;
     triage_assign_request_t def = TRIAGE_ASSIGN_REQUEST_INIT;
     if (!req)

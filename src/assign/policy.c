@@ -15,7 +15,7 @@
 /* ---- policy -------------------------------------------------------------- */
 
 static const double defaults[TRIAGE__NPARAM] = {
-    0, 0.5, 1.0, 1.5, 2.0, 1.0, 0.7, 0.5, 0.3, 35, 50, 30, 3, 1, 10,
+    0, 0.5, 1.0, 1.5, 2.0, 1.0, 0.7, 0.5, 0.3, 35, 50, 30, 3, 1, 10, 10,
 };
 
 TRIAGE_API triage_status_t triage_assign_policy_new(triage_assign_policy_t **out,
@@ -100,7 +100,7 @@ TRIAGE_API triage_status_t triage_assign_policy_id(const char **id, uint32_t *ve
 
 static int param_ok(int param)
 {
-    return param >= TRIAGE_ASSIGN_WEIGHT_Q1 && param <= TRIAGE_ASSIGN_EXACT_LIMIT;
+    return param >= TRIAGE_ASSIGN_WEIGHT_Q1 && param <= TRIAGE_ASSIGN_LONG_ABSENCE;
 }
 
 TRIAGE_API triage_status_t triage_assign_policy_set(triage_assign_policy_t *policy,
@@ -121,6 +121,7 @@ TRIAGE_API triage_status_t triage_assign_policy_set(triage_assign_policy_t *poli
     case TRIAGE_ASSIGN_FLOOD_MARGIN: lo = -1; hi = 1000; integer = 1; break;
     case TRIAGE_ASSIGN_LANGUAGE_HARD: hi = 1; integer = 1; break;
     case TRIAGE_ASSIGN_EXACT_LIMIT: hi = 16; integer = 1; break;
+    case TRIAGE_ASSIGN_LONG_ABSENCE: hi = 1000; integer = 1; break;
     default: break;
     }
     if (!(v >= lo && v <= hi) || (integer && v != floor(v)))
@@ -154,6 +155,7 @@ static void state_release(triage_engine_t *e, void *state)
     triage__free(&e->alloc, s->sorted);
     triage__free(&e->alloc, s->units);
     triage__free(&e->alloc, s->ncases);
+    triage__free(&e->alloc, s->nresp);
     triage__free(&e->alloc, s->ncw);
     triage__free(&e->alloc, s->order);
     triage__free(&e->alloc, s);
@@ -558,13 +560,20 @@ int triage__is_child_welfare(const triage__case *c)
            c->service == TRIAGE_SERVICE_FAMILY;
 }
 
+int32_t triage__cw_children(const triage__case *c)
+{
+    if (!triage__is_child_welfare(c))
+        return 0;
+    return c->children > 0 ? c->children : 1;
+}
+
 uint64_t triage__weight_units(double w)
 {
     return (uint64_t)llround(w * TRIAGE__LOAD_UNITS);
 }
 
 /* ---- load aggregates ----------------------------------------------------------
- * A case counts for its responsible worker (weight, case, child welfare),
+ * A case counts for its responsible worker (weight, case, client, children),
  * for its assessment worker when another (weight, case) and for its pair
  * when a third (PAIR_FACTOR x weight, case); closed cases count for nobody.
  * The totals live in the assignment state by worker record index and change
@@ -599,7 +608,8 @@ void triage__case_share(triage__assign_state *s, const triage__table *wt, const 
     if (r >= 0) {
         s->units[r] = sign > 0 ? s->units[r] + u : s->units[r] - u;
         s->ncases[r] += one;
-        s->ncw[r] += triage__is_child_welfare(c) ? one : 0;
+        s->nresp[r] += one;
+        s->ncw[r] += one * triage__cw_children(c);
     }
     if (a >= 0 && a != r) {
         s->units[a] = sign > 0 ? s->units[a] + u : s->units[a] - u;

@@ -1,7 +1,10 @@
 /*
- * Reassignment proposals for an absence: the cases whose open deadlines fall
- * in it, most urgent first, each decided as online assignment decides with
- * the absent worker excluded; later proposals see the earlier ones' load.
+ * Reassignment proposals for an absence (docs/domain.md §7.5): the cases
+ * whose open deadlines fall in it and, for a long absence, the absentee's
+ * open special-support cases as responsible worker; most urgent first, each
+ * decided as online assignment decides with the absent worker excluded and
+ * the replacement present from the proposal to the case's deadline; later
+ * proposals see the earlier ones' load.
  */
 #include <string.h>
 
@@ -12,7 +15,7 @@
 typedef struct {
     const triage__case *c;
     triage_case_slot_t slot;
-    triage_date_t due;
+    triage_date_t due;   /* the deadline the replacement must be present to */
 } affected;
 
 static int cmp_affected(const void *pa, const void *pb)
@@ -25,8 +28,6 @@ static int cmp_affected(const void *pa, const void *pb)
     int c = triage_id_compare(&a->c->id, &b->c->id);
     return c ? c : (int)a->slot - (int)b->slot;
 }
-
-static const size_t assignment_sizes[] = {sizeof(triage_assignment_t)};
 
 TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, size_t *count,
                                                     uint32_t version, triage_engine_t *e,
@@ -42,7 +43,7 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         return triage__error_null("engine");
     if (!worker)
         return triage__error_null("worker");
-    if (!triage__version_size(version, assignment_sizes, TRIAGE__ARRAY_LEN(assignment_sizes),
+    if (!triage__version_size(version, triage__assignment_sizes, TRIAGE__NASSIGNMENT_SIZES,
                               "version"))
         return triage_error_last()->code;
     TRIAGE__READ_BEGIN(e);
@@ -56,6 +57,17 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         return triage__error(TRIAGE_EINVAL, "end", "the absence ends before it starts");
     if (triage_local_time(NULL, NULL, at_ms))
         return triage__error(TRIAGE_ERANGE, "at_ms", "time outside the supported range");
+    /* a long absence also lists the open special-support cases the worker
+     * is responsible for (a social worker for each such client, SHL 42 § 2) */
+    triage__assign_state *s;
+    triage_status_t rc = triage__assign_get(&s, e);
+    if (rc)
+        return rc;
+    int32_t bdays = 0;
+    rc = triage_calendar_business_days_between(&bdays, e->cal, start - 1, end);
+    if (rc)
+        return rc;
+    int long_absence = bdays > (int32_t)s->policy->p[TRIAGE_ASSIGN_LONG_ABSENCE];
     const triage__table *ct = &e->tables[TRIAGE__T_CASE];
     affected *list = ct->n ? triage__malloc(&e->alloc, ct->n * sizeof *list) : NULL;
     if (ct->n && !list)
@@ -86,12 +98,17 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
                 d->due >= start && d->due <= end && (due == TRIAGE_DATE_NONE || d->due < due))
                 due = d->due;
         }
-        if (due != TRIAGE_DATE_NONE)
+        if (due != TRIAGE_DATE_NONE) {
             list[n++] = (affected){c, slot, due};
+        } else if (long_absence && c->special_support &&
+                   !triage_id_compare(&c->responsible, worker)) {
+            /* no deadline in the absence: covered for the whole absence */
+            list[n++] = (affected){c, slot, end};
+        }
     }
     triage__sort(list, n, sizeof *list, cmp_affected);
     triage__team t;
-    triage_status_t rc = triage__team_build(&t, e);
+    rc = triage__team_build(&t, e);
     triage_assignment_t *res = NULL;
     if (!rc && n) {
         res = triage__owned_alloc(&e->alloc, n * sizeof *res);
@@ -109,7 +126,9 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         res[done].version = TRIAGE_ASSIGNMENT_VERSION;
         triage__decide_ctx x;
         rc = triage__decide_init(&x, e, &list[done].c->id, &req);
-        /* the absentee must be present from the absence's start to the deadline */
+        /* the replacement is present from the proposal to the deadline */
+        if (!rc && list[done].due > x.until)
+            x.until = list[done].due;
         ptrdiff_t ci = -1, pi = -1;
         if (!rc)
             rc = triage__decide(&res[done], &x, &t, 1, &ci, &pi);
@@ -120,7 +139,10 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         double share = res[done].slot == TRIAGE_SLOT_PAIR ? t.pol->p[TRIAGE_ASSIGN_PAIR_FACTOR] : 1;
         if (ci >= 0) {
             t.w[ci].weighted += share * w;
-            t.w[ci].child_welfare += triage__is_child_welfare(x.c) && res[done].slot != TRIAGE_SLOT_PAIR;
+            if (res[done].slot != TRIAGE_SLOT_PAIR) {
+                t.w[ci].clients += 1;
+                t.w[ci].child_welfare += triage__cw_children(x.c);
+            }
         }
         if (pi >= 0)
             t.w[pi].weighted += t.pol->p[TRIAGE_ASSIGN_PAIR_FACTOR] * w;
@@ -131,6 +153,7 @@ TRIAGE_API triage_status_t triage_absence_proposals(triage_assignment_t **out, s
         triage_assignments_free(res, done);
         return rc;
     }
+    triage__assignments_pack(res, n, version);
     *out = res;
     *count = n;
     return TRIAGE_OK;

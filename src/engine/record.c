@@ -301,8 +301,9 @@ triage_status_t triage__event_validate(const triage_event_t *ev)
               "unknown quadrant");
         break;
     case TRIAGE_EVENT_WORKER_ASSIGNED:
-        CHECK(in_range(ev->reason, TRIAGE_SLOT_ASSESSMENT, TRIAGE_SLOT_PAIR), "event.reason",
-              "unknown slot");
+        CHECK(in_range(TRIAGE_EVENT_SLOT(ev->reason), TRIAGE_SLOT_ASSESSMENT, TRIAGE_SLOT_PAIR) &&
+                  !(ev->reason & ~(0xff | TRIAGE_EVENT_OVER_SOFT_CAP | TRIAGE_EVENT_OVER_HARD_CAP)),
+              "event.reason", "unknown slot");
         break;
     case TRIAGE_EVENT_CONTACT_ATTEMPT:
         CHECK(in_range(ev->to, TRIAGE_CONTACT_NOT_REACHED, TRIAGE_CONTACT_NO_SHOW), "event.to",

@@ -380,14 +380,17 @@ static triage_status_t scan_events(build *b)
             break;
         case TRIAGE_EVENT_WORKER_ASSIGNED:
             if (in && !triage_id_is_nil(&ev->to_id)) {
+                r->over_soft_cap += (ev->reason & TRIAGE_EVENT_OVER_SOFT_CAP) != 0;
+                r->over_hard_cap += (ev->reason & TRIAGE_EVENT_OVER_HARD_CAP) != 0;
                 triage_report_workers_t *w = find_worker(b, &ev->to_id);
                 if (!w)
                     break;
-                if (ev->reason == TRIAGE_SLOT_ASSESSMENT)
+                triage_case_slot_t slot = TRIAGE_EVENT_SLOT(ev->reason);
+                if (slot == TRIAGE_SLOT_ASSESSMENT)
                     w->assessment++;
-                else if (ev->reason == TRIAGE_SLOT_RESPONSIBLE)
+                else if (slot == TRIAGE_SLOT_RESPONSIBLE)
                     w->responsible++;
-                else if (ev->reason == TRIAGE_SLOT_PAIR)
+                else if (slot == TRIAGE_SLOT_PAIR)
                     w->pair++;
             }
             break;
@@ -759,6 +762,20 @@ TRIAGE_API triage_status_t triage_report_failed_contacts(uint32_t *no_shows,
         *no_shows = r->no_shows;
     if (unreachable)
         *unreachable = r->unreachable;
+    return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_report_over_cap(uint32_t *over_soft, uint32_t *over_hard,
+                                                  const triage_report_t *r)
+{
+    if (!over_soft)
+        return triage__error_null("over_soft");
+    if (!over_hard)
+        return triage__error_null("over_hard");
+    if (!r)
+        return triage__error_null("report");
+    *over_soft = r->over_soft_cap;
+    *over_hard = r->over_hard_cap;
     return TRIAGE_OK;
 }
 

@@ -33,6 +33,7 @@ struct triage_report {
     wait_stat waits[WAITS];
     uint32_t quadrants[QUADRANTS]; /* 0: total */
     uint32_t no_shows, unreachable; /* failed contacts: two figures (§9) */
+    uint32_t over_soft_cap, over_hard_cap; /* assignments above the caps */
     triage_report_workers_t roles[ROLES];
     triage_report_workers_t *workers;
     uint32_t nworkers;

@@ -313,6 +313,8 @@ TRIAGE_API triage_status_t triage_report_write_csv(char **out, const triage_repo
               r->quadrants[q]);
     csv_u(&b, "failed_contacts", "", "no_shows", r->no_shows);
     csv_u(&b, "failed_contacts", "", "unreachable_attempts", r->unreachable);
+    csv_u(&b, "over_cap", "", "soft", r->over_soft_cap);
+    csv_u(&b, "over_cap", "", "hard", r->over_hard_cap);
     for (uint32_t i = 0; i < r->nworkers; i++) {
         const triage_report_workers_t *w = &r->workers[i];
         char id[TRIAGE_ID_STRLEN];
@@ -531,6 +533,10 @@ TRIAGE_API triage_status_t triage_report_write_json(char **out, const triage_rep
     jw_open(&w, "failed_contacts", '{');
     jw_u(&w, "no_shows", r->no_shows);
     jw_u(&w, "unreachable_attempts", r->unreachable);
+    jw_close(&w, '}');
+    jw_open(&w, "over_cap", '{');
+    jw_u(&w, "soft", r->over_soft_cap);
+    jw_u(&w, "hard", r->over_hard_cap);
     jw_close(&w, '}');
 
     jw_open(&w, "workers", '[');

@@ -244,6 +244,9 @@ static size_t metrics(const triage_sim_t *sim, metric *m)
         triage_report_quadrants(&u, r, (triage_quadrant_t)q);
         m[n++] = (metric){triage_quadrant_name((triage_quadrant_t)q), u};
     }
+    triage_report_over_cap(&u, &u2, r);
+    m[n++] = (metric){"assigned_over_soft_cap", u};
+    m[n++] = (metric){"assigned_over_hard_cap", u2};
     m[n++] = (metric){"noshows", sim->st.noshows};
     m[n++] = (metric){"open_at_end", sim->st.open};
     m[n++] = (metric){"waiting_for_assessment_at_end",

@@ -108,6 +108,53 @@ def test_language_and_interpreter(eng):
     assert "interpreter" in a.flags and a.worker == fi
 
 
+def test_language_is_a_preference_after_the_child_welfare_cap(eng):
+    """Issue 13 defect 3: the only Swedish speaker is at the LSL 13 b § cap
+    (one family of 30 children): the Swedish-speaking child-welfare case goes
+    to a qualified worker under the cap, flagged for interpreting."""
+    sv = eng.add_worker(role="social_worker", languages=("fi", "sv"))
+    fi = eng.add_worker(role="social_worker")
+    fam = eng.add_client(municipality=297, language="fi")
+    r = eng.intake(fam, kind="child_welfare_notification", service="family", received=T,
+                   children=30)
+    eng.set_worker(eng.case(r).id, "responsible", sv, at=T)
+    assert eng.worker_load(sv).child_welfare == 30 and eng.worker_load(sv).clients == 1
+    cl = eng.add_client(municipality=297, language="sv")
+    c = eng.case(eng.intake(cl, kind="child_welfare_notification", service="family",
+                            received=T, children=1)).id
+    a = eng.propose(c, at=T)
+    assert a.worker == fi and "interpreter" in a.flags
+    assert {k.worker: k.excluded for k in a.explanation}[sv] == triage.Exclusion.CHILD_WELFARE_CAP
+    d = eng.distribute([c], at=T, apply=False)
+    assert d[0].worker == fi and "interpreter" in d[0].flags
+
+
+def test_caps_count_clients_not_weight(eng):
+    """Issue 12 defect 5: 46 heavy clients weigh 92 but are under the hard
+    cap of 50 clients."""
+    w = eng.add_worker(role="social_worker")
+    for _ in range(46):
+        eng.set_worker(new_case(eng, q=4), "responsible", w, at=T)
+    lo = eng.worker_load(w)
+    assert lo.clients == 46 and lo.normalized > 50
+    assert lo.over_soft and not lo.over_hard
+
+
+def test_distribute_names_the_broken_rule(eng):
+    sv = eng.add_worker(role="social_counsellor", languages=("fi", "sv"))
+    for _ in range(3):
+        eng.add_worker(role="social_counsellor")
+    for _ in range(1):
+        eng.add_worker(role="social_counsellor")
+    cases = [new_case(eng, language="sv") for _ in range(8)] + [new_case(eng) for _ in range(4)]
+    d = eng.distribute(cases, at=T, apply=False)
+    assert d.stats.rule_breaks == 1 and d.stats.rule_excess >= 1
+    for a in d:
+        mine = a.worker == sv
+        assert ("rule_broken" in a.flags) == mine
+        assert a.rule_excess == (d.stats.rule_excess if mine else 0)
+
+
 def test_distribute_no_flooding(eng):
     team = [eng.add_worker(role="social_counsellor") for _ in range(8)]
     for w in team:
@@ -143,6 +190,23 @@ def test_absence_proposals_and_apply(eng):
     assert len(eng.absences(leaver)) == 1
     eng.remove_absence(props.absence)
     assert eng.is_present(leaver, D)
+
+
+def test_stale_proposal_is_refused(eng):
+    """Issue 13 defect 2: a proposal applied after its worker became absent
+    before the case's deadline is refused, naming the reason; nothing
+    changes."""
+    leaver = eng.add_worker(role="social_counsellor")
+    other = eng.add_worker(role="social_counsellor")
+    c = new_case(eng)
+    eng.set_worker(c, "assessment", leaver, at=T)
+    props = eng.add_absence(leaver, D, D + datetime.timedelta(days=30), at=T)
+    assert [p.worker for p in props] == [other]
+    eng.add_absence(other, D + datetime.timedelta(days=3), D + datetime.timedelta(days=3))
+    with pytest.raises(triage.StateError) as exc:
+        eng.apply_assignments(props, at=T)
+    assert exc.value.argument == "stale_absent"
+    assert eng.case(c).assessment_worker == leaver
 
 
 def test_duty_pair_rotation_by_fte(eng):

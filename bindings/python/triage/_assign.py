@@ -62,6 +62,7 @@ _FLAGS = {
     "pair_proposed": _ll.TRIAGE_ASSIGN_PAIR_PROPOSED,
     "continuity": _ll.TRIAGE_ASSIGN_CONTINUITY,
     "over_soft_cap": _ll.TRIAGE_ASSIGN_OVER_SOFT_CAP,
+    "rule_broken": _ll.TRIAGE_ASSIGN_RULE_BROKEN,
 }
 
 _PARAMS = {
@@ -79,6 +80,7 @@ _PARAMS = {
     "flood_margin": _ll.TRIAGE_ASSIGN_FLOOD_MARGIN,
     "language_hard": _ll.TRIAGE_ASSIGN_LANGUAGE_HARD,
     "exact_limit": _ll.TRIAGE_ASSIGN_EXACT_LIMIT,
+    "long_absence": _ll.TRIAGE_ASSIGN_LONG_ABSENCE,
 }
 
 
@@ -87,6 +89,11 @@ class AssignPolicy:
 
     A new policy is the default ("fi-default", version 1); keyword arguments
     set parameters by name (``hard_cap=45``, ``flood_margin=-1`` ...).
+    ``soft_cap`` and ``hard_cap`` count clients (open cases as the
+    responsible worker) per FTE, not weighted load; ``child_welfare_cap``
+    counts children (LSL 13 b §); ``long_absence`` is the number of business
+    days above which an absence also lists the absentee's special-support
+    cases.
     """
 
     def __init__(self, *, id=None, version=None, **params):
@@ -138,13 +145,17 @@ class Candidate(NamedTuple):
 
 
 class Assignment:
-    """The result of an assignment or a proposal."""
+    """The result of an assignment or a proposal. In a distribution,
+    ``rule_excess`` is the chosen worker's new cases above the no-flooding
+    limit (flag ``rule_broken``) and ``cap_excess`` their new clients above
+    the hard cap (the proposals over it carry ``over_capacity``); else 0."""
 
     __slots__ = ("case", "slot", "worker", "runner_up", "pair", "previous", "flags", "weight",
-                 "explanation")
+                 "explanation", "rule_excess", "cap_excess", "_stage", "_until")
 
     def __init__(self, t):
-        case, slot, worker, runner_up, pair, previous, flags, weight, cands = t
+        case, slot, worker, runner_up, pair, previous, flags, weight, cands = t[:9]
+        self.rule_excess, self.cap_excess, self._stage, self._until = t[9:13]
         self.case = _uuid(case)
         self.slot = Slot(slot)
         self.worker = _uuid(worker)
@@ -160,7 +171,8 @@ class Assignment:
 
     def _tuple(self):
         return (_id(self.case, "case"), int(self.slot), _id(self.worker, "worker", True),
-                _id(self.pair, "pair", True))
+                _id(self.pair, "pair", True), _id(self.previous, "previous", True),
+                self._stage, self._until)
 
     def __repr__(self):
         return (f"triage.Assignment(case={self.case}, worker={self.worker}, "
@@ -244,12 +256,17 @@ class Balance(NamedTuple):
 
 
 class WorkerLoad(NamedTuple):
+    """A worker's load: ``weighted`` and ``normalized`` (per FTE) serve
+    balance; ``clients`` (open cases as the responsible worker) is what the
+    soft and hard caps count, per FTE (``over_soft``, ``over_hard``);
+    ``child_welfare`` is the children counted towards the LSL 13 b § cap."""
     weighted: float
     normalized: float
     cases: int
     child_welfare: int
     over_soft: bool
     over_hard: bool
+    clients: int = 0
 
 
 def _slot(slot):
@@ -336,7 +353,7 @@ def _balance(self, role=None, team=None):
 
 def _worker_load(self, worker):
     t = _ll.triage_py_worker_load(self._handle(), _id(worker, "worker"))
-    return WorkerLoad(t[0], t[1], t[2], t[3], bool(t[4]), bool(t[5]))
+    return WorkerLoad(t[0], t[1], t[2], t[3], bool(t[4]), bool(t[5]), t[6])
 
 
 def _case_weight(self, case):

@@ -94,8 +94,9 @@ typedef struct {
     triage_intake_kind_t kind;
     triage_service_area_t service;
     uint32_t triggers;
+    int32_t children;          /* children the matter concerns (LSL 13 b §) */
 } case_spec;
-#define SPEC(q) ((case_spec){(q), TRIAGE_LANG_FI, 297, TRIAGE_INTAKE_CONTACT, TRIAGE_SERVICE_WORKING_AGE, 0})
+#define SPEC(q) ((case_spec){(q), TRIAGE_LANG_FI, 297, TRIAGE_INTAKE_CONTACT, TRIAGE_SERVICE_WORKING_AGE, 0, 0})
 
 /* A case in DISTRIBUTION (classified unless q = 0). */
 static triage_id_t make_case(triage_engine_t *e, case_spec s)
@@ -111,6 +112,7 @@ static triage_id_t make_case(triage_engine_t *e, case_spec s)
     in.kind = s.kind;
     in.service = s.service;
     in.triggers = s.triggers;
+    in.children = s.children;
     in.received_ms = T0;
     triage_intake_result_t r;
     r.version = TRIAGE_INTAKE_RESULT_VERSION;
@@ -491,6 +493,303 @@ static void test_constraint_child_welfare_cap(void **state)
     triage_assignment_clear(&a);
 }
 
+/* ---- issue 13 defect 3: language is a preference among the workers who
+ * pass every other hard constraint; LSL 13 b § counts children ---------------- */
+
+/* Gives the engine a default policy with these caps (clients per FTE). */
+static void set_caps(triage_engine_t *e, double soft, double hard)
+{
+    triage_assign_policy_t *p;
+    assert_ok(triage_assign_policy_new(&p, NULL));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_SOFT_CAP, soft));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_HARD_CAP, hard));
+    assert_ok(triage_engine_set_assign_policy(e, p));
+    triage_assign_policy_free(p);
+}
+
+static case_spec cw_spec(triage_language_t lang, int32_t children)
+{
+    case_spec s = SPEC(2);
+    s.lang = lang;
+    s.kind = TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION;
+    s.service = TRIAGE_SERVICE_FAMILY;
+    s.children = children;
+    return s;
+}
+
+static void test_language_after_child_welfare_cap(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    /* the only Swedish speaker holds one family with 30 children: at the cap */
+    triage_id_t svw = worker(e, TRIAGE_ROLE_SOCIAL_WORKER, 1, TRIAGE_LANG_BIT_FI | TRIAGE_LANG_BIT_SV, 297, 0);
+    triage_id_t fiw = sw(e);
+    load_worker(e, &svw, 1, cw_spec(TRIAGE_LANG_FI, 30));
+    triage_worker_load_t l;
+    l.version = TRIAGE_WORKER_LOAD_VERSION;
+    assert_ok(triage_worker_load(&l, e, &svw));
+    assert_int_equal(l.child_welfare, 30); /* children, not the one case */
+    assert_int_equal(l.clients, 1);
+    triage_id_t c = make_case(e, cw_spec(TRIAGE_LANG_SV, 1));
+    triage_assignment_t a = propose(e, &c);
+    /* before: language excluded fiw, the cap excluded svw: no worker at all */
+    assert_false(a.flags & TRIAGE_ASSIGN_NO_CANDIDATE);
+    assert_true(!triage_id_compare(&a.worker, &fiw));
+    assert_true(a.flags & TRIAGE_ASSIGN_INTERPRETER);
+    assert_int_equal(cand_of(&a, &svw)->excluded, TRIAGE_EXCLUDED_CHILD_WELFARE_CAP);
+    assert_int_equal(cand_of(&a, &fiw)->excluded, TRIAGE_EXCLUDED_NONE);
+    triage_assignment_clear(&a);
+    /* the same in a batch: the Swedish case goes to fiw, flagged */
+    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+    req.at_ms = T0;
+    triage_assignment_t *res;
+    triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
+    assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, &c, 1, &req, 0));
+    assert_true(!triage_id_compare(&res[0].worker, &fiw));
+    assert_true(res[0].flags & TRIAGE_ASSIGN_INTERPRETER);
+    triage_assignments_free(res, 1);
+}
+
+static void test_child_welfare_cap_counts_children(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t a1 = sw(e), a2 = sw(e);
+    load_worker(e, &a1, 1, cw_spec(TRIAGE_LANG_FI, 29)); /* one case, 29 children */
+    load_worker(e, &a2, 5, SPEC(4));                     /* heavier, adults only */
+    /* a family of two does not fit under 30 beside 29 */
+    triage_id_t c = make_case(e, cw_spec(TRIAGE_LANG_FI, 2));
+    triage_assignment_t a = propose(e, &c);
+    assert_int_equal(cand_of(&a, &a1)->excluded, TRIAGE_EXCLUDED_CHILD_WELFARE_CAP);
+    assert_true(!triage_id_compare(&a.worker, &a2));
+    triage_assignment_clear(&a);
+    /* one child does (29 + 1 = 30) */
+    triage_id_t c1 = make_case(e, cw_spec(TRIAGE_LANG_FI, 1));
+    a = propose(e, &c1);
+    assert_int_equal(cand_of(&a, &a1)->excluded, TRIAGE_EXCLUDED_NONE);
+    triage_assignment_clear(&a);
+    /* a batch never takes a worker over the cap in children, even where
+     * the solver (which counts cases) would: a2 fills up first */
+    triage_id_t ids[3];
+    ids[0] = c;
+    ids[1] = c1;
+    ids[2] = make_case(e, cw_spec(TRIAGE_LANG_FI, 2));
+    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+    req.at_ms = T0;
+    triage_assignment_t *res;
+    triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
+    assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, 3, &req, 1));
+    triage_assignments_free(res, 3);
+    triage_worker_load_t l;
+    l.version = TRIAGE_WORKER_LOAD_VERSION;
+    assert_ok(triage_worker_load(&l, e, &a1));
+    assert_true(l.child_welfare <= 30);
+    assert_ok(triage_worker_load(&l, e, &a2));
+    assert_true(l.child_welfare <= 30);
+}
+
+/* ---- issue 13 defect 8: over capacity, the explanation still tells the
+ * truth about continuity and locality ------------------------------------------ */
+
+static void test_over_capacity_explanation(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t own = worker(e, TRIAGE_ROLE_SOCIAL_COUNSELLOR, 1, TRIAGE_LANG_BIT_FI, 297, 297);
+    triage_id_t light = worker(e, TRIAGE_ROLE_SOCIAL_COUNSELLOR, 1, TRIAGE_LANG_BIT_FI, 49, 0);
+    load_worker(e, &own, 3, SPEC(2));
+    load_worker(e, &light, 2, SPEC(2));
+    /* the client already has `own` as responsible worker (an earlier case) */
+    triage_id_t first = make_case(e, SPEC(2));
+    assert_ok(triage_case_set_worker(e, &first, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &own));
+    /* everyone at the hard cap (1 client per FTE) */
+    set_caps(e, 1, 1);
+    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+    req.at_ms = T0;
+    triage_assignment_t a;
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
+    assert_ok(triage_assign_propose(&a, e, &first, &req));
+    assert_true(a.flags & TRIAGE_ASSIGN_OVER_CAPACITY);
+    /* the least loaded takes it ... */
+    assert_true(!triage_id_compare(&a.worker, &light));
+    /* ... and the explanation still says `own` is the client's worker and
+     * serves the municipality (before: both shown as 0 for everyone) */
+    assert_int_equal(cand_of(&a, &own)->continuity, 1);
+    assert_int_equal(cand_of(&a, &own)->serves, 1);
+    assert_int_equal(cand_of(&a, &light)->continuity, 0);
+    assert_int_equal(cand_of(&a, &light)->serves, 0);
+    triage_assignment_clear(&a);
+}
+
+/* ---- issue 12 defect 5: the caps count clients per FTE, not weight ----------- */
+
+static void test_caps_count_clients(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t w = sw(e), other = sw(e);
+    case_spec heavy = SPEC(4); /* weight 2 each */
+    load_worker(e, &w, 46, heavy);
+    load_worker(e, &other, 49, SPEC(1));
+    triage_worker_load_t l;
+    l.version = TRIAGE_WORKER_LOAD_VERSION;
+    assert_ok(triage_worker_load(&l, e, &w));
+    assert_int_equal(l.clients, 46);
+    assert_true(l.normalized > 50);  /* weighted load 92 ... */
+    assert_int_equal(l.over_hard, 0); /* ... but 46 clients: under the hard cap 50 */
+    assert_int_equal(l.over_soft, 1); /* above the soft cap 35 */
+    /* an older caller's version 1 gets the bytes it knows */
+    struct { triage_worker_load_t l; char guard[16]; } old;
+    memset(&old, 0x5a, sizeof old);
+    old.l.version = 1;
+    assert_ok(triage_worker_load(&old.l, e, &w));
+    assert_int_equal(old.l.child_welfare, 0);
+    assert_int_equal((unsigned char)old.guard[0], 0x5a);
+    /* neither is excluded by the hard cap: `other` has 49 clients, 50 after
+     * one more, still within it */
+    triage_id_t c = make_case(e, SPEC(2));
+    triage_assignment_t a = propose(e, &c);
+    assert_int_equal(cand_of(&a, &w)->excluded, TRIAGE_EXCLUDED_NONE);
+    assert_int_equal(cand_of(&a, &other)->excluded, TRIAGE_EXCLUDED_NONE);
+    assert_true(a.flags & TRIAGE_ASSIGN_OVER_SOFT_CAP);
+    triage_assignment_clear(&a);
+    /* one more client for `other` (50): now at the hard cap, excluded */
+    load_worker(e, &other, 1, SPEC(1));
+    a = propose(e, &c);
+    assert_int_equal(cand_of(&a, &other)->excluded, TRIAGE_EXCLUDED_HARD_CAP);
+    assert_true(!triage_id_compare(&a.worker, &w));
+    triage_assignment_clear(&a);
+}
+
+/* Issue 12 defect 5: every assignment over a cap is recorded in its
+ * event, so that reports can count it; LSL 13 b § is never exceeded. */
+static void test_over_cap_assignments_are_recorded(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t w = sw(e);
+    set_caps(e, 1, 2);
+    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+    req.at_ms = T0;
+    int32_t bits[3];
+    for (int i = 0; i < 3; i++) {
+        triage_id_t c = make_case(e, SPEC(2));
+        triage_assignment_t a;
+        a.version = TRIAGE_ASSIGNMENT_VERSION;
+        assert_ok(triage_assign_case(&a, e, &c, &req));
+        triage_assignment_clear(&a);
+        triage_event_t *evs;
+        size_t n;
+        assert_ok(test_event_list(&evs, &n, e, &c, INT64_MIN, INT64_MAX));
+        bits[i] = -1;
+        for (size_t k = 0; k < n; k++)
+            if (evs[k].kind == TRIAGE_EVENT_WORKER_ASSIGNED &&
+                TRIAGE_EVENT_SLOT(evs[k].reason) == TRIAGE_SLOT_RESPONSIBLE)
+                bits[i] = evs[k].reason & ~0xff;
+        triage_free(evs);
+    }
+    assert_int_equal(bits[0], 0);                          /* 1 client: at the soft cap */
+    assert_int_equal(bits[1], TRIAGE_EVENT_OVER_SOFT_CAP); /* 2: above it */
+    assert_int_equal(bits[2], TRIAGE_EVENT_OVER_SOFT_CAP | TRIAGE_EVENT_OVER_HARD_CAP);
+    /* a hand-made proposal that would pass LSL 13 b § is refused */
+    triage_id_t big = make_case(e, cw_spec(TRIAGE_LANG_FI, 31));
+    triage_assignment_t a;
+    memset(&a, 0, sizeof a);
+    a.version = TRIAGE_ASSIGNMENT_VERSION;
+    a.case_id = big;
+    a.slot = TRIAGE_SLOT_ASSESSMENT;
+    a.worker = w;
+    a.present_until = TRIAGE_DATE_NONE;
+    size_t ev = event_count(e);
+    assert_status(triage_assign_apply(e, &a, 1, NULL, T0), TRIAGE_ESTATE);
+    assert_error_arg("lsl13b_child_welfare_cap");
+    assert_int_equal(event_count(e), ev);
+}
+
+/* ---- distribute on the batch solver: versioned stats, per-worker excess,
+ * the rule and the hard cap named in the proposals ------------------------------ */
+
+static void test_distribute_names_broken_limits(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    /* the only Swedish speaker must take all 8 Swedish cases; the four
+     * others share 4 Finnish ones, so the median stays low and the rule
+     * (median + 3) cannot hold for her */
+    triage_id_t svw = worker(e, TRIAGE_ROLE_SOCIAL_COUNSELLOR, 1, TRIAGE_LANG_BIT_FI | TRIAGE_LANG_BIT_SV, 297, 0);
+    for (int i = 0; i < 4; i++)
+        sc(e);
+    enum { N = 12 };
+    triage_id_t ids[N];
+    case_spec s = SPEC(2);
+    s.lang = TRIAGE_LANG_SV;
+    for (int i = 0; i < N; i++)
+        ids[i] = make_case(e, i < 8 ? s : SPEC(2));
+    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+    req.at_ms = T0;
+    triage_assignment_t *res;
+    int32_t rex[5], cex[5];
+    for (int j = 0; j < 5; j++)
+        rex[j] = cex[j] = -1;
+    triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
+    st.nworker_excess = 5;
+    st.worker_rule_excess = rex;
+    st.worker_cap_excess = cex;
+    assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, N, &req, 0));
+    assert_int_equal(st.rule_breaks, 1);
+    assert_true(st.rule_excess >= 1);
+    assert_int_equal(st.nworker_excess, 5); /* the caller's own members stay */
+    assert_ptr_equal(st.worker_rule_excess, rex);
+    int total = 0;
+    for (int j = 0; j < 5; j++) {
+        assert_true(rex[j] >= 0 && cex[j] == 0);
+        total += rex[j];
+    }
+    assert_int_equal(total, st.rule_excess);
+    for (int i = 0; i < N; i++) {
+        int hers = !triage_id_compare(&res[i].worker, &svw);
+        if (i < 8)
+            assert_true(hers);
+        assert_int_equal((res[i].flags & TRIAGE_ASSIGN_RULE_BROKEN) != 0, hers);
+        assert_int_equal(res[i].rule_excess, hers ? st.rule_excess : 0);
+        assert_int_equal(res[i].cap_excess, 0);
+    }
+    triage_assignments_free(res, N);
+    /* the hard cap (clients): 2 per FTE; she takes 8: 6 over, flagged */
+    set_caps(e, 1, 2);
+    assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, N, &req, 0));
+    assert_int_equal(st.cap_excess, 6);
+    assert_int_equal(st.over_capacity, 6);
+    int over = 0;
+    for (int i = 0; i < N; i++) {
+        over += (res[i].flags & TRIAGE_ASSIGN_OVER_CAPACITY) != 0;
+        if (i < 8)
+            assert_int_equal(res[i].cap_excess, 6);
+    }
+    assert_int_equal(over, 6);
+    triage_assignments_free(res, N);
+    /* an older caller's layout: version 1 elements, packed */
+    assert_ok(triage_assign_distribute(&res, &st, 1, e, ids, N, &req, 0));
+    const char *raw = (const char *)res;
+    size_t v1 = offsetof(triage_assignment_t, candidates) + sizeof(void *);
+    for (int i = 0; i < N; i++) {
+        const triage_assignment_t *k = (const triage_assignment_t *)(const void *)(raw + (size_t)i * v1);
+        assert_int_equal(k->version, 1);
+        assert_true(!triage_id_compare(&k->case_id, &ids[i]));
+    }
+    triage_assignments_free(res, N);
+    /* bad stats: version 0, arrays missing; unknown assignment version */
+    triage_batch_stats_t bad = TRIAGE_BATCH_STATS_INIT;
+    bad.version = 0;
+    assert_status(triage_assign_distribute(&res, &bad, TRIAGE_ASSIGNMENT_VERSION, e, ids, N, &req, 0), TRIAGE_EVERSION);
+    assert_error_arg("stats.version");
+    bad.version = TRIAGE_BATCH_STATS_VERSION;
+    bad.nworker_excess = 2;
+    assert_status(triage_assign_distribute(&res, &bad, TRIAGE_ASSIGNMENT_VERSION, e, ids, N, &req, 0), TRIAGE_EINVAL);
+    assert_error_arg("stats");
+    assert_status(triage_assign_distribute(&res, &st, 3, e, ids, N, &req, 0), TRIAGE_EVERSION);
+}
+
 static void test_immediate_goes_to_duty_pair(void **state)
 {
     fixture *f = *state;
@@ -847,6 +1146,116 @@ static void test_absences(void **state)
     assert_status(triage_worker_present(&present, e, &nobody, DAY0), TRIAGE_ENOTFOUND);
 }
 
+/* ---- issue 13 defect 2: absence reassignment ---------------------------------- */
+
+static triage_date_t case_date_field(triage_engine_t *e, const triage_id_t *c, int which)
+{
+    triage_case_t cs;
+    cs.version = TRIAGE_CASE_VERSION;
+    assert_ok(triage_case_get(&cs, e, c));
+    return which ? (triage_date_t)cs.stage : 0;
+}
+
+static void test_absence_replacement_present_to_deadline(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t leaver = sc(e), late = sc(e), steady = sc(e);
+    load_worker(e, &steady, 2, SPEC(2));
+    /* `late` is here today but away before the case's deadline (assessment
+     * start within 15 business days) */
+    triage_id_t ab_late;
+    assert_ok(triage_absence_add(&ab_late, e, &late, DAY0 + 7, DAY0 + 8, NULL));
+    triage_id_t c = make_case(e, SPEC(2));
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_ASSESSMENT, &leaver));
+    triage_id_t ab;
+    assert_ok(triage_absence_add(&ab, e, &leaver, DAY0, DAY0 + 30, NULL));
+    triage_assignment_t *ps;
+    size_t n;
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &leaver, DAY0, DAY0 + 30, T0));
+    assert_int_equal(n, 1);
+    /* before: `late`, the less loaded, was proposed */
+    assert_true(!triage_id_compare(&ps[0].worker, &steady));
+    assert_int_equal(cand_of(&ps[0], &late)->excluded, TRIAGE_EXCLUDED_ABSENT);
+    assert_true(ps[0].present_until > DAY0 + 8 && ps[0].present_until <= DAY0 + 30);
+    assert_int_equal(ps[0].stage, TRIAGE_STAGE_DISTRIBUTION);
+
+    /* stale: the proposed worker has become absent before the deadline */
+    triage_id_t ab2;
+    assert_ok(triage_absence_add(&ab2, e, &steady, DAY0 + 10, DAY0 + 10, NULL));
+    size_t ev = event_count(e);
+    assert_status(triage_assign_apply(e, ps, n, NULL, T0 + HOUR_MS), TRIAGE_ESTATE);
+    assert_error_arg("stale_absent");
+    assert_int_equal(event_count(e), ev);
+    triage_case_t cs;
+    cs.version = TRIAGE_CASE_VERSION;
+    assert_ok(triage_case_get(&cs, e, &c));
+    assert_true(!triage_id_compare(&cs.assessment_worker, &leaver));
+    assert_ok(triage_absence_remove(e, &ab2, NULL));
+
+    /* stale: the case's worker changed meanwhile */
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_ASSESSMENT, &late));
+    assert_status(triage_assign_apply(e, ps, n, NULL, T0 + HOUR_MS), TRIAGE_ESTATE);
+    assert_error_arg("stale_worker");
+    assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_ASSESSMENT, &leaver));
+
+    /* stale: the case moved on to another stage */
+    triage_move_t m = TRIAGE_MOVE_INIT;
+    m.at_ms = T0;
+    m.to = TRIAGE_STAGE_ASSESSMENT;
+    assert_ok(triage_case_move(e, &c, &m));
+    assert_int_equal(case_date_field(e, &c, 1), TRIAGE_STAGE_ASSESSMENT);
+    ev = event_count(e);
+    assert_status(triage_assign_apply(e, ps, n, NULL, T0 + HOUR_MS), TRIAGE_ESTATE);
+    assert_error_arg("stale_stage");
+    assert_int_equal(event_count(e), ev);
+    triage_assignments_free(ps, n);
+    /* the assessment has started: its deadline is met, nothing to propose */
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &leaver, DAY0, DAY0 + 30, T0));
+    assert_int_equal(n, 0);
+}
+
+static void test_long_absence_lists_special_support(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t absent = sw(e), cover = sw(e);
+    (void)cover;
+    triage_id_t ss = make_case(e, SPEC(4)), adult = make_case(e, SPEC(2));
+    assert_ok(triage_case_set_worker(e, &ss, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &absent));
+    assert_ok(triage_case_set_worker(e, &adult, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &absent));
+    /* an absence after the cases' deadlines: 15 business days
+     * (2027-01-04 .. 2027-01-22, a Monday to a Friday three weeks on) */
+    triage_date_t from, to;
+    assert_ok(triage_date_from_ymd(&from, 2027, 1, 4));
+    assert_ok(triage_date_from_ymd(&to, 2027, 1, 22));
+    triage_assignment_t *ps;
+    size_t n;
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &absent, from, to, T0));
+    /* before: nothing, as no deadline falls inside */
+    assert_int_equal(n, 1);
+    assert_true(!triage_id_compare(&ps[0].case_id, &ss));
+    assert_int_equal(ps[0].slot, TRIAGE_SLOT_RESPONSIBLE);
+    assert_true(!triage_id_compare(&ps[0].worker, &cover));
+    assert_int_equal(ps[0].present_until, to);
+    triage_assignments_free(ps, n);
+    /* 10 business days is not longer than 10: nothing */
+    assert_ok(triage_date_from_ymd(&to, 2027, 1, 15));
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &absent, from, to, T0));
+    assert_int_equal(n, 0);
+    /* the threshold is a policy parameter */
+    triage_assign_policy_t *p;
+    assert_ok(triage_assign_policy_new(&p, NULL));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_LONG_ABSENCE, 5));
+    assert_status(triage_assign_policy_set(p, TRIAGE_ASSIGN_LONG_ABSENCE, 2.5), TRIAGE_EINVAL);
+    assert_status(triage_assign_policy_set(p, TRIAGE_ASSIGN_LONG_ABSENCE, -1), TRIAGE_EINVAL);
+    assert_ok(triage_engine_set_assign_policy(e, p));
+    triage_assign_policy_free(p);
+    assert_ok(triage_absence_proposals(&ps, &n, TRIAGE_ASSIGNMENT_VERSION, e, &absent, from, to, T0));
+    assert_int_equal(n, 1);
+    triage_assignments_free(ps, n);
+}
+
 /* ---- distances ---------------------------------------------------------------- */
 
 static void test_distance_matrix(void **state)
@@ -1173,7 +1582,7 @@ static void test_batch_no_flooding(void **state)
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = T0;
     triage_assignment_t *res;
-    triage_batch_stats_t st;
+    triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
     assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, 16, &req, 1));
     int cnt[9] = {0};
     for (int i = 0; i < 16; i++)
@@ -1256,7 +1665,7 @@ static void test_batch_engine_vs_one_by_one(void **state)
         triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
         req.at_ms = T0;
         triage_assignment_t *res;
-        triage_batch_stats_t st;
+        triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
         assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, 24, &req, 0));
         triage_assignments_free(res, 24);
         assert_true(st.max_load <= st.sequential_max_load + 1e-9);
@@ -1294,7 +1703,7 @@ static void test_batch_small_engine_exact(void **state)
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = T0;
     triage_assignment_t *res;
-    triage_batch_stats_t st;
+    triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
     assert_ok(triage_assign_distribute(&res, &st, TRIAGE_ASSIGNMENT_VERSION, e, ids, 5, &req, 0));
     assert_int_equal(st.exact, 1);
     /* the Q4 case (special support) goes to the social worker */
@@ -1611,7 +2020,7 @@ static void test_allocation_failures(void **state)
             triage_assignment_t a, *res = NULL;
             a.version = TRIAGE_ASSIGNMENT_VERSION;
             size_t cnt = 0;
-            triage_batch_stats_t st;
+            triage_batch_stats_t st = TRIAGE_BATCH_STATS_INIT;
             switch (op) {
             case 0: rc = triage_absence_add(&id, e, &c1, DAY0 + 100, DAY0 + 101, NULL); break;
             case 1: rc = triage_assign_case(&a, e, &cases[0], &req); break;
@@ -1815,7 +2224,7 @@ static void test_loads_incremental(void **state)
                     b[nb++] = x;
             }
             triage_assignment_t *res = NULL;
-            triage_batch_stats_t bs;
+            triage_batch_stats_t bs = TRIAGE_BATCH_STATS_INIT;
             rc = triage_assign_distribute(&res, &bs, TRIAGE_ASSIGNMENT_VERSION, e, b, nb, &req, 1);
             if (!rc)
                 triage_assignments_free(res, nb);
@@ -1919,8 +2328,8 @@ static void test_loads_incremental(void **state)
 }
 
 /* Reproducer: applying a proposal that is already in place (the simulator's
- * absence handover met one) failed with "a change without an event"; it
- * changes nothing and succeeds. */
+ * absence handover met one: the slot's worker proposed again) failed with
+ * "a change without an event"; it changes nothing and succeeds. */
 static void test_apply_proposal_already_in_place(void **state)
 {
     fixture *f = *state;
@@ -1933,8 +2342,12 @@ static void test_apply_proposal_already_in_place(void **state)
     a.version = TRIAGE_ASSIGNMENT_VERSION;
     assert_ok(triage_assign_propose(&a, e, &c, &req));
     assert_ok(triage_assign_apply(e, &a, 1, NULL, T0));
+    triage_assignment_clear(&a);
+    /* the only counsellor is proposed again, for the slot she holds */
+    assert_ok(triage_assign_propose(&a, e, &c, &req));
+    assert_int_equal(triage_id_compare(&a.worker, &a.previous), 0);
     size_t before = event_count(e);
-    assert_ok(triage_assign_apply(e, &a, 1, NULL, T0)); /* the same again */
+    assert_ok(triage_assign_apply(e, &a, 1, NULL, T0));
     assert_int_equal(event_count(e), before);
     triage_case_t got;
     got.version = TRIAGE_CASE_VERSION;
@@ -1954,7 +2367,7 @@ static void test_pair_proposal_is_not_the_responsible(void **state)
     triage_id_t r = sw(e), p = sc(e);
     /* an application: its decision deadline (TTL 14 §) falls in the absence */
     triage_id_t c = make_case(e, (case_spec){2, TRIAGE_LANG_FI, 297, TRIAGE_INTAKE_APPLICATION,
-                                             TRIAGE_SERVICE_WORKING_AGE, 0});
+                                             TRIAGE_SERVICE_WORKING_AGE, 0, 0});
     assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &r));
     assert_ok(triage_case_set_worker(e, &c, NULL, T0, TRIAGE_SLOT_PAIR, &p));
     triage_date_t day;
@@ -1980,6 +2393,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_constraint_role, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraint_presence_language_caps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraint_child_welfare_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_language_after_child_welfare_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_child_welfare_cap_counts_children, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_over_capacity_explanation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caps_count_clients, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_over_cap_assignments_are_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_distribute_names_broken_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_immediate_goes_to_duty_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_continuity_and_locality_beat_balance, setup, teardown),
         cmocka_unit_test(test_determinism),
@@ -1987,6 +2406,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_role_change_proposal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_absences, setup, teardown),
         cmocka_unit_test_setup_teardown(test_absence_of_a_past_assessment_worker, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_absence_replacement_present_to_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_absence_lists_special_support, setup, teardown),
         cmocka_unit_test_setup_teardown(test_distance_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duty_roster, setup, teardown),
         cmocka_unit_test_setup_teardown(test_balance, setup, teardown),

@@ -757,6 +757,8 @@ static const char *const golden_csv[] = {
     "quadrants,,special_support,0\n",
     "failed_contacts,,no_shows,0\n",
     "failed_contacts,,unreachable_attempts,0\n",
+    "over_cap,,soft,0\n",
+    "over_cap,,hard,0\n",
     "role,service_guide,workers,0\n",
     "role,service_guide,assessment,0\n",
     "role,service_guide,responsible,0\n",
@@ -994,6 +996,10 @@ static const char *const golden_json[] = {
     "    \"no_shows\": 0,\n",
     "    \"unreachable_attempts\": 0\n",
     "  },\n",
+    "  \"over_cap\": {\n",
+    "    \"soft\": 0,\n",
+    "    \"hard\": 0\n",
+    "  },\n",
     "  \"workers\": [],\n",
     "  \"roles\": [\n",
     "    {\n",
@@ -1077,6 +1083,58 @@ static char *joined(const char *const *lines)
     }
     *p = '\0';
     return s;
+}
+
+/* Issue 12 defect 5: the period report counts the assignments made above
+ * the soft and the hard cap (marked in their WORKER_ASSIGNED events). */
+static void test_over_cap_counts(void **state)
+{
+    (void)state;
+    triage_engine_t *e;
+    assert_ok(triage_engine_new(&e, NULL));
+    triage_assign_policy_t *p;
+    assert_ok(triage_assign_policy_new(&p, NULL));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_SOFT_CAP, 1));
+    assert_ok(triage_assign_policy_set(p, TRIAGE_ASSIGN_HARD_CAP, 2));
+    assert_ok(triage_engine_set_assign_policy(e, p));
+    triage_assign_policy_free(p);
+    triage_worker_t w = TRIAGE_WORKER_INIT;
+    w.role = TRIAGE_ROLE_SOCIAL_COUNSELLOR;
+    triage_id_t wid;
+    assert_ok(triage_worker_create(&wid, e, &w));
+    const int64_t t0 = INT64_C(20780) * 86400000 + 8 * INT64_C(3600000);
+    for (int i = 0; i < 3; i++) {
+        triage_client_t c = TRIAGE_CLIENT_INIT;
+        triage_id_t cl;
+        assert_ok(triage_client_create(&cl, e, &c));
+        triage_intake_t in = TRIAGE_INTAKE_INIT;
+        in.client = cl;
+        in.kind = TRIAGE_INTAKE_CONTACT;
+        in.received_ms = t0;
+        triage_intake_result_t r;
+        r.version = TRIAGE_INTAKE_RESULT_VERSION;
+        assert_ok(triage_intake(&r, e, &in));
+        triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
+        req.at_ms = t0;
+        req.slot = TRIAGE_SLOT_RESPONSIBLE;
+        triage_assignment_t a;
+        a.version = TRIAGE_ASSIGNMENT_VERSION;
+        assert_ok(triage_assign_case(&a, e, &r.case_id, &req));
+        triage_assignment_clear(&a);
+    }
+    triage_report_t *r;
+    assert_ok(triage_report_new(&r, e, t0 - 3600000, t0 + 3600000));
+    uint32_t soft = 99, hard = 99;
+    assert_ok(triage_report_over_cap(&soft, &hard, r));
+    assert_int_equal(soft, 2); /* the second and third client */
+    assert_int_equal(hard, 1); /* the third */
+    triage_report_workers_t row;
+    assert_ok(triage_report_worker(&row, r, 0));
+    assert_int_equal(row.responsible, 3); /* the slot still counted */
+    assert_status(triage_report_over_cap(NULL, &hard, r), TRIAGE_EINVAL);
+    assert_status(triage_report_over_cap(&soft, &hard, NULL), TRIAGE_EINVAL);
+    triage_report_free(r);
+    triage_engine_free(e);
 }
 
 static void test_golden_output(void **state)
@@ -1469,6 +1527,7 @@ int main(void)
         T(test_period_filter),
         T(test_empty_period),
         cmocka_unit_test(test_golden_output),
+        cmocka_unit_test(test_over_cap_counts),
         T(test_determinism),
         cmocka_unit_test(test_escaping_and_numbers),
         T(test_bad_arguments),
