@@ -174,11 +174,16 @@ triage__assign_state *triage__assign_peek(const triage_engine_t *e)
 
 /* ---- the stored forms (docs/data-model.md, "Policies") -------------------- */
 
-static const char *const param_names[TRIAGE__NPARAM] = {
+/* The stored name of each parameter (by triage_assign_param_t): a new
+ * parameter needs its name here, or the build fails. */
+static const char *const param_names[] = {
     NULL,           "weight_q1",    "weight_q2",    "weight_q3",         "weight_q4",
     "weight_unclassified", "later_factor", "urgent_bonus", "pair_factor", "soft_cap",
     "hard_cap",     "child_welfare_cap", "flood_margin", "language_hard", "exact_limit",
+    "long_absence",
 };
+_Static_assert(sizeof param_names / sizeof param_names[0] == TRIAGE__NPARAM,
+               "every assignment parameter has a stored name");
 
 static triage_status_t policy_save(triage__text *t, const triage_assign_policy_t *p)
 {

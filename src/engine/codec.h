@@ -87,9 +87,10 @@ void triage__encode_raw(triage__wbuf *b, const void *data, size_t len);
 triage_status_t triage__encode_end(triage__wbuf *b, const char *what);
 
 /*
- * Decodes `data` into `rec` (zeroed first; array fields allocated with
- * `alloc`, released with triage__codec_release on failure and by the
- * caller afterwards). Checks magic, version, kind, lengths and the checksum,
+ * Decodes `data` into `rec`, which the caller zeroes first (array fields
+ * found in it are replaced: they must be NULL or owned). Array fields are
+ * allocated with `alloc`, released with triage__codec_release on failure
+ * and by the caller afterwards. Checks magic, version, kind, lengths and the checksum,
  * field types, required fields and every field's range. ECORRUPT naming the
  * schema and field; EVERSION for a newer schema.
  */

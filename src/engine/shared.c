@@ -238,8 +238,8 @@ static int cmp_intake(const void *a, const void *b)
 static int cmp_row(const void *a, const void *b)
 {
     const triage__deadline *x = a, *y = b;
-    if (x->created != y->created)
-        return x->created < y->created ? -1 : 1;
+    if (x->ordinal != y->ordinal)
+        return x->ordinal < y->ordinal ? -1 : 1;
     return triage_id_compare(&x->id, &y->id);
 }
 
@@ -325,8 +325,14 @@ triage_status_t triage__v2_fetch(triage_engine_t *e, int table, const triage_id_
     if (brc)
         return triage__callback_failed("read_begin", brc);
     triage_status_t rc = read_record(e, table, id, &rec);
-    if (in_read)
+    if (in_read) {
+        /* a message read_end may set must not replace the read's */
+        triage__error_saved saved;
+        triage__error_save(&saved);
         e->store.read_end(e->store.userdata);
+        if (rc)
+            triage__error_restore(&saved);
+    }
     if (rc)
         return rc;
     triage__table *t = &e->tables[table];
@@ -584,8 +590,13 @@ static triage_status_t read_changes(triage_engine_t *e, changes *c, int64_t afte
                                    kind == TRIAGE_RECORD_DEADLINE || kind == TRIAGE_RECORD_CLIENT);
         out = query(e, &c->b[kind - 1], kind, after, open_only, since);
     }
-    if (st->read_end)
+    if (st->read_end) {
+        triage__error_saved saved;
+        triage__error_save(&saved);
         st->read_end(st->userdata);
+        if (out)
+            triage__error_restore(&saved);
+    }
     if (!out && c->seq < after)
         out = triage__error(TRIAGE_ECORRUPT, "store",
                             "stored events are damaged: the store's last sequence number went "

@@ -338,13 +338,33 @@ static void test_policies_shared(void **state)
     /* the assignment policy and the distance matrix too */
     triage_assign_policy_t *ap;
     assert_ok(triage_assign_policy_new(&ap, NULL));
-    assert_ok(triage_assign_policy_set(ap, TRIAGE_ASSIGN_HARD_CAP, 44));
+    /* every parameter travels: give each a value off its default */
+    assert_ok(triage_assign_policy_set_id(ap, "team-east", 3));
+    double want[TRIAGE_ASSIGN_LONG_ABSENCE + 1];
+    for (int pk = TRIAGE_ASSIGN_WEIGHT_Q1; pk <= TRIAGE_ASSIGN_LONG_ABSENCE; pk++) {
+        double old;
+        assert_ok(triage_assign_policy_get(&old, ap, (triage_assign_param_t)pk));
+        double nv = pk == TRIAGE_ASSIGN_LANGUAGE_HARD   ? 0
+                    : pk == TRIAGE_ASSIGN_EXACT_LIMIT ? 12
+                    : pk == TRIAGE_ASSIGN_SOFT_CAP    ? 33
+                    : pk == TRIAGE_ASSIGN_HARD_CAP    ? 44
+                    : pk >= TRIAGE_ASSIGN_CHILD_WELFARE_CAP ? old - 1 /* counts */
+                                                      : old * 0.9;
+        assert_ok(triage_assign_policy_set(ap, (triage_assign_param_t)pk, nv));
+        want[pk] = nv;
+    }
     assert_ok(triage_engine_set_assign_policy(p.e[0], ap));
     const triage_assign_policy_t *apg;
-    double cap;
     assert_ok(triage_engine_assign_policy(&apg, p.e[1]));
-    assert_ok(triage_assign_policy_get(&cap, apg, TRIAGE_ASSIGN_HARD_CAP));
-    assert_true(cap == 44);
+    for (int pk = TRIAGE_ASSIGN_WEIGHT_Q1; pk <= TRIAGE_ASSIGN_LONG_ABSENCE; pk++) {
+        double got_v;
+        assert_ok(triage_assign_policy_get(&got_v, apg, (triage_assign_param_t)pk));
+        if (got_v != want[pk])
+            fail_msg("parameter %d: %g, not %g", pk, got_v, want[pk]);
+    }
+    assert_ok(triage_assign_policy_id(&id, &version, apg));
+    assert_string_equal(id, "team-east");
+    assert_int_equal(version, 3);
     int32_t codes[2] = {297, 749};
     double d[4] = {0, 85.5, 86, 0};
     assert_ok(triage_engine_set_distances(p.e[0], codes, d, 2));
