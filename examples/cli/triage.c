@@ -51,11 +51,11 @@ static void usage(FILE *to)
             "                      persisting to a new database with --db\n"
             "\n"
             "DB is an SQLite file, or a PostgreSQL connection string: one that starts\n"
-            "with postgresql:// or postgres://, or contains '=' (\"host=db1 dbname=cis\",\n"
-            "\"service=triage\"; write a file name with '=' as ./a=b.db). The password\n"
-            "comes from a password file, PGPASSFILE, a service file or PGPASSWORD, and\n"
-            "is never printed. With PostgreSQL, --schema NAME chooses the schema of the\n"
-            "tables (default triage).\n"
+            "with postgresql:// or postgres://, or with a word and '=' (\"host=db1\n"
+            "dbname=cis\", \"service=triage\"; a file name with '=' in it needs a\n"
+            "directory part: data/a=b.db). The password comes from a password file,\n"
+            "PGPASSFILE, a service file or PGPASSWORD, and is never printed. With\n"
+            "PostgreSQL, --schema NAME chooses the schema of the tables (default triage).\n"
             "\n"
             "Options:\n"
             "  -h, --help          show this help and exit\n"
@@ -129,11 +129,22 @@ static int lower_equal(const char *a, const char *b)
 /* ---- databases: SQLite files and PostgreSQL connection strings ------------------ */
 
 /* The rule (docs/cli.md): a PostgreSQL connection string starts with
- * postgresql:// or postgres://, or contains '='; anything else is a file. */
+ * postgresql:// or postgres://, or is libpq's key=value form: a word of
+ * letters and '_' (spaces before it allowed), then '='. Anything else is a
+ * file: a file name with '=' needs a directory part (data/a=b.db). */
 static int is_conninfo(const char *db)
 {
-    return strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0 ||
-           strchr(db, '=') != NULL;
+    if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0)
+        return 1;
+    const char *p = db;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *word = p;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_')
+        p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p > word && *p == '=';
 }
 
 /* What messages call the database: the file, or never the connection
