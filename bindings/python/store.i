@@ -377,6 +377,7 @@ static void triage_py_store_destroy(void *ud)
 %constant int TRIAGE_RECORD_ABSENCE = TRIAGE_RECORD_ABSENCE;
 
 int triage_store_sqlite_available(void);
+%constant int TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT = TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT;
 
 /*
  * Opens an engine on a store: `store` is a Python store adapter, or None for

@@ -473,8 +473,11 @@ static int cmd_classify(int argc, char **argv)
 
 /* ---- report ------------------------------------------------------------------------ */
 
-/* Opens the store DB (an SQLite file or a PostgreSQL database) read-only
- * in spirit (never created) and returns an engine over it. */
+/*
+ * Opens the store DB (an SQLite file or a PostgreSQL database; never
+ * creating it) and returns an engine over it. Reading writes nothing; a
+ * database of schema 1 is migrated on open.
+ */
 static int open_store_engine(triage_engine_t **out, const char *db)
 {
     *out = NULL;
@@ -724,11 +727,80 @@ static int cmd_report(int argc, char **argv)
 
 /* ---- check ------------------------------------------------------------------ */
 
+/* One line on stderr for a check that failed; the exit status. */
+static int check_failed(const char *db, triage_status_t rc)
+{
+    const triage_error_t *le = triage_error_last();
+    const char *what = rc == TRIAGE_ECORRUPT ? "damaged" : "cannot check";
+    if (*le->argument && strcmp(le->argument, "path") && strcmp(le->argument, "conninfo"))
+        fprintf(stderr, "%s: %s: %s: %s [%s]\n", prog, db_label(db), what, le->message,
+                le->argument);
+    else
+        fprintf(stderr, "%s: %s: %s: %s\n", prog, db_label(db), what, le->message);
+    /* As report: no file, not ours, newer, or a connection string or schema
+     * name that is no such thing is a usage problem. */
+    return rc == TRIAGE_ENOTFOUND || rc == TRIAGE_ECONFLICT || rc == TRIAGE_EVERSION ||
+                   rc == TRIAGE_EINVAL
+               ? EXIT_USAGE
+               : EXIT_RUNTIME;
+}
+
+/* Reads every record and event through the engine (an engine on a shared
+ * database holds only its working set: the rest is read, decoded and
+ * validated here). n: clients, workers, cases, absences, events. */
+static triage_status_t check_records(triage_engine_t *e, size_t n[5])
+{
+    triage_id_t *ids = NULL;
+    triage_status_t rc = triage_client_list(&ids, &n[0], e);
+    for (size_t i = 0; !rc && i < n[0]; i++) {
+        triage_client_t c;
+        c.version = TRIAGE_CLIENT_VERSION;
+        rc = triage_client_get(&c, e, &ids[i]);
+    }
+    triage_free(ids);
+    ids = NULL;
+    if (!rc)
+        rc = triage_worker_list(&ids, &n[1], e);
+    for (size_t i = 0; !rc && i < n[1]; i++) {
+        triage_worker_t w;
+        w.version = TRIAGE_WORKER_VERSION;
+        rc = triage_worker_get(&w, e, &ids[i]);
+    }
+    triage_free(ids);
+    ids = NULL;
+    if (!rc)
+        rc = triage_case_list(&ids, &n[2], e, NULL);
+    for (size_t i = 0; !rc && i < n[2]; i++) {
+        /* the case with its intakes and deadline rows */
+        triage_case_t c;
+        c.version = TRIAGE_CASE_VERSION;
+        rc = triage_case_get(&c, e, &ids[i]);
+    }
+    triage_free(ids);
+    if (!rc) {
+        triage_absence_t *abs = NULL;
+        rc = triage_absence_list(&abs, &n[3], TRIAGE_ABSENCE_VERSION, e, NULL);
+        triage_free(abs);
+    }
+    triage_event_iter_t *it = NULL;
+    if (!rc && (rc = triage_event_iter_new(&it, e, NULL)) == TRIAGE_OK) {
+        triage_event_t ev;
+        ev.version = TRIAGE_EVENT_VERSION;
+        while ((rc = triage_event_iter_next(it, &ev)) == TRIAGE_OK)
+            n[4]++;
+        if (rc == TRIAGE_ITEROVER)
+            rc = TRIAGE_OK;
+        triage_event_iter_free(it);
+    }
+    return rc;
+}
+
 /* Checks a database without changing it: SQLite's full integrity_check
- * (the store's FULL page check; PostgreSQL keeps its own pages), then every
- * record and event decoded and validated as triage_engine_open() does,
- * then a summary on stdout. Exit 0 when sound, 1 when damaged or
- * unreadable (one line on stderr). */
+ * (the store's FULL page check, with its foreign keys; PostgreSQL keeps
+ * its own pages), then every record and event decoded and validated, then
+ * a summary on stdout. Exit 0 when sound, 1 when damaged or unreadable (one
+ * line on stderr). A database of schema 1 is migrated by opening it, as by
+ * any other command. */
 static int cmd_check(int argc, char **argv)
 {
     const char *db = NULL;
@@ -758,54 +830,16 @@ static int cmd_check(int argc, char **argv)
     triage_status_t rc = open_db(&store, db, 0, 1);
     if (rc == TRIAGE_OK)
         rc = triage_engine_open(&e, NULL, &store);
-    if (rc != TRIAGE_OK) {
-        const triage_error_t *le = triage_error_last();
-        const char *what = rc == TRIAGE_ECORRUPT ? "damaged" : "cannot check";
-        if (*le->argument && strcmp(le->argument, "path") && strcmp(le->argument, "conninfo"))
-            fprintf(stderr, "%s: %s: %s: %s [%s]\n", prog, db_label(db), what, le->message,
-                    le->argument);
-        else
-            fprintf(stderr, "%s: %s: %s: %s\n", prog, db_label(db), what, le->message);
-        /* As report: no file, not ours, newer, or a connection string or
-         * schema name that is no such thing is a usage problem. */
-        return rc == TRIAGE_ENOTFOUND || rc == TRIAGE_ECONFLICT || rc == TRIAGE_EVERSION ||
-                       rc == TRIAGE_EINVAL
-                   ? EXIT_USAGE
-                   : EXIT_RUNTIME;
-    }
+    if (rc != TRIAGE_OK)
+        return check_failed(db, rc);
     size_t n[5] = {0};
-    triage_id_t *ids = NULL;
-    triage_absence_t *abs = NULL;
-    if (triage_client_list(&ids, &n[0], e) == TRIAGE_OK)
-        triage_free(ids);
-    else
-        rc = triage_error_last()->code;
-    if (!rc && triage_worker_list(&ids, &n[1], e) == TRIAGE_OK)
-        triage_free(ids);
-    else if (!rc)
-        rc = triage_error_last()->code;
-    if (!rc && triage_case_list(&ids, &n[2], e, NULL) == TRIAGE_OK)
-        triage_free(ids);
-    else if (!rc)
-        rc = triage_error_last()->code;
-    if (!rc && triage_absence_list(&abs, &n[3], TRIAGE_ABSENCE_VERSION, e, NULL) == TRIAGE_OK)
-        triage_free(abs);
-    else if (!rc)
-        rc = triage_error_last()->code;
-    triage_event_iter_t *it = NULL;
-    if (!rc && (rc = triage_event_iter_new(&it, e, NULL)) == TRIAGE_OK) {
-        triage_event_t ev;
-        ev.version = TRIAGE_EVENT_VERSION;
-        ev.version = TRIAGE_EVENT_VERSION;
-        while ((rc = triage_event_iter_next(it, &ev)) == TRIAGE_OK)
-            n[4]++;
-        if (rc == TRIAGE_ITEROVER)
-            rc = TRIAGE_OK;
-        triage_event_iter_free(it);
+    rc = check_records(e, n);
+    if (rc) {
+        int status = check_failed(db, rc);
+        triage_engine_free(e);
+        return status;
     }
     triage_engine_free(e);
-    if (rc)
-        return fail_runtime("check");
     if (!is_conninfo(db))
         printf("integrity_check: ok\n");
     printf("records: every record and event is valid\n"

@@ -305,7 +305,11 @@ TRIAGE_API triage_status_t triage_store_memory_share(triage_store_t *out,
 typedef struct triage_sqlite_options {
     uint32_t version;      /**< ::TRIAGE_SQLITE_OPTIONS_VERSION */
     int32_t create;        /**< 1: create the file when it does not exist (default) */
-    int32_t busy_timeout_ms; /**< wait this long for another writer's lock (default 0: fail at once) */
+    /** How long a write waits for another connection's write lock (another
+     *  engine or process on the same file) before it fails with
+     *  ::TRIAGE_ESTORE (cause SQLITE_BUSY); 0: fail at once. Default
+     *  ::TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT. */
+    int32_t busy_timeout_ms;
     triage_allocator_t allocator;
     /** Since v2. Permission bits of a database file this call creates (and so
      *  of its -wal, -shm and -journal files, which SQLite creates with the
@@ -316,35 +320,49 @@ typedef struct triage_sqlite_options {
     /** Since v2. A page check at open: ::TRIAGE_SQLITE_CHECK_NONE (default),
      *  ::TRIAGE_SQLITE_CHECK_QUICK (`PRAGMA quick_check`) or
      *  ::TRIAGE_SQLITE_CHECK_FULL (`PRAGMA integrity_check`, which also
-     *  compares indexes with their tables). Both read the whole file; a file
-     *  that fails is refused with ::TRIAGE_ECORRUPT. */
+     *  compares indexes with their tables). Both read the whole file, and
+     *  both also check that every record's owner is stored (the tables'
+     *  foreign keys: `PRAGMA foreign_key_check`); a file that fails is
+     *  refused with ::TRIAGE_ECORRUPT. */
     int32_t check;
 } triage_sqlite_options_t;
 #define TRIAGE_SQLITE_CHECK_NONE 0
 #define TRIAGE_SQLITE_CHECK_QUICK 1
 #define TRIAGE_SQLITE_CHECK_FULL 2
 #define TRIAGE_SQLITE_OPTIONS_VERSION 2
-#define TRIAGE_SQLITE_OPTIONS_INIT {TRIAGE_SQLITE_OPTIONS_VERSION, 1, 0, {0, 0, 0, 0}, 0, 0}
+/** The default busy timeout in milliseconds (since 0.2; 0.1 defaulted to 0). */
+#define TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT 5000
+#define TRIAGE_SQLITE_OPTIONS_INIT                                                          \
+    {TRIAGE_SQLITE_OPTIONS_VERSION, 1, TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT, {0, 0, 0, 0}, 0, 0}
 
 /**
- * Fills @p out with a SQLite store on the file @p path (one file; WAL;
- * synchronous=FULL so every commit is durable; the store holds the write
- * lock for its lifetime). A file that is not a libtriage database, is
- * corrupt, was written by a newer schema or is locked by another writer is
- * refused with a clear error and never modified: every check only reads,
- * and an existing database is switched to WAL only at the first write
- * transaction (so not when triage_engine_open() then refuses its records).
- * An empty file is a new database only when create = 1. New files are
- * created with mode 0600 (see triage_sqlite_options_t.file_mode).
+ * Fills @p out with a SQLite store on the file @p path: a store of interface
+ * version 2 on the tables of schema 2 (docs/storage.md). Any number of
+ * stores, in this process or others, may be open on one file, each with its
+ * engine: no lock is held between calls; a write transaction takes SQLite's
+ * write lock (BEGIN IMMEDIATE) for its duration, waiting up to
+ * `busy_timeout_ms` for another writer; reads run in WAL snapshots.
+ * synchronous=FULL makes every commit durable. A file that is not a
+ * libtriage database, is corrupt or was written by a newer schema is refused
+ * with a clear error and never modified: every check only reads, and an
+ * existing database is switched to WAL only at its first write transaction
+ * (so not when triage_engine_open() then refuses its records). A database of
+ * schema 1 (libtriage 0.1) is migrated to schema 2 in one transaction at
+ * open; a migration that fails leaves the file as it was. An empty file is a
+ * new database only when create = 1. New files are created with mode 0600
+ * (see triage_sqlite_options_t.file_mode).
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (bad arguments, or a build without
  *         SQLite: see triage_store_sqlite_available()); ::TRIAGE_ENOTFOUND
  *         (no file and create = 0); ::TRIAGE_ECONFLICT (not a libtriage
- *         database, or locked by another writer); ::TRIAGE_EVERSION (newer
- *         schema, or an options version this library does not know);
- *         ::TRIAGE_ECORRUPT (damaged: an empty file with create = 0, a
- *         schema version that cannot exist, missing tables, SQLite's
- *         corruption errors, a failed page check); ::TRIAGE_ESTORE
- *         (unreadable, or the file cannot be created); ::TRIAGE_ENOMEM.
+ *         database); ::TRIAGE_EVERSION (newer schema, or an options version
+ *         this library does not know); ::TRIAGE_ECORRUPT (damaged: an empty
+ *         file with create = 0, a schema version that cannot exist, missing
+ *         tables, SQLite's corruption errors, a failed page check, a
+ *         schema-1 record that fails its checks during the migration);
+ *         ::TRIAGE_ESTORE (unreadable, the file cannot be created, or
+ *         another connection held the write lock past the busy timeout while
+ *         a new file was created or an old one migrated: cause SQLITE_BUSY);
+ *         ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_store_sqlite(triage_store_t *out, const char *path,
                                                const triage_sqlite_options_t *opts);
