@@ -10,6 +10,7 @@ exception; refusals come back as the right exceptions.
 
 import datetime
 import os
+import select
 import subprocess
 import sys
 import uuid
@@ -31,8 +32,11 @@ def psql(sql):
     """Runs SQL with the cluster's psql (PG* variables from the harness)."""
     bindir = os.environ.get("TRIAGE_PG_BINDIR", "")
     exe = os.path.join(bindir, "psql") if os.path.exists(os.path.join(bindir, "psql")) else "psql"
+    # psql is not built with the sanitizers: no run-time library preloaded for it
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     out = subprocess.run([exe, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                         check=True, capture_output=True, text=True)
+                         check=True, capture_output=True, text=True, env=env,
+                         stdin=subprocess.DEVNULL, timeout=60)
     return out.stdout.strip()
 
 
@@ -79,6 +83,8 @@ def test_two_processes_interleave():
         def ask(line):
             child.stdin.write(line + "\n")
             child.stdin.flush()
+            ready, _, _ = select.select([child.stdout], [], [], 120)
+            assert ready, f"the other process did not answer {line!r}"
             return child.stdout.readline().strip()
         try:
             mine = a.intake(a.add_client(municipality=297), kind="contact", received=T0).case
