@@ -453,15 +453,18 @@ static int prepare_all(pg_store *s)
     return rc;
 }
 
-/* The session's settings: the schema, durability, timeouts. */
+/* The session's settings: the schema, durability, timeouts (a statement
+ * timeout of 0 leaves the server's or the role's setting). */
 static int session_setup(pg_store *s)
 {
-    char sql[400];
+    char sql[400], stmt[64] = "";
+    if (s->statement_timeout_ms > 0)
+        snprintf(stmt, sizeof stmt, "; SET statement_timeout TO %ld",
+                 (long)s->statement_timeout_ms);
     snprintf(sql, sizeof sql,
              "SET search_path TO \"%s\"; SET synchronous_commit TO on; "
-             "SET lock_timeout TO %ld; SET statement_timeout TO %ld; "
-             "SET client_encoding TO 'UTF8'",
-             s->schema, (long)s->lock_timeout_ms, (long)s->statement_timeout_ms);
+             "SET lock_timeout TO %ld; SET client_encoding TO 'UTF8'%s",
+             s->schema, (long)s->lock_timeout_ms, stmt);
     return exec_sql(s, sql, "set up the session");
 }
 

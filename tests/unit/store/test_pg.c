@@ -496,6 +496,42 @@ static void test_seq_race(void **state)
     c.destroy(c.userdata);
 }
 
+/* A SQLSTATE packed as the store gives it in a cause (docs/storage.md). */
+static int packed(const char *st)
+{
+    int v = 0;
+    for (int i = 0; i < 5; i++)
+        v += ((st[i] - '0') & 0x3f) << (6 * i);
+    return v;
+}
+
+/* The timeouts reach the session: a table another session holds locked
+ * makes a read wait; the lock timeout ends the wait as a lost race, the
+ * statement timeout as a failure of the store. */
+static void test_timeouts(void **state)
+{
+    (void)state;
+    fresh_schema("t_timeout");
+    triage_store_t s = pg_store("t_timeout");
+    s.destroy(s.userdata);
+    triage_postgresql_options_t o = pg_opts("t_timeout");
+    o.lock_timeout_ms = 200;
+    triage_store_t a, b;
+    assert_ok(triage_store_postgresql(&a, conninfo, &o));
+    o.lock_timeout_ms = 0;
+    o.statement_timeout_ms = 300;
+    assert_ok(triage_store_postgresql(&b, conninfo, &o));
+    sql("BEGIN; LOCK TABLE t_timeout.events IN ACCESS EXCLUSIVE MODE");
+    int64_t v;
+    assert_int_equal(a.last_seq(a.userdata, &v), TRIAGE_ECONFLICT); /* 55P03 */
+    assert_int_equal(b.last_seq(b.userdata, &v), packed("57014")); /* query_canceled */
+    sql("ROLLBACK");
+    assert_int_equal(a.last_seq(a.userdata, &v), 0);
+    assert_int_equal(b.last_seq(b.userdata, &v), 0);
+    a.destroy(a.userdata);
+    b.destroy(b.userdata);
+}
+
 /* ---- engines on two connections ---------------------------------------------------- */
 
 typedef struct {
@@ -1200,6 +1236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_contract),
         cmocka_unit_test(test_seq_race),
+        cmocka_unit_test(test_timeouts),
         cmocka_unit_test(test_two_engines),
         cmocka_unit_test(test_race_retried),
         cmocka_unit_test(test_assignment_races_absence),
