@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 builddir=build
-opts="-Dwerror=true -Dpython_interpreter=/usr/bin/python3"
+opts="-Dwerror=true -Dpython_interpreter=/usr/bin/python3 -Dpostgresql=enabled"
 if [ "${1:-}" = "--sanitize" ]; then
   builddir=build-sanitize
   opts="$opts -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug"

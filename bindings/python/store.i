@@ -41,6 +41,9 @@
 %{
 #include <triage/sys/store.h>
 
+/* Interface-2 Python stores and C stores in capsules (store2.i). */
+static int triage_py_store2_fill(triage_store_t *st, PyObject *store);
+
 /* Replaces the current Python exception (raised by the store method
  * `method`) with a chained triage.StoreError. Called with the GIL. */
 static void triage_py_store_wrap(const char *method)
@@ -401,7 +404,9 @@ triage_status_t triage_py_engine_open(struct triage_py_engine **out,
 {
     triage_store_t st = TRIAGE_STORE_INIT;
     triage_status_t rc = TRIAGE_OK;
-    if (store != Py_None) {
+    if (triage_py_store2_fill(&st, store)) {
+        /* an interface-2 adapter or a C store in a capsule (store2.i) */
+    } else if (store != Py_None) {
         /* From here on the engine-to-be owns a reference, and the adapter's
          * destroy runs exactly once whatever happens below. */
         Py_INCREF(store);

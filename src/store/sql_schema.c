@@ -199,6 +199,13 @@ static void record_table(triage__text *o, triage__sql_dialect d, const triage__s
     if (t->kind == TRIAGE_RECORD_CASE)
         triage__text_add(o, "CREATE INDEX cases_open ON cases (created) WHERE \"stage\" <> %d;\n",
                          (int)TRIAGE_STAGE_CLOSED);
+    /* PostgreSQL: the clients an engine loads at open (an open case, or
+     * activity since a day) without reading every client of the history */
+    if (pg && t->kind == TRIAGE_RECORD_CLIENT)
+        triage__text_add(o,
+                         "CREATE INDEX clients_active ON clients (created)"
+                         " WHERE \"active_case\" IS NOT NULL;\n"
+                         "CREATE INDEX clients_last_activity ON clients (\"last_activity\");\n");
 }
 
 static void events_table(triage__text *o, triage__sql_dialect d)

@@ -54,6 +54,10 @@ class RecordKind(enum.IntEnum):
     CASE = _ll.TRIAGE_RECORD_CASE
     WORKER = _ll.TRIAGE_RECORD_WORKER
     ABSENCE = _ll.TRIAGE_RECORD_ABSENCE
+    # interface 2 only (triage/_store2.py)
+    INTAKE = _ll.TRIAGE_RECORD_INTAKE
+    DEADLINE = _ll.TRIAGE_RECORD_DEADLINE
+    POLICY = _ll.TRIAGE_RECORD_POLICY
 
 
 class RecordKeys(NamedTuple):
@@ -356,6 +360,9 @@ def _engine_open(cls, store, **options):
     """
     if store is None:
         raise TypeError("open() needs a store object")
+    from . import _store2
+    if _store2.is_interface2(store):  # put_record: interface 2 (docs/python-store.md)
+        return _store2.open_interface2(cls, store, options)
     _StoreAdapter(store)  # missing methods: before anything else
     return _open_with(cls, options, store, None, 0, 0)
 

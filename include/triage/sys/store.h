@@ -379,4 +379,7 @@ TRIAGE_API int triage_store_sqlite_available(void);
 }
 #endif
 
+/* The PostgreSQL store: triage_store_postgresql() and its options. */
+#include <triage/sys/store_postgresql.h>
+
 #endif /* TRIAGE_SYS_STORE_H */
