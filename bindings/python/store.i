@@ -392,7 +392,7 @@ int triage_store_sqlite_available(void);
 triage_status_t triage_py_engine_open(struct triage_py_engine **out,
                                       int32_t unreachable_attempts, int32_t unreachable_min_days,
                                       int32_t repeat_notifications, int32_t repeat_window_days,
-                                      int32_t office_open_min, int32_t office_close_min,
+                                      int32_t office_open_min, int32_t office_close_min, int32_t retries,
                                       const triage_calendar_t *calendar,
                                       const triage_urgency_policy_t *urgency,
                                       const triage_deadline_rules_t *deadlines,
@@ -464,6 +464,7 @@ triage_status_t triage_py_engine_open(struct triage_py_engine **out,
     o.repeat_window_days = repeat_window_days;
     o.office_open_min = office_open_min;
     o.office_close_min = office_close_min;
+    o.retries = retries;
     if (audit != Py_None) {
         o.audit = triage_py_audit_tramp;
         o.audit_userdata = audit;

@@ -151,6 +151,9 @@ struct triage_engine {
     uint64_t races, conflicts, refreshes; /* lost races, calls that gave up, refreshes
                                               that brought changes (counters) */
     uint8_t policy_given[3]; /* the options named slots 1-3 (policy.c) */
+    /* the last attempt of a call runs in a write transaction begun before
+     * its refresh (shared.c), so no other engine can commit in between */
+    int txn_open;
     triage_date_t swept;    /* the day the working set was last swept */
     /* the shared configuration as stored, by slot - 1 (npayload 0: none) */
     triage__policy policies[TRIAGE__POLICY_SLOTS];
@@ -218,6 +221,9 @@ void *triage__fetch(triage_engine_t *e, int table, const triage_id_t *id, const 
  * call itself reports it).
  */
 triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt);
+/* Ends an attempt: a write transaction its last attempt began and did not
+ * commit (the call failed or changed nothing) is rolled back. */
+void triage__call_end(triage_engine_t *e);
 /* Refreshes a reading call (never a conflict). */
 triage_status_t triage__refresh(triage_engine_t *e);
 
@@ -230,6 +236,7 @@ triage_status_t triage__refresh(triage_engine_t *e);
             if ((rc) != TRIAGE_OK)                                                            \
                 break;                                                                        \
             (rc) = (call);                                                                    \
+            triage__call_end((e));                                                            \
             if ((rc) != TRIAGE__ERACE)                                                        \
                 break;                                                                        \
         }                                                                                     \
@@ -293,6 +300,10 @@ void triage__evict(triage_engine_t *e, const triage__txn *tx);
 
 triage_status_t triage__v2_load(triage_engine_t *e);
 triage_status_t triage__v2_refresh(triage_engine_t *e);
+/* Begins the write transaction of a call's last attempt and refreshes
+ * inside it (the store's writer lock keeps others out until it commits). */
+triage_status_t triage__v2_begin_locked(triage_engine_t *e);
+void triage__v2_end_locked(triage_engine_t *e);
 triage_status_t triage__v2_write(triage__txn *tx);
 triage_status_t triage__v2_fetch(triage_engine_t *e, int table, const triage_id_t *id);
 void triage__v2_evict(triage_engine_t *e, const triage__txn *tx);

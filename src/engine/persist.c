@@ -47,6 +47,8 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
 {
     if (!e)
         return TRIAGE_OK;
+    if (e->txn_open)
+        return TRIAGE_OK; /* a call inside a call's locked attempt */
     if (attempt > e->retries) {
         e->conflicts++;
         if (!e->race_kind || strcmp(e->race_kind, "event") == 0)
@@ -59,7 +61,19 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
                              "a row; nothing changed",
                              e->race_kind, (int)attempt);
     }
+    /* The last of several attempts takes the store's write transaction
+     * before it refreshes: a store that admits one writer at a time (every
+     * store the library ships) then cannot let another engine commit in
+     * between, so a busy database does not starve a call. */
+    if (attempt > 0 && attempt == e->retries && shared(e) && !e->store_broken)
+        return triage__v2_begin_locked(e);
     return triage__refresh(e);
+}
+
+void triage__call_end(triage_engine_t *e)
+{
+    if (e && e->txn_open)
+        triage__v2_end_locked(e);
 }
 
 /* ---- loading (interface 1: everything, once) --------------------------------- */

@@ -118,8 +118,10 @@ triage_status_t triage__v2_write(triage__txn *tx)
     int64_t seq = e->last_seq + (int64_t)tx->nev;
     const char *step = "begin";
     const char *kind = "record";
-    int rc = st->begin(st->userdata);
+    /* the last attempt of a call began its transaction before refreshing */
+    int rc = e->txn_open ? 0 : st->begin(st->userdata);
     int begun = rc == 0;
+    e->txn_open = 0;
     triage_status_t enc = TRIAGE_OK;
     for (size_t i = 0; i < tx->nputs && rc == 0 && !enc; i++) {
         const triage__put *p = &tx->puts[i];
@@ -320,7 +322,8 @@ triage_status_t triage__v2_fetch(triage_engine_t *e, int table, const triage_id_
         triage__worker worker;
         triage__absence absence;
     } rec;
-    int in_read = e->store.read_begin != NULL;
+    /* inside a locked attempt's write transaction the reads see it already */
+    int in_read = e->store.read_begin != NULL && !e->txn_open;
     int brc = in_read ? e->store.read_begin(e->store.userdata) : 0;
     if (brc)
         return triage__callback_failed("read_begin", brc);
@@ -573,7 +576,8 @@ static triage_status_t read_changes(triage_engine_t *e, changes *c, int64_t afte
 {
     triage_store_t *st = &e->store;
     memset(c, 0, sizeof *c);
-    int brc = st->read_begin ? st->read_begin(st->userdata) : 0;
+    int in_read = st->read_begin != NULL && !e->txn_open;
+    int brc = in_read ? st->read_begin(st->userdata) : 0;
     if (brc)
         return triage__callback_failed("read_begin", brc);
     int rc = st->last_seq(st->userdata, &c->seq);
@@ -590,7 +594,7 @@ static triage_status_t read_changes(triage_engine_t *e, changes *c, int64_t afte
                                    kind == TRIAGE_RECORD_DEADLINE || kind == TRIAGE_RECORD_CLIENT);
         out = query(e, &c->b[kind - 1], kind, after, open_only, since);
     }
-    if (st->read_end) {
+    if (in_read) {
         triage__error_saved saved;
         triage__error_save(&saved);
         st->read_end(st->userdata);
@@ -804,6 +808,29 @@ triage_status_t triage__v2_refresh(triage_engine_t *e)
     }
     changes_free(&ch);
     return out;
+}
+
+triage_status_t triage__v2_begin_locked(triage_engine_t *e)
+{
+    triage_store_t *st = &e->store;
+    int rc = st->begin(st->userdata);
+    if (rc)
+        return triage__callback_failed("begin", rc);
+    e->txn_open = 1;
+    triage_status_t out = triage__v2_refresh(e);
+    if (out)
+        triage__v2_end_locked(e);
+    return out;
+}
+
+void triage__v2_end_locked(triage_engine_t *e)
+{
+    e->txn_open = 0;
+    triage__error_saved saved;
+    triage__error_save(&saved);
+    if (e->store.rollback(e->store.userdata) != 0)
+        e->store_broken = 1;
+    triage__error_restore(&saved);
 }
 
 /* ---- lists and events from the store ---------------------------------------------- */

@@ -108,16 +108,33 @@ def test_conflict_is_retried():
     a.contact_attempt(case, False, at=T0)
     assert a_view.conflicts == 1
     assert a.case(case).contact_attempts == b.case(case).contact_attempts == 2
-    # every time: the retries run out, nothing of A's change is stored
+    # every time: the optimistic attempts lose; the last one begins its
+    # write transaction before it refreshes and goes through
     a_view.hook_times = 10
+    a.move(case, Stage.CLOSED, at=T0, reason="advice_given")
+    assert a_view.conflicts == 1 + 3   # three attempts lost, the fourth won
+    assert b.case(case).stage == Stage.CLOSED
+    assert b.case(case).contact_attempts == 2 + 4
+
+
+def test_retries_run_out():
+    store = MemoryStore2()
+    a_view = Proxy(store)
+    a = triage.Engine.open(a_view, clock=clock, retries=0)
+    b = engine(store)
+    client = a.add_client(municipality=297)
+    case = a.intake(client, kind="notification", received=T0).case
+    a.move(case, Stage.GUIDANCE, at=T0)
+    a_view.hook = lambda: b.contact_attempt(case, False, at=T0)
+    a_view.hook_times = 1
     with pytest.raises(triage.ConflictError) as info:
         a.move(case, Stage.CLOSED, at=T0, reason="advice_given")
     assert info.value.argument == "case"
-    assert a_view.conflicts == 1 + 4   # the first try and 3 retries (the default)
-    assert b.case(case).stage == Stage.GUIDANCE
-    a_view.hook_times = 0
+    assert b.case(case).stage == Stage.GUIDANCE   # nothing of A's is stored
     a.move(case, Stage.CLOSED, at=T0, reason="advice_given")
     assert b.case(case).stage == Stage.CLOSED
+    with pytest.raises(triage.InvalidArgument):
+        triage.Engine(retries=-1)
 
 
 def again(call):

@@ -596,8 +596,12 @@ class Engine:
     ``deadline_rules`` (copied: later changes to them do not reach the
     engine), ``audit`` (a callable ``audit(action, object, id)`` told of every
     read and change with :class:`AuditAction`, :class:`AuditObject` and a
-    ``uuid.UUID`` or None) and ``clock`` (a callable returning a datetime or
-    epoch ms: the time of client and worker events and the default ``at=``).
+    ``uuid.UUID`` or None), ``clock`` (a callable returning a datetime or
+    epoch ms: the time of client and worker events and the default ``at=``)
+    and ``retries`` (3: how often a call that lost a race to another engine
+    on the same database is run again; the last attempt holds the store's
+    write transaction, so with a store that admits one writer at a time it
+    goes through; docs/storage.md).
 
     Use it as a context manager or call :meth:`close`; an engine is also
     freed when collected. A closed engine raises ValueError. One engine must
@@ -610,7 +614,7 @@ class Engine:
                  repeat_notifications=3, repeat_window_days=365, office_open_min=480,
                  office_close_min=960, calendar=None, classify_policy=None,
                  urgency_policy=None, deadline_rules=None, audit=None, clock=None,
-                 _opener=None):
+                 retries=3, _opener=None):
         # _opener: how triage._store opens an engine on a store (private).
         self._h = None
         self._clock = None
@@ -628,7 +632,8 @@ class Engine:
             (unreachable_min_days, "unreachable_min_days"),
             (repeat_notifications, "repeat_notifications"),
             (repeat_window_days, "repeat_window_days"),
-            (office_open_min, "office_open_min"), (office_close_min, "office_close_min"))]
+            (office_open_min, "office_open_min"), (office_close_min, "office_close_min"),
+            (retries, "retries"))]
         self._clock = clock
         self._h = (_opener or _ll.triage_py_engine_new)(
             *opts,
