@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 builddir=build
-opts="-Dwerror=true -Dpython_interpreter=/usr/bin/python3"
+opts="-Dwerror=true -Dpython_interpreter=/usr/bin/python3 -Dpostgresql=enabled"
 if [ "${1:-}" = "--sanitize" ]; then
   builddir=build-sanitize
   opts="$opts -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug"
@@ -14,7 +14,8 @@ if [ "${1:-}" = "--sanitize" ]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 if [ -d "$builddir/meson-private" ]; then
-  meson configure "$builddir" $opts >/dev/null
+  # --reconfigure also learns options added since the directory was set up
+  meson setup --reconfigure "$builddir" $opts >/dev/null
 else
   meson setup "$builddir" $opts >/dev/null
 fi

@@ -339,7 +339,7 @@ struct triage_py_engine {};
 triage_status_t triage_py_engine_new(struct triage_py_engine **out,
                                      int32_t unreachable_attempts, int32_t unreachable_min_days,
                                      int32_t repeat_notifications, int32_t repeat_window_days,
-                                     int32_t office_open_min, int32_t office_close_min,
+                                     int32_t office_open_min, int32_t office_close_min, int32_t retries,
                                      const triage_calendar_t *calendar,
                                      const triage_urgency_policy_t *urgency,
                                      const triage_deadline_rules_t *deadlines,
@@ -367,6 +367,7 @@ triage_status_t triage_py_engine_new(struct triage_py_engine **out,
     o.repeat_window_days = repeat_window_days;
     o.office_open_min = office_open_min;
     o.office_close_min = office_close_min;
+    o.retries = retries;
     if (audit != Py_None) {
         o.audit = triage_py_audit_tramp;
         o.audit_userdata = audit;
@@ -733,6 +734,43 @@ TRIAGE_OUT_INT(int64_t, utc_ms)
 %rename("$ignore", %$isclass) triage_event_query;
 %rename("$ignore", %$isclass) triage_intake_info;
 %rename("$ignore", %$isclass) triage_case_deadline;
+
+/* The policy in use: a copy owned by Python (the engine's own is borrowed
+ * only until its next call). */
+%define TRIAGE_POLICY_OUT(TYPE, COPY, SWIGTYPE)
+%typemap(in, numinputs=0) const TYPE **out (const TYPE *tmp = NULL) { $1 = &tmp; }
+%typemap(argout) const TYPE **out {
+    TYPE *copy = NULL;
+    if (COPY(&copy, *$1) != TRIAGE_OK) {
+        triage_py_raise(triage_error_last()->code);
+        SWIG_fail;
+    }
+    $result = SWIG_Python_AppendOutput($result,
+        SWIG_NewPointerObj(SWIG_as_voidptr(copy), SWIGTYPE, SWIG_POINTER_OWN));
+}
+%enddef
+TRIAGE_POLICY_OUT(triage_urgency_policy_t, triage_urgency_policy_copy, SWIGTYPE_p_triage_urgency_policy)
+TRIAGE_POLICY_OUT(triage_deadline_rules_t, triage_deadline_rules_copy, SWIGTYPE_p_triage_deadline_rules)
+TRIAGE_POLICY_OUT(triage_classify_policy_t, triage_classify_policy_copy, SWIGTYPE_p_triage_classify_policy)
+
+/* triage_engine_stats(): a dict. */
+%typemap(in, numinputs=0) triage_engine_stats_t *out (triage_engine_stats_t tmp) {
+    memset(&tmp, 0, sizeof tmp);
+    tmp.version = TRIAGE_ENGINE_STATS_VERSION;
+    $1 = &tmp;
+}
+%typemap(argout) triage_engine_stats_t *out {
+    $result = SWIG_Python_AppendOutput($result,
+        Py_BuildValue("{s:K,s:K,s:K,s:L,s:K,s:K,s:O}", "races", (unsigned long long)$1->races,
+                      "conflicts", (unsigned long long)$1->conflicts, "refreshes",
+                      (unsigned long long)$1->refreshes, "last_seq", (long long)$1->last_seq,
+                      "cases", (unsigned long long)$1->cases, "clients",
+                      (unsigned long long)$1->clients, "resident",
+                      $1->resident ? Py_True : Py_False));
+}
+%typemap(in) const triage_engine_t *engine = triage_engine_t *engine;
+%typemap(freearg) const triage_engine_t *engine = triage_engine_t *engine;
+%rename("$ignore", %$isclass) triage_engine_stats;
 
 %include "triage/engine.h"
 

@@ -41,6 +41,9 @@
 %{
 #include <triage/sys/store.h>
 
+/* Interface-2 Python stores and C stores in capsules (store2.i). */
+static int triage_py_store2_fill(triage_store_t *st, PyObject *store);
+
 /* Replaces the current Python exception (raised by the store method
  * `method`) with a chained triage.StoreError. Called with the GIL. */
 static void triage_py_store_wrap(const char *method)
@@ -374,6 +377,7 @@ static void triage_py_store_destroy(void *ud)
 %constant int TRIAGE_RECORD_ABSENCE = TRIAGE_RECORD_ABSENCE;
 
 int triage_store_sqlite_available(void);
+%constant int TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT = TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT;
 
 /*
  * Opens an engine on a store: `store` is a Python store adapter, or None for
@@ -388,7 +392,7 @@ int triage_store_sqlite_available(void);
 triage_status_t triage_py_engine_open(struct triage_py_engine **out,
                                       int32_t unreachable_attempts, int32_t unreachable_min_days,
                                       int32_t repeat_notifications, int32_t repeat_window_days,
-                                      int32_t office_open_min, int32_t office_close_min,
+                                      int32_t office_open_min, int32_t office_close_min, int32_t retries,
                                       const triage_calendar_t *calendar,
                                       const triage_urgency_policy_t *urgency,
                                       const triage_deadline_rules_t *deadlines,
@@ -400,7 +404,9 @@ triage_status_t triage_py_engine_open(struct triage_py_engine **out,
 {
     triage_store_t st = TRIAGE_STORE_INIT;
     triage_status_t rc = TRIAGE_OK;
-    if (store != Py_None) {
+    if (triage_py_store2_fill(&st, store)) {
+        /* an interface-2 adapter or a C store in a capsule (store2.i) */
+    } else if (store != Py_None) {
         /* From here on the engine-to-be owns a reference, and the adapter's
          * destroy runs exactly once whatever happens below. */
         Py_INCREF(store);
@@ -458,6 +464,7 @@ triage_status_t triage_py_engine_open(struct triage_py_engine **out,
     o.repeat_window_days = repeat_window_days;
     o.office_open_min = office_open_min;
     o.office_close_min = office_close_min;
+    o.retries = retries;
     if (audit != Py_None) {
         o.audit = triage_py_audit_tramp;
         o.audit_userdata = audit;

@@ -97,6 +97,7 @@ int triage_py_error_code(void) { return (int)triage_error_last()->code; }
 %include "engine.i"
 %include "report.i"
 %include "store.i"
+%include "store2.i"
 %include "assign.i"
 %include "sim.i"
 

@@ -42,17 +42,24 @@ static void usage(FILE *to)
             "                      the four-quadrant classification of a score vector;\n"
             "                      with no arguments a JSON object is read from stdin:\n"
             "                      {\"need\": {...}, \"capacity\": {...}, \"age_related\": false}\n"
-            "  report --db FILE --from DATE --to DATE [--format table|csv|json]\n"
+            "  report --db DB --from DATE --to DATE [--format table|csv|json]\n"
             "         [--plot FILE.png]\n"
             "                      the period report (docs/domain.md section 9) of a store;\n"
             "                      both dates inclusive, local (Finnish) days\n"
-            "  check --db FILE     check a store without changing it: SQLite's\n"
+            "  check --db DB       check a store without changing it: SQLite's\n"
             "                      integrity_check, then every record and event\n"
             "                      decoded and validated; exit 1 when damaged\n"
-            "  simulate --scenario FILE [--days N] [--seed S] [--db FILE]\n"
+            "  simulate --scenario FILE [--days N] [--seed S] [--db DB]\n"
             "           [--format table|csv|json]\n"
             "                      run a scenario (docs/simulation.md) on the engine,\n"
-            "                      persisting to a new SQLite file with --db\n"
+            "                      persisting to a new database with --db\n"
+            "\n"
+            "DB is an SQLite file, or a PostgreSQL connection string: one that starts\n"
+            "with postgresql:// or postgres://, or with a word and '=' (\"host=db1\n"
+            "dbname=cis\", \"service=triage\"; a file name with '=' in it needs a\n"
+            "directory part: data/a=b.db). The password comes from a password file,\n"
+            "PGPASSFILE, a service file or PGPASSWORD, and is never printed. With\n"
+            "PostgreSQL, --schema NAME chooses the schema of the tables (default triage).\n"
             "\n"
             "Options:\n"
             "  -h, --help          show this help and exit (after a COMMAND: its help)\n"
@@ -191,6 +198,74 @@ static int lower_equal(const char *a, const char *b)
             return 0;
     }
     return *a == *b;
+}
+
+/* ---- databases: SQLite files and PostgreSQL connection strings ------------------ */
+
+/* The rule (docs/cli.md): a PostgreSQL connection string starts with
+ * postgresql:// or postgres://, or is libpq's key=value form: a word of
+ * letters and '_' (spaces before it allowed), then '='. Anything else is a
+ * file: a file name with '=' needs a directory part (data/a=b.db). */
+static int is_conninfo(const char *db)
+{
+    if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0)
+        return 1;
+    const char *p = db;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *word = p;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_')
+        p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p > word && *p == '=';
+}
+
+/* What messages call the database: the file, or never the connection
+ * string (it may hold a password). */
+static const char *db_label(const char *db)
+{
+    return is_conninfo(db) ? "PostgreSQL database" : db;
+}
+
+/* --schema NAME: the PostgreSQL schema (NULL: the store's default). */
+static const char *pg_schema;
+
+/* Opens the store on `db` (create: make the database or tables when
+ * missing; check: SQLite's full page check). */
+static triage_status_t open_db(triage_store_t *out, const char *db, int create, int check)
+{
+    if (is_conninfo(db)) {
+        if (!triage_store_postgresql_available())
+            return TRIAGE_EINVAL;
+        triage_postgresql_options_t po = TRIAGE_POSTGRESQL_OPTIONS_INIT;
+        po.schema = pg_schema;
+        po.create = create;
+        return triage_store_postgresql(out, db, &po);
+    }
+    if (!triage_store_sqlite_available())
+        return TRIAGE_EINVAL;
+    triage_sqlite_options_t so = TRIAGE_SQLITE_OPTIONS_INIT;
+    so.create = create;
+    if (check)
+        so.check = TRIAGE_SQLITE_CHECK_FULL;
+    return triage_store_sqlite(out, db, &so);
+}
+
+/* The store's kind is missing from this build: one line, exit 1. */
+static int db_unavailable(const char *db)
+{
+    if (is_conninfo(db) ? triage_store_postgresql_available() : triage_store_sqlite_available())
+        return 0;
+    fprintf(stderr, "%s: the %s store is not available in this build\n", prog,
+            is_conninfo(db) ? "PostgreSQL" : "SQLite");
+    return EXIT_RUNTIME;
+}
+
+/* --schema for a file is a usage error. */
+static int schema_misused(const char *db)
+{
+    return pg_schema && db && !is_conninfo(db);
 }
 
 static int cmd_date_info(int argc, char **argv)
@@ -473,28 +548,25 @@ static int cmd_classify(int argc, char **argv)
 /* ---- report ------------------------------------------------------------------------ */
 
 /*
- * Opens the SQLite store FILE and returns an engine over it.
- * TODO(store): the SQLite store is being written; when it lands, open FILE
- * read-only through it and return the engine. Until then this is the one
- * place that fails.
+ * Opens the store DB (an SQLite file or a PostgreSQL database; never
+ * creating it) and returns an engine over it. Reading writes nothing; a
+ * database of schema 1 is migrated on open.
  */
-static int open_store_engine(triage_engine_t **out, const char *path)
+static int open_store_engine(triage_engine_t **out, const char *db)
 {
     *out = NULL;
-    if (!triage_store_sqlite_available()) {
-        fprintf(stderr, "%s: the SQLite store is not available in this build\n", prog);
-        return EXIT_RUNTIME;
-    }
+    int u = db_unavailable(db);
+    if (u)
+        return u;
     /* A report only reads: never create the database. */
-    triage_sqlite_options_t so = TRIAGE_SQLITE_OPTIONS_INIT;
-    so.create = 0;
     triage_store_t store;
-    triage_status_t rc = triage_store_sqlite(&store, path, &so);
+    triage_status_t rc = open_db(&store, db, 0, 0);
     if (rc == TRIAGE_OK)
         rc = triage_engine_open(out, NULL, &store);
     if (rc != TRIAGE_OK) {
-        fprintf(stderr, "%s: %s: %s\n", prog, path, triage_error_last()->message);
-        return rc == TRIAGE_ENOTFOUND || rc == TRIAGE_ECONFLICT || rc == TRIAGE_EVERSION
+        fprintf(stderr, "%s: %s: %s\n", prog, db_label(db), triage_error_last()->message);
+        return rc == TRIAGE_ENOTFOUND || rc == TRIAGE_ECONFLICT || rc == TRIAGE_EVERSION ||
+                       rc == TRIAGE_EINVAL
                    ? EXIT_USAGE
                    : EXIT_RUNTIME;
     }
@@ -746,8 +818,12 @@ static int cmd_report(int argc, char **argv)
         const char *v;
         if (opt_value(argc, argv, &i, "--db", &v)) {
             if (!v || !*v)
-                return fail_usage("--db needs a FILE", NULL);
+                return fail_usage("--db needs a DB", NULL);
             db = v;
+        } else if (opt_value(argc, argv, &i, "--schema", &v)) {
+            if (!v || !*v)
+                return fail_usage("--schema needs a NAME", NULL);
+            pg_schema = v;
         } else if (opt_value(argc, argv, &i, "--from", &v)) {
             if (!v || triage_date_parse(&first, v) != TRIAGE_OK)
                 return fail_usage("invalid --from DATE", v);
@@ -769,7 +845,9 @@ static int cmd_report(int argc, char **argv)
         }
     }
     if (!db)
-        return fail_usage("report needs --db FILE", NULL);
+        return fail_usage("report needs --db DB", NULL);
+    if (schema_misused(db))
+        return fail_usage("--schema is for a PostgreSQL database", NULL);
     if (first == TRIAGE_DATE_NONE)
         return fail_usage("report needs --from DATE", NULL);
     if (last == TRIAGE_DATE_NONE)
@@ -789,72 +867,64 @@ static int cmd_report(int argc, char **argv)
 
 /* ---- check ------------------------------------------------------------------ */
 
-/* Checks a database without changing it: SQLite's full integrity_check
- * (the store's FULL page check), then every record and event decoded and
- * validated as triage_engine_open() does, then a summary on stdout. Exit 0
- * when sound, 1 when damaged or unreadable (one line on stderr). */
-static int cmd_check(int argc, char **argv)
+/* One line on stderr for a check that failed; the exit status. */
+static int check_failed(const char *db, triage_status_t rc)
 {
-    const char *db = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (opt_value(argc, argv, &i, "--db", &v)) {
-            if (!v || !*v)
-                return fail_usage("--db needs a FILE", NULL);
-            db = v;
-        } else {
-            return fail_usage("unknown check argument", argv[i]);
-        }
-    }
-    if (!db)
-        return fail_usage("check needs --db FILE", NULL);
-    if (!triage_store_sqlite_available()) {
-        fprintf(stderr, "%s: the SQLite store is not available in this build\n", prog);
-        return EXIT_RUNTIME;
-    }
-    triage_sqlite_options_t so = TRIAGE_SQLITE_OPTIONS_INIT;
-    so.create = 0;
-    so.check = TRIAGE_SQLITE_CHECK_FULL;
-    triage_store_t store;
-    triage_engine_t *e = NULL;
-    triage_status_t rc = triage_store_sqlite(&store, db, &so);
-    if (rc == TRIAGE_OK)
-        rc = triage_engine_open(&e, NULL, &store);
-    if (rc != TRIAGE_OK) {
-        const triage_error_t *le = triage_error_last();
-        const char *what = rc == TRIAGE_ECORRUPT ? "damaged" : "cannot check";
-        if (*le->argument && strcmp(le->argument, "path"))
-            fprintf(stderr, "%s: %s: %s: %s [%s]\n", prog, db, what, le->message, le->argument);
-        else
-            fprintf(stderr, "%s: %s: %s: %s\n", prog, db, what, le->message);
-        /* As report: no file, not ours, or newer is a usage problem. */
-        return rc == TRIAGE_ENOTFOUND || rc == TRIAGE_ECONFLICT || rc == TRIAGE_EVERSION
-                   ? EXIT_USAGE
-                   : EXIT_RUNTIME;
-    }
-    size_t n[5] = {0};
-    triage_id_t *ids = NULL;
-    triage_absence_t *abs = NULL;
-    if (triage_client_list(&ids, &n[0], e) == TRIAGE_OK)
-        triage_free(ids);
+    const triage_error_t *le = triage_error_last();
+    const char *what = rc == TRIAGE_ECORRUPT ? "damaged" : "cannot check";
+    if (*le->argument && strcmp(le->argument, "path") && strcmp(le->argument, "conninfo"))
+        fprintf(stderr, "%s: %s: %s: %s [%s]\n", prog, db_label(db), what, le->message,
+                le->argument);
     else
-        rc = triage_error_last()->code;
-    if (!rc && triage_worker_list(&ids, &n[1], e) == TRIAGE_OK)
-        triage_free(ids);
-    else if (!rc)
-        rc = triage_error_last()->code;
-    if (!rc && triage_case_list(&ids, &n[2], e, NULL) == TRIAGE_OK)
-        triage_free(ids);
-    else if (!rc)
-        rc = triage_error_last()->code;
-    if (!rc && triage_absence_list(&abs, &n[3], TRIAGE_ABSENCE_VERSION, e, NULL) == TRIAGE_OK)
+        fprintf(stderr, "%s: %s: %s: %s\n", prog, db_label(db), what, le->message);
+    /* As report: no file, not ours, newer, or a connection string or schema
+     * name that is no such thing is a usage problem. */
+    return rc == TRIAGE_ENOTFOUND || rc == TRIAGE_ECONFLICT || rc == TRIAGE_EVERSION ||
+                   rc == TRIAGE_EINVAL
+               ? EXIT_USAGE
+               : EXIT_RUNTIME;
+}
+
+/* Reads every record and event through the engine (an engine on a shared
+ * database holds only its working set: the rest is read, decoded and
+ * validated here). n: clients, workers, cases, absences, events. */
+static triage_status_t check_records(triage_engine_t *e, size_t n[5])
+{
+    triage_id_t *ids = NULL;
+    triage_status_t rc = triage_client_list(&ids, &n[0], e);
+    for (size_t i = 0; !rc && i < n[0]; i++) {
+        triage_client_t c;
+        c.version = TRIAGE_CLIENT_VERSION;
+        rc = triage_client_get(&c, e, &ids[i]);
+    }
+    triage_free(ids);
+    ids = NULL;
+    if (!rc)
+        rc = triage_worker_list(&ids, &n[1], e);
+    for (size_t i = 0; !rc && i < n[1]; i++) {
+        triage_worker_t w;
+        w.version = TRIAGE_WORKER_VERSION;
+        rc = triage_worker_get(&w, e, &ids[i]);
+    }
+    triage_free(ids);
+    ids = NULL;
+    if (!rc)
+        rc = triage_case_list(&ids, &n[2], e, NULL);
+    for (size_t i = 0; !rc && i < n[2]; i++) {
+        /* the case with its intakes and deadline rows */
+        triage_case_t c;
+        c.version = TRIAGE_CASE_VERSION;
+        rc = triage_case_get(&c, e, &ids[i]);
+    }
+    triage_free(ids);
+    if (!rc) {
+        triage_absence_t *abs = NULL;
+        rc = triage_absence_list(&abs, &n[3], TRIAGE_ABSENCE_VERSION, e, NULL);
         triage_free(abs);
-    else if (!rc)
-        rc = triage_error_last()->code;
+    }
     triage_event_iter_t *it = NULL;
     if (!rc && (rc = triage_event_iter_new(&it, e, NULL)) == TRIAGE_OK) {
         triage_event_t ev;
-        ev.version = TRIAGE_EVENT_VERSION;
         ev.version = TRIAGE_EVENT_VERSION;
         while ((rc = triage_event_iter_next(it, &ev)) == TRIAGE_OK)
             n[4]++;
@@ -862,11 +932,57 @@ static int cmd_check(int argc, char **argv)
             rc = TRIAGE_OK;
         triage_event_iter_free(it);
     }
+    return rc;
+}
+
+/* Checks a database without changing it: SQLite's full integrity_check
+ * (the store's FULL page check, with its foreign keys; PostgreSQL keeps
+ * its own pages), then every record and event decoded and validated, then
+ * a summary on stdout. Exit 0 when sound, 1 when damaged or unreadable (one
+ * line on stderr). A database of schema 1 is migrated by opening it, as by
+ * any other command. */
+static int cmd_check(int argc, char **argv)
+{
+    const char *db = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (opt_value(argc, argv, &i, "--db", &v)) {
+            if (!v || !*v)
+                return fail_usage("--db needs a DB", NULL);
+            db = v;
+        } else if (opt_value(argc, argv, &i, "--schema", &v)) {
+            if (!v || !*v)
+                return fail_usage("--schema needs a NAME", NULL);
+            pg_schema = v;
+        } else {
+            return fail_usage("unknown check argument", argv[i]);
+        }
+    }
+    if (!db)
+        return fail_usage("check needs --db DB", NULL);
+    if (schema_misused(db))
+        return fail_usage("--schema is for a PostgreSQL database", NULL);
+    int u = db_unavailable(db);
+    if (u)
+        return u;
+    triage_store_t store;
+    triage_engine_t *e = NULL;
+    triage_status_t rc = open_db(&store, db, 0, 1);
+    if (rc == TRIAGE_OK)
+        rc = triage_engine_open(&e, NULL, &store);
+    if (rc != TRIAGE_OK)
+        return check_failed(db, rc);
+    size_t n[5] = {0};
+    rc = check_records(e, n);
+    if (rc) {
+        int status = check_failed(db, rc);
+        triage_engine_free(e);
+        return status;
+    }
     triage_engine_free(e);
-    if (rc)
-        return fail_runtime("check");
-    printf("integrity_check: ok\n"
-           "records: every record and event is valid\n"
+    if (!is_conninfo(db))
+        printf("integrity_check: ok\n");
+    printf("records: every record and event is valid\n"
            "clients: %zu\nworkers: %zu\ncases: %zu\nabsences: %zu\nevents: %zu\n",
            n[0], n[1], n[2], n[3], n[4]);
     return 0;
@@ -904,8 +1020,12 @@ static int cmd_simulate(int argc, char **argv)
                 return fail_usage("--seed must be 0-2147483647", v);
         } else if (opt_value(argc, argv, &i, "--db", &v)) {
             if (!v || !*v)
-                return fail_usage("--db needs a FILE", NULL);
+                return fail_usage("--db needs a DB", NULL);
             db = v;
+        } else if (opt_value(argc, argv, &i, "--schema", &v)) {
+            if (!v || !*v)
+                return fail_usage("--schema needs a NAME", NULL);
+            pg_schema = v;
         } else if (opt_value(argc, argv, &i, "--format", &v)) {
             if (!v || (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json")))
                 return fail_usage("--format must be table, csv or json", v);
@@ -916,6 +1036,8 @@ static int cmd_simulate(int argc, char **argv)
     }
     if (!path)
         return fail_usage("simulate needs --scenario FILE", NULL);
+    if (schema_misused(db) || (pg_schema && !db))
+        return fail_usage("--schema is for a PostgreSQL database", NULL);
     /* The scenario is read and checked in full before any database exists. */
     triage_scenario_t *sc = NULL;
     if (triage_scenario_load(&sc, path, NULL) != TRIAGE_OK) {
@@ -929,15 +1051,16 @@ static int cmd_simulate(int argc, char **argv)
         o.progress = sim_progress;
     triage_store_t store;
     if (db) {
-        if (!triage_store_sqlite_available()) {
+        int u = db_unavailable(db);
+        if (u) {
             triage_scenario_free(sc);
-            fprintf(stderr, "%s: the SQLite store is not available in this build\n", prog);
-            return EXIT_RUNTIME;
+            return u;
         }
-        if (triage_store_sqlite(&store, db, NULL) != TRIAGE_OK) {
+        triage_status_t orc = open_db(&store, db, 1, 0);
+        if (orc != TRIAGE_OK) {
             triage_scenario_free(sc);
-            fprintf(stderr, "%s: %s: %s\n", prog, db, triage_error_last()->message);
-            return EXIT_RUNTIME;
+            fprintf(stderr, "%s: %s: %s\n", prog, db_label(db), triage_error_last()->message);
+            return orc == TRIAGE_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
         }
         o.store = &store;
     }
@@ -946,7 +1069,8 @@ static int cmd_simulate(int argc, char **argv)
     triage_scenario_free(sc);
     if (st != TRIAGE_OK) {
         if (st == TRIAGE_ECONFLICT)
-            fprintf(stderr, "%s: %s: %s\n", prog, db ? db : "store", triage_error_last()->message);
+            fprintf(stderr, "%s: %s: %s\n", prog, db ? db_label(db) : "store",
+                    triage_error_last()->message);
         else
             fprintf(stderr, "%s: simulation failed: %s\n", prog, triage_error_last()->message);
         return EXIT_RUNTIME;

@@ -89,13 +89,17 @@ TRIAGE_API triage_status_t triage_assign_policy_get(double *out,
                                                     triage_assign_param_t param);
 
 /**
- * Gives the engine an assignment policy (copied). Engines start with the
- * default. Not stored: supply it again after reopening an engine.
- * @return ::TRIAGE_OK, ::TRIAGE_EINVAL, ::TRIAGE_ENOMEM (engine unchanged).
+ * Gives the engine an assignment policy (copied), as a transaction with a
+ * ::TRIAGE_EVENT_POLICY_CHANGED event. Engines start with the default. On
+ * an interface-2 store the policy is stored and every engine on the
+ * database uses it from its next call (docs/storage.md, "Shared
+ * configuration"); otherwise supply it again after reopening.
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL, ::TRIAGE_ENOMEM, ::TRIAGE_ESTORE,
+ *         ::TRIAGE_ECONFLICT (lost races); nothing changes on failure.
  */
 TRIAGE_API triage_status_t triage_engine_set_assign_policy(triage_engine_t *engine,
                                                            const triage_assign_policy_t *policy);
-/** The engine's assignment policy (borrowed: valid until the next set or the engine's end). */
+/** The engine's assignment policy (borrowed: valid until the next call on the engine). */
 TRIAGE_API triage_status_t triage_engine_assign_policy(const triage_assign_policy_t **out,
                                                        triage_engine_t *engine);
 
@@ -103,9 +107,10 @@ TRIAGE_API triage_status_t triage_engine_assign_policy(const triage_assign_polic
 
 /**
  * Supplies the travel distances between municipalities (km or minutes:
- * the unit is the caller's, used only for comparison and sums). Copied into
- * the engine's memory; not stored (supply it again after reopening). The
- * matrix need not be symmetric (travel times may differ by direction);
+ * the unit is the caller's, used only for comparison and sums). Copied; a
+ * transaction with a ::TRIAGE_EVENT_POLICY_CHANGED event, stored and shared
+ * on an interface-2 store like the policies (otherwise supply it again
+ * after reopening). The matrix need not be symmetric (travel times may differ by direction);
  * distance[i * n + j] is from municipality codes[i] to codes[j].
  * @param codes     n distinct municipality codes 1-9999
  * @param distance  n * n finite values >= 0 (NaN = missing is an error),
@@ -113,7 +118,8 @@ TRIAGE_API triage_status_t triage_engine_assign_policy(const triage_assign_polic
  * @param n         0 clears the matrix (then locality uses served municipalities only)
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL ("codes": bad or duplicate code;
  *         "distance": negative, missing (NaN), infinite or non-zero diagonal
- *         entry); ::TRIAGE_ERANGE (n > 10000); ::TRIAGE_ENOMEM. Nothing changes on failure.
+ *         entry); ::TRIAGE_ERANGE (n > 1000); ::TRIAGE_ENOMEM; ::TRIAGE_ESTORE;
+ *         ::TRIAGE_ECONFLICT. Nothing changes on failure.
  */
 TRIAGE_API triage_status_t triage_engine_set_distances(triage_engine_t *engine,
                                                        const int32_t *codes,

@@ -371,6 +371,70 @@ TRIAGE_API void triage_engine_free(triage_engine_t *engine);
 /** The engine's calendar (borrowed: lives as long as the engine). */
 TRIAGE_API const triage_calendar_t *triage_engine_calendar(const triage_engine_t *engine);
 
+/* ---- the shared configuration (docs/storage.md, "Shared configuration") ---- */
+
+/**
+ * Replaces the urgency policy (copied), as a transaction with a
+ * ::TRIAGE_EVENT_POLICY_CHANGED event. On a database of a version-2 store
+ * it is stored, and every engine on that database uses it from its next
+ * call; cases already taken in keep the deadlines they were given.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL); ::TRIAGE_ENOMEM;
+ *         ::TRIAGE_ESTORE; ::TRIAGE_ECONFLICT (lost races). Nothing changes on failure.
+ */
+TRIAGE_API triage_status_t triage_engine_set_urgency_policy(triage_engine_t *engine,
+                                                            const triage_urgency_policy_t *policy);
+/** Replaces the deadline rules (copied); as triage_engine_set_urgency_policy(). */
+TRIAGE_API triage_status_t triage_engine_set_deadline_rules(triage_engine_t *engine,
+                                                            const triage_deadline_rules_t *rules);
+/** Replaces the classifier policy (copied); as triage_engine_set_urgency_policy(). */
+TRIAGE_API triage_status_t triage_engine_set_classify_policy(triage_engine_t *engine,
+                                                             const triage_classify_policy_t *policy);
+/**
+ * The policy the engine uses now (after bringing itself up to date).
+ * Borrowed: valid until the next call on the engine (another engine's
+ * change replaces it). Copy it to keep it.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL); ::TRIAGE_ESTORE or
+ *         ::TRIAGE_ECORRUPT when the refresh fails.
+ */
+TRIAGE_API triage_status_t triage_engine_urgency_policy(const triage_urgency_policy_t **out,
+                                                        triage_engine_t *engine);
+/** The deadline rules in use; as triage_engine_urgency_policy(). */
+TRIAGE_API triage_status_t triage_engine_deadline_rules(const triage_deadline_rules_t **out,
+                                                        triage_engine_t *engine);
+/** The classifier policy in use; as triage_engine_urgency_policy(). */
+TRIAGE_API triage_status_t triage_engine_classify_policy(const triage_classify_policy_t **out,
+                                                         triage_engine_t *engine);
+
+/* ---- many engines on one database (docs/storage.md) ------------------------ */
+
+/**
+ * Applies what other engines on the same database committed since this
+ * engine last looked. Every call does this on its own first (one cheap
+ * question to the store when nothing changed); call it to bring memory up
+ * to date between calls, for example before reading many records. A no-op
+ * without a version-2 store.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL); ::TRIAGE_ENOMEM; ::TRIAGE_ESTORE;
+ *         ::TRIAGE_ECORRUPT. On failure memory stays at the state it had.
+ */
+TRIAGE_API triage_status_t triage_engine_refresh(triage_engine_t *engine);
+
+/** Counters of an engine on a shared database. Versioned output. */
+typedef struct triage_engine_stats {
+    uint32_t version;       /**< set by the caller: ::TRIAGE_ENGINE_STATS_VERSION */
+    uint64_t races;         /**< commits another engine beat (each retried) */
+    uint64_t conflicts;     /**< calls that gave up with ::TRIAGE_ECONFLICT after the retries */
+    uint64_t refreshes;     /**< refreshes that brought other engines' changes */
+    int64_t last_seq;       /**< the last event sequence number the engine has applied */
+    uint64_t cases;         /**< cases in memory (open ones, and closed ones read on demand) */
+    uint64_t clients;       /**< clients in memory */
+    int32_t resident;       /**< 1: everything in memory (no store or a version-1 store) */
+} triage_engine_stats_t;
+#define TRIAGE_ENGINE_STATS_VERSION 1
+
+/** Reads the counters. @return ::TRIAGE_OK; ::TRIAGE_EINVAL; ::TRIAGE_EVERSION. */
+TRIAGE_API triage_status_t triage_engine_stats(triage_engine_stats_t *out,
+                                               const triage_engine_t *engine);
+
 /* ---- clients and workers ------------------------------------------------- */
 
 /**

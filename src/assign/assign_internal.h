@@ -23,6 +23,10 @@ struct triage_assign_policy {
  * first use (triage__assign_get), freed with the engine. */
 typedef struct triage__assign_state {
     triage_assign_policy_t *policy;
+    /* the revisions of the engine's policy slots these were decoded from
+     * (0: the default / none); synced when the engine's policy_gen moves */
+    uint64_t seen_gen;
+    int64_t policy_rev, dist_rev;
     size_t n;         /* distance matrix size, 0 = none */
     int32_t *codes;   /* n codes, as given */
     double *dist;     /* n * n */

@@ -6,6 +6,8 @@
  * (the loads themselves are in load.c).
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assign/assign_internal.h"
@@ -170,64 +172,128 @@ triage__assign_state *triage__assign_peek(const triage_engine_t *e)
     return triage__extension_state(e, &assign_extension);
 }
 
-triage_status_t triage__assign_get(triage__assign_state **out, triage_engine_t *e)
+/* ---- the stored forms (docs/data-model.md, "Policies") -------------------- */
+
+/* The stored name of each parameter (by triage_assign_param_t): a new
+ * parameter needs its name here, or the build fails. */
+static const char *const param_names[] = {
+    NULL,           "weight_q1",    "weight_q2",    "weight_q3",         "weight_q4",
+    "weight_unclassified", "later_factor", "urgent_bonus", "pair_factor", "soft_cap",
+    "hard_cap",     "child_welfare_cap", "flood_margin", "language_hard", "exact_limit",
+    "long_absence",
+};
+_Static_assert(sizeof param_names / sizeof param_names[0] == TRIAGE__NPARAM,
+               "every assignment parameter has a stored name");
+
+static triage_status_t policy_save(triage__text *t, const triage_assign_policy_t *p)
 {
-    triage__assign_state *s = triage__assign_peek(e);
-    if (!s) {
-        s = triage__calloc(&e->alloc, 1, sizeof *s);
-        if (!s)
-            return TRIAGE_ENOMEM;
-        triage_status_t rc = triage_assign_policy_new(&s->policy, &e->alloc);
-        if (!rc)
-            rc = triage__extension_attach(e, &assign_extension, s);
-        if (rc) {
-            triage_assign_policy_free(s->policy);
-            triage__free(&e->alloc, s);
-            return rc;
+    triage__text_add(t, "id %s\nversion %u\n", p->id, (unsigned)p->version);
+    for (int i = 1; i < TRIAGE__NPARAM; i++)
+        triage__text_add(t, "param %s %.17g\n", param_names[i], p->p[i]);
+    return triage__text_end(t);
+}
+
+static triage_status_t damaged(const char *what, int line)
+{
+    return triage__error(TRIAGE_ECORRUPT, "policy", "the stored %s is damaged (line %d)", what,
+                         line);
+}
+
+/* Decodes a stored assignment policy; the setters check every value (the
+ * caps in whichever order they fit). */
+static triage_status_t policy_load(triage_assign_policy_t **out, const triage_allocator_t *a,
+                                   const char *text, size_t len)
+{
+    triage_assign_policy_t *p;
+    triage_status_t rc = triage_assign_policy_new(&p, a);
+    if (rc)
+        return rc;
+    double val[TRIAGE__NPARAM];
+    int have[TRIAGE__NPARAM] = {0};
+    const char *pos = text, *end = text + len;
+    char key[48], value[256], name[64], id[32] = "";
+    unsigned long version = 0;
+    int line = 0, r;
+    while (!rc && (r = triage__text_line(&pos, end, key, value)) != 0) {
+        line++;
+        int bad = r < 0;
+        if (!bad && strcmp(key, "id") == 0) {
+            bad = strlen(value) > 31;
+            if (!bad)
+                strcpy(id, value);
+        } else if (!bad && strcmp(key, "version") == 0) {
+            char *e;
+            version = strtoul(value, &e, 10);
+            bad = *e != '\0' || version < 1 || version > UINT32_MAX;
+        } else if (!bad && strcmp(key, "param") == 0) {
+            double v;
+            int k = 0;
+            bad = sscanf(value, "%63s %lf", name, &v) != 2;
+            for (int i = 1; !bad && i < TRIAGE__NPARAM; i++)
+                if (strcmp(name, param_names[i]) == 0)
+                    k = i;
+            if (!bad && k) {
+                val[k] = v;
+                have[k] = 1;
+            }
         }
+        if (bad)
+            rc = damaged("assignment policy", line);
     }
-    *out = s;
-    return TRIAGE_OK;
-}
-
-TRIAGE_API triage_status_t triage_engine_set_assign_policy(triage_engine_t *e,
-                                                           const triage_assign_policy_t *policy)
-{
-    if (!e)
-        return triage__error_null("engine");
-    if (!policy)
-        return triage__error_null("policy");
-    triage__assign_state *s;
-    triage_status_t rc = triage__assign_get(&s, e);
-    if (rc)
+    /* two passes: a cap may only fit once the other cap moved */
+    for (int pass = 0; pass < 2 && !rc; pass++)
+        for (int k = 1; k < TRIAGE__NPARAM; k++)
+            if (have[k] && triage_assign_policy_set(p, (triage_assign_param_t)k, val[k]) == 0)
+                have[k] = 0;
+    for (int k = 1; k < TRIAGE__NPARAM && !rc; k++)
+        if (have[k])
+            rc = damaged("assignment policy", 0);
+    if (!rc && triage_assign_policy_set_id(p, id, (uint32_t)version))
+        rc = damaged("assignment policy", 0);
+    if (rc) {
+        triage_assign_policy_free(p);
         return rc;
-    triage_assign_policy_t *copy = triage__malloc(&e->alloc, sizeof *copy);
-    if (!copy)
-        return TRIAGE_ENOMEM;
-    *copy = *policy;
-    copy->alloc = e->alloc;
-    triage_assign_policy_free(s->policy);
-    s->policy = copy;
-    s->loads_ok = 0; /* the weights may have changed */
+    }
+    *out = p;
     return TRIAGE_OK;
 }
 
-TRIAGE_API triage_status_t triage_engine_assign_policy(const triage_assign_policy_t **out,
-                                                       triage_engine_t *e)
+/* The distance matrix: "TRD1", n, n codes, n * n distances, all little-endian. */
+#define DIST_MAGIC "TRD1"
+
+static void put_u32(unsigned char *b, uint32_t v)
 {
-    if (!out)
-        return triage__error_null("out");
-    if (!e)
-        return triage__error_null("engine");
-    triage__assign_state *s;
-    triage_status_t rc = triage__assign_get(&s, e);
-    if (rc)
-        return rc;
-    *out = s->policy;
-    return TRIAGE_OK;
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
 }
 
-/* ---- distances -------------------------------------------------------------- */
+static uint32_t get_u32(const unsigned char *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void put_f64(unsigned char *b, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof v);
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static double get_f64(const unsigned char *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    double d;
+    memcpy(&d, &v, sizeof d);
+    return d;
+}
+
+static size_t dist_size(size_t n)
+{
+    return 8 + 4 * n + 8 * n * n;
+}
 
 static _Thread_local const int32_t *sort_codes;
 static int cmp_code_idx(const void *a, const void *b)
@@ -236,17 +302,10 @@ static int cmp_code_idx(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-TRIAGE_API triage_status_t triage_engine_set_distances(triage_engine_t *e, const int32_t *codes,
-                                                       const double *distance, size_t n)
+/* Checks a matrix as triage_engine_set_distances() documents. */
+static triage_status_t dist_check(const int32_t *codes, const double *distance, size_t n,
+                                  const triage_allocator_t *a, int32_t **sorted_out)
 {
-    if (!e)
-        return triage__error_null("engine");
-    if (n && !codes)
-        return triage__error_null("codes");
-    if (n && !distance)
-        return triage__error_null("distance");
-    if (n > 1000)
-        return triage__error(TRIAGE_ERANGE, "n", "at most 1000 municipalities");
     for (size_t i = 0; i < n; i++) {
         if (codes[i] < 1 || codes[i] > 9999)
             return triage__error(TRIAGE_EINVAL, "codes", "municipality codes must be 1-9999");
@@ -262,36 +321,46 @@ TRIAGE_API triage_status_t triage_engine_set_distances(triage_engine_t *e, const
                                      "a municipality's distance to itself must be 0");
         }
     }
-    triage__assign_state *s;
-    triage_status_t rc = triage__assign_get(&s, e);
-    if (rc)
-        return rc;
-    int32_t *c = NULL, *sorted = NULL;
-    double *d = NULL;
-    if (n) {
-        c = triage__malloc(&e->alloc, n * sizeof *c);
-        sorted = triage__malloc(&e->alloc, n * sizeof *sorted);
-        d = triage__malloc(&e->alloc, n * n * sizeof *d);
-        if (!c || !sorted || !d) {
-            triage__free(&e->alloc, c);
-            triage__free(&e->alloc, sorted);
-            triage__free(&e->alloc, d);
-            return TRIAGE_ENOMEM;
+    int32_t *sorted = n ? triage__malloc(a, n * sizeof *sorted) : NULL;
+    if (n && !sorted)
+        return TRIAGE_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = (int32_t)i;
+    sort_codes = codes; /* qsort has no context argument in C11 */
+    triage__sort(sorted, n, sizeof *sorted, cmp_code_idx);
+    sort_codes = NULL;
+    for (size_t i = 1; i < n; i++)
+        if (codes[sorted[i]] == codes[sorted[i - 1]]) {
+            triage__free(a, sorted);
+            return triage__error(TRIAGE_EINVAL, "codes", "a municipality is listed twice");
         }
-        triage__copy(c, codes, n * sizeof *c);
-        triage__copy(d, distance, n * n * sizeof *d);
-        for (size_t i = 0; i < n; i++)
-            sorted[i] = (int32_t)i;
-        sort_codes = c; /* qsort has no context argument in C11 */
-        triage__sort(sorted, n, sizeof *sorted, cmp_code_idx);
-        sort_codes = NULL;
-        for (size_t i = 1; i < n; i++)
-            if (c[sorted[i]] == c[sorted[i - 1]]) {
-                triage__free(&e->alloc, c);
-                triage__free(&e->alloc, sorted);
-                triage__free(&e->alloc, d);
-                return triage__error(TRIAGE_EINVAL, "codes", "a municipality is listed twice");
-            }
+    *sorted_out = sorted;
+    return TRIAGE_OK;
+}
+
+/* Decodes a stored matrix into the state (replacing the old one). */
+static triage_status_t dist_load(triage_engine_t *e, triage__assign_state *s,
+                                 const unsigned char *b, size_t len)
+{
+    if (len < 8 || memcmp(b, DIST_MAGIC, 4) != 0)
+        return damaged("distance matrix", 0);
+    size_t n = get_u32(b + 4);
+    if (n > 1000 || len != dist_size(n))
+        return damaged("distance matrix", 0);
+    int32_t *c = n ? triage__malloc(&e->alloc, n * sizeof *c) : NULL;
+    double *d = n ? triage__malloc(&e->alloc, n * n * sizeof *d) : NULL;
+    int32_t *sorted = NULL;
+    triage_status_t rc = n && (!c || !d) ? TRIAGE_ENOMEM : TRIAGE_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        c[i] = (int32_t)get_u32(b + 8 + 4 * i);
+    for (size_t i = 0; i < n * n && !rc; i++)
+        d[i] = get_f64(b + 8 + 4 * n + 8 * i);
+    if (!rc && (rc = dist_check(c, d, n, &e->alloc, &sorted)) == TRIAGE_EINVAL)
+        rc = damaged("distance matrix", 0);
+    if (rc) {
+        triage__free(&e->alloc, c);
+        triage__free(&e->alloc, d);
+        return rc;
     }
     triage__free(&e->alloc, s->codes);
     triage__free(&e->alloc, s->sorted);
@@ -301,6 +370,130 @@ TRIAGE_API triage_status_t triage_engine_set_distances(triage_engine_t *e, const
     s->dist = d;
     s->n = n;
     return TRIAGE_OK;
+}
+
+/* Brings the state to the engine's stored policy and matrix (another
+ * engine may have changed them; this engine's own change arrives the same
+ * way, through its commit). */
+static triage_status_t sync(triage_engine_t *e, triage__assign_state *s)
+{
+    const triage__policy *pol = &e->policies[TRIAGE__POLICY_ASSIGN - 1];
+    const triage__policy *dist = &e->policies[TRIAGE__POLICY_DISTANCES - 1];
+    if (pol->rev != s->policy_rev && pol->rev) {
+        triage_assign_policy_t *p;
+        triage_status_t rc =
+            policy_load(&p, &e->alloc, (const char *)pol->payload, pol->npayload);
+        if (rc)
+            return rc;
+        triage_assign_policy_free(s->policy);
+        s->policy = p;
+        s->policy_rev = pol->rev;
+        s->loads_ok = 0; /* the weights may have changed */
+    }
+    if (dist->rev != s->dist_rev && dist->rev) {
+        triage_status_t rc = dist_load(e, s, dist->payload, dist->npayload);
+        if (rc)
+            return rc;
+        s->dist_rev = dist->rev;
+    }
+    s->seen_gen = e->policy_gen;
+    return TRIAGE_OK;
+}
+
+triage_status_t triage__assign_get(triage__assign_state **out, triage_engine_t *e)
+{
+    triage__assign_state *s = triage__assign_peek(e);
+    if (!s) {
+        s = triage__calloc(&e->alloc, 1, sizeof *s);
+        if (!s)
+            return TRIAGE_ENOMEM;
+        triage_status_t rc = triage_assign_policy_new(&s->policy, &e->alloc);
+        if (!rc)
+            rc = triage__extension_attach(e, &assign_extension, s);
+        if (rc) {
+            triage_assign_policy_free(s->policy);
+            triage__free(&e->alloc, s);
+            return rc;
+        }
+        s->seen_gen = e->policy_gen - 1; /* sync below */
+    }
+    if (s->seen_gen != e->policy_gen) {
+        triage_status_t rc = sync(e, s);
+        if (rc)
+            return rc;
+    }
+    *out = s;
+    return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_engine_set_assign_policy(triage_engine_t *e,
+                                                           const triage_assign_policy_t *policy)
+{
+    if (!e)
+        return triage__error_null("engine");
+    if (!policy)
+        return triage__error_null("policy");
+    triage__text t;
+    triage__text_init(&t, &e->alloc);
+    triage_status_t rc = policy_save(&t, policy);
+    if (rc)
+        return rc;
+    rc = triage__policy_set_opaque(e, TRIAGE__POLICY_ASSIGN, policy->id, policy->version, t.p,
+                                   t.n);
+    triage__text_free(&t);
+    return rc;
+}
+
+TRIAGE_API triage_status_t triage_engine_assign_policy(const triage_assign_policy_t **out,
+                                                       triage_engine_t *e)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!e)
+        return triage__error_null("engine");
+    TRIAGE__READ_BEGIN(e);
+    triage__assign_state *s;
+    triage_status_t rc = triage__assign_get(&s, e);
+    if (rc)
+        return rc;
+    *out = s->policy;
+    return TRIAGE_OK;
+}
+
+/* ---- distances -------------------------------------------------------------- */
+
+TRIAGE_API triage_status_t triage_engine_set_distances(triage_engine_t *e, const int32_t *codes,
+                                                       const double *distance, size_t n)
+{
+    if (!e)
+        return triage__error_null("engine");
+    if (n && !codes)
+        return triage__error_null("codes");
+    if (n && !distance)
+        return triage__error_null("distance");
+    if (n > 1000)
+        return triage__error(TRIAGE_ERANGE, "n", "at most 1000 municipalities");
+    int32_t *sorted = NULL;
+    triage_status_t rc = dist_check(codes, distance, n, &e->alloc, &sorted);
+    if (rc)
+        return rc;
+    triage__free(&e->alloc, sorted);
+    size_t len = dist_size(n);
+    unsigned char *b = triage__malloc(&e->alloc, len);
+    if (!b)
+        return TRIAGE_ENOMEM;
+    memcpy(b, DIST_MAGIC, 4);
+    put_u32(b + 4, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
+        put_u32(b + 8 + 4 * i, (uint32_t)codes[i]);
+    for (size_t i = 0; i < n * n; i++)
+        put_f64(b + 8 + 4 * n + 8 * i, distance[i]);
+    rc = triage__policy_set_opaque(e, TRIAGE__POLICY_DISTANCES, "distances",
+                                   (uint32_t)(e->policies[TRIAGE__POLICY_DISTANCES - 1]
+                                                  .policy_version + 1),
+                                   b, len);
+    triage__free(&e->alloc, b);
+    return rc;
 }
 
 ptrdiff_t triage__code_index(const triage__assign_state *s, int32_t code)
@@ -336,7 +529,12 @@ TRIAGE_API triage_status_t triage_engine_distance(double *out, triage_engine_t *
         return triage__error_null("out");
     if (!e)
         return triage__error_null("engine");
-    double d = triage__distance(triage__assign_peek(e), from, to);
+    TRIAGE__READ_BEGIN(e);
+    triage__assign_state *s;
+    triage_status_t rc = triage__assign_get(&s, e);
+    if (rc)
+        return rc;
+    double d = triage__distance(s, from, to);
     if (d < 0)
         return triage__error(TRIAGE_ENOTFOUND, "municipality",
                              "no distance known between those municipalities");

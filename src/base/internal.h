@@ -133,4 +133,35 @@ triage_date_t triage__days_from_civil(int y, int m, int d);
 void triage__civil_from_days(triage_date_t z, int *y, int *m, int *d);
 int triage__weekday(triage_date_t d); /* 1 = Monday .. 7 = Sunday */
 
+/* ---- policy text (text.c) ----------------------------------------------- */
+
+/*
+ * Shared policies are stored as short text, one "key value" line each, so a
+ * vendor can read them with SQL. Writers append with triage__text_add (an
+ * allocation failure is remembered and reported by triage__text_end);
+ * readers walk the lines with triage__text_line.
+ */
+typedef struct triage__text {
+    const triage_allocator_t *a;
+    char *p;
+    size_t n, cap;
+    int failed;
+} triage__text;
+
+void triage__text_init(triage__text *t, const triage_allocator_t *a);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void triage__text_add(triage__text *t, const char *fmt, ...);
+/* TRIAGE_ENOMEM when an append failed (the text is then freed). */
+triage_status_t triage__text_end(triage__text *t);
+void triage__text_free(triage__text *t);
+/*
+ * The next non-empty line of [*pos, end): its first word in `key` (at most
+ * 47 bytes) and the rest, without the separating space, in `value` (at most
+ * 255 bytes). Returns 1 for a line, 0 at the end, -1 for a line that is not
+ * printable ASCII or too long.
+ */
+int triage__text_line(const char **pos, const char *end, char key[48], char value[256]);
+
 #endif /* TRIAGE_INTERNAL_H */

@@ -642,3 +642,53 @@ int triage__codec_equal(const void *a, const void *b, const triage__schema *s)
     }
     return 1;
 }
+
+size_t triage__codec_columns(triage_field_t *out, size_t cap, const triage__schema *s,
+                             const void *rec, size_t first_field)
+{
+    size_t n = 0;
+    for (size_t i = first_field; i < s->nfields; i++) {
+        const triage__field *f = &s->fields[i];
+        if (f->flags & TRIAGE__F_NOCOL)
+            continue;
+        if (n < cap) {
+            triage_field_t *c = &out[n];
+            memset(c, 0, sizeof *c);
+            c->name = f->name;
+            const char *p = (const char *)rec + f->off;
+            switch (f->mem) {
+            case TRIAGE__M_F64:
+                c->type = TRIAGE_FIELD_REAL;
+                memcpy(&c->r, p, sizeof c->r);
+                break;
+            case TRIAGE__M_ID:
+                c->type = TRIAGE_FIELD_ID;
+                memcpy(&c->id, p, sizeof c->id);
+                c->is_null = triage_id_is_nil(&c->id);
+                break;
+            case TRIAGE__M_TEXT:
+                c->type = TRIAGE_FIELD_TEXT;
+                c->text = p;
+                break;
+            case TRIAGE__M_INTS: {
+                c->type = TRIAGE_FIELD_INTS;
+                const int32_t *v;
+                memcpy(&v, p, sizeof v);
+                c->ints = v;
+                memcpy(&c->nints, (const char *)rec + f->off2, sizeof c->nints);
+                break;
+            }
+            default:
+                c->i = read_int(rec, f);
+                if (f->flags & TRIAGE__F_DATE) {
+                    c->type = TRIAGE_FIELD_DATE;
+                    c->is_null = c->i == TRIAGE_DATE_NONE;
+                } else {
+                    c->type = TRIAGE_FIELD_INT;
+                }
+            }
+        }
+        n++;
+    }
+    return n;
+}

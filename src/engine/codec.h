@@ -8,6 +8,7 @@
 #define TRIAGE_ENGINE_CODEC_H
 
 #include "base/internal.h"
+#include "triage/sys/store.h"
 
 #define TRIAGE__CODEC_MAGIC "TRG2"
 #define TRIAGE__CODEC_VERSION 2
@@ -86,9 +87,10 @@ void triage__encode_raw(triage__wbuf *b, const void *data, size_t len);
 triage_status_t triage__encode_end(triage__wbuf *b, const char *what);
 
 /*
- * Decodes `data` into `rec` (zeroed first; array fields allocated with
- * `alloc`, released with triage__codec_release on failure and by the
- * caller afterwards). Checks magic, version, kind, lengths and the checksum,
+ * Decodes `data` into `rec`, which the caller zeroes first (array fields
+ * found in it are replaced: they must be NULL or owned). Array fields are
+ * allocated with `alloc`, released with triage__codec_release on failure
+ * and by the caller afterwards. Checks magic, version, kind, lengths and the checksum,
  * field types, required fields and every field's range. ECORRUPT naming the
  * schema and field; EVERSION for a newer schema.
  */
@@ -114,6 +116,15 @@ triage_status_t triage__codec_clone(void *dst, const void *src, const triage__sc
 
 /* 1 when two records have the same encoded content (arrays compared by value). */
 int triage__codec_equal(const void *a, const void *b, const triage__schema *s);
+
+/*
+ * The typed columns of a record for a store (every field but the head's id,
+ * revision and creation number, and those marked TRIAGE__F_NOCOL): fills at
+ * most `cap` entries of `out` and returns how many the record has. Values
+ * point into `rec` (texts and lists): valid while it is.
+ */
+size_t triage__codec_columns(triage_field_t *out, size_t cap, const triage__schema *s,
+                             const void *rec, size_t first_field);
 
 /* The kind in an encoded header, or -1 when it is not a schema-2 record. */
 int triage__codec_kind(const void *data, size_t len);

@@ -115,6 +115,9 @@ typedef struct {
     size_t nputs, putcap;
     triage_event_t *events;
     size_t nev, evcap;
+    triage__policy *policies; /* shared configuration this call changes (policy.c) */
+    size_t npolicies, polcap;
+    void *policy_obj[3];      /* decoded new rules-layer policies for slots 1-3 */
 } triage__txn;
 
 struct triage_engine {
@@ -145,6 +148,16 @@ struct triage_engine {
     size_t nevents, evcap;
     int64_t last_seq;       /* the last event sequence number this engine knows */
     const char *race_kind;  /* the record kind the last lost race was about */
+    uint64_t races, conflicts, refreshes; /* lost races, calls that gave up, refreshes
+                                              that brought changes (counters) */
+    uint8_t policy_given[3]; /* the options named slots 1-3 (policy.c) */
+    /* the last attempt of a call runs in a write transaction begun before
+     * its refresh (shared.c), so no other engine can commit in between */
+    int txn_open;
+    triage_date_t swept;    /* the day the working set was last swept */
+    /* the shared configuration as stored, by slot - 1 (npayload 0: none) */
+    triage__policy policies[TRIAGE__POLICY_SLOTS];
+    uint64_t policy_gen;    /* moves whenever a policy changes */
     triage__wbuf wbuf;      /* encoding buffer for store writes */
     triage__absence_index absidx;
     struct {
@@ -208,6 +221,9 @@ void *triage__fetch(triage_engine_t *e, int table, const triage_id_t *id, const 
  * call itself reports it).
  */
 triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt);
+/* Ends an attempt: a write transaction its last attempt began and did not
+ * commit (the call failed or changed nothing) is rolled back. */
+void triage__call_end(triage_engine_t *e);
 /* Refreshes a reading call (never a conflict). */
 triage_status_t triage__refresh(triage_engine_t *e);
 
@@ -220,6 +236,7 @@ triage_status_t triage__refresh(triage_engine_t *e);
             if ((rc) != TRIAGE_OK)                                                            \
                 break;                                                                        \
             (rc) = (call);                                                                    \
+            triage__call_end((e));                                                            \
             if ((rc) != TRIAGE__ERACE)                                                        \
                 break;                                                                        \
         }                                                                                     \
@@ -277,7 +294,53 @@ triage_status_t triage__store_load(triage_engine_t *e);
 triage_status_t triage__check_references(triage_engine_t *e);
 /* Drops from memory what left the working set (closed cases, clients
  * without recent activity); nothing for resident engines. */
-void triage__evict(triage_engine_t *e);
+void triage__evict(triage_engine_t *e, const triage__txn *tx);
+
+/* ---- interface-2 stores (shared.c) ------------------------------------------------- */
+
+triage_status_t triage__v2_load(triage_engine_t *e);
+triage_status_t triage__v2_refresh(triage_engine_t *e);
+/* Begins the write transaction of a call's last attempt and refreshes
+ * inside it (the store's writer lock keeps others out until it commits). */
+triage_status_t triage__v2_begin_locked(triage_engine_t *e);
+void triage__v2_end_locked(triage_engine_t *e);
+triage_status_t triage__v2_write(triage__txn *tx);
+triage_status_t triage__v2_fetch(triage_engine_t *e, int table, const triage_id_t *id);
+void triage__v2_evict(triage_engine_t *e, const triage__txn *tx);
+triage_status_t triage__v2_scan(triage_engine_t *e, int table, const triage_id_t *owner,
+                                int open_only, triage__scan_fn fn, void *ctx);
+triage_status_t triage__v2_events(triage_engine_t *e, const triage_event_query_t *q,
+                                  int64_t *after, int64_t upto, triage_event_t **buf, size_t *n,
+                                  size_t *cap, int *done);
+triage_status_t triage__v2_intake_case(triage_engine_t *e, const triage_id_t *intake,
+                                       triage_id_t *case_id);
+
+/* ---- the shared configuration (policy.c) --------------------------------------------- */
+
+/* Takes stored policy records (read at open or by a refresh) into the
+ * engine; moves their payloads out of `stored`. At open an option that
+ * differs from the stored policy is TRIAGE_ECONFLICT. Nothing changes on
+ * failure. */
+triage_status_t triage__policies_take(triage_engine_t *e, triage__policy *stored, size_t n,
+                                      int at_open);
+/* At open: writes the policies the options gave that the database lacks. */
+triage_status_t triage__policies_publish(triage_engine_t *e);
+/* Changes slot 1-3 to a copy of the rules-layer object `obj` (a transaction). */
+triage_status_t triage__policy_set(triage_engine_t *e, int slot, const void *obj);
+/* Changes slot 4-5 (the assignment module's) to an opaque payload. */
+triage_status_t triage__policy_set_opaque(triage_engine_t *e, int slot, const char *id,
+                                          uint32_t version, const void *payload, size_t len);
+/* policy_slots.c: names, the engine's own text, decoding, freeing, comparing */
+extern const char *const triage__policy_option[];
+extern const char *const triage__policy_what[];
+triage_status_t triage__policy_own_text(triage_engine_t *e, int slot, triage__text *t);
+triage_status_t triage__policy_decode(triage_engine_t *e, int slot, const triage__policy *p,
+                                      void **out);
+void triage__policy_free_obj(int slot, void *obj);
+int triage__policy_same(const triage__policy *p, const triage__text *t);
+/* Commit hooks of triage__txn_commit. */
+void triage__policies_stamp(triage__txn *tx, int64_t seq);
+void triage__policies_commit(triage__txn *tx, int64_t seq);
 
 /* Transactions. `get` returns the pending copy when the transaction already
  * writes the record, else a fresh copy (owned by the transaction) of the

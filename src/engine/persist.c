@@ -11,22 +11,6 @@
 
 static const char *const table_name[] = {"client", "case", "worker", "absence"};
 
-/* A callback failed: keep a message it set (triage_store_error_set), else
- * say which step failed. A store that finds its own data damaged returns
- * TRIAGE_ECORRUPT: that stays ECORRUPT (never to be retried). */
-triage_status_t triage__callback_failed(const char *step, int rc)
-{
-    triage__error_saved own;
-    triage__error_save(&own);
-    int has_own = own.code == TRIAGE_ESTORE && own.cause == INT32_MIN;
-    if (rc == TRIAGE_ECORRUPT)
-        return triage__error_cause(TRIAGE_ECORRUPT, rc, step, "%s",
-                                   has_own ? own.message : "the store's data is damaged");
-    if (has_own)
-        return triage__error_cause(TRIAGE_ESTORE, rc, step, "%s", own.message);
-    return triage__error_cause(TRIAGE_ESTORE, rc, step, "the store's %s callback failed (%d)",
-                               step, rc);
-}
 #define callback_failed triage__callback_failed
 
 /* ---- ids -------------------------------------------------------------------- */
@@ -46,22 +30,50 @@ triage_status_t triage__new_row_id(triage_engine_t *e, triage_id_t *out)
 
 /* ---- calls ------------------------------------------------------------------- */
 
+static int shared(const triage_engine_t *e)
+{
+    return e->store.version >= 2;
+}
+
 triage_status_t triage__refresh(triage_engine_t *e)
 {
-    (void)e; /* an interface-1 store has one engine: nothing to bring in */
-    return TRIAGE_OK;
+    /* an interface-1 store has one engine: nothing to bring in; after a
+     * failed rollback the store's state is unknown: memory is served as it
+     * is and every write is refused until the engine is reopened */
+    return shared(e) && !e->store_broken ? triage__v2_refresh(e) : TRIAGE_OK;
 }
 
 triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
 {
     if (!e)
         return TRIAGE_OK;
-    if (attempt > e->retries)
-        return triage__error(TRIAGE_ECONFLICT, "store",
-                             "lost a race for a %s record to another engine %d times; nothing "
-                             "changed",
+    if (e->txn_open)
+        return TRIAGE_OK; /* a call inside a call's locked attempt */
+    if (attempt > e->retries) {
+        e->conflicts++;
+        if (!e->race_kind || strcmp(e->race_kind, "event") == 0)
+            return triage__error(TRIAGE_ECONFLICT, "store",
+                                 "another engine committed at the same time, %d times in a row; "
+                                 "nothing changed",
+                                 (int)attempt);
+        return triage__error(TRIAGE_ECONFLICT, e->race_kind,
+                             "another engine changed the same %s at the same time, %d times in "
+                             "a row; nothing changed",
                              e->race_kind, (int)attempt);
+    }
+    /* The last of several attempts takes the store's write transaction
+     * before it refreshes: a store that admits one writer at a time (every
+     * store the library ships) then cannot let another engine commit in
+     * between, so a busy database does not starve a call. */
+    if (attempt > 0 && attempt == e->retries && shared(e) && !e->store_broken)
+        return triage__v2_begin_locked(e);
     return triage__refresh(e);
+}
+
+void triage__call_end(triage_engine_t *e)
+{
+    if (e && e->txn_open)
+        triage__v2_end_locked(e);
 }
 
 /* ---- loading (interface 1: everything, once) --------------------------------- */
@@ -137,6 +149,8 @@ static int load_event(void *vctx, const triage_event_t *ev)
 triage_status_t triage__store_load(triage_engine_t *e)
 {
     triage_store_t *st = &e->store;
+    if (shared(e))
+        return triage__v2_load(e);
     if (st->schema_version) {
         uint32_t v = 0;
         int rc = st->schema_version(st->userdata, &v);
@@ -274,29 +288,29 @@ static triage_status_t write_v1(triage__txn *tx)
 
 triage_status_t triage__store_write(triage__txn *tx)
 {
-    return write_v1(tx);
+    return shared(tx->e) ? triage__v2_write(tx) : write_v1(tx);
 }
 
 /* ---- reading on demand, the working set ------------------------------------------ */
 
 triage_status_t triage__store_fetch(triage_engine_t *e, int table, const triage_id_t *id)
 {
-    (void)table;
-    (void)id;
-    if (e->resident)
-        return triage__error(TRIAGE_ENOTFOUND, NULL, "not stored");
+    if (shared(e))
+        return triage__v2_fetch(e, table, id);
     return triage__error(TRIAGE_ENOTFOUND, NULL, "not stored");
 }
 
-void triage__evict(triage_engine_t *e)
+void triage__evict(triage_engine_t *e, const triage__txn *tx)
 {
-    (void)e;
+    if (shared(e))
+        triage__v2_evict(e, tx);
 }
 
 triage_status_t triage__scan(triage_engine_t *e, int table, const triage_id_t *owner,
                              int open_only, triage__scan_fn fn, void *ctx)
 {
-    (void)open_only;
+    if (shared(e))
+        return triage__v2_scan(e, table, owner, open_only, fn, ctx);
     const triage__table *t = &e->tables[table];
     for (size_t i = 0; i < t->n; i++) {
         const void *rec = triage__table_at(t, i);
@@ -314,22 +328,13 @@ triage_status_t triage__store_events(triage_engine_t *e, const triage_event_quer
                                      int64_t *after, int64_t upto, triage_event_t **buf,
                                      size_t *n, size_t *cap, int *done)
 {
-    (void)e;
-    (void)q;
-    (void)after;
-    (void)upto;
-    (void)buf;
-    (void)cap;
-    *n = 0;
-    *done = 1;
-    return TRIAGE_OK;
+    return triage__v2_events(e, q, after, upto, buf, n, cap, done);
 }
 
 triage_status_t triage__store_intake_case(triage_engine_t *e, const triage_id_t *intake,
                                           triage_id_t *case_id)
 {
-    (void)e;
-    (void)intake;
-    (void)case_id;
+    if (shared(e))
+        return triage__v2_intake_case(e, intake, case_id);
     return triage__error(TRIAGE_ENOTFOUND, NULL, "not stored");
 }

@@ -196,6 +196,8 @@ static triage_status_t validate_case(const triage__case *c)
             return bad("deadline.case_id", "deadline", "the row belongs to another case");
         if (!triage__case_intake(c, &d->intake_id))
             return bad("deadline.intake_id", "deadline", "no intake of the case has that id");
+        if (d->ordinal != (int32_t)i)
+            return bad("deadline.ordinal", "deadline", "deadline rows are out of order");
         if (!known_row(d->row))
             return bad("deadline.row", "deadline", "unknown deadline row");
         if (!triage_legal_basis_name((triage_legal_basis_t)d->basis))

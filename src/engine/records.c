@@ -117,6 +117,7 @@ static const triage__field deadline_fields[] = {
     DATE(11, triage__deadline, due, REQ),
     DATE(12, triage__deadline, met, OPT),
     UINT(13, triage__deadline, flags, 0, 0, 3),
+    INT(14, triage__deadline, ordinal, 0, 0, 2147483647.0),
 };
 SCHEMA(triage__deadline_schema, "deadline", 6, deadline_fields);
 
@@ -286,9 +287,10 @@ triage__deadline *triage__case_add_deadline(const triage_allocator_t *a, triage_
     if (!rows)
         return NULL;
     c->deadlines = rows;
-    triage__deadline *r = &rows[c->ndeadlines++];
+    triage__deadline *r = &rows[c->ndeadlines];
     memset(r, 0, sizeof *r);
     r->case_id = c->id;
+    r->ordinal = (int32_t)c->ndeadlines++;
     return r;
 }
 

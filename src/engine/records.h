@@ -94,6 +94,7 @@ typedef struct {
     triage_date_t due;
     triage_date_t met;     /* or NONE */
     uint32_t flags;        /* TRIAGE__DL_* */
+    int32_t ordinal;       /* its place among the case's rows (0, 1, ...): the order they arose */
 } triage__deadline;
 
 typedef struct {

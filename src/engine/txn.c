@@ -65,6 +65,12 @@ void triage__txn_discard(triage__txn *tx)
     }
     triage__free(&e->alloc, tx->puts);
     triage__free(&e->alloc, tx->events);
+    for (size_t i = 0; i < tx->npolicies; i++)
+        triage__codec_release(&tx->policies[i], &triage__policy_schema, &e->alloc);
+    triage__free(&e->alloc, tx->policies);
+    triage_urgency_policy_free(tx->policy_obj[0]);
+    triage_deadline_rules_free(tx->policy_obj[1]);
+    triage_classify_policy_free(tx->policy_obj[2]);
     triage__txn_init(tx, e);
 }
 
@@ -201,7 +207,7 @@ triage_status_t triage__txn_commit(triage__txn *tx)
      * nothing (an assignment to the worker a case already has) commits
      * nothing. */
     if (!tx->nev) {
-        int changed = 0;
+        int changed = tx->npolicies > 0;
         for (size_t i = 0; i < tx->nputs && !changed; i++) {
             const triage__put *p = &tx->puts[i];
             const triage__table *t = &e->tables[p->table];
@@ -245,6 +251,7 @@ triage_status_t triage__txn_commit(triage__txn *tx)
     for (size_t i = 0; i < tx->nputs; i++)
         if (tx->puts[i].table == TRIAGE__T_CASE)
             stamp_rows(e, tx->puts[i].rec, last);
+    triage__policies_stamp(tx, last);
     /* 2. The store, when there is one: all or nothing. */
     if (e->store.version)
         rc = triage__store_write(tx);
@@ -275,10 +282,11 @@ triage_status_t triage__txn_commit(triage__txn *tx)
         for (size_t i = 0; i < tx->nev; i++)
             e->events[e->nevents++] = tx->events[i];
     e->last_seq = last;
+    triage__policies_commit(tx, last);
     if (e->audit)
         for (size_t i = 0; i < tx->nputs; i++)
             audit_change(e, &tx->puts[i]);
+    triage__evict(e, tx);
     triage__txn_discard(tx);
-    triage__evict(e);
     return TRIAGE_OK;
 }

@@ -16,9 +16,11 @@
  * loop-and-compare reference on random vectors.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/internal.h"
+#include "rules/policy_text.h"
 
 /* ---- the policy --------------------------------------------------------- */
 
@@ -474,5 +476,70 @@ triage_status_t triage_classify_arrangement_lawful(int *out,
         lawful = (int)responsible_role >= (int)c->required_role;
     }
     *out = lawful;
+    return TRIAGE_OK;
+}
+
+/* ---- the stored form (docs/data-model.md, "Policies") --------------------- */
+
+triage_status_t triage__classify_policy_save(triage__text *t, const triage_classify_policy_t *p)
+{
+    triage__text_add(t, "id %s\nversion %u\n", p->id, (unsigned)p->version);
+    for (int i = TRIAGE_THRESHOLD_NEED_SEVERE; i <= TRIAGE_THRESHOLD_CAPACITY_SUM; i++)
+        triage__text_add(t, "threshold %s %d\n", threshold_table[i].name, (int)p->thresholds[i]);
+    triage__text_add(t, "special_support_responsible %s\n",
+                     p->ss_responsible == TRIAGE_SS_SOCIAL_WORKER_OR_PAIR ? "social_worker_or_pair"
+                                                                          : "social_worker_only");
+    return triage__text_end(t);
+}
+
+triage_status_t triage__classify_policy_load(triage_classify_policy_t **out,
+                                             const triage_allocator_t *a, const char *text,
+                                             size_t len)
+{
+    triage_classify_policy_t *p;
+    triage_status_t rc = triage_classify_policy_new(&p, a);
+    if (rc)
+        return rc;
+    const char *pos = text, *end = text + len;
+    char key[48], val[256], w1[64];
+    char id[POLICY_ID_MAX + 1] = "";
+    unsigned long version = 0;
+    int line = 0, r;
+    while (!rc && (r = triage__text_line(&pos, end, key, val)) != 0) {
+        line++;
+        int bad = r < 0;
+        if (!bad && strcmp(key, "id") == 0) {
+            bad = strlen(val) > POLICY_ID_MAX;
+            if (!bad)
+                strcpy(id, val);
+        } else if (!bad && strcmp(key, "version") == 0) {
+            char *e;
+            version = strtoul(val, &e, 10);
+            bad = *e != '\0' || version < 1 || version > UINT32_MAX;
+        } else if (!bad && strcmp(key, "threshold") == 0) {
+            int v, which = 0;
+            bad = sscanf(val, "%63s %d", w1, &v) != 2;
+            for (int i = TRIAGE_THRESHOLD_NEED_SEVERE; !bad && i <= TRIAGE_THRESHOLD_CAPACITY_SUM; i++)
+                if (strcmp(w1, threshold_table[i].name) == 0)
+                    which = i;
+            bad = bad || !which ||
+                  triage_classify_policy_set_threshold(p, (triage_classify_threshold_t)which, v);
+        } else if (!bad && strcmp(key, "special_support_responsible") == 0) {
+            int v = strcmp(val, "social_worker_only") == 0      ? TRIAGE_SS_SOCIAL_WORKER_ONLY
+                    : strcmp(val, "social_worker_or_pair") == 0 ? TRIAGE_SS_SOCIAL_WORKER_OR_PAIR
+                                                                : 0;
+            bad = triage_classify_policy_set_special_support_responsible(
+                      p, (triage_special_support_responsible_t)v) != TRIAGE_OK;
+        }
+        if (bad)
+            rc = triage__policy_text_damaged("classifier policy", line);
+    }
+    if (!rc && triage_classify_policy_set_id(p, id, (uint32_t)version))
+        rc = triage__policy_text_damaged("classifier policy", 0);
+    if (rc) {
+        triage_classify_policy_free(p);
+        return rc;
+    }
+    *out = p;
     return TRIAGE_OK;
 }

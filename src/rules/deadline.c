@@ -8,10 +8,12 @@
  * generic loop; nothing about a particular row is written in code outside
  * the table, except what each predicate means.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/internal.h"
 #include "rules/deadline_priv.h"
+#include "rules/policy_text.h"
 #include "rules/urgency_priv.h"
 
 #define LIMIT_MAX 365
@@ -740,5 +742,57 @@ triage_status_t triage_deadline_status(triage_deadline_state_t *state, int32_t *
     *state = s;
     if (overdue)
         *overdue = late;
+    return TRIAGE_OK;
+}
+
+/* ---- the stored form (docs/data-model.md, "Policies") --------------------- */
+
+triage_status_t triage__deadline_rules_save(triage__text *t, const triage_deadline_rules_t *r)
+{
+    for (size_t i = 0; i < ROW_COUNT; i++) {
+        const rule_row *x = &r->rows[i];
+        triage__text_add(t, "row %s %d %d %s\n", triage_deadline_row_name(x->row), (int)x->amount,
+                         (int)x->enabled, x->law_version);
+    }
+    return triage__text_end(t);
+}
+
+triage_status_t triage__deadline_rules_load(triage_deadline_rules_t **out,
+                                            const triage_allocator_t *a, const char *text,
+                                            size_t len)
+{
+    triage_deadline_rules_t *r;
+    triage_status_t rc = rules_alloc(&r, a, &default_rules);
+    if (rc)
+        return rc;
+    const char *pos = text, *end = text + len;
+    char key[48], val[256], name[64];
+    int line = 0, got;
+    while (!rc && (got = triage__text_line(&pos, end, key, val)) != 0) {
+        line++;
+        int bad = got < 0;
+        if (!bad && strcmp(key, "row") == 0) {
+            int amount, enabled, used = 0;
+            bad = sscanf(val, "%63s %d %d %n", name, &amount, &enabled, &used) != 3 || !used;
+            rule_row *x = NULL;
+            for (size_t i = 0; !bad && i < ROW_COUNT && !x; i++)
+                if (strcmp(triage_deadline_row_name(r->rows[i].row), name) == 0)
+                    x = &r->rows[i];
+            bad = bad || !x;
+            if (!bad && x->unit != UNIT_TIER_RESPONSE)
+                bad = triage_deadline_rules_set_limit(r, x->row, amount) != TRIAGE_OK;
+            else if (!bad)
+                bad = amount != x->amount;
+            bad = bad || triage_deadline_rules_set_enabled(r, x->row, enabled) != TRIAGE_OK ||
+                  triage_deadline_rules_set_law_version(r, x->row, val + used) != TRIAGE_OK;
+        }
+        if (bad)
+            rc = triage__policy_text_damaged("deadline rules", line);
+    }
+    if (rc) {
+        triage_deadline_rules_free(r);
+        return rc;
+    }
+    *out = r;
     return TRIAGE_OK;
 }

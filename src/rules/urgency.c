@@ -6,9 +6,12 @@
  * function of the policy and the trigger set: the most urgent tier any fired
  * trigger maps to wins, optionally lifted by a statutory floor.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/internal.h"
+#include "rules/policy_text.h"
 #include "rules/urgency_priv.h"
 
 #define TIER_SLOTS 5 /* indexed by triage_urgency_t (1-4); slot 0 unused */
@@ -273,5 +276,80 @@ triage_status_t triage_urgency_assess(triage_urgency_result_t *out,
     r.policy_version = p->version;
     memcpy(r.policy_id, p->id, sizeof r.policy_id);
     *out = r;
+    return TRIAGE_OK;
+}
+
+/* ---- the stored form (docs/data-model.md, "Policies") --------------------- */
+
+triage_status_t triage__policy_text_damaged(const char *what, int line)
+{
+    return triage__error(TRIAGE_ECORRUPT, "policy", "the stored %s is damaged (line %d)", what,
+                         line);
+}
+
+triage_status_t triage__urgency_policy_save(triage__text *t, const triage_urgency_policy_t *p)
+{
+    triage__text_add(t, "id %s\nversion %u\n", p->id, (unsigned)p->version);
+    for (int i = 0; i < TRIAGE_TRIGGER_COUNT; i++)
+        triage__text_add(t, "tier %s %s\n", trigger_names[i],
+                         triage_urgency_name((triage_urgency_t)p->tier[i]));
+    for (int k = TRIAGE_URGENCY_IMMEDIATE; k <= TRIAGE_URGENCY_NORMAL; k++)
+        triage__text_add(t, "response %s %d\n", triage_urgency_name((triage_urgency_t)k),
+                         (int)p->response_days[k]);
+    return triage__text_end(t);
+}
+
+static int tier_from_name(const char *name)
+{
+    for (int k = TRIAGE_URGENCY_IMMEDIATE; k <= TRIAGE_URGENCY_NORMAL; k++)
+        if (strcmp(name, triage_urgency_name((triage_urgency_t)k)) == 0)
+            return k;
+    return 0;
+}
+
+triage_status_t triage__urgency_policy_load(triage_urgency_policy_t **out,
+                                            const triage_allocator_t *a, const char *text,
+                                            size_t len)
+{
+    triage_urgency_policy_t *p;
+    triage_status_t rc = policy_alloc(&p, a, &default_policy);
+    if (rc)
+        return rc;
+    const char *pos = text, *end = text + len;
+    char key[48], val[256], w1[64], w2[64];
+    char id[POLICY_ID_MAX + 1] = "";
+    unsigned long version = 0;
+    int line = 0, r;
+    while (!rc && (r = triage__text_line(&pos, end, key, val)) != 0) {
+        line++;
+        int bad = r < 0;
+        if (!bad && strcmp(key, "id") == 0) {
+            bad = strlen(val) > POLICY_ID_MAX;
+            if (!bad)
+                strcpy(id, val);
+        } else if (!bad && strcmp(key, "version") == 0) {
+            char *e;
+            version = strtoul(val, &e, 10);
+            bad = *e != '\0' || version < 1 || version > UINT32_MAX;
+        } else if (!bad && strcmp(key, "tier") == 0) {
+            triage_trigger_t trig;
+            bad = sscanf(val, "%63s %63s", w1, w2) != 2 || triage_trigger_from_name(&trig, w1) ||
+                  triage_urgency_policy_set_tier(p, trig, (triage_urgency_t)tier_from_name(w2));
+        } else if (!bad && strcmp(key, "response") == 0) {
+            int days;
+            bad = sscanf(val, "%63s %d", w1, &days) != 2 ||
+                  triage_urgency_policy_set_response_days(p, (triage_urgency_t)tier_from_name(w1),
+                                                          days);
+        }
+        if (bad)
+            rc = triage__policy_text_damaged("urgency policy", line);
+    }
+    if (!rc && triage_urgency_policy_set_id(p, id, (uint32_t)version))
+        rc = triage__policy_text_damaged("urgency policy", 0);
+    if (rc) {
+        triage_urgency_policy_free(p);
+        return rc;
+    }
+    *out = p;
     return TRIAGE_OK;
 }

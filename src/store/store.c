@@ -11,6 +11,9 @@ static size_t store_size(uint32_t version)
 {
     switch (version) {
     case 1: return offsetof(triage_store_t, destroy) + sizeof(((triage_store_t *)0)->destroy);
+    case 2:
+        return offsetof(triage_store_t, query_events) +
+               sizeof(((triage_store_t *)0)->query_events);
     default: return 0;
     }
 }
@@ -50,22 +53,45 @@ TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
     triage_store_t st;
     memset(&st, 0, sizeof st);
     memcpy(&st, store, size);
-    static const struct { size_t off; const char *name; } required[] = {
-        {offsetof(triage_store_t, begin), "store.begin"},
-        {offsetof(triage_store_t, commit), "store.commit"},
-        {offsetof(triage_store_t, rollback), "store.rollback"},
-        {offsetof(triage_store_t, put), "store.put"},
-        {offsetof(triage_store_t, list), "store.list"},
-        {offsetof(triage_store_t, append_event), "store.append_event"},
-        {offsetof(triage_store_t, list_events), "store.list_events"},
+    /* A store filled from TRIAGE_STORE_INIT (the current version) that
+     * sets none of the interface-2 methods is an interface-1 store written
+     * before interface 2 existed and recompiled: it keeps working as one. */
+    if (st.version >= 2 && !st.last_seq && !st.read_begin && !st.read_end && !st.put_record &&
+        !st.get_record && !st.query_records && !st.append_event2 && !st.query_events)
+        st.version = 1;
+    /* Version 1 needs its record and event methods; version 2 its own
+     * instead (a version-2 store may leave the version-1 ones NULL). */
+    static const struct {
+        size_t off;
+        const char *name;
+        uint32_t from, to;
+    } required[] = {
+        {offsetof(triage_store_t, begin), "store.begin", 1, 2},
+        {offsetof(triage_store_t, commit), "store.commit", 1, 2},
+        {offsetof(triage_store_t, rollback), "store.rollback", 1, 2},
+        {offsetof(triage_store_t, put), "store.put", 1, 1},
+        {offsetof(triage_store_t, list), "store.list", 1, 1},
+        {offsetof(triage_store_t, append_event), "store.append_event", 1, 1},
+        {offsetof(triage_store_t, list_events), "store.list_events", 1, 1},
+        {offsetof(triage_store_t, last_seq), "store.last_seq", 2, 2},
+        {offsetof(triage_store_t, put_record), "store.put_record", 2, 2},
+        {offsetof(triage_store_t, get_record), "store.get_record", 2, 2},
+        {offsetof(triage_store_t, query_records), "store.query_records", 2, 2},
+        {offsetof(triage_store_t, append_event2), "store.append_event2", 2, 2},
+        {offsetof(triage_store_t, query_events), "store.query_events", 2, 2},
     };
     triage_status_t rc = TRIAGE_OK;
     for (size_t i = 0; i < TRIAGE__ARRAY_LEN(required) && !rc; i++) {
+        if (st.version < required[i].from || st.version > required[i].to)
+            continue;
         void (*fn)(void);
         memcpy(&fn, (const char *)&st + required[i].off, sizeof fn);
         if (!fn)
             rc = triage__error(TRIAGE_EINVAL, required[i].name, "a required store method is NULL");
     }
+    if (!rc && st.version >= 2 && (st.read_begin == NULL) != (st.read_end == NULL))
+        rc = triage__error(TRIAGE_EINVAL, st.read_begin ? "store.read_end" : "store.read_begin",
+                           "read_begin and read_end come together");
     triage_engine_t *e = NULL;
     if (!rc)
         rc = triage__engine_create(&e, opts);
@@ -76,6 +102,8 @@ TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
     }
     e->store = st;
     rc = triage__store_load(e);
+    if (!rc)
+        rc = triage__policies_publish(e);
     if (rc) {
         /* destroy may set an error of its own (or clear one): keep the
          * load's, message included. */

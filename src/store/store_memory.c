@@ -1,293 +1,706 @@
 /*
- * The in-memory store (triage_store_memory): the default for tests and
- * simulation; nothing outlives the engine that owns it.
+ * The in-memory store (triage_store_memory): an interface-2 store whose
+ * database lives in the process. The default for tests and simulation, and
+ * the reference for writing a version-2 store (docs/storage.md).
+ *
+ * - One database, any number of handles (triage_store_memory_share): each
+ *   engine opens its own handle, so several engines can share one database
+ *   in one process, from one thread or from several. The database goes when
+ *   the last handle is destroyed.
+ * - A mutex serialises the database: a write transaction holds it from
+ *   begin to commit or rollback, a read snapshot from read_begin to
+ *   read_end, any other call for its own duration.
+ * - Records are kept as the engine encoded them, with revision, owner and
+ *   creation number. Indexes: by kind and id, by kind and owner (a chain
+ *   per owner), a change log in revision order (refreshes), and events by
+ *   sequence number (a gap-free array) and by case (a chain per case).
+ * - A transaction logs the previous state of what it changes; rollback puts
+ *   it back and truncates what it added, without allocating.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/internal.h"
 #include "triage/sys/store.h"
 
-/* Records are kept as encoded byte strings per kind; a transaction logs the
- * previous state of everything it touches so rollback restores it. */
+#define NONE UINT32_MAX
+
 typedef struct {
     triage_record_kind_t kind;
-    triage_id_t id;
-    unsigned char *data; /* NULL: deleted */
+    triage_id_t id, owner;
+    int64_t revision, created;
+    uint32_t prev_owned; /* the previous record with this kind and owner (NONE) */
+    int32_t closed;      /* a case: closed (stage 8); else 0 */
+    int32_t active;      /* a client: an open case */
+    triage_date_t last_activity;
+    unsigned char *data;
     size_t len;
 } mem_rec;
 
 typedef struct {
-    size_t index;         /* which record, or SIZE_MAX for "appended" */
-    unsigned char *data;  /* the previous data (owned) */
+    int64_t seq;
+    int64_t at_ms;
+    triage_id_t case_id;
+    uint32_t prev_case; /* the previous event of this case (NONE) */
+    unsigned char *data;
     size_t len;
-} mem_undo;
+} mem_event;
 
 typedef struct {
+    uint32_t index; /* which record */
+    mem_rec before; /* its previous state (data owned) */
+} mem_undo;
+
+/* An open-addressing hash index: slot value 0 empty, else entry index + 1. */
+typedef struct {
+    uint32_t *slots;
+    size_t nslots; /* a power of two, at most half full */
+} mem_index;
+
+typedef struct {
+    pthread_mutex_t lock;
+    size_t handles;
     triage_allocator_t alloc;
     mem_rec *recs;
     size_t n, cap;
-    uint32_t *slots;      /* open-addressing index over recs: 0 empty, else index + 1 */
-    size_t nslots;        /* power of two, at most half full */
-    triage_event_t *events;
+    mem_index by_id;    /* (kind, id) -> record */
+    mem_index by_owner; /* (kind, owner) -> the newest record it owns */
+    uint32_t *log;      /* record indices in the order of the writes that changed them */
+    int64_t *log_rev;   /* the revision each write gave */
+    size_t nlog, logcap;
+    mem_event *events;  /* events[i].seq == i + 1 */
     size_t nev, evcap;
+    mem_index by_case;  /* case id -> its newest event */
+    /* the open transaction */
     int in_txn;
-    size_t txn_n, txn_nev; /* sizes at begin */
+    size_t txn_n, txn_nev, txn_nlog;
     mem_undo *undo;
     size_t nundo, undocap;
-} mem_store;
+} mem_db;
 
-static size_t mem_slot(const mem_store *m, triage_record_kind_t kind, const triage_id_t *id);
+typedef struct {
+    mem_db *db;
+    int holding; /* this handle holds the lock (a transaction or a read snapshot) */
+    int in_read;
+} mem_handle;
 
-static int mem_begin(void *ud)
+/* ---- locking ------------------------------------------------------------------- */
+
+static void lock(mem_handle *h)
 {
-    mem_store *m = ud;
-    if (m->in_txn)
-        return -1;
-    m->in_txn = 1;
-    m->txn_n = m->n;
-    m->txn_nev = m->nev;
-    m->nundo = 0;
-    return 0;
+    if (!h->holding)
+        pthread_mutex_lock(&h->db->lock);
 }
 
-static void mem_drop_undo(mem_store *m)
+static void unlock(mem_handle *h)
 {
-    for (size_t i = 0; i < m->nundo; i++)
-        triage__free(&m->alloc, m->undo[i].data);
-    m->nundo = 0;
+    if (!h->holding)
+        pthread_mutex_unlock(&h->db->lock);
 }
 
-static int mem_commit(void *ud)
-{
-    mem_store *m = ud;
-    if (!m->in_txn)
-        return -1;
-    mem_drop_undo(m);
-    m->in_txn = 0;
-    return 0;
-}
+/* ---- hashing -------------------------------------------------------------------- */
 
-static int mem_rollback(void *ud)
+static size_t hash_key(int kind, const triage_id_t *id)
 {
-    mem_store *m = ud;
-    if (!m->in_txn)
-        return -1;
-    for (size_t i = m->nundo; i-- > 0;) {
-        mem_undo *u = &m->undo[i];
-        if (u->index < m->txn_n) {
-            triage__free(&m->alloc, m->recs[u->index].data);
-            m->recs[u->index].data = u->data;
-            m->recs[u->index].len = u->len;
-            u->data = NULL;
-        }
-    }
-    for (size_t i = m->txn_n; i < m->n; i++)
-        triage__free(&m->alloc, m->recs[i].data);
-    if (m->n != m->txn_n) {
-        /* Drop the index entries of records added in the transaction:
-         * rebuild in place (no allocation, so rollback cannot fail). */
-        m->n = m->txn_n;
-        memset(m->slots, 0, m->nslots * sizeof *m->slots);
-        for (size_t i = 0; i < m->n; i++)
-            m->slots[mem_slot(m, m->recs[i].kind, &m->recs[i].id)] = (uint32_t)(i + 1);
-    }
-    m->nev = m->txn_nev;
-    mem_drop_undo(m);
-    m->in_txn = 0;
-    return 0;
-}
-
-static size_t mem_hash(triage_record_kind_t kind, const triage_id_t *id)
-{
-    uint64_t h;
-    memcpy(&h, id->bytes + 8, sizeof h); /* ids are random UUIDs */
-    h ^= (uint64_t)kind * 0x9e3779b97f4a7c15u;
+    uint64_t a, b;
+    memcpy(&a, id->bytes, sizeof a);
+    memcpy(&b, id->bytes + 8, sizeof b);
+    uint64_t h = a * 0x9e3779b97f4a7c15u ^ b ^ (uint64_t)kind * 0xc2b2ae3d27d4eb4fu;
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9u;
     h ^= h >> 29;
-    return (size_t)(h * 0xbf58476d1ce4e5b9u);
+    return (size_t)h;
 }
 
-static size_t mem_slot(const mem_store *m, triage_record_kind_t kind, const triage_id_t *id)
+static const triage_id_t *rec_key(const mem_db *db, uint32_t i, int owner)
 {
-    size_t mask = m->nslots - 1, s = mem_hash(kind, id) & mask;
-    while (m->slots[s]) {
-        const mem_rec *r = &m->recs[m->slots[s] - 1];
-        if (r->kind == kind && !memcmp(&r->id, id, sizeof *id))
+    return owner ? &db->recs[i].owner : &db->recs[i].id;
+}
+
+/* The slot of (kind, key) in a record index: its entry or the empty slot
+ * where it would go. */
+static size_t rec_slot(const mem_db *db, const mem_index *x, int owner, int kind,
+                       const triage_id_t *key)
+{
+    size_t mask = x->nslots - 1, s = hash_key(kind, key) & mask;
+    while (x->slots[s]) {
+        uint32_t i = x->slots[s] - 1;
+        if ((int)db->recs[i].kind == kind && !memcmp(rec_key(db, i, owner), key, sizeof *key))
             break;
         s = (s + 1) & mask;
     }
     return s;
 }
 
-static mem_rec *mem_find(mem_store *m, triage_record_kind_t kind, const triage_id_t *id)
+static size_t case_slot(const mem_db *db, const triage_id_t *case_id)
 {
-    if (!m->nslots)
-        return NULL;
-    uint32_t v = m->slots[mem_slot(m, kind, id)];
-    return v ? &m->recs[v - 1] : NULL;
+    const mem_index *x = &db->by_case;
+    size_t mask = x->nslots - 1, s = hash_key(0, case_id) & mask;
+    while (x->slots[s]) {
+        if (!memcmp(&db->events[x->slots[s] - 1].case_id, case_id, sizeof *case_id))
+            break;
+        s = (s + 1) & mask;
+    }
+    return s;
 }
 
-/* Rebuilds the index for the first m->n records into a table of `ns` slots. */
-static int mem_reindex(mem_store *m, size_t ns)
+static mem_rec *find(mem_db *db, int kind, const triage_id_t *id)
 {
-    uint32_t *slots = triage__calloc(&m->alloc, ns, sizeof *slots);
+    if (!db->by_id.nslots)
+        return NULL;
+    uint32_t v = db->by_id.slots[rec_slot(db, &db->by_id, 0, kind, id)];
+    return v ? &db->recs[v - 1] : NULL;
+}
+
+/* Rebuilds the record indexes over the first db->n records in tables of
+ * their current size (no allocation: used by rollback). */
+static void rebuild_recs(mem_db *db)
+{
+    memset(db->by_id.slots, 0, db->by_id.nslots * sizeof *db->by_id.slots);
+    memset(db->by_owner.slots, 0, db->by_owner.nslots * sizeof *db->by_owner.slots);
+    for (uint32_t i = 0; i < db->n; i++) {
+        mem_rec *r = &db->recs[i];
+        db->by_id.slots[rec_slot(db, &db->by_id, 0, (int)r->kind, &r->id)] = i + 1;
+        r->prev_owned = NONE;
+        if (!triage_id_is_nil(&r->owner)) {
+            size_t s = rec_slot(db, &db->by_owner, 1, (int)r->kind, &r->owner);
+            if (db->by_owner.slots[s])
+                r->prev_owned = db->by_owner.slots[s] - 1;
+            db->by_owner.slots[s] = i + 1;
+        }
+    }
+}
+
+static void rebuild_events(mem_db *db)
+{
+    memset(db->by_case.slots, 0, db->by_case.nslots * sizeof *db->by_case.slots);
+    for (uint32_t i = 0; i < db->nev; i++) {
+        mem_event *ev = &db->events[i];
+        ev->prev_case = NONE;
+        if (!triage_id_is_nil(&ev->case_id)) {
+            size_t s = case_slot(db, &ev->case_id);
+            if (db->by_case.slots[s])
+                ev->prev_case = db->by_case.slots[s] - 1;
+            db->by_case.slots[s] = i + 1;
+        }
+    }
+}
+
+/* Makes a table room for `need` entries at most half full; 0 or -2. */
+static int index_room(mem_db *db, mem_index *x, size_t need)
+{
+    if (need * 2 <= x->nslots)
+        return 0;
+    size_t ns = x->nslots ? x->nslots : 64;
+    while (need * 2 > ns)
+        ns *= 2;
+    uint32_t *slots = triage__calloc(&db->alloc, ns, sizeof *slots);
     if (!slots)
         return -2;
-    triage__free(&m->alloc, m->slots);
-    m->slots = slots;
-    m->nslots = ns;
-    for (size_t i = 0; i < m->n; i++)
-        m->slots[mem_slot(m, m->recs[i].kind, &m->recs[i].id)] = (uint32_t)(i + 1);
+    triage__free(&db->alloc, x->slots);
+    x->slots = slots;
+    x->nslots = ns;
+    return 1; /* grown: the caller rebuilds */
+}
+
+/* ---- transactions ------------------------------------------------------------------ */
+
+static int mem_begin(void *ud)
+{
+    mem_handle *h = ud;
+    if (h->holding)
+        return -1; /* a transaction inside a transaction or a read */
+    pthread_mutex_lock(&h->db->lock);
+    h->holding = 1;
+    mem_db *db = h->db;
+    db->in_txn = 1;
+    db->txn_n = db->n;
+    db->txn_nev = db->nev;
+    db->txn_nlog = db->nlog;
+    db->nundo = 0;
     return 0;
 }
 
-/* Remembers a record's state before the transaction changes it. */
-static int mem_remember(mem_store *m, size_t index)
+static void end_txn(mem_handle *h)
 {
-    if (index >= m->txn_n)
-        return 0; /* added in this transaction: rollback truncates it */
-    for (size_t i = 0; i < m->nundo; i++)
-        if (m->undo[i].index == index)
-            return 0;
-    void *undo = m->undo;
-    if (triage__grow(&m->alloc, &undo, &m->undocap, m->nundo + 1, sizeof *m->undo))
-        return -2;
-    m->undo = undo;
-    mem_rec *r = &m->recs[index];
-    unsigned char *copy = NULL;
-    if (r->data) {
-        copy = triage__malloc(&m->alloc, r->len);
-        if (!copy)
-            return -2;
-        memcpy(copy, r->data, r->len);
-    }
-    m->undo[m->nundo++] = (mem_undo){index, copy, r->len};
-    return 0;
+    mem_db *db = h->db;
+    for (size_t i = 0; i < db->nundo; i++)
+        triage__free(&db->alloc, db->undo[i].before.data);
+    db->nundo = 0;
+    db->in_txn = 0;
+    h->holding = 0;
+    pthread_mutex_unlock(&db->lock);
 }
 
-static int mem_put(void *ud, triage_record_kind_t kind, const triage_id_t *id,
-                   const triage_record_keys_t *keys, const void *data, size_t len)
+static int mem_commit(void *ud)
 {
-    (void)keys;
-    mem_store *m = ud;
-    if (!m->in_txn)
+    mem_handle *h = ud;
+    if (!h->holding || !h->db->in_txn)
         return -1;
-    unsigned char *copy = triage__malloc(&m->alloc, len);
+    end_txn(h);
+    return 0;
+}
+
+static int mem_rollback(void *ud)
+{
+    mem_handle *h = ud;
+    mem_db *db = h->db;
+    if (!h->holding || !db->in_txn)
+        return -1;
+    for (size_t i = db->nundo; i-- > 0;) {
+        mem_undo *u = &db->undo[i];
+        mem_rec *r = &db->recs[u->index];
+        triage__free(&db->alloc, r->data);
+        *r = u->before;
+        u->before.data = NULL;
+    }
+    int added = db->n != db->txn_n;
+    for (size_t i = db->txn_n; i < db->n; i++)
+        triage__free(&db->alloc, db->recs[i].data);
+    db->n = db->txn_n;
+    if (added)
+        rebuild_recs(db);
+    int appended = db->nev != db->txn_nev;
+    for (size_t i = db->txn_nev; i < db->nev; i++)
+        triage__free(&db->alloc, db->events[i].data);
+    db->nev = db->txn_nev;
+    if (appended)
+        rebuild_events(db);
+    db->nlog = db->txn_nlog;
+    end_txn(h);
+    return 0;
+}
+
+/* ---- reads ---------------------------------------------------------------------------- */
+
+static int mem_read_begin(void *ud)
+{
+    mem_handle *h = ud;
+    if (h->holding)
+        return -1;
+    pthread_mutex_lock(&h->db->lock);
+    h->holding = 1;
+    h->in_read = 1;
+    return 0;
+}
+
+static int mem_read_end(void *ud)
+{
+    mem_handle *h = ud;
+    if (!h->in_read)
+        return -1;
+    h->in_read = 0;
+    h->holding = 0;
+    pthread_mutex_unlock(&h->db->lock);
+    return 0;
+}
+
+static int mem_last_seq(void *ud, int64_t *out)
+{
+    mem_handle *h = ud;
+    lock(h);
+    *out = (int64_t)h->db->nev;
+    unlock(h);
+    return 0;
+}
+
+static int visit_rec(const mem_rec *r, triage_store_record_fn visit, void *ctx)
+{
+    triage_store_record_t out;
+    memset(&out, 0, sizeof out);
+    out.version = TRIAGE_STORE_RECORD_VERSION;
+    out.kind = r->kind;
+    out.id = r->id;
+    out.owner = r->owner;
+    out.revision = r->revision;
+    out.created = r->created;
+    out.data = r->data;
+    out.len = r->len;
+    return visit(ctx, &out);
+}
+
+static int mem_get_record(void *ud, triage_record_kind_t kind, const triage_id_t *id,
+                          triage_store_record_fn visit, void *ctx)
+{
+    mem_handle *h = ud;
+    lock(h);
+    const mem_rec *r = find(h->db, (int)kind, id);
+    int rc = r ? visit_rec(r, visit, ctx) : TRIAGE_ENOTFOUND;
+    unlock(h);
+    return rc;
+}
+
+/* Does a record pass the query's hints? (The engine checks everything
+ * anyway; these only save it work.) */
+static int hinted_out(mem_db *db, const mem_rec *r, const triage_store_query_t *q)
+{
+    if (!q->open_only)
+        return 0;
+    switch (r->kind) {
+    case TRIAGE_RECORD_CASE: return r->closed;
+    case TRIAGE_RECORD_INTAKE:
+    case TRIAGE_RECORD_DEADLINE: {
+        const mem_rec *c = find(db, TRIAGE_RECORD_CASE, &r->owner);
+        return c && c->closed;
+    }
+    case TRIAGE_RECORD_CLIENT:
+        return !r->active && q->active_since != TRIAGE_DATE_NONE &&
+               (r->last_activity == TRIAGE_DATE_NONE || r->last_activity < q->active_since);
+    default: return 0;
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int mem_query_records(void *ud, const triage_store_query_t *q,
+                             triage_store_record_fn visit, void *ctx)
+{
+    mem_handle *h = ud;
+    mem_db *db = h->db;
+    if (!q || q->version < 1)
+        return -1;
+    lock(h);
+    int rc = 0;
+    if (!triage_id_is_nil(&q->owner)) {
+        /* the owner's chain, newest first: collect, then visit oldest first */
+        size_t n = 0, cap = 0;
+        uint32_t *idx = NULL;
+        if (db->by_owner.nslots) {
+            uint32_t v = db->by_owner.slots[rec_slot(db, &db->by_owner, 1, (int)q->kind,
+                                                     &q->owner)];
+            for (uint32_t i = v ? v - 1 : NONE; i != NONE && !rc; i = db->recs[i].prev_owned) {
+                void *arr = idx;
+                if (triage__grow(&db->alloc, &arr, &cap, n + 1, sizeof *idx))
+                    rc = -2;
+                else {
+                    idx = arr;
+                    idx[n++] = i;
+                }
+            }
+        }
+        triage__sort(idx, n, sizeof *idx, cmp_u32);
+        for (size_t k = 0; k < n && !rc; k++) {
+            const mem_rec *r = &db->recs[idx[k]];
+            if (r->revision > q->changed_after && !hinted_out(db, r, q))
+                rc = visit_rec(r, visit, ctx);
+        }
+        triage__free(&db->alloc, idx);
+    } else if (q->changed_after > 0) {
+        /* the change log from the first write after `changed_after`; a
+         * record written again later is visited at its last write only */
+        size_t lo = 0, hi = db->nlog;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (db->log_rev[mid] <= q->changed_after)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < db->nlog && !rc; k++) {
+            const mem_rec *r = &db->recs[db->log[k]];
+            if (r->kind == q->kind && r->revision == db->log_rev[k] && !hinted_out(db, r, q))
+                rc = visit_rec(r, visit, ctx);
+        }
+    } else {
+        for (size_t i = 0; i < db->n && !rc; i++) {
+            const mem_rec *r = &db->recs[i];
+            if (r->kind == q->kind && !hinted_out(db, r, q))
+                rc = visit_rec(r, visit, ctx);
+        }
+    }
+    unlock(h);
+    return rc;
+}
+
+static int mem_query_events(void *ud, const triage_store_event_query_t *q,
+                            triage_store_event_fn visit, void *ctx)
+{
+    mem_handle *h = ud;
+    mem_db *db = h->db;
+    if (!q || q->version < 1)
+        return -1;
+    lock(h);
+    int rc = 0;
+    int64_t sent = 0;
+    int64_t upto = q->upto_seq < (int64_t)db->nev ? q->upto_seq : (int64_t)db->nev;
+    triage_store_event_t out = {TRIAGE_STORE_EVENT_VERSION, NULL, 0, NULL, 0};
+    if (!triage_id_is_nil(&q->case_id)) {
+        /* the case's chain runs newest first: find where the range starts */
+        uint32_t first = NONE;
+        if (db->by_case.nslots) {
+            uint32_t v = db->by_case.slots[case_slot(db, &q->case_id)];
+            for (uint32_t i = v ? v - 1 : NONE; i != NONE && db->events[i].seq > q->after_seq;
+                 i = db->events[i].prev_case)
+                first = i;
+        }
+        /* then walk forward through all events of the case in seq order */
+        for (uint32_t i = first; i != NONE && i < db->nev && !rc; i++) {
+            const mem_event *ev = &db->events[i];
+            if (ev->seq > upto || (q->limit && sent >= q->limit))
+                break;
+            if (memcmp(&ev->case_id, &q->case_id, sizeof q->case_id) != 0 ||
+                ev->at_ms < q->from_ms || ev->at_ms > q->to_ms)
+                continue;
+            out.seq = ev->seq;
+            out.data = ev->data;
+            out.len = ev->len;
+            rc = visit(ctx, &out);
+            sent++;
+        }
+    } else {
+        for (int64_t s = q->after_seq < 0 ? 0 : q->after_seq; s < upto && !rc; s++) {
+            const mem_event *ev = &db->events[s];
+            if (q->limit && sent >= q->limit)
+                break;
+            if (ev->at_ms < q->from_ms || ev->at_ms > q->to_ms)
+                continue;
+            out.seq = ev->seq;
+            out.data = ev->data;
+            out.len = ev->len;
+            rc = visit(ctx, &out);
+            sent++;
+        }
+    }
+    unlock(h);
+    return rc;
+}
+
+/* ---- writes ----------------------------------------------------------------------------- */
+
+static const triage_field_t *field(const triage_store_record_t *r, const char *name)
+{
+    for (size_t i = 0; i < r->nfields; i++)
+        if (r->fields[i].name && strcmp(r->fields[i].name, name) == 0)
+            return &r->fields[i];
+    return NULL;
+}
+
+/* Records a write in the change log. */
+static int log_write(mem_db *db, uint32_t index, int64_t revision)
+{
+    if (db->nlog == db->logcap) {
+        size_t cap = db->logcap ? db->logcap * 2 : 256;
+        uint32_t *log = triage__realloc(&db->alloc, db->log, cap * sizeof *log);
+        if (!log)
+            return -2;
+        db->log = log;
+        int64_t *rev = triage__realloc(&db->alloc, db->log_rev, cap * sizeof *rev);
+        if (!rev)
+            return -2;
+        db->log_rev = rev;
+        db->logcap = cap;
+    }
+    db->log[db->nlog] = index;
+    db->log_rev[db->nlog] = revision;
+    db->nlog++;
+    return 0;
+}
+
+static int remember(mem_db *db, uint32_t index)
+{
+    if (index >= db->txn_n)
+        return 0; /* added in this transaction: rollback truncates it */
+    for (size_t i = 0; i < db->nundo; i++)
+        if (db->undo[i].index == index)
+            return 0;
+    void *undo = db->undo;
+    if (triage__grow(&db->alloc, &undo, &db->undocap, db->nundo + 1, sizeof *db->undo))
+        return -2;
+    db->undo = undo;
+    db->undo[db->nundo].index = index;
+    db->undo[db->nundo].before = db->recs[index];
+    db->nundo++;
+    /* the undo entry owns the old data now: the record gets its new data */
+    db->recs[index].data = NULL;
+    return 0;
+}
+
+static int mem_put_record(void *ud, const triage_store_record_t *r)
+{
+    mem_handle *h = ud;
+    mem_db *db = h->db;
+    if (!h->holding || !db->in_txn || !r || r->version < 1 || !r->data)
+        return -1;
+    mem_rec *cur = find(db, (int)r->kind, &r->id);
+    int64_t have = cur ? cur->revision : 0;
+    if (have != r->expected_revision)
+        return TRIAGE_ECONFLICT;
+    if (cur && memcmp(&cur->owner, &r->owner, sizeof r->owner) != 0)
+        return -1; /* a record never changes owner */
+    unsigned char *copy = triage__malloc(&db->alloc, r->len ? r->len : 1);
     if (!copy)
         return -2;
-    memcpy(copy, data, len);
-    mem_rec *r = mem_find(m, kind, id);
-    if (r) {
-        if (mem_remember(m, (size_t)(r - m->recs))) {
-            triage__free(&m->alloc, copy);
+    memcpy(copy, r->data, r->len);
+    if (log_write(db, cur ? (uint32_t)(cur - db->recs) : (uint32_t)db->n, r->revision)) {
+        triage__free(&db->alloc, copy);
+        return -2;
+    }
+    mem_rec nr;
+    memset(&nr, 0, sizeof nr);
+    nr.kind = r->kind;
+    nr.id = r->id;
+    nr.owner = r->owner;
+    nr.revision = r->revision;
+    nr.created = r->created;
+    nr.prev_owned = NONE;
+    nr.last_activity = TRIAGE_DATE_NONE;
+    nr.data = copy;
+    nr.len = r->len;
+    const triage_field_t *f;
+    if (r->kind == TRIAGE_RECORD_CASE && (f = field(r, "stage")) != NULL)
+        nr.closed = f->i == TRIAGE_STAGE_CLOSED;
+    if (r->kind == TRIAGE_RECORD_CLIENT) {
+        if ((f = field(r, "active_case")) != NULL)
+            nr.active = !f->is_null;
+        if ((f = field(r, "last_activity")) != NULL && !f->is_null)
+            nr.last_activity = (triage_date_t)f->i;
+    }
+    if (cur) {
+        uint32_t index = (uint32_t)(cur - db->recs);
+        if (remember(db, index)) {
+            db->nlog--;
+            triage__free(&db->alloc, copy);
             return -2;
         }
-        triage__free(&m->alloc, r->data);
-        r->data = copy;
-        r->len = len;
+        triage__free(&db->alloc, db->recs[index].data);
+        nr.prev_owned = db->recs[index].prev_owned;
+        db->recs[index] = nr;
         return 0;
     }
-    void *recs = m->recs;
-    if (m->n + 1 > UINT32_MAX / 2 ||
-        triage__grow(&m->alloc, &recs, &m->cap, m->n + 1, sizeof *m->recs)) {
-        triage__free(&m->alloc, copy);
+    void *recs = db->recs;
+    int grew_id = 0, grew_owner = 0;
+    if (db->n + 1 >= NONE / 2 ||
+        triage__grow(&db->alloc, &recs, &db->cap, db->n + 1, sizeof *db->recs) ||
+        (grew_id = index_room(db, &db->by_id, db->n + 1)) < 0 ||
+        (grew_owner = index_room(db, &db->by_owner, db->n + 1)) < 0) {
+        db->recs = recs;
+        db->nlog--;
+        triage__free(&db->alloc, copy);
+        if (grew_id > 0)
+            rebuild_recs(db);
         return -2;
     }
-    m->recs = recs;
-    if ((m->n + 1) * 2 > m->nslots && mem_reindex(m, m->nslots ? m->nslots * 2 : 64)) {
-        triage__free(&m->alloc, copy);
-        return -2;
+    db->recs = recs;
+    if (grew_id || grew_owner)
+        rebuild_recs(db);
+    uint32_t i = (uint32_t)db->n++;
+    db->recs[i] = nr;
+    db->by_id.slots[rec_slot(db, &db->by_id, 0, (int)nr.kind, &nr.id)] = i + 1;
+    if (!triage_id_is_nil(&nr.owner)) {
+        size_t s = rec_slot(db, &db->by_owner, 1, (int)nr.kind, &nr.owner);
+        if (db->by_owner.slots[s])
+            db->recs[i].prev_owned = db->by_owner.slots[s] - 1;
+        db->by_owner.slots[s] = i + 1;
     }
-    m->recs[m->n] = (mem_rec){kind, *id, copy, len};
-    m->slots[mem_slot(m, kind, id)] = (uint32_t)(m->n + 1);
-    m->n++;
     return 0;
 }
 
-static int mem_get(void *ud, triage_record_kind_t kind, const triage_id_t *id, void *buf,
-                   size_t cap, size_t *len)
+static int mem_append_event2(void *ud, const triage_store_event_t *se)
 {
-    mem_store *m = ud;
-    mem_rec *r = mem_find(m, kind, id);
-    if (!r || !r->data)
-        return TRIAGE_ENOTFOUND;
-    memcpy(buf, r->data, r->len < cap ? r->len : cap);
-    *len = r->len;
-    return 0;
-}
-
-static int mem_del(void *ud, triage_record_kind_t kind, const triage_id_t *id)
-{
-    mem_store *m = ud;
-    if (!m->in_txn)
+    mem_handle *h = ud;
+    mem_db *db = h->db;
+    if (!h->holding || !db->in_txn || !se || se->version < 1 || !se->event || !se->data)
         return -1;
-    mem_rec *r = mem_find(m, kind, id);
-    if (!r || !r->data)
-        return TRIAGE_ENOTFOUND;
-    if (mem_remember(m, (size_t)(r - m->recs)))
+    if (se->seq != (int64_t)db->nev + 1)
+        return TRIAGE_ECONFLICT; /* another engine took that number */
+    unsigned char *copy = triage__malloc(&db->alloc, se->len ? se->len : 1);
+    if (!copy)
         return -2;
-    triage__free(&m->alloc, r->data);
-    r->data = NULL;
-    r->len = 0;
-    return 0;
-}
-
-static int mem_list(void *ud, triage_record_kind_t kind, triage_record_visit_fn visit, void *ctx)
-{
-    mem_store *m = ud;
-    for (size_t i = 0; i < m->n; i++) {
-        if (m->recs[i].kind != kind || !m->recs[i].data)
-            continue;
-        int rc = visit(ctx, &m->recs[i].id, m->recs[i].data, m->recs[i].len);
-        if (rc)
-            return rc;
+    memcpy(copy, se->data, se->len);
+    void *evs = db->events;
+    int grew = 0;
+    if (db->nev + 1 >= NONE / 2 ||
+        triage__grow(&db->alloc, &evs, &db->evcap, db->nev + 1, sizeof *db->events) ||
+        (grew = index_room(db, &db->by_case, db->nev + 1)) < 0) {
+        db->events = evs;
+        triage__free(&db->alloc, copy);
+        return -2;
+    }
+    db->events = evs;
+    if (grew)
+        rebuild_events(db);
+    uint32_t i = (uint32_t)db->nev++;
+    mem_event *ev = &db->events[i];
+    ev->seq = se->seq;
+    ev->at_ms = se->event->at_ms;
+    ev->case_id = se->event->case_id;
+    ev->prev_case = NONE;
+    ev->data = copy;
+    ev->len = se->len;
+    if (!triage_id_is_nil(&ev->case_id)) {
+        size_t s = case_slot(db, &ev->case_id);
+        if (db->by_case.slots[s])
+            ev->prev_case = db->by_case.slots[s] - 1;
+        db->by_case.slots[s] = i + 1;
     }
     return 0;
 }
 
-static int mem_append_event(void *ud, const triage_event_t *ev)
-{
-    mem_store *m = ud;
-    if (!m->in_txn)
-        return -1;
-    void *evs = m->events;
-    if (triage__grow(&m->alloc, &evs, &m->evcap, m->nev + 1, sizeof *m->events))
-        return -2;
-    m->events = evs;
-    m->events[m->nev++] = *ev;
-    return 0;
-}
+/* ---- handles ----------------------------------------------------------------------------- */
 
-static int mem_list_events(void *ud, triage_event_visit_fn visit, void *ctx)
+static void db_free(mem_db *db)
 {
-    mem_store *m = ud;
-    for (size_t i = 0; i < m->nev; i++) {
-        int rc = visit(ctx, &m->events[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static int mem_schema_version(void *ud, uint32_t *out)
-{
-    mem_store *m = ud;
-    *out = (m->n || m->nev) ? TRIAGE_STORE_SCHEMA_VERSION : 0;
-    return 0;
+    triage_allocator_t a = db->alloc;
+    for (size_t i = 0; i < db->n; i++)
+        triage__free(&a, db->recs[i].data);
+    for (size_t i = 0; i < db->nev; i++)
+        triage__free(&a, db->events[i].data);
+    triage__free(&a, db->recs);
+    triage__free(&a, db->by_id.slots);
+    triage__free(&a, db->by_owner.slots);
+    triage__free(&a, db->by_case.slots);
+    triage__free(&a, db->log);
+    triage__free(&a, db->log_rev);
+    triage__free(&a, db->events);
+    triage__free(&a, db->undo);
+    pthread_mutex_destroy(&db->lock);
+    triage__free(&a, db);
 }
 
 static void mem_destroy(void *ud)
 {
-    mem_store *m = ud;
-    triage_allocator_t a = m->alloc;
-    if (m->in_txn)
-        mem_rollback(m);
-    for (size_t i = 0; i < m->n; i++)
-        triage__free(&a, m->recs[i].data);
-    triage__free(&a, m->recs);
-    triage__free(&a, m->slots);
-    triage__free(&a, m->events);
-    triage__free(&a, m->undo);
-    triage__free(&a, m);
+    mem_handle *h = ud;
+    mem_db *db = h->db;
+    if (h->holding && db->in_txn)
+        mem_rollback(h);
+    else if (h->in_read)
+        mem_read_end(h);
+    pthread_mutex_lock(&db->lock);
+    size_t left = --db->handles;
+    pthread_mutex_unlock(&db->lock);
+    triage_allocator_t a = db->alloc;
+    triage__free(&a, h);
+    if (!left)
+        db_free(db);
+}
+
+static triage_status_t new_handle(triage_store_t *out, mem_db *db)
+{
+    mem_handle *h = triage__calloc(&db->alloc, 1, sizeof *h);
+    if (!h)
+        return TRIAGE_ENOMEM;
+    h->db = db;
+    triage_store_t st = TRIAGE_STORE_INIT;
+    st.userdata = h;
+    st.begin = mem_begin;
+    st.commit = mem_commit;
+    st.rollback = mem_rollback;
+    st.destroy = mem_destroy;
+    st.last_seq = mem_last_seq;
+    st.read_begin = mem_read_begin;
+    st.read_end = mem_read_end;
+    st.put_record = mem_put_record;
+    st.get_record = mem_get_record;
+    st.query_records = mem_query_records;
+    st.append_event2 = mem_append_event2;
+    st.query_events = mem_query_events;
+    *out = st;
+    return TRIAGE_OK;
 }
 
 TRIAGE_API triage_status_t triage_store_memory(triage_store_t *out, const triage_allocator_t *alloc)
@@ -297,24 +710,47 @@ TRIAGE_API triage_status_t triage_store_memory(triage_store_t *out, const triage
     triage_status_t rc = triage__allocator_check(alloc, "alloc");
     if (rc)
         return rc;
-    mem_store *m = triage__calloc(alloc, 1, sizeof *m);
-    if (!m)
+    mem_db *db = triage__calloc(alloc, 1, sizeof *db);
+    if (!db)
         return TRIAGE_ENOMEM;
     if (alloc)
-        m->alloc = *alloc;
-    triage_store_t st = TRIAGE_STORE_INIT;
-    st.userdata = m;
-    st.begin = mem_begin;
-    st.commit = mem_commit;
-    st.rollback = mem_rollback;
-    st.put = mem_put;
-    st.get = mem_get;
-    st.del = mem_del;
-    st.list = mem_list;
-    st.append_event = mem_append_event;
-    st.list_events = mem_list_events;
-    st.schema_version = mem_schema_version;
-    st.destroy = mem_destroy;
-    *out = st;
-    return TRIAGE_OK;
+        db->alloc = *alloc;
+    if (pthread_mutex_init(&db->lock, NULL) != 0) {
+        triage__free(alloc, db);
+        return triage__error(TRIAGE_ENOMEM, NULL, "cannot create a mutex");
+    }
+    db->handles = 1;
+    rc = new_handle(out, db);
+    if (rc) {
+        pthread_mutex_destroy(&db->lock);
+        triage__free(alloc, db);
+    }
+    return rc;
+}
+
+static int is_memory(const triage_store_t *s)
+{
+    return s->version >= 2 && s->begin == mem_begin && s->destroy == mem_destroy;
+}
+
+TRIAGE_API triage_status_t triage_store_memory_share(triage_store_t *out,
+                                                     const triage_store_t *store)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!store)
+        return triage__error_null("store");
+    if (!is_memory(store) || !store->userdata)
+        return triage__error(TRIAGE_EINVAL, "store", "not a store from triage_store_memory()");
+    mem_db *db = ((mem_handle *)store->userdata)->db;
+    pthread_mutex_lock(&db->lock);
+    db->handles++;
+    pthread_mutex_unlock(&db->lock);
+    triage_status_t rc = new_handle(out, db);
+    if (rc) {
+        pthread_mutex_lock(&db->lock);
+        db->handles--;
+        pthread_mutex_unlock(&db->lock);
+    }
+    return rc;
 }

@@ -1,14 +1,25 @@
 /*
- * The SQLite store: the embedded default (docs/domain.md §8).
+ * The SQLite store: the embedded default, a store of interface version 2
+ * (docs/storage.md, "The SQLite store").
  *
- * One file, WAL journal, synchronous=FULL: a commit returns only after the
- * WAL is on disk, so every transaction the engine reports as committed
- * survives a crash or power loss (NORMAL would be faster in WAL mode but can
- * lose the last commits on power loss). The store holds the write lock for
- * its whole life (locking_mode=EXCLUSIVE), so a second writer is refused at
- * open instead of failing later. Records are kept as libtriage's encoded
- * blobs beside real columns that carry the domain's constraints (foreign
- * keys, CHECKs); events are append-only (triggers refuse UPDATE/DELETE).
+ * - Several processes, and several engines in one process, share one file.
+ *   No lock is held between calls: a write transaction takes SQLite's write
+ *   lock with BEGIN IMMEDIATE at `begin` and gives it back at commit or
+ *   rollback, waiting up to the busy timeout for another writer to finish;
+ *   reads run in WAL snapshots and never wait for a writer.
+ * - The tables of schema 2 (sql_schema.c): one per record kind, with the
+ *   engine's encoding in `data` beside one typed column per field, and the
+ *   append-only events. `put_record` is an UPDATE naming the revision the
+ *   engine read, or an INSERT for a new record; no row updated, or the id
+ *   taken, is TRIAGE_ECONFLICT (another engine won the race). An event must
+ *   take exactly the next sequence number, else TRIAGE_ECONFLICT.
+ * - WAL journal, synchronous=FULL: a commit returns only after the WAL is
+ *   on disk, so everything reported as committed survives a crash or power
+ *   loss (NORMAL would be faster in WAL mode but can lose the last commits).
+ * - Opening only reads until every check has passed: a foreign, damaged or
+ *   newer file is refused unchanged. A new file is created, and a schema-1
+ *   file of libtriage 0.1 migrated (sqlite_migrate.c), in one write
+ *   transaction; an existing file is switched to WAL at its first write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,71 +29,51 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/engine_internal.h"
+#include "store/sql_schema.h"
+#include "store/sqlite_migrate.h"
+#include "store/sqlite_rows.h"
 
 #define APPLICATION_ID 0x54524941 /* "TRIA" */
+#define SCHEMA_VERSION TRIAGE__SQL_SCHEMA_VERSION
+_Static_assert(SCHEMA_VERSION == TRIAGE_STORE_SCHEMA_VERSION,
+               "the SQLite tables hold the records of the current schema");
 
-/* Migrations: entry i brings the schema from version i to i + 1. */
-static const char *const migrations[] = {
-    /* 0 -> 1 */
-    "CREATE TABLE client ("
-    "  ord INTEGER PRIMARY KEY,"
-    "  id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),"
-    "  data BLOB NOT NULL CHECK (length(data) > 12));"
-    "CREATE TABLE worker ("
-    "  ord INTEGER PRIMARY KEY,"
-    "  id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),"
-    "  role INTEGER NOT NULL CHECK (role BETWEEN 1 AND 3),"
-    "  data BLOB NOT NULL CHECK (length(data) > 12));"
-    "CREATE TABLE cases ("
-    "  ord INTEGER PRIMARY KEY,"
-    "  id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),"
-    "  client BLOB NOT NULL REFERENCES client(id) DEFERRABLE INITIALLY DEFERRED,"
-    "  stage INTEGER NOT NULL CHECK (stage BETWEEN 1 AND 8),"
-    "  closing_reason INTEGER NOT NULL CHECK (closing_reason BETWEEN 0 AND 8),"
-    "  received INTEGER NOT NULL,"
-    "  data BLOB NOT NULL CHECK (length(data) > 12),"
-    "  CHECK ((stage = 8) = (closing_reason <> 0)));" /* closed only with a reason (SHL 34 §) */
-    "CREATE INDEX cases_client ON cases(client);"
-    "CREATE TABLE absence ("
-    "  ord INTEGER PRIMARY KEY,"
-    "  id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),"
-    "  worker BLOB NOT NULL REFERENCES worker(id) DEFERRABLE INITIALLY DEFERRED,"
-    "  first_day INTEGER NOT NULL,"
-    "  last_day INTEGER NOT NULL CHECK (last_day >= first_day),"
-    "  data BLOB NOT NULL CHECK (length(data) > 12));"
-    "CREATE TABLE event ("
-    "  seq INTEGER PRIMARY KEY CHECK (seq > 0),"
-    "  at_ms INTEGER NOT NULL,"
-    "  case_id BLOB CHECK (case_id IS NULL OR length(case_id) = 16),"
-    "  kind INTEGER NOT NULL CHECK (kind > 0),"
-    "  data BLOB NOT NULL);"
-    "CREATE INDEX event_case ON event(case_id, seq);"
-    "CREATE TRIGGER event_no_update BEFORE UPDATE ON event"
-    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
-    "CREATE TRIGGER event_no_delete BEFORE DELETE ON event"
-    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;",
-};
-#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
-_Static_assert(SCHEMA_VERSION == TRIAGE_STORE_SCHEMA_VERSION, "schema versions agree");
+/* Variants of the record query: which filters its WHERE clause has. */
+enum { Q_OWNER = 1, Q_CHANGED = 2, Q_OPEN = 4, Q_VARIANTS = 8 };
+/* Variants of the event query. */
+enum { E_CASE = 1, E_VARIANTS = 2 };
 
-static const char *const table_of[] = {NULL, "client", "cases", "worker", "absence"};
-
-enum { ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_APPEND, ST_EVENTS, ST_COUNT };
-enum { K_PUT, K_GET, K_DEL, K_LIST, K_COUNT };
+typedef struct {
+    sqlite3_stmt *insert, *update, *get;
+    sqlite3_stmt *query[Q_VARIANTS]; /* prepared at first use */
+} sq_table;
 
 typedef struct {
     triage_allocator_t alloc;
     sqlite3 *db;
-    sqlite3_stmt *st[ST_COUNT];
-    sqlite3_stmt *kst[5][K_COUNT];
-    uint32_t schema_at_open;
-    int wal_pending; /* journal_mode=WAL still to be set (at the first begin) */
+    sq_table t[TRIAGE__SQL_TABLES];
+    sqlite3_stmt *begin, *commit, *rollback, *read_begin, *last_seq, *append;
+    sqlite3_stmt *events[E_VARIANTS];
+    triage__text sql;     /* a statement's text while it is built */
+    triage__text scratch; /* a list's JSON text while it is bound */
+    int wal_pending;      /* journal_mode=WAL still to be set (at the first begin) */
+    int writing;          /* between begin and commit or rollback */
+    int reading;          /* read_begin depth */
+    int read_txn;         /* the outermost read_begin began a transaction */
 } sq_store;
 
+/* ---- errors ------------------------------------------------------------------------ */
+
+/* A callback failed on SQLite's error `rc`: its message (table and
+ * constraint names, never values) goes with it. */
 static int fail_db(sq_store *s, int rc)
 {
-    triage_store_error_set(sqlite3_errmsg(s->db));
+    int code = rc & 0xff;
+    if (code == SQLITE_BUSY)
+        triage_store_error_set("the database is busy: another connection held its write lock "
+                               "longer than the busy timeout");
+    else
+        triage_store_error_set(sqlite3_errmsg(s->db));
     return rc ? rc : SQLITE_ERROR;
 }
 
@@ -95,190 +86,477 @@ static int fail_read(sq_store *s, int rc)
     return code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? TRIAGE_ECORRUPT : rc;
 }
 
+static int misuse(const char *what)
+{
+    triage_store_error_set(what);
+    return SQLITE_MISUSE;
+}
+
 /* Runs a prepared statement to completion, always leaving it reset. */
 static int step_done(sq_store *s, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        rc = fail_db(s, rc);
+    else
+        rc = 0;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return rc == SQLITE_DONE ? 0 : fail_db(s, rc);
+    return rc;
 }
+
+/* ---- statements --------------------------------------------------------------------- */
+
+static int prepare(sq_store *s, sqlite3_stmt **st, const char *sql)
+{
+    return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+}
+
+/* Prepares s->sql into the cache, or, when the cached statement is still
+ * stepping (a visitor that reads the store again), into a statement of its
+ * own that the caller finalizes (*temp). */
+static int cached(sq_store *s, sqlite3_stmt **cache, sqlite3_stmt **out, int *temp)
+{
+    *temp = 0;
+    if (s->sql.failed)
+        return SQLITE_NOMEM;
+    if (!*cache) {
+        int rc = prepare(s, cache, s->sql.p);
+        *out = *cache;
+        return rc;
+    }
+    *temp = 1;
+    return sqlite3_prepare_v2(s->db, s->sql.p, -1, out, NULL);
+}
+
+static void release(sqlite3_stmt *st, int temp)
+{
+    if (temp) {
+        sqlite3_finalize(st);
+    } else {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+/* Every statement of a write and of the fixed reads. Preparing reads only
+ * the schema: a missing table or column fails here, before anything is
+ * written. */
+static int prepare_all(sq_store *s)
+{
+    int rc = SQLITE_OK;
+    for (int k = 0; k < TRIAGE__SQL_TABLES && !rc; k++) {
+        const triage__sql_table *t = triage__sql_table_of((triage_record_kind_t)(k + 1));
+        s->sql.n = 0;
+        triage__sql_insert(&s->sql, TRIAGE__SQL_SQLITE, t);
+        rc = s->sql.failed ? SQLITE_NOMEM : prepare(s, &s->t[k].insert, s->sql.p);
+        s->sql.n = 0;
+        triage__sql_update(&s->sql, TRIAGE__SQL_SQLITE, t);
+        if (!rc)
+            rc = s->sql.failed ? SQLITE_NOMEM : prepare(s, &s->t[k].update, s->sql.p);
+        s->sql.n = 0;
+        triage__sql_select(&s->sql, t);
+        triage__text_add(&s->sql, " WHERE id = ?1");
+        if (!rc)
+            rc = s->sql.failed ? SQLITE_NOMEM : prepare(s, &s->t[k].get, s->sql.p);
+    }
+    s->sql.n = 0;
+    triage__sql_event_insert(&s->sql, TRIAGE__SQL_SQLITE);
+    if (!rc)
+        rc = s->sql.failed ? SQLITE_NOMEM : prepare(s, &s->append, s->sql.p);
+    if (!rc)
+        rc = prepare(s, &s->last_seq, "SELECT coalesce(max(\"seq\"), 0) FROM events");
+    if (!rc)
+        rc = prepare(s, &s->begin, "BEGIN IMMEDIATE");
+    if (!rc)
+        rc = prepare(s, &s->commit, "COMMIT");
+    if (!rc)
+        rc = prepare(s, &s->rollback, "ROLLBACK");
+    if (!rc)
+        rc = prepare(s, &s->read_begin, "BEGIN DEFERRED");
+    if (!rc) {
+        sqlite3_stmt *meta;
+        rc = sqlite3_prepare_v2(s->db, "SELECT \"value\" FROM meta WHERE \"key\" = 'schema'", -1,
+                                &meta, NULL);
+        sqlite3_finalize(meta);
+    }
+    return rc;
+}
+
+/* ---- transactions ----------------------------------------------------------------------- */
 
 static int set_wal(sq_store *s);
 
 static int sq_begin(void *ud)
 {
     sq_store *s = ud;
+    if (s->writing || s->reading)
+        return misuse("internal: a write transaction inside another transaction");
     if (s->wal_pending) {
         int rc = set_wal(s);
         if (rc)
             return rc;
     }
-    return step_done(s, s->st[ST_BEGIN]);
+    int rc = step_done(s, s->begin);
+    if (!rc)
+        s->writing = 1;
+    return rc;
 }
 
 static int sq_commit(void *ud)
 {
     sq_store *s = ud;
-    return step_done(s, s->st[ST_COMMIT]);
+    if (!s->writing)
+        return misuse("internal: commit without a transaction");
+    int rc = step_done(s, s->commit);
+    if (!rc || sqlite3_get_autocommit(s->db))
+        s->writing = 0; /* committed, or SQLite rolled it back itself */
+    return rc;
 }
 
 static int sq_rollback(void *ud)
 {
     sq_store *s = ud;
+    s->writing = 0;
     if (sqlite3_get_autocommit(s->db))
-        return 0; /* nothing open (e.g. BEGIN itself failed) */
-    return step_done(s, s->st[ST_ROLLBACK]);
+        return 0; /* nothing open (BEGIN failed, or SQLite rolled back already) */
+    return step_done(s, s->rollback);
 }
 
-static int valid_kind(triage_record_kind_t kind)
-{
-    return kind >= TRIAGE_RECORD_CLIENT && kind <= TRIAGE_RECORD_ABSENCE;
-}
-
-static int sq_put(void *ud, triage_record_kind_t kind, const triage_id_t *id,
-                  const triage_record_keys_t *k, const void *data, size_t len)
+/* A read snapshot: a deferred transaction, whose first read fixes the
+ * snapshot under WAL (it reads nothing itself, so damage is reported by the
+ * read that finds it). Nested or inside a write it only counts. */
+static int sq_read_begin(void *ud)
 {
     sq_store *s = ud;
-    if (!valid_kind(kind) || len > INT32_MAX)
-        return SQLITE_MISUSE;
-    sqlite3_stmt *st = s->kst[kind][K_PUT];
-    sqlite3_bind_blob(st, 1, id->bytes, 16, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, data, (int)len, SQLITE_STATIC);
-    switch (kind) {
-    case TRIAGE_RECORD_WORKER:
-        sqlite3_bind_int(st, 3, k->role);
-        break;
-    case TRIAGE_RECORD_CASE:
-        sqlite3_bind_blob(st, 3, k->owner.bytes, 16, SQLITE_STATIC);
-        sqlite3_bind_int(st, 4, k->stage);
-        sqlite3_bind_int(st, 5, k->reason);
-        sqlite3_bind_int(st, 6, k->date_from);
-        break;
-    case TRIAGE_RECORD_ABSENCE:
-        sqlite3_bind_blob(st, 3, k->owner.bytes, 16, SQLITE_STATIC);
-        sqlite3_bind_int(st, 4, k->date_from);
-        sqlite3_bind_int(st, 5, k->date_to);
-        break;
-    default:
-        break;
+    if (s->reading || s->writing) {
+        s->reading++;
+        return 0;
     }
-    return step_done(s, st);
+    int rc = step_done(s, s->read_begin);
+    if (rc)
+        return rc;
+    s->reading = 1;
+    s->read_txn = 1;
+    return 0;
 }
 
-static int sq_get(void *ud, triage_record_kind_t kind, const triage_id_t *id, void *buf,
-                  size_t cap, size_t *len)
+static int sq_read_end(void *ud)
 {
     sq_store *s = ud;
-    if (!valid_kind(kind))
-        return SQLITE_MISUSE;
-    sqlite3_stmt *st = s->kst[kind][K_GET];
-    sqlite3_bind_blob(st, 1, id->bytes, 16, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    int ret = 0;
-    if (rc == SQLITE_ROW) {
-        size_t n = (size_t)sqlite3_column_bytes(st, 0);
-        memcpy(buf, sqlite3_column_blob(st, 0), n < cap ? n : cap);
-        *len = n;
-    } else {
-        ret = rc == SQLITE_DONE ? TRIAGE_ENOTFOUND : fail_db(s, rc);
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return ret;
-}
-
-static int sq_del(void *ud, triage_record_kind_t kind, const triage_id_t *id)
-{
-    sq_store *s = ud;
-    if (!valid_kind(kind))
-        return SQLITE_MISUSE;
-    sqlite3_stmt *st = s->kst[kind][K_DEL];
-    sqlite3_bind_blob(st, 1, id->bytes, 16, SQLITE_STATIC);
-    int rc = step_done(s, st);
-    if (!rc && sqlite3_changes(s->db) == 0)
-        return TRIAGE_ENOTFOUND;
+    if (!s->reading)
+        return misuse("internal: read_end without read_begin");
+    if (--s->reading || !s->read_txn)
+        return 0;
+    s->read_txn = 0;
+    if (sqlite3_get_autocommit(s->db))
+        return 0;
+    /* Ending a read cannot lose data; it sets no message either, so the
+     * error of a read that failed in the snapshot stays the last error. */
+    int rc = sqlite3_step(s->commit);
+    sqlite3_reset(s->commit);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 
-static int sq_list(void *ud, triage_record_kind_t kind, triage_record_visit_fn visit, void *ctx)
+/* ---- reads -------------------------------------------------------------------------------- */
+
+static int sq_last_seq(void *ud, int64_t *out)
 {
     sq_store *s = ud;
-    if (!valid_kind(kind))
-        return SQLITE_MISUSE;
-    sqlite3_stmt *st = s->kst[kind][K_LIST];
+    if (!out)
+        return misuse("internal: last_seq without a result");
+    int rc = sqlite3_step(s->last_seq);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(s->last_seq, 0);
+        rc = 0;
+    } else {
+        rc = fail_read(s, rc);
+    }
+    sqlite3_reset(s->last_seq);
+    return rc;
+}
+
+/* Steps a record query, visiting each row; the statement is released. */
+static int visit_rows(sq_store *s, sqlite3_stmt *st, int temp, const triage__sql_table *t,
+                      triage_store_record_fn visit, void *ctx, int *found)
+{
     int rc, ret = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        triage_id_t id;
-        if (sqlite3_column_bytes(st, 0) != 16) {
-            triage_store_error_set("a stored record's id is not 16 bytes");
-            ret = TRIAGE_ECORRUPT;
-            break;
+        triage_store_record_t r;
+        ret = triage__sqlite_read_record(st, t, &r);
+        if (!ret) {
+            if (!r.data)
+                r.data = ""; /* an empty blob: the engine finds it damaged */
+            if (found)
+                (*found)++;
+            ret = visit(ctx, &r);
         }
-        memcpy(id.bytes, sqlite3_column_blob(st, 0), 16);
-        ret = visit(ctx, &id, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
         if (ret)
             break;
     }
     if (!ret && rc != SQLITE_DONE)
         ret = fail_read(s, rc);
-    sqlite3_reset(st);
+    release(st, temp);
     return ret;
 }
 
-static int sq_append_event(void *ud, const triage_event_t *ev)
+static int sq_get_record(void *ud, triage_record_kind_t kind, const triage_id_t *id,
+                         triage_store_record_fn visit, void *ctx)
 {
     sq_store *s = ud;
-    sqlite3_stmt *st = s->st[ST_APPEND];
-    sqlite3_bind_int64(st, 1, ev->seq);
-    sqlite3_bind_int64(st, 2, ev->at_ms);
-    if (triage_id_is_nil(&ev->case_id))
-        sqlite3_bind_null(st, 3);
-    else
-        sqlite3_bind_blob(st, 3, ev->case_id.bytes, 16, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, (int)ev->kind);
-    sqlite3_bind_blob(st, 5, ev, (int)sizeof *ev, SQLITE_STATIC);
-    return step_done(s, st);
+    const triage__sql_table *t = triage__sql_table_of(kind);
+    if (!t || !id || !visit)
+        return misuse("internal: get_record of an unknown kind");
+    sq_table *c = &s->t[(int)kind - 1];
+    sqlite3_stmt *st = c->get;
+    int temp = 0;
+    if (sqlite3_stmt_busy(st)) {
+        s->sql.n = 0;
+        triage__sql_select(&s->sql, t);
+        triage__text_add(&s->sql, " WHERE id = ?1");
+        int rc = cached(s, &c->get, &st, &temp);
+        if (rc)
+            return fail_read(s, rc);
+    }
+    char text[37];
+    triage__sql_id(text, id);
+    sqlite3_bind_text(st, 1, text, 36, SQLITE_TRANSIENT);
+    int found = 0;
+    int rc = visit_rows(s, st, temp, t, visit, ctx, &found);
+    return rc ? rc : found ? 0 : TRIAGE_ENOTFOUND;
 }
 
-static int sq_list_events(void *ud, triage_event_visit_fn visit, void *ctx)
+/* The record query of a variant: SELECT ... WHERE <filters> ORDER BY
+ * created, id. The hints of open_only are those of the memory store. */
+static void query_sql(triage__text *o, const triage__sql_table *t, int flags)
 {
-    sq_store *s = ud;
-    sqlite3_stmt *st = s->st[ST_EVENTS];
-    int rc, ret = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        triage_event_t ev;
-        if (sqlite3_column_bytes(st, 0) != (int)sizeof ev) {
-            triage_store_error_set("stored event is damaged: not the event size of schema 1");
-            ret = TRIAGE_ECORRUPT;
+    triage__sql_select(o, t);
+    const char *w = " WHERE ";
+    if (flags & Q_OWNER) {
+        triage__text_add(o, "%s\"%s\" = ?1", w, t->owner);
+        w = " AND ";
+    }
+    if (flags & Q_CHANGED) {
+        triage__text_add(o, "%srevision > ?2", w);
+        w = " AND ";
+    }
+    if (flags & Q_OPEN) {
+        switch (t->kind) {
+        case TRIAGE_RECORD_CASE:
+            triage__text_add(o, "%s\"stage\" <> %d", w, (int)TRIAGE_STAGE_CLOSED);
+            break;
+        case TRIAGE_RECORD_INTAKE:
+        case TRIAGE_RECORD_DEADLINE:
+            triage__text_add(o, "%s\"case_id\" IN (SELECT id FROM cases WHERE \"stage\" <> %d)", w,
+                             (int)TRIAGE_STAGE_CLOSED);
+            break;
+        default: /* clients: an open case, or activity since ?3 */
+            triage__text_add(o, "%s(\"active_case\" IS NOT NULL OR \"last_activity\" >= ?3)", w);
             break;
         }
-        memcpy(&ev, sqlite3_column_blob(st, 0), sizeof ev);
+    }
+    triage__text_add(o, " ORDER BY created, id");
+}
+
+static int sq_query_records(void *ud, const triage_store_query_t *q, triage_store_record_fn visit,
+                            void *ctx)
+{
+    sq_store *s = ud;
+    if (!q || q->version < 1 || !visit)
+        return misuse("internal: query_records without a query");
+    const triage__sql_table *t = triage__sql_table_of(q->kind);
+    if (!t)
+        return misuse("internal: query_records of an unknown kind");
+    int flags = 0;
+    if (!triage_id_is_nil(&q->owner)) {
+        if (!t->owner)
+            return 0; /* records of this kind have no owner: none has this one */
+        flags |= Q_OWNER;
+    }
+    if (q->changed_after > 0)
+        flags |= Q_CHANGED;
+    if (q->open_only) {
+        switch (t->kind) {
+        case TRIAGE_RECORD_CASE:
+        case TRIAGE_RECORD_INTAKE:
+        case TRIAGE_RECORD_DEADLINE: flags |= Q_OPEN; break;
+        case TRIAGE_RECORD_CLIENT:
+            if (q->active_since != TRIAGE_DATE_NONE && triage__date_valid(q->active_since))
+                flags |= Q_OPEN;
+            break;
+        default: break;
+        }
+    }
+    sq_table *c = &s->t[(int)t->kind - 1];
+    sqlite3_stmt *st = c->query[flags];
+    int temp = 0;
+    if (!st || sqlite3_stmt_busy(st)) {
+        s->sql.n = 0;
+        query_sql(&s->sql, t, flags);
+        int rc = cached(s, &c->query[flags], &st, &temp);
+        if (rc)
+            return fail_read(s, rc);
+    }
+    char owner[37], since[11];
+    if (flags & Q_OWNER) {
+        triage__sql_id(owner, &q->owner);
+        sqlite3_bind_text(st, 1, owner, 36, SQLITE_TRANSIENT);
+    }
+    if (flags & Q_CHANGED)
+        sqlite3_bind_int64(st, 2, q->changed_after);
+    if ((flags & Q_OPEN) && t->kind == TRIAGE_RECORD_CLIENT) {
+        triage__sql_date(since, q->active_since);
+        sqlite3_bind_text(st, 3, since, 10, SQLITE_TRANSIENT);
+    }
+    return visit_rows(s, st, temp, t, visit, ctx, NULL);
+}
+
+/* Events in sequence order; the time filters are not indexed here (the
+ * unary + keeps SQLite on the primary key, in the order asked for). */
+static void events_sql(triage__text *o, int flags)
+{
+    triage__text_add(o, "SELECT \"seq\", data FROM events WHERE \"seq\" > ?1 AND \"seq\" <= ?2"
+                        " AND +\"at_ms\" >= ?3 AND +\"at_ms\" <= ?4");
+    if (flags & E_CASE)
+        triage__text_add(o, " AND \"case_id\" = ?5");
+    triage__text_add(o, " ORDER BY \"seq\" LIMIT ?6");
+}
+
+static int sq_query_events(void *ud, const triage_store_event_query_t *q,
+                           triage_store_event_fn visit, void *ctx)
+{
+    sq_store *s = ud;
+    if (!q || q->version < 1 || !visit)
+        return misuse("internal: query_events without a query");
+    int flags = triage_id_is_nil(&q->case_id) ? 0 : E_CASE;
+    sqlite3_stmt *st = s->events[flags];
+    int temp = 0;
+    if (!st || sqlite3_stmt_busy(st)) {
+        s->sql.n = 0;
+        events_sql(&s->sql, flags);
+        int rc = cached(s, &s->events[flags], &st, &temp);
+        if (rc)
+            return fail_read(s, rc);
+    }
+    sqlite3_bind_int64(st, 1, q->after_seq);
+    sqlite3_bind_int64(st, 2, q->upto_seq);
+    sqlite3_bind_int64(st, 3, q->from_ms);
+    sqlite3_bind_int64(st, 4, q->to_ms);
+    char case_id[37];
+    if (flags & E_CASE) {
+        triage__sql_id(case_id, &q->case_id);
+        sqlite3_bind_text(st, 5, case_id, 36, SQLITE_TRANSIENT);
+    }
+    sqlite3_bind_int64(st, 6, q->limit > 0 ? q->limit : -1);
+    int rc, ret = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        triage_store_event_t ev = {TRIAGE_STORE_EVENT_VERSION, NULL, sqlite3_column_int64(st, 0),
+                                   NULL, 0};
+        ev.data = sqlite3_column_blob(st, 1);
+        ev.len = (size_t)sqlite3_column_bytes(st, 1);
+        if (!ev.data)
+            ev.data = "";
         ret = visit(ctx, &ev);
         if (ret)
             break;
     }
     if (!ret && rc != SQLITE_DONE)
         ret = fail_read(s, rc);
-    sqlite3_reset(st);
+    release(st, temp);
     return ret;
 }
 
-static int sq_schema_version(void *ud, uint32_t *out)
+/* ---- writes ---------------------------------------------------------------------------------- */
+
+static int is_key_clash(int rc)
+{
+    return rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+static int sq_put_record(void *ud, const triage_store_record_t *r)
 {
     sq_store *s = ud;
-    *out = s->schema_at_open;
-    return 0;
+    if (!s->writing)
+        return misuse("internal: put_record outside a transaction");
+    if (!r || r->version < 1 || !r->data || r->expected_revision < 0)
+        return misuse("internal: put_record without a record");
+    const triage__sql_table *t = triage__sql_table_of(r->kind);
+    if (!t)
+        return misuse("internal: put_record of an unknown kind");
+    sq_table *c = &s->t[(int)r->kind - 1];
+    sqlite3_stmt *st = r->expected_revision ? c->update : c->insert;
+    int rc = triage__sqlite_bind_record(st, t, r, &s->scratch);
+    if (!rc && r->expected_revision)
+        rc = sqlite3_bind_int64(st, (int)triage__sql_ncolumns(t) + 5, r->expected_revision);
+    if (rc) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return fail_db(s, rc);
+    }
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_DONE) {
+        /* an update that found no row at the revision read: another engine
+         * changed (or never had) the record */
+        if (r->expected_revision && sqlite3_changes(s->db) == 0)
+            return TRIAGE_ECONFLICT;
+        return 0;
+    }
+    if (!r->expected_revision && is_key_clash(rc))
+        return TRIAGE_ECONFLICT; /* another engine created it first */
+    return fail_db(s, rc);
 }
+
+static int sq_append_event2(void *ud, const triage_store_event_t *se)
+{
+    sq_store *s = ud;
+    if (!s->writing)
+        return misuse("internal: append_event2 outside a transaction");
+    if (!se || se->version < 1 || !se->event || !se->data)
+        return misuse("internal: append_event2 without an event");
+    int64_t last = 0;
+    int rc = sq_last_seq(s, &last);
+    if (rc)
+        return rc;
+    if (se->seq != last + 1)
+        return TRIAGE_ECONFLICT; /* another engine took that number */
+    rc = triage__sqlite_bind_event(s->append, se, &s->scratch);
+    if (rc) {
+        sqlite3_reset(s->append);
+        sqlite3_clear_bindings(s->append);
+        return fail_db(s, rc);
+    }
+    rc = sqlite3_step(s->append);
+    sqlite3_reset(s->append);
+    sqlite3_clear_bindings(s->append);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return is_key_clash(rc) ? TRIAGE_ECONFLICT : fail_db(s, rc);
+}
+
+/* ---- closing ------------------------------------------------------------------------------ */
 
 static void sq_close(sq_store *s)
 {
-    for (int i = 0; i < ST_COUNT; i++)
-        sqlite3_finalize(s->st[i]);
-    for (int k = 0; k < 5; k++)
-        for (int i = 0; i < K_COUNT; i++)
-            sqlite3_finalize(s->kst[k][i]);
+    for (int k = 0; k < TRIAGE__SQL_TABLES; k++) {
+        sqlite3_finalize(s->t[k].insert);
+        sqlite3_finalize(s->t[k].update);
+        sqlite3_finalize(s->t[k].get);
+        for (int v = 0; v < Q_VARIANTS; v++)
+            sqlite3_finalize(s->t[k].query[v]);
+    }
+    sqlite3_stmt *fixed[] = {s->begin,  s->commit, s->rollback,  s->read_begin,
+                             s->last_seq, s->append, s->events[0], s->events[1]};
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(fixed); i++)
+        sqlite3_finalize(fixed[i]);
     sqlite3_close_v2(s->db);
+    triage__text_free(&s->sql);
+    triage__text_free(&s->scratch);
     triage_allocator_t a = s->alloc;
     triage__free(&a, s);
 }
@@ -286,19 +564,20 @@ static void sq_close(sq_store *s)
 static void sq_destroy(void *ud)
 {
     sq_store *s = ud;
-    if (!sqlite3_get_autocommit(s->db))
+    if (s->db && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sq_close(s);
 }
 
-/* ---- opening ---------------------------------------------------------------- */
+/* ---- opening ---------------------------------------------------------------------------- */
 
 static triage_status_t db_error(sq_store *s, int rc, const char *what)
 {
     int code = rc & 0xff;
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        return triage__error_cause(TRIAGE_ECONFLICT, rc, "path",
-                                   "the database is locked by another writer");
+        return triage__error_cause(TRIAGE_ESTORE, rc, "path",
+                                   "the database is busy: another connection held its write "
+                                   "lock longer than the busy timeout");
     if (code == SQLITE_NOTADB)
         return triage__error_cause(TRIAGE_ECONFLICT, rc, "path",
                                    "the file is not a libtriage database");
@@ -326,59 +605,53 @@ static int pragma_int(sq_store *s, const char *sql, int *out)
     return rc;
 }
 
-static int prepare(sq_store *s, sqlite3_stmt **st, const char *sql)
+/* What the file says it is: application id, schema version, and whether
+ * it holds any table at all. Only reads. */
+typedef struct {
+    int app, version, objects;
+} marks;
+
+static int read_marks(sq_store *s, marks *m)
 {
-    return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+    memset(m, 0, sizeof *m);
+    int rc = pragma_int(s, "PRAGMA application_id", &m->app);
+    if (!rc)
+        rc = pragma_int(s, "PRAGMA user_version", &m->version);
+    if (!rc)
+        rc = pragma_int(s, "SELECT count(*) FROM sqlite_schema", &m->objects);
+    return rc;
 }
 
-static int prepare_all(sq_store *s)
+static int is_fresh(const marks *m)
 {
-    static const char *put_sql[] = {
-        NULL,
-        "INSERT INTO client(id, data) VALUES (?1, ?2)"
-        " ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-        "INSERT INTO cases(id, data, client, stage, closing_reason, received)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET data = excluded.data,"
-        " client = excluded.client, stage = excluded.stage,"
-        " closing_reason = excluded.closing_reason, received = excluded.received",
-        "INSERT INTO worker(id, data, role) VALUES (?1, ?2, ?3)"
-        " ON CONFLICT(id) DO UPDATE SET data = excluded.data, role = excluded.role",
-        "INSERT INTO absence(id, data, worker, first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5)"
-        " ON CONFLICT(id) DO UPDATE SET data = excluded.data, worker = excluded.worker,"
-        " first_day = excluded.first_day, last_day = excluded.last_day",
-    };
-    int rc = SQLITE_OK;
-    char sql[256];
-    for (int k = 1; k <= 4 && !rc; k++) {
-        rc = prepare(s, &s->kst[k][K_PUT], put_sql[k]);
-        snprintf(sql, sizeof sql, "SELECT data FROM %s WHERE id = ?1", table_of[k]);
-        if (!rc)
-            rc = prepare(s, &s->kst[k][K_GET], sql);
-        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?1", table_of[k]);
-        if (!rc)
-            rc = prepare(s, &s->kst[k][K_DEL], sql);
-        snprintf(sql, sizeof sql, "SELECT id, data FROM %s ORDER BY ord", table_of[k]);
-        if (!rc)
-            rc = prepare(s, &s->kst[k][K_LIST], sql);
-    }
-    if (!rc)
-        rc = prepare(s, &s->st[ST_BEGIN], "BEGIN IMMEDIATE");
-    if (!rc)
-        rc = prepare(s, &s->st[ST_COMMIT], "COMMIT");
-    if (!rc)
-        rc = prepare(s, &s->st[ST_ROLLBACK], "ROLLBACK");
-    if (!rc)
-        rc = prepare(s, &s->st[ST_APPEND],
-                     "INSERT INTO event(seq, at_ms, case_id, kind, data) VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!rc)
-        rc = prepare(s, &s->st[ST_EVENTS], "SELECT data FROM event ORDER BY seq");
-    return rc;
+    return m->app == 0 && m->version == 0 && m->objects == 0;
+}
+
+static triage_status_t corrupt_db(const char *what)
+{
+    return triage__error(TRIAGE_ECORRUPT, "path", "the database is damaged: %s", what);
+}
+
+/* The marks refuse the file: not ours, damaged, or newer. */
+static triage_status_t check_marks(const marks *m)
+{
+    if (!is_fresh(m) && m->app != APPLICATION_ID)
+        return triage__error(TRIAGE_ECONFLICT, "path", "the file is not a libtriage database");
+    if (m->version < 0)
+        return corrupt_db("a negative schema version");
+    if (m->version > SCHEMA_VERSION)
+        return triage__error(TRIAGE_EVERSION, "path",
+                             "the database was written by a newer libtriage (schema %d > %d)",
+                             m->version, SCHEMA_VERSION);
+    if (m->version == 0 && !is_fresh(m))
+        return corrupt_db("a libtriage database without a schema version");
+    return TRIAGE_OK;
 }
 
 /* The persistent part of the set-up: WAL journaling. It writes the file
  * header, so it runs only once every check has passed (for an existing
  * database: at the first write transaction, after the engine has loaded and
- * validated every record). */
+ * validated its records). */
 static int set_wal(sq_store *s)
 {
     int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
@@ -416,11 +689,6 @@ static int create_file(const char *path, mode_t mode)
     return 1;
 }
 
-static triage_status_t corrupt_db(const char *what)
-{
-    return triage__error(TRIAGE_ECORRUPT, "path", "the database is damaged: %s", what);
-}
-
 /* Runs PRAGMA quick_check (or integrity_check): ECORRUPT unless "ok". */
 static triage_status_t check_pages(sq_store *s, const char *pragma)
 {
@@ -434,6 +702,82 @@ static triage_status_t check_pages(sq_store *s, const char *pragma)
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return db_error(s, rc, "cannot check the database");
     return ok ? TRIAGE_OK : corrupt_db("SQLite's page check failed");
+}
+
+/* With a page check: every record's owner is stored (the foreign keys of
+ * the tables; a row deleted behind the store's back breaks them). */
+static triage_status_t check_owners(sq_store *s)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL);
+    if (rc)
+        return db_error(s, rc, "cannot check the database");
+    rc = sqlite3_step(st);
+    char what[128] = "";
+    if (rc == SQLITE_ROW)
+        snprintf(what, sizeof what, "a row of %s refers to a row of %s that is not stored",
+                 (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(s, rc, "cannot check the database");
+    return what[0] ? corrupt_db(what) : TRIAGE_OK;
+}
+
+/* A new database gets the tables of schema 2; a schema-1 database is
+ * migrated. One write transaction: another process opening the same file
+ * meanwhile waits for it, and then finds the work done. */
+static triage_status_t create_or_migrate(sq_store *s)
+{
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc)
+        return db_error(s, rc, "cannot write the database");
+    /* again, now that no one else can write */
+    marks m;
+    triage_status_t st = TRIAGE_OK;
+    rc = read_marks(s, &m);
+    if (rc)
+        st = db_error(s, rc, "cannot read the database");
+    if (!st)
+        st = check_marks(&m);
+    if (!st && is_fresh(&m)) {
+        triage__text ddl;
+        triage__text_init(&ddl, &s->alloc);
+        triage__sql_create(&ddl, TRIAGE__SQL_SQLITE);
+        st = triage__text_end(&ddl);
+        if (!st) {
+            rc = sqlite3_exec(s->db, ddl.p, NULL, NULL, NULL);
+            triage__text_free(&ddl);
+            if (rc)
+                st = db_error(s, rc, "cannot create the tables");
+        }
+    } else if (!st && m.version == 1) {
+        st = triage__sqlite_migrate_v1(s->db, &s->alloc);
+    }
+    if (!st && m.version != SCHEMA_VERSION) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+                 APPLICATION_ID, SCHEMA_VERSION);
+        rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        if (rc)
+            st = db_error(s, rc, "cannot write the database");
+    }
+    if (!st) {
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) /* deferred foreign keys: a dangling owner */
+            st = triage__error_cause(TRIAGE_ECORRUPT, rc, "path",
+                                     "the database is damaged: a record refers to a record "
+                                     "that is not stored");
+        else if (rc)
+            st = db_error(s, rc, "cannot write the database");
+    }
+    if (st) {
+        triage__error_saved saved;
+        triage__error_save(&saved);
+        if (!sqlite3_get_autocommit(s->db))
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        triage__error_restore(&saved);
+    }
+    return st;
 }
 
 static triage_status_t open_db(sq_store *s, const char *path, const triage_sqlite_options_t *o)
@@ -455,50 +799,32 @@ static triage_status_t open_db(sq_store *s, const char *path, const triage_sqlit
         /* made == 0: another process created it first; it is checked as any
          * existing file is. */
     }
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc)
         return db_error(s, rc, "cannot open the database");
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
 
-    /* 1. Hold the lock for the store's life: a shared lock is taken by the
-     *    first read and, with EXCLUSIVE locking mode, kept. Nothing below
-     *    writes until every check has passed. */
-    rc = sqlite3_exec(s->db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL);
-    if (rc)
-        return db_error(s, rc, "cannot lock the database");
-
-    /* 2. Read-only checks: is this ours, which schema, is it whole? */
-    int app = 0, version = 0, objects = 0;
-    rc = pragma_int(s, "PRAGMA application_id", &app);
-    if (!rc)
-        rc = pragma_int(s, "PRAGMA user_version", &version);
-    if (!rc)
-        rc = pragma_int(s, "SELECT count(*) FROM sqlite_schema", &objects);
+    /* 1. Read-only checks: is this ours, which schema, is it whole? Nothing
+     *    below writes until every check has passed. */
+    marks m;
+    rc = read_marks(s, &m);
     if (rc)
         return db_error(s, rc, "cannot read the database");
-    int fresh = app == 0 && version == 0 && objects == 0;
-    if (!fresh && app != APPLICATION_ID)
-        return triage__error(TRIAGE_ECONFLICT, "path", "the file is not a libtriage database");
-    if (version < 0)
-        return corrupt_db("a negative schema version");
-    if (version > SCHEMA_VERSION)
-        return triage__error(TRIAGE_EVERSION, "path",
-                             "the database was written by a newer libtriage (schema %d > %d)",
-                             version, SCHEMA_VERSION);
-    if (version == 0 && !fresh)
-        return corrupt_db("a libtriage database without a schema version");
+    triage_status_t st = check_marks(&m);
+    if (st)
+        return st;
     if (o->check) {
-        triage_status_t st = check_pages(s, o->check == TRIAGE_SQLITE_CHECK_FULL
-                                                ? "PRAGMA integrity_check"
-                                                : "PRAGMA quick_check");
+        st = check_pages(s, o->check == TRIAGE_SQLITE_CHECK_FULL ? "PRAGMA integrity_check"
+                                                                 : "PRAGMA quick_check");
+        if (!st && m.version == SCHEMA_VERSION)
+            st = check_owners(s);
         if (st)
             return st;
     }
-    if (version == SCHEMA_VERSION) {
-        /* Preparing reads only the schema: a missing table or column is
-         * damage, found before anything is written. */
+    if (m.version == SCHEMA_VERSION) {
+        /* preparing reads only the schema: a missing table or column is
+         * damage, found before anything is written */
         rc = prepare_all(s);
         if (rc) {
             int code = rc & 0xff;
@@ -507,43 +833,28 @@ static triage_status_t open_db(sq_store *s, const char *path, const triage_sqlit
             return db_error(s, rc, "cannot prepare statements");
         }
     }
-    /* Take the write lock now (a second writer is refused here, before any
-     * write). An empty transaction writes nothing. */
-    rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL);
-    if (rc)
-        return db_error(s, rc, "cannot lock the database");
 
-    /* 3. Durability (per connection, not stored). */
+    /* 2. Durability and the domain's foreign keys (per connection, not
+     *    stored in the file). */
     rc = sqlite3_exec(s->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", NULL, NULL,
                       NULL);
     if (rc)
         return db_error(s, rc, "cannot configure the database");
 
-    /* 4. Create or migrate, in one transaction, in WAL mode. An existing
-     *    database at the current schema is switched to WAL at its first
-     *    write transaction instead (sq_begin), so a file whose records the
-     *    engine then refuses is left as it was. */
-    s->schema_at_open = (uint32_t)version;
+    /* 3. Create or migrate. A new file is put in WAL mode first; a schema-1
+     *    file is migrated in its own journal mode, so a failed migration
+     *    leaves every byte, and switched to WAL at its first write like any
+     *    existing file (sq_begin). */
     s->wal_pending = 1;
-    if (version < SCHEMA_VERSION) {
-        rc = set_wal(s);
-        if (rc)
-            return db_error(s, rc, "cannot configure the database");
-        rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-        for (int v = version; v < SCHEMA_VERSION && !rc; v++)
-            rc = sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL);
-        char sql[96];
-        snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
-                 APPLICATION_ID, SCHEMA_VERSION);
-        if (!rc)
-            rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-        if (!rc)
-            rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-        if (rc) {
-            triage_status_t st = db_error(s, rc, "cannot create the schema");
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-            return st;
+    if (m.version != SCHEMA_VERSION) {
+        if (is_fresh(&m)) {
+            rc = set_wal(s);
+            if (rc)
+                return db_error(s, rc, "cannot configure the database");
         }
+        st = create_or_migrate(s);
+        if (st)
+            return st;
         rc = prepare_all(s);
         if (rc)
             return db_error(s, rc, "cannot prepare statements");
@@ -585,24 +896,31 @@ TRIAGE_API triage_status_t triage_store_sqlite(triage_store_t *out, const char *
     if (!s)
         return TRIAGE_ENOMEM;
     s->alloc = o.allocator;
+    triage__text_init(&s->sql, &s->alloc);
+    triage__text_init(&s->scratch, &s->alloc);
     rc = open_db(s, path, &o);
     if (rc) {
+        triage__error_saved saved;
+        triage__error_save(&saved);
         sq_close(s);
+        triage__error_restore(&saved);
         return rc;
     }
     triage_store_t st = TRIAGE_STORE_INIT;
+    st.version = TRIAGE_STORE_VERSION;
     st.userdata = s;
     st.begin = sq_begin;
     st.commit = sq_commit;
     st.rollback = sq_rollback;
-    st.put = sq_put;
-    st.get = sq_get;
-    st.del = sq_del;
-    st.list = sq_list;
-    st.append_event = sq_append_event;
-    st.list_events = sq_list_events;
-    st.schema_version = sq_schema_version;
     st.destroy = sq_destroy;
+    st.last_seq = sq_last_seq;
+    st.read_begin = sq_read_begin;
+    st.read_end = sq_read_end;
+    st.put_record = sq_put_record;
+    st.get_record = sq_get_record;
+    st.query_records = sq_query_records;
+    st.append_event2 = sq_append_event2;
+    st.query_events = sq_query_events;
     *out = st;
     return TRIAGE_OK;
 }

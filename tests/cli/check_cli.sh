@@ -165,8 +165,9 @@ has "records: every record and event is valid"
 grep -q '^cases: [1-9][0-9]*$' "$tmp/out" || { echo "FAIL: check summary"; cat "$tmp/out"; fails=$((fails + 1)); }
 cmp -s "$tmp/check.db" "$tmp/check.before" || { echo "FAIL: check changed the database"; fails=$((fails + 1)); }
 if command -v sqlite3 >/dev/null; then
-  # Four bytes of the first case's record overwritten (its checksum fails).
-  sqlite3 "$tmp/check.db" "PRAGMA journal_mode = DELETE; UPDATE cases SET data = CAST(substr(data, 1, 72) || x'63000000' || substr(data, 77) AS BLOB) WHERE ord = (SELECT min(ord) FROM cases);" > /dev/null
+  # Four bytes of the first case's record (its `data`) overwritten: its
+  # checksum fails.
+  sqlite3 "$tmp/check.db" "PRAGMA journal_mode = DELETE; UPDATE cases SET data = CAST(substr(data, 1, 72) || x'63000000' || substr(data, 77) AS BLOB) WHERE rowid = (SELECT min(rowid) FROM cases);" > /dev/null
   cp "$tmp/check.db" "$tmp/check.before"
   expect 1 1 check --db "$tmp/check.db"
   grep -q "damaged: stored case is damaged: checksum mismatch (the data is damaged) \[case\]" "$tmp/err" || { echo "FAIL: check damage message"; cat "$tmp/err"; fails=$((fails + 1)); }

@@ -193,15 +193,34 @@ def test_sqlite_not_a_libtriage_database(tmp_path, what):
 
 
 @needs_sqlite
-def test_sqlite_second_writer_is_refused(tmp_path):
+def test_sqlite_two_engines_on_one_file(tmp_path):
     path = tmp_path / "triage.db"
+    with triage.Engine.open_sqlite(path) as a:
+        a.add_client()
+        with triage.Engine.open_sqlite(path) as b:  # no lock is held between calls
+            assert len(list(b.clients())) == 1
+            b.add_client()
+            assert len(list(a.clients())) == 2  # each sees the other's work
+        a.add_client()
     with triage.Engine.open_sqlite(path) as e:
+        assert len(list(e.clients())) == 3
+
+
+@needs_sqlite
+def test_sqlite_busy_past_the_timeout(tmp_path):
+    path = tmp_path / "triage.db"
+    with triage.Engine.open_sqlite(path, busy_timeout_ms=20) as e:
         e.add_client()
-        with pytest.raises(triage.ConflictError):
-            triage.Engine.open_sqlite(path)
-        assert len(list(e.clients())) == 1  # the first engine goes on
-    with triage.Engine.open_sqlite(path) as e:
-        assert len(list(e.clients())) == 1
+        con = sqlite3.connect(path, isolation_level=None)
+        con.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        with pytest.raises(triage.StoreError) as info:
+            e.add_client()
+        assert "busy" in str(info.value)
+        assert len(list(e.clients())) == 1  # reads go on
+        con.execute("ROLLBACK")
+        con.close()
+        e.add_client()
+        assert len(list(e.clients())) == 2
 
 
 @needs_sqlite

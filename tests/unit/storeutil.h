@@ -9,6 +9,189 @@
 #include <triage/assign.h>
 #include <triage/sys/store.h>
 
+/* ---- an interface-1 store for tests ---------------------------------------
+ * The library's own stores speak interface 2; stores written for interface 1
+ * must keep working for one engine. This one keeps records and events in
+ * arrays and snapshots everything at begin (rollback restores the copy). */
+
+typedef struct {
+    triage_record_kind_t kind;
+    triage_id_t id;
+    unsigned char *data;
+    size_t len;
+} v1_rec;
+
+typedef struct {
+    v1_rec *recs;
+    size_t n;
+    triage_event_t *evs;
+    size_t nev;
+} v1_state;
+
+typedef struct {
+    v1_state cur, saved;
+    int in_txn;
+} v1mem;
+
+static inline void v1_state_free(v1_state *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->recs[i].data);
+    free(s->recs);
+    free(s->evs);
+    memset(s, 0, sizeof *s);
+}
+
+static inline void v1_state_copy(v1_state *dst, const v1_state *src)
+{
+    dst->n = src->n;
+    dst->recs = malloc((src->n + 1) * sizeof *dst->recs);
+    for (size_t i = 0; i < src->n; i++) {
+        dst->recs[i] = src->recs[i];
+        dst->recs[i].data = malloc(src->recs[i].len + 1);
+        memcpy(dst->recs[i].data, src->recs[i].data, src->recs[i].len);
+    }
+    dst->nev = src->nev;
+    dst->evs = malloc((src->nev + 1) * sizeof *dst->evs);
+    if (src->nev)
+        memcpy(dst->evs, src->evs, src->nev * sizeof *dst->evs);
+}
+
+static inline int v1_begin(void *ud)
+{
+    v1mem *m = ud;
+    if (m->in_txn)
+        return -1;
+    v1_state_copy(&m->saved, &m->cur);
+    m->in_txn = 1;
+    return 0;
+}
+static inline int v1_commit(void *ud)
+{
+    v1mem *m = ud;
+    if (!m->in_txn)
+        return -1;
+    v1_state_free(&m->saved);
+    m->in_txn = 0;
+    return 0;
+}
+static inline int v1_rollback(void *ud)
+{
+    v1mem *m = ud;
+    if (!m->in_txn)
+        return -1;
+    v1_state_free(&m->cur);
+    m->cur = m->saved;
+    memset(&m->saved, 0, sizeof m->saved);
+    m->in_txn = 0;
+    return 0;
+}
+static inline v1_rec *v1_find(v1mem *m, triage_record_kind_t k, const triage_id_t *id)
+{
+    for (size_t i = 0; i < m->cur.n; i++)
+        if (m->cur.recs[i].kind == k && !memcmp(&m->cur.recs[i].id, id, sizeof *id))
+            return &m->cur.recs[i];
+    return NULL;
+}
+static inline int v1_put(void *ud, triage_record_kind_t k, const triage_id_t *id,
+                         const triage_record_keys_t *keys, const void *d, size_t n)
+{
+    (void)keys;
+    v1mem *m = ud;
+    if (!m->in_txn)
+        return -1;
+    v1_rec *r = v1_find(m, k, id);
+    if (!r) {
+        m->cur.recs = realloc(m->cur.recs, (m->cur.n + 1) * sizeof *m->cur.recs);
+        r = &m->cur.recs[m->cur.n++];
+        r->kind = k;
+        r->id = *id;
+        r->data = NULL;
+    }
+    free(r->data);
+    r->data = malloc(n + 1);
+    memcpy(r->data, d, n);
+    r->len = n;
+    return 0;
+}
+static inline int v1_get(void *ud, triage_record_kind_t k, const triage_id_t *id, void *buf,
+                         size_t cap, size_t *len)
+{
+    v1_rec *r = v1_find(ud, k, id);
+    if (!r)
+        return TRIAGE_ENOTFOUND;
+    memcpy(buf, r->data, r->len < cap ? r->len : cap);
+    *len = r->len;
+    return 0;
+}
+static inline int v1_del(void *ud, triage_record_kind_t k, const triage_id_t *id)
+{
+    v1mem *m = ud;
+    v1_rec *r = v1_find(m, k, id);
+    if (!m->in_txn || !r)
+        return !m->in_txn ? -1 : TRIAGE_ENOTFOUND;
+    free(r->data);
+    *r = m->cur.recs[--m->cur.n];
+    return 0;
+}
+static inline int v1_list(void *ud, triage_record_kind_t k, triage_record_visit_fn v, void *c)
+{
+    v1mem *m = ud;
+    for (size_t i = 0; i < m->cur.n; i++)
+        if (m->cur.recs[i].kind == k) {
+            int rc = v(c, &m->cur.recs[i].id, m->cur.recs[i].data, m->cur.recs[i].len);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+static inline int v1_append(void *ud, const triage_event_t *ev)
+{
+    v1mem *m = ud;
+    if (!m->in_txn)
+        return -1;
+    m->cur.evs = realloc(m->cur.evs, (m->cur.nev + 1) * sizeof *m->cur.evs);
+    m->cur.evs[m->cur.nev++] = *ev;
+    return 0;
+}
+static inline int v1_events(void *ud, triage_event_visit_fn v, void *c)
+{
+    v1mem *m = ud;
+    for (size_t i = 0; i < m->cur.nev; i++) {
+        int rc = v(c, &m->cur.evs[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+static inline void v1_destroy(void *ud)
+{
+    v1mem *m = ud;
+    v1_state_free(&m->cur);
+    v1_state_free(&m->saved);
+    free(m);
+}
+
+/* A fresh interface-1 store; its destroy frees it. */
+static inline triage_store_t v1_store(void)
+{
+    v1mem *m = calloc(1, sizeof *m);
+    triage_store_t s = TRIAGE_STORE_INIT;
+    s.version = 1;
+    s.userdata = m;
+    s.begin = v1_begin;
+    s.commit = v1_commit;
+    s.rollback = v1_rollback;
+    s.put = v1_put;
+    s.get = v1_get;
+    s.del = v1_del;
+    s.list = v1_list;
+    s.append_event = v1_append;
+    s.list_events = v1_events;
+    s.destroy = v1_destroy;
+    return s;
+}
+
 /* ---- fault-injecting wrapper -------------------------------------------- */
 
 typedef struct {
@@ -20,6 +203,12 @@ typedef struct {
     int in_txn;
     int rollback_fails; /* 1: rollback returns `code` (after undoing the inner store) */
     long rollbacks; /* rollbacks so far */
+    /* runs before the inner begin while `hook_times` > 0 (each run counts
+     * down): another engine commits between this engine's refresh and its
+     * write, as it would from another process */
+    void (*hook)(void *ctx);
+    void *hook_ctx;
+    int hook_times;
 } faulty;
 
 static inline int fault(faulty *f)
@@ -33,6 +222,10 @@ static inline int fy_begin(void *ud)
     int rc = fault(f);
     if (rc)
         return rc;
+    if (f->hook && f->hook_times > 0) {
+        f->hook_times--;
+        f->hook(f->hook_ctx);
+    }
     rc = f->inner.begin(f->inner.userdata);
     f->in_txn = rc == 0;
     return rc;
@@ -93,26 +286,91 @@ static inline int fy_schema(void *ud, uint32_t *out)
     faulty *f = ud;
     return f->inner.schema_version ? f->inner.schema_version(f->inner.userdata, out) : (*out = 0, 0);
 }
+static inline int fy_last_seq(void *ud, int64_t *out)
+{
+    faulty *f = ud;
+    int rc = fault(f);
+    return rc ? rc : f->inner.last_seq(f->inner.userdata, out);
+}
+static inline int fy_read_begin(void *ud)
+{
+    faulty *f = ud;
+    int rc = fault(f);
+    return rc ? rc : f->inner.read_begin(f->inner.userdata);
+}
+static inline int fy_read_end(void *ud)
+{
+    faulty *f = ud;
+    return f->inner.read_end(f->inner.userdata); /* never fails: it releases */
+}
+static inline int fy_put_record(void *ud, const triage_store_record_t *r)
+{
+    faulty *f = ud;
+    int rc = fault(f);
+    return rc ? rc : f->inner.put_record(f->inner.userdata, r);
+}
+static inline int fy_get_record(void *ud, triage_record_kind_t k, const triage_id_t *id,
+                                triage_store_record_fn v, void *c)
+{
+    faulty *f = ud;
+    int rc = fault(f);
+    return rc ? rc : f->inner.get_record(f->inner.userdata, k, id, v, c);
+}
+static inline int fy_query_records(void *ud, const triage_store_query_t *q,
+                                   triage_store_record_fn v, void *c)
+{
+    faulty *f = ud;
+    int rc = fault(f);
+    return rc ? rc : f->inner.query_records(f->inner.userdata, q, v, c);
+}
+static inline int fy_append2(void *ud, const triage_store_event_t *ev)
+{
+    faulty *f = ud;
+    int rc = fault(f);
+    return rc ? rc : f->inner.append_event2(f->inner.userdata, ev);
+}
+static inline int fy_query_events(void *ud, const triage_store_event_query_t *q,
+                                  triage_store_event_fn v, void *c)
+{
+    faulty *f = ud;
+    int rc = fault(f);
+    return rc ? rc : f->inner.query_events(f->inner.userdata, q, v, c);
+}
 static inline void fy_destroy(void *ud)
 {
     faulty *f = ud;
     f->destroyed++; /* the inner store belongs to the test */
 }
 
+/* Wraps a store of either interface version; the wrapper has the inner's. */
 static inline triage_store_t faulty_store(faulty *f)
 {
     triage_store_t s = TRIAGE_STORE_INIT;
+    s.version = f->inner.version;
     s.userdata = f;
     s.begin = fy_begin;
     s.commit = fy_commit;
     s.rollback = fy_rollback;
-    s.put = fy_put;
-    s.del = fy_del;
-    s.list = fy_list;
-    s.append_event = fy_append;
-    s.list_events = fy_events;
-    s.schema_version = fy_schema;
     s.destroy = fy_destroy;
+    if (f->inner.version < 2) {
+        s.put = fy_put;
+        s.del = fy_del;
+        s.list = fy_list;
+        s.append_event = fy_append;
+        s.list_events = fy_events;
+        s.schema_version = fy_schema;
+        return s;
+    }
+    s.last_seq = fy_last_seq;
+    if (f->inner.read_begin) {
+        s.read_begin = fy_read_begin;
+        s.read_end = fy_read_end;
+    }
+    s.put_record = fy_put_record;
+    s.get_record = fy_get_record;
+    s.query_records = fy_query_records;
+    s.append_event2 = fy_append2;
+    s.query_events = fy_query_events;
     return s;
 }
 
@@ -148,13 +406,41 @@ static inline int dump_ev(void *ctx, const triage_event_t *ev)
     return 0;
 }
 
-/* Everything a store holds, as bytes. */
+static inline int dump_rec2(void *ctx, const triage_store_record_t *r)
+{
+    sb_add(ctx, &r->id, sizeof r->id);
+    sb_add(ctx, &r->owner, sizeof r->owner);
+    sb_add(ctx, &r->revision, sizeof r->revision);
+    sb_add(ctx, &r->created, sizeof r->created);
+    sb_add(ctx, r->data, r->len);
+    return 0;
+}
+
+static inline int dump_ev2(void *ctx, const triage_store_event_t *ev)
+{
+    sb_add(ctx, &ev->seq, sizeof ev->seq);
+    sb_add(ctx, ev->data, ev->len);
+    return 0;
+}
+
+/* Everything a store holds, as bytes (either interface version). */
 static inline sbuf dump_store(const triage_store_t *s)
 {
     sbuf b = {0};
-    for (int k = TRIAGE_RECORD_CLIENT; k <= TRIAGE_RECORD_ABSENCE; k++)
-        assert_int_equal(s->list(s->userdata, (triage_record_kind_t)k, dump_rec, &b), 0);
-    assert_int_equal(s->list_events(s->userdata, dump_ev, &b), 0);
+    if (s->version < 2) {
+        for (int k = TRIAGE_RECORD_CLIENT; k <= TRIAGE_RECORD_ABSENCE; k++)
+            assert_int_equal(s->list(s->userdata, (triage_record_kind_t)k, dump_rec, &b), 0);
+        assert_int_equal(s->list_events(s->userdata, dump_ev, &b), 0);
+        return b;
+    }
+    for (int k = TRIAGE_RECORD_CLIENT; k <= TRIAGE_RECORD_POLICY; k++) {
+        triage_store_query_t q = {TRIAGE_STORE_QUERY_VERSION, (triage_record_kind_t)k, {{0}}, 0, 0,
+                                  TRIAGE_DATE_NONE};
+        assert_int_equal(s->query_records(s->userdata, &q, dump_rec2, &b), 0);
+    }
+    triage_store_event_query_t eq = {TRIAGE_STORE_EVENT_QUERY_VERSION, 0, INT64_MAX, {{0}},
+                                     INT64_MIN, INT64_MAX, 0};
+    assert_int_equal(s->query_events(s->userdata, &eq, dump_ev2, &b), 0);
     return b;
 }
 

@@ -596,8 +596,12 @@ class Engine:
     ``deadline_rules`` (copied: later changes to them do not reach the
     engine), ``audit`` (a callable ``audit(action, object, id)`` told of every
     read and change with :class:`AuditAction`, :class:`AuditObject` and a
-    ``uuid.UUID`` or None) and ``clock`` (a callable returning a datetime or
-    epoch ms: the time of client and worker events and the default ``at=``).
+    ``uuid.UUID`` or None), ``clock`` (a callable returning a datetime or
+    epoch ms: the time of client and worker events and the default ``at=``)
+    and ``retries`` (3: how often a call that lost a race to another engine
+    on the same database is run again; the last attempt holds the store's
+    write transaction, so with a store that admits one writer at a time it
+    goes through; docs/storage.md).
 
     Use it as a context manager or call :meth:`close`; an engine is also
     freed when collected. A closed engine raises ValueError. One engine must
@@ -610,7 +614,7 @@ class Engine:
                  repeat_notifications=3, repeat_window_days=365, office_open_min=480,
                  office_close_min=960, calendar=None, classify_policy=None,
                  urgency_policy=None, deadline_rules=None, audit=None, clock=None,
-                 _opener=None):
+                 retries=3, _opener=None):
         # _opener: how triage._store opens an engine on a store (private).
         self._h = None
         self._clock = None
@@ -628,7 +632,8 @@ class Engine:
             (unreachable_min_days, "unreachable_min_days"),
             (repeat_notifications, "repeat_notifications"),
             (repeat_window_days, "repeat_window_days"),
-            (office_open_min, "office_open_min"), (office_close_min, "office_close_min"))]
+            (office_open_min, "office_open_min"), (office_close_min, "office_close_min"),
+            (retries, "retries"))]
         self._clock = clock
         self._h = (_opener or _ll.triage_py_engine_new)(
             *opts,
@@ -685,6 +690,62 @@ class Engine:
     def calendar(self):
         """A copy of the engine's calendar."""
         return Calendar._wrap(_ll.triage_py_engine_calendar_copy(self._handle()))
+
+    # -- other engines on the same database, and the shared configuration
+
+    def refresh(self):
+        """Applies what other engines on the same database committed since
+        this engine last looked. Every call does this first; call it to
+        bring the engine up to date between calls. A no-op in memory or on
+        a store of interface 1."""
+        _ll.triage_engine_refresh(self._handle())
+
+    def stats(self):
+        """Counters of an engine on a shared database, as a dict: ``races``
+        (commits another engine beat, each retried), ``conflicts`` (calls that
+        gave up), ``refreshes`` (refreshes that brought changes), ``last_seq``,
+        ``cases`` and ``clients`` (held in memory), ``resident`` (everything
+        in memory)."""
+        return _ll.triage_engine_stats(self._handle())
+
+    def _policy(self, value, cls, name):
+        if not isinstance(value, cls):
+            raise TypeError(f"{name} must be a triage.{cls.__name__}, got {type(value).__name__}")
+        return value._h
+
+    def set_urgency_policy(self, policy):
+        """Replaces the urgency policy (a transaction with a POLICY_CHANGED
+        event; on a shared database every engine uses it from its next call)."""
+        _ll.triage_engine_set_urgency_policy(
+            self._handle(), self._policy(policy, UrgencyPolicy, "policy"))
+
+    def set_deadline_rules(self, rules):
+        """Replaces the deadline rules; as :meth:`set_urgency_policy`."""
+        _ll.triage_engine_set_deadline_rules(
+            self._handle(), self._policy(rules, DeadlineRules, "rules"))
+
+    def set_classify_policy(self, policy):
+        """Replaces the classifier policy; as :meth:`set_urgency_policy`."""
+        _ll.triage_engine_set_classify_policy(
+            self._handle(), self._policy(policy, ClassifyPolicy, "policy"))
+
+    def urgency_policy(self):
+        """A copy of the urgency policy in use."""
+        obj = UrgencyPolicy.__new__(UrgencyPolicy)
+        obj._h = _ll.triage_engine_urgency_policy(self._handle())
+        return obj
+
+    def deadline_rules(self):
+        """A copy of the deadline rules in use."""
+        obj = DeadlineRules.__new__(DeadlineRules)
+        obj._h = _ll.triage_engine_deadline_rules(self._handle())
+        return obj
+
+    def classify_policy(self):
+        """A copy of the classifier policy in use."""
+        obj = ClassifyPolicy.__new__(ClassifyPolicy)
+        obj._h = _ll.triage_engine_classify_policy(self._handle())
+        return obj
 
     # -- clients
 

@@ -54,6 +54,10 @@ class RecordKind(enum.IntEnum):
     CASE = _ll.TRIAGE_RECORD_CASE
     WORKER = _ll.TRIAGE_RECORD_WORKER
     ABSENCE = _ll.TRIAGE_RECORD_ABSENCE
+    # interface 2 only (triage/_store2.py)
+    INTAKE = _ll.TRIAGE_RECORD_INTAKE
+    DEADLINE = _ll.TRIAGE_RECORD_DEADLINE
+    POLICY = _ll.TRIAGE_RECORD_POLICY
 
 
 class RecordKeys(NamedTuple):
@@ -356,22 +360,30 @@ def _engine_open(cls, store, **options):
     """
     if store is None:
         raise TypeError("open() needs a store object")
+    from . import _store2
+    if _store2.is_interface2(store):  # put_record: interface 2 (docs/python-store.md)
+        return _store2.open_interface2(cls, store, options)
     _StoreAdapter(store)  # missing methods: before anything else
     return _open_with(cls, options, store, None, 0, 0)
 
 
-def _engine_open_sqlite(cls, path, *, create=True, busy_timeout_ms=0, **options):
+def _engine_open_sqlite(cls, path, *, create=True, busy_timeout_ms=None, **options):
     """An engine on the SQLite database ``path`` (str, bytes or os.PathLike),
-    created when missing unless ``create=False``. ``busy_timeout_ms``: how
-    long to wait for another writer's lock. Options as for :class:`Engine`.
+    created when missing unless ``create=False``. Several engines, in this
+    process or others, may be open on one file. ``busy_timeout_ms``: how long
+    a write waits for another engine's write lock (None: the library's
+    default, 5000). A database of libtriage 0.1 is migrated on open. Options
+    as for :class:`Engine`.
 
     Raises NotFound (no file and ``create=False``), ConflictError (not a
-    libtriage database, or locked by another writer; the file is not
-    touched), VersionError (a newer schema), StoreError (corrupt or
-    unreadable) and InvalidArgument (a build without SQLite)."""
+    libtriage database; the file is not touched), VersionError (a newer
+    schema), CorruptError (damaged), StoreError (unreadable, or busy past
+    the timeout) and InvalidArgument (a build without SQLite)."""
     if path is None:
         raise TypeError("open_sqlite() needs a path")
     path = os.fspath(path)
+    if busy_timeout_ms is None:
+        busy_timeout_ms = _ll.TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT
     return _open_with(cls, options, None, path, int(bool(create)),
                       _int(busy_timeout_ms, "busy_timeout_ms", 0))
 

@@ -38,12 +38,16 @@
 extern "C" {
 #endif
 
-/** Record kinds a store keeps. Stable. */
+/** Record kinds a store keeps. Stable. Interface 1 stores see only the
+ *  first four (a case carries its intakes and deadline rows nested). */
 typedef enum triage_record_kind {
     TRIAGE_RECORD_CLIENT = 1,
     TRIAGE_RECORD_CASE = 2,
     TRIAGE_RECORD_WORKER = 3,
-    TRIAGE_RECORD_ABSENCE = 4
+    TRIAGE_RECORD_ABSENCE = 4,
+    TRIAGE_RECORD_INTAKE = 5,   /**< since interface 2: an intake (owner: its case) */
+    TRIAGE_RECORD_DEADLINE = 6, /**< since interface 2: a deadline row (owner: its case) */
+    TRIAGE_RECORD_POLICY = 7    /**< since interface 2: a shared policy or the distance matrix */
 } triage_record_kind_t;
 
 /** Indexable fields passed with a record (0 / nil when not applicable). */
@@ -61,12 +65,99 @@ typedef int (*triage_record_visit_fn)(void *ctx, const triage_id_t *id, const vo
                                       size_t len);
 typedef int (*triage_event_visit_fn)(void *ctx, const triage_event_t *event);
 
+/* ---- interface version 2: revisions, typed columns, queries ------------- */
+
+/** The type of a typed column. Stable. */
+typedef enum triage_field_type {
+    TRIAGE_FIELD_INT = 1,  /**< `i`: an integer (enum values, counts, flags, milliseconds) */
+    TRIAGE_FIELD_REAL = 2, /**< `r` */
+    TRIAGE_FIELD_ID = 3,   /**< `id`; `is_null` when nil */
+    TRIAGE_FIELD_TEXT = 4, /**< `text`, NUL-terminated printable ASCII */
+    TRIAGE_FIELD_DATE = 5, /**< `i`: days since 1970-01-01; `is_null` when none */
+    TRIAGE_FIELD_INTS = 6  /**< `ints` / `nints`: a list of integers */
+} triage_field_type_t;
+
+/** One typed column of a record (docs/data-model.md lists them per kind). */
+typedef struct triage_field {
+    const char *name;       /**< the column name ("stage", "received", ...): static */
+    triage_field_type_t type;
+    int32_t is_null;        /**< 1: no value (a date of none, a nil id) */
+    int64_t i;
+    double r;
+    triage_id_t id;
+    const char *text;
+    const int32_t *ints;
+    uint32_t nints;
+} triage_field_t;
+
+/** A record as an interface-2 store receives and returns it. */
+typedef struct triage_store_record {
+    uint32_t version;           /**< ::TRIAGE_STORE_RECORD_VERSION */
+    triage_record_kind_t kind;
+    triage_id_t id;
+    triage_id_t owner;          /**< case: its client; intake, deadline: its case; absence: its worker; else nil */
+    int64_t revision;           /**< the sequence number of the commit that wrote this state */
+    int64_t expected_revision;  /**< put: the revision the writer read (0: a new record) */
+    int64_t created;            /**< the creation number: lists are in this order */
+    const void *data;           /**< the portable encoding (schema 2): what the engine reads back */
+    size_t len;
+    const triage_field_t *fields; /**< put: the content as typed columns (to query; the engine reads `data`) */
+    size_t nfields;
+} triage_store_record_t;
+#define TRIAGE_STORE_RECORD_VERSION 1
+
+/** Visitor for records read back: return 0 to continue, nonzero to stop with that value. */
+typedef int (*triage_store_record_fn)(void *ctx, const triage_store_record_t *record);
+
+/** Which records to list. The store must apply `kind`, `owner` and
+ *  `changed_after` exactly; the other filters are hints it may ignore (the
+ *  engine checks every record it gets). */
+typedef struct triage_store_query {
+    uint32_t version;        /**< ::TRIAGE_STORE_QUERY_VERSION */
+    triage_record_kind_t kind;
+    triage_id_t owner;       /**< nil: any owner */
+    int64_t changed_after;   /**< only records whose revision is greater (0: any) */
+    int32_t open_only;       /**< hint: cases not closed, their intakes and deadline rows;
+                                  clients with an active case or active since `active_since` */
+    triage_date_t active_since; /**< hint for clients with open_only */
+} triage_store_query_t;
+#define TRIAGE_STORE_QUERY_VERSION 1
+
+/** An event as an interface-2 store receives and returns it. */
+typedef struct triage_store_event {
+    uint32_t version;              /**< ::TRIAGE_STORE_EVENT_VERSION */
+    const triage_event_t *event;   /**< append: the event's fields (to query); reads: may be NULL */
+    int64_t seq;                   /**< its sequence number */
+    const void *data;              /**< the portable encoding: what the engine reads back */
+    size_t len;
+} triage_store_event_t;
+#define TRIAGE_STORE_EVENT_VERSION 1
+
+typedef int (*triage_store_event_fn)(void *ctx, const triage_store_event_t *event);
+
+/** Which events to list (all filters exact), in sequence order. */
+typedef struct triage_store_event_query {
+    uint32_t version;     /**< ::TRIAGE_STORE_EVENT_QUERY_VERSION */
+    int64_t after_seq;    /**< seq > after_seq */
+    int64_t upto_seq;     /**< seq <= upto_seq (INT64_MAX: no bound) */
+    triage_id_t case_id;  /**< nil: every event */
+    int64_t from_ms;      /**< at_ms >= from_ms */
+    int64_t to_ms;        /**< at_ms <= to_ms */
+    int64_t limit;        /**< at most this many (0: no limit) */
+} triage_store_event_query_t;
+#define TRIAGE_STORE_EVENT_QUERY_VERSION 1
+
 /** The current store interface version. */
-#define TRIAGE_STORE_VERSION 1
+#define TRIAGE_STORE_VERSION 2
 
 /**
  * A store. Fill it with TRIAGE_STORE_INIT or triage_store_init() and set
- * the methods. Methods marked "required" must be non-NULL.
+ * the methods. Methods marked "required" must be non-NULL for the version
+ * the store speaks (docs/storage.md, "The contract"): interface 1 needs
+ * put, list, append_event and list_events; interface 2 needs the members
+ * marked "since v2" instead. A store filled from TRIAGE_STORE_INIT that
+ * sets none of the interface-2 methods is treated as interface 1, so an
+ * interface-1 store recompiled against these headers keeps working.
  */
 typedef struct triage_store {
     uint32_t version; /**< ::TRIAGE_STORE_VERSION this store was written for */
@@ -109,13 +200,46 @@ typedef struct triage_store {
 
     /** Optional. Releases the store; called exactly once. */
     void (*destroy)(void *userdata);
+
+    /*
+     * Since v2: several engines on one database (docs/data-model.md,
+     * docs/storage.md). A version-2 store sets every member below; `put`,
+     * `get`, `del`, `list`, `append_event` and `list_events` of version 1
+     * are then not called and may be NULL. Writes happen between `begin`
+     * and `commit` as before; a write that lost a race returns
+     * ::TRIAGE_ECONFLICT (as int) and the engine rolls back, brings itself up
+     * to date and tries again.
+     */
+    /** Since v2. The last event sequence number in the store (0 when none). */
+    int (*last_seq)(void *userdata, int64_t *out);
+    /** Since v2. Starts a consistent read snapshot for the reads that follow (may be NULL). */
+    int (*read_begin)(void *userdata);
+    /** Since v2. Ends the snapshot (NULL when read_begin is). */
+    int (*read_end)(void *userdata);
+    /** Since v2. Inserts or replaces a record; returns ::TRIAGE_ECONFLICT when
+     *  the stored revision is not `expected_revision` (0: it must not exist). */
+    int (*put_record)(void *userdata, const triage_store_record_t *record);
+    /** Since v2. Reads one record: calls @p visit once, or returns
+     *  ::TRIAGE_ENOTFOUND (as int) when there is none. */
+    int (*get_record)(void *userdata, triage_record_kind_t kind, const triage_id_t *id,
+                      triage_store_record_fn visit, void *ctx);
+    /** Since v2. Lists records (see ::triage_store_query_t), by creation number then id. */
+    int (*query_records)(void *userdata, const triage_store_query_t *query,
+                         triage_store_record_fn visit, void *ctx);
+    /** Since v2. Appends an event; returns ::TRIAGE_ECONFLICT when its `seq`
+     *  is not one above the last stored one (the event order is gap-free). */
+    int (*append_event2)(void *userdata, const triage_store_event_t *event);
+    /** Since v2. Lists events (see ::triage_store_event_query_t) in sequence order. */
+    int (*query_events)(void *userdata, const triage_store_event_query_t *query,
+                        triage_store_event_fn visit, void *ctx);
     /* Members of later versions are appended here, each marked "since vN". */
 } triage_store_t;
 
-#define TRIAGE_STORE_INIT {TRIAGE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+#define TRIAGE_STORE_INIT                                                                   \
+    {TRIAGE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** The schema version of the record encoding this library writes. */
-#define TRIAGE_STORE_SCHEMA_VERSION 1
+#define TRIAGE_STORE_SCHEMA_VERSION 2
 
 /** Zeroes @p store and sets its version (for callers that cannot use the macro). */
 TRIAGE_API triage_status_t triage_store_init(triage_store_t *store, uint32_t version);
@@ -169,12 +293,28 @@ TRIAGE_API triage_status_t triage_record_decode(void *out, triage_record_kind_t 
  */
 TRIAGE_API triage_status_t triage_store_memory(triage_store_t *out,
                                                const triage_allocator_t *alloc);
+/**
+ * Another handle on the database of a memory store, for a second engine
+ * (docs/storage.md): engines on the handles of one memory store share its
+ * records and events as engines on one SQL database do, from one thread or
+ * several. The database lives until the last handle is destroyed.
+ * @param store a store filled by triage_store_memory() (or by this
+ *              function) whose handle is still alive: its engine not yet freed
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL, or not a memory store);
+ *         ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_store_memory_share(triage_store_t *out,
+                                                     const triage_store_t *store);
 
 /** SQLite store options. Versioned: start from ::TRIAGE_SQLITE_OPTIONS_INIT. */
 typedef struct triage_sqlite_options {
     uint32_t version;      /**< ::TRIAGE_SQLITE_OPTIONS_VERSION */
     int32_t create;        /**< 1: create the file when it does not exist (default) */
-    int32_t busy_timeout_ms; /**< wait this long for another writer's lock (default 0: fail at once) */
+    /** How long a write waits for another connection's write lock (another
+     *  engine or process on the same file) before it fails with
+     *  ::TRIAGE_ESTORE (cause SQLITE_BUSY); 0: fail at once. Default
+     *  ::TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT. */
+    int32_t busy_timeout_ms;
     triage_allocator_t allocator;
     /** Since v2. Permission bits of a database file this call creates (and so
      *  of its -wal, -shm and -journal files, which SQLite creates with the
@@ -185,35 +325,49 @@ typedef struct triage_sqlite_options {
     /** Since v2. A page check at open: ::TRIAGE_SQLITE_CHECK_NONE (default),
      *  ::TRIAGE_SQLITE_CHECK_QUICK (`PRAGMA quick_check`) or
      *  ::TRIAGE_SQLITE_CHECK_FULL (`PRAGMA integrity_check`, which also
-     *  compares indexes with their tables). Both read the whole file; a file
-     *  that fails is refused with ::TRIAGE_ECORRUPT. */
+     *  compares indexes with their tables). Both read the whole file, and
+     *  both also check that every record's owner is stored (the tables'
+     *  foreign keys: `PRAGMA foreign_key_check`); a file that fails is
+     *  refused with ::TRIAGE_ECORRUPT. */
     int32_t check;
 } triage_sqlite_options_t;
 #define TRIAGE_SQLITE_CHECK_NONE 0
 #define TRIAGE_SQLITE_CHECK_QUICK 1
 #define TRIAGE_SQLITE_CHECK_FULL 2
 #define TRIAGE_SQLITE_OPTIONS_VERSION 2
-#define TRIAGE_SQLITE_OPTIONS_INIT {TRIAGE_SQLITE_OPTIONS_VERSION, 1, 0, {0, 0, 0, 0}, 0, 0}
+/** The default busy timeout in milliseconds (since 0.2; 0.1 defaulted to 0). */
+#define TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT 5000
+#define TRIAGE_SQLITE_OPTIONS_INIT                                                          \
+    {TRIAGE_SQLITE_OPTIONS_VERSION, 1, TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT, {0, 0, 0, 0}, 0, 0}
 
 /**
- * Fills @p out with a SQLite store on the file @p path (one file; WAL;
- * synchronous=FULL so every commit is durable; the store holds the write
- * lock for its lifetime). A file that is not a libtriage database, is
- * corrupt, was written by a newer schema or is locked by another writer is
- * refused with a clear error and never modified: every check only reads,
- * and an existing database is switched to WAL only at the first write
- * transaction (so not when triage_engine_open() then refuses its records).
- * An empty file is a new database only when create = 1. New files are
- * created with mode 0600 (see triage_sqlite_options_t.file_mode).
+ * Fills @p out with a SQLite store on the file @p path: a store of interface
+ * version 2 on the tables of schema 2 (docs/storage.md). Any number of
+ * stores, in this process or others, may be open on one file, each with its
+ * engine: no lock is held between calls; a write transaction takes SQLite's
+ * write lock (BEGIN IMMEDIATE) for its duration, waiting up to
+ * `busy_timeout_ms` for another writer; reads run in WAL snapshots.
+ * synchronous=FULL makes every commit durable. A file that is not a
+ * libtriage database, is corrupt or was written by a newer schema is refused
+ * with a clear error and never modified: every check only reads, and an
+ * existing database is switched to WAL only at its first write transaction
+ * (so not when triage_engine_open() then refuses its records). A database of
+ * schema 1 (libtriage 0.1) is migrated to schema 2 in one transaction at
+ * open; a migration that fails leaves the file as it was. An empty file is a
+ * new database only when create = 1. New files are created with mode 0600
+ * (see triage_sqlite_options_t.file_mode).
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (bad arguments, or a build without
  *         SQLite: see triage_store_sqlite_available()); ::TRIAGE_ENOTFOUND
  *         (no file and create = 0); ::TRIAGE_ECONFLICT (not a libtriage
- *         database, or locked by another writer); ::TRIAGE_EVERSION (newer
- *         schema, or an options version this library does not know);
- *         ::TRIAGE_ECORRUPT (damaged: an empty file with create = 0, a
- *         schema version that cannot exist, missing tables, SQLite's
- *         corruption errors, a failed page check); ::TRIAGE_ESTORE
- *         (unreadable, or the file cannot be created); ::TRIAGE_ENOMEM.
+ *         database); ::TRIAGE_EVERSION (newer schema, or an options version
+ *         this library does not know); ::TRIAGE_ECORRUPT (damaged: an empty
+ *         file with create = 0, a schema version that cannot exist, missing
+ *         tables, SQLite's corruption errors, a failed page check, a
+ *         schema-1 record that fails its checks during the migration);
+ *         ::TRIAGE_ESTORE (unreadable, the file cannot be created, or
+ *         another connection held the write lock past the busy timeout while
+ *         a new file was created or an old one migrated: cause SQLITE_BUSY);
+ *         ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_store_sqlite(triage_store_t *out, const char *path,
                                                const triage_sqlite_options_t *opts);
@@ -224,5 +378,8 @@ TRIAGE_API int triage_store_sqlite_available(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* The PostgreSQL store: triage_store_postgresql() and its options. */
+#include <triage/sys/store_postgresql.h>
 
 #endif /* TRIAGE_SYS_STORE_H */

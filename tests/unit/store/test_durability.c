@@ -6,7 +6,8 @@
  * find. After every acknowledged commit the copy must open with everything
  * committed so far. The checker is shown to fail on a connection with
  * synchronous = OFF (no fsync at commit), so a store that stopped syncing
- * fails here.
+ * fails here. Two engines on one file, and the migration of a schema-1
+ * file, are held to the same.
  */
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -311,6 +312,77 @@ static void test_store_commits_survive_power_loss(void **state)
     triage_engine_free(e);
 }
 
+/* Two engines on one file, writing in turn through their own connections:
+ * every commit either of them acknowledged survives a power loss. */
+static void test_two_engines_commits_survive_power_loss(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "durable-two.db");
+    forget_files();
+    triage_engine_t *e[2];
+    for (int k = 0; k < 2; k++) {
+        triage_store_t s;
+        assert_ok(triage_store_sqlite(&s, path, NULL));
+        assert_ok(triage_engine_open(&e[k], NULL, &s));
+    }
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    for (long i = 1; i <= 10; i++) {
+        triage_id_t id;
+        assert_ok(triage_client_create(&id, e[i % 2], &c));
+        long n = clients_after_power_loss(path);
+        if (n != i)
+            fail_msg("after commit %ld a power loss leaves %ld clients", i, n);
+    }
+    triage_engine_free(e[0]);
+    triage_engine_free(e[1]);
+}
+
+/* The migration of a schema-1 file is one synced transaction: after it, a
+ * power loss leaves the migrated database. */
+static void test_migration_survives_power_loss(void **state)
+{
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "migrated.db");
+    forget_files();
+    /* the fixture, as if it had been on disk all along */
+    FILE *in = fopen(TRIAGE_TEST_FIXTURES "/schema1-north-savo-20d.db", "rb");
+    assert_non_null(in);
+    shadow *sh = shadow_of(path, 1);
+    unsigned char chunk[4096];
+    size_t n;
+    FILE *out = fopen(path, "wb");
+    assert_non_null(out);
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0) {
+        sh->synced = realloc(sh->synced, sh->len + n);
+        memcpy(sh->synced + sh->len, chunk, n);
+        sh->len += n;
+        assert_int_equal(fwrite(chunk, 1, n, out), n);
+    }
+    fclose(in);
+    fclose(out);
+    triage_store_t s;
+    long before = total_syncs;
+    assert_ok(triage_store_sqlite(&s, path, NULL)); /* migrates */
+    assert_true(total_syncs > before);
+    s.destroy(s.userdata);
+    /* the copy a restarted machine finds is of schema 2 already (opening
+     * it does not migrate again) */
+    char copy[300];
+    snprintf(copy, sizeof copy, "%s.lost", path);
+    power_loss_copy(path, copy);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(copy, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    assert_int_equal(clients_after_power_loss(path), 97);
+}
+
 /* The checker itself: a connection with synchronous = OFF (no fsync at
  * commit) loses acknowledged commits in the power-loss copy; the same
  * connection with FULL does not. */
@@ -387,6 +459,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_commits_survive_power_loss),
+        cmocka_unit_test(test_two_engines_commits_survive_power_loss),
+        cmocka_unit_test(test_migration_survives_power_loss),
         cmocka_unit_test(test_checker_catches_synchronous_off),
     };
     return cmocka_run_group_tests_name("durability", tests, setup, teardown);

@@ -1,0 +1,412 @@
+/*
+ * The SQL tables of schema 2, generated from the engine's field tables
+ * (see sql_schema.h for the shape and docs/storage.md for how a vendor
+ * reads them).
+ *
+ * How a field becomes a column:
+ *
+ *   field                 SQLite                      PostgreSQL
+ *   integer (any width)   INTEGER                     bigint
+ *   real                  REAL                        double precision
+ *   date                  TEXT 'YYYY-MM-DD'           date
+ *   id                    TEXT, canonical lower case  uuid
+ *   text                  TEXT                        text
+ *   list of integers      TEXT, a JSON array          jsonb
+ *   (the encoding)        BLOB                        bytea
+ *
+ * A date of "none" and a nil id are NULL; every other column is NOT NULL.
+ * A field's numeric range becomes a CHECK; in SQLite, ids, dates and lists
+ * are checked for their shape too (PostgreSQL's types do that).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sql_schema.h"
+
+static const triage__sql_table tables[TRIAGE__SQL_TABLES] = {
+    {TRIAGE_RECORD_CLIENT, "clients", &triage__client_schema, NULL, NULL},
+    {TRIAGE_RECORD_CASE, "cases", &triage__case_schema, "client", "clients"},
+    {TRIAGE_RECORD_WORKER, "workers", &triage__worker_schema, NULL, NULL},
+    {TRIAGE_RECORD_ABSENCE, "absences", &triage__absence_schema, "worker", "workers"},
+    {TRIAGE_RECORD_INTAKE, "intakes", &triage__intake_schema, "case_id", "cases"},
+    {TRIAGE_RECORD_DEADLINE, "deadlines", &triage__deadline_schema, "case_id", "cases"},
+    {TRIAGE_RECORD_POLICY, "policies", &triage__policy_schema, NULL, NULL},
+};
+
+const triage__sql_table *triage__sql_table_of(triage_record_kind_t kind)
+{
+    if ((int)kind < 1 || (int)kind > TRIAGE__SQL_TABLES)
+        return NULL;
+    return &tables[(int)kind - 1];
+}
+
+/* ---- columns ---------------------------------------------------------------------- */
+
+int triage__sql_is_column(const triage__field *f)
+{
+    return !(f->flags & TRIAGE__F_NOCOL);
+}
+
+size_t triage__sql_ncolumns(const triage__sql_table *t)
+{
+    size_t n = 0;
+    for (size_t i = TRIAGE__SQL_FIRST_FIELD; i < t->schema->nfields; i++)
+        n += triage__sql_is_column(&t->schema->fields[i]);
+    return n;
+}
+
+static int is_date(const triage__field *f)
+{
+    return (f->flags & TRIAGE__F_DATE) != 0;
+}
+
+static const char *column_type(const triage__field *f, triage__sql_dialect d)
+{
+    int pg = d == TRIAGE__SQL_POSTGRES;
+    switch (f->mem) {
+    case TRIAGE__M_F64: return pg ? "double precision" : "REAL";
+    case TRIAGE__M_ID: return pg ? "uuid" : "TEXT";
+    case TRIAGE__M_TEXT: return pg ? "text" : "TEXT";
+    case TRIAGE__M_INTS: return pg ? "jsonb" : "TEXT";
+    case TRIAGE__M_BYTES: return pg ? "bytea" : "BLOB";
+    default:
+        if (is_date(f))
+            return pg ? "date" : "TEXT";
+        return pg ? "bigint" : "INTEGER";
+    }
+}
+
+/* A date of "none" and a nil id are NULL; nothing else is. */
+static int nullable(const triage__field *f)
+{
+    if (f->mem == TRIAGE__M_ID)
+        return !(f->flags & TRIAGE__F_NOT_NIL);
+    if (is_date(f))
+        return !(f->flags & TRIAGE__F_REQUIRED);
+    return 0;
+}
+
+static void add_real(triage__text *o, double v)
+{
+    char b[40];
+    snprintf(b, sizeof b, "%.15g", v);
+    if (strtod(b, NULL) != v)
+        snprintf(b, sizeof b, "%.17g", v);
+    triage__text_add(o, "%s", b);
+}
+
+/* The CHECK of one column, if it has one. */
+static void column_check(triage__text *o, const triage__field *f, triage__sql_dialect d)
+{
+    int lite = d == TRIAGE__SQL_SQLITE;
+    const char *n = f->name;
+    switch (f->mem) {
+    case TRIAGE__M_ID:
+        if (lite)
+            triage__text_add(o, " CHECK (length(\"%s\") = 36)", n);
+        return;
+    case TRIAGE__M_TEXT:
+        triage__text_add(o, " CHECK (length(\"%s\") < %zu)", n, f->off2);
+        return;
+    case TRIAGE__M_INTS:
+        if (lite)
+            triage__text_add(o, " CHECK (\"%s\" LIKE '[%%]')", n);
+        else
+            triage__text_add(o, " CHECK (jsonb_typeof(\"%s\") = 'array')", n);
+        return;
+    case TRIAGE__M_BYTES:
+        return;
+    case TRIAGE__M_F64:
+        if (f->min <= f->max) {
+            triage__text_add(o, " CHECK (\"%s\" BETWEEN ", n);
+            add_real(o, f->min);
+            triage__text_add(o, " AND ");
+            add_real(o, f->max);
+            triage__text_add(o, ")");
+        }
+        return;
+    default:
+        break;
+    }
+    if (is_date(f)) {
+        /* date() with a modifier gives back exactly the text of a valid
+         * ISO date (without one it lets 02-30 through) */
+        if (lite)
+            triage__text_add(o, " CHECK (\"%s\" IS date(\"%s\", '+0 days'))", n, n);
+        return;
+    }
+    if (f->min <= f->max)
+        triage__text_add(o, " CHECK (\"%s\" BETWEEN %lld AND %lld)", n, (long long)f->min,
+                         (long long)f->max);
+    else if (f->mem == TRIAGE__M_U32 || f->mem == TRIAGE__M_U16 || f->mem == TRIAGE__M_U8)
+        triage__text_add(o, " CHECK (\"%s\" >= 0)", n);
+}
+
+static void column_def(triage__text *o, triage__sql_dialect d, const triage__field *f,
+                       const triage__sql_table *t)
+{
+    triage__text_add(o, ",\n  \"%s\" %s", f->name, column_type(f, d));
+    if (!nullable(f))
+        triage__text_add(o, " NOT NULL");
+    column_check(o, f, d);
+    if (t && t->owner && !strcmp(f->name, t->owner))
+        triage__text_add(o, " REFERENCES %s (id) DEFERRABLE INITIALLY DEFERRED", t->owner_table);
+}
+
+/* Rules between columns of one record (the engine checks them too). */
+static void table_checks(triage__text *o, const triage__sql_table *t)
+{
+    switch (t->kind) {
+    case TRIAGE_RECORD_CASE:
+        /* closed with a reason, and only closed (SHL 34 §) */
+        triage__text_add(o, ",\n  CHECK ((\"stage\" = %d) = (\"closing_reason\" <> %d))",
+                         (int)TRIAGE_STAGE_CLOSED, (int)TRIAGE_CLOSE_NONE);
+        break;
+    case TRIAGE_RECORD_ABSENCE:
+        triage__text_add(o, ",\n  CHECK (\"end\" >= \"start\")");
+        break;
+    case TRIAGE_RECORD_DEADLINE:
+        triage__text_add(o, ",\n  CHECK (\"due\" >= \"start\")");
+        break;
+    default:
+        break;
+    }
+}
+
+static void record_table(triage__text *o, triage__sql_dialect d, const triage__sql_table *t)
+{
+    int pg = d == TRIAGE__SQL_POSTGRES;
+    triage__text_add(o, "CREATE TABLE %s (\n", t->name);
+    if (pg)
+        triage__text_add(o, "  id uuid PRIMARY KEY");
+    else
+        triage__text_add(o, "  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36)");
+    triage__text_add(o, ",\n  revision %s NOT NULL CHECK (revision > 0)", pg ? "bigint" : "INTEGER");
+    triage__text_add(o, ",\n  created %s NOT NULL", pg ? "bigint" : "INTEGER");
+    for (size_t i = TRIAGE__SQL_FIRST_FIELD; i < t->schema->nfields; i++)
+        if (triage__sql_is_column(&t->schema->fields[i]))
+            column_def(o, d, &t->schema->fields[i], t);
+    triage__text_add(o, ",\n  data %s NOT NULL CHECK (length(data) > %d)", pg ? "bytea" : "BLOB",
+                     TRIAGE__CODEC_HEADER + TRIAGE__CODEC_TRAILER - 1);
+    table_checks(o, t);
+    triage__text_add(o, "\n);\n");
+    /* changed_after: everything written since a revision */
+    triage__text_add(o, "CREATE INDEX %s_revision ON %s (revision);\n", t->name, t->name);
+    if (t->owner)
+        triage__text_add(o, "CREATE INDEX %s_owner ON %s (\"%s\", created);\n", t->name, t->name,
+                         t->owner);
+    if (t->kind == TRIAGE_RECORD_CASE)
+        triage__text_add(o, "CREATE INDEX cases_open ON cases (created) WHERE \"stage\" <> %d;\n",
+                         (int)TRIAGE_STAGE_CLOSED);
+    /* PostgreSQL: the clients an engine loads at open (an open case, or
+     * activity since a day) without reading every client of the history */
+    if (pg && t->kind == TRIAGE_RECORD_CLIENT)
+        triage__text_add(o,
+                         "CREATE INDEX clients_active ON clients (created)"
+                         " WHERE \"active_case\" IS NOT NULL;\n"
+                         "CREATE INDEX clients_last_activity ON clients (\"last_activity\");\n");
+}
+
+static void events_table(triage__text *o, triage__sql_dialect d)
+{
+    int pg = d == TRIAGE__SQL_POSTGRES;
+    triage__text_add(o, "CREATE TABLE events (\n");
+    for (size_t i = 0; i < triage__event_schema.nfields; i++) {
+        const triage__field *f = &triage__event_schema.fields[i];
+        if (i == 0) {
+            /* seq: in SQLite exactly "INTEGER PRIMARY KEY", the rowid */
+            triage__text_add(o, "  \"%s\" %s PRIMARY KEY", f->name, pg ? "bigint" : "INTEGER");
+            column_check(o, f, d);
+            continue;
+        }
+        column_def(o, d, f, NULL);
+    }
+    triage__text_add(o, ",\n  data %s NOT NULL CHECK (length(data) > %d)\n);\n",
+                     pg ? "bytea" : "BLOB", TRIAGE__CODEC_HEADER + TRIAGE__CODEC_TRAILER - 1);
+    triage__text_add(o, "CREATE INDEX events_case ON events (\"case_id\", \"seq\");\n");
+    triage__text_add(o, "CREATE INDEX events_at ON events (\"at_ms\");\n");
+}
+
+/* Events are never changed or deleted; a record never changes owner. */
+static void triggers(triage__text *o, triage__sql_dialect d)
+{
+    if (d == TRIAGE__SQL_POSTGRES) {
+        triage__text_add(o,
+                         "CREATE FUNCTION triage_append_only() RETURNS trigger LANGUAGE plpgsql"
+                         " AS $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$;\n"
+                         "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events"
+                         " FOR EACH ROW EXECUTE FUNCTION triage_append_only();\n"
+                         "CREATE FUNCTION triage_owner_fixed() RETURNS trigger LANGUAGE plpgsql"
+                         " AS $$ BEGIN RAISE EXCEPTION 'a record never changes owner'; END $$;\n");
+        for (int k = 0; k < TRIAGE__SQL_TABLES; k++) {
+            const triage__sql_table *t = &tables[k];
+            if (t->owner)
+                triage__text_add(o,
+                                 "CREATE TRIGGER %s_owner_fixed BEFORE UPDATE ON %s FOR EACH ROW"
+                                 " WHEN (OLD.\"%s\" IS DISTINCT FROM NEW.\"%s\")"
+                                 " EXECUTE FUNCTION triage_owner_fixed();\n",
+                                 t->name, t->name, t->owner, t->owner);
+        }
+        return;
+    }
+    triage__text_add(o,
+                     "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+                     " BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n"
+                     "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+                     " BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n");
+    for (int k = 0; k < TRIAGE__SQL_TABLES; k++) {
+        const triage__sql_table *t = &tables[k];
+        if (t->owner)
+            triage__text_add(o,
+                             "CREATE TRIGGER %s_owner_fixed BEFORE UPDATE OF \"%s\" ON %s"
+                             " WHEN OLD.\"%s\" IS NOT NEW.\"%s\""
+                             " BEGIN SELECT RAISE(ABORT, 'a record never changes owner'); END;\n",
+                             t->name, t->owner, t->name, t->owner, t->owner);
+    }
+}
+
+void triage__sql_create(triage__text *o, triage__sql_dialect d)
+{
+    triage__text_add(o, "CREATE TABLE meta (\n  \"key\" TEXT PRIMARY KEY NOT NULL,\n"
+                        "  \"value\" TEXT NOT NULL\n);\n");
+    triage__text_add(o, "INSERT INTO meta VALUES ('application', 'libtriage');\n");
+    triage__text_add(o, "INSERT INTO meta VALUES ('schema', '%d');\n", TRIAGE__SQL_SCHEMA_VERSION);
+    for (int k = 0; k < TRIAGE__SQL_TABLES; k++)
+        record_table(o, d, &tables[k]);
+    events_table(o, d);
+    triggers(o, d);
+}
+
+/* ---- statements ------------------------------------------------------------------- */
+
+static void param(triage__text *o, triage__sql_dialect d, size_t n)
+{
+    triage__text_add(o, "%c%zu", d == TRIAGE__SQL_POSTGRES ? '$' : '?', n);
+}
+
+void triage__sql_insert(triage__text *o, triage__sql_dialect d, const triage__sql_table *t)
+{
+    size_t n = triage__sql_ncolumns(t);
+    triage__text_add(o, "INSERT INTO %s (id, revision, created", t->name);
+    for (size_t i = TRIAGE__SQL_FIRST_FIELD; i < t->schema->nfields; i++)
+        if (triage__sql_is_column(&t->schema->fields[i]))
+            triage__text_add(o, ", \"%s\"", t->schema->fields[i].name);
+    triage__text_add(o, ", data) VALUES (");
+    for (size_t i = 1; i <= n + 4; i++) {
+        if (i > 1)
+            triage__text_add(o, ", ");
+        param(o, d, i);
+    }
+    triage__text_add(o, ")");
+}
+
+void triage__sql_update(triage__text *o, triage__sql_dialect d, const triage__sql_table *t)
+{
+    size_t n = triage__sql_ncolumns(t);
+    triage__text_add(o, "UPDATE %s SET revision = ", t->name);
+    param(o, d, 2);
+    triage__text_add(o, ", created = ");
+    param(o, d, 3);
+    size_t k = 4;
+    for (size_t i = TRIAGE__SQL_FIRST_FIELD; i < t->schema->nfields; i++) {
+        if (!triage__sql_is_column(&t->schema->fields[i]))
+            continue;
+        triage__text_add(o, ", \"%s\" = ", t->schema->fields[i].name);
+        param(o, d, k++);
+    }
+    triage__text_add(o, ", data = ");
+    param(o, d, n + 4);
+    triage__text_add(o, " WHERE id = ");
+    param(o, d, 1);
+    triage__text_add(o, " AND revision = ");
+    param(o, d, n + 5);
+}
+
+void triage__sql_event_insert(triage__text *o, triage__sql_dialect d)
+{
+    size_t n = triage__event_schema.nfields;
+    triage__text_add(o, "INSERT INTO events (");
+    for (size_t i = 0; i < n; i++)
+        triage__text_add(o, "%s\"%s\"", i ? ", " : "", triage__event_schema.fields[i].name);
+    triage__text_add(o, ", data) VALUES (");
+    for (size_t i = 1; i <= n + 1; i++) {
+        if (i > 1)
+            triage__text_add(o, ", ");
+        param(o, d, i);
+    }
+    triage__text_add(o, ")");
+}
+
+void triage__sql_select(triage__text *o, const triage__sql_table *t)
+{
+    triage__text_add(o, "SELECT id, revision, created, data");
+    if (t->owner)
+        triage__text_add(o, ", \"%s\"", t->owner);
+    triage__text_add(o, " FROM %s", t->name);
+}
+
+/* ---- values --------------------------------------------------------------------- */
+
+void triage__sql_date(char out[11], triage_date_t d)
+{
+    int y, m, day;
+    triage__civil_from_days(d, &y, &m, &day);
+    char b[40];
+    snprintf(b, sizeof b, "%04d-%02d-%02d", y, m, day);
+    memcpy(out, b, 10);
+    out[10] = '\0';
+}
+
+void triage__sql_id(char out[37], const triage_id_t *id)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t k = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[k++] = '-';
+        out[k++] = hex[id->bytes[i] >> 4];
+        out[k++] = hex[id->bytes[i] & 15];
+    }
+    out[k] = '\0';
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int triage__sql_id_parse(triage_id_t *out, const char *text, size_t len)
+{
+    if (!text || len != 36)
+        return -1;
+    triage_id_t id;
+    size_t k = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            if (text[k++] != '-')
+                return -1;
+        }
+        int hi = hex_digit(text[k]), lo = hex_digit(text[k + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        id.bytes[i] = (uint8_t)(hi << 4 | lo);
+        k += 2;
+    }
+    *out = id;
+    return 0;
+}
+
+void triage__sql_ints(triage__text *o, const int32_t *v, uint32_t n)
+{
+    triage__text_add(o, "[");
+    for (uint32_t i = 0; i < n; i++)
+        triage__text_add(o, "%s%d", i ? "," : "", (int)v[i]);
+    triage__text_add(o, "]");
+}
