@@ -508,8 +508,11 @@ static triage_status_t open_db(sq_store *s, const char *path, const triage_sqlit
         }
     }
     /* Take the write lock now (a second writer is refused here, before any
-     * write). An empty transaction writes nothing. */
-    rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL);
+     * write); with EXCLUSIVE locking mode it is kept. ROLLBACK, not COMMIT:
+     * committing even an empty transaction rewrites the header of a file
+     * whose header is damaged (the fuzzer found one), and a refused file
+     * must keep every byte. */
+    rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE; ROLLBACK", NULL, NULL, NULL);
     if (rc)
         return db_error(s, rc, "cannot lock the database");
 

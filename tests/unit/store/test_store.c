@@ -935,6 +935,20 @@ static void test_sqlite_refused_file_is_never_modified(void **state)
     copy_file(path, copy);
     sql(copy, "DROP TABLE absence");
     expect_untouched(copy, NULL, TRIAGE_ECORRUPT);
+    /* A header whose "version-valid-for" (bytes 92-95) does not match its
+     * change counter, a file longer than the header says, and a damaged
+     * record: SQLite rewrites such a header at the first commit, even of an
+     * empty transaction, so taking the write lock must not commit (found by
+     * fuzz_sqlite: tests/fuzz/corpus/sqlite/found-header-rewritten-on-lock.db). */
+    copy_file(path, copy);
+    edit_blob(copy, &stage);
+    sbuf h = read_file(copy);
+    memset(h.buf + 92, 0, 4);
+    char page[4096] = {0};
+    sb_add(&h, page, sizeof page);
+    write_file(copy, h.buf, h.len);
+    free(h.buf);
+    expect_untouched(copy, NULL, TRIAGE_ECORRUPT);
     /* Another application's file, a newer schema. */
     copy_file(path, copy);
     sql(copy, "PRAGMA application_id = 7");
