@@ -546,6 +546,11 @@ typedef struct triage_case_deadline {
 /**
  * Every deadline of a case with its state on @p today; @p next (may be NULL)
  * is the index of the open deadline due first, -1 when none.
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL argument, negative
+ *         @p due_soon_days); ::TRIAGE_ENOTFOUND ("case_id"); ::TRIAGE_ERANGE
+ *         (@p today); ::TRIAGE_ECORRUPT (a deadline count or milestone
+ *         index out of range: loading validates records, so only a second
+ *         line of defence).
  */
 TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t out[TRIAGE_DEADLINE_MAX],
                                                  uint32_t *count, int32_t *next,

@@ -23,6 +23,10 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* One calendar for every engine (engines copy it): building Finland's
+ * holidays per input would dominate the run time. */
+static triage_calendar_t *calendar;
+
 typedef struct {
     triage_record_kind_t kind;
     triage_id_t id;
@@ -178,6 +182,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
+    if (triage_calendar_new_finland(&calendar, NULL) != TRIAGE_OK)
+        abort();
     build_base();
     if (nbase + nbase_ev >= 255)
         abort();
@@ -324,6 +330,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     st.list_events = t_events;
     triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
     o.clock = fixed_clock;
+    o.calendar = calendar;
     triage_engine_t *e = NULL;
     triage_status_t rc = triage_engine_open(&e, &o, &st);
     if (rc == TRIAGE_OK) {

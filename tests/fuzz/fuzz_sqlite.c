@@ -17,12 +17,18 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* One calendar for every engine (engines copy it): building Finland's
+ * holidays per input would dominate the run time. */
+static triage_calendar_t *calendar;
+
 static char path[256], wal[300], journal[300], shm[300];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
+    if (triage_calendar_new_finland(&calendar, NULL) != TRIAGE_OK)
+        abort();
     const char *dir = getenv("TMPDIR");
     snprintf(path, sizeof path, "%s/triage-fuzz-sqlite-%ld.db", dir && *dir ? dir : "/tmp",
              (long)getpid());
@@ -66,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == TRIAGE_OK) {
         triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
         o.clock = fixed_clock;
+        o.calendar = calendar;
         triage_engine_t *e = NULL;
         rc = triage_engine_open(&e, &o, &st);
         if (rc == TRIAGE_OK) {

@@ -15,6 +15,8 @@ if [ "$fuzzer" = "--skip" ]; then
   exit 77
 fi
 name=$(basename "$fuzzer")
+quiet=""
+[ "$name" = fuzz_cli ] && quiet="-close_fd_mask=3" # the CLI prints; libFuzzer keeps its own output
 art=${TRIAGE_FUZZ_ARTIFACTS:-$(dirname "$fuzzer")/fuzz-artifacts}/$name
 mkdir -p "$art"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -25,11 +27,11 @@ if [ ! -e "$1" ]; then
   exit 1
 fi
 echo "fuzz: $name: replaying $# corpus files"
-"$fuzzer" -artifact_prefix="$art/" "$@" > "$work/replay.log" 2>&1 || {
+"$fuzzer" $quiet -artifact_prefix="$art/" "$@" > "$work/replay.log" 2>&1 || {
   cat "$work/replay.log"; echo "fuzz: $name: FAIL: a corpus file crashes"; exit 1; }
 echo "fuzz: $name: fuzzing for $secs s"
 mkdir -p "$work/new"
-"$fuzzer" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+"$fuzzer" $quiet -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
   -artifact_prefix="$art/" "$work/new" "$corpus" > "$work/fuzz.log" 2>&1
 rc=$?
 grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|#[0-9]+.*DONE)' "$work/fuzz.log"
