@@ -404,22 +404,31 @@ static int cmd_classify(int argc, char **argv)
  * read-only through it and return the engine. Until then this is the one
  * place that fails.
  */
-static int open_store_engine(triage_engine_t **out, const char *path)
+/* Opens an engine on the SQLite file @p path, only to read it: never
+ * created, never modified (even when refused). @p check is the store's page
+ * check (TRIAGE_SQLITE_CHECK_*); loading validates every record and event.
+ * On failure one line on stderr, naming the damaged record field if any;
+ * exit 2 for a missing, foreign or newer file, else 1. */
+static int open_store_engine(triage_engine_t **out, const char *path, int32_t check)
 {
     *out = NULL;
     if (!triage_store_sqlite_available()) {
         fprintf(stderr, "%s: the SQLite store is not available in this build\n", prog);
         return EXIT_RUNTIME;
     }
-    /* A report only reads: never create the database. */
     triage_sqlite_options_t so = TRIAGE_SQLITE_OPTIONS_INIT;
     so.create = 0;
+    so.check = check;
     triage_store_t store;
     triage_status_t rc = triage_store_sqlite(&store, path, &so);
     if (rc == TRIAGE_OK)
         rc = triage_engine_open(out, NULL, &store);
     if (rc != TRIAGE_OK) {
-        fprintf(stderr, "%s: %s: %s\n", prog, path, triage_error_last()->message);
+        const triage_error_t *le = triage_error_last();
+        if (rc == TRIAGE_ECORRUPT && *le->argument && strcmp(le->argument, "path") != 0)
+            fprintf(stderr, "%s: %s: %s [%s]\n", prog, path, le->message, le->argument);
+        else
+            fprintf(stderr, "%s: %s: %s\n", prog, path, le->message);
         return rc == TRIAGE_ENOTFOUND || rc == TRIAGE_ECONFLICT || rc == TRIAGE_EVERSION
                    ? EXIT_USAGE
                    : EXIT_RUNTIME;
@@ -638,7 +647,7 @@ static int cmd_report(int argc, char **argv)
     if (last < first)
         return fail_usage("--to is before --from", NULL);
     triage_engine_t *engine = NULL;
-    int rc = open_store_engine(&engine, db);
+    int rc = open_store_engine(&engine, db, TRIAGE_SQLITE_CHECK_NONE);
     if (rc)
         return rc;
     rc = print_report(engine, first, last, format);
@@ -667,56 +676,34 @@ static int cmd_check(int argc, char **argv)
     }
     if (!db)
         return fail_usage("check needs --db FILE", NULL);
-    if (!triage_store_sqlite_available()) {
-        fprintf(stderr, "%s: the SQLite store is not available in this build\n", prog);
-        return EXIT_RUNTIME;
-    }
-    triage_sqlite_options_t so = TRIAGE_SQLITE_OPTIONS_INIT;
-    so.create = 0;
-    so.check = TRIAGE_SQLITE_CHECK_FULL;
-    triage_store_t store;
     triage_engine_t *e = NULL;
-    triage_status_t rc = triage_store_sqlite(&store, db, &so);
-    if (rc == TRIAGE_OK)
-        rc = triage_engine_open(&e, NULL, &store);
-    if (rc != TRIAGE_OK) {
-        const triage_error_t *le = triage_error_last();
-        const char *what = rc == TRIAGE_ECORRUPT ? "damaged" : "cannot check";
-        if (*le->argument && strcmp(le->argument, "path"))
-            fprintf(stderr, "%s: %s: %s: %s [%s]\n", prog, db, what, le->message, le->argument);
-        else
-            fprintf(stderr, "%s: %s: %s: %s\n", prog, db, what, le->message);
-        /* As report: no file, not ours, or newer is a usage problem. */
-        return rc == TRIAGE_ENOTFOUND || rc == TRIAGE_ECONFLICT || rc == TRIAGE_EVERSION
-                   ? EXIT_USAGE
-                   : EXIT_RUNTIME;
-    }
+    int rc = open_store_engine(&e, db, TRIAGE_SQLITE_CHECK_FULL);
+    if (rc)
+        return rc;
+    /* Counts for the summary (lists only: reading them cannot fail on data
+     * that loaded, but a failure is still reported). */
     size_t n[5] = {0};
     triage_id_t *ids = NULL;
     triage_absence_t *abs = NULL;
     triage_event_t *evs = NULL;
-    if (triage_client_list(&ids, &n[0], e) == TRIAGE_OK)
-        triage_free(ids);
-    else
-        rc = triage_error_last()->code;
-    if (!rc && triage_worker_list(&ids, &n[1], e) == TRIAGE_OK)
-        triage_free(ids);
-    else if (!rc)
-        rc = triage_error_last()->code;
-    if (!rc && triage_case_list(&ids, &n[2], e, NULL) == TRIAGE_OK)
-        triage_free(ids);
-    else if (!rc)
-        rc = triage_error_last()->code;
-    if (!rc && triage_absence_list(&abs, &n[3], e, NULL) == TRIAGE_OK)
-        triage_free(abs);
-    else if (!rc)
-        rc = triage_error_last()->code;
-    if (!rc && triage_event_list(&evs, &n[4], e, NULL, INT64_MIN, INT64_MAX) == TRIAGE_OK)
-        triage_free(evs);
-    else if (!rc)
-        rc = triage_error_last()->code;
+    triage_status_t st = triage_client_list(&ids, &n[0], e);
+    triage_free(ids);
+    ids = NULL;
+    if (!st)
+        st = triage_worker_list(&ids, &n[1], e);
+    triage_free(ids);
+    ids = NULL;
+    if (!st)
+        st = triage_case_list(&ids, &n[2], e, NULL);
+    triage_free(ids);
+    if (!st)
+        st = triage_absence_list(&abs, &n[3], e, NULL);
+    triage_free(abs);
+    if (!st)
+        st = triage_event_list(&evs, &n[4], e, NULL, INT64_MIN, INT64_MAX);
+    triage_free(evs);
     triage_engine_free(e);
-    if (rc)
+    if (st)
         return fail_runtime("check");
     printf("integrity_check: ok\n"
            "records: every record and event is valid\n"

@@ -169,10 +169,10 @@ if command -v sqlite3 >/dev/null; then
   sqlite3 "$tmp/check.db" "PRAGMA journal_mode = DELETE; UPDATE cases SET data = CAST(substr(data, 1, 72) || x'63000000' || substr(data, 77) AS BLOB) WHERE ord = (SELECT min(ord) FROM cases);" > /dev/null
   cp "$tmp/check.db" "$tmp/check.before"
   expect 1 1 check --db "$tmp/check.db"
-  grep -q "damaged: stored case.stage is damaged: unknown stage \[case.stage\]" "$tmp/err" || { echo "FAIL: check damage message"; cat "$tmp/err"; fails=$((fails + 1)); }
+  grep -q "check.db: stored case.stage is damaged: unknown stage \[case.stage\]$" "$tmp/err" || { echo "FAIL: check damage message"; cat "$tmp/err"; fails=$((fails + 1)); }
   cmp -s "$tmp/check.db" "$tmp/check.before" || { echo "FAIL: check changed a damaged database"; fails=$((fails + 1)); }
   expect 1 1 report --db "$tmp/check.db" --from 2025-01-01 --to 2025-01-20
-  grep -q "case.stage" "$tmp/err" || { echo "FAIL: report damage message"; fails=$((fails + 1)); }
+  grep -q "unknown stage \[case.stage\]$" "$tmp/err" || { echo "FAIL: report damage message"; fails=$((fails + 1)); }
 else
   echo "SKIP: sqlite3 shell missing: damaged-row checks not run"
 fi

@@ -20,6 +20,8 @@
 #include <triage/triage.h>
 #include <triage/sys/store.h>
 
+#include "fuzz_common.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -72,12 +74,6 @@ static int grab_ev(void *ctx, const triage_event_t *ev)
         }                                                                                   \
     } while (0)
 
-static int64_t fixed_clock(void *ud)
-{
-    (void)ud;
-    return INT64_C(1795424400000); /* 2026-11-23 10:00 Finnish time */
-}
-
 static void build_base(void)
 {
     triage_store_t mem;
@@ -85,10 +81,10 @@ static void build_base(void)
     triage_store_t keep = mem;
     mem.destroy = NULL; /* keep it after the engine */
     triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
-    o.clock = fixed_clock;
+    o.clock = fuzz_clock;
     triage_engine_t *e;
     CHECK(triage_engine_open(&e, &o, &mem));
-    int64_t t = fixed_clock(NULL);
+    int64_t t = fuzz_clock(NULL);
     triage_worker_t w = TRIAGE_WORKER_INIT;
     triage_id_t sw, sc, sg, c1, c2;
     w.role = TRIAGE_ROLE_SOCIAL_WORKER;
@@ -250,54 +246,6 @@ static int t_events(void *ud, triage_event_visit_fn visit, void *ctx)
     return 0;
 }
 
-static void exercise(triage_engine_t *e)
-{
-    triage_id_t *ids;
-    size_t n;
-    if (triage_case_list(&ids, &n, e, NULL) == TRIAGE_OK) {
-        for (size_t i = 0; i < n; i++) {
-            triage_case_t c;
-            triage_case_deadline_t dl[TRIAGE_DEADLINE_MAX];
-            uint32_t count;
-            int32_t next;
-            triage_case_get(&c, e, &ids[i]);
-            triage_case_deadlines(dl, &count, &next, e, &ids[i], 20790, 3);
-            triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
-            req.at_ms = fixed_clock(NULL);
-            triage_assignment_t a;
-            if (triage_assign_propose(&a, e, &ids[i], &req) == TRIAGE_OK)
-                triage_assignment_clear(&a);
-        }
-        triage_free(ids);
-    }
-    if (triage_client_list(&ids, &n, e) == TRIAGE_OK) {
-        for (size_t i = 0; i < n; i++) {
-            triage_client_t c;
-            triage_client_get(&c, e, &ids[i]);
-        }
-        triage_free(ids);
-    }
-    if (triage_worker_list(&ids, &n, e) == TRIAGE_OK) {
-        for (size_t i = 0; i < n; i++) {
-            triage_worker_t w;
-            int present;
-            triage_worker_get(&w, e, &ids[i]);
-            triage_worker_present(&present, e, &ids[i], 20805);
-        }
-        triage_free(ids);
-    }
-    triage_event_t *evs;
-    if (triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX) == TRIAGE_OK) {
-        for (size_t i = 0; i < n; i++)
-            if (!triage_event_kind_name(evs[i].kind))
-                abort(); /* validated on load: every kind has a name */
-        triage_free(evs);
-    }
-    triage_absence_t *abs;
-    if (triage_absence_list(&abs, &n, e, NULL) == TRIAGE_OK)
-        triage_free(abs);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 8192)
@@ -329,12 +277,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     st.append_event = t_append;
     st.list_events = t_events;
     triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
-    o.clock = fixed_clock;
+    o.clock = fuzz_clock;
     o.calendar = calendar;
     triage_engine_t *e = NULL;
     triage_status_t rc = triage_engine_open(&e, &o, &st);
     if (rc == TRIAGE_OK) {
-        exercise(e);
+        fuzz_exercise(e);
         triage_engine_free(e);
     } else if (e) {
         abort();

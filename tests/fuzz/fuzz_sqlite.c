@@ -14,6 +14,8 @@
 #include <triage/triage.h>
 #include <triage/sys/store.h>
 
+#include "fuzz_common.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,12 +48,6 @@ static void cleanup(void)
     unlink(shm);
 }
 
-static int64_t fixed_clock(void *ud)
-{
-    (void)ud;
-    return INT64_C(1795424400000);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 1 << 20)
@@ -71,29 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     triage_status_t rc = triage_store_sqlite(&st, path, &so);
     if (rc == TRIAGE_OK) {
         triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
-        o.clock = fixed_clock;
+        o.clock = fuzz_clock;
         o.calendar = calendar;
         triage_engine_t *e = NULL;
         rc = triage_engine_open(&e, &o, &st);
         if (rc == TRIAGE_OK) {
-            triage_id_t *ids;
-            size_t n;
-            if (triage_case_list(&ids, &n, e, NULL) == TRIAGE_OK) {
-                for (size_t i = 0; i < n; i++) {
-                    triage_case_deadline_t dl[TRIAGE_DEADLINE_MAX];
-                    uint32_t count;
-                    triage_case_deadlines(dl, &count, NULL, e, &ids[i], 20790, 3);
-                    triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
-                    req.at_ms = fixed_clock(NULL);
-                    triage_assignment_t a;
-                    if (triage_assign_propose(&a, e, &ids[i], &req) == TRIAGE_OK)
-                        triage_assignment_clear(&a);
-                }
-                triage_free(ids);
-            }
-            triage_event_t *evs;
-            if (triage_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX) == TRIAGE_OK)
-                triage_free(evs);
+            fuzz_exercise(e);
             triage_engine_free(e);
         }
     }
