@@ -644,7 +644,7 @@ static void edit_blob(const char *path, const blob_edit *ed)
     assert_int_equal(sqlite3_blob_open(db, "main", ed->table, "data", rowid, 1, &b), SQLITE_OK);
     unsigned char bytes[32];
     for (size_t i = 0; i < ed->width; i++)
-        bytes[i] = ed->width > 4 ? (unsigned char)ed->value : (unsigned char)(ed->value >> (8 * i));
+        bytes[i] = (unsigned char)(ed->width > 4 ? ed->value : ed->value >> (8 * i));
     assert_int_equal(sqlite3_blob_write(b, bytes, (int)ed->width, (int)ed->off), SQLITE_OK);
     assert_int_equal(sqlite3_blob_close(b), SQLITE_OK);
     assert_int_equal(sqlite3_close(db), SQLITE_OK);
