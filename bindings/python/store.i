@@ -375,6 +375,9 @@ static void triage_py_store_destroy(void *ud)
 %constant int TRIAGE_RECORD_CASE = TRIAGE_RECORD_CASE;
 %constant int TRIAGE_RECORD_WORKER = TRIAGE_RECORD_WORKER;
 %constant int TRIAGE_RECORD_ABSENCE = TRIAGE_RECORD_ABSENCE;
+%constant int TRIAGE_SQLITE_CHECK_NONE = TRIAGE_SQLITE_CHECK_NONE;
+%constant int TRIAGE_SQLITE_CHECK_QUICK = TRIAGE_SQLITE_CHECK_QUICK;
+%constant int TRIAGE_SQLITE_CHECK_FULL = TRIAGE_SQLITE_CHECK_FULL;
 
 int triage_store_sqlite_available(void);
 %constant int TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT = TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT;
@@ -383,7 +386,8 @@ int triage_store_sqlite_available(void);
  * Opens an engine on a store: `store` is a Python store adapter, or None for
  * a C store (the SQLite file `path`, or the in-memory store when `path` is
  * None). The engine options are those of triage_py_engine_new(). has_delete
- * and has_schema_version say which optional adapter methods to wire. Runs
+ * and has_schema_version say which optional adapter methods to wire;
+ * file_mode and check are the SQLite store's options (0: defaults). Runs
  * with the GIL (it takes references) and releases it while the C library
  * opens and loads.
  */
@@ -400,7 +404,8 @@ triage_status_t triage_py_engine_open(struct triage_py_engine **out,
                                       PyObject *audit, PyObject *clock,
                                       PyObject *store, PyObject *path, int32_t create,
                                       int32_t busy_timeout_ms, int32_t has_delete,
-                                      int32_t has_schema_version)
+                                      int32_t has_schema_version, int32_t file_mode,
+                                      int32_t check)
 {
     triage_store_t st = TRIAGE_STORE_INIT;
     triage_status_t rc = TRIAGE_OK;
@@ -437,6 +442,8 @@ triage_status_t triage_py_engine_open(struct triage_py_engine **out,
         triage_sqlite_options_t so = TRIAGE_SQLITE_OPTIONS_INIT;
         so.create = create;
         so.busy_timeout_ms = busy_timeout_ms;
+        so.file_mode = (uint32_t)file_mode;
+        so.check = check;
         Py_BEGIN_ALLOW_THREADS
         rc = triage_store_sqlite(&st, cpath, &so);
         Py_END_ALLOW_THREADS

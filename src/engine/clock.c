@@ -43,7 +43,8 @@ TRIAGE_API triage_status_t triage_local_time(triage_date_t *date, int32_t *minut
     int64_t start = (int64_t)last_sunday(y, 3) * MS_PER_DAY + MS_PER_HOUR;
     int64_t end = (int64_t)last_sunday(y, 10) * MS_PER_DAY + MS_PER_HOUR;
     int64_t local = utc_ms + ((utc_ms >= start && utc_ms < end) ? 3 : 2) * MS_PER_HOUR;
-    int64_t lday = local / MS_PER_DAY;
+    /* Floor division: before 1970 `local` is negative (C's / truncates). */
+    int64_t lday = local >= 0 ? local / MS_PER_DAY : -((-local + MS_PER_DAY - 1) / MS_PER_DAY);
     if (date)
         *date = (triage_date_t)lday;
     if (minute)

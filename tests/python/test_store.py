@@ -11,7 +11,9 @@ objects are dropped in any order, and bad values coming back from a store.
 import datetime
 import gc
 import itertools
+import os
 import sqlite3
+import stat
 import uuid
 import weakref
 
@@ -221,6 +223,66 @@ def test_sqlite_busy_past_the_timeout(tmp_path):
         con.close()
         e.add_client()
         assert len(list(e.clients())) == 2
+
+
+@needs_sqlite
+def test_sqlite_files_are_private_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "private.db"
+        with triage.Engine.open_sqlite(path) as e:
+            e.add_client()
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+            wal = tmp_path / "private.db-wal"
+            assert stat.S_IMODE(os.stat(wal).st_mode) == 0o600
+        shared = tmp_path / "shared.db"
+        with triage.Engine.open_sqlite(shared, file_mode=0o640):
+            pass
+        assert stat.S_IMODE(os.stat(shared).st_mode) == 0o640
+    finally:
+        os.umask(old)
+    with pytest.raises(triage.InvalidArgument) as info:
+        triage.Engine.open_sqlite(tmp_path / "x.db", file_mode=0o1777)
+    assert info.value.argument == "file_mode"
+
+
+@needs_sqlite
+def test_sqlite_empty_file_without_create_is_corrupt(tmp_path):
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    with pytest.raises(triage.CorruptError) as info:
+        triage.Engine.open_sqlite(path, create=False)
+    assert "empty" in info.value.message
+    assert path.read_bytes() == b""
+    with triage.Engine.open_sqlite(path):  # create=True: a new database
+        pass
+    assert path.stat().st_size > 0
+
+
+@needs_sqlite
+@pytest.mark.parametrize("check", [None, "quick", "full"])
+def test_sqlite_edited_row_is_corrupt_and_file_unchanged(tmp_path, check):
+    path = tmp_path / "edited.db"
+    with triage.Engine.open_sqlite(path) as e:
+        populate(e)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode = DELETE")  # rollback mode: must stay so
+    row, data = con.execute("SELECT ord, data FROM cases ORDER BY ord LIMIT 1").fetchone()
+    data = bytearray(data)
+    off = _HEADER + _CASE_FIELDS["case.urgency"]
+    data[off:off + 4] = (77).to_bytes(4, "little")
+    con.execute("UPDATE cases SET data = ? WHERE ord = ?", (bytes(data), row))
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(triage.CorruptError) as info:
+        triage.Engine.open_sqlite(path, create=False, check=check)
+    assert info.value.argument == "case.urgency"
+    assert "case.urgency" in info.value.message
+    assert path.read_bytes() == before
+    with pytest.raises(triage.InvalidArgument) as info:
+        triage.Engine.open_sqlite(path, check="thorough")
+    assert info.value.argument == "check"
 
 
 @needs_sqlite

@@ -333,14 +333,15 @@ class _StoreAdapter:
 
 # ---- opening engines ---------------------------------------------------------------------
 
-def _open_with(cls, options, store, path, create, busy_timeout_ms):
+def _open_with(cls, options, store, path, create, busy_timeout_ms, file_mode=0, check=0):
     def opener(*args):
         if store is None:
-            return _ll.triage_py_engine_open(*args, None, path, create, busy_timeout_ms, 0, 0)
+            return _ll.triage_py_engine_open(*args, None, path, create, busy_timeout_ms, 0, 0,
+                                             file_mode, check)
         adapter = _StoreAdapter(store)
         adapter.attach()
         return _ll.triage_py_engine_open(*args, adapter, None, 1, 0, adapter.has_delete,
-                                         adapter.has_schema_version)
+                                         adapter.has_schema_version, 0, 0)
     if "_opener" in options:
         raise TypeError("unexpected keyword argument '_opener'")
     return cls(**options, _opener=opener)
@@ -367,25 +368,40 @@ def _engine_open(cls, store, **options):
     return _open_with(cls, options, store, None, 0, 0)
 
 
-def _engine_open_sqlite(cls, path, *, create=True, busy_timeout_ms=None, **options):
+_CHECKS = {None: _ll.TRIAGE_SQLITE_CHECK_NONE, "quick": _ll.TRIAGE_SQLITE_CHECK_QUICK,
+           "full": _ll.TRIAGE_SQLITE_CHECK_FULL}
+
+
+def _engine_open_sqlite(cls, path, *, create=True, busy_timeout_ms=None, file_mode=0o600,
+                        check=None, **options):
     """An engine on the SQLite database ``path`` (str, bytes or os.PathLike),
-    created when missing unless ``create=False``. Several engines, in this
-    process or others, may be open on one file. ``busy_timeout_ms``: how long
-    a write waits for another engine's write lock (None: the library's
-    default, 5000). A database of libtriage 0.1 is migrated on open. Options
-    as for :class:`Engine`.
+    created when missing unless ``create=False`` (an empty file is then
+    refused as damaged). Several engines, in this process or others, may be
+    open on one file. ``busy_timeout_ms``: how long a write waits for another
+    engine's write lock (None: the library's default, 5000). ``file_mode``:
+    the permission bits of a file this call creates (and its -wal, -shm and
+    -journal files), whatever the umask (default 0o600). ``check``:
+    ``"quick"`` or ``"full"`` runs SQLite's ``quick_check`` or
+    ``integrity_check`` at open, and then ``foreign_key_check`` (it reads the
+    whole file). A database of libtriage 0.1 is migrated on open. Options as
+    for :class:`Engine`.
 
     Raises NotFound (no file and ``create=False``), ConflictError (not a
-    libtriage database; the file is not touched), VersionError (a newer
-    schema), CorruptError (damaged), StoreError (unreadable, or busy past
-    the timeout) and InvalidArgument (a build without SQLite)."""
+    libtriage database), VersionError (a newer schema), CorruptError
+    (damaged: every record is validated as it loads; ``argument`` names the
+    record kind and field), StoreError (unreadable, or busy past the timeout)
+    and InvalidArgument (a bad option, or a build without SQLite). A refused
+    file is never modified."""
     if path is None:
         raise TypeError("open_sqlite() needs a path")
     path = os.fspath(path)
     if busy_timeout_ms is None:
         busy_timeout_ms = _ll.TRIAGE_SQLITE_BUSY_TIMEOUT_DEFAULT
+    if check not in _CHECKS:
+        raise InvalidArgument(-1, "check must be None, 'quick' or 'full'", "check")
     return _open_with(cls, options, None, path, int(bool(create)),
-                      _int(busy_timeout_ms, "busy_timeout_ms", 0))
+                      _int(busy_timeout_ms, "busy_timeout_ms", 0),
+                      _int(file_mode, "file_mode", 0, 0o777), _CHECKS[check])
 
 
 def _engine_open_memory(cls, **options):

@@ -234,7 +234,7 @@ def open_interface2(cls, store, options):
     adapter = _StoreAdapter2(store)  # missing methods: before anything else
 
     def opener(*args):
-        return _ll.triage_py_engine_open(*args, adapter, None, 1, 0, 0, 0)
+        return _ll.triage_py_engine_open(*args, adapter, None, 1, 0, 0, 0, 0, 0)
     if "_opener" in options:
         raise TypeError("unexpected keyword argument '_opener'")
     return cls(**options, _opener=opener)
@@ -271,7 +271,7 @@ def _engine_open_postgresql(cls, conninfo, schema="triage", *, create=True,
 
     def opener(*args):
         capsule = _ll.triage_py_store_postgresql(conninfo, schema, create, lock, stmt)
-        return _ll.triage_py_engine_open(*args, capsule, None, 1, 0, 0, 0)
+        return _ll.triage_py_engine_open(*args, capsule, None, 1, 0, 0, 0, 0, 0)
     if "_opener" in options:
         raise TypeError("unexpected keyword argument '_opener'")
     return cls(**options, _opener=opener)

@@ -140,6 +140,27 @@ static void test_round_trip_years(void **state)
     }
 }
 
+/* Before 1970 UTC milliseconds are negative: the local day is found by
+ * floor division (found by fuzz_parse: 1969-12-31 19:20 UTC came out as
+ * 1970-01-01 with a negative minute). */
+static void test_before_1970(void **state)
+{
+    (void)state;
+    triage_date_t d;
+    int32_t m;
+    int64_t t = utc(1969, 12, 31, 19, 20) + 35000;
+    assert_ok(triage_local_time(&d, &m, t));
+    assert_int_equal(d, ymd(1969, 12, 31));
+    assert_int_equal(m, 21 * 60 + 20);
+    assert_int_equal(to_utc(d, m, TRIAGE_LOCAL_EARLIER), t - 35000);
+    for (int64_t x = utc(1960, 1, 1, 0, 0); x < utc(1971, 1, 1, 0, 0); x += 13 * MIN_MS) {
+        assert_ok(triage_local_time(&d, &m, x));
+        assert_true(m >= 0 && m < 1440);
+        int64_t e = to_utc(d, m, TRIAGE_LOCAL_EARLIER), l = to_utc(d, m, TRIAGE_LOCAL_LATER);
+        assert_true(x == e || x == l);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_missing_hour),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_round_trip_years),
+        cmocka_unit_test(test_before_1970),
     };
     return cmocka_run_group_tests_name("localtime", tests, NULL, NULL);
 }
