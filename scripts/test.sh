@@ -10,7 +10,8 @@ builddir=build
 opts="-Dwerror=true -Dpython_interpreter=/usr/bin/python3 -Dpostgresql=enabled"
 if [ "${1:-}" = "--sanitize" ]; then
   builddir=build-sanitize
-  opts="$opts -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug"
+  # -Dfuzz=disabled: the fuzz targets carry their own sanitizers and run in build/
+  opts="$opts -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dfuzz=disabled"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi

@@ -17,8 +17,13 @@ objdir="$out/fuzz-objs"
 mkdir -p "$objdir"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 cflags="-std=c11 -g -O1 -D_DEFAULT_SOURCE -Wno-unused-command-line-argument \
-  -I$src/include -I$bld/include -I$src/src $(pkg-config --cflags uuid sqlite3 2>/dev/null || true)"
+  -I$src/include -I$bld/include -I$src/src $(pkg-config --cflags uuid sqlite3 2>/dev/null || true) \
+  $(pkg-config --cflags libpq 2>/dev/null || true)"
 libs="$(pkg-config --libs uuid sqlite3 2>/dev/null || echo -luuid -lsqlite3) -lm"
+# The PostgreSQL store is among the library sources when the build has it.
+case " $libsrc " in
+*store_pg.c*) libs="$libs $(pkg-config --libs libpq 2>/dev/null || echo -lpq)" ;;
+esac
 objs=""
 for f in $libsrc; do
   o="$objdir/$(echo "$f" | sed 's|.*/src/||; s|/|_|g; s|\.c$|.o|')"

@@ -1097,6 +1097,22 @@ static void test_sqlite_refused_file_is_never_modified(void **state)
     edit_record(copy, &record_edits[1]);
     expect_untouched(copy, NULL, TRIAGE_ECORRUPT);
     expect_corrupt("case.stage");
+    /* A header whose "version-valid-for" (bytes 92-95) does not match its
+     * change counter, a file longer than the header says, and a damaged
+     * record: SQLite rewrites such a header at the first commit, even of an
+     * empty transaction. The earlier store, which held its write lock for
+     * its whole life, committed one to take it at open (found by
+     * fuzz_sqlite); this store must still commit nothing before the engine
+     * refuses the record. */
+    copy_file(path, copy);
+    edit_record(copy, &record_edits[14]);
+    sbuf h = read_file(copy);
+    memset(h.buf + 92, 0, 4);
+    char page[4096] = {0};
+    sb_add(&h, page, sizeof page);
+    write_file(copy, h.buf, h.len);
+    free(h.buf);
+    expect_untouched(copy, NULL, TRIAGE_ECORRUPT);
     /* A dropped table (the store's own read-only check). */
     copy_file(path, copy);
     sql(copy, "DROP TABLE absences");
