@@ -210,7 +210,8 @@ static triage_status_t policy_load(triage_assign_policy_t **out, const triage_al
         return rc;
     double val[TRIAGE__NPARAM];
     int have[TRIAGE__NPARAM] = {0};
-    const char *pos = text, *end = text + len;
+    /* an empty stored payload comes as NULL: no pointer arithmetic on it */
+    const char *pos = len ? text : "", *end = pos + len;
     char key[48], value[256], name[64], id[32] = "";
     unsigned long version = 0;
     int line = 0, r;

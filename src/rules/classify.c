@@ -500,7 +500,8 @@ triage_status_t triage__classify_policy_load(triage_classify_policy_t **out,
     triage_status_t rc = triage_classify_policy_new(&p, a);
     if (rc)
         return rc;
-    const char *pos = text, *end = text + len;
+    /* an empty stored payload comes as NULL: no pointer arithmetic on it */
+    const char *pos = len ? text : "", *end = pos + len;
     char key[48], val[256], w1[64];
     char id[POLICY_ID_MAX + 1] = "";
     unsigned long version = 0;

@@ -765,7 +765,8 @@ triage_status_t triage__deadline_rules_load(triage_deadline_rules_t **out,
     triage_status_t rc = rules_alloc(&r, a, &default_rules);
     if (rc)
         return rc;
-    const char *pos = text, *end = text + len;
+    /* an empty stored payload comes as NULL: no pointer arithmetic on it */
+    const char *pos = len ? text : "", *end = pos + len;
     char key[48], val[256], name[64];
     int line = 0, got;
     while (!rc && (got = triage__text_line(&pos, end, key, val)) != 0) {

@@ -315,7 +315,8 @@ triage_status_t triage__urgency_policy_load(triage_urgency_policy_t **out,
     triage_status_t rc = policy_alloc(&p, a, &default_policy);
     if (rc)
         return rc;
-    const char *pos = text, *end = text + len;
+    /* an empty stored payload comes as NULL: no pointer arithmetic on it */
+    const char *pos = len ? text : "", *end = pos + len;
     char key[48], val[256], w1[64], w2[64];
     char id[POLICY_ID_MAX + 1] = "";
     unsigned long version = 0;

@@ -374,6 +374,121 @@ static inline triage_store_t faulty_store(faulty *f)
     return s;
 }
 
+/* ---- an interface-2 store that hands out one record's bytes replaced ----- */
+
+/* Everything goes to `inner`, except that reading the record (kind, id)
+ * gives `data` instead of the stored bytes: a damaged record as a database
+ * edited behind the engine's back would hold it. */
+typedef struct {
+    triage_store_t inner;
+    triage_record_kind_t kind;
+    triage_id_t id;
+    const void *data;
+    size_t len;
+    triage_store_record_fn visit; /* the engine's visitor of the running read */
+    void *ctx;
+} swapped;
+
+static inline int sw_visit(void *c, const triage_store_record_t *r)
+{
+    swapped *s = c;
+    if (r->kind != s->kind || memcmp(&r->id, &s->id, sizeof r->id) != 0)
+        return s->visit(s->ctx, r);
+    triage_store_record_t x = *r;
+    x.data = s->data;
+    x.len = s->len;
+    return s->visit(s->ctx, &x);
+}
+
+static inline int sw_begin(void *ud)
+{
+    swapped *s = ud;
+    return s->inner.begin(s->inner.userdata);
+}
+static inline int sw_commit(void *ud)
+{
+    swapped *s = ud;
+    return s->inner.commit(s->inner.userdata);
+}
+static inline int sw_rollback(void *ud)
+{
+    swapped *s = ud;
+    return s->inner.rollback(s->inner.userdata);
+}
+static inline int sw_last_seq(void *ud, int64_t *out)
+{
+    swapped *s = ud;
+    return s->inner.last_seq(s->inner.userdata, out);
+}
+static inline int sw_read_begin(void *ud)
+{
+    swapped *s = ud;
+    return s->inner.read_begin ? s->inner.read_begin(s->inner.userdata) : 0;
+}
+static inline int sw_read_end(void *ud)
+{
+    swapped *s = ud;
+    return s->inner.read_end ? s->inner.read_end(s->inner.userdata) : 0;
+}
+static inline int sw_put_record(void *ud, const triage_store_record_t *r)
+{
+    swapped *s = ud;
+    return s->inner.put_record(s->inner.userdata, r);
+}
+static inline int sw_get_record(void *ud, triage_record_kind_t k, const triage_id_t *id,
+                                triage_store_record_fn v, void *c)
+{
+    swapped *s = ud;
+    s->visit = v;
+    s->ctx = c;
+    return s->inner.get_record(s->inner.userdata, k, id, sw_visit, s);
+}
+static inline int sw_query_records(void *ud, const triage_store_query_t *q,
+                                   triage_store_record_fn v, void *c)
+{
+    swapped *s = ud;
+    s->visit = v;
+    s->ctx = c;
+    return s->inner.query_records(s->inner.userdata, q, sw_visit, s);
+}
+static inline int sw_append2(void *ud, const triage_store_event_t *ev)
+{
+    swapped *s = ud;
+    return s->inner.append_event2(s->inner.userdata, ev);
+}
+static inline int sw_query_events(void *ud, const triage_store_event_query_t *q,
+                                  triage_store_event_fn v, void *c)
+{
+    swapped *s = ud;
+    return s->inner.query_events(s->inner.userdata, q, v, c);
+}
+static inline void sw_destroy(void *ud)
+{
+    swapped *s = ud;
+    if (s->inner.destroy)
+        s->inner.destroy(s->inner.userdata);
+}
+
+/* A store over `s` (which must outlive it); the engine that opens it owns `s->inner`. */
+static inline triage_store_t swapped_store(swapped *s)
+{
+    triage_store_t st = TRIAGE_STORE_INIT;
+    st.userdata = s;
+    st.begin = sw_begin;
+    st.commit = sw_commit;
+    st.rollback = sw_rollback;
+    st.last_seq = sw_last_seq;
+    st.read_begin = sw_read_begin;
+    st.read_end = sw_read_end;
+    st.put_record = sw_put_record;
+    st.get_record = sw_get_record;
+    st.query_records = sw_query_records;
+    st.append_event2 = sw_append2;
+    st.query_events = sw_query_events;
+    st.destroy = sw_destroy;
+    return st;
+}
+
 /* ---- canonical dumps ---------------------------------------------------- */
 
 typedef struct {

@@ -2385,6 +2385,94 @@ static void test_pair_proposal_is_not_the_responsible(void **state)
     triage_assignments_free(res, n);
 }
 
+/* ---- stored policies as untrusted input ------------------------------------------- */
+
+static int take_policy(void *ctx, const triage_store_record_t *r)
+{
+    triage__policy *p = ctx;
+    memset(p, 0, sizeof *p);
+    return triage__decode(p, &triage__policy_schema, r->data, r->len, NULL) != TRIAGE_OK;
+}
+
+/* A stored policy whose payload is empty (a database edited behind the
+ * engine's back) decodes to a NULL payload of length 0: the text loaders of
+ * every slot used to compute NULL + 0 (undefined; found by fuzz_policy under
+ * UBSan). The urgency and classifier policies lack their id line and are
+ * refused at open; deadline rules have no id, so no line is the default
+ * rules; the assignment policy (no id) and the distance matrix (no header)
+ * are refused when first used. */
+static void test_stored_policy_empty_payload(void **state)
+{
+    (void)state;
+    for (int slot = TRIAGE__POLICY_URGENCY; slot <= TRIAGE__POLICY_DISTANCES; slot++) {
+        triage_store_t mem, second;
+        assert_ok(triage_store_memory(&mem, NULL));
+        assert_ok(triage_store_memory_share(&second, &mem));
+        triage_urgency_policy_t *up;
+        triage_deadline_rules_t *dr;
+        triage_classify_policy_t *cp;
+        assert_ok(triage_urgency_policy_new(&up, NULL));
+        assert_ok(triage_deadline_rules_new(&dr, NULL));
+        assert_ok(triage_classify_policy_new(&cp, NULL));
+        triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+        o.urgency = up;
+        o.deadlines = dr;
+        o.classify = cp;
+        triage_engine_t *e;
+        assert_ok(triage_engine_open(&e, &o, &mem));
+        triage_urgency_policy_free(up);
+        triage_deadline_rules_free(dr);
+        triage_classify_policy_free(cp);
+        triage_assign_policy_t *ap;
+        assert_ok(triage_assign_policy_new(&ap, NULL));
+        assert_ok(triage_assign_policy_set_id(ap, "edited", 2));
+        assert_ok(triage_engine_set_assign_policy(e, ap));
+        triage_assign_policy_free(ap);
+        int32_t codes[2] = {297, 92};
+        double dist[4] = {0, 10, 10, 0};
+        assert_ok(triage_engine_set_distances(e, codes, dist, 2));
+        triage_engine_free(e);
+
+        swapped sw;
+        memset(&sw, 0, sizeof sw);
+        sw.inner = second;
+        sw.kind = TRIAGE_RECORD_POLICY;
+        triage__policy_record_id(&sw.id, slot);
+        triage__policy p;
+        assert_int_equal(second.get_record(second.userdata, TRIAGE_RECORD_POLICY, &sw.id,
+                                           take_policy, &p),
+                         0);
+        triage__codec_release(&p, &triage__policy_schema, NULL);
+        triage__wbuf w = {NULL, NULL, 0, 0, 0};
+        assert_ok(triage__encode(&w, &triage__policy_schema, &p)); /* payload empty */
+        sw.data = w.p;
+        sw.len = w.n;
+        triage_store_t st = swapped_store(&sw);
+        triage_status_t rc = triage_engine_open(&e, NULL, &st);
+        if (slot == TRIAGE__POLICY_URGENCY || slot == TRIAGE__POLICY_CLASSIFY) {
+            assert_int_equal(rc, TRIAGE_ECORRUPT); /* no id line: refused at open */
+            assert_non_null(strstr(triage_error_last()->message, "is damaged"));
+        } else if (slot == TRIAGE__POLICY_DEADLINES) {
+            assert_ok(rc); /* no line changes the defaults: the default rules */
+            const triage_deadline_rules_t *r;
+            assert_ok(triage_engine_deadline_rules(&r, e));
+            triage_engine_free(e);
+        } else {
+            assert_ok(rc);
+            if (slot == TRIAGE__POLICY_ASSIGN) {
+                const triage_assign_policy_t *got;
+                assert_int_equal(triage_engine_assign_policy(&got, e), TRIAGE_ECORRUPT);
+            } else {
+                double d;
+                assert_int_equal(triage_engine_distance(&d, e, 297, 92), TRIAGE_ECORRUPT);
+            }
+            assert_non_null(strstr(triage_error_last()->message, "is damaged"));
+            triage_engine_free(e);
+        }
+        triage__free(NULL, w.p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2424,6 +2512,7 @@ int main(void)
         cmocka_unit_test(test_loads_incremental),
         cmocka_unit_test_setup_teardown(test_apply_proposal_already_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pair_proposal_is_not_the_responsible, setup, teardown),
+        cmocka_unit_test(test_stored_policy_empty_payload),
     };
     return cmocka_run_group_tests_name("assign", tests, NULL, NULL);
 }
