@@ -267,11 +267,9 @@ def test_sqlite_edited_row_is_corrupt_and_file_unchanged(tmp_path, check):
         populate(e)
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode = DELETE")  # rollback mode: must stay so
-    row, data = con.execute("SELECT ord, data FROM cases ORDER BY ord LIMIT 1").fetchone()
-    data = bytearray(data)
-    off = _HEADER + _CASE_FIELDS["case.urgency"]
-    data[off:off + 4] = (77).to_bytes(4, "little")
-    con.execute("UPDATE cases SET data = ? WHERE ord = ?", (bytes(data), row))
+    ident, data = con.execute("SELECT id, data FROM cases ORDER BY created LIMIT 1").fetchone()
+    data = _CASE_EDITS["case.urgency"](bytearray(data), 77)  # checksum made right
+    con.execute("UPDATE cases SET data = ? WHERE id = ?", (bytes(data), ident))
     con.commit()
     con.close()
     before = path.read_bytes()
@@ -280,9 +278,36 @@ def test_sqlite_edited_row_is_corrupt_and_file_unchanged(tmp_path, check):
     assert info.value.argument == "case.urgency"
     assert "case.urgency" in info.value.message
     assert path.read_bytes() == before
+    assert not (tmp_path / "edited.db-wal").exists()
     with pytest.raises(triage.InvalidArgument) as info:
         triage.Engine.open_sqlite(path, check="thorough")
     assert info.value.argument == "check"
+
+
+@needs_sqlite
+@pytest.mark.parametrize("check", ["quick", "full"])
+def test_sqlite_check_finds_a_missing_owner(tmp_path, check):
+    """check= also runs foreign_key_check: a closed case (not read at open)
+    whose client was deleted behind the store's back is found at open."""
+    path = tmp_path / "orphan.db"
+    with triage.Engine.open_sqlite(path) as e:
+        populate(e)
+        closed = [c for c in e.cases() if e.case(c).stage == Stage.CLOSED]
+        client = str(e.case(closed[0]).client)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode = DELETE")
+    con.execute("PRAGMA foreign_keys = OFF")
+    con.execute("DELETE FROM clients WHERE id = ?", (client,))
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with triage.Engine.open_sqlite(path, create=False):  # no check: not read at open
+        pass
+    assert path.read_bytes() == before
+    with pytest.raises(triage.CorruptError) as info:
+        triage.Engine.open_sqlite(path, create=False, check=check)
+    assert "not stored" in info.value.message
+    assert path.read_bytes() == before
 
 
 @needs_sqlite
