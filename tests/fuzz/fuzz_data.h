@@ -73,14 +73,21 @@ static inline void *fuzz_dup(const void *p, size_t n)
     return q;
 }
 
+/* Room for one more element of *p (cap doubles). */
+static inline void *fuzz_grow(void *p, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? 2 * *cap : 64;
+    p = realloc(p, *cap * elem);
+    if (!p)
+        abort();
+    return p;
+}
+
 static inline fuzz_rec *fuzz_set_rec(fuzz_set *s)
 {
-    if (s->nrecs == s->caprecs) {
-        s->caprecs = s->caprecs ? 2 * s->caprecs : 64;
-        s->recs = realloc(s->recs, s->caprecs * sizeof *s->recs);
-        if (!s->recs)
-            abort();
-    }
+    s->recs = fuzz_grow(s->recs, s->nrecs, &s->caprecs, sizeof *s->recs);
     fuzz_rec *r = &s->recs[s->nrecs++];
     memset(r, 0, sizeof *r);
     return r;
@@ -88,15 +95,24 @@ static inline fuzz_rec *fuzz_set_rec(fuzz_set *s)
 
 static inline fuzz_ev *fuzz_set_ev(fuzz_set *s)
 {
-    if (s->nevs == s->capevs) {
-        s->capevs = s->capevs ? 2 * s->capevs : 64;
-        s->evs = realloc(s->evs, s->capevs * sizeof *s->evs);
-        if (!s->evs)
-            abort();
-    }
+    s->evs = fuzz_grow(s->evs, s->nevs, &s->capevs, sizeof *s->evs);
     fuzz_ev *e = &s->evs[s->nevs++];
     memset(e, 0, sizeof *e);
     return e;
+}
+
+/* Writes a seed file DIR/NAME: `head` (the target's selector bytes), then
+ * `data`. */
+static inline void fuzz_write_seed(const char *dir, const char *name, const void *head,
+                                   size_t nhead, const void *data, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    if (!fp || (nhead && fwrite(head, 1, nhead, fp) != nhead) ||
+        (len && fwrite(data, 1, len, fp) != len))
+        abort();
+    fclose(fp);
 }
 
 /* ---- checksums ---------------------------------------------------------------------- */
@@ -643,9 +659,9 @@ static inline triage_store_t fuzz_tiny_v1(fuzz_tiny *t)
 }
 
 /* Opens an engine on the tiny store, refreshes it when the change is a
- * later commit, and reads everything. Anything a store can hand over is
+ * later commit, and reads it with `read`. Anything a store can hand over is
  * valid or damage: any other status is a bug. */
-static inline void fuzz_open_and_read(fuzz_tiny *t, int v2)
+static inline void fuzz_open_and_read(fuzz_tiny *t, int v2, void (*read)(triage_engine_t *))
 {
     triage_store_t st = v2 ? fuzz_tiny_v2(t) : fuzz_tiny_v1(t);
     triage_engine_options_t o = fuzz_options();
@@ -662,7 +678,7 @@ static inline void fuzz_open_and_read(fuzz_tiny *t, int v2)
                 abort();
             }
         }
-        fuzz_exercise(e);
+        read(e);
         triage_engine_free(e);
     } else if (e) {
         abort(); /* out untouched on failure */
