@@ -339,24 +339,28 @@ triage_status_t triage__v2_fetch(triage_engine_t *e, int table, const triage_id_
     if (rc)
         return rc;
     triage__table *t = &e->tables[table];
-    /* the record is newer than what this engine knows only when another
-     * engine wrote it since the last refresh: refresh first, then it comes
-     * with everything else that changed */
-    if (((triage__head *)&rec)->rev > e->last_seq) {
+    /* A record newer than the engine's last refresh (another engine wrote
+     * it since) is taken as the store has it. Refreshing here, in the middle
+     * of a call, would move the records the caller holds and let its commit
+     * name revisions it never read (writing its older copies over the other
+     * engine's change); a call that goes on to write instead collides on
+     * the event order, which the store has moved past last_seq, and is run
+     * again on fresh data. */
+    rc = triage__table_reserve(&e->alloc, t, t->n + 1);
+    if (rc) {
         if (t->release)
             t->release(&e->alloc, &rec);
-        rc = triage__v2_refresh(e);
-        if (rc)
-            return rc;
-        if (triage__table_get(t, id))
-            return TRIAGE_OK;
-        return read_record(e, table, id, &rec) ? triage_error_last()->code
-                                                : (triage__table_load(&e->alloc, t, &rec));
+        return rc;
     }
-    rc = triage__table_load(&e->alloc, t, &rec);
-    if (rc && t->release)
-        t->release(&e->alloc, &rec);
-    return rc;
+    /* into memory as a refresh brings a record: caches and extensions follow */
+    if (table == TRIAGE__T_WORKER)
+        e->worker_gen++;
+    if (table == TRIAGE__T_ABSENCE)
+        e->absence_gen++;
+    for (size_t x = 0; x < TRIAGE__MAX_EXTENSIONS && e->ext[x].ops; x++)
+        e->ext[x].ops->on_commit(e, e->ext[x].state, table, NULL, &rec);
+    triage__table_put(&e->alloc, t, &rec); /* the table owns it now */
+    return TRIAGE_OK;
 }
 
 triage_status_t triage__v2_intake_case(triage_engine_t *e, const triage_id_t *intake,

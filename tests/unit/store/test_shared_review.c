@@ -1,0 +1,239 @@
+/*
+ * Several engines on one database, continued (test_shared.c has the basics):
+ * the corners of refreshing, reading on demand, the working set, shared
+ * policies and the memory store that a review found wrong. On the memory
+ * store; each test says which promise of docs/storage.md or
+ * docs/data-model.md it holds the code to.
+ */
+#include <pthread.h>
+
+#include "storeutil.h"
+#include "engine/engine_internal.h"
+
+#define T0 SC_T0
+#define DAY SC_DAY
+
+static int64_t now_ms = T0;
+
+static int64_t fixed_now(void *ud)
+{
+    return *(const int64_t *)ud;
+}
+
+/* ---- a store that lets another engine commit at a chosen moment ---------------
+ * A wrapper around a memory-store handle whose `read_begin` first runs a
+ * hook while `hook_times` > 0: the other engine commits after this engine's
+ * refresh and before it reads a record on demand, as another process could. */
+
+typedef struct {
+    triage_store_t inner;
+    void (*hook)(void *ctx);
+    void *hook_ctx;
+    int hook_times;
+} hooked;
+
+static int hk_begin(void *ud)
+{
+    hooked *h = ud;
+    return h->inner.begin(h->inner.userdata);
+}
+static int hk_commit(void *ud)
+{
+    hooked *h = ud;
+    return h->inner.commit(h->inner.userdata);
+}
+static int hk_rollback(void *ud)
+{
+    hooked *h = ud;
+    return h->inner.rollback(h->inner.userdata);
+}
+static int hk_last_seq(void *ud, int64_t *out)
+{
+    hooked *h = ud;
+    return h->inner.last_seq(h->inner.userdata, out);
+}
+static int hk_read_begin(void *ud)
+{
+    hooked *h = ud;
+    if (h->hook && h->hook_times > 0) {
+        h->hook_times--;
+        h->hook(h->hook_ctx);
+    }
+    return h->inner.read_begin(h->inner.userdata);
+}
+static int hk_read_end(void *ud)
+{
+    hooked *h = ud;
+    return h->inner.read_end(h->inner.userdata);
+}
+static int hk_put_record(void *ud, const triage_store_record_t *r)
+{
+    hooked *h = ud;
+    return h->inner.put_record(h->inner.userdata, r);
+}
+static int hk_get_record(void *ud, triage_record_kind_t k, const triage_id_t *id,
+                         triage_store_record_fn v, void *c)
+{
+    hooked *h = ud;
+    return h->inner.get_record(h->inner.userdata, k, id, v, c);
+}
+static int hk_query_records(void *ud, const triage_store_query_t *q, triage_store_record_fn v,
+                            void *c)
+{
+    hooked *h = ud;
+    return h->inner.query_records(h->inner.userdata, q, v, c);
+}
+static int hk_append2(void *ud, const triage_store_event_t *ev)
+{
+    hooked *h = ud;
+    return h->inner.append_event2(h->inner.userdata, ev);
+}
+static int hk_query_events(void *ud, const triage_store_event_query_t *q,
+                           triage_store_event_fn v, void *c)
+{
+    hooked *h = ud;
+    return h->inner.query_events(h->inner.userdata, q, v, c);
+}
+static void hk_destroy(void *ud)
+{
+    hooked *h = ud;
+    h->inner.destroy(h->inner.userdata);
+}
+
+static triage_store_t hooked_store(hooked *h)
+{
+    triage_store_t s = TRIAGE_STORE_INIT;
+    s.userdata = h;
+    s.begin = hk_begin;
+    s.commit = hk_commit;
+    s.rollback = hk_rollback;
+    s.last_seq = hk_last_seq;
+    s.read_begin = hk_read_begin;
+    s.read_end = hk_read_end;
+    s.put_record = hk_put_record;
+    s.get_record = hk_get_record;
+    s.query_records = hk_query_records;
+    s.append_event2 = hk_append2;
+    s.query_events = hk_query_events;
+    s.destroy = hk_destroy;
+    return s;
+}
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+static triage_engine_t *open_on(const triage_store_t *mem, int32_t retries)
+{
+    triage_store_t s;
+    assert_ok(triage_store_memory_share(&s, mem));
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.clock = fixed_now;
+    o.clock_userdata = &now_ms;
+    o.retries = retries;
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, &o, &s));
+    return e;
+}
+
+static triage_engine_stats_t stats_of(const triage_engine_t *e)
+{
+    triage_engine_stats_t s;
+    s.version = TRIAGE_ENGINE_STATS_VERSION;
+    assert_ok(triage_engine_stats(&s, e));
+    return s;
+}
+
+static triage_case_t case_of(triage_engine_t *e, const triage_id_t *id)
+{
+    triage_case_t c;
+    c.version = TRIAGE_CASE_VERSION;
+    assert_ok(triage_case_get(&c, e, id));
+    return c;
+}
+
+/* ---- reading on demand inside a call ---------------------------------------------- */
+
+typedef struct {
+    triage_engine_t *other;
+    scenario *s;
+    triage_status_t rc1, rc2;
+} meddle;
+
+/* The other engine names the case's assessment worker and updates the
+ * client: both after this engine's refresh. */
+static void assess_and_touch_client(void *ctx)
+{
+    meddle *m = ctx;
+    m->rc1 = triage_case_set_worker(m->other, &m->s->c1, NULL, now_ms, TRIAGE_SLOT_ASSESSMENT,
+                                    &m->s->sw);
+    triage_client_t c;
+    c.version = TRIAGE_CLIENT_VERSION;
+    m->rc2 = triage_client_get(&c, m->other, &m->s->client);
+    if (!m->rc2) {
+        c.municipality = 749;
+        m->rc2 = triage_client_update(m->other, &c);
+    }
+}
+
+/* A call that reads a record on demand after another engine committed
+ * (since the call's refresh) must not write its copy of a record over that
+ * engine's change: the write names the revision it read. */
+static void test_fetch_inside_a_call_loses_no_update(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *a = open_on(&mem, 3);
+    scenario s;
+    memset(&s, 0, sizeof s);
+    s.t = T0;
+    for (int i = 0; i <= 9; i++)
+        assert_ok(scenario_step(a, &s, i));
+    triage_engine_free(a);
+    /* a year and more later the client has no recent activity and no
+     * responsible worker: a fresh engine does not hold it */
+    now_ms = T0 + 400 * DAY;
+    triage_engine_t *b = open_on(&mem, 3);
+    hooked h;
+    memset(&h, 0, sizeof h);
+    assert_ok(triage_store_memory_share(&h.inner, &mem));
+    triage_store_t hs = hooked_store(&h);
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.clock = fixed_now;
+    o.clock_userdata = &now_ms;
+    assert_ok(triage_engine_open(&a, &o, &hs));
+    assert_int_equal(stats_of(a).clients, 0);
+    meddle m = {b, &s, TRIAGE_OK, TRIAGE_OK};
+    h.hook = assess_and_touch_client;
+    h.hook_ctx = &m;
+    h.hook_times = 1;
+    triage_scores_t sc;
+    memset(&sc, 0, sizeof sc);
+    sc.need[TRIAGE_NEED_HOUSING] = 3;
+    assert_ok(triage_case_classify(NULL, NULL, a, &s.c1, &s.sw, now_ms, &sc));
+    assert_int_equal(h.hook_times, 0);
+    assert_ok(m.rc1);
+    assert_ok(m.rc2);
+    assert_int_equal(stats_of(a).races, 1); /* A's first attempt lost, and ran again */
+    /* both changes stand, in every engine and in a fresh one */
+    triage_engine_t *fresh = open_on(&mem, 3);
+    triage_engine_t *all[] = {a, b, fresh};
+    for (int i = 0; i < 3; i++) {
+        triage_case_t c = case_of(all[i], &s.c1);
+        assert_true(c.flags & TRIAGE_CASE_CLASSIFIED);
+        assert_int_equal(triage_id_compare(&c.assessment_worker, &s.sw), 0);
+    }
+    triage_engine_free(fresh);
+    triage_engine_free(a);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+    now_ms = T0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fetch_inside_a_call_loses_no_update),
+    };
+    return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
+}
