@@ -142,7 +142,10 @@ triage_status_t triage__policy_set_opaque(triage_engine_t *e, int slot, const ch
             break;
         triage__txn tx;
         triage__txn_init(&tx, e);
-        rc = stage(&tx, slot, id, version, payload, len);
+        /* version 0 counts changes: one more than the slot's version, which
+         * is known only once this attempt has refreshed */
+        rc = stage(&tx, slot, id, version ? version : e->policies[slot - 1].policy_version + 1,
+                   payload, len);
         if (rc) {
             triage__txn_discard(&tx);
             break;

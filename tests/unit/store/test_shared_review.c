@@ -230,10 +230,65 @@ static void test_fetch_inside_a_call_loses_no_update(void **state)
     now_ms = T0;
 }
 
+
+/* ---- shared policies ----------------------------------------------------------------- */
+
+/* The versions of POLICY_CHANGED events of one slot, in order. */
+static size_t policy_versions(uint32_t *out, size_t cap, triage_engine_t *e, int slot)
+{
+    triage_event_t *evs;
+    size_t n, k = 0;
+    assert_ok(test_event_list(&evs, &n, e, NULL, INT64_MIN, INT64_MAX));
+    for (size_t i = 0; i < n; i++)
+        if (evs[i].kind == TRIAGE_EVENT_POLICY_CHANGED && evs[i].to == slot && k < cap)
+            out[k++] = evs[i].policy_version;
+    triage_free(evs);
+    return k;
+}
+
+/* The distance matrix and the deadline rules count their changes: the
+ * version follows the database's, also when another engine changed it since
+ * this engine's last call. */
+static void test_policy_versions_count_every_engines_changes(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *a = open_on(&mem, 3), *b = open_on(&mem, 3);
+    int32_t codes[2] = {297, 749};
+    double d[4] = {0, 85.5, 85.5, 0};
+    assert_ok(triage_engine_set_distances(a, codes, d, 2));
+    d[1] = d[2] = 90;
+    assert_ok(triage_engine_set_distances(b, codes, d, 2)); /* b has not seen a's */
+    d[1] = d[2] = 95;
+    assert_ok(triage_engine_set_distances(a, codes, d, 2));
+    triage_deadline_rules_t *r;
+    assert_ok(triage_deadline_rules_new(&r, NULL));
+    assert_ok(triage_deadline_rules_set_enabled(r, TRIAGE_DEADLINE_D5, 0));
+    assert_ok(triage_engine_set_deadline_rules(a, r));
+    assert_ok(triage_deadline_rules_set_enabled(r, TRIAGE_DEADLINE_D5, 1));
+    assert_ok(triage_engine_set_deadline_rules(b, r));
+    triage_deadline_rules_free(r);
+    uint32_t v[8];
+    assert_int_equal(policy_versions(v, 8, a, 5), 3);
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(v[i], i + 1);
+    assert_int_equal(policy_versions(v, 8, b, 2), 2);
+    for (uint32_t i = 0; i < 2; i++)
+        assert_int_equal(v[i], i + 1);
+    double km;
+    assert_ok(triage_engine_distance(&km, b, 749, 297));
+    assert_true(km == 95);
+    triage_engine_free(a);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fetch_inside_a_call_loses_no_update),
+        cmocka_unit_test(test_policy_versions_count_every_engines_changes),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
