@@ -132,28 +132,31 @@ triage_status_t triage__policy_set(triage_engine_t *e, int slot, const void *obj
     return rc;
 }
 
+/* One attempt at setting slot 4-5 to an opaque payload. */
+static triage_status_t set_opaque_once(triage_engine_t *e, int slot, const char *id,
+                                       uint32_t version, const void *payload, size_t len)
+{
+    triage__txn tx;
+    triage__txn_init(&tx, e);
+    /* version 0 counts changes: one more than the slot's version, which is
+     * known only once this attempt has refreshed */
+    triage_status_t rc =
+        stage(&tx, slot, id, version ? version : e->policies[slot - 1].policy_version + 1,
+              payload, len);
+    if (rc) {
+        triage__txn_discard(&tx);
+        return rc;
+    }
+    return triage__txn_commit(&tx);
+}
+
 triage_status_t triage__policy_set_opaque(triage_engine_t *e, int slot, const char *id,
                                           uint32_t version, const void *payload, size_t len)
 {
+    /* the retry loop ends every attempt, so a locked last attempt that
+     * fails before its commit leaves no write transaction open */
     triage_status_t rc;
-    for (int32_t attempt = 0;; attempt++) {
-        rc = triage__call_begin(e, attempt);
-        if (rc)
-            break;
-        triage__txn tx;
-        triage__txn_init(&tx, e);
-        /* version 0 counts changes: one more than the slot's version, which
-         * is known only once this attempt has refreshed */
-        rc = stage(&tx, slot, id, version ? version : e->policies[slot - 1].policy_version + 1,
-                   payload, len);
-        if (rc) {
-            triage__txn_discard(&tx);
-            break;
-        }
-        rc = triage__txn_commit(&tx);
-        if (rc != TRIAGE__ERACE)
-            break;
-    }
+    TRIAGE__RETRY_INTO(e, rc, set_opaque_once(e, slot, id, version, payload, len));
     return rc;
 }
 

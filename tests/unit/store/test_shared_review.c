@@ -284,11 +284,137 @@ static void test_policy_versions_count_every_engines_changes(void **state)
     mem.destroy(mem.userdata);
 }
 
+
+/* ---- the locked last attempt: nothing is left open --------------------------------------- */
+
+typedef struct {
+    triage_engine_t *other;
+    failing_alloc *fa;
+    long fail_after; /* the locked attempt fails its allocation number fail_after */
+    int calls;
+} lock_meddle;
+
+/* Before the first attempt's write the other engine commits (the attempt
+ * loses); before the locked attempt begins, this engine's allocator is set
+ * to fail. */
+static void lose_then_fail(void *ctx)
+{
+    lock_meddle *m = ctx;
+    if (++m->calls == 1) {
+        triage_client_t c = TRIAGE_CLIENT_INIT;
+        triage_id_t id;
+        assert_ok(triage_client_create(&id, m->other, &c));
+    } else {
+        m->fa->fail_at = m->fa->calls + m->fail_after;
+    }
+}
+
+typedef triage_status_t (*engine_call)(triage_engine_t *e, void *arg);
+
+static triage_status_t call_set_assign_policy(triage_engine_t *e, void *arg)
+{
+    return triage_engine_set_assign_policy(e, arg);
+}
+
+static triage_status_t call_set_distances(triage_engine_t *e, void *arg)
+{
+    (void)arg;
+    int32_t codes[2] = {297, 749};
+    double d[4] = {0, 12, 12, 0};
+    return triage_engine_set_distances(e, codes, d, 2);
+}
+
+static triage_status_t call_set_urgency_policy(triage_engine_t *e, void *arg)
+{
+    return triage_engine_set_urgency_policy(e, arg);
+}
+
+static triage_status_t call_client_create(triage_engine_t *e, void *arg)
+{
+    (void)arg;
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t id;
+    return triage_client_create(&id, e, &c);
+}
+
+/* Runs `call` on an engine whose last (locked) attempt meets an allocation
+ * failure at each point in turn: whatever fails, the store's write
+ * transaction is not left open (another engine could never commit again),
+ * and nothing leaks. */
+static void run_locked_attempt_failing(engine_call call, void *arg)
+{
+    for (long k = 1;; k++) {
+        assert_true(k < 400);
+        triage_store_t mem[2];
+        assert_ok(triage_store_memory(&mem[0], NULL));
+        assert_ok(triage_store_memory_share(&mem[1], &mem[0]));
+        faulty f;
+        memset(&f, 0, sizeof f);
+        f.inner = mem[0];
+        triage_store_t fs = faulty_store(&f);
+        failing_alloc fa = {0, 0, 0, 0};
+        triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+        o.clock = fixed_now;
+        o.clock_userdata = &now_ms;
+        o.retries = 1;
+        o.allocator = fa_allocator(&fa);
+        triage_engine_t *a, *b;
+        assert_ok(triage_engine_open(&a, &o, &fs));
+        o.allocator = (triage_allocator_t){0, 0, 0, 0};
+        assert_ok(triage_engine_open(&b, &o, &mem[1]));
+        lock_meddle m = {b, &fa, k, 0};
+        f.hook = lose_then_fail;
+        f.hook_ctx = &m;
+        f.hook_times = 2;
+        triage_status_t rc = call(a, arg);
+        fa.fail_at = 0;
+        int left_open = f.in_txn;
+        if (left_open)
+            f.inner.rollback(f.inner.userdata); /* so the test can go on */
+        if (left_open)
+            fail_msg("allocation %ld of the locked attempt failed (%d) and left the store's "
+                     "write transaction open", k, (int)rc);
+        assert_int_equal(m.calls, 2); /* the locked attempt ran */
+        if (rc == TRIAGE_OK) {
+            triage_engine_free(a);
+            triage_engine_free(b);
+            mem[0].destroy(mem[0].userdata);
+            assert_int_equal(fa.live, 0);
+            break;
+        }
+        assert_int_equal(rc, TRIAGE_ENOMEM);
+        /* the other engine can still write */
+        assert_ok(call_client_create(b, NULL));
+        triage_engine_free(a);
+        triage_engine_free(b);
+        mem[0].destroy(mem[0].userdata);
+        assert_int_equal(fa.live, 0);
+    }
+}
+
+static void test_locked_attempt_failing_leaves_nothing_open(void **state)
+{
+    (void)state;
+    triage_assign_policy_t *ap;
+    assert_ok(triage_assign_policy_new(&ap, NULL));
+    assert_ok(triage_assign_policy_set(ap, TRIAGE_ASSIGN_HARD_CAP, 60));
+    run_locked_attempt_failing(call_set_assign_policy, ap);
+    triage_assign_policy_free(ap);
+    run_locked_attempt_failing(call_set_distances, NULL);
+    triage_urgency_policy_t *u;
+    assert_ok(triage_urgency_policy_new(&u, NULL));
+    assert_ok(triage_urgency_policy_set_id(u, "region", 2));
+    run_locked_attempt_failing(call_set_urgency_policy, u);
+    triage_urgency_policy_free(u);
+    run_locked_attempt_failing(call_client_create, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fetch_inside_a_call_loses_no_update),
         cmocka_unit_test(test_policy_versions_count_every_engines_changes),
+        cmocka_unit_test(test_locked_attempt_failing_leaves_nothing_open),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
