@@ -276,10 +276,22 @@ static triage_status_t load_rows(triage_engine_t *e, triage__case *c)
 typedef struct {
     triage_engine_t *e;
     int table;
+    const triage_id_t *id; /* the key asked for */
     void *rec;
     int found;
     triage_status_t rc;
 } one_ctx;
+
+/* A record the store returned under another record's key: damage, named
+ * by kind and field as every other (docs/storage.md, "Loading and
+ * validation"). */
+static triage_status_t wrong_key(int kind)
+{
+    char field[32];
+    snprintf(field, sizeof field, "%s.id", schema_of_kind(kind)->name);
+    return triage__error(TRIAGE_ECORRUPT, field,
+                         "stored %s is damaged: the record's id does not match its key", field);
+}
 
 static int take_one(void *vctx, const triage_store_record_t *r)
 {
@@ -288,6 +300,8 @@ static int take_one(void *vctx, const triage_store_record_t *r)
                            &x->e->alloc);
     if (!x->rc && x->table != TRIAGE__T_CASE)
         x->rc = triage__record_validate(x->table, x->rec);
+    if (!x->rc && memcmp(&((const triage__head *)x->rec)->id, x->id, sizeof *x->id) != 0)
+        x->rc = wrong_key((int)table_kind[x->table]); /* read_record releases it */
     x->found = !x->rc;
     return x->rc ? 1 : 0;
 }
@@ -297,7 +311,7 @@ static triage_status_t read_record(triage_engine_t *e, int table, const triage_i
 {
     triage_store_t *st = &e->store;
     memset(rec, 0, e->tables[table].elem);
-    one_ctx x = {e, table, rec, 0, TRIAGE_OK};
+    one_ctx x = {e, table, id, rec, 0, TRIAGE_OK};
     int rc = st->get_record(st->userdata, table_kind[table], id, take_one, &x);
     if (rc == TRIAGE_ENOTFOUND && !x.rc)
         return triage__error(TRIAGE_ENOTFOUND, table_name[table], "no %s with that id",
@@ -531,9 +545,7 @@ static int batch_add(void *vctx, const triage_store_record_t *r)
         }
         if (!rc && memcmp(&((triage__head *)slot)->id, &r->id, sizeof r->id) != 0) {
             release_one(b->e, b->kind, slot);
-            rc = triage__error(TRIAGE_ECORRUPT, "id",
-                               "stored %s is damaged: the record's id does not match its key",
-                               schema_of_kind(b->kind)->name);
+            rc = wrong_key(b->kind);
         }
         if (!rc)
             b->n++;

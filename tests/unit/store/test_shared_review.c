@@ -30,6 +30,11 @@ typedef struct {
     void (*hook)(void *ctx);
     void *hook_ctx;
     int hook_times;
+    /* damage: get_record of this kind serves the record `serve` instead */
+    int serve_kind;
+    triage_id_t serve;
+    /* damage: query_records hands out records of this kind under another key */
+    int rekey_kind;
 } hooked;
 
 static int hk_begin(void *ud)
@@ -75,13 +80,30 @@ static int hk_get_record(void *ud, triage_record_kind_t k, const triage_id_t *id
                          triage_store_record_fn v, void *c)
 {
     hooked *h = ud;
+    if ((int)k == h->serve_kind)
+        id = &h->serve;
     return h->inner.get_record(h->inner.userdata, k, id, v, c);
+}
+typedef struct {
+    hooked *h;
+    triage_store_record_fn visit;
+    void *ctx;
+} rekey_ctx;
+static int rekey_visit(void *vctx, const triage_store_record_t *r)
+{
+    rekey_ctx *x = vctx;
+    if ((int)r->kind != x->h->rekey_kind)
+        return x->visit(x->ctx, r);
+    triage_store_record_t other = *r;
+    other.id.bytes[15] ^= 0x5a;
+    return x->visit(x->ctx, &other);
 }
 static int hk_query_records(void *ud, const triage_store_query_t *q, triage_store_record_fn v,
                             void *c)
 {
     hooked *h = ud;
-    return h->inner.query_records(h->inner.userdata, q, v, c);
+    rekey_ctx x = {h, v, c};
+    return h->inner.query_records(h->inner.userdata, q, rekey_visit, &x);
 }
 static int hk_append2(void *ud, const triage_store_event_t *ev)
 {
@@ -409,12 +431,290 @@ static void test_locked_attempt_failing_leaves_nothing_open(void **state)
     run_locked_attempt_failing(call_client_create, NULL);
 }
 
+
+/* ---- a refreshed engine agrees with a fresh one --------------------------------------- */
+
+/* Everything the engine `a` shows about workers' loads and cases equals
+ * what an engine opened now on the same database shows. */
+static void assert_agrees_with_fresh(triage_engine_t *a, const triage_store_t *mem,
+                                     const triage_id_t *cases, size_t ncases)
+{
+    triage_engine_t *fresh = open_on(mem, 3);
+    triage_id_t *ids;
+    size_t n;
+    assert_ok(triage_worker_list(&ids, &n, fresh));
+    for (size_t i = 0; i < n; i++) {
+        triage_worker_load_t x, y;
+        x.version = y.version = TRIAGE_WORKER_LOAD_VERSION;
+        assert_ok(triage_worker_load(&x, a, &ids[i]));
+        assert_ok(triage_worker_load(&y, fresh, &ids[i]));
+        if (x.weighted != y.weighted || x.cases != y.cases || x.clients != y.clients ||
+            x.child_welfare != y.child_welfare)
+            fail_msg("worker %zu: load %g/%d/%d/%d after refreshes, %g/%d/%d/%d fresh", i,
+                     x.weighted, x.cases, x.clients, x.child_welfare, y.weighted, y.cases,
+                     y.clients, y.child_welfare);
+    }
+    triage_free(ids);
+    triage_balance_t ba, bf;
+    ba.version = bf.version = TRIAGE_BALANCE_VERSION;
+    assert_ok(triage_assign_balance(&ba, a, 0, -1));
+    assert_ok(triage_assign_balance(&bf, fresh, 0, -1));
+    assert_true(ba.workers == bf.workers && ba.max == bf.max && ba.mean == bf.mean &&
+                ba.gini == bf.gini);
+    triage_date_t today;
+    assert_ok(triage_local_time(&today, NULL, now_ms));
+    for (size_t i = 0; i < ncases; i++) {
+        if (triage_id_is_nil(&cases[i]))
+            continue;
+        triage_case_t x = case_of(a, &cases[i]), y = case_of(fresh, &cases[i]);
+        assert_memory_equal(&x, &y, sizeof x);
+        triage_case_deadline_t *dx, *dy;
+        size_t nx, ny;
+        int32_t nextx, nexty;
+        assert_ok(triage_case_deadlines(&dx, &nx, &nextx, TRIAGE_CASE_DEADLINE_VERSION, a,
+                                        &cases[i], today, 3));
+        assert_ok(triage_case_deadlines(&dy, &ny, &nexty, TRIAGE_CASE_DEADLINE_VERSION, fresh,
+                                        &cases[i], today, 3));
+        assert_int_equal(nx, ny);
+        assert_int_equal(nextx, nexty);
+        if (nx)
+            assert_memory_equal(dx, dy, nx * sizeof *dx);
+        triage_free(dx);
+        triage_free(dy);
+    }
+    sbuf x = dump_engine(a), y = dump_engine(fresh);
+    assert_same(x, y);
+    triage_engine_free(fresh);
+}
+
+static triage_status_t other_steps(triage_engine_t *e, scenario *s, triage_id_t *extra, int i)
+{
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
+    triage_move_t m = TRIAGE_MOVE_INIT;
+    m.at_ms = s->t + 9 * DAY;
+    triage_id_t client;
+    triage_status_t rc;
+    switch (i) {
+    case 0: /* a child-welfare case for the social worker */
+        c.municipality = 749;
+        rc = triage_client_create(&client, e, &c);
+        if (rc)
+            return rc;
+        in.client = client;
+        in.kind = TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION;
+        in.service = TRIAGE_SERVICE_FAMILY;
+        in.children = 2;
+        in.received_ms = s->t + 9 * DAY;
+        rc = triage_intake(&r, e, &in);
+        if (!rc)
+            extra[0] = r.case_id;
+        return rc;
+    case 1:
+        return triage_case_set_worker(e, &extra[0], NULL, s->t + 9 * DAY, TRIAGE_SLOT_RESPONSIBLE,
+                                      &s->sw);
+    case 2:
+        return triage_case_set_worker(e, &extra[0], NULL, s->t + 9 * DAY, TRIAGE_SLOT_PAIR, &s->sc);
+    case 3:
+        return triage_case_request_meeting(e, &extra[0], NULL, s->t + 10 * DAY, NULL);
+    case 4:
+        return triage_case_set_worker(e, &extra[0], NULL, s->t + 10 * DAY,
+                                      TRIAGE_SLOT_RESPONSIBLE, &s->sc);
+    case 5:
+        m.to = TRIAGE_STAGE_CLOSED;
+        m.reason = TRIAGE_CLOSE_DUPLICATE;
+        m.at_ms = s->t + 11 * DAY;
+        return triage_case_move(e, &extra[0], &m);
+    default: return TRIAGE_ITEROVER;
+    }
+}
+
+/* Engine a keeps its memory (loads included) current by refreshes while b
+ * works; after every step a agrees with an engine opened fresh. */
+static void test_refreshed_engine_agrees_with_fresh(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *a = open_on(&mem, 3), *b = open_on(&mem, 3);
+    scenario s;
+    memset(&s, 0, sizeof s);
+    s.t = T0;
+    triage_id_t cases[4];
+    memset(cases, 0, sizeof cases);
+    for (int i = 0;; i++) {
+        triage_status_t rc = scenario_step(b, &s, i);
+        if (rc == TRIAGE_ITEROVER)
+            break;
+        assert_ok(rc);
+        cases[0] = s.c1;
+        cases[1] = s.c2;
+        assert_ok(triage_engine_refresh(a));
+        assert_agrees_with_fresh(a, &mem, cases, 2);
+        if (i == 17) /* casework: b's other case, then on with the scenario */
+            for (int k = 0; (rc = other_steps(b, &s, &cases[2], k)) != TRIAGE_ITEROVER; k++) {
+                assert_ok(rc);
+                assert_ok(triage_engine_refresh(a));
+                assert_agrees_with_fresh(a, &mem, cases, 3);
+            }
+    }
+    triage_engine_free(a);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+}
+
+
+/* ---- allocation failure anywhere: memory stays at a committed state -------------------- */
+
+/* Engine a, on a failing allocator, runs the scenario, each allocation of
+ * each step failing in turn; then engine b makes changes and a's refresh
+ * fails at each allocation in turn. A failure changes nothing (engine and
+ * store alike), leaks nothing, and the next try goes through. */
+static void test_allocation_failure_every_step_and_refresh(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    failing_alloc fa = {0, 0, 0, 0};
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.clock = fixed_now;
+    o.clock_userdata = &now_ms;
+    o.allocator = fa_allocator(&fa);
+    triage_store_t s1;
+    assert_ok(triage_store_memory_share(&s1, &mem));
+    triage_engine_t *a;
+    assert_ok(triage_engine_open(&a, &o, &s1));
+    triage_engine_t *b = open_on(&mem, 3);
+    scenario sa, sb;
+    memset(&sa, 0, sizeof sa);
+    sa.t = T0;
+    memset(&sb, 0, sizeof sb);
+    sb.t = T0 + 3 * DAY;
+    long failed = 0;
+    for (int i = 0;; i++) {
+        triage_status_t rc;
+        /* a's own step */
+        for (long k = 1;; k++) {
+            sbuf eng = dump_engine(a), st = dump_store(&mem);
+            scenario saved = sa;
+            fa.fail_at = fa.calls + k;
+            rc = scenario_step(a, &sa, i);
+            fa.fail_at = 0;
+            if (rc != TRIAGE_ENOMEM) {
+                free(eng.buf);
+                free(st.buf);
+                break;
+            }
+            failed++;
+            sa = saved;
+            assert_same(eng, dump_engine(a));
+            assert_same(st, dump_store(&mem));
+        }
+        if (rc == TRIAGE_ITEROVER)
+            break;
+        assert_ok(rc);
+        /* b's step (on a's workers), then a's refresh */
+        if (i <= 2) {
+            sb.sw = sa.sw;
+            sb.sc = sa.sc;
+            sb.sg = sa.sg;
+        } else {
+            assert_ok(scenario_step(b, &sb, i));
+        }
+        for (long k = 1;; k++) {
+            int64_t seen = stats_of(a).last_seq;
+            uint64_t cases = stats_of(a).cases, clients = stats_of(a).clients;
+            fa.fail_at = fa.calls + k;
+            rc = triage_engine_refresh(a);
+            fa.fail_at = 0;
+            if (rc == TRIAGE_OK)
+                break;
+            assert_int_equal(rc, TRIAGE_ENOMEM);
+            failed++;
+            assert_int_equal(stats_of(a).last_seq, seen);
+            assert_int_equal(stats_of(a).cases, cases);
+            assert_int_equal(stats_of(a).clients, clients);
+        }
+        triage_id_t cases[4] = {sa.c1, sa.c2, sb.c1, sb.c2};
+        assert_agrees_with_fresh(a, &mem, cases, 4);
+    }
+    assert_true(failed > 24);
+    triage_engine_free(a);
+    assert_int_equal(fa.live, 0);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+}
+
+
+/* ---- damaged stores ------------------------------------------------------------------- */
+
+/* A record a store returns under another record's key is damage, named by
+ * the record kind and field (docs/storage.md, "Loading and validation"):
+ * when the engine loads its working set and when it reads one on demand. */
+static void test_record_under_another_key_is_corrupt(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *b = open_on(&mem, 3);
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t c1, c2;
+    assert_ok(triage_client_create(&c1, b, &c));
+    assert_ok(triage_client_create(&c2, b, &c));
+    static const struct {
+        int kind;
+        const char *field;
+    } kinds[] = {{TRIAGE_RECORD_WORKER, "worker.id"}};
+    triage_id_t w;
+    triage_worker_t wk = TRIAGE_WORKER_INIT;
+    assert_ok(triage_worker_create(&w, b, &wk));
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(kinds); i++) {
+        hooked h;
+        memset(&h, 0, sizeof h);
+        assert_ok(triage_store_memory_share(&h.inner, &mem));
+        h.rekey_kind = kinds[i].kind;
+        triage_store_t hs = hooked_store(&h);
+        triage_engine_t *a = NULL;
+        assert_status(triage_engine_open(&a, NULL, &hs), TRIAGE_ECORRUPT);
+        assert_error_arg(kinds[i].field);
+        assert_null(a);
+    }
+    /* on demand: asked for one client, the store hands out another */
+    hooked h;
+    memset(&h, 0, sizeof h);
+    assert_ok(triage_store_memory_share(&h.inner, &mem));
+    triage_store_t hs = hooked_store(&h);
+    triage_engine_t *a;
+    assert_ok(triage_engine_open(&a, NULL, &hs));
+    assert_int_equal(stats_of(a).clients, 0); /* no activity: read on demand */
+    h.serve_kind = TRIAGE_RECORD_CLIENT;
+    h.serve = c2;
+    c.version = TRIAGE_CLIENT_VERSION;
+    assert_status(triage_client_get(&c, a, &c1), TRIAGE_ECORRUPT);
+    assert_error_arg("client.id");
+    assert_int_equal(stats_of(a).clients, 0); /* nothing of it stays in memory */
+    h.serve_kind = 0;
+    assert_ok(triage_client_get(&c, a, &c1));
+    assert_int_equal(triage_id_compare(&c.id, &c1), 0);
+    triage_engine_free(a);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fetch_inside_a_call_loses_no_update),
         cmocka_unit_test(test_policy_versions_count_every_engines_changes),
         cmocka_unit_test(test_locked_attempt_failing_leaves_nothing_open),
+        cmocka_unit_test(test_refreshed_engine_agrees_with_fresh),
+        cmocka_unit_test(test_allocation_failure_every_step_and_refresh),
+        cmocka_unit_test(test_record_under_another_key_is_corrupt),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
