@@ -9,6 +9,7 @@
 
 #include "storeutil.h"
 #include "engine/engine_internal.h"
+#include "rules/policy_text.h"
 
 #define T0 SC_T0
 #define DAY SC_DAY
@@ -706,6 +707,336 @@ static void test_record_under_another_key_is_corrupt(void **state)
     mem.destroy(mem.userdata);
 }
 
+
+/* ---- the event iterator on a shared store ------------------------------------------------ */
+
+/* Paging through many events with a case filter, a time window and
+ * after_seq gives exactly the events a plain filter of all events gives. */
+static void test_event_iterator_pages_with_filters(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *a = open_on(&mem, 3), *b = open_on(&mem, 3);
+    triage_id_t c[3];
+    for (int i = 0; i < 3; i++) {
+        triage_client_t cl = TRIAGE_CLIENT_INIT;
+        triage_id_t client;
+        assert_ok(triage_client_create(&client, i % 2 ? b : a, &cl));
+        triage_intake_t in = TRIAGE_INTAKE_INIT;
+        in.client = client;
+        in.received_ms = T0;
+        triage_intake_result_t r;
+        r.version = TRIAGE_INTAKE_RESULT_VERSION;
+        assert_ok(triage_intake(&r, i % 2 ? b : a, &in));
+        c[i] = r.case_id;
+        triage_move_t m = TRIAGE_MOVE_INIT;
+        m.at_ms = T0;
+        assert_ok(triage_case_move(a, &c[i], &m));
+    }
+    /* 900 contact attempts, a minute apart, spread over the cases by both engines */
+    for (int i = 0; i < 900; i++)
+        assert_ok(triage_case_contact_attempt(i % 2 ? b : a, &c[i % 3], NULL,
+                                              T0 + (int64_t)(i + 1) * 60000, 0));
+    triage_event_t *all;
+    size_t nall;
+    assert_ok(test_event_list(&all, &nall, a, NULL, INT64_MIN, INT64_MAX));
+    static const struct {
+        int case_idx; /* -1: every case */
+        int64_t from, to, after;
+    } q[] = {
+        {-1, INT64_MIN, INT64_MAX, 0},        {1, INT64_MIN, INT64_MAX, 0},
+        {1, T0 + 100 * 60000, T0 + 700 * 60000, 0}, {2, T0 + 100 * 60000, INT64_MAX, 500},
+        {0, INT64_MIN, T0 + 800 * 60000, 257}, {-1, T0 + 299 * 60000, T0 + 301 * 60000, 0},
+        {2, INT64_MIN, INT64_MAX, 100000},    {-1, T0 + 10 * 60000, T0 + 890 * 60000, 300},
+    };
+    for (size_t k = 0; k < TRIAGE__ARRAY_LEN(q); k++) {
+        triage_event_query_t eq = TRIAGE_EVENT_QUERY_INIT;
+        if (q[k].case_idx >= 0)
+            eq.case_id = c[q[k].case_idx];
+        eq.from_ms = q[k].from;
+        eq.to_ms = q[k].to;
+        eq.after_seq = q[k].after;
+        triage_engine_t *e = k % 2 ? b : a;
+        triage_event_iter_t *it;
+        assert_ok(triage_event_iter_new(&it, e, &eq));
+        size_t want = 0, got = 0;
+        for (size_t i = 0; i < nall; i++) {
+            const triage_event_t *ev = &all[i];
+            if (ev->seq <= eq.after_seq || ev->at_ms < eq.from_ms || ev->at_ms > eq.to_ms ||
+                (q[k].case_idx >= 0 && triage_id_compare(&ev->case_id, &eq.case_id)))
+                continue;
+            triage_event_t out;
+            out.version = TRIAGE_EVENT_VERSION;
+            assert_ok(triage_event_iter_next(it, &out));
+            assert_memory_equal(&out, ev, sizeof out);
+            want++;
+            got++;
+        }
+        triage_event_t out;
+        out.version = TRIAGE_EVENT_VERSION;
+        assert_status(triage_event_iter_next(it, &out), TRIAGE_ITEROVER);
+        assert_status(triage_event_iter_next(it, &out), TRIAGE_ITEROVER);
+        triage_event_iter_free(it);
+        assert_int_equal(want, got);
+    }
+    triage_free(all);
+    triage_engine_free(a);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+}
+
+
+/* ---- damaged stored policies ------------------------------------------------------------ */
+
+/* Writes a POLICY record of `slot` with `payload` straight into the store
+ * (as a buggy tool or a hand edit might), with a POLICY_CHANGED event so
+ * engines see it at their next refresh. */
+static void put_raw_policy(const triage_store_t *mem, int slot, const void *payload, size_t len)
+{
+    void *ud = mem->userdata;
+    int64_t seq = 0;
+    assert_int_equal(mem->last_seq(ud, &seq), 0);
+    seq++;
+    triage__policy pol;
+    memset(&pol, 0, sizeof pol);
+    triage__policy_record_id(&pol.id, slot);
+    pol.slot = slot;
+    pol.policy_version = 7;
+    strcpy(pol.policy_id, "hand-edited");
+    pol.payload = (unsigned char *)(uintptr_t)payload;
+    pol.npayload = (uint32_t)len;
+    pol.rev = seq;
+    pol.created = seq;
+    triage__wbuf b = {NULL, NULL, 0, 0, 0};
+    assert_ok(triage__encode(&b, &triage__policy_schema, &pol));
+    triage_store_record_t r;
+    memset(&r, 0, sizeof r);
+    r.version = TRIAGE_STORE_RECORD_VERSION;
+    r.kind = TRIAGE_RECORD_POLICY;
+    r.id = pol.id;
+    r.revision = seq;
+    r.created = seq;
+    r.data = b.p;
+    r.len = b.n;
+    assert_int_equal(mem->begin(ud), 0);
+    int rc = TRIAGE_ECONFLICT;
+    for (int64_t rev = 0; rc == TRIAGE_ECONFLICT && rev < seq; rev++) {
+        r.expected_revision = rev; /* whichever revision the store holds */
+        rc = mem->put_record(ud, &r);
+    }
+    assert_int_equal(rc, 0);
+    triage_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.version = TRIAGE_EVENT_VERSION;
+    ev.seq = seq;
+    ev.kind = TRIAGE_EVENT_POLICY_CHANGED;
+    ev.at_ms = now_ms;
+    ev.to = slot;
+    ev.policy_version = 7;
+    strcpy(ev.policy_id, "hand-edited");
+    assert_ok(triage__event_encode(&b, &ev));
+    triage_store_event_t se = {TRIAGE_STORE_EVENT_VERSION, &ev, seq, b.p, b.n};
+    assert_int_equal(mem->append_event2(ud, &se), 0);
+    assert_int_equal(mem->commit(ud), 0);
+    free(b.p);
+}
+
+
+/* A damaged stored policy is TRIAGE_ECORRUPT, at open, at a refresh and
+ * when the assignment module decodes its own; nothing crashes, and the
+ * engine keeps the policy it had. */
+static void test_damaged_policy_is_corrupt(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    static const struct {
+        int slot;
+        const char *text; /* NULL: binary below */
+        size_t len;
+    } bad[] = {
+        {TRIAGE__POLICY_URGENCY, "id x\nversion 1\ntier no_such_trigger IMMEDIATE\n", 0},
+        {TRIAGE__POLICY_URGENCY, "id x\nversion 0\n", 0},
+        {TRIAGE__POLICY_URGENCY, "", 0},
+        {TRIAGE__POLICY_URGENCY, "id x\nversion 1\nresponse NORMAL 9999\n", 0},
+        {TRIAGE__POLICY_URGENCY, "id x\nversion 1\x01\n", 0},
+        {TRIAGE__POLICY_DEADLINES, "row D5 999 1 2025\n", 0},
+        {TRIAGE__POLICY_DEADLINES, "row D5 3 2 2025\n", 0},
+        {TRIAGE__POLICY_DEADLINES, "row D5 3 1\n", 0},
+        {TRIAGE__POLICY_CLASSIFY, "id x\nversion 1\nthreshold need_areas 99\n", 0},
+        {TRIAGE__POLICY_CLASSIFY, "id x\nversion 1\nspecial_support_responsible nobody\n", 0},
+        {TRIAGE__POLICY_ASSIGN, "id x\nversion 1\nparam hard_cap -5\n", 0},
+        {TRIAGE__POLICY_ASSIGN, "id x\nversion 1\nparam soft_cap\n", 0},
+        {TRIAGE__POLICY_ASSIGN, "version 1\n", 0},
+        {TRIAGE__POLICY_DISTANCES, NULL, 0},
+        {TRIAGE__POLICY_DISTANCES, NULL, 1},
+        {TRIAGE__POLICY_DISTANCES, NULL, 2},
+        {TRIAGE__POLICY_DISTANCES, NULL, 3},
+    };
+    for (size_t i = 0; i < TRIAGE__ARRAY_LEN(bad); i++) {
+        triage_store_t mem;
+        assert_ok(triage_store_memory(&mem, NULL));
+        triage_engine_t *b = open_on(&mem, 3);
+        /* a distance matrix: magic, n = 2, codes, 4 distances */
+        unsigned char m[8 + 8 + 32];
+        memset(m, 0, sizeof m);
+        memcpy(m, "TRD1", 4);
+        m[4] = 2;
+        m[8] = 1;
+        m[12] = 2;
+        const void *payload = bad[i].text;
+        size_t len = bad[i].text ? strlen(bad[i].text) : sizeof m;
+        if (!bad[i].text) {
+            payload = m;
+            if (bad[i].len == 0)
+                m[3] = '2'; /* another magic */
+            if (bad[i].len == 1)
+                len -= 1; /* short */
+            if (bad[i].len == 2)
+                m[4] = 0xff, m[5] = 0xff, m[6] = 0xff, m[7] = 0xff; /* n huge */
+            if (bad[i].len == 3)
+                m[8 + 8 + 8 + 7] = 0x7f, m[8 + 8 + 8 + 6] = 0xf8; /* a NaN distance */
+        }
+        put_raw_policy(&mem, bad[i].slot, payload, len);
+        const triage_urgency_policy_t *up;
+        const triage_assign_policy_t *ap;
+        double km;
+        if (bad[i].slot <= TRIAGE__POLICY_CLASSIFY) {
+            triage_store_t s2;
+            assert_ok(triage_store_memory_share(&s2, &mem));
+            triage_engine_t *c = NULL;
+            triage_status_t rc = triage_engine_open(&c, NULL, &s2);
+            if (rc != TRIAGE_ECORRUPT)
+                fail_msg("case %zu: open gave %d (%s)", i, (int)rc, triage_error_last()->message);
+            assert_null(c);
+            assert_status(triage_engine_refresh(b), TRIAGE_ECORRUPT);
+            assert_status(triage_engine_urgency_policy(&up, b), TRIAGE_ECORRUPT);
+        } else if (bad[i].slot == TRIAGE__POLICY_ASSIGN) {
+            triage_status_t rc = triage_engine_assign_policy(&ap, b);
+            if (rc != TRIAGE_ECORRUPT)
+                fail_msg("case %zu: gave %d (%s)", i, (int)rc, triage_error_last()->message);
+        } else {
+            triage_status_t rc = triage_engine_distance(&km, b, 1, 2);
+            if (rc != TRIAGE_ECORRUPT)
+                fail_msg("case %zu: gave %d (%s)", i, (int)rc, triage_error_last()->message);
+        }
+        /* no client data, no stored values in the message */
+        assert_null(strstr(triage_error_last()->message, "9999"));
+        triage_engine_free(b);
+        mem.destroy(mem.userdata);
+    }
+}
+
+
+/* ---- every field of a shared policy travels ------------------------------------------------ */
+
+static char *urgency_text(const triage_urgency_policy_t *p)
+{
+    triage__text t;
+    triage__text_init(&t, NULL);
+    assert_ok(triage__urgency_policy_save(&t, p));
+    return t.p; /* NUL-terminated, as vsnprintf leaves it */
+}
+
+static char *rules_text(const triage_deadline_rules_t *r)
+{
+    triage__text t;
+    triage__text_init(&t, NULL);
+    assert_ok(triage__deadline_rules_save(&t, r));
+    return t.p;
+}
+
+static char *classify_text(const triage_classify_policy_t *k)
+{
+    triage__text t;
+    triage__text_init(&t, NULL);
+    assert_ok(triage__classify_policy_save(&t, k));
+    return t.p;
+}
+
+static void assert_same_text(char *a, char *b)
+{
+    if (strcmp(a, b) != 0)
+        fail_msg("stored policy changed on the way:\n%s\n---\n%s", a, b);
+    free(a);
+    free(b);
+}
+
+/* Engine a sets policies off their defaults in every field; engine b reads
+ * them back equal (the canonical text is equal), and an engine opening with
+ * the same policies as options opens. Law versions with spaces anywhere are
+ * law versions like any other. */
+static void test_policy_round_trip_every_field(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *a = open_on(&mem, 3), *b = open_on(&mem, 3);
+    triage_urgency_policy_t *u;
+    assert_ok(triage_urgency_policy_new(&u, NULL));
+    assert_ok(triage_urgency_policy_set_id(u, " spaced id ", 42));
+    for (int i = 0; i < TRIAGE_TRIGGER_COUNT; i++)
+        assert_ok(triage_urgency_policy_set_tier(u, (triage_trigger_t)i,
+                                                 (triage_urgency_t)(1 + (i * 3 + 1) % 4)));
+    for (int k = TRIAGE_URGENCY_IMMEDIATE; k <= TRIAGE_URGENCY_NORMAL; k++)
+        assert_ok(triage_urgency_policy_set_response_days(u, (triage_urgency_t)k, 20 + k));
+    triage_deadline_rules_t *r;
+    assert_ok(triage_deadline_rules_new(&r, NULL));
+    static const char *const laws[] = {" 2026", "2026 rev 2", " ", "2027  ", "a"};
+    int k = 0;
+    for (int row = TRIAGE_DEADLINE_D1; row <= TRIAGE_DEADLINE_PLAN_REVIEW; row++, k++) {
+        assert_ok(triage_deadline_rules_set_limit(r, (triage_deadline_row_t)row, 1 + row));
+        assert_ok(triage_deadline_rules_set_enabled(r, (triage_deadline_row_t)row, row % 2));
+        assert_ok(triage_deadline_rules_set_law_version(r, (triage_deadline_row_t)row,
+                                                        laws[k % 5]));
+    }
+    assert_ok(triage_deadline_rules_set_enabled(r, TRIAGE_DEADLINE_RESPONSE, 0));
+    assert_ok(triage_deadline_rules_set_law_version(r, TRIAGE_DEADLINE_RESPONSE, " x"));
+    triage_classify_policy_t *kp;
+    assert_ok(triage_classify_policy_new(&kp, NULL));
+    assert_ok(triage_classify_policy_set_id(kp, "k", 9));
+    for (int t = TRIAGE_THRESHOLD_NEED_SEVERE; t <= TRIAGE_THRESHOLD_CAPACITY_SUM; t++)
+        assert_ok(triage_classify_policy_set_threshold(kp, (triage_classify_threshold_t)t, 1));
+    assert_ok(triage_classify_policy_set_special_support_responsible(
+        kp, TRIAGE_SS_SOCIAL_WORKER_OR_PAIR));
+    assert_ok(triage_engine_set_urgency_policy(a, u));
+    assert_ok(triage_engine_set_deadline_rules(a, r));
+    assert_ok(triage_engine_set_classify_policy(a, kp));
+    const triage_urgency_policy_t *ug;
+    const triage_deadline_rules_t *rg;
+    const triage_classify_policy_t *kg;
+    triage_engine_t *both[] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        assert_ok(triage_engine_urgency_policy(&ug, both[i]));
+        assert_same_text(urgency_text(u), urgency_text(ug));
+        assert_ok(triage_engine_deadline_rules(&rg, both[i]));
+        assert_same_text(rules_text(r), rules_text(rg));
+        const char *law;
+        assert_ok(triage_deadline_rules_law_version(&law, rg, TRIAGE_DEADLINE_D12_DECISION));
+        assert_string_equal(law, laws[(TRIAGE_DEADLINE_D12_DECISION - 1) % 5]);
+        assert_ok(triage_engine_classify_policy(&kg, both[i]));
+        assert_same_text(classify_text(kp), classify_text(kg));
+    }
+    /* the same policies as options: the engine opens */
+    triage_store_t s3;
+    assert_ok(triage_store_memory_share(&s3, &mem));
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.urgency = u;
+    o.deadlines = r;
+    o.classify = kp;
+    triage_engine_t *c;
+    assert_ok(triage_engine_open(&c, &o, &s3));
+    triage_engine_free(c);
+    triage_urgency_policy_free(u);
+    triage_deadline_rules_free(r);
+    triage_classify_policy_free(kp);
+    triage_engine_free(a);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -715,6 +1046,9 @@ int main(void)
         cmocka_unit_test(test_refreshed_engine_agrees_with_fresh),
         cmocka_unit_test(test_allocation_failure_every_step_and_refresh),
         cmocka_unit_test(test_record_under_another_key_is_corrupt),
+        cmocka_unit_test(test_event_iterator_pages_with_filters),
+        cmocka_unit_test(test_damaged_policy_is_corrupt),
+        cmocka_unit_test(test_policy_round_trip_every_field),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
