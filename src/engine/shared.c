@@ -154,11 +154,11 @@ triage_status_t triage__v2_write(triage__txn *tx)
     }
     for (size_t i = 0; i < tx->npolicies && rc == 0 && !enc; i++) {
         const triage__policy *pol = &tx->policies[i];
-        const triage__policy *cur = e->policies[pol->slot - 1].npayload ? &e->policies[pol->slot - 1]
-                                                                          : NULL;
+        /* the revision the slot was read at (0: none stored), whatever its
+         * payload: an empty one is damage that a new policy replaces */
         step = "put_record";
         kind = "policy";
-        rc = put_one(e, TRIAGE_RECORD_POLICY, pol, cur ? cur->rev : 0, &enc);
+        rc = put_one(e, TRIAGE_RECORD_POLICY, pol, e->policies[pol->slot - 1].rev, &enc);
     }
     /* the events last: a record another engine changed names its kind in
      * the conflict; when only the sequence numbers collide, another engine

@@ -1037,6 +1037,76 @@ static void test_policy_round_trip_every_field(void **state)
     mem.destroy(mem.userdata);
 }
 
+
+/* Distance matrices of 0, 1 and 1000 municipalities travel exactly. */
+static void test_distance_matrix_sizes(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *a = open_on(&mem, 3), *b = open_on(&mem, 3);
+    static const size_t sizes[] = {1000, 1, 0};
+    int32_t *codes = malloc(1000 * sizeof *codes);
+    double *d = malloc(1000 * 1000 * sizeof *d);
+    assert_non_null(codes);
+    assert_non_null(d);
+    for (size_t k = 0; k < TRIAGE__ARRAY_LEN(sizes); k++) {
+        size_t n = sizes[k];
+        for (size_t i = 0; i < n; i++)
+            codes[i] = (int32_t)(9999 - 7 * i);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++)
+                d[i * n + j] = i == j ? 0 : (double)(i + j) / 3.0 + 1e-9 * (double)i;
+        assert_ok(triage_engine_set_distances(a, codes, d, n));
+        double km;
+        for (size_t i = 0; i < n; i += n > 1 ? 97 : 1)
+            for (size_t j = 0; j < n; j += n > 1 ? 89 : 1) {
+                assert_ok(triage_engine_distance(&km, b, codes[i], codes[j]));
+                assert_true(km == d[i * n + j]);
+            }
+        if (n == 0)
+            assert_status(triage_engine_distance(&km, b, 297, 297), TRIAGE_ENOTFOUND);
+    }
+    free(codes);
+    free(d);
+    triage_engine_free(a);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+}
+
+
+/* A damaged assignment policy or distance matrix (here: empty) is
+ * TRIAGE_ECORRUPT when used, and setting a new one repairs it. */
+static void test_damaged_assignment_policy_can_be_replaced(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    for (int slot = TRIAGE__POLICY_ASSIGN; slot <= TRIAGE__POLICY_DISTANCES; slot++) {
+        triage_store_t mem;
+        assert_ok(triage_store_memory(&mem, NULL));
+        triage_engine_t *a = open_on(&mem, 1);
+        put_raw_policy(&mem, slot, NULL, 0);
+        const triage_assign_policy_t *ap;
+        double km;
+        if (slot == TRIAGE__POLICY_ASSIGN) {
+            assert_status(triage_engine_assign_policy(&ap, a), TRIAGE_ECORRUPT);
+            triage_assign_policy_t *p;
+            assert_ok(triage_assign_policy_new(&p, NULL));
+            assert_ok(triage_engine_set_assign_policy(a, p));
+            triage_assign_policy_free(p);
+            assert_ok(triage_engine_assign_policy(&ap, a));
+        } else {
+            assert_status(triage_engine_distance(&km, a, 297, 297), TRIAGE_ECORRUPT);
+            int32_t codes[1] = {297};
+            double d[1] = {0};
+            assert_ok(triage_engine_set_distances(a, codes, d, 1));
+            assert_ok(triage_engine_distance(&km, a, 297, 297));
+        }
+        triage_engine_free(a);
+        mem.destroy(mem.userdata);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1049,6 +1119,8 @@ int main(void)
         cmocka_unit_test(test_event_iterator_pages_with_filters),
         cmocka_unit_test(test_damaged_policy_is_corrupt),
         cmocka_unit_test(test_policy_round_trip_every_field),
+        cmocka_unit_test(test_distance_matrix_sizes),
+        cmocka_unit_test(test_damaged_assignment_policy_can_be_replaced),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
