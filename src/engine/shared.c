@@ -805,8 +805,10 @@ triage_status_t triage__v2_refresh(triage_engine_t *e)
     int rc = e->store.last_seq(e->store.userdata, &seq);
     if (rc)
         return triage__callback_failed("last_seq", rc);
-    if (seq == e->last_seq)
-        return TRIAGE_OK; /* nothing changed: the common case, one cheap question */
+    if (seq == e->last_seq) {
+        triage__v2_evict(e, NULL); /* the daily sweep, also for an engine that only reads */
+        return TRIAGE_OK;          /* nothing changed: the common case, one cheap question */
+    }
     changes ch;
     triage_status_t out = read_changes(e, &ch, e->last_seq);
     if (out)
@@ -821,6 +823,7 @@ triage_status_t triage__v2_refresh(triage_engine_t *e)
         e->last_seq = ch.seq;
         e->refreshes++;
         apply_changes(e, &ch, today_of(e));
+        triage__v2_evict(e, NULL);
     }
     changes_free(&ch);
     return out;

@@ -1107,6 +1107,63 @@ static void test_damaged_assignment_policy_can_be_replaced(void **state)
     }
 }
 
+
+/* ---- the working set of an engine that only reads ------------------------------------------ */
+
+/* Closed cases read on demand leave memory at the daily sweep also in an
+ * engine that never writes (docs/data-model.md: memory grows with open
+ * work, not with history). */
+static void test_reading_engine_sweeps_daily(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *w = open_on(&mem, 3), *r = open_on(&mem, 3);
+    triage_id_t cases[12];
+    for (int i = 0; i < 12; i++) {
+        triage_client_t c = TRIAGE_CLIENT_INIT;
+        triage_id_t client;
+        assert_ok(triage_client_create(&client, w, &c));
+        triage_intake_t in = TRIAGE_INTAKE_INIT;
+        in.client = client;
+        in.received_ms = now_ms;
+        triage_intake_result_t res;
+        res.version = TRIAGE_INTAKE_RESULT_VERSION;
+        assert_ok(triage_intake(&res, w, &in));
+        cases[i] = res.case_id;
+        triage_move_t m = TRIAGE_MOVE_INIT;
+        m.at_ms = now_ms;
+        assert_ok(triage_case_move(w, &cases[i], &m));
+        if (i < 10) {
+            m.to = TRIAGE_STAGE_CLOSED;
+            m.reason = TRIAGE_CLOSE_ADVICE_GIVEN;
+            assert_ok(triage_case_move(w, &cases[i], &m));
+        }
+    }
+    /* the reader looks at every case: the closed ones come into memory */
+    for (int i = 0; i < 12; i++)
+        case_of(r, &cases[i]);
+    assert_int_equal(stats_of(r).cases, 12);
+    /* the next day its first call sweeps them out again */
+    now_ms += DAY;
+    triage_id_t *ids;
+    size_t n;
+    assert_ok(triage_case_list(&ids, &n, r, NULL));
+    triage_free(ids);
+    assert_int_equal(n, 12);
+    assert_int_equal(stats_of(r).cases, 2);
+    /* a year later the clients without activity go too, as in the writer */
+    now_ms += 400 * DAY;
+    assert_ok(triage_engine_refresh(r));
+    assert_true(stats_of(r).clients <= 2);
+    assert_int_equal(stats_of(r).cases, 2);
+    now_ms = T0;
+    triage_engine_free(w);
+    triage_engine_free(r);
+    mem.destroy(mem.userdata);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1121,6 +1178,7 @@ int main(void)
         cmocka_unit_test(test_policy_round_trip_every_field),
         cmocka_unit_test(test_distance_matrix_sizes),
         cmocka_unit_test(test_damaged_assignment_policy_can_be_replaced),
+        cmocka_unit_test(test_reading_engine_sweeps_daily),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
