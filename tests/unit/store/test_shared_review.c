@@ -1164,6 +1164,53 @@ static void test_reading_engine_sweeps_daily(void **state)
     mem.destroy(mem.userdata);
 }
 
+
+/* ---- reads see other engines' work ------------------------------------------------------ */
+
+/* Every call starts with a refresh (docs/storage.md): also the presence of
+ * a worker and the duty roster, which read only workers and absences. */
+static void test_presence_and_duty_roster_refresh(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *a = open_on(&mem, 3), *b = open_on(&mem, 3);
+    triage_date_t today;
+    assert_ok(triage_local_time(&today, NULL, now_ms));
+    /* a worker b created is known to a's next call */
+    triage_worker_t w = TRIAGE_WORKER_INIT;
+    w.role = TRIAGE_ROLE_SOCIAL_WORKER;
+    triage_id_t sw[2], sc, absence;
+    assert_ok(triage_worker_create(&sw[0], b, &w));
+    int present = -1;
+    assert_ok(triage_worker_present(&present, a, &sw[0], today));
+    assert_int_equal(present, 1);
+    assert_ok(triage_worker_create(&sw[1], b, &w));
+    w.role = TRIAGE_ROLE_SOCIAL_COUNSELLOR;
+    assert_ok(triage_worker_create(&sc, b, &w));
+    /* the duty pair of the week follows an absence b records */
+    triage_id_t duty_sw, duty_sc;
+    assert_ok(triage_duty_pair(&duty_sw, &duty_sc, a, today));
+    assert_int_equal(triage_id_compare(&duty_sc, &sc), 0);
+    int k = triage_id_compare(&duty_sw, &sw[0]) == 0 ? 0 : 1;
+    assert_int_equal(triage_id_compare(&duty_sw, &sw[k]), 0);
+    assert_ok(triage_absence_add(&absence, b, &sw[k], today - 7, today + 7, NULL));
+    assert_ok(triage_worker_present(&present, a, &sw[k], today));
+    assert_int_equal(present, 0);
+    assert_ok(triage_duty_pair(&duty_sw, &duty_sc, a, today));
+    assert_int_equal(triage_id_compare(&duty_sw, &sw[1 - k]), 0);
+    /* and the absence b removes */
+    assert_ok(triage_absence_remove(b, &absence, NULL));
+    assert_ok(triage_duty_pair(&duty_sw, &duty_sc, a, today));
+    assert_int_equal(triage_id_compare(&duty_sw, &sw[k]), 0);
+    assert_ok(triage_worker_present(&present, a, &sw[k], today));
+    assert_int_equal(present, 1);
+    triage_engine_free(a);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1179,6 +1226,7 @@ int main(void)
         cmocka_unit_test(test_distance_matrix_sizes),
         cmocka_unit_test(test_damaged_assignment_policy_can_be_replaced),
         cmocka_unit_test(test_reading_engine_sweeps_daily),
+        cmocka_unit_test(test_presence_and_duty_roster_refresh),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
