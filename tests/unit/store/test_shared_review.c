@@ -313,7 +313,8 @@ static void test_policy_versions_count_every_engines_changes(void **state)
 typedef struct {
     triage_engine_t *other;
     failing_alloc *fa;
-    long fail_after; /* the locked attempt fails its allocation number fail_after */
+    faulty *f;       /* set: fail store callbacks instead of allocations */
+    long fail_after; /* the locked attempt fails its allocation (or callback) number fail_after */
     int calls;
 } lock_meddle;
 
@@ -327,6 +328,8 @@ static void lose_then_fail(void *ctx)
         triage_client_t c = TRIAGE_CLIENT_INIT;
         triage_id_t id;
         assert_ok(triage_client_create(&id, m->other, &c));
+    } else if (m->f) {
+        m->f->fail_at = m->f->calls + m->fail_after;
     } else {
         m->fa->fail_at = m->fa->calls + m->fail_after;
     }
@@ -364,7 +367,7 @@ static triage_status_t call_client_create(triage_engine_t *e, void *arg)
  * failure at each point in turn: whatever fails, the store's write
  * transaction is not left open (another engine could never commit again),
  * and nothing leaks. */
-static void run_locked_attempt_failing(engine_call call, void *arg)
+static void run_locked_attempt_failing(engine_call call, void *arg, int store_faults)
 {
     for (long k = 1;; k++) {
         assert_true(k < 400);
@@ -385,12 +388,14 @@ static void run_locked_attempt_failing(engine_call call, void *arg)
         assert_ok(triage_engine_open(&a, &o, &fs));
         o.allocator = (triage_allocator_t){0, 0, 0, 0};
         assert_ok(triage_engine_open(&b, &o, &mem[1]));
-        lock_meddle m = {b, &fa, k, 0};
+        lock_meddle m = {b, &fa, store_faults ? &f : NULL, k, 0};
+        f.code = 55;
         f.hook = lose_then_fail;
         f.hook_ctx = &m;
         f.hook_times = 2;
         triage_status_t rc = call(a, arg);
         fa.fail_at = 0;
+        f.fail_at = 0;
         int left_open = f.in_txn;
         if (left_open)
             f.inner.rollback(f.inner.userdata); /* so the test can go on */
@@ -405,7 +410,9 @@ static void run_locked_attempt_failing(engine_call call, void *arg)
             assert_int_equal(fa.live, 0);
             break;
         }
-        assert_int_equal(rc, TRIAGE_ENOMEM);
+        assert_int_equal(rc, store_faults ? TRIAGE_ESTORE : TRIAGE_ENOMEM);
+        if (store_faults)
+            assert_int_equal(triage_error_last()->cause, 55);
         /* the other engine can still write */
         assert_ok(call_client_create(b, NULL));
         triage_engine_free(a);
@@ -421,15 +428,17 @@ static void test_locked_attempt_failing_leaves_nothing_open(void **state)
     triage_assign_policy_t *ap;
     assert_ok(triage_assign_policy_new(&ap, NULL));
     assert_ok(triage_assign_policy_set(ap, TRIAGE_ASSIGN_HARD_CAP, 60));
-    run_locked_attempt_failing(call_set_assign_policy, ap);
-    triage_assign_policy_free(ap);
-    run_locked_attempt_failing(call_set_distances, NULL);
     triage_urgency_policy_t *u;
     assert_ok(triage_urgency_policy_new(&u, NULL));
     assert_ok(triage_urgency_policy_set_id(u, "region", 2));
-    run_locked_attempt_failing(call_set_urgency_policy, u);
+    for (int store_faults = 0; store_faults < 2; store_faults++) {
+        run_locked_attempt_failing(call_set_assign_policy, ap, store_faults);
+        run_locked_attempt_failing(call_set_distances, NULL, store_faults);
+        run_locked_attempt_failing(call_set_urgency_policy, u, store_faults);
+        run_locked_attempt_failing(call_client_create, NULL, store_faults);
+    }
+    triage_assign_policy_free(ap);
     triage_urgency_policy_free(u);
-    run_locked_attempt_failing(call_client_create, NULL);
 }
 
 
@@ -1211,6 +1220,242 @@ static void test_presence_and_duty_roster_refresh(void **state)
     mem.destroy(mem.userdata);
 }
 
+
+/* ---- the memory store against a model ------------------------------------------------------ */
+
+#define MODEL_MAX 400
+
+typedef struct {
+    int kind;
+    triage_id_t id, owner;
+    int64_t revision, created;
+    unsigned char data[8];
+} model_rec;
+
+typedef struct {
+    model_rec recs[MODEL_MAX];
+    size_t n;
+    int64_t nev;
+    triage_id_t ev_case[4 * MODEL_MAX];
+    int64_t ev_at[4 * MODEL_MAX];
+} model;
+
+typedef struct {
+    const model_rec *seen[MODEL_MAX];
+    size_t n;
+    int64_t last_seq;
+    size_t nev;
+} visit_log;
+
+static int log_rec(void *ctx, const triage_store_record_t *r)
+{
+    visit_log *v = ctx;
+    static model_rec scratch[MODEL_MAX];
+    assert_true(v->n < MODEL_MAX);
+    model_rec *m = &scratch[v->n];
+    m->kind = (int)r->kind;
+    m->id = r->id;
+    m->owner = r->owner;
+    m->revision = r->revision;
+    m->created = r->created;
+    assert_int_equal(r->len, sizeof m->data);
+    memcpy(m->data, r->data, sizeof m->data);
+    v->seen[v->n++] = m;
+    return 0;
+}
+
+static int log_ev(void *ctx, const triage_store_event_t *ev)
+{
+    visit_log *v = ctx;
+    assert_true(ev->seq > v->last_seq);
+    v->last_seq = ev->seq;
+    v->nev++;
+    return 0;
+}
+
+static void assert_rec_equal(const model_rec *a, const model_rec *b)
+{
+    assert_int_equal(a->kind, b->kind);
+    assert_memory_equal(&a->id, &b->id, sizeof a->id);
+    assert_memory_equal(&a->owner, &b->owner, sizeof a->owner);
+    assert_int_equal(a->revision, b->revision);
+    assert_int_equal(a->created, b->created);
+    assert_memory_equal(a->data, b->data, sizeof a->data);
+}
+
+/* Every query the engine makes answers as the model does. */
+static void check_store(const triage_store_t *st, const model *m, unsigned *seed)
+{
+    void *ud = st->userdata;
+    int64_t last = -1;
+    assert_int_equal(st->last_seq(ud, &last), 0);
+    assert_int_equal(last, m->nev);
+    for (int kind = 1; kind <= 2; kind++) {
+        /* all of a kind, in creation order */
+        visit_log v = {{0}, 0, 0, 0};
+        triage_store_query_t q = {TRIAGE_STORE_QUERY_VERSION, (triage_record_kind_t)kind, {{0}},
+                                  0, 0, TRIAGE_DATE_NONE};
+        assert_int_equal(st->query_records(ud, &q, log_rec, &v), 0);
+        size_t k = 0;
+        for (size_t i = 0; i < m->n; i++)
+            if (m->recs[i].kind == kind)
+                assert_rec_equal(v.seen[k++], &m->recs[i]);
+        assert_int_equal(v.n, k);
+        /* by owner, changed after a random revision */
+        int64_t after = m->nev ? (int64_t)(rand_r(seed) % (unsigned)(m->nev + 1)) : 0;
+        for (int o = 0; o < 3; o++) {
+            memset(&v, 0, sizeof v);
+            q.owner = (triage_id_t){{0}};
+            q.owner.bytes[0] = (unsigned char)(o + 1);
+            q.changed_after = after;
+            assert_int_equal(st->query_records(ud, &q, log_rec, &v), 0);
+            k = 0;
+            for (size_t i = 0; i < m->n; i++)
+                if (m->recs[i].kind == kind && m->recs[i].owner.bytes[0] == o + 1 &&
+                    m->recs[i].revision > after)
+                    assert_rec_equal(v.seen[k++], &m->recs[i]);
+            assert_int_equal(v.n, k);
+        }
+        /* changed after: each changed record once */
+        memset(&v, 0, sizeof v);
+        q.owner = (triage_id_t){{0}};
+        q.changed_after = after ? after : 1;
+        assert_int_equal(st->query_records(ud, &q, log_rec, &v), 0);
+        k = 0;
+        for (size_t i = 0; i < m->n; i++)
+            if (m->recs[i].kind == kind && m->recs[i].revision > q.changed_after) {
+                k++;
+                int found = 0;
+                for (size_t j = 0; j < v.n; j++)
+                    if (!memcmp(&v.seen[j]->id, &m->recs[i].id, sizeof m->recs[i].id)) {
+                        assert_rec_equal(v.seen[j], &m->recs[i]);
+                        found++;
+                    }
+                assert_int_equal(found, 1);
+            }
+        assert_int_equal(v.n, k);
+    }
+    /* each record by id */
+    for (size_t i = 0; i < m->n; i++) {
+        visit_log v = {{0}, 0, 0, 0};
+        assert_int_equal(st->get_record(ud, (triage_record_kind_t)m->recs[i].kind,
+                                        &m->recs[i].id, log_rec, &v),
+                         0);
+        assert_int_equal(v.n, 1);
+        assert_rec_equal(v.seen[0], &m->recs[i]);
+    }
+    /* events: by case, in a time window, after a sequence number, a limit */
+    for (int c = 0; c < 3; c++) {
+        triage_store_event_query_t eq = {TRIAGE_STORE_EVENT_QUERY_VERSION, 0, INT64_MAX, {{0}},
+                                         INT64_MIN, INT64_MAX, 0};
+        if (c)
+            eq.case_id.bytes[0] = (unsigned char)c;
+        eq.after_seq = m->nev ? (int64_t)(rand_r(seed) % (unsigned)(m->nev + 1)) : 0;
+        eq.from_ms = (int64_t)(rand_r(seed) % 50);
+        eq.to_ms = eq.from_ms + (int64_t)(rand_r(seed) % 60);
+        eq.limit = rand_r(seed) % 3 ? 0 : 1 + rand_r(seed) % 5;
+        eq.upto_seq = rand_r(seed) % 2 ? INT64_MAX : m->nev - (int64_t)(rand_r(seed) % 3);
+        visit_log v = {{0}, 0, eq.after_seq, 0};
+        assert_int_equal(st->query_events(ud, &eq, log_ev, &v), 0);
+        size_t want = 0;
+        for (int64_t sq = eq.after_seq + 1; sq <= m->nev && sq <= eq.upto_seq; sq++) {
+            const triage_id_t *cid = &m->ev_case[sq - 1];
+            if ((c && cid->bytes[0] != c) || m->ev_at[sq - 1] < eq.from_ms ||
+                m->ev_at[sq - 1] > eq.to_ms)
+                continue;
+            if (eq.limit && (int64_t)want == eq.limit)
+                break;
+            want++;
+        }
+        assert_int_equal(v.nev, want);
+    }
+}
+
+/* Random transactions of new and changed records (with owners) and events,
+ * committed or rolled back, leave the memory store answering every query
+ * as a model of committed states does: rollback restores records, owner
+ * chains, the change log and the events. */
+static void test_memory_store_model(void **state)
+{
+    (void)state;
+    triage_store_t st;
+    assert_ok(triage_store_memory(&st, NULL));
+    void *ud = st.userdata;
+    static model m, work;
+    memset(&m, 0, sizeof m);
+    unsigned seed = 12345;
+    for (int round = 0; round < 300; round++) {
+        work = m;
+        assert_int_equal(st.begin(ud), 0);
+        int64_t seq = work.nev;
+        int nev = 1 + (int)(rand_r(&seed) % 3);
+        int64_t rev = seq + nev;
+        int nput = (int)(rand_r(&seed) % 4);
+        for (int k = 0; k < nput && work.n < MODEL_MAX - 4; k++) {
+            triage_store_record_t r;
+            memset(&r, 0, sizeof r);
+            r.version = TRIAGE_STORE_RECORD_VERSION;
+            model_rec *x;
+            if (work.n && rand_r(&seed) % 2) {
+                x = &work.recs[rand_r(&seed) % work.n];
+                r.expected_revision = x->revision;
+                if (x->revision == rev)
+                    continue; /* written in this transaction already */
+            } else {
+                x = &work.recs[work.n++];
+                memset(x, 0, sizeof *x);
+                x->kind = 1 + (int)(rand_r(&seed) % 2);
+                x->id.bytes[0] = 0xee;
+                x->id.bytes[1] = (unsigned char)(work.n >> 8);
+                x->id.bytes[2] = (unsigned char)work.n;
+                x->id.bytes[3] = (unsigned char)round;
+                if (rand_r(&seed) % 4)
+                    x->owner.bytes[0] = (unsigned char)(1 + rand_r(&seed) % 3);
+                x->created = rev;
+            }
+            x->revision = rev;
+            for (size_t b = 0; b < sizeof x->data; b++)
+                x->data[b] = (unsigned char)rand_r(&seed);
+            r.kind = (triage_record_kind_t)x->kind;
+            r.id = x->id;
+            r.owner = x->owner;
+            r.revision = x->revision;
+            r.created = x->created;
+            r.data = x->data;
+            r.len = sizeof x->data;
+            assert_int_equal(st.put_record(ud, &r), 0);
+            /* a stale write is refused and changes nothing */
+            r.expected_revision = rev + 1;
+            assert_int_equal(st.put_record(ud, &r), TRIAGE_ECONFLICT);
+        }
+        for (int k = 0; k < nev; k++) {
+            triage_event_t ev;
+            memset(&ev, 0, sizeof ev);
+            ev.case_id.bytes[0] = (unsigned char)(rand_r(&seed) % 3);
+            ev.at_ms = (int64_t)(rand_r(&seed) % 100);
+            unsigned char d = 1;
+            triage_store_event_t se = {TRIAGE_STORE_EVENT_VERSION, &ev, seq + k + 1, &d, 1};
+            assert_int_equal(st.append_event2(ud, &se), 0);
+            work.ev_case[seq + k] = ev.case_id;
+            work.ev_at[seq + k] = ev.at_ms;
+        }
+        work.nev = seq + nev;
+        if (rand_r(&seed) % 3 == 0) {
+            assert_int_equal(st.rollback(ud), 0);
+        } else {
+            assert_int_equal(st.commit(ud), 0);
+            m = work;
+        }
+        check_store(&st, &m, &seed);
+    }
+    /* a second handle sees the same; the database lives until both go */
+    triage_store_t other;
+    assert_ok(triage_store_memory_share(&other, &st));
+    st.destroy(ud);
+    check_store(&other, &m, &seed);
+    other.destroy(other.userdata);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1227,6 +1472,7 @@ int main(void)
         cmocka_unit_test(test_damaged_assignment_policy_can_be_replaced),
         cmocka_unit_test(test_reading_engine_sweeps_daily),
         cmocka_unit_test(test_presence_and_duty_roster_refresh),
+        cmocka_unit_test(test_memory_store_model),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
