@@ -1456,6 +1456,85 @@ static void test_memory_store_model(void **state)
     other.destroy(other.userdata);
 }
 
+
+/* A record read on demand that is newer than the engine's last refresh (a
+ * case another engine opened since) counts in the workers' loads at once,
+ * and the refresh that follows does not count it twice or take off what
+ * was never added. */
+typedef struct {
+    triage_engine_t *other;
+    triage_id_t client, worker, case_id;
+    triage_status_t rc;
+} open_meddle;
+
+static void open_and_assign(void *ctx)
+{
+    open_meddle *m = ctx;
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    in.client = m->client;
+    in.kind = TRIAGE_INTAKE_NOTIFICATION;
+    in.received_ms = now_ms;
+    triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
+    m->rc = triage_intake(&r, m->other, &in);
+    if (!m->rc) {
+        m->case_id = r.case_id;
+        m->rc = triage_case_set_worker(m->other, &r.case_id, NULL, now_ms,
+                                       TRIAGE_SLOT_RESPONSIBLE, &m->worker);
+    }
+}
+
+static void test_loads_follow_records_read_on_demand(void **state)
+{
+    (void)state;
+    now_ms = T0;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_t *b = open_on(&mem, 3);
+    triage_worker_t w = TRIAGE_WORKER_INIT;
+    w.role = TRIAGE_ROLE_SOCIAL_WORKER;
+    triage_id_t worker, client;
+    assert_ok(triage_worker_create(&worker, b, &w));
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    assert_ok(triage_client_create(&client, b, &c));
+    hooked h;
+    memset(&h, 0, sizeof h);
+    assert_ok(triage_store_memory_share(&h.inner, &mem));
+    triage_store_t hs = hooked_store(&h);
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.clock = fixed_now;
+    o.clock_userdata = &now_ms;
+    triage_engine_t *a;
+    assert_ok(triage_engine_open(&a, &o, &hs));
+    assert_int_equal(stats_of(a).clients, 0); /* no activity yet: read on demand */
+    triage_worker_load_t l;
+    l.version = TRIAGE_WORKER_LOAD_VERSION;
+    assert_ok(triage_worker_load(&l, a, &worker)); /* a's loads are built */
+    assert_int_equal(l.cases, 0);
+    /* a takes in a matter for the client; just before a reads the client,
+     * b opens a case for it and makes the worker responsible */
+    open_meddle m = {b, client, worker, {{0}}, TRIAGE_OK};
+    h.hook = open_and_assign;
+    h.hook_ctx = &m;
+    h.hook_times = 1;
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    in.client = client;
+    in.kind = TRIAGE_INTAKE_CONTACT;
+    in.received_ms = now_ms;
+    triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
+    assert_ok(triage_intake(&r, a, &in));
+    assert_ok(m.rc);
+    assert_int_equal(h.hook_times, 0);
+    triage_id_t cases[2] = {m.case_id, r.case_id};
+    assert_agrees_with_fresh(a, &mem, cases, 2);
+    assert_ok(triage_worker_load(&l, a, &worker));
+    assert_true(l.cases >= 1);
+    triage_engine_free(a);
+    triage_engine_free(b);
+    mem.destroy(mem.userdata);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1473,6 +1552,7 @@ int main(void)
         cmocka_unit_test(test_reading_engine_sweeps_daily),
         cmocka_unit_test(test_presence_and_duty_roster_refresh),
         cmocka_unit_test(test_memory_store_model),
+        cmocka_unit_test(test_loads_follow_records_read_on_demand),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
