@@ -187,6 +187,11 @@ triage_status_t triage__v2_write(triage__txn *tx)
         e->race_kind = kind;
         e->races++;
         out = TRIAGE__ERACE;
+        /* the race is retried: a message the store gave with it is this
+         * callback's, never the message of a later failure */
+        const triage_error_t *le = triage_error_last();
+        if (le->code == TRIAGE_ESTORE && le->cause == INT32_MIN)
+            triage__callback_failed(step, rc);
     } else
         out = triage__callback_failed(step, rc);
     if (begun) {

@@ -36,6 +36,8 @@ typedef struct {
     triage_id_t serve;
     /* damage: query_records hands out records of this kind under another key */
     int rekey_kind;
+    int conflict_once; /* the next put_record sets a message and reports a lost race */
+    int last_seq_fails; /* last_seq returns this, without a message */
 } hooked;
 
 static int hk_begin(void *ud)
@@ -56,6 +58,8 @@ static int hk_rollback(void *ud)
 static int hk_last_seq(void *ud, int64_t *out)
 {
     hooked *h = ud;
+    if (h->last_seq_fails)
+        return h->last_seq_fails;
     return h->inner.last_seq(h->inner.userdata, out);
 }
 static int hk_read_begin(void *ud)
@@ -75,6 +79,11 @@ static int hk_read_end(void *ud)
 static int hk_put_record(void *ud, const triage_store_record_t *r)
 {
     hooked *h = ud;
+    if (h->conflict_once) {
+        h->conflict_once = 0;
+        triage_store_error_set("the record changed since it was read");
+        return TRIAGE_ECONFLICT;
+    }
     return h->inner.put_record(h->inner.userdata, r);
 }
 static int hk_get_record(void *ud, triage_record_kind_t k, const triage_id_t *id,
@@ -1535,6 +1544,37 @@ static void test_loads_follow_records_read_on_demand(void **state)
     mem.destroy(mem.userdata);
 }
 
+
+/* ---- messages ---------------------------------------------------------------------------- */
+
+/* A message a store gave with a lost race (which the engine retried and
+ * won) is not the message of a later, unrelated failure. */
+static void test_race_message_does_not_stick(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    hooked h;
+    memset(&h, 0, sizeof h);
+    assert_ok(triage_store_memory_share(&h.inner, &mem));
+    triage_store_t hs = hooked_store(&h);
+    triage_engine_t *a;
+    assert_ok(triage_engine_open(&a, NULL, &hs));
+    h.conflict_once = 1;
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, a, &c));
+    assert_int_equal(stats_of(a).races, 1);
+    h.last_seq_fails = 77;
+    assert_status(triage_engine_refresh(a), TRIAGE_ESTORE);
+    assert_int_equal(triage_error_last()->cause, 77);
+    assert_error_arg("last_seq");
+    assert_null(strstr(triage_error_last()->message, "changed since it was read"));
+    h.last_seq_fails = 0;
+    triage_engine_free(a);
+    mem.destroy(mem.userdata);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1553,6 +1593,7 @@ int main(void)
         cmocka_unit_test(test_presence_and_duty_roster_refresh),
         cmocka_unit_test(test_memory_store_model),
         cmocka_unit_test(test_loads_follow_records_read_on_demand),
+        cmocka_unit_test(test_race_message_does_not_stick),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
