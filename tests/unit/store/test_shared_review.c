@@ -1575,6 +1575,78 @@ static void test_race_message_does_not_stick(void **state)
     mem.destroy(mem.userdata);
 }
 
+
+/* ---- options against the stored policy, at the same time ---------------------------------- */
+
+typedef struct {
+    const triage_store_t *mem;
+    const triage_urgency_policy_t *urgency;
+    triage_status_t rc;
+} open_other;
+
+static void open_other_now(void *ctx)
+{
+    open_other *x = ctx;
+    triage_store_t s;
+    assert_ok(triage_store_memory_share(&s, x->mem));
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.urgency = x->urgency;
+    triage_engine_t *e = NULL;
+    x->rc = triage_engine_open(&e, &o, &s);
+    triage_engine_free(e);
+}
+
+/* Two engines open on a new database at the same moment, each with its own
+ * urgency policy as an option: one policy is stored and the other engine is
+ * refused, naming the option, however their writes interleave. */
+static void test_concurrent_open_with_other_policy_refused(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_urgency_policy_t *ua, *ub;
+    assert_ok(triage_urgency_policy_new(&ua, NULL));
+    assert_ok(triage_urgency_policy_set_id(ua, "policy-a", 1));
+    assert_ok(triage_urgency_policy_new(&ub, NULL));
+    assert_ok(triage_urgency_policy_set_id(ub, "policy-b", 1));
+    /* b opens (and stores its policy) just before a writes its own */
+    open_other x = {&mem, ub, TRIAGE_OK};
+    faulty f;
+    memset(&f, 0, sizeof f);
+    assert_ok(triage_store_memory_share(&f.inner, &mem));
+    f.hook = open_other_now;
+    f.hook_ctx = &x;
+    f.hook_times = 1;
+    triage_store_t fs = faulty_store(&f);
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    o.urgency = ua;
+    triage_engine_t *a = NULL;
+    triage_status_t rc = triage_engine_open(&a, &o, &fs);
+    assert_int_equal(f.hook_times, 0);
+    assert_ok(x.rc);
+    if (rc != TRIAGE_ECONFLICT) {
+        triage_engine_free(a);
+        fail_msg("the engine opened (%d) with policy-a on a database that holds policy-b", (int)rc);
+    }
+    assert_error_arg("opts.urgency");
+    assert_null(a);
+    f.inner.destroy(f.inner.userdata);
+    /* what is stored is b's, once */
+    triage_engine_t *c = open_on(&mem, 3);
+    const triage_urgency_policy_t *got;
+    const char *id;
+    uint32_t v;
+    assert_ok(triage_engine_urgency_policy(&got, c));
+    assert_ok(triage_urgency_policy_id(&id, &v, got));
+    assert_string_equal(id, "policy-b");
+    uint32_t vs[4];
+    assert_int_equal(policy_versions(vs, 4, c, TRIAGE__POLICY_URGENCY), 1);
+    triage_engine_free(c);
+    triage_urgency_policy_free(ua);
+    triage_urgency_policy_free(ub);
+    mem.destroy(mem.userdata);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1594,6 +1666,7 @@ int main(void)
         cmocka_unit_test(test_memory_store_model),
         cmocka_unit_test(test_loads_follow_records_read_on_demand),
         cmocka_unit_test(test_race_message_does_not_stick),
+        cmocka_unit_test(test_concurrent_open_with_other_policy_refused),
     };
     return cmocka_run_group_tests_name("shared_review", tests, NULL, NULL);
 }
