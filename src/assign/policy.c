@@ -489,10 +489,7 @@ TRIAGE_API triage_status_t triage_engine_set_distances(triage_engine_t *e, const
         put_u32(b + 8 + 4 * i, (uint32_t)codes[i]);
     for (size_t i = 0; i < n * n; i++)
         put_f64(b + 8 + 4 * n + 8 * i, distance[i]);
-    rc = triage__policy_set_opaque(e, TRIAGE__POLICY_DISTANCES, "distances",
-                                   (uint32_t)(e->policies[TRIAGE__POLICY_DISTANCES - 1]
-                                                  .policy_version + 1),
-                                   b, len);
+    rc = triage__policy_set_opaque(e, TRIAGE__POLICY_DISTANCES, "distances", 0, b, len);
     triage__free(&e->alloc, b);
     return rc;
 }

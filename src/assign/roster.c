@@ -145,6 +145,7 @@ TRIAGE_API triage_status_t triage_duty_pair(triage_id_t *social_worker, triage_i
         return triage__error_null("engine");
     if (!triage__date_valid(date) || date < TRIAGE_DATE_MIN + 7 || date > TRIAGE_DATE_MAX - 7)
         return triage__error(TRIAGE_ERANGE, "date", "date outside the supported range");
+    TRIAGE__READ_BEGIN(e); /* the staff and absences other engines recorded */
     triage_id_t ids[2];
     triage_status_t rc = triage__duty_pair_ids(ids, e, date);
     if (rc)

@@ -169,11 +169,11 @@ TRIAGE_API triage_status_t triage_worker_present(int *present, triage_engine_t *
         return triage__error_null("engine");
     if (!worker)
         return triage__error_null("worker");
-    if (!triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
-        return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
     if (!triage__date_valid(date))
         return triage__error(TRIAGE_ERANGE, "date", "date outside the supported range");
-    TRIAGE__READ_BEGIN(e);
+    TRIAGE__READ_BEGIN(e); /* first: a worker another engine created is known then */
+    if (!triage__table_get(&e->tables[TRIAGE__T_WORKER], worker))
+        return triage__error(TRIAGE_ENOTFOUND, "worker", "no worker with that id");
     *present = !triage__absent(e, worker, date, date);
     return TRIAGE_OK;
 }

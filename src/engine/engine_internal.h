@@ -327,7 +327,8 @@ triage_status_t triage__policies_take(triage_engine_t *e, triage__policy *stored
 triage_status_t triage__policies_publish(triage_engine_t *e);
 /* Changes slot 1-3 to a copy of the rules-layer object `obj` (a transaction). */
 triage_status_t triage__policy_set(triage_engine_t *e, int slot, const void *obj);
-/* Changes slot 4-5 (the assignment module's) to an opaque payload. */
+/* Changes slot 4-5 (the assignment module's) to an opaque payload; version
+ * 0: the slot's version + 1 (a policy that counts its changes). */
 triage_status_t triage__policy_set_opaque(triage_engine_t *e, int slot, const char *id,
                                           uint32_t version, const void *payload, size_t len);
 /* policy_slots.c: names, the engine's own text, decoding, freeing, comparing */

@@ -132,31 +132,40 @@ triage_status_t triage__policy_set(triage_engine_t *e, int slot, const void *obj
     return rc;
 }
 
+/* One attempt at setting slot 4-5 to an opaque payload. */
+static triage_status_t set_opaque_once(triage_engine_t *e, int slot, const char *id,
+                                       uint32_t version, const void *payload, size_t len)
+{
+    triage__txn tx;
+    triage__txn_init(&tx, e);
+    /* version 0 counts changes: one more than the slot's version, which is
+     * known only once this attempt has refreshed */
+    triage_status_t rc =
+        stage(&tx, slot, id, version ? version : e->policies[slot - 1].policy_version + 1,
+              payload, len);
+    if (rc) {
+        triage__txn_discard(&tx);
+        return rc;
+    }
+    return triage__txn_commit(&tx);
+}
+
 triage_status_t triage__policy_set_opaque(triage_engine_t *e, int slot, const char *id,
                                           uint32_t version, const void *payload, size_t len)
 {
+    /* the retry loop ends every attempt, so a locked last attempt that
+     * fails before its commit leaves no write transaction open */
     triage_status_t rc;
-    for (int32_t attempt = 0;; attempt++) {
-        rc = triage__call_begin(e, attempt);
-        if (rc)
-            break;
-        triage__txn tx;
-        triage__txn_init(&tx, e);
-        rc = stage(&tx, slot, id, version, payload, len);
-        if (rc) {
-            triage__txn_discard(&tx);
-            break;
-        }
-        rc = triage__txn_commit(&tx);
-        if (rc != TRIAGE__ERACE)
-            break;
-    }
+    TRIAGE__RETRY_INTO(e, rc, set_opaque_once(e, slot, id, version, payload, len));
     return rc;
 }
 
 /* ---- at open: publish the options a fresh database has no policy for --------------- */
 
-static triage_status_t publish_once(triage_engine_t *e)
+/* `own`: the canonical texts of the options, by slot - 1 (taken before the
+ * first attempt: a refresh between attempts installs the stored policies in
+ * the engine, so its own objects no longer tell what the options said). */
+static triage_status_t publish_once(triage_engine_t *e, const triage__text *own)
 {
     triage__txn tx;
     triage__txn_init(&tx, e);
@@ -164,28 +173,25 @@ static triage_status_t publish_once(triage_engine_t *e)
     for (int slot = TRIAGE__POLICY_URGENCY; slot <= TRIAGE__POLICY_CLASSIFY && !rc; slot++) {
         if (!e->policy_given[slot - 1])
             continue;
-        triage__text t;
-        rc = own_text(e, slot, &t);
-        if (rc)
-            break;
+        const triage__text *t = &own[slot - 1];
         const triage__policy *cur = &e->policies[slot - 1];
         if (cur->created) {
             /* stored meanwhile by another engine: it must be the same */
-            if (!same_payload(cur, &t))
+            if (!same_payload(cur, t))
                 rc = triage__error(TRIAGE_ECONFLICT, slot_option[slot],
                                    "the database holds another %s (%s version %u)",
                                    slot_what[slot], cur->policy_id,
                                    (unsigned)cur->policy_version);
         } else {
+            /* none stored: the engine's object is still the option's copy */
             const char *id;
             uint32_t version;
             const void *obj = slot == TRIAGE__POLICY_URGENCY     ? (const void *)e->urgency
                               : slot == TRIAGE__POLICY_DEADLINES ? (const void *)e->rules
                                                                  : (const void *)e->classify;
             name_of(e, slot, obj, &id, &version);
-            rc = stage(&tx, slot, id, version, t.p, t.n);
+            rc = stage(&tx, slot, id, version, t->p, t->n);
         }
-        triage__text_free(&t);
     }
     if (!rc && tx.npolicies)
         return triage__txn_commit(&tx);
@@ -197,8 +203,17 @@ triage_status_t triage__policies_publish(triage_engine_t *e)
 {
     if (!shared(e))
         return TRIAGE_OK;
-    triage_status_t rc;
-    TRIAGE__RETRY_INTO(e, rc, publish_once(e));
+    triage__text own[3];
+    triage_status_t rc = TRIAGE_OK;
+    for (int slot = TRIAGE__POLICY_URGENCY; slot <= TRIAGE__POLICY_CLASSIFY; slot++) {
+        triage__text_init(&own[slot - 1], &e->alloc);
+        if (!rc && e->policy_given[slot - 1])
+            rc = own_text(e, slot, &own[slot - 1]);
+    }
+    if (!rc)
+        TRIAGE__RETRY_INTO(e, rc, publish_once(e, own));
+    for (int slot = TRIAGE__POLICY_URGENCY; slot <= TRIAGE__POLICY_CLASSIFY; slot++)
+        triage__text_free(&own[slot - 1]);
     return rc;
 }
 

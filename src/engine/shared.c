@@ -154,11 +154,11 @@ triage_status_t triage__v2_write(triage__txn *tx)
     }
     for (size_t i = 0; i < tx->npolicies && rc == 0 && !enc; i++) {
         const triage__policy *pol = &tx->policies[i];
-        const triage__policy *cur = e->policies[pol->slot - 1].npayload ? &e->policies[pol->slot - 1]
-                                                                          : NULL;
+        /* the revision the slot was read at (0: none stored), whatever its
+         * payload: an empty one is damage that a new policy replaces */
         step = "put_record";
         kind = "policy";
-        rc = put_one(e, TRIAGE_RECORD_POLICY, pol, cur ? cur->rev : 0, &enc);
+        rc = put_one(e, TRIAGE_RECORD_POLICY, pol, e->policies[pol->slot - 1].rev, &enc);
     }
     /* the events last: a record another engine changed names its kind in
      * the conflict; when only the sequence numbers collide, another engine
@@ -187,6 +187,11 @@ triage_status_t triage__v2_write(triage__txn *tx)
         e->race_kind = kind;
         e->races++;
         out = TRIAGE__ERACE;
+        /* the race is retried: a message the store gave with it is this
+         * callback's, never the message of a later failure */
+        const triage_error_t *le = triage_error_last();
+        if (le->code == TRIAGE_ESTORE && le->cause == INT32_MIN)
+            triage__callback_failed(step, rc);
     } else
         out = triage__callback_failed(step, rc);
     if (begun) {
@@ -276,10 +281,22 @@ static triage_status_t load_rows(triage_engine_t *e, triage__case *c)
 typedef struct {
     triage_engine_t *e;
     int table;
+    const triage_id_t *id; /* the key asked for */
     void *rec;
     int found;
     triage_status_t rc;
 } one_ctx;
+
+/* A record the store returned under another record's key: damage, named
+ * by kind and field as every other (docs/storage.md, "Loading and
+ * validation"). */
+static triage_status_t wrong_key(int kind)
+{
+    char field[32];
+    snprintf(field, sizeof field, "%s.id", schema_of_kind(kind)->name);
+    return triage__error(TRIAGE_ECORRUPT, field,
+                         "stored %s is damaged: the record's id does not match its key", field);
+}
 
 static int take_one(void *vctx, const triage_store_record_t *r)
 {
@@ -288,6 +305,8 @@ static int take_one(void *vctx, const triage_store_record_t *r)
                            &x->e->alloc);
     if (!x->rc && x->table != TRIAGE__T_CASE)
         x->rc = triage__record_validate(x->table, x->rec);
+    if (!x->rc && memcmp(&((const triage__head *)x->rec)->id, x->id, sizeof *x->id) != 0)
+        x->rc = wrong_key((int)table_kind[x->table]); /* read_record releases it */
     x->found = !x->rc;
     return x->rc ? 1 : 0;
 }
@@ -297,7 +316,7 @@ static triage_status_t read_record(triage_engine_t *e, int table, const triage_i
 {
     triage_store_t *st = &e->store;
     memset(rec, 0, e->tables[table].elem);
-    one_ctx x = {e, table, rec, 0, TRIAGE_OK};
+    one_ctx x = {e, table, id, rec, 0, TRIAGE_OK};
     int rc = st->get_record(st->userdata, table_kind[table], id, take_one, &x);
     if (rc == TRIAGE_ENOTFOUND && !x.rc)
         return triage__error(TRIAGE_ENOTFOUND, table_name[table], "no %s with that id",
@@ -339,24 +358,28 @@ triage_status_t triage__v2_fetch(triage_engine_t *e, int table, const triage_id_
     if (rc)
         return rc;
     triage__table *t = &e->tables[table];
-    /* the record is newer than what this engine knows only when another
-     * engine wrote it since the last refresh: refresh first, then it comes
-     * with everything else that changed */
-    if (((triage__head *)&rec)->rev > e->last_seq) {
+    /* A record newer than the engine's last refresh (another engine wrote
+     * it since) is taken as the store has it. Refreshing here, in the middle
+     * of a call, would move the records the caller holds and let its commit
+     * name revisions it never read (writing its older copies over the other
+     * engine's change); a call that goes on to write instead collides on
+     * the event order, which the store has moved past last_seq, and is run
+     * again on fresh data. */
+    rc = triage__table_reserve(&e->alloc, t, t->n + 1);
+    if (rc) {
         if (t->release)
             t->release(&e->alloc, &rec);
-        rc = triage__v2_refresh(e);
-        if (rc)
-            return rc;
-        if (triage__table_get(t, id))
-            return TRIAGE_OK;
-        return read_record(e, table, id, &rec) ? triage_error_last()->code
-                                                : (triage__table_load(&e->alloc, t, &rec));
+        return rc;
     }
-    rc = triage__table_load(&e->alloc, t, &rec);
-    if (rc && t->release)
-        t->release(&e->alloc, &rec);
-    return rc;
+    /* into memory as a refresh brings a record: caches and extensions follow */
+    if (table == TRIAGE__T_WORKER)
+        e->worker_gen++;
+    if (table == TRIAGE__T_ABSENCE)
+        e->absence_gen++;
+    for (size_t x = 0; x < TRIAGE__MAX_EXTENSIONS && e->ext[x].ops; x++)
+        e->ext[x].ops->on_commit(e, e->ext[x].state, table, NULL, &rec);
+    triage__table_put(&e->alloc, t, &rec); /* the table owns it now */
+    return TRIAGE_OK;
 }
 
 triage_status_t triage__v2_intake_case(triage_engine_t *e, const triage_id_t *intake,
@@ -527,9 +550,7 @@ static int batch_add(void *vctx, const triage_store_record_t *r)
         }
         if (!rc && memcmp(&((triage__head *)slot)->id, &r->id, sizeof r->id) != 0) {
             release_one(b->e, b->kind, slot);
-            rc = triage__error(TRIAGE_ECORRUPT, "id",
-                               "stored %s is damaged: the record's id does not match its key",
-                               schema_of_kind(b->kind)->name);
+            rc = wrong_key(b->kind);
         }
         if (!rc)
             b->n++;
@@ -789,8 +810,10 @@ triage_status_t triage__v2_refresh(triage_engine_t *e)
     int rc = e->store.last_seq(e->store.userdata, &seq);
     if (rc)
         return triage__callback_failed("last_seq", rc);
-    if (seq == e->last_seq)
-        return TRIAGE_OK; /* nothing changed: the common case, one cheap question */
+    if (seq == e->last_seq) {
+        triage__v2_evict(e, NULL); /* the daily sweep, also for an engine that only reads */
+        return TRIAGE_OK;          /* nothing changed: the common case, one cheap question */
+    }
     changes ch;
     triage_status_t out = read_changes(e, &ch, e->last_seq);
     if (out)
@@ -805,6 +828,7 @@ triage_status_t triage__v2_refresh(triage_engine_t *e)
         e->last_seq = ch.seq;
         e->refreshes++;
         apply_changes(e, &ch, today_of(e));
+        triage__v2_evict(e, NULL);
     }
     changes_free(&ch);
     return out;

@@ -774,7 +774,11 @@ triage_status_t triage__deadline_rules_load(triage_deadline_rules_t **out,
         int bad = got < 0;
         if (!bad && strcmp(key, "row") == 0) {
             int amount, enabled, used = 0;
-            bad = sscanf(val, "%63s %d %d %n", name, &amount, &enabled, &used) != 3 || !used;
+            /* the law version is everything after the one space that follows
+             * the switch, leading spaces included (it is any label) */
+            bad = sscanf(val, "%63s %d %d%n", name, &amount, &enabled, &used) != 3 ||
+                  val[used] != ' ';
+            used++;
             rule_row *x = NULL;
             for (size_t i = 0; !bad && i < ROW_COUNT && !x; i++)
                 if (strcmp(triage_deadline_row_name(r->rows[i].row), name) == 0)
