@@ -145,9 +145,11 @@ triage_status_t triage__policy_set_opaque(triage_engine_t *e, int slot, const ch
         rc = stage(&tx, slot, id, version, payload, len);
         if (rc) {
             triage__txn_discard(&tx);
+            triage__call_end(e);
             break;
         }
         rc = triage__txn_commit(&tx);
+        triage__call_end(e);
         if (rc != TRIAGE__ERACE)
             break;
     }
