@@ -577,6 +577,68 @@ static void test_working_set(void **state)
     pair_close(&p);
 }
 
+/* At open every open case comes with all its rows at once, and each row
+ * finds its case among them (by binary search since the linear search
+ * took a third of the time to open ten years of a region): rows of
+ * hundreds of cases, created in an order unlike the cases' ids, land on
+ * their own case, as a refresh that brings many cases at once does. */
+static void test_open_attaches_rows_to_their_cases(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p, 3);
+    enum { N = 300 };
+    triage_id_t cases[N], clients[N];
+    for (int i = 0; i < N; i++)
+        cases[i] = new_case(p.e[0], &clients[i]);
+    /* a second intake on every third case: a client with an active case
+     * with a responsible worker gets it attached */
+    triage_id_t sw = new_worker(p.e[0], TRIAGE_ROLE_SOCIAL_WORKER);
+    for (int i = 0; i < N; i += 3) {
+        assert_ok(triage_case_set_worker(p.e[0], &cases[i], NULL, now_ms, TRIAGE_SLOT_RESPONSIBLE,
+                                         &sw));
+        triage_intake_t in = TRIAGE_INTAKE_INIT;
+        in.client = clients[i];
+        in.kind = TRIAGE_INTAKE_CONTACT;
+        in.received_ms = now_ms + 1000;
+        triage_intake_result_t r;
+        r.version = TRIAGE_INTAKE_RESULT_VERSION;
+        assert_ok(triage_intake(&r, p.e[0], &in));
+        assert_int_equal(r.attached, 1);
+    }
+    /* B refreshes them all at once; a third engine opens on them */
+    assert_ok(triage_engine_refresh(p.e[1]));
+    triage_store_t mem3;
+    assert_ok(triage_store_memory_share(&mem3, &p.mem[0]));
+    triage_engine_t *e3;
+    assert_ok(triage_engine_open(&e3, NULL, &mem3));
+    for (int i = 0; i < N; i++) {
+        triage_case_t want, got;
+        want.version = got.version = TRIAGE_CASE_VERSION;
+        assert_ok(triage_case_get(&want, p.e[0], &cases[i]));
+        assert_int_equal(want.intake_count, i % 3 == 0 ? 2 : 1);
+        for (int k = 0; k < 2; k++) {
+            assert_ok(triage_case_get(&got, k ? e3 : p.e[1], &cases[i]));
+            assert_int_equal(got.intake_count, want.intake_count);
+            assert_int_equal(got.deadline_count, want.deadline_count);
+            triage_id_t *ids;
+            size_t n;
+            assert_ok(triage_case_intakes(&ids, &n, k ? e3 : p.e[1], &cases[i]));
+            assert_int_equal(n, want.intake_count);
+            for (size_t j = 0; j < n; j++) {
+                triage_intake_info_t info;
+                info.version = TRIAGE_INTAKE_INFO_VERSION;
+                assert_ok(triage_intake_get(&info, k ? e3 : p.e[1], &ids[j]));
+                assert_int_equal(triage_id_compare(&info.case_id, &cases[i]), 0);
+            }
+            triage_free(ids);
+        }
+    }
+    assert_int_equal(stats_of(e3).cases, N);
+    triage_engine_free(e3);
+    pair_close(&p);
+}
+
 /* ---- a failed refresh leaves memory at a committed state ------------------------- */
 
 static void test_refresh_failure(void **state)
@@ -748,6 +810,7 @@ int main(void)
         cmocka_unit_test(test_policies_shared),
         cmocka_unit_test(test_option_policy_published),
         cmocka_unit_test(test_working_set),
+        cmocka_unit_test(test_open_attaches_rows_to_their_cases),
         cmocka_unit_test(test_refresh_failure),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_memory_store_contract),
