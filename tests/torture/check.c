@@ -577,14 +577,15 @@ static int cmp_i64(const void *a, const void *b);
 
 /* The times of the distributions (batches), from the journals: online
  * assignments are judged strictly, batches reported. */
-static int64_t *batch_at;
-static size_t nbatch_at;
+static int64_t *batch_at, *orphan_at;
+static size_t nbatch_at, norphan_at;
 
 static void check_fairness(db_t *d, size_t first, size_t last, replay_counts *rc)
 {
     /* a batch: a journaled distribution, or an unjournaled commit (a killed
-     * call) that assigns several cases */
-    int batch = bsearch(&d->ev[first].at, batch_at, nbatch_at, sizeof *batch_at, cmp_i64) != NULL;
+     * call, which may have been one) */
+    int batch = bsearch(&d->ev[first].at, batch_at, nbatch_at, sizeof *batch_at, cmp_i64) != NULL ||
+                bsearch(&d->ev[first].at, orphan_at, norphan_at, sizeof *orphan_at, cmp_i64) != NULL;
     for (size_t i = first; i <= last; i++)
         batch |= d->ev[i].kind == TRIAGE_EVENT_WORKER_ASSIGNED &&
                  !id_eq(&d->ev[i].case_id, &d->ev[first].case_id);
@@ -1104,6 +1105,11 @@ int tt_check(const tt_config *cfg, const int64_t *orphans, size_t norphans)
         if (j.lines[i].op == 'D')
             batch_at[nbatch_at++] = j.lines[i].at;
     qsort(batch_at, nbatch_at, sizeof *batch_at, cmp_i64);
+    orphan_at = malloc((norphans + 1) * sizeof *orphan_at);
+    norphan_at = norphans;
+    if (norphans)
+        memcpy(orphan_at, orphans, norphans * sizeof *orphan_at);
+    qsort(orphan_at, norphan_at, sizeof *orphan_at, cmp_i64);
     replay_counts rc;
     memset(&rc, 0, sizeof rc);
     replay(&d, &rc);
@@ -1140,6 +1146,7 @@ int tt_check(const tt_config *cfg, const int64_t *orphans, size_t norphans)
         free(j.lines[i].rest);
     free(j.lines);
     free(batch_at);
+    free(orphan_at);
     db_free(&d);
     return problems ? 1 : 0;
 }
