@@ -14,7 +14,8 @@ if [ "${1:-}" = "--sanitize" ]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 if [ -d "$builddir/meson-private" ]; then
-  meson configure "$builddir" $opts >/dev/null
+  # --reconfigure also learns options added since the directory was set up
+  meson setup --reconfigure "$builddir" $opts >/dev/null
 else
   meson setup "$builddir" $opts >/dev/null
 fi

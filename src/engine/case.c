@@ -2,7 +2,8 @@
  * The client process (docs/domain.md §3-§6): stage transitions with their
  * required data, contact attempts, the motivation check, classification,
  * the special-support decision, workers on a case, the SHL 37 § assessment
- * record, milestones and deadline status. Intake is in intake.c.
+ * record and milestones. Intake is in intake.c; the deadlines that arise
+ * after intake and the deadline status in case_deadlines.c.
  *
  * Every function validates first, then builds its change in a transaction
  * (txn.c) and commits it: a failure changes nothing.
@@ -153,7 +154,7 @@ triage_status_t triage__case_add_later_row(triage__txn *tx, triage__case *c,
 
 /* Acting on the matter answers every intake that arrived before it: the
  * tier response rows (docs/deadlines.md). */
-static void respond(triage__case *c, int64_t at_ms, triage_date_t day)
+void triage__case_respond(triage__case *c, int64_t at_ms, triage_date_t day)
 {
     triage__case_meet(c, TRIAGE_MILESTONE_RESPONSE, at_ms, day);
 }
@@ -162,7 +163,7 @@ static void respond(triage__case *c, int64_t at_ms, triage_date_t day)
  * a plan review) once the case is past the start of its assessment: it
  * starts the assessment of every matter attached since, and past
  * ASSESSMENT also completes it (docs/deadlines.md, "Attached intakes"). */
-static void reassess(triage__case *c, int64_t at_ms, triage_date_t day)
+void triage__case_reassess(triage__case *c, int64_t at_ms, triage_date_t day)
 {
     if (c->stage < TRIAGE_STAGE_ASSESSMENT || c->stage == TRIAGE_STAGE_CLOSED)
         return;
@@ -290,7 +291,7 @@ static const struct transition *find_transition(triage_stage_t from, triage_stag
     return NULL;
 }
 
-static triage_status_t forbid(const char *rule, const char *msg)
+triage_status_t triage__forbid(const char *rule, const char *msg)
 {
     return triage__error(TRIAGE_ESTATE, rule, "%s", msg);
 }
@@ -308,10 +309,10 @@ static triage_status_t may_decline(const triage__case *c)
 {
     if ((c->flags & TRIAGE_CASE_URGENT_RISK) || urgent_tier(c) ||
         (c->triggers & TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_UNABLE_TO_SELF_CARE)))
-        return forbid("shl35_2_declined", "the client cannot be closed as declined while there "
+        return triage__forbid("shl35_2_declined", "the client cannot be closed as declined while there "
                                           "is an urgent risk or they cannot look after themselves");
     if (c->stage == TRIAGE_STAGE_GUIDANCE && c->motivation != TRIAGE_MOTIVATION_UNWILLING)
-        return forbid("motivation_unwilling",
+        return triage__forbid("motivation_unwilling",
                       "closing as declined in guidance needs the motivation check to say unwilling");
     return TRIAGE_OK;
 }
@@ -334,7 +335,7 @@ static triage_status_t check_needs(triage_engine_t *e, const triage__case *r,
 {
     const triage__case *c = r;
     if ((t->needs & NEEDS_IMMEDIATE) && c->urgency != TRIAGE_URGENCY_IMMEDIATE)
-        return forbid(t->rule, "only an IMMEDIATE case goes straight to distribution");
+        return triage__forbid(t->rule, "only an IMMEDIATE case goes straight to distribution");
     if (t->needs & NEEDS_CONTINUITY) {
         const triage__client *cl = triage__fetch(e, TRIAGE__T_CLIENT, &c->client, "client");
         const triage__case *act =
@@ -343,38 +344,38 @@ static triage_status_t check_needs(triage_engine_t *e, const triage__case *r,
                 : NULL;
         if (!act || id_eq(&act->id, &c->id) || act->stage == TRIAGE_STAGE_CLOSED ||
             is_nil(&act->responsible))
-            return forbid(t->rule, "the client has no active case with a responsible worker");
+            return triage__forbid(t->rule, "the client has no active case with a responsible worker");
     }
     if (t->needs & NEEDS_DISTRIBUTED) {
         if (!(c->flags & TRIAGE_CASE_CLASSIFIED))
-            return forbid("classification_required", "the case must be classified first");
+            return triage__forbid("classification_required", "the case must be classified first");
         triage_role_t role = worker_role(e, &c->assessment_worker);
         if (!role)
-            return forbid("assessment_worker_required",
+            return triage__forbid("assessment_worker_required",
                           "an assessment-responsible worker must be named first");
         if (c->special_support && role != TRIAGE_ROLE_SOCIAL_WORKER)
-            return forbid("shl36_5_social_worker_assesses",
+            return triage__forbid("shl36_5_social_worker_assesses",
                           "a special-support client's assessment is run by a social worker");
     }
     if (t->needs & NEEDS_ASSESSED) {
         if (!(c->flags & TRIAGE_CASE_ASSESSMENT_RECORDED))
-            return forbid("shl37_assessment_record", "the SHL 37 § assessment record is missing");
+            return triage__forbid("shl37_assessment_record", "the SHL 37 § assessment record is missing");
         if (is_nil(&c->responsible) && !m->responsible_unnecessary &&
             !(c->flags & TRIAGE_CASE_RESPONSIBLE_UNNECESSARY))
-            return forbid("shl42_responsible_worker",
+            return triage__forbid("shl42_responsible_worker",
                           "a responsible worker must be named or recorded as unnecessary");
         if (!arrangement_ok(e, c))
-            return forbid("shl42_special_support_responsible",
+            return triage__forbid("shl42_special_support_responsible",
                           "the responsible worker's role does not fit the client's need");
     }
     if ((t->needs & NEEDS_PLAN_SKIP) && !m->plan_unnecessary)
-        return forbid("shl39_plan_unnecessary",
+        return triage__forbid("shl39_plan_unnecessary",
                       "skipping the client plan needs it recorded as obviously unnecessary");
     if (t->to == TRIAGE_STAGE_CLOSED) {
         if (m->reason == TRIAGE_CLOSE_NONE)
-            return forbid("closing_reason", "closing needs a reason");
+            return triage__forbid("closing_reason", "closing needs a reason");
         if (!(t->reasons & R(m->reason)))
-            return forbid("closing_reason", "that closing reason is not allowed at this stage");
+            return triage__forbid("closing_reason", "that closing reason is not allowed at this stage");
         if (m->reason == TRIAGE_CLOSE_DECLINED)
             return may_decline(c);
         if (m->reason == TRIAGE_CLOSE_UNREACHABLE)
@@ -422,7 +423,7 @@ static triage_status_t case_move_once(triage_engine_t *e, const triage_id_t *cas
         return rc;
     triage__case *c = r;
     if (c->stage == TRIAGE_STAGE_CLOSED)
-        return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
+        return triage__case_fail(&tx, triage__forbid("closed_is_final", "a closed case never changes"));
     const struct transition *t = find_transition(c->stage, m->to);
     if (!t)
         return triage__case_fail(&tx, triage__error(TRIAGE_ESTATE, "stage_graph",
@@ -518,12 +519,12 @@ static triage_status_t contact_attempt_once(triage_engine_t *e, const triage_id_
     triage__case *c = r;
     if (reached == TRIAGE_CONTACT_NO_SHOW) {
         if (c->stage < TRIAGE_STAGE_GUIDANCE || c->stage > TRIAGE_STAGE_CASEWORK)
-            return triage__case_fail(&tx, forbid("no_show_stage",
+            return triage__case_fail(&tx, triage__forbid("no_show_stage",
                                                  "a no-show is recorded on an open case past "
                                                  "intake"));
     } else if (c->stage != TRIAGE_STAGE_GUIDANCE && c->stage != TRIAGE_STAGE_INITIAL_ASSESSMENT &&
                c->stage != TRIAGE_STAGE_ASSESSMENT) {
-        return triage__case_fail(&tx, forbid("contact_attempt_stage",
+        return triage__case_fail(&tx, triage__forbid("contact_attempt_stage",
                                              "contact attempts are recorded in guidance, "
                                              "initial assessment or assessment"));
     }
@@ -586,7 +587,7 @@ static triage_status_t case_motivation_once(int *offer_decline, triage_engine_t 
         return rc;
     triage__case *c = r;
     if (c->stage != TRIAGE_STAGE_GUIDANCE && c->stage != TRIAGE_STAGE_INITIAL_ASSESSMENT)
-        return triage__case_fail(&tx, forbid("motivation_stage",
+        return triage__case_fail(&tx, triage__forbid("motivation_stage",
                                              "the motivation check belongs to guidance or "
                                              "initial assessment"));
     c->motivation = motivation;
@@ -640,7 +641,7 @@ static triage_status_t case_classify_once(triage_classification_t *out,
         return rc;
     triage__case *c = r;
     if (c->stage < TRIAGE_STAGE_DISTRIBUTION || c->stage > TRIAGE_STAGE_CASEWORK)
-        return triage__case_fail(&tx, forbid("classification_stage",
+        return triage__case_fail(&tx, triage__forbid("classification_stage",
                                              "classification is done in distribution, "
                                              "assessment, planning or casework"));
     /* The repeat-notification flag counts as a capacity barrier (§3, §6). */
@@ -655,8 +656,8 @@ static triage_status_t case_classify_once(triage_classification_t *out,
         if (rc)
             return triage__case_fail(&tx, rc);
     }
-    reassess(c, at_ms, day);
-    respond(c, at_ms, day);
+    triage__case_reassess(c, at_ms, day);
+    triage__case_respond(c, at_ms, day);
     int from = (c->flags & TRIAGE_CASE_CLASSIFIED) ? c->classification.quadrant : 0;
     int old_rec = (c->flags & TRIAGE_CASE_CLASSIFIED) ? c->classification.special_support : -1;
     c->classification = k;
@@ -726,9 +727,9 @@ static triage_status_t case_decide_special_support_once(triage_engine_t *e,
         return rc;
     triage__case *c = r;
     if (c->stage == TRIAGE_STAGE_CLOSED)
-        return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
+        return triage__case_fail(&tx, triage__forbid("closed_is_final", "a closed case never changes"));
     if (!(c->flags & TRIAGE_CASE_CLASSIFIED))
-        return triage__case_fail(&tx, forbid("classification_required",
+        return triage__case_fail(&tx, triage__forbid("classification_required",
                                              "the case must be classified first"));
     int recommended = c->classification.special_support;
     if (special_support != recommended && reason_code == 0)
@@ -769,10 +770,10 @@ triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case *r,
     triage_id_t wid = worker ? *worker : nil_id;
     triage__case *c = r;
     if (c->stage == TRIAGE_STAGE_CLOSED)
-        return forbid("closed_is_final", "a closed case never changes");
+        return triage__forbid("closed_is_final", "a closed case never changes");
     triage_role_t role = worker_role(e, &wid);
     if (role && role < TRIAGE_ROLE_SOCIAL_COUNSELLOR && slot != TRIAGE_SLOT_PAIR)
-        return forbid("qualified_worker",
+        return triage__forbid("qualified_worker",
                       "assessment and responsibility need a social counsellor or social worker");
     triage_id_t *target = slot == TRIAGE_SLOT_ASSESSMENT ? &c->assessment_worker
                           : slot == TRIAGE_SLOT_RESPONSIBLE ? &c->responsible
@@ -782,12 +783,12 @@ triage_status_t triage__case_set_worker_tx(triage__txn *tx, triage__case *r,
                              "the pair must be another worker than the responsible");
     if (slot == TRIAGE_SLOT_ASSESSMENT && role && c->special_support &&
         role != TRIAGE_ROLE_SOCIAL_WORKER)
-        return forbid("shl36_5_social_worker_assesses",
+        return triage__forbid("shl36_5_social_worker_assesses",
                       "a special-support client's assessment is run by a social worker");
     triage_id_t before = *target;
     *target = wid;
     if (slot != TRIAGE_SLOT_ASSESSMENT && !is_nil(&c->responsible) && !arrangement_ok(e, c))
-        return forbid("shl42_special_support_responsible",
+        return triage__forbid("shl42_special_support_responsible",
                       "a special-support client's responsible worker is a social worker (or, "
                       "where the policy allows, a counsellor with a social-worker pair)");
     update_mismatch(e, c);
@@ -879,7 +880,7 @@ static triage_status_t case_record_assessment_once(triage_engine_t *e,
         return rc;
     triage__case *c = r;
     if (c->stage != TRIAGE_STAGE_ASSESSMENT)
-        return triage__case_fail(&tx, forbid("assessment_stage",
+        return triage__case_fail(&tx, triage__forbid("assessment_stage",
                                              "the assessment is recorded in ASSESSMENT"));
     c->flags |= TRIAGE_CASE_ASSESSMENT_RECORDED;
     if (rec->responsible_needed)
@@ -887,7 +888,7 @@ static triage_status_t case_record_assessment_once(triage_engine_t *e,
     else
         c->flags |= TRIAGE_CASE_RESPONSIBLE_UNNECESSARY;
     c->need_nature = rec->nature;
-    respond(c, at_ms, day);
+    triage__case_respond(c, at_ms, day);
     triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_ASSESSMENT_RECORDED, at_ms, actor);
     if (!ev)
         return triage__case_fail(&tx, TRIAGE_ENOMEM);
@@ -923,9 +924,9 @@ static triage_status_t case_milestone_once(triage_engine_t *e, const triage_id_t
         return rc;
     triage__case *c = r;
     if (c->stage == TRIAGE_STAGE_CLOSED)
-        return triage__case_fail(&tx, forbid("closed_is_final", "a closed case never changes"));
+        return triage__case_fail(&tx, triage__forbid("closed_is_final", "a closed case never changes"));
     triage__case_meet(c, milestone, at_ms, day);
-    respond(c, at_ms, day);
+    triage__case_respond(c, at_ms, day);
     triage_event_t *ev = triage__case_event(&tx, r, TRIAGE_EVENT_MILESTONE, at_ms, actor);
     if (!ev)
         return triage__case_fail(&tx, TRIAGE_ENOMEM);
@@ -938,243 +939,4 @@ TRIAGE_API triage_status_t triage_case_milestone(triage_engine_t *e, const triag
                                                  triage_milestone_t milestone)
 {
     TRIAGE__RETRY(e, case_milestone_once(e, case_id, actor, at_ms, milestone));
-}
-
-/* ---- deadlines that arise after intake (docs/domain.md §5.3) ------------------- */
-
-/* The intake of case `c` a later fact belongs to: `want` when given (an
- * intake of the case that arrived at or before at_ms), else the opening
- * intake (latest = 0) or the latest that arrived at or before at_ms. */
-static triage_status_t pick_intake(const triage__intake **out, const triage__case *c,
-                                   const triage_id_t *want, int64_t at_ms, int latest)
-{
-    if (want && !is_nil(want)) {
-        const triage__intake *in = triage__case_intake(c, want);
-        if (!in)
-            return triage__error(TRIAGE_ENOTFOUND, "intake", "no intake of the case has that id");
-        if (in->received_ms > at_ms)
-            return triage__error(TRIAGE_EINVAL, "intake", "the intake arrived after at_ms");
-        *out = in;
-        return TRIAGE_OK;
-    }
-    *out = &c->intakes[0];
-    for (uint32_t i = 1; latest && i < c->nintakes; i++)
-        if (c->intakes[i].received_ms <= at_ms)
-            *out = &c->intakes[i];
-    return TRIAGE_OK;
-}
-
-/* triage__case_begin() for a change that a closed case refuses. */
-static triage_status_t begin_open(triage__txn *tx, triage__case **c, triage_date_t *day,
-                                  triage_engine_t *e, const triage_id_t *case_id,
-                                  const triage_id_t *actor, int64_t at_ms)
-{
-    triage_status_t rc = triage__case_begin(tx, c, day, e, case_id, actor, at_ms);
-    if (!rc && (*c)->stage == TRIAGE_STAGE_CLOSED)
-        rc = triage__case_fail(tx, forbid("closed_is_final", "a closed case never changes"));
-    return rc;
-}
-
-static triage_status_t service_decision_once(triage_engine_t *e, const triage_id_t *case_id,
-                                             const triage_id_t *actor, int64_t at_ms,
-                                             const triage_id_t *intake, int urgent)
-{
-    triage_status_t rc = triage__bool_arg(urgent, "urgent");
-    if (rc)
-        return rc;
-    triage__txn tx;
-    triage__case *c;
-    triage_date_t day;
-    rc = begin_open(&tx, &c, &day, e, case_id, actor, at_ms);
-    if (rc)
-        return rc;
-    const triage__intake *in;
-    if ((rc = pick_intake(&in, c, intake, at_ms, 0)))
-        return triage__case_fail(&tx, rc);
-    triage_id_t intake_id = in->id;
-    respond(c, at_ms, day);
-    triage_event_t *ev = triage__case_event(&tx, c, TRIAGE_EVENT_SERVICE_DECIDED, at_ms, actor);
-    if (!ev)
-        return triage__case_fail(&tx, TRIAGE_ENOMEM);
-    ev->to = urgent;
-    ev->intake = intake_id;
-    /* SHL 45 § 2: a non-urgent decision is carried out within 3 months of
-     * the matter's intake (urgent ones without delay: no dated row) */
-    if (!urgent && (rc = triage__case_add_later_row(&tx, c, TRIAGE_DEADLINE_D9, in, in->received,
-                                                    at_ms, actor)))
-        return triage__case_fail(&tx, rc);
-    return triage__txn_commit(&tx);
-}
-
-TRIAGE_API triage_status_t triage_case_service_decision(triage_engine_t *e,
-                                                        const triage_id_t *case_id,
-                                                        const triage_id_t *actor, int64_t at_ms,
-                                                        const triage_id_t *intake, int urgent)
-{
-    TRIAGE__RETRY(e, service_decision_once(e, case_id, actor, at_ms, intake, urgent));
-}
-
-static triage_status_t request_meeting_once(triage_engine_t *e, const triage_id_t *case_id,
-                                            const triage_id_t *actor, int64_t at_ms,
-                                            const triage_id_t *intake)
-{
-    triage__txn tx;
-    triage__case *c;
-    triage_date_t day;
-    triage_status_t rc = begin_open(&tx, &c, &day, e, case_id, actor, at_ms);
-    if (rc)
-        return rc;
-    const triage__intake *in;
-    if ((rc = pick_intake(&in, c, intake, at_ms, 1)))
-        return triage__case_fail(&tx, rc);
-    triage_event_t *ev = triage__case_event(&tx, c, TRIAGE_EVENT_MEETING_REQUESTED, at_ms, actor);
-    if (!ev)
-        return triage__case_fail(&tx, TRIAGE_ENOMEM);
-    ev->intake = in->id;
-    /* TTL 14 e §: the meeting by the 7th business day after asking */
-    if ((rc = triage__case_add_later_row(&tx, c, TRIAGE_DEADLINE_D13, in, day, at_ms, actor)))
-        return triage__case_fail(&tx, rc);
-    return triage__txn_commit(&tx);
-}
-
-TRIAGE_API triage_status_t triage_case_request_meeting(triage_engine_t *e,
-                                                       const triage_id_t *case_id,
-                                                       const triage_id_t *actor, int64_t at_ms,
-                                                       const triage_id_t *intake)
-{
-    TRIAGE__RETRY(e, request_meeting_once(e, case_id, actor, at_ms, intake));
-}
-
-static triage_status_t review_plan_once(triage_engine_t *e, const triage_id_t *case_id,
-                                        const triage_id_t *actor, int64_t at_ms)
-{
-    triage__txn tx;
-    triage__case *c;
-    triage_date_t day;
-    triage_status_t rc = begin_open(&tx, &c, &day, e, case_id, actor, at_ms);
-    if (rc)
-        return rc;
-    if (c->stage != TRIAGE_STAGE_CASEWORK || c->plan_made == NONE)
-        return triage__case_fail(&tx, forbid("shl39_plan_review",
-                                             "a client plan is reviewed in casework, once it "
-                                             "has been made"));
-    triage__case_meet(c, TRIAGE_MILESTONE_PLAN_REVIEWED, at_ms, day);
-    reassess(c, at_ms, day);
-    respond(c, at_ms, day);
-    triage_event_t *ev = triage__case_event(&tx, c, TRIAGE_EVENT_MILESTONE, at_ms, actor);
-    if (!ev)
-        return triage__case_fail(&tx, TRIAGE_ENOMEM);
-    ev->to = TRIAGE_MILESTONE_PLAN_REVIEWED;
-    /* the next review: the policy's limit after this one (default 12 months) */
-    if ((rc = triage__case_add_later_row(&tx, c, TRIAGE_DEADLINE_PLAN_REVIEW, &c->intakes[0], day,
-                                         at_ms, actor)))
-        return triage__case_fail(&tx, rc);
-    return triage__txn_commit(&tx);
-}
-
-TRIAGE_API triage_status_t triage_case_review_plan(triage_engine_t *e, const triage_id_t *case_id,
-                                                   const triage_id_t *actor, int64_t at_ms)
-{
-    TRIAGE__RETRY(e, review_plan_once(e, case_id, actor, at_ms));
-}
-
-triage_status_t triage__deadline_state(triage_deadline_state_t *state, int32_t *overdue,
-                                       triage_date_t *met, triage_engine_t *e,
-                                       const triage__case *c, const triage__deadline *d,
-                                       triage_date_t today, int32_t due_soon_days)
-{
-    triage_deadline_t dl = {(triage_deadline_row_t)d->row, (triage_legal_basis_t)d->basis,
-                            (triage_milestone_t)d->milestone, d->due};
-    /* asked about a day before the row was met: not met yet on that day */
-    *met = d->met != NONE && d->met <= today ? d->met : NONE;
-    triage_status_t rc =
-        triage_deadline_status(state, overdue, e->cal, &dl, *met, today, due_soon_days);
-    if (rc)
-        return rc;
-    /* A closed case owes no milestone it had not reached: cancelled when it
-     * closed in time, else missed by the closing day. A superseded row was
-     * replaced by a later one and is no longer due. */
-    if (*met == NONE && (d->flags & TRIAGE__DL_SUPERSEDED)) {
-        *state = TRIAGE_DEADLINE_CANCELLED;
-        *overdue = 0;
-    } else if (*met == NONE && c->closed != NONE && c->closed <= today) {
-        if (c->closed <= d->due) {
-            *state = TRIAGE_DEADLINE_CANCELLED;
-            *overdue = 0;
-        } else {
-            *state = TRIAGE_DEADLINE_MISSED;
-            triage_calendar_business_days_between(overdue, e->cal, d->due, c->closed);
-        }
-    }
-    return TRIAGE_OK;
-}
-
-static const size_t case_deadline_sizes[] = {sizeof(triage_case_deadline_t)};
-
-TRIAGE_API triage_status_t triage_case_deadlines(triage_case_deadline_t **out, size_t *count,
-                                                 int32_t *next, uint32_t version,
-                                                 triage_engine_t *e, const triage_id_t *case_id,
-                                                 triage_date_t today, int32_t due_soon_days)
-{
-    if (!out)
-        return triage__error_null("out");
-    if (!count)
-        return triage__error_null("count");
-    size_t size = triage__version_size(version, case_deadline_sizes,
-                                       TRIAGE__ARRAY_LEN(case_deadline_sizes), "version");
-    if (!size)
-        return triage_error_last()->code;
-    if (!e)
-        return triage__error_null("engine");
-    if (!case_id)
-        return triage__error_null("case_id");
-    if (due_soon_days < 0)
-        return triage__error(TRIAGE_EINVAL, "due_soon_days", "due_soon_days must be >= 0");
-    TRIAGE__READ_BEGIN(e);
-    const triage__case *c = triage__fetch(e, TRIAGE__T_CASE, case_id, "case_id");
-    if (!c)
-        return triage_error_last()->code;
-    unsigned char *arr = NULL;
-    if (c->ndeadlines) {
-        arr = triage__owned_alloc(&e->alloc, c->ndeadlines * size);
-        if (!arr)
-            return TRIAGE_ENOMEM;
-    }
-    int32_t first = -1;
-    triage_date_t first_due = 0;
-    for (uint32_t i = 0; i < c->ndeadlines; i++) {
-        const triage__deadline *d = &c->deadlines[i];
-        triage_case_deadline_t x;
-        memset(&x, 0, sizeof x);
-        x.version = TRIAGE_CASE_DEADLINE_VERSION;
-        x.deadline.row = (triage_deadline_row_t)d->row;
-        x.deadline.basis = (triage_legal_basis_t)d->basis;
-        x.deadline.milestone = (triage_milestone_t)d->milestone;
-        x.deadline.due = d->due;
-        x.id = d->id;
-        x.intake = d->intake_id;
-        x.start = d->start;
-        x.flags = (d->flags & TRIAGE__DL_MET_ON_ARRIVAL ? TRIAGE_DEADLINE_MET_ON_ARRIVAL : 0) |
-                  (d->flags & TRIAGE__DL_SUPERSEDED ? TRIAGE_DEADLINE_SUPERSEDED : 0);
-        triage_status_t rc = triage__deadline_state(&x.state, &x.overdue, &x.met, e, c, d, today,
-                                                    due_soon_days);
-        if (rc) {
-            triage_free(arr);
-            return rc;
-        }
-        if ((x.state == TRIAGE_DEADLINE_OPEN || x.state == TRIAGE_DEADLINE_DUE_SOON ||
-             x.state == TRIAGE_DEADLINE_MISSED) &&
-            (first < 0 || d->due < first_due)) {
-            first = (int32_t)i;
-            first_due = d->due;
-        }
-        memcpy(arr + i * size, &x, size);
-    }
-    *out = (triage_case_deadline_t *)(void *)arr;
-    *count = c->ndeadlines;
-    if (next)
-        *next = first;
-    if (e->audit)
-        e->audit(e->audit_ud, TRIAGE_AUDIT_READ, TRIAGE_AUDIT_CASE, case_id);
-    return TRIAGE_OK;
 }

@@ -435,6 +435,14 @@ triage_status_t triage__case_begin(triage__txn *tx, triage__case **rec, triage_d
                                    const triage_id_t *actor, int64_t at_ms);
 /* Discards the transaction and returns rc. */
 triage_status_t triage__case_fail(triage__txn *tx, triage_status_t rc);
+/* A rule of the client process refuses the change: TRIAGE_ESTATE naming it. */
+triage_status_t triage__forbid(const char *rule, const char *msg);
+/* Acting on the matter answers the tier response rows of every intake that
+ * arrived before it. */
+void triage__case_respond(triage__case *c, int64_t at_ms, triage_date_t day);
+/* A reassessment by the case's own worker once past the start of its
+ * assessment (meets the attached intakes' assessment rows). */
+void triage__case_reassess(triage__case *c, int64_t at_ms, triage_date_t day);
 /* Adds an event of case c, with the client as subject, to the transaction (NULL: ENOMEM). */
 triage_event_t *triage__case_event(triage__txn *tx, const triage__case *c,
                                    triage_event_kind_t kind, int64_t at_ms,

@@ -10,14 +10,12 @@ exception; refusals come back as the right exceptions.
 
 import datetime
 import os
-import select
 import subprocess
-import sys
-import uuid
 
 import pytest
 
 import triage
+from interleave import interleave
 from triage import Stage
 
 CONNINFO = os.environ.get("TRIAGE_PG_CONNINFO")
@@ -48,61 +46,11 @@ def open_pg(schema, **kw):
     return triage.Engine.open_postgresql(CONNINFO, schema, clock=lambda: T0, **kw)
 
 
-# The other process: reads commands on stdin, answers one line each.
-CHILD = r"""
-import datetime, sys, uuid
-import triage
-T0 = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.timezone.utc)
-e = triage.Engine.open_postgresql(sys.argv[1], sys.argv[2], clock=lambda: T0)
-for line in sys.stdin:
-    cmd, *args = line.split()
-    if cmd == "intake":
-        c = e.add_client(municipality=297)
-        out = e.intake(c, kind="notification", received=T0).case
-    elif cmd == "stage":
-        out = e.case(uuid.UUID(args[0])).stage.name
-    elif cmd == "assign":
-        out = e.assign(uuid.UUID(args[0]), at=T0).worker
-    elif cmd == "worker":
-        out = e.case(uuid.UUID(args[0])).assessment_worker
-    elif cmd == "cases":
-        out = len(list(e.cases()))
-    print(out, flush=True)
-e.close()
-"""
-
-
 def test_two_processes_interleave():
     fresh("py_two")
     with open_pg("py_two") as a:
-        w = a.add_worker(role=triage.Role.SOCIAL_COUNSELLOR)
-        child = subprocess.Popen([sys.executable, "-c", CHILD, CONNINFO, "py_two"],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                 env=dict(os.environ))
-
-        def ask(line):
-            child.stdin.write(line + "\n")
-            child.stdin.flush()
-            ready, _, _ = select.select([child.stdout], [], [], 120)
-            assert ready, f"the other process did not answer {line!r}"
-            return child.stdout.readline().strip()
-        try:
-            mine = a.intake(a.add_client(municipality=297), kind="contact", received=T0).case
-            assert ask(f"stage {mine}") == "RECEIVED"          # B sees A's intake
-            theirs = uuid.UUID(ask("intake"))
-            assert a.case(theirs).stage == Stage.RECEIVED       # A sees B's
-            assert ask(f"assign {mine}") == str(w)               # B assigns A's case
-            assert a.case(mine).assessment_worker == w          # A sees it
-            assert a.assign(theirs, at=T0).worker == w           # A assigns B's
-            assert ask(f"worker {theirs}") == str(w)
-            a.move(mine, Stage.GUIDANCE, at=T0)
-            assert ask(f"stage {mine}") == "GUIDANCE"
-            assert ask("cases") == "2"
-        finally:
-            child.stdin.close()
-            assert child.wait(timeout=60) == 0
-        seqs = [ev.seq for ev in a.events()]
-        assert seqs == list(range(1, len(seqs) + 1))
+        interleave(a, "triage.Engine.open_postgresql(sys.argv[1], sys.argv[2], clock=lambda: T0)",
+                   [CONNINFO, "py_two"])
     assert psql("SELECT count(*) FROM py_two.cases WHERE assessment_worker IS NOT NULL") == "2"
 
 
