@@ -36,6 +36,10 @@
  * - A lost connection fails the call that meets it (TRIAGE_ESTORE); the
  *   next call outside a transaction connects again (PQreset) and sets the
  *   session up as at open.
+ *
+ * This file holds the store's methods and triage_store_postgresql();
+ * pg_wire.c the values, errors, statements and session, pg_open.c the
+ * schema at open and connecting (pg_internal.h).
  */
 #include <stdio.h>
 #include <string.h>
