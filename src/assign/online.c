@@ -550,6 +550,17 @@ static triage_status_t cap_bits(int32_t *bits, applied *ap, triage_engine_t *e,
         *bits |= TRIAGE_EVENT_OVER_HARD_CAP;
     ap->clients[k]++;
     ap->children[k] += children;
+    /* the case's previous responsible worker gives the client up in this
+     * same apply: a later proposal for that worker counts one client (and
+     * these children) fewer */
+    const char *prev = triage_id_is_nil(&c->responsible)
+                           ? NULL
+                           : (const char *)triage__table_get(wt, &c->responsible);
+    if (prev) {
+        size_t pk = (size_t)(prev - wt->recs) / wt->elem;
+        ap->clients[pk]--;
+        ap->children[pk] -= children;
+    }
     return TRIAGE_OK;
 }
 

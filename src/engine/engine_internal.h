@@ -154,6 +154,11 @@ struct triage_engine {
     /* the last attempt of a call runs in a write transaction begun before
      * its refresh (shared.c), so no other engine can commit in between */
     int txn_open;
+    /* the write transaction an optimistic attempt began and found already
+     * lost (another engine committed since its refresh): kept open for the
+     * next attempt, which refreshes and decides inside it (shared.c) */
+    int lock_kept;
+    int32_t attempt;        /* the attempt of the call under way (0, 1, ...) */
     triage_date_t swept;    /* the day the working set was last swept */
     /* the shared configuration as stored, by slot - 1 (npayload 0: none) */
     triage__policy policies[TRIAGE__POLICY_SLOTS];

@@ -47,6 +47,22 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
 {
     if (!e)
         return TRIAGE_OK;
+    if (!e->txn_open || e->lock_kept)
+        e->attempt = attempt;
+    if (e->lock_kept) {
+        /* the previous attempt lost, holding the write lock it had just
+         * taken (shared.c): this attempt refreshes and decides inside it,
+         * where nobody can commit in between */
+        e->lock_kept = 0;
+        if (attempt > e->retries) {
+            triage__v2_end_locked(e);
+        } else {
+            triage_status_t rc = triage__v2_refresh(e);
+            if (rc)
+                triage__v2_end_locked(e);
+            return rc;
+        }
+    }
     if (e->txn_open)
         return TRIAGE_OK; /* a call inside a call's locked attempt */
     if (attempt > e->retries) {
@@ -72,7 +88,7 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
 
 void triage__call_end(triage_engine_t *e)
 {
-    if (e && e->txn_open)
+    if (e && e->txn_open && !e->lock_kept)
         triage__v2_end_locked(e);
 }
 

@@ -36,481 +36,24 @@
  * - A lost connection fails the call that meets it (TRIAGE_ESTORE); the
  *   next call outside a transaction connects again (PQreset) and sets the
  *   session up as at open.
+ *
+ * This file holds the store's methods and triage_store_postgresql();
+ * pg_wire.c the values, errors, statements and session, pg_open.c the
+ * schema at open and connecting (pg_internal.h).
  */
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/engine_internal.h"
-#include "store/sql_schema.h"
-
-/* The first schema version of the PostgreSQL tables (schema 1 existed
- * only in SQLite). */
-#define PG_FIRST_VERSION 2
-#define PG_VERSION TRIAGE__SQL_SCHEMA_VERSION
-
-/* Migrations of the PostgreSQL tables: entry i brings them from version
- * PG_FIRST_VERSION + i to the next; one transaction with the update of the
- * meta row. None yet. */
-static const char *const migrations[] = {NULL};
-#define NMIGRATIONS 0
-
-/* Advisory lock keys (class "TRIA" for writes, "TRIS" for schema set-up;
- * the second key is a hash of the schema name). */
-#define LOCK_WRITE 0x54524941
-#define LOCK_SETUP 0x54524953
-
-/* Type OIDs (pg_type.h; stable across versions). */
-#define OID_INT8 20
-#define OID_UUID 2950
-#define OID_DATE 1082
-
-/* Days from 1970-01-01 to 2000-01-01, PostgreSQL's date epoch. */
-#define PG_EPOCH_DAYS 10957
-
-#define MAX_PARAMS 64
-#define NKINDS TRIAGE__SQL_TABLES
-/* List queries: bit 1 owner, 2 changed after, 4 open only. */
-#define NMASKS 8
-
-typedef struct {
-    triage_allocator_t alloc;
-    PGconn *conn;
-    char schema[64];
-    int32_t lock_timeout_ms, statement_timeout_ms;
-    uint32_t schema_hash;
-    int in_txn;        /* a write transaction is open */
-    int in_read;       /* a read snapshot is open */
-    int busy;          /* a list is streaming: visitors may not call the store */
-    int64_t txn_last;  /* the last event sequence number in the open transaction */
-    uint64_t prepared; /* list queries prepared on this connection: bit kind*8+mask */
-    char begin_sql[160];
-} pg_store;
-
-/* ---- values ------------------------------------------------------------------------ */
-
-static void put_be(unsigned char *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--) {
-        p[i] = (unsigned char)(v & 0xff);
-        v >>= 8;
-    }
-}
-
-static uint64_t get_be(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint32_t fnv1a(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 16777619u;
-    }
-    return h;
-}
-
-/* PostgreSQL's packing of a SQLSTATE into an int (6 bits a character, the
- * first in the lowest bits): positive, and 0 for none. */
-static int pack_sqlstate(const char *st)
-{
-    if (!st || strlen(st) != 5)
-        return 0;
-    int v = 0;
-    for (int i = 0; i < 5; i++)
-        v += ((st[i] - '0') & 0x3f) << (6 * i);
-    return v;
-}
-
-/* A statement's parameters. Fixed-size values live in `scratch`; texts and
- * lists in `var` (pointers fixed when the parameters are complete). */
-typedef struct {
-    int n;
-    const char *val[MAX_PARAMS];
-    int len[MAX_PARAMS];
-    int fmt[MAX_PARAMS];
-    unsigned char scratch[MAX_PARAMS][16];
-    size_t var_off[MAX_PARAMS]; /* offset + 1 into var, 0: not variable */
-    triage__text var;
-    int overflow;
-} params;
-
-static void params_init(params *p, const triage_allocator_t *a)
-{
-    p->n = 0;
-    p->overflow = 0;
-    triage__text_init(&p->var, a);
-}
-
-static int slot(params *p)
-{
-    if (p->n >= MAX_PARAMS) {
-        p->overflow = 1;
-        return -1;
-    }
-    int i = p->n++;
-    p->fmt[i] = 1;
-    p->var_off[i] = 0;
-    return i;
-}
-
-static void p_null(params *p)
-{
-    int i = slot(p);
-    if (i >= 0) {
-        p->val[i] = NULL;
-        p->len[i] = 0;
-    }
-}
-
-static void p_int(params *p, int64_t v, int bytes)
-{
-    int i = slot(p);
-    if (i < 0)
-        return;
-    put_be(p->scratch[i], (uint64_t)v, bytes);
-    p->val[i] = (const char *)p->scratch[i];
-    p->len[i] = bytes;
-}
-
-static void p_i64(params *p, int64_t v)
-{
-    p_int(p, v, 8);
-}
-
-static void p_real(params *p, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    p_int(p, (int64_t)bits, 8);
-}
-
-static void p_id(params *p, const triage_id_t *id)
-{
-    int i = slot(p);
-    if (i < 0)
-        return;
-    memcpy(p->scratch[i], id->bytes, 16);
-    p->val[i] = (const char *)p->scratch[i];
-    p->len[i] = 16;
-}
-
-static void p_date(params *p, triage_date_t d)
-{
-    p_int(p, (int64_t)d - PG_EPOCH_DAYS, 4);
-}
-
-static void p_bytes(params *p, const void *data, size_t len)
-{
-    int i = slot(p);
-    if (i < 0)
-        return;
-    if (len > INT32_MAX) {
-        p->overflow = 1;
-        len = 0;
-    }
-    p->val[i] = data ? (const char *)data : "";
-    p->len[i] = (int)len;
-}
-
-/* A text or a list, copied into `var`: `jsonb` puts jsonb's binary
- * version byte first. */
-static void p_var_begin(params *p, int *i, int jsonb)
-{
-    *i = slot(p);
-    if (*i < 0)
-        return;
-    p->var_off[*i] = p->var.n + 1;
-    if (jsonb)
-        triage__text_add(&p->var, "%c", 1);
-}
-
-static void p_var_end(params *p, int i)
-{
-    if (i >= 0)
-        p->len[i] = (int)(p->var.n + 1 - p->var_off[i]);
-}
-
-/* Points the variable parameters into `var`; -2 when it failed to grow. */
-static int params_done(params *p)
-{
-    if (p->var.failed)
-        return -2;
-    for (int i = 0; i < p->n; i++)
-        if (p->var_off[i])
-            p->val[i] = p->var.p + p->var_off[i] - 1;
-    return p->overflow ? -1 : 0;
-}
-
-static void params_free(params *p)
-{
-    triage__text_free(&p->var);
-}
-
-/* ---- errors ---------------------------------------------------------------------- */
-
-/* Copies the first line of a message into `out`, or "" when it would show
- * `secret` (a password; an empty or absent one hides nothing). */
-static void safe_line(char *out, size_t cap, const char *msg, const char *secret)
-{
-    out[0] = '\0';
-    if (!msg)
-        return;
-    if (secret && *secret && strstr(msg, secret))
-        return;
-    size_t k = 0;
-    for (const char *c = msg; *c && *c != '\n' && k + 1 < cap; c++)
-        out[k++] = (*c == '\t' || *c == '\r') ? ' ' : *c;
-    while (k && out[k - 1] == ' ')
-        k--;
-    out[k] = '\0';
-}
-
-/* The status a failed statement maps to: a lost race, damage, or a failure
- * of the store (the packed SQLSTATE). `msg` gets a message without values. */
-static int classify(pg_store *s, const PGresult *res, const char *what, char *msg, size_t cap)
-{
-    const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    char line[200];
-    if (!st || PQstatus(s->conn) == CONNECTION_BAD) {
-        safe_line(line, sizeof line, PQerrorMessage(s->conn), PQpass(s->conn));
-        if (PQstatus(s->conn) == CONNECTION_BAD) {
-            snprintf(msg, cap, "PostgreSQL: %s: the connection to the server is lost%s%s", what,
-                     line[0] ? ": " : "", line);
-            return pack_sqlstate("08006");
-        }
-        snprintf(msg, cap, "PostgreSQL: %s failed%s%s", what, line[0] ? ": " : "", line);
-        return pack_sqlstate("58000");
-    }
-    /* data exceptions (class 22) may quote a value: their text is left out */
-    if (strncmp(st, "22", 2) == 0)
-        line[0] = '\0';
-    else
-        safe_line(line, sizeof line, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
-                  PQpass(s->conn));
-    snprintf(msg, cap, "PostgreSQL: %s: %s%s(SQLSTATE %s)", what, line, line[0] ? " " : "", st);
-    if (!strcmp(st, "40001") || !strcmp(st, "40P01") || !strcmp(st, "55P03") ||
-        !strcmp(st, "23505"))
-        return TRIAGE_ECONFLICT;
-    if (!strcmp(st, "XX001") || !strcmp(st, "XX002"))
-        return TRIAGE_ECORRUPT;
-    return pack_sqlstate(st);
-}
-
-/* From a callback: sets the store's message and returns its code. */
-static int fail(pg_store *s, const PGresult *res, const char *what)
-{
-    char msg[240];
-    int rc = classify(s, res, what, msg, sizeof msg);
-    triage_store_error_set(msg);
-    return rc;
-}
-
-static int misuse(const char *message)
-{
-    triage_store_error_set(message);
-    return TRIAGE_EINVAL;
-}
-
-static int damaged(const char *message)
-{
-    triage_store_error_set(message);
-    return TRIAGE_ECORRUPT;
-}
-
-/* ---- running statements ------------------------------------------------------------ */
-
-/* Runs a prepared statement; the result (or NULL when it failed, the
- * status in *rc) is the caller's to PQclear. */
-static PGresult *run(pg_store *s, const char *name, const params *p, int *rc, const char *what)
-{
-    PGresult *res = PQexecPrepared(s->conn, name, p ? p->n : 0, p ? p->val : NULL,
-                                   p ? p->len : NULL, p ? p->fmt : NULL, 1);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-        *rc = 0;
-        return res;
-    }
-    *rc = fail(s, res, what);
-    PQclear(res);
-    return NULL;
-}
-
-/* Runs SQL text (no parameters, any number of statements); 0 or the status. */
-static int exec_sql(pg_store *s, const char *sql, const char *what)
-{
-    PGresult *res = PQexec(s->conn, sql);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    int rc = 0;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        rc = fail(s, res, what);
-    PQclear(res);
-    return rc;
-}
-
-/* One row at a time: `row` gets each (row 0 of its result). */
-typedef int (*row_fn)(void *ctx, const PGresult *res);
-
-static int stream(pg_store *s, const char *name, const params *p, row_fn row, void *ctx,
-                  const char *what)
-{
-    if (!PQsendQueryPrepared(s->conn, name, p->n, p->val, p->len, p->fmt, 1))
-        return fail(s, NULL, what);
-    PQsetSingleRowMode(s->conn);
-    int ret = 0, stopped = 0;
-    PGresult *res;
-    s->busy = 1;
-    while ((res = PQgetResult(s->conn)) != NULL) {
-        ExecStatusType st = PQresultStatus(res);
-        if (st == PGRES_SINGLE_TUPLE) {
-            if (!stopped) {
-                ret = row(ctx, res);
-                stopped = ret != 0; /* the rest is read and dropped */
-            }
-        } else if (st != PGRES_TUPLES_OK && !stopped) {
-            ret = fail(s, res, what);
-            stopped = 1;
-        }
-        PQclear(res);
-    }
-    s->busy = 0;
-    return ret;
-}
-
-/* ---- the connection ------------------------------------------------------------------ */
-
-static int prepare(pg_store *s, const char *name, const char *sql, int ntypes, const Oid *types)
-{
-    PGresult *res = PQprepare(s->conn, name, sql, ntypes, types);
-    int rc = res && PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fail(s, res, "prepare");
-    PQclear(res);
-    return rc;
-}
-
-static const char *const event_query =
-    "SELECT seq, data FROM events WHERE seq > $1 AND seq <= $2 AND at_ms >= $3 AND at_ms <= $4";
-
-/* Prepares the statements every connection has. */
-static int prepare_all(pg_store *s)
-{
-    triage__text t;
-    int rc = prepare(s, "last_seq", "SELECT coalesce(max(seq), 0)::bigint FROM events", 0, NULL);
-    for (int k = 1; k <= NKINDS && !rc; k++) {
-        const triage__sql_table *tb = triage__sql_table_of((triage_record_kind_t)k);
-        char name[16];
-        triage__text_init(&t, &s->alloc);
-        triage__sql_insert(&t, TRIAGE__SQL_POSTGRES, tb);
-        if (triage__text_end(&t))
-            return TRIAGE_ENOMEM;
-        snprintf(name, sizeof name, "ins%d", k);
-        rc = prepare(s, name, t.p, 0, NULL);
-        triage__text_free(&t);
-        if (rc)
-            break;
-        triage__text_init(&t, &s->alloc);
-        triage__sql_update(&t, TRIAGE__SQL_POSTGRES, tb);
-        if (triage__text_end(&t))
-            return TRIAGE_ENOMEM;
-        snprintf(name, sizeof name, "upd%d", k);
-        rc = prepare(s, name, t.p, 0, NULL);
-        triage__text_free(&t);
-        if (rc)
-            break;
-        triage__text_init(&t, &s->alloc);
-        triage__sql_select(&t, tb);
-        triage__text_add(&t, " WHERE id = $1");
-        if (triage__text_end(&t))
-            return TRIAGE_ENOMEM;
-        snprintf(name, sizeof name, "get%d", k);
-        Oid uuid = OID_UUID;
-        rc = prepare(s, name, t.p, 1, &uuid);
-        triage__text_free(&t);
-    }
-    if (!rc) {
-        triage__text_init(&t, &s->alloc);
-        triage__sql_event_insert(&t, TRIAGE__SQL_POSTGRES);
-        if (triage__text_end(&t))
-            return TRIAGE_ENOMEM;
-        rc = prepare(s, "ev_ins", t.p, 0, NULL);
-        triage__text_free(&t);
-    }
-    static const Oid ev_types[] = {OID_INT8, OID_INT8, OID_INT8, OID_INT8, OID_INT8, OID_UUID};
-    char sql[256];
-    if (!rc) {
-        snprintf(sql, sizeof sql, "%s ORDER BY seq LIMIT $5", event_query);
-        rc = prepare(s, "ev_q", sql, 5, ev_types);
-    }
-    if (!rc) {
-        snprintf(sql, sizeof sql, "%s AND case_id = $6 ORDER BY seq LIMIT $5", event_query);
-        rc = prepare(s, "ev_qc", sql, 6, ev_types);
-    }
-    s->prepared = 0;
-    return rc;
-}
-
-/* The session's settings: the schema, durability, timeouts (a statement
- * timeout of 0 leaves the server's or the role's setting). */
-static int session_setup(pg_store *s)
-{
-    char sql[400], stmt[64] = "";
-    if (s->statement_timeout_ms > 0)
-        snprintf(stmt, sizeof stmt, "; SET statement_timeout TO %ld",
-                 (long)s->statement_timeout_ms);
-    snprintf(sql, sizeof sql,
-             "SET search_path TO \"%s\"; SET synchronous_commit TO on; "
-             "SET lock_timeout TO %ld; SET client_encoding TO 'UTF8'%s",
-             s->schema, (long)s->lock_timeout_ms, stmt);
-    return exec_sql(s, sql, "set up the session");
-}
-
-/* Reads the schema's version mark; 0 when it is libtriage's at the
- * current version, else a status with the store's message set. */
-static int check_meta(pg_store *s)
-{
-    PGresult *res = PQexec(s->conn, "SELECT value FROM meta WHERE key = 'schema'");
-    int rc = 0;
-    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = fail(s, res, "read the schema version");
-    else if (PQntuples(res) != 1 || atoi(PQgetvalue(res, 0, 0)) != PG_VERSION)
-        rc = misuse("PostgreSQL: the schema's version changed while the connection was lost");
-    PQclear(res);
-    return rc;
-}
-
-/* Connects again after the connection was lost, when no transaction is
- * open (its work is gone with the connection anyway). */
-static int alive(pg_store *s)
-{
-    if (s->busy)
-        return misuse("the PostgreSQL store was called from inside one of its own visitors");
-    if (PQstatus(s->conn) == CONNECTION_OK)
-        return 0;
-    if (s->in_txn || s->in_read)
-        return fail(s, NULL, "the transaction");
-    PQreset(s->conn);
-    if (PQstatus(s->conn) != CONNECTION_OK)
-        return fail(s, NULL, "reconnect");
-    int rc = session_setup(s);
-    if (!rc)
-        rc = check_meta(s);
-    if (!rc)
-        rc = prepare_all(s);
-    return rc;
-}
+#include "store/pg_internal.h"
 
 /* ---- transactions --------------------------------------------------------------------- */
 
 static int pg_begin(void *ud)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (s->in_txn || s->in_read)
-        return misuse("a PostgreSQL store transaction inside another");
-    int rc = alive(s);
+        return triage__pg_misuse("a PostgreSQL store transaction inside another");
+    int rc = triage__pg_alive(s);
     if (rc)
         return rc;
     /* one round trip: the transaction, the write lock, then (a statement
@@ -522,7 +65,7 @@ static int pg_begin(void *ud)
         PQclear(res);
         return 0;
     }
-    rc = fail(s, res, "begin");
+    rc = triage__pg_fail(s, res, "begin");
     PQclear(res);
     /* the engine rolls back only what began: end what did here */
     if (PQtransactionStatus(s->conn) != PQTRANS_IDLE &&
@@ -533,21 +76,21 @@ static int pg_begin(void *ud)
 
 static int pg_commit(void *ud)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (!s->in_txn)
-        return misuse("commit without a PostgreSQL store transaction");
+        return triage__pg_misuse("commit without a PostgreSQL store transaction");
     PGresult *res = PQexec(s->conn, "COMMIT");
     int rc = 0;
     if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
         if (PQstatus(s->conn) == CONNECTION_BAD) {
             triage_store_error_set("PostgreSQL: the connection was lost during COMMIT: whether "
                                    "it committed is unknown (the next call reads what it did)");
-            rc = pack_sqlstate("08006");
+            rc = triage__pg_pack_sqlstate("08006");
         } else {
-            rc = fail(s, res, "commit");
+            rc = triage__pg_fail(s, res, "commit");
         }
     } else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-        rc = misuse("PostgreSQL: the transaction had failed and was rolled back");
+        rc = triage__pg_misuse("PostgreSQL: the transaction had failed and was rolled back");
     }
     PQclear(res);
     if (rc == 0 || PQtransactionStatus(s->conn) == PQTRANS_IDLE)
@@ -557,23 +100,24 @@ static int pg_commit(void *ud)
 
 static int pg_rollback(void *ud)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     s->in_txn = 0;
     if (PQstatus(s->conn) != CONNECTION_OK)
         return 0; /* the server ends a lost session's transaction itself */
     if (PQtransactionStatus(s->conn) == PQTRANS_IDLE)
         return 0;
-    return exec_sql(s, "ROLLBACK", "rollback");
+    return triage__pg_exec_sql(s, "ROLLBACK", "rollback");
 }
 
 static int pg_read_begin(void *ud)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (s->in_txn || s->in_read)
-        return misuse("a PostgreSQL read snapshot inside a transaction");
-    int rc = alive(s);
+        return triage__pg_misuse("a PostgreSQL read snapshot inside a transaction");
+    int rc = triage__pg_alive(s);
     if (!rc)
-        rc = exec_sql(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "read_begin");
+        rc =
+            triage__pg_exec_sql(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "read_begin");
     if (!rc)
         s->in_read = 1;
     return rc;
@@ -581,15 +125,15 @@ static int pg_read_begin(void *ud)
 
 static int pg_read_end(void *ud)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (!s->in_read)
-        return misuse("read_end without a PostgreSQL read snapshot");
+        return triage__pg_misuse("read_end without a PostgreSQL read snapshot");
     s->in_read = 0;
     if (PQstatus(s->conn) != CONNECTION_OK)
         return 0;
     /* COMMIT ends a read-only transaction, also one that failed */
-    return exec_sql(s, PQtransactionStatus(s->conn) == PQTRANS_INERROR ? "ROLLBACK" : "COMMIT",
-                    "read_end");
+    return triage__pg_exec_sql(
+        s, PQtransactionStatus(s->conn) == PQTRANS_INERROR ? "ROLLBACK" : "COMMIT", "read_end");
 }
 
 /* ---- records ---------------------------------------------------------------------------- */
@@ -606,12 +150,12 @@ static const triage_field_t *field_of(const triage_store_record_t *r, size_t gue
 }
 
 /* One typed column as a parameter of the column's type (sql_schema.c). */
-static int bind_field(params *p, const triage__field *col, const triage_field_t *f)
+static int bind_field(triage__pg_params *p, const triage__field *col, const triage_field_t *f)
 {
     if (!f)
         return -1;
     if (f->is_null) {
-        p_null(p);
+        triage__pg_p_null(p);
         return 0;
     }
     int i;
@@ -619,26 +163,26 @@ static int bind_field(params *p, const triage__field *col, const triage_field_t 
     case TRIAGE__M_F64:
         if (f->type != TRIAGE_FIELD_REAL)
             return -1;
-        p_real(p, f->r);
+        triage__pg_p_real(p, f->r);
         return 0;
     case TRIAGE__M_ID:
         if (f->type != TRIAGE_FIELD_ID)
             return -1;
-        p_id(p, &f->id);
+        triage__pg_p_id(p, &f->id);
         return 0;
     case TRIAGE__M_TEXT:
         if (f->type != TRIAGE_FIELD_TEXT || !f->text)
             return -1;
-        p_var_begin(p, &i, 0);
+        triage__pg_p_var_begin(p, &i, 0);
         triage__text_add(&p->var, "%s", f->text);
-        p_var_end(p, i);
+        triage__pg_p_var_end(p, i);
         return 0;
     case TRIAGE__M_INTS:
         if (f->type != TRIAGE_FIELD_INTS || (f->nints && !f->ints))
             return -1;
-        p_var_begin(p, &i, 1);
+        triage__pg_p_var_begin(p, &i, 1);
         triage__sql_ints(&p->var, f->ints, f->nints);
-        p_var_end(p, i);
+        triage__pg_p_var_end(p, i);
         return 0;
     case TRIAGE__M_BYTES:
         return -1;
@@ -646,18 +190,18 @@ static int bind_field(params *p, const triage__field *col, const triage_field_t 
         if (col->flags & TRIAGE__F_DATE) {
             if (f->type != TRIAGE_FIELD_DATE)
                 return -1;
-            p_date(p, (triage_date_t)f->i);
+            triage__pg_p_date(p, (triage_date_t)f->i);
         } else {
             if (f->type != TRIAGE_FIELD_INT)
                 return -1;
-            p_i64(p, f->i);
+            triage__pg_p_i64(p, f->i);
         }
         return 0;
     }
 }
 
 /* Binds a table's typed columns from the fields given for them. */
-static int bind_columns(params *p, const triage__schema *sc, size_t first,
+static int bind_columns(triage__pg_params *p, const triage__schema *sc, size_t first,
                         const triage_store_record_t *r, const char **missing)
 {
     size_t k = 0;
@@ -681,39 +225,41 @@ static int valid_kind(triage_record_kind_t kind)
 
 static int pg_put_record(void *ud, const triage_store_record_t *r)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (s->busy)
-        return misuse("the PostgreSQL store was called from inside one of its own visitors");
+        return triage__pg_misuse(
+            "the PostgreSQL store was called from inside one of its own visitors");
     if (!s->in_txn)
-        return misuse("put_record outside a PostgreSQL store transaction");
+        return triage__pg_misuse("put_record outside a PostgreSQL store transaction");
     if (!r || r->version < 1 || !r->data || !valid_kind(r->kind))
-        return misuse("put_record: not a record");
+        return triage__pg_misuse("put_record: not a record");
     const triage__sql_table *t = triage__sql_table_of(r->kind);
-    params p;
-    params_init(&p, &s->alloc);
-    p_id(&p, &r->id);
-    p_i64(&p, r->revision);
-    p_i64(&p, r->created);
+    triage__pg_params p;
+    triage__pg_params_init(&p, &s->alloc);
+    triage__pg_p_id(&p, &r->id);
+    triage__pg_p_i64(&p, r->revision);
+    triage__pg_p_i64(&p, r->created);
     const char *missing = NULL;
     if (bind_columns(&p, t->schema, TRIAGE__SQL_FIRST_FIELD, r, &missing)) {
         char msg[128];
         snprintf(msg, sizeof msg, "put_record: the %s record has no usable column %s", t->name,
                  missing);
-        params_free(&p);
-        return misuse(msg);
+        triage__pg_params_free(&p);
+        return triage__pg_misuse(msg);
     }
-    p_bytes(&p, r->data, r->len);
+    triage__pg_p_bytes(&p, r->data, r->len);
     if (r->expected_revision)
-        p_i64(&p, r->expected_revision);
-    int rc = params_done(&p);
+        triage__pg_p_i64(&p, r->expected_revision);
+    int rc = triage__pg_params_done(&p);
     if (rc) {
-        params_free(&p);
-        return rc == -2 ? TRIAGE_ENOMEM : misuse("put_record: too many columns");
+        triage__pg_params_free(&p);
+        return rc == -2 ? TRIAGE_ENOMEM : triage__pg_misuse("put_record: too many columns");
     }
     char name[16];
     snprintf(name, sizeof name, "%s%d", r->expected_revision ? "upd" : "ins", (int)r->kind);
-    PGresult *res = run(s, name, &p, &rc, r->expected_revision ? "update a record" : "insert a record");
-    params_free(&p);
+    PGresult *res = triage__pg_run(s, name, &p, &rc,
+                                   r->expected_revision ? "update a record" : "insert a record");
+    triage__pg_params_free(&p);
     if (res && r->expected_revision && strcmp(PQcmdTuples(res), "1") != 0) {
         /* no row at the revision the writer read: another engine wrote it */
         triage_store_error_set("PostgreSQL: the record changed since it was read");
@@ -726,7 +272,7 @@ static int pg_put_record(void *ud, const triage_store_record_t *r)
 /* A row of a record table (id, revision, created, data[, owner]) as a
  * record for the engine. */
 typedef struct {
-    pg_store *s;
+    triage__pg_store *s;
     triage_record_kind_t kind;
     triage_store_record_fn visit;
     void *ctx;
@@ -744,15 +290,15 @@ static int visit_row(void *vctx, const PGresult *res)
     if (PQgetisnull(res, 0, 0) || PQgetlength(res, 0, 0) != 16 || PQgetisnull(res, 0, 1) ||
         PQgetlength(res, 0, 1) != 8 || PQgetisnull(res, 0, 2) || PQgetlength(res, 0, 2) != 8 ||
         PQgetisnull(res, 0, 3))
-        return damaged("a stored row is damaged: its id, revision, created or data");
+        return triage__pg_damaged("a stored row is damaged: its id, revision, created or data");
     memcpy(r.id.bytes, PQgetvalue(res, 0, 0), 16);
-    r.revision = (int64_t)get_be((const unsigned char *)PQgetvalue(res, 0, 1), 8);
-    r.created = (int64_t)get_be((const unsigned char *)PQgetvalue(res, 0, 2), 8);
+    r.revision = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 1), 8);
+    r.created = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 2), 8);
     r.data = PQgetvalue(res, 0, 3);
     r.len = (size_t)PQgetlength(res, 0, 3);
     if (x->owner_col && !PQgetisnull(res, 0, 4)) {
         if (PQgetlength(res, 0, 4) != 16)
-            return damaged("a stored row is damaged: its owner");
+            return triage__pg_damaged("a stored row is damaged: its owner");
         memcpy(r.owner.bytes, PQgetvalue(res, 0, 4), 16);
     }
     x->found = 1;
@@ -762,19 +308,19 @@ static int visit_row(void *vctx, const PGresult *res)
 static int pg_get_record(void *ud, triage_record_kind_t kind, const triage_id_t *id,
                          triage_store_record_fn visit, void *ctx)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (!valid_kind(kind) || !id || !visit)
-        return misuse("get_record: bad arguments");
-    int rc = alive(s);
+        return triage__pg_misuse("get_record: bad arguments");
+    int rc = triage__pg_alive(s);
     if (rc)
         return rc;
-    params p;
-    params_init(&p, &s->alloc);
-    p_id(&p, id);
+    triage__pg_params p;
+    triage__pg_params_init(&p, &s->alloc);
+    triage__pg_p_id(&p, id);
     char name[16];
     snprintf(name, sizeof name, "get%d", (int)kind);
-    PGresult *res = run(s, name, &p, &rc, "read a record");
-    params_free(&p);
+    PGresult *res = triage__pg_run(s, name, &p, &rc, "read a record");
+    triage__pg_params_free(&p);
     if (!res)
         return rc;
     rec_ctx x = {s, kind, visit, ctx, triage__sql_table_of(kind)->owner != NULL, 0};
@@ -787,7 +333,7 @@ static int pg_get_record(void *ud, triage_record_kind_t kind, const triage_id_t 
 }
 
 /* Prepares (once per connection) the list query of a kind and filter mask. */
-static int list_statement(pg_store *s, const triage__sql_table *t, int mask, char name[16])
+static int list_statement(triage__pg_store *s, const triage__sql_table *t, int mask, char name[16])
 {
     snprintf(name, 16, "q%d_%d", (int)t->kind, mask);
     uint64_t bit = UINT64_C(1) << ((int)t->kind * NMASKS + mask);
@@ -821,7 +367,7 @@ static int list_statement(pg_store *s, const triage__sql_table *t, int mask, cha
     if (triage__text_end(&q))
         return TRIAGE_ENOMEM;
     static const Oid types[] = {OID_UUID, OID_INT8, OID_DATE};
-    int rc = prepare(s, name, q.p, 3, types);
+    int rc = triage__pg_prepare(s, name, q.p, 3, types);
     triage__text_free(&q);
     if (!rc)
         s->prepared |= bit;
@@ -831,10 +377,10 @@ static int list_statement(pg_store *s, const triage__sql_table *t, int mask, cha
 static int pg_query_records(void *ud, const triage_store_query_t *q, triage_store_record_fn visit,
                             void *ctx)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (!q || q->version < 1 || !valid_kind(q->kind) || !visit)
-        return misuse("query_records: bad arguments");
-    int rc = alive(s);
+        return triage__pg_misuse("query_records: bad arguments");
+    int rc = triage__pg_alive(s);
     if (rc)
         return rc;
     const triage__sql_table *t = triage__sql_table_of(q->kind);
@@ -856,20 +402,20 @@ static int pg_query_records(void *ud, const triage_store_query_t *q, triage_stor
     rc = list_statement(s, t, mask, name);
     if (rc)
         return rc;
-    params p;
-    params_init(&p, &s->alloc);
+    triage__pg_params p;
+    triage__pg_params_init(&p, &s->alloc);
     if (mask & 1)
-        p_id(&p, &q->owner);
+        triage__pg_p_id(&p, &q->owner);
     else
-        p_null(&p);
-    p_i64(&p, q->changed_after);
+        triage__pg_p_null(&p);
+    triage__pg_p_i64(&p, q->changed_after);
     if (mask & 4 && t->kind == TRIAGE_RECORD_CLIENT)
-        p_date(&p, q->active_since);
+        triage__pg_p_date(&p, q->active_since);
     else
-        p_null(&p);
+        triage__pg_p_null(&p);
     rec_ctx x = {s, q->kind, visit, ctx, t->owner != NULL, 0};
-    rc = stream(s, name, &p, visit_row, &x, "list records");
-    params_free(&p);
+    rc = triage__pg_stream(s, name, &p, visit_row, &x, "list records");
+    triage__pg_params_free(&p);
     return rc;
 }
 
@@ -877,32 +423,41 @@ static int pg_query_records(void *ud, const triage_store_query_t *q, triage_stor
 
 static int pg_last_seq(void *ud, int64_t *out)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (!out)
-        return misuse("last_seq: bad arguments");
-    int rc = alive(s);
+        return triage__pg_misuse("last_seq: bad arguments");
+    if (s->in_txn) {
+        /* a write transaction holds the write lock: nobody else commits,
+         * and `begin` read the number (the engine asks at once, to see
+         * whether it lost a race, and again in the refresh that follows:
+         * two round trips saved while the lock is held) */
+        *out = s->txn_last;
+        return 0;
+    }
+    int rc = triage__pg_alive(s);
     if (rc)
         return rc;
-    PGresult *res = run(s, "last_seq", NULL, &rc, "read the last sequence number");
+    PGresult *res = triage__pg_run(s, "last_seq", NULL, &rc, "read the last sequence number");
     if (!res)
         return rc;
     if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8)
-        rc = damaged("PostgreSQL: the last sequence number is unreadable");
+        rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
     else
-        *out = (int64_t)get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
+        *out = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
     PQclear(res);
     return rc;
 }
 
 static int pg_append_event2(void *ud, const triage_store_event_t *se)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (s->busy)
-        return misuse("the PostgreSQL store was called from inside one of its own visitors");
+        return triage__pg_misuse(
+            "the PostgreSQL store was called from inside one of its own visitors");
     if (!s->in_txn)
-        return misuse("append_event2 outside a PostgreSQL store transaction");
+        return triage__pg_misuse("append_event2 outside a PostgreSQL store transaction");
     if (!se || se->version < 1 || !se->event || !se->data)
-        return misuse("append_event2: not an event");
+        return triage__pg_misuse("append_event2: not an event");
     if (se->seq != s->txn_last + 1) {
         triage_store_error_set("PostgreSQL: another engine took that event sequence number");
         return TRIAGE_ECONFLICT;
@@ -913,21 +468,21 @@ static int pg_append_event2(void *ud, const triage_store_event_t *se)
     memset(&view, 0, sizeof view);
     view.fields = cols;
     view.nfields = n < 32 ? n : 32;
-    params p;
-    params_init(&p, &s->alloc);
+    triage__pg_params p;
+    triage__pg_params_init(&p, &s->alloc);
     const char *missing = NULL;
     if (bind_columns(&p, &triage__event_schema, 0, &view, &missing)) {
-        params_free(&p);
-        return misuse("append_event2: an event column cannot be written");
+        triage__pg_params_free(&p);
+        return triage__pg_misuse("append_event2: an event column cannot be written");
     }
-    p_bytes(&p, se->data, se->len);
-    int rc = params_done(&p);
+    triage__pg_p_bytes(&p, se->data, se->len);
+    int rc = triage__pg_params_done(&p);
     if (rc) {
-        params_free(&p);
-        return rc == -2 ? TRIAGE_ENOMEM : misuse("append_event2: too many columns");
+        triage__pg_params_free(&p);
+        return rc == -2 ? TRIAGE_ENOMEM : triage__pg_misuse("append_event2: too many columns");
     }
-    PGresult *res = run(s, "ev_ins", &p, &rc, "append an event");
-    params_free(&p);
+    PGresult *res = triage__pg_run(s, "ev_ins", &p, &rc, "append an event");
+    triage__pg_params_free(&p);
     PQclear(res);
     if (!rc)
         s->txn_last = se->seq;
@@ -943,44 +498,45 @@ static int visit_event(void *vctx, const PGresult *res)
 {
     ev_ctx *x = vctx;
     if (PQgetisnull(res, 0, 0) || PQgetlength(res, 0, 0) != 8 || PQgetisnull(res, 0, 1))
-        return damaged("a stored event row is damaged: its seq or data");
-    triage_store_event_t se = {TRIAGE_STORE_EVENT_VERSION, NULL,
-                               (int64_t)get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8),
-                               PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1)};
+        return triage__pg_damaged("a stored event row is damaged: its seq or data");
+    triage_store_event_t se = {
+        TRIAGE_STORE_EVENT_VERSION, NULL,
+        (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8),
+        PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1)};
     return x->visit(x->ctx, &se);
 }
 
 static int pg_query_events(void *ud, const triage_store_event_query_t *q,
                            triage_store_event_fn visit, void *ctx)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     if (!q || q->version < 1 || !visit)
-        return misuse("query_events: bad arguments");
-    int rc = alive(s);
+        return triage__pg_misuse("query_events: bad arguments");
+    int rc = triage__pg_alive(s);
     if (rc)
         return rc;
-    params p;
-    params_init(&p, &s->alloc);
-    p_i64(&p, q->after_seq);
-    p_i64(&p, q->upto_seq);
-    p_i64(&p, q->from_ms);
-    p_i64(&p, q->to_ms);
+    triage__pg_params p;
+    triage__pg_params_init(&p, &s->alloc);
+    triage__pg_p_i64(&p, q->after_seq);
+    triage__pg_p_i64(&p, q->upto_seq);
+    triage__pg_p_i64(&p, q->from_ms);
+    triage__pg_p_i64(&p, q->to_ms);
     if (q->limit > 0)
-        p_i64(&p, q->limit);
+        triage__pg_p_i64(&p, q->limit);
     else
-        p_null(&p);
+        triage__pg_p_null(&p);
     int by_case = !triage_id_is_nil(&q->case_id);
     if (by_case)
-        p_id(&p, &q->case_id);
+        triage__pg_p_id(&p, &q->case_id);
     ev_ctx x = {visit, ctx};
-    rc = stream(s, by_case ? "ev_qc" : "ev_q", &p, visit_event, &x, "list events");
-    params_free(&p);
+    rc = triage__pg_stream(s, by_case ? "ev_qc" : "ev_q", &p, visit_event, &x, "list events");
+    triage__pg_params_free(&p);
     return rc;
 }
 
 /* ---- closing --------------------------------------------------------------------------- */
 
-static void pg_free(pg_store *s)
+static void pg_free(triage__pg_store *s)
 {
     PQfinish(s->conn);
     triage_allocator_t a = s->alloc;
@@ -989,309 +545,13 @@ static void pg_free(pg_store *s)
 
 static void pg_destroy(void *ud)
 {
-    pg_store *s = ud;
+    triage__pg_store *s = ud;
     s->busy = 0;
     if (s->in_txn)
         pg_rollback(s);
     else if (s->in_read)
         pg_read_end(s);
     pg_free(s);
-}
-
-/* ---- opening: the schema as it is ------------------------------------------------------ */
-
-typedef enum {
-    SCHEMA_MISSING,  /* no such schema */
-    SCHEMA_EMPTY,    /* the schema has no tables or functions */
-    SCHEMA_FOREIGN,  /* other tables, or a meta table not libtriage's */
-    SCHEMA_CURRENT,
-    SCHEMA_OLDER,
-    SCHEMA_NEWER,
-    SCHEMA_DAMAGED
-} schema_state;
-
-/* Looks at the schema without changing anything. The status is set (from
- * outside a callback) only when reading fails. */
-static triage_status_t inspect(pg_store *s, schema_state *state, long *version)
-{
-    const char *vals[1] = {s->schema};
-    PGresult *res = PQexecParams(
-        s->conn,
-        "SELECT (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid"
-        "        AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S'))"
-        "     + (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = n.oid),"
-        "       (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid"
-        "        AND c.relname = 'meta')"
-        "  FROM pg_namespace n WHERE n.nspname = $1",
-        1, NULL, vals, NULL, NULL, 0);
-    char msg[240];
-    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        int code = classify(s, res, "read the schema", msg, sizeof msg);
-        PQclear(res);
-        return triage__error_cause(TRIAGE_ESTORE, code, "conninfo", "%s", msg);
-    }
-    *version = 0;
-    if (PQntuples(res) == 0) {
-        *state = SCHEMA_MISSING;
-        PQclear(res);
-        return TRIAGE_OK;
-    }
-    long objects = atol(PQgetvalue(res, 0, 0)), meta = atol(PQgetvalue(res, 0, 1));
-    PQclear(res);
-    if (!meta) {
-        *state = objects ? SCHEMA_FOREIGN : SCHEMA_EMPTY;
-        return TRIAGE_OK;
-    }
-    res = PQexec(s->conn, "SELECT key, value FROM meta WHERE key IN ('application', 'schema')");
-    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        if (st && !strncmp(st, "42", 2)) { /* a meta table of another shape */
-            *state = SCHEMA_FOREIGN;
-            PQclear(res);
-            return TRIAGE_OK;
-        }
-        int code = classify(s, res, "read the schema version", msg, sizeof msg);
-        PQclear(res);
-        return triage__error_cause(TRIAGE_ESTORE, code, "conninfo", "%s", msg);
-    }
-    int ours = 0, has_version = 0;
-    const char *text = NULL;
-    for (int i = 0; i < PQntuples(res); i++) {
-        const char *k = PQgetvalue(res, i, 0), *v = PQgetvalue(res, i, 1);
-        if (!strcmp(k, "application"))
-            ours = !strcmp(v, "libtriage");
-        else if (!strcmp(k, "schema")) {
-            has_version = 1;
-            text = v;
-        }
-    }
-    if (!ours) {
-        *state = SCHEMA_FOREIGN;
-    } else if (!has_version) {
-        *state = SCHEMA_DAMAGED;
-    } else {
-        char *end;
-        long v = strtol(text, &end, 10);
-        if (end == text || *end || v < PG_FIRST_VERSION)
-            *state = SCHEMA_DAMAGED;
-        else if (v > PG_VERSION)
-            *state = SCHEMA_NEWER;
-        else
-            *state = v == PG_VERSION ? SCHEMA_CURRENT : SCHEMA_OLDER;
-        *version = v;
-    }
-    PQclear(res);
-    return TRIAGE_OK;
-}
-
-/* The refusals, made before anything is written. */
-static triage_status_t refuse(const pg_store *s, schema_state state, long version, int create)
-{
-    switch (state) {
-    case SCHEMA_FOREIGN:
-        return triage__error(TRIAGE_ECONFLICT, "schema",
-                             "the schema %s holds tables that are not libtriage's", s->schema);
-    case SCHEMA_NEWER:
-        return triage__error(TRIAGE_EVERSION, "schema",
-                             "the schema %s was written by a newer libtriage (version %ld > %d)",
-                             s->schema, version, PG_VERSION);
-    case SCHEMA_DAMAGED:
-        return triage__error(TRIAGE_ECORRUPT, "schema",
-                             "the schema %s is damaged: its version mark is missing or impossible",
-                             s->schema);
-    case SCHEMA_MISSING:
-    case SCHEMA_EMPTY:
-        if (!create)
-            return triage__error(TRIAGE_ENOTFOUND, "schema",
-                                 "the database has no libtriage tables in the schema %s",
-                                 s->schema);
-        return TRIAGE_OK;
-    default:
-        return TRIAGE_OK;
-    }
-}
-
-/* A failed statement at open, as a status with a message. */
-static triage_status_t open_failed(pg_store *s, PGresult *res, const char *what)
-{
-    char msg[240];
-    int code = classify(s, res, what, msg, sizeof msg);
-    triage_status_t st = code == TRIAGE_ECONFLICT ? TRIAGE_ECONFLICT
-                         : code == TRIAGE_ECORRUPT ? TRIAGE_ECORRUPT
-                                                   : TRIAGE_ESTORE;
-    return triage__error_cause(st, code, "conninfo", "%s", msg);
-}
-
-static triage_status_t exec_open(pg_store *s, const char *sql, const char *what)
-{
-    PGresult *res = PQexec(s->conn, sql);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    triage_status_t rc = TRIAGE_OK;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        rc = open_failed(s, res, what);
-    PQclear(res);
-    return rc;
-}
-
-/* Creates or migrates the tables in one transaction under the set-up lock
- * (two stores opening a new database at once: the second finds the first's
- * tables). */
-static triage_status_t create_or_migrate(pg_store *s, int create)
-{
-    char sql[200];
-    snprintf(sql, sizeof sql,
-             "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(%d, %d)",
-             LOCK_SETUP, (int)s->schema_hash);
-    triage_status_t rc = exec_open(s, sql, "lock the schema");
-    schema_state state;
-    long version = 0;
-    if (!rc)
-        rc = inspect(s, &state, &version);
-    if (!rc)
-        rc = refuse(s, state, version, create);
-    if (!rc && state == SCHEMA_MISSING) {
-        snprintf(sql, sizeof sql, "CREATE SCHEMA \"%s\"", s->schema);
-        rc = exec_open(s, sql, "create the schema");
-    }
-    if (!rc && (state == SCHEMA_MISSING || state == SCHEMA_EMPTY)) {
-        triage__text ddl;
-        triage__text_init(&ddl, &s->alloc);
-        triage__sql_create(&ddl, TRIAGE__SQL_POSTGRES);
-        rc = triage__text_end(&ddl);
-        if (!rc)
-            rc = exec_open(s, ddl.p, "create the tables");
-        triage__text_free(&ddl);
-    }
-    if (!rc && state == SCHEMA_OLDER) {
-        for (long v = version; v < PG_VERSION && !rc; v++) {
-            long i = v - PG_FIRST_VERSION;
-            if (i < 0 || i >= NMIGRATIONS || !migrations[i])
-                return triage__error(TRIAGE_ECORRUPT, "schema",
-                                     "no migration from schema version %ld", v);
-            rc = exec_open(s, migrations[i], "migrate the tables");
-        }
-        snprintf(sql, sizeof sql, "UPDATE meta SET value = '%d' WHERE key = 'schema'", PG_VERSION);
-        if (!rc)
-            rc = exec_open(s, sql, "migrate the tables");
-    }
-    if (!rc)
-        rc = exec_open(s, "COMMIT", "commit the schema");
-    if (rc) {
-        triage__error_saved saved;
-        triage__error_save(&saved);
-        if (PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
-            PQclear(PQexec(s->conn, "ROLLBACK"));
-        triage__error_restore(&saved);
-    }
-    return rc;
-}
-
-static triage_status_t open_schema(pg_store *s, int create)
-{
-    /* first a look in one snapshot, read only */
-    triage_status_t rc = exec_open(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                                   "read the schema");
-    schema_state state = SCHEMA_MISSING;
-    long version = 0;
-    if (!rc)
-        rc = inspect(s, &state, &version);
-    PQclear(PQexec(s->conn, "ROLLBACK"));
-    if (!rc)
-        rc = refuse(s, state, version, create);
-    if (!rc && state != SCHEMA_CURRENT)
-        rc = create_or_migrate(s, create);
-    if (rc)
-        return rc;
-    /* every statement prepared: a missing table or column is found here,
-     * before anything else */
-    triage__error_saved before;
-    triage__error_save(&before);
-    int prc = prepare_all(s);
-    if (prc) {
-        const triage_error_t *le = triage_error_last();
-        char msg[TRIAGE__ERROR_MESSAGE_MAX];
-        snprintf(msg, sizeof msg, "%s", le->message);
-        if (prc == TRIAGE_ENOMEM)
-            return triage__error(TRIAGE_ENOMEM, NULL, "out of memory");
-        /* 42P01 undefined table, 42703 undefined column, 42804 wrong type,
-         * 42883 undefined function, 42P18 indeterminate type */
-        if (prc == pack_sqlstate("42P01") || prc == pack_sqlstate("42703") ||
-            prc == pack_sqlstate("42804") || prc == pack_sqlstate("42883") ||
-            prc == pack_sqlstate("42P18"))
-            return triage__error_cause(TRIAGE_ECORRUPT, prc, "schema",
-                                       "the tables of the schema %s do not match libtriage's: %s",
-                                       s->schema, msg);
-        return triage__error_cause(TRIAGE_ESTORE, prc, "conninfo", "%s", msg);
-    }
-    triage__error_restore(&before);
-    return TRIAGE_OK;
-}
-
-/* ---- opening: the connection -------------------------------------------------------------- */
-
-static int schema_name_valid(const char *n)
-{
-    size_t len = strlen(n);
-    if (len == 0 || len > 63)
-        return 0;
-    if (!((n[0] >= 'a' && n[0] <= 'z') || n[0] == '_'))
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
-            return 0;
-    /* PostgreSQL keeps pg_* schema names for itself */
-    return strncmp(n, "pg_", 3) != 0;
-}
-
-/* The password in the connection string, if any (to keep it out of
- * messages); NULL when the string does not parse. */
-static PQconninfoOption *parse_conninfo(const char *conninfo, const char **password)
-{
-    char *err = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
-    if (err)
-        PQfreemem(err); /* it may quote the string: never shown */
-    *password = NULL;
-    for (PQconninfoOption *o = opts; o && o->keyword; o++)
-        if (!strcmp(o->keyword, "password") && o->val && *o->val)
-            *password = o->val;
-    return opts;
-}
-
-static triage_status_t connect_db(pg_store *s, const char *conninfo, const char *password)
-{
-    static const char *const keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *vals[] = {conninfo, "libtriage", NULL};
-    s->conn = PQconnectdbParams(keys, vals, 1);
-    if (!s->conn)
-        return triage__error(TRIAGE_ENOMEM, NULL, "out of memory in libpq");
-    if (PQstatus(s->conn) != CONNECTION_OK) {
-        char line[200];
-        const char *msg = PQerrorMessage(s->conn);
-        /* the message names hosts, users and databases, never a password;
-         * all the same it is left out if it contains the one given */
-        if (password && strstr(msg, password))
-            msg = "";
-        safe_line(line, sizeof line, msg, PQpass(s->conn));
-        int needs = PQconnectionNeedsPassword(s->conn);
-        return triage__error_cause(
-            TRIAGE_ESTORE, pack_sqlstate("08001"), "conninfo", "cannot connect to PostgreSQL%s%s%s",
-            line[0] ? ": " : "", line,
-            needs ? " (the server asks for a password: give it in a password file, PGPASSFILE, "
-                    "a service file or PGPASSWORD)"
-                  : "");
-    }
-    if (PQserverVersion(s->conn) < 110000)
-        return triage__error(TRIAGE_ESTORE, "conninfo",
-                             "the PostgreSQL store needs PostgreSQL 11 or later");
-    if (session_setup(s)) {
-        /* from outside a callback: the message set by fail() is the store's */
-        const triage_error_t *le = triage_error_last();
-        char msg[TRIAGE__ERROR_MESSAGE_MAX];
-        snprintf(msg, sizeof msg, "%s", le->message);
-        return triage__error(TRIAGE_ESTORE, "conninfo", "%s", msg);
-    }
-    return TRIAGE_OK;
 }
 
 TRIAGE_API triage_status_t triage_store_postgresql(triage_store_t *out, const char *conninfo,
@@ -1308,7 +568,7 @@ TRIAGE_API triage_status_t triage_store_postgresql(triage_store_t *out, const ch
         o = *opts;
     }
     const char *schema = o.schema ? o.schema : "triage";
-    if (!schema_name_valid(schema))
+    if (!triage__pg_schema_name_valid(schema))
         return triage__error(TRIAGE_EINVAL, "options.schema",
                              "the schema name must be a lower-case SQL identifier of at most 63 "
                              "bytes ([a-z_][a-z0-9_]*), not starting with pg_");
@@ -1323,28 +583,28 @@ TRIAGE_API triage_status_t triage_store_postgresql(triage_store_t *out, const ch
     if (rc)
         return rc;
     const char *password = NULL;
-    PQconninfoOption *parsed = parse_conninfo(conninfo, &password);
+    PQconninfoOption *parsed = triage__pg_parse_conninfo(conninfo, &password);
     if (!parsed)
         return triage__error(TRIAGE_EINVAL, "conninfo",
                              "the PostgreSQL connection string cannot be parsed");
-    pg_store *s = triage__calloc(&o.allocator, 1, sizeof *s);
+    triage__pg_store *s = triage__calloc(&o.allocator, 1, sizeof *s);
     if (!s) {
         PQconninfoFree(parsed);
         return TRIAGE_ENOMEM;
     }
     s->alloc = o.allocator;
     memcpy(s->schema, schema, strlen(schema) + 1);
-    s->schema_hash = fnv1a(schema);
+    s->schema_hash = triage__pg_fnv1a(schema);
     s->lock_timeout_ms = o.lock_timeout_ms;
     s->statement_timeout_ms = o.statement_timeout_ms;
     snprintf(s->begin_sql, sizeof s->begin_sql,
              "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(%d, %d); "
              "SELECT coalesce(max(seq), 0)::bigint FROM events",
              LOCK_WRITE, (int)s->schema_hash);
-    rc = connect_db(s, conninfo, password);
+    rc = triage__pg_connect(s, conninfo, password);
     PQconninfoFree(parsed);
     if (!rc)
-        rc = open_schema(s, o.create);
+        rc = triage__pg_open_schema(s, o.create);
     if (rc) {
         triage__error_saved saved;
         triage__error_save(&saved);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/sql_schema.h"
@@ -60,7 +61,31 @@ typedef struct {
     int writing;          /* between begin and commit or rollback */
     int reading;          /* read_begin depth */
     int read_txn;         /* the outermost read_begin began a transaction */
+    int32_t busy_ms;      /* the busy timeout */
+    struct timespec busy_since; /* when the current wait for the lock began */
 } sq_store;
+
+/* Waiting for another connection's write lock. SQLite's own busy timeout
+ * sleeps longer and longer (up to 100 ms at a time) and so leaves the lock
+ * free for most of a sleep once it is given back: with several engines
+ * writing, that idle time cut their total throughput to two thirds of one
+ * engine's. This handler looks again every 200 microseconds until the
+ * busy timeout has passed. */
+static int busy_wait(void *ud, int count)
+{
+    sq_store *s = ud;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (count == 0)
+        s->busy_since = t;
+    int64_t waited = (int64_t)(t.tv_sec - s->busy_since.tv_sec) * 1000 +
+                     (t.tv_nsec - s->busy_since.tv_nsec) / 1000000;
+    if (waited >= s->busy_ms)
+        return 0; /* SQLITE_BUSY: the caller reports the busy timeout */
+    struct timespec pause = {0, 200000};
+    nanosleep(&pause, NULL);
+    return 1;
+}
 
 /* ---- errors ------------------------------------------------------------------------ */
 
@@ -803,7 +828,8 @@ static triage_status_t open_db(sq_store *s, const char *path, const triage_sqlit
     if (rc)
         return db_error(s, rc, "cannot open the database");
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
+    s->busy_ms = o->busy_timeout_ms;
+    sqlite3_busy_handler(s->db, busy_wait, s);
 
     /* 1. Read-only checks: is this ours, which schema, is it whole? Nothing
      *    below writes until every check has passed. */

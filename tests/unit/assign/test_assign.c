@@ -706,6 +706,52 @@ static void test_over_cap_assignments_are_recorded(void **state)
     assert_int_equal(event_count(e), ev);
 }
 
+/* Found by the torture test: applying proposals that take a client off a
+ * worker and then give the worker another (a distribution that reassigns)
+ * counted the worker's old client still, so the new assignment said "over
+ * the hard cap" with the worker at it, and LSL 13 b § refused children that
+ * fitted. The caps count what the worker holds after each step. */
+static void test_caps_count_clients_given_away_in_one_apply(void **state)
+{
+    fixture *f = *state;
+    triage_engine_t *e = f->e;
+    triage_id_t a = sw(e), b = sw(e);
+    set_caps(e, 2, 2);
+    /* a holds two clients: one with a child-welfare case of 20 children */
+    load_worker(e, &a, 1, SPEC(2));
+    triage_id_t moved = make_case(e, cw_spec(TRIAGE_LANG_FI, 20));
+    assert_ok(triage_case_set_worker(e, &moved, NULL, T0, TRIAGE_SLOT_RESPONSIBLE, &a));
+    triage_id_t fresh = make_case(e, cw_spec(TRIAGE_LANG_FI, 15));
+    /* one apply: `moved` goes to b, then `fresh` to a */
+    triage_assignment_t p[2];
+    memset(p, 0, sizeof p);
+    p[0].version = p[1].version = TRIAGE_ASSIGNMENT_VERSION;
+    p[0].case_id = moved;
+    p[0].slot = TRIAGE_SLOT_RESPONSIBLE;
+    p[0].worker = b;
+    p[0].previous = a;
+    p[1].case_id = fresh;
+    p[1].slot = TRIAGE_SLOT_RESPONSIBLE;
+    p[1].worker = a;
+    p[0].present_until = p[1].present_until = TRIAGE_DATE_NONE;
+    assert_ok(triage_assign_apply(e, p, 2, NULL, T0)); /* 15 + 0 children: within 30 */
+    triage_event_t *evs;
+    size_t n;
+    assert_ok(test_event_list(&evs, &n, e, &fresh, INT64_MIN, INT64_MAX));
+    int32_t bits = -1;
+    for (size_t k = 0; k < n; k++)
+        if (evs[k].kind == TRIAGE_EVENT_WORKER_ASSIGNED &&
+            TRIAGE_EVENT_SLOT(evs[k].reason) == TRIAGE_SLOT_RESPONSIBLE)
+            bits = evs[k].reason & ~0xff;
+    triage_free(evs);
+    assert_int_equal(bits, 0); /* a holds two clients again: at the caps, not above */
+    triage_worker_load_t l;
+    l.version = TRIAGE_WORKER_LOAD_VERSION;
+    assert_ok(triage_worker_load(&l, e, &a));
+    assert_int_equal(l.clients, 2);
+    assert_int_equal(l.child_welfare, 15);
+}
+
 /* ---- distribute on the batch solver: versioned stats, per-worker excess,
  * the rule and the hard cap named in the proposals ------------------------------ */
 
@@ -2486,6 +2532,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_over_capacity_explanation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caps_count_clients, setup, teardown),
         cmocka_unit_test_setup_teardown(test_over_cap_assignments_are_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caps_count_clients_given_away_in_one_apply, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_distribute_names_broken_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_immediate_goes_to_duty_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_continuity_and_locality_beat_balance, setup, teardown),

@@ -9,6 +9,7 @@
  * of a schema-1 file written by libtriage 0.1.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <sqlite3.h>
@@ -1742,6 +1743,31 @@ static void crash_child(const char *path, int fd)
     }
 }
 
+/* Reads the child's reports of committed cases into `reported` until
+ * `want` more have come or the pipe closed; 0, or -1 after 120 s without
+ * a report (a child that hangs). */
+static int read_reports(int fd, triage_id_t **reported, size_t *total, size_t want)
+{
+    size_t got = 0;
+    while (got < want) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        int r = poll(&pf, 1, 120000);
+        if (r == 0)
+            return -1;
+        if (r < 0)
+            continue; /* EINTR */
+        triage_id_t id;
+        ssize_t n = read(fd, &id, sizeof id);
+        if (n != (ssize_t)sizeof id)
+            return 0; /* closed: the child ended */
+        *reported = realloc(*reported, (*total + 1) * sizeof **reported);
+        assert_non_null(*reported);
+        (*reported)[(*total)++] = id;
+        got++;
+    }
+    return 0;
+}
+
 static void test_crash_sigkill(void **state)
 {
     (void)state;
@@ -1763,18 +1789,21 @@ static void test_crash_sigkill(void **state)
             crash_child(path, fds[1]);
         }
         close(fds[1]);
+        /* The kill falls after a random number of commits (0-7: 0 kills
+         * the opening or the first commit) plus a random 0-20 ms, so it
+         * lands at a different point of the work however slow the machine
+         * (a delay alone fell before the first commit on a loaded one). */
         seed = seed * 1103515245u + 12345u;
-        /* 2-250 ms: a commit is synced to disk, so a few cases per run */
-        useconds_t delay = 2000 + (seed >> 8) % 248000;
+        size_t commits = (seed >> 16) % 8;
+        seed = seed * 1103515245u + 12345u;
+        useconds_t delay = (seed >> 8) % 20000;
+        if (read_reports(fds[0], &reported, &total_reported, commits))
+            fail_msg("run %d: no commit reported for 120 s", runs);
         usleep(delay);
         kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
-        triage_id_t id;
-        while (read(fds[0], &id, sizeof id) == (ssize_t)sizeof id) {
-            reported = realloc(reported, (total_reported + 1) * sizeof *reported);
-            reported[total_reported++] = id;
-        }
+        read_reports(fds[0], &reported, &total_reported, SIZE_MAX);
         close(fds[0]);
         if (WIFEXITED(status))
             fail_msg("run %d: the child exited (%d) instead of being killed", runs,
@@ -1812,7 +1841,8 @@ static void test_crash_sigkill(void **state)
         sqlite3_close(db);
     }
     /* Every run was a real kill, at a different point of the work: the
-     * numbers of cases committed between kills vary, and the file grew. */
+     * numbers of cases committed between kills vary (at least the 0-7
+     * waited for), and the file grew. */
     assert_int_equal(killed, 60);
     size_t distinct = 0;
     for (int i = 0; i < 60; i++) {

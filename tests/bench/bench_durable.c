@@ -1,0 +1,556 @@
+/*
+ * Durable intakes per second through libtriage, against raw inserts of the
+ * same rows with the same durability, with 1, 2 and 4 processes at once:
+ *
+ *  - libtriage: each process opens an engine on one database and records
+ *    intakes of its own clients, one call (one transaction) each;
+ *  - raw: each process writes, per intake, the rows an intake writes (the
+ *    record and event bytes of a real intake, captured once: a case, its
+ *    intake, its deadline rows, the client's update and the events) in one
+ *    transaction with plain INSERTs and an UPDATE on two key-value tables.
+ *
+ * SQLite: WAL, synchronous=FULL, BEGIN IMMEDIATE, on one file in DIR.
+ * PostgreSQL: synchronous_commit on, one connection per process; run under
+ * tests/postgresql/with_cluster.sh (the program starts it itself when
+ * TRIAGE_PG_CONNINFO is not set and it was built with the path).
+ *
+ *   bench_durable [sqlite|postgresql|all] [DIR] [INTAKES]
+ *
+ * Prints one line per figure and the ratios; absolute rates depend on the
+ * machine's disk (fsync), the ratios of one run are what to compare.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+#ifdef TT_HAVE_PQ
+#include <libpq-fe.h>
+#endif
+
+#include <triage/triage.h>
+#include <triage/sys/store.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "bench_durable: %s: %s\n", what, triage_error_last()->message);
+    exit(1);
+}
+
+#define T0 (INT64_C(20780) * 86400000 + 8 * 3600000)
+#define CLIENTS 200
+
+typedef struct {
+    atomic_int ready;
+    atomic_int go;
+    atomic_long races;
+} shared_t;
+static shared_t *shm;
+
+static const char *kind; /* "sqlite" or "postgresql" */
+static char dbpath[600];
+static const char *conninfo = "";
+
+/* ---- what one intake writes: captured through a wrapper store ---------------- */
+
+#define MAXROWS 32
+typedef struct {
+    int kind; /* record kind, or 0 for an event */
+    int update;
+    unsigned char *data;
+    size_t len;
+} row_t;
+static row_t rows[MAXROWS];
+static int nrows, capturing;
+static triage_store_t inner;
+
+static void keep(int k, int update, const void *data, size_t len)
+{
+    if (!capturing || nrows >= MAXROWS)
+        return;
+    rows[nrows].kind = k;
+    rows[nrows].update = update;
+    rows[nrows].data = malloc(len);
+    memcpy(rows[nrows].data, data, len);
+    rows[nrows].len = len;
+    nrows++;
+}
+
+static int c_begin(void *ud) { (void)ud; return inner.begin(inner.userdata); }
+static int c_commit(void *ud) { (void)ud; return inner.commit(inner.userdata); }
+static int c_rollback(void *ud) { (void)ud; return inner.rollback(inner.userdata); }
+static int c_last_seq(void *ud, int64_t *o) { (void)ud; return inner.last_seq(inner.userdata, o); }
+static int c_read_begin(void *ud) { (void)ud; return inner.read_begin(inner.userdata); }
+static int c_read_end(void *ud) { (void)ud; return inner.read_end(inner.userdata); }
+static int c_put(void *ud, const triage_store_record_t *r)
+{
+    (void)ud;
+    keep((int)r->kind, r->expected_revision != 0, r->data, r->len);
+    return inner.put_record(inner.userdata, r);
+}
+static int c_get(void *ud, triage_record_kind_t k, const triage_id_t *id, triage_store_record_fn v,
+                 void *ctx)
+{
+    (void)ud;
+    return inner.get_record(inner.userdata, k, id, v, ctx);
+}
+static int c_query(void *ud, const triage_store_query_t *q, triage_store_record_fn v, void *ctx)
+{
+    (void)ud;
+    return inner.query_records(inner.userdata, q, v, ctx);
+}
+static int c_append(void *ud, const triage_store_event_t *e)
+{
+    (void)ud;
+    keep(0, 0, e->data, e->len);
+    return inner.append_event2(inner.userdata, e);
+}
+static int c_events(void *ud, const triage_store_event_query_t *q, triage_store_event_fn v,
+                    void *ctx)
+{
+    (void)ud;
+    return inner.query_events(inner.userdata, q, v, ctx);
+}
+static void c_destroy(void *ud)
+{
+    (void)ud;
+    inner.destroy(inner.userdata);
+}
+
+static void open_store(triage_store_t *st)
+{
+    triage_status_t rc;
+    if (!strcmp(kind, "sqlite")) {
+        triage_sqlite_options_t so = TRIAGE_SQLITE_OPTIONS_INIT;
+        so.busy_timeout_ms = 60000;
+        rc = triage_store_sqlite(st, dbpath, &so);
+    } else {
+        triage_postgresql_options_t po = TRIAGE_POSTGRESQL_OPTIONS_INIT;
+        po.schema = "bench";
+        po.lock_timeout_ms = 60000;
+        rc = triage_store_postgresql(st, conninfo, &po);
+    }
+    if (rc)
+        die("store");
+}
+
+static triage_engine_t *open_engine(int wrap)
+{
+    triage_store_t st;
+    open_store(&st);
+    if (wrap) {
+        inner = st;
+        triage_store_t w = TRIAGE_STORE_INIT;
+        w.begin = c_begin;
+        w.commit = c_commit;
+        w.rollback = c_rollback;
+        w.last_seq = c_last_seq;
+        w.read_begin = c_read_begin;
+        w.read_end = c_read_end;
+        w.put_record = c_put;
+        w.get_record = c_get;
+        w.query_records = c_query;
+        w.append_event2 = c_append;
+        w.query_events = c_events;
+        w.destroy = c_destroy;
+        st = w;
+    }
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    triage_engine_t *e;
+    if (triage_engine_open(&e, &o, &st))
+        die("engine");
+    return e;
+}
+
+static void make_clients(triage_engine_t *e, triage_id_t *ids)
+{
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    for (int i = 0; i < CLIENTS; i++) {
+        c.municipality = 100 + i % 50;
+        if (triage_client_create(&ids[i], e, &c))
+            die("client");
+    }
+}
+
+static void one_intake(triage_engine_t *e, const triage_id_t *clients, int i)
+{
+    static const uint32_t trig[] = {0, 0, 0, TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_NO_FOOD_OR_MEDICINE),
+                                    TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_ACUTE_CRISIS)};
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    in.client = clients[(i * 7919) % CLIENTS];
+    in.kind = (triage_intake_kind_t)(1 + i % 2);
+    in.triggers = trig[i % 5];
+    in.received_ms = T0 + (int64_t)i * 60000;
+    triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
+    if (triage_intake(&r, e, &in))
+        die("intake");
+}
+
+/* Captures the rows of one intake on a scratch database. */
+static void capture(void)
+{
+    triage_engine_t *e = open_engine(1);
+    triage_id_t ids[CLIENTS];
+    make_clients(e, ids);
+    /* an intake of a client that already has a case: the common shape */
+    one_intake(e, ids, 0);
+    capturing = 1;
+    one_intake(e, ids, 1);
+    capturing = 0;
+    triage_engine_free(e);
+    size_t bytes = 0;
+    int nev = 0;
+    for (int i = 0; i < nrows; i++) {
+        bytes += rows[i].len;
+        nev += rows[i].kind == 0;
+    }
+    printf("%s: an intake writes %d records and %d events, %zu bytes of encodings (plus typed "
+           "columns)\n",
+           kind, nrows - nev, nev, bytes);
+}
+
+/* ---- the raw side ------------------------------------------------------------- */
+
+static void raw_sqlite_setup(void)
+{
+    sqlite3 *db;
+    unlink(dbpath);
+    sqlite3_open(dbpath, &db);
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
+                     "CREATE TABLE rec(id BLOB PRIMARY KEY, kind INTEGER, rev INTEGER, data BLOB);"
+                     "CREATE TABLE ev(seq INTEGER PRIMARY KEY, data BLOB);",
+                 NULL, NULL, NULL);
+    sqlite3_close(db);
+}
+
+static void raw_sqlite_run(int proc, int n)
+{
+    sqlite3 *db;
+    sqlite3_open(dbpath, &db);
+    sqlite3_busy_timeout(db, 60000);
+    sqlite3_exec(db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL);
+    sqlite3_stmt *ins, *upd, *ev, *begin, *commit;
+    sqlite3_prepare_v2(db, "INSERT INTO rec(id, kind, rev, data) VALUES (?1, ?2, ?3, ?4)", -1, &ins,
+                       NULL);
+    sqlite3_prepare_v2(db, "UPDATE rec SET rev = ?2, data = ?3 WHERE id = ?1", -1, &upd, NULL);
+    sqlite3_prepare_v2(db, "INSERT INTO ev(data) VALUES (?1)", -1, &ev, NULL);
+    sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, NULL);
+    sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL);
+    /* the clients the updates go to */
+    unsigned char cid[16];
+    for (int c = 0; c < CLIENTS; c++) {
+        memset(cid, 0, sizeof cid);
+        cid[0] = (unsigned char)proc;
+        memcpy(cid + 1, &c, sizeof c);
+        sqlite3_bind_blob(ins, 1, cid, 16, SQLITE_TRANSIENT);
+        sqlite3_bind_int(ins, 2, 1);
+        sqlite3_bind_int(ins, 3, 1);
+        sqlite3_bind_blob(ins, 4, rows[0].data, (int)rows[0].len, SQLITE_STATIC);
+        while (sqlite3_step(ins) == SQLITE_BUSY)
+            usleep(1000);
+        sqlite3_reset(ins);
+    }
+    atomic_fetch_add(&shm->ready, 1);
+    while (!atomic_load(&shm->go))
+        usleep(100);
+    for (int i = 0; i < n; i++) {
+        if (sqlite3_step(begin) != SQLITE_DONE) {
+            fprintf(stderr, "bench_durable: raw begin: %s\n", sqlite3_errmsg(db));
+            exit(1);
+        }
+        sqlite3_reset(begin);
+        for (int k = 0; k < nrows; k++) {
+            const row_t *r = &rows[k];
+            if (r->kind == 0) {
+                sqlite3_bind_blob(ev, 1, r->data, (int)r->len, SQLITE_STATIC);
+                sqlite3_step(ev);
+                sqlite3_reset(ev);
+            } else if (r->update) {
+                int c = (i * 7919) % CLIENTS;
+                memset(cid, 0, sizeof cid);
+                cid[0] = (unsigned char)proc;
+                memcpy(cid + 1, &c, sizeof c);
+                sqlite3_bind_blob(upd, 1, cid, 16, SQLITE_TRANSIENT);
+                sqlite3_bind_int(upd, 2, i + 2);
+                sqlite3_bind_blob(upd, 3, r->data, (int)r->len, SQLITE_STATIC);
+                sqlite3_step(upd);
+                sqlite3_reset(upd);
+            } else {
+                unsigned char id[16];
+                triage_id_t nid;
+                triage_id_generate(&nid);
+                memcpy(id, nid.bytes, 16);
+                sqlite3_bind_blob(ins, 1, id, 16, SQLITE_TRANSIENT);
+                sqlite3_bind_int(ins, 2, r->kind);
+                sqlite3_bind_int(ins, 3, i + 2);
+                sqlite3_bind_blob(ins, 4, r->data, (int)r->len, SQLITE_STATIC);
+                sqlite3_step(ins);
+                sqlite3_reset(ins);
+            }
+        }
+        if (sqlite3_step(commit) != SQLITE_DONE) {
+            fprintf(stderr, "bench_durable: raw commit: %s\n", sqlite3_errmsg(db));
+            exit(1);
+        }
+        sqlite3_reset(commit);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
+    sqlite3_finalize(ev);
+    sqlite3_finalize(begin);
+    sqlite3_finalize(commit);
+    sqlite3_close(db);
+}
+
+#ifdef TT_HAVE_PQ
+static PGconn *pg_connect(void)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "bench_durable: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(PQexec(c, "SET synchronous_commit = on"));
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    return c;
+}
+
+static void pg_ok(PGresult *r, const char *what)
+{
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "bench_durable: %s: %s", what, PQresultErrorMessage(r));
+        exit(1);
+    }
+    PQclear(r);
+}
+
+static void raw_pg_setup(void)
+{
+    PGconn *c = pg_connect();
+    pg_ok(PQexec(c, "DROP SCHEMA IF EXISTS raw CASCADE"), "drop");
+    pg_ok(PQexec(c, "CREATE SCHEMA raw;"
+                    "CREATE TABLE raw.rec(id uuid PRIMARY KEY, kind int, rev bigint, data bytea);"
+                    "CREATE TABLE raw.ev(seq bigserial PRIMARY KEY, data bytea);"),
+          "create");
+    PQfinish(c);
+}
+
+static void raw_pg_run(int proc, int n)
+{
+    PGconn *c = pg_connect();
+    pg_ok(PQprepare(c, "ins", "INSERT INTO raw.rec(id, kind, rev, data) VALUES ($1, $2, $3, $4)", 4,
+                    NULL),
+          "prepare");
+    pg_ok(PQprepare(c, "upd", "UPDATE raw.rec SET rev = $2, data = $3 WHERE id = $1", 3, NULL),
+          "prepare");
+    pg_ok(PQprepare(c, "ev", "INSERT INTO raw.ev(data) VALUES ($1)", 1, NULL), "prepare");
+    char cid[CLIENTS][40];
+    for (int k = 0; k < CLIENTS; k++) {
+        triage_id_t id;
+        triage_id_generate(&id);
+        triage_id_format(cid[k], sizeof cid[k], &id);
+        const char *v[4] = {cid[k], "1", "1", (const char *)rows[0].data};
+        int len[4] = {0, 0, 0, (int)rows[0].len};
+        int fmt[4] = {0, 0, 0, 1};
+        pg_ok(PQexecPrepared(c, "ins", 4, v, len, fmt, 0), "client");
+    }
+    atomic_fetch_add(&shm->ready, 1);
+    while (!atomic_load(&shm->go))
+        usleep(100);
+    for (int i = 0; i < n; i++) {
+        pg_ok(PQexec(c, "BEGIN"), "begin");
+        char rev[24], kindt[8], idt[40];
+        snprintf(rev, sizeof rev, "%d", i + 2);
+        for (int k = 0; k < nrows; k++) {
+            const row_t *r = &rows[k];
+            if (r->kind == 0) {
+                const char *v[1] = {(const char *)r->data};
+                int len[1] = {(int)r->len}, fmt[1] = {1};
+                pg_ok(PQexecPrepared(c, "ev", 1, v, len, fmt, 0), "event");
+            } else if (r->update) {
+                const char *v[3] = {cid[(i * 7919) % CLIENTS], rev, (const char *)r->data};
+                int len[3] = {0, 0, (int)r->len}, fmt[3] = {0, 0, 1};
+                pg_ok(PQexecPrepared(c, "upd", 3, v, len, fmt, 0), "update");
+            } else {
+                triage_id_t id;
+                triage_id_generate(&id);
+                triage_id_format(idt, sizeof idt, &id);
+                snprintf(kindt, sizeof kindt, "%d", r->kind);
+                const char *v[4] = {idt, kindt, rev, (const char *)r->data};
+                int len[4] = {0, 0, 0, (int)r->len}, fmt[4] = {0, 0, 0, 1};
+                pg_ok(PQexecPrepared(c, "ins", 4, v, len, fmt, 0), "insert");
+            }
+        }
+        pg_ok(PQexec(c, "COMMIT"), "commit");
+    }
+    (void)proc;
+    PQfinish(c);
+}
+#endif
+
+/* ---- running N processes -------------------------------------------------------- */
+
+static void engine_run(int proc, int n)
+{
+    (void)proc;
+    triage_engine_t *e = open_engine(0);
+    triage_id_t ids[CLIENTS];
+    make_clients(e, ids);
+    triage_engine_stats_t s0, s;
+    s0.version = s.version = TRIAGE_ENGINE_STATS_VERSION;
+    atomic_fetch_add(&shm->ready, 1);
+    while (!atomic_load(&shm->go))
+        usleep(100);
+    triage_engine_stats(&s0, e);
+    for (int i = 0; i < n; i++)
+        one_intake(e, ids, i);
+    triage_engine_stats(&s, e);
+    atomic_fetch_add(&shm->races, (long)(s.races - s0.races));
+    triage_engine_free(e);
+}
+
+static void fresh_database(void)
+{
+    if (!strcmp(kind, "sqlite")) {
+        unlink(dbpath);
+        char p[700];
+        snprintf(p, sizeof p, "%s-wal", dbpath);
+        unlink(p);
+        snprintf(p, sizeof p, "%s-shm", dbpath);
+        unlink(p);
+        return;
+    }
+#ifdef TT_HAVE_PQ
+    PGconn *c = pg_connect();
+    pg_ok(PQexec(c, "DROP SCHEMA IF EXISTS bench CASCADE"), "drop");
+    PQfinish(c);
+#endif
+}
+
+/* Runs `procs` processes of `raw` or engine work, n intakes each: the
+ * aggregate rate, from the moment all are ready to the last done. */
+static double run(int raw, int procs, int n, long *races)
+{
+    fresh_database();
+    if (raw) {
+        if (!strcmp(kind, "sqlite"))
+            raw_sqlite_setup();
+#ifdef TT_HAVE_PQ
+        else
+            raw_pg_setup();
+#endif
+    } else {
+        /* the schema made once, before the processes race to make it */
+        triage_engine_free(open_engine(0));
+    }
+    memset(shm, 0, sizeof *shm);
+    pid_t pids[8];
+    fflush(NULL);
+    for (int p = 0; p < procs; p++) {
+        pids[p] = fork();
+        if (pids[p] == 0) {
+            if (!raw)
+                engine_run(p, n);
+            else if (!strcmp(kind, "sqlite"))
+                raw_sqlite_run(p, n);
+#ifdef TT_HAVE_PQ
+            else
+                raw_pg_run(p, n);
+#endif
+            _exit(0);
+        }
+    }
+    while (atomic_load(&shm->ready) < procs)
+        usleep(1000);
+    double t0 = now();
+    atomic_store(&shm->go, 1);
+    for (int p = 0; p < procs; p++) {
+        int st;
+        waitpid(pids[p], &st, 0);
+        if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+            fprintf(stderr, "bench_durable: a process failed\n");
+            exit(1);
+        }
+    }
+    double dt = now() - t0;
+    if (races)
+        *races = atomic_load(&shm->races);
+    return (double)procs * n / dt;
+}
+
+static void bench(int n)
+{
+    nrows = 0;
+    fresh_database();
+    capture();
+    double eng[3], raw[3];
+    int procs[3] = {1, 2, 4};
+    for (int i = 0; i < 3; i++) {
+        long races = 0;
+        eng[i] = run(0, procs[i], n, &races);
+        raw[i] = run(1, procs[i], n, NULL);
+        printf("%s, %d process%s x %d intakes: libtriage %.0f intakes/s (%ld races), raw %.0f "
+               "tx/s; ratio %.2f\n",
+               kind, procs[i], procs[i] > 1 ? "es" : "", n, eng[i], races, raw[i],
+               eng[i] / raw[i]);
+    }
+    printf("%s: 1 engine / raw = %.2f (goal >= 0.5); 2 engines / 1 engine = %.2f, 4 engines / 1 "
+           "engine = %.2f (goal >= 1)\n",
+           kind, eng[0] / raw[0], eng[1] / eng[0], eng[2] / eng[0]);
+    fresh_database();
+}
+
+int main(int argc, char **argv)
+{
+    const char *which = argc > 1 ? argv[1] : "all";
+    const char *dir = argc > 2 ? argv[2] : "/tmp";
+    int n = argc > 3 ? atoi(argv[3]) : 500;
+    shm = mmap(NULL, sizeof *shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shm == MAP_FAILED)
+        return 1;
+    if (!strcmp(which, "sqlite") || !strcmp(which, "all")) {
+        kind = "sqlite";
+        snprintf(dbpath, sizeof dbpath, "%s/bench-durable.db", dir);
+        bench(n);
+    }
+    if (!strcmp(which, "postgresql") || !strcmp(which, "all")) {
+#ifdef TT_HAVE_PQ
+        if (!getenv("TRIAGE_PG_CONNINFO")) {
+#ifdef TRIAGE_WITH_CLUSTER
+            /* start a throwaway cluster and run again inside it */
+            fflush(NULL);
+            char nbuf[16], exe[1024];
+            snprintf(nbuf, sizeof nbuf, "%d", n);
+            ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+            if (len > 0) {
+                exe[len] = 0;
+                execl("/bin/sh", "sh", TRIAGE_WITH_CLUSTER, exe, "postgresql", dir, nbuf,
+                      (char *)NULL);
+            }
+#endif
+            fprintf(stderr, "bench_durable: no PostgreSQL server (TRIAGE_PG_CONNINFO)\n");
+            return 1;
+        }
+        conninfo = getenv("TRIAGE_PG_CONNINFO");
+        kind = "postgresql";
+        bench(n);
+#else
+        printf("postgresql: not built (no libpq)\n");
+#endif
+    }
+    return 0;
+}
