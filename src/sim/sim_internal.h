@@ -1,6 +1,7 @@
 /*
  * Scenario and simulation internals shared by scenario.c, scenario_text.c,
- * sim.c, rng.c and sim_output.c. Nothing here is exported.
+ * sim.c, sim_flow.c, sim_arrivals.c, sim_setup.c, rng.c and sim_output.c.
+ * Nothing here is exported.
  */
 #ifndef TRIAGE_SIM_INTERNAL_H
 #define TRIAGE_SIM_INTERNAL_H
@@ -313,5 +314,67 @@ struct triage_sim {
     sim_rng demand, phone, staff;
     uint64_t seq;
 };
+
+/* ---- the run's steps, shared by sim.c, sim_flow.c, sim_arrivals.c and
+ * sim_setup.c ---- */
+
+/* An engine call of the run: counted, and its failure returned. */
+#define CALL(expr)                                                                          \
+    do {                                                                                    \
+        sim->st.engine_calls++;                                                             \
+        triage_status_t rc_ = (expr);                                                       \
+        if (rc_)                                                                            \
+            return rc_;                                                                     \
+    } while (0)
+
+/* sim_flow.c */
+/* Sets the run's clock to minute `minute` of day `day` and returns it. */
+int64_t triage__sim_at(triage_sim_t *sim, int32_t day, int32_t minute);
+/* The earliest timed event (the heap is not empty). */
+sim_event triage__sim_heap_pop(triage_sim_t *sim);
+/* Moves a case to another stage through the engine. */
+triage_status_t triage__sim_move(triage_sim_t *sim, sim_case *c, triage_stage_t to,
+                                 triage_closing_reason_t reason, int64_t t, int plan_unnec,
+                                 int resp_unnec);
+/* Closes a case and releases its worker's load. */
+triage_status_t triage__sim_close_case(triage_sim_t *sim, sim_case *c, triage_closing_reason_t r,
+                                       int64_t t);
+/* Moves case ci to DISTRIBUTION and into the day's pool. */
+triage_status_t triage__sim_to_distribution(triage_sim_t *sim, uint32_t ci, int64_t t);
+/* Queues case ci for a contact attempt on business day `bday` or later. */
+triage_status_t triage__sim_queue_guidance(triage_sim_t *sim, uint32_t ci, int32_t bday);
+/* After a successful contact: the motivation check and the guidance outcome. */
+triage_status_t triage__sim_reached(triage_sim_t *sim, uint32_t ci, int32_t day, int32_t minute);
+/* Classifies (first time) and assigns case ci; *done = 1 when assigned. */
+triage_status_t triage__sim_distribute_one(int *done, triage_sim_t *sim, uint32_t ci, int32_t day,
+                                           int32_t minute);
+/* The day's distribution of the pool. */
+triage_status_t triage__sim_distribution(triage_sim_t *sim, int32_t day, int32_t minute);
+/* Handles one timed event. */
+triage_status_t triage__sim_on_event(triage_sim_t *sim, const sim_event *e);
+/* The day's guidance: contact attempts up to the capacity. */
+triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day, int line_ran);
+
+/* sim_arrivals.c */
+/* The day's arrivals: intakes by kind and phone-line calls. */
+triage_status_t triage__sim_arrivals(triage_sim_t *sim, int32_t day);
+
+/* sim_setup.c */
+/* 1 when worker w is not absent on day `day`. */
+int triage__sim_present(const triage_sim_t *sim, size_t w, int32_t day);
+/* The run index of the worker with engine id `id`, or -1. */
+int32_t triage__sim_worker_by_id(const triage_sim_t *sim, const triage_id_t *id);
+/* Records the run index of a case by its engine id. */
+triage_status_t triage__sim_cidx_put(triage_sim_t *sim, const triage_id_t *id, int32_t index);
+/* Sick spells starting today. */
+triage_status_t triage__sim_sick_leave(triage_sim_t *sim, int32_t day);
+/* Hands over the cases of workers whose absence starts today. */
+triage_status_t triage__sim_absence_handover(triage_sim_t *sim, int32_t day);
+/* The run's days, their midnights and business-day indexes. */
+triage_status_t triage__sim_setup_calendar(triage_sim_t *sim);
+/* The distance matrix, given to the engine. */
+triage_status_t triage__sim_setup_distances(triage_sim_t *sim);
+/* The workers and their planned absences, created in the engine. */
+triage_status_t triage__sim_setup_workers(triage_sim_t *sim);
 
 #endif /* TRIAGE_SIM_INTERNAL_H */
