@@ -239,7 +239,7 @@ static const char *parse_bool(int32_t *out, const char *v)
 typedef const char *(*item_fn)(void *ctx, const char *item);
 static const char *each_item(const char *v, item_fn fn, void *ctx)
 {
-    char buf[256];
+    char buf[SIM_LINE_MAX];
     if (strlen(v) >= sizeof buf)
         return "list too long";
     snprintf(buf, sizeof buf, "%s", v);
@@ -302,9 +302,12 @@ static const char *lang_item(void *ctx, const char *item)
     return NULL;
 }
 
+/* A list of municipality codes of any length (a wellbeing services county
+ * may have over 30 municipalities). */
 typedef struct {
-    int32_t codes[TRIAGE_WORKER_MAX_SERVED];
-    uint32_t n;
+    const triage_allocator_t *a;
+    int32_t *codes;
+    size_t n, cap;
 } code_list;
 
 static const char *code_item(void *ctx, const char *item)
@@ -313,11 +316,11 @@ static const char *code_item(void *ctx, const char *item)
     int32_t c;
     if (triage__scenario_parse_int(&c, item, 1, 9999))
         return "not a municipality code";
-    for (uint32_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++)
         if (l->codes[i] == c)
             return "a municipality is listed twice";
-    if (l->n == TRIAGE_WORKER_MAX_SERVED)
-        return "more than 16 municipalities";
+    if (triage__grow(l->a, (void **)&l->codes, &l->cap, l->n + 1, sizeof *l->codes))
+        return "out of memory";
     l->codes[l->n++] = c;
     return NULL;
 }
@@ -416,7 +419,8 @@ int triage__scenario_worker_key(const char *key)
     return -1;
 }
 
-const char *triage__scenario_worker_set(sim_worker_spec *w, int k, const char *v)
+const char *triage__scenario_worker_set(const triage_allocator_t *a, sim_worker_spec *w, int k,
+                                        const char *v)
 {
     switch (k) {
     case 0: {
@@ -438,12 +442,15 @@ const char *triage__scenario_worker_set(sim_worker_spec *w, int k, const char *v
     }
     case 3: return triage__scenario_parse_int(&w->office, v, 1, 9999);
     case 4: {
-        code_list l = {{0}, 0};
+        code_list l = {a, NULL, 0, 0};
         const char *e = each_item(v, code_item, &l);
-        if (e)
+        if (e) {
+            triage__free(a, l.codes);
             return e;
-        memcpy(w->serves, l.codes, sizeof l.codes);
-        w->nserves = l.n;
+        }
+        triage__free(a, w->serves);
+        w->serves = l.codes;
+        w->nserves = (uint32_t)l.n;
         return NULL;
     }
     case 5: {
@@ -495,6 +502,8 @@ TRIAGE_API void triage_scenario_free(triage_scenario_t *s)
     if (!s)
         return;
     triage_allocator_t a = s->alloc;
+    for (size_t i = 0; i < s->nworkers; i++)
+        triage__free(&a, s->workers[i].serves);
     triage__free(&a, s->workers);
     triage__free(&a, s->absences);
     triage__free(&a, s->munis);
@@ -548,6 +557,18 @@ TRIAGE_API triage_status_t triage_scenario_copy(triage_scenario_t **out,
     s->nmunis = s->capmunis = src->nmunis;
     s->dists = d;
     s->ndists = s->capdists = src->ndists;
+    /* the serves lists are the workers' own: copied one by one */
+    for (size_t i = 0; i < s->nworkers; i++)
+        s->workers[i].serves = NULL;
+    for (size_t i = 0; i < s->nworkers; i++) {
+        void *codes = NULL;
+        if (dup_array(&s->alloc, &codes, src->workers[i].serves, src->workers[i].nserves,
+                      sizeof *src->workers[i].serves)) {
+            triage_scenario_free(s);
+            return TRIAGE_ENOMEM;
+        }
+        s->workers[i].serves = codes;
+    }
     *out = s;
     return TRIAGE_OK;
 }
@@ -571,7 +592,7 @@ TRIAGE_API triage_status_t triage_scenario_set(triage_scenario_t *s, const char 
     const sim_param_def *d = triage__scenario_param_find(section, key, NULL);
     if (!d)
         return triage__error(TRIAGE_EINVAL, "key", "unknown key in section [%s]", section);
-    char buf[256];
+    char buf[SIM_LINE_MAX];
     if (strlen(value) >= sizeof buf)
         return triage__error(TRIAGE_EINVAL, key, "%s.%s: value too long", section, key);
     snprintf(buf, sizeof buf, "%s", value);
@@ -638,7 +659,7 @@ TRIAGE_API triage_status_t triage_scenario_set_worker(triage_scenario_t *s, size
     int k = triage__scenario_worker_key(key);
     if (k < 0)
         return triage__error(TRIAGE_EINVAL, "key", "unknown worker key");
-    char buf[256];
+    char buf[SIM_LINE_MAX];
     if (strlen(value) >= sizeof buf)
         return triage__error(TRIAGE_EINVAL, key, "worker %s: value too long", key);
     snprintf(buf, sizeof buf, "%s", value);
@@ -646,7 +667,9 @@ TRIAGE_API triage_status_t triage_scenario_set_worker(triage_scenario_t *s, size
     if (k == 0 && strcmp(v, s->workers[index].label) && triage__scenario_label_taken(s, v))
         return triage__error(TRIAGE_EEXISTS, "name", "a worker with that label exists");
     sim_worker_spec w = s->workers[index];
-    const char *e = triage__scenario_worker_set(&w, k, v);
+    const char *e = triage__scenario_worker_set(&s->alloc, &w, k, v);
+    if (e && !strcmp(e, "out of memory"))
+        return triage__error(TRIAGE_ENOMEM, key, "out of memory");
     if (e)
         return triage__error(TRIAGE_EINVAL, key, "worker %s: %s", key, e);
     s->workers[index] = w;

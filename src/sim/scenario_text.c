@@ -73,6 +73,8 @@ static triage_status_t finish_section(parser *ps)
             return perr(ps, ps->section_line, "name", "two workers have the same label");
         ps->worker.line = ps->section_line;
         rc = triage__scenario_append_worker(s, &ps->worker);
+        if (!rc)
+            ps->worker.serves = NULL; /* the scenario owns it now */
         break;
     case SEC_ABSENCE:
         if ((ps->seen & 7u) != 7u)
@@ -152,7 +154,9 @@ static triage_status_t parse_line(parser *ps, char *raw)
         int k = triage__scenario_worker_key(key);
         if ((rc = claim_key(ps, key, k, "unknown key in [worker]")))
             return rc;
-        e = triage__scenario_worker_set(&ps->worker, k, v);
+        e = triage__scenario_worker_set(&ps->s->alloc, &ps->worker, k, v);
+        if (e && !strcmp(e, "out of memory"))
+            return TRIAGE_ENOMEM;
         break;
     }
     case SEC_ABSENCE: {
@@ -260,7 +264,7 @@ TRIAGE_API triage_status_t triage_scenario_parse(triage_scenario_t **out, const 
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         ps.line++;
-        char buf[1024];
+        char buf[SIM_LINE_MAX];
         if (n >= sizeof buf) {
             rc = perr(&ps, ps.line, "line", "the line is too long");
             break;
@@ -276,6 +280,7 @@ TRIAGE_API triage_status_t triage_scenario_parse(triage_scenario_t **out, const 
     }
     if (!rc)
         rc = finish_section(&ps);
+    triage__free(&s->alloc, ps.worker.serves); /* a pending [worker] not appended */
     if (!rc)
         rc = validate_parsed(&ps);
     if (rc) {
@@ -437,12 +442,10 @@ TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenar
         if (x->office)
             wput(&w, "office = %d\n", (int)x->office);
         if (x->nserves) {
-            t[0] = '\0';
-            for (uint32_t k = 0; k < x->nserves; k++) {
-                size_t n = strlen(t);
-                snprintf(t + n, sizeof t - n, "%s%d", k ? ", " : "", (int)x->serves[k]);
-            }
-            wput(&w, "serves = %s\n", t);
+            wput(&w, "serves = ");
+            for (uint32_t k = 0; k < x->nserves; k++)
+                wput(&w, "%s%d", k ? ", " : "", (int)x->serves[k]);
+            wput(&w, "\n");
         }
         t[0] = '\0';
         static const char *const L[] = {"fi", "sv", "en"};

@@ -18,6 +18,7 @@
 #define SIM_ROLES 4     /* triage_role_t 1-3 */
 #define SIM_MAX_DAYS 3660
 #define SIM_MAX_COUNT 1000
+#define SIM_LINE_MAX 1024 /* the longest line of a scenario file, and of a value */
 
 typedef struct {
     int32_t lo, hi;
@@ -31,7 +32,7 @@ typedef struct {
     int32_t team;
     uint32_t languages;
     uint32_t nserves;
-    int32_t serves[TRIAGE_WORKER_MAX_SERVED];
+    int32_t *serves;   /* owned by the scenario (or by the parser while pending); no fixed limit */
     int32_t count;
     int32_t line;      /* file line of the [worker] header, 0 when set by API */
     uint32_t seen;     /* keys already given in the file (duplicate check) */
@@ -181,8 +182,11 @@ const sim_param_def *triage__scenario_param_find(const char *section, const char
 int triage__scenario_section_index(const char *name);
 /* The number of a [worker] key (its bit in sim_worker_spec.seen), or -1. */
 int triage__scenario_worker_key(const char *key);
-/* Sets [worker] key number k from text. */
-const char *triage__scenario_worker_set(sim_worker_spec *w, int k, const char *v);
+/* Sets [worker] key number k from text. A new serves list is allocated with
+ * `a` and replaces (and frees) the old one only on success; ENOMEM is
+ * reported as the problem text "out of memory". */
+const char *triage__scenario_worker_set(const triage_allocator_t *a, sim_worker_spec *w, int k,
+                                        const char *v);
 /* Fills w with the defaults of a [worker]. */
 void triage__scenario_worker_defaults(sim_worker_spec *w);
 
@@ -190,7 +194,7 @@ void triage__scenario_worker_defaults(sim_worker_spec *w);
  * file line, 0 when set through the API). */
 /* 1 when a worker entry has that label. */
 int triage__scenario_label_taken(const triage_scenario_t *s, const char *label);
-/* Appends a worker entry. */
+/* Appends a worker entry; the scenario takes over its serves list. */
 triage_status_t triage__scenario_append_worker(triage_scenario_t *s, const sim_worker_spec *w);
 /* Adds an absence of the worker(s) `label`. */
 triage_status_t triage__scenario_add_absence(triage_scenario_t *s, const char *label,
@@ -265,8 +269,6 @@ typedef struct {
     double fte;
     int32_t office;
     uint32_t langs;
-    uint32_t nserves;
-    int32_t serves[TRIAGE_WORKER_MAX_SERVED];
     uint8_t *absent;     /* per calendar day */
     int32_t inprog;      /* assessments in progress */
     double load;         /* weighted open cases (fallback picker) */

@@ -229,6 +229,23 @@ triage_status_t triage__sim_setup_distances(triage_sim_t *sim)
     return rc;
 }
 
+/* The municipalities a worker serves, into the engine's worker record. The
+ * scenario has no limit; the engine's record holds TRIAGE_WORKER_MAX_SERVED
+ * until its served list becomes a pointer and a count (issue 12): then this
+ * is the one place to change. */
+static triage_status_t set_served(triage_worker_t *rec, const sim_worker_spec *s)
+{
+    if (s->nserves > TRIAGE_WORKER_MAX_SERVED)
+        return triage__error(TRIAGE_EINVAL, "serves",
+                             "worker %s serves %u municipalities: this engine's worker record "
+                             "holds at most %d (TRIAGE_WORKER_MAX_SERVED)",
+                             s->label, (unsigned)s->nserves, TRIAGE_WORKER_MAX_SERVED);
+    rec->served_count = s->nserves;
+    if (s->nserves)
+        memcpy(rec->served, s->serves, s->nserves * sizeof *s->serves);
+    return TRIAGE_OK;
+}
+
 triage_status_t triage__sim_setup_workers(triage_sim_t *sim)
 {
     const triage_scenario_t *sc = sim->sc;
@@ -249,8 +266,6 @@ triage_status_t triage__sim_setup_workers(triage_sim_t *sim)
             w->fte = s->fte;
             w->office = s->office;
             w->langs = s->languages;
-            w->nserves = s->nserves;
-            memcpy(w->serves, s->serves, sizeof w->serves);
             double share = (sim->p.guidance_roles >> s->role & 1u) ? 1 - sim->p.staff_share : 1;
             w->slots = sim->p.assessment_slots * s->fte * share;
             w->absent = triage__calloc(&sim->alloc, (size_t)sim->days + 1, 1);
@@ -262,8 +277,9 @@ triage_status_t triage__sim_setup_workers(triage_sim_t *sim)
             rec.languages = s->languages;
             rec.office = s->office;
             rec.team = s->team;
-            rec.served_count = s->nserves;
-            memcpy(rec.served, s->serves, sizeof rec.served);
+            triage_status_t rc = set_served(&rec, s);
+            if (rc)
+                return rc;
             sim->now_ms = sim->midnight[0];
             CALL(triage_worker_create(&w->id, sim->engine, &rec));
         }
