@@ -6,6 +6,12 @@
  *
  * Python reads a run through its CSV and JSON writers; the C getters that
  * hand out borrowed pointers or structs are ignored.
+ *
+ * The progress callback: triage_py_sim_run() runs with the GIL released
+ * (threads=1) and its trampoline takes the GIL for each call of the Python
+ * callable (day, days). A truthy return stops the run (TRIAGE_EUSER); an
+ * exception stops it too and is re-raised by the status typemap
+ * (docs/conventions.md rules 24 and 27).
  */
 
 /* Scenario and run handles: owned proxies whose destructors free them. */
@@ -53,6 +59,40 @@ struct triage_sim {};
         triage_sim_free($self);
     }
 }
+
+%{
+static int triage_py_progress_tramp(void *ud, int32_t day, int32_t days)
+{
+    PyGILState_STATE g = PyGILState_Ensure();
+    int stop = 1;
+    if (!PyErr_Occurred()) {
+        PyObject *r = PyObject_CallFunction((PyObject *)ud, "ii", (int)day, (int)days);
+        if (r) {
+            stop = PyObject_IsTrue(r);
+            Py_DECREF(r);
+            if (stop < 0)
+                stop = 1; /* the exception of __bool__ stays pending */
+        }
+    }
+    PyGILState_Release(g);
+    return stop;
+}
+%}
+
+%inline %{
+/* triage_sim_run() with a Python progress callable (None: no callback). The
+ * caller holds a reference to the callable for the whole call. */
+triage_status_t triage_py_sim_run(triage_sim_t **out, const triage_scenario_t *scenario,
+                                  const triage_sim_options_t *opts, PyObject *progress)
+{
+    triage_sim_options_t o = *opts;
+    if (progress && progress != Py_None) {
+        o.progress = triage_py_progress_tramp;
+        o.progress_userdata = progress;
+    }
+    return triage_sim_run(out, scenario, &o);
+}
+%}
 
 %ignore triage_scenario_free;
 %ignore triage_sim_free;

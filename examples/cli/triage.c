@@ -42,7 +42,7 @@ static void usage(FILE *to)
             "  report --db FILE --from DATE --to DATE [--format table|csv|json]\n"
             "                      the period report (docs/domain.md section 9) of a store;\n"
             "                      both dates inclusive, local (Finnish) days\n"
-            "  simulate --scenario FILE [--days N] [--seed S] [--db FILE]\n"
+            "  simulate --scenario FILE [--days N] [--warmup N] [--seed S] [--db FILE]\n"
             "           [--format table|csv|json]\n"
             "                      run a scenario (docs/simulation.md) on the engine,\n"
             "                      persisting to a new SQLite file with --db\n"
@@ -660,7 +660,7 @@ static int sim_progress(void *ud, int32_t day, int32_t days)
 static int cmd_simulate(int argc, char **argv)
 {
     const char *path = NULL, *db = NULL, *format = "table";
-    long days = 0, seed = 1;
+    long days = 0, seed = 1, warmup = -1;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (opt_value(argc, argv, &i, "--scenario", &v)) {
@@ -670,6 +670,9 @@ static int cmd_simulate(int argc, char **argv)
         } else if (opt_value(argc, argv, &i, "--days", &v)) {
             if (!parse_int(v, 1, 3660, &days))
                 return fail_usage("--days must be 1-3660", v);
+        } else if (opt_value(argc, argv, &i, "--warmup", &v)) {
+            if (!parse_int(v, 0, 3660, &warmup))
+                return fail_usage("--warmup must be 0-3660", v);
         } else if (opt_value(argc, argv, &i, "--seed", &v)) {
             if (!parse_int(v, 0, 2147483647L, &seed))
                 return fail_usage("--seed must be 0-2147483647", v);
@@ -696,6 +699,7 @@ static int cmd_simulate(int argc, char **argv)
     triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
     o.days = (int32_t)days;
     o.seed = (uint64_t)seed;
+    o.warmup = (int32_t)warmup;
     if (isatty(STDERR_FILENO))
         o.progress = sim_progress;
     triage_store_t store;
@@ -732,6 +736,10 @@ static int cmd_simulate(int argc, char **argv)
                (int)s.days, (int)s.business_days, (unsigned)s.intakes, (unsigned)s.cases,
                (unsigned)s.closed, (unsigned)s.open, (unsigned)s.phone_calls,
                (unsigned)s.noshows, (unsigned)s.sick_spells);
+        if (s.warmup_days)
+            printf("Warm-up: %d days before the period, counted in no figure; "
+                   "%u cases open when the period began\n",
+                   (int)s.warmup_days, (unsigned)s.open_at_start);
         printf("Still open: %u in guidance, %u waiting for distribution, %u in assessment, "
                "%u in planning or casework\n",
                (unsigned)s.open_by_stage[TRIAGE_STAGE_GUIDANCE],

@@ -180,7 +180,13 @@ TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenar
 
 /* ---- runs ----------------------------------------------------------------- */
 
-/** Progress callback: @p day of @p days simulated. Returns nonzero to stop (::TRIAGE_EUSER). */
+/**
+ * Progress callback: called once after every simulated calendar day with
+ * the days done so far (@p day, 1 to @p days) and the run's total calendar
+ * days (the warm-up included). Returns nonzero to stop the run: then
+ * triage_sim_run() returns ::TRIAGE_EUSER and no run. It runs on the
+ * calling thread and must not use the run's scenario.
+ */
 typedef int (*triage_sim_progress_fn)(void *userdata, int32_t day, int32_t days);
 
 /** Run options. Versioned: start from ::TRIAGE_SIM_OPTIONS_INIT. */
@@ -192,16 +198,26 @@ typedef struct triage_sim_options {
     triage_allocator_t allocator;   /**< all NULL: the scenario's */
     triage_sim_progress_fn progress;/**< NULL: none; called after every simulated day */
     void *progress_userdata;
+    /** since v2: calendar days simulated before the scenario's start that no
+     *  figure counts (0-3660); -1: the scenario's `warmup` */
+    int32_t warmup;
 } triage_sim_options_t;
-#define TRIAGE_SIM_OPTIONS_VERSION 1
-#define TRIAGE_SIM_OPTIONS_INIT {TRIAGE_SIM_OPTIONS_VERSION, 0, 1, 0, {0, 0, 0, 0}, 0, 0}
+#define TRIAGE_SIM_OPTIONS_VERSION 2
+#define TRIAGE_SIM_OPTIONS_INIT {TRIAGE_SIM_OPTIONS_VERSION, 0, 1, 0, {0, 0, 0, 0}, 0, 0, -1}
 
-/** Initialises options for @p version (FFI callers). ::TRIAGE_EVERSION for unknown versions. */
+/**
+ * Initialises options for @p version (FFI callers): only the members that
+ * version has are written. ::TRIAGE_EVERSION for unknown versions.
+ */
 TRIAGE_API triage_status_t triage_sim_options_init(triage_sim_options_t *opts, uint32_t version);
 
 /**
  * Runs a scenario (validated first) for the given days from the seed and
- * computes the report of the simulated period.
+ * computes the report of the simulated period. With a warm-up the run
+ * starts that many calendar days before the scenario's start; the warm-up
+ * drives the engine like any other day, but the report, the counters of
+ * ::triage_sim_stats_t (except sim_events and engine_calls) and the
+ * outputs cover only [start, start + days).
  * @param[out] out the finished run; free with triage_sim_free()
  * @param opts NULL: the scenario's days, seed 1, the in-memory store
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (scenario or option named);
@@ -223,15 +239,15 @@ TRIAGE_API const triage_report_t *triage_sim_report(const triage_sim_t *sim);
 
 /** What the simulation itself counted (beyond the engine's events). */
 typedef struct triage_sim_stats {
-    int64_t from_ms, to_ms;       /**< the simulated period [from, to) */
-    int32_t days;                 /**< calendar days simulated */
+    int64_t from_ms, to_ms;       /**< the reported period [from, to): after the warm-up */
+    int32_t days;                 /**< calendar days of the period (after the warm-up) */
     int32_t business_days;
     uint64_t sim_events;          /**< simulation events processed */
     uint64_t engine_calls;        /**< mutating engine calls made */
     uint32_t intakes;             /**< intakes recorded (new cases and attached) */
     uint32_t cases;               /**< cases opened */
     uint32_t attached;            /**< intakes attached to an active case */
-    uint32_t closed;              /**< cases closed by the end */
+    uint32_t closed;              /**< cases closed in the period (opened in it or before) */
     uint32_t open;                /**< cases still open at the end */
     uint32_t open_by_stage[9];    /**< open cases per triage_stage_t (index = value) */
     uint32_t phone_calls;         /**< phone advice line calls */
@@ -242,9 +258,17 @@ typedef struct triage_sim_stats {
     uint32_t absence_days;        /**< worker-business-days absent (planned and sick) */
     uint32_t reassignments;       /**< cases moved to another worker because of an absence */
     uint32_t unassigned_days;     /**< case-days a distribution found nobody with room */
+    int32_t warmup_days;          /**< calendar days simulated before the period, counted in no figure */
+    uint32_t open_at_start;       /**< cases open when the period began (after the warm-up); open_at_start + cases = closed + open */
+    /** FNV-1a (64-bit) over every arrival the demand sends, warm-up included,
+     *  in order: its date, minute, kind, channel and client (the client's
+     *  number in order of first arrival). Two runs with equal hashes saw the
+     *  same intakes; return visits and referrals back to guidance, which the
+     *  policy causes, are not in it. */
+    uint64_t intake_hash;
 } triage_sim_stats_t;
 
-/** The run's counters. ::TRIAGE_EINVAL for NULL. */
+/** The run's counters over the period after the warm-up (sim_events and engine_calls: the whole run). ::TRIAGE_EINVAL for NULL. */
 TRIAGE_API triage_status_t triage_sim_stats(triage_sim_stats_t *out, const triage_sim_t *sim);
 
 /**

@@ -18,6 +18,7 @@ const sim_param_def triage__scenario_params[] = {
     {"scenario", "name", P_TEXT, O(name), 0, 0},
     {"scenario", "start", P_DATE, O(start), 0, 0},
     {"scenario", "days", P_INT, O(days), 1, SIM_MAX_DAYS},
+    {"scenario", "warmup", P_INT, O(warmup), 0, SIM_MAX_DAYS},
     {"intake", "contact", P_DOUBLE, O(intake[1]), 0, BIG},
     {"intake", "notification", P_DOUBLE, O(intake[2]), 0, BIG},
     {"intake", "child_welfare_notification", P_DOUBLE, O(intake[3]), 0, BIG},

@@ -40,6 +40,36 @@ static int64_t sim_clock(void *ud)
     return ((const triage_sim_t *)ud)->now_ms;
 }
 
+/* The counters that add up over the days: the warm-up's share is taken off
+ * at the end (sim_events and engine_calls stay whole-run costs; closed, open
+ * and open_by_stage are counted from the cases). */
+static void subtract_warmup(triage_sim_stats_t *st, const triage_sim_stats_t *w)
+{
+#define SUB(f) st->f -= w->f
+    SUB(business_days);
+    SUB(intakes);
+    SUB(cases);
+    SUB(attached);
+    SUB(phone_calls);
+    SUB(phone_resolved);
+    SUB(noshows);
+    SUB(motivation_checks);
+    SUB(sick_spells);
+    SUB(absence_days);
+    SUB(reassignments);
+    SUB(unassigned_days);
+#undef SUB
+}
+
+/* Cases closed by now (the warm-up's end, or the run's). */
+static uint32_t closed_now(const triage_sim_t *sim)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < sim->ncases; i++)
+        n += sim->cases[i].stage == TRIAGE_STAGE_CLOSED;
+    return n;
+}
+
 static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o)
 {
     triage_status_t rc;
@@ -54,6 +84,12 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
     triage__rng_seed(&sim->phone, seeds[1]);
     triage__rng_seed(&sim->staff, seeds[2]);
     for (int32_t day = 0; day < sim->days; day++) {
+        if (day == sim->warmup) {
+            /* the period begins: what the warm-up counted is set aside */
+            sim->at_warmup = sim->st;
+            sim->closed_at_warmup = closed_now(sim);
+            sim->st.open_at_start = (uint32_t)sim->ncases - sim->closed_at_warmup;
+        }
         if (sim->bday_of_day[day] >= 0) {
             sim->st.business_days++;
             if ((rc = triage__sim_sick_leave(sim, day)) ||
@@ -80,6 +116,12 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
     return TRIAGE_OK;
 }
 
+/* The size of the options of a version: v1 ends before warmup. */
+static size_t options_size(uint32_t version)
+{
+    return version == 1 ? offsetof(triage_sim_options_t, warmup) : sizeof(triage_sim_options_t);
+}
+
 TRIAGE_API triage_status_t triage_sim_options_init(triage_sim_options_t *opts, uint32_t version)
 {
     if (!opts)
@@ -87,7 +129,8 @@ TRIAGE_API triage_status_t triage_sim_options_init(triage_sim_options_t *opts, u
     if (version == 0 || version > TRIAGE_SIM_OPTIONS_VERSION)
         return triage__error(TRIAGE_EVERSION, "version", "unknown options version");
     triage_sim_options_t d = TRIAGE_SIM_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    memcpy(opts, &d, options_size(version));
     return TRIAGE_OK;
 }
 
@@ -128,10 +171,13 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
     if (opts) {
         if (opts->version == 0 || opts->version > TRIAGE_SIM_OPTIONS_VERSION)
             return triage__error(TRIAGE_EVERSION, "opts", "unknown options version");
-        o = *opts;
+        /* only the members the caller's version has (docs/conventions.md rule 10) */
+        memcpy(&o, opts, options_size(opts->version));
     }
     if (o.days < 0 || o.days > SIM_MAX_DAYS)
         return triage__error(TRIAGE_EINVAL, "days", "days must be 1-3660");
+    if (o.warmup < -1 || o.warmup > SIM_MAX_DAYS)
+        return triage__error(TRIAGE_EINVAL, "warmup", "warmup must be 0-3660 (-1: the scenario's)");
     triage_status_t rc = triage__allocator_check(&o.allocator, "allocator");
     if (rc)
         return rc;
@@ -144,10 +190,11 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
     sim->alloc = a;
     sim->seed = o.seed;
     sim->id_state = o.seed ^ UINT64_C(0x6a09e667f3bcc909); /* its own stream */
-    sim->days = o.days ? o.days : scenario->p.days;
-    sim->start = scenario->p.start;
+    sim->warmup = o.warmup >= 0 ? o.warmup : scenario->p.warmup;
+    sim->days = (o.days ? o.days : scenario->p.days) + sim->warmup;
+    sim->start = scenario->p.start - sim->warmup;
     sim->p = scenario->p;
-    sim->st.days = sim->days;
+    sim->st.intake_hash = SIM_FNV_OFFSET;
     if ((rc = triage_scenario_copy(&sim->sc, scenario))) {
         triage_sim_free(sim);
         return rc;
@@ -195,7 +242,7 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
     }
     rc = simulate(sim, &o);
     if (!rc) {
-        sim->st.from_ms = sim->midnight[0];
+        sim->st.from_ms = sim->midnight[sim->warmup];
         sim->st.to_ms = sim->midnight[sim->days];
         rc = triage_report_new(&sim->report, sim->engine, sim->st.from_ms, sim->st.to_ms);
     }
@@ -204,15 +251,17 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
         triage_sim_free(sim);
         return keep;
     }
+    subtract_warmup(&sim->st, &sim->at_warmup);
+    sim->st.days = sim->days - sim->warmup;
+    sim->st.warmup_days = sim->warmup;
     for (size_t i = 0; i < sim->ncases; i++) {
         uint8_t s = sim->cases[i].stage;
-        if (s == TRIAGE_STAGE_CLOSED)
-            sim->st.closed++;
-        else {
+        if (s != TRIAGE_STAGE_CLOSED) {
             sim->st.open++;
             sim->st.open_by_stage[s]++;
         }
     }
+    sim->st.closed = closed_now(sim) - sim->closed_at_warmup;
     *out = sim;
     return TRIAGE_OK;
 }

@@ -92,6 +92,27 @@ static triage_status_t new_case_record(uint32_t *out, triage_sim_t *sim)
     return TRIAGE_OK;
 }
 
+/* The intake stream's hash (triage_sim_stats_t.intake_hash): FNV-1a over
+ * the arrival's date, minute, kind, channel and client number, each as
+ * little-endian bytes, so equal streams give equal hashes on any platform. */
+static void hash_arrival(triage_sim_t *sim, int32_t day, const arrival *a, uint32_t client)
+{
+    uint8_t b[12];
+    uint32_t date = (uint32_t)(sim->start + day);
+    for (int i = 0; i < 4; i++) {
+        b[i] = (uint8_t)(date >> (8 * i));
+        b[8 + i] = (uint8_t)(client >> (8 * i));
+    }
+    b[4] = (uint8_t)a->minute;
+    b[5] = (uint8_t)(a->minute >> 8);
+    b[6] = a->kind;
+    b[7] = a->channel;
+    uint64_t h = sim->st.intake_hash;
+    for (size_t i = 0; i < sizeof b; i++)
+        h = (h ^ b[i]) * SIM_FNV_PRIME;
+    sim->st.intake_hash = h;
+}
+
 /* One arrival: a client (new or returning), the intake and the first step. */
 static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
 {
@@ -133,6 +154,7 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
            u_line = triage__rng_uniform(&cr);
 
     int64_t t = triage__sim_at(sim, day, a->minute);
+    hash_arrival(sim, day, a, returning ? (uint32_t)client_pick : (uint32_t)sim->nclients);
     triage_id_t client;
     if (returning) {
         client = sim->clients[client_pick];

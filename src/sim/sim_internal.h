@@ -18,7 +18,9 @@
 #define SIM_ROLES 4     /* triage_role_t 1-3 */
 #define SIM_MAX_DAYS 3660
 #define SIM_MAX_COUNT 1000
-#define SIM_LINE_MAX 1024 /* the longest line of a scenario file, and of a value */
+#define SIM_LINE_MAX 1024
+#define SIM_FNV_OFFSET UINT64_C(0xcbf29ce484222325) /* FNV-1a 64 */
+#define SIM_FNV_PRIME UINT64_C(0x100000001b3) /* the longest line of a scenario file, and of a value */
 
 typedef struct {
     int32_t lo, hi;
@@ -63,6 +65,7 @@ typedef struct {
     char name[64];
     triage_date_t start;
     int32_t days;
+    int32_t warmup;              /* calendar days run before start, counted in no figure */
     /* [intake] */
     double intake[SIM_KINDS];    /* mean intakes per business day by kind */
     double channel[SIM_CHANNELS];/* relative channel weights */
@@ -283,9 +286,12 @@ struct triage_sim {
     triage_engine_t *engine;
     triage_report_t *report;
     triage_sim_stats_t st;
+    triage_sim_stats_t at_warmup; /* st when the period began */
+    uint32_t closed_at_warmup;
     uint64_t seed;
-    int32_t days;
-    triage_date_t start;
+    int32_t days;          /* calendar days run: the warm-up and the period */
+    int32_t warmup;        /* the first `warmup` days are the warm-up */
+    triage_date_t start;   /* the first day run (the scenario's start less the warm-up) */
     int64_t now_ms;
     /* calendar */
     int64_t *midnight;     /* days + 1 entries */

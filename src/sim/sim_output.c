@@ -73,11 +73,13 @@ static size_t sim_rows(const triage_sim_t *sim, kv *rows)
     size_t n = 0;
     rows[n++] = (kv){"seed", sim->seed};
     rows[n++] = (kv){"days", (uint64_t)s->days};
+    rows[n++] = (kv){"warmup", (uint64_t)s->warmup_days};
     rows[n++] = (kv){"business_days", (uint64_t)s->business_days};
     rows[n++] = (kv){"workers", sim->nw};
     rows[n++] = (kv){"intakes", s->intakes};
     rows[n++] = (kv){"cases", s->cases};
     rows[n++] = (kv){"attached", s->attached};
+    rows[n++] = (kv){"open_at_start", s->open_at_start};
     rows[n++] = (kv){"closed", s->closed};
     rows[n++] = (kv){"open", s->open};
     for (int st = TRIAGE_STAGE_RECEIVED; st < TRIAGE_STAGE_CLOSED; st++)
@@ -92,9 +94,10 @@ static size_t sim_rows(const triage_sim_t *sim, kv *rows)
     rows[n++] = (kv){"unassigned_days", s->unassigned_days};
     rows[n++] = (kv){"sim_events", s->sim_events};
     rows[n++] = (kv){"engine_calls", s->engine_calls};
+    rows[n++] = (kv){"intake_hash", s->intake_hash};
     return n;
 }
-#define SIM_ROWS_MAX 40
+#define SIM_ROWS_MAX 80
 
 
 TRIAGE_API triage_status_t triage_sim_write_csv(char **out, const triage_sim_t *sim)

@@ -152,6 +152,19 @@ expect 2 1 simulate --scenario "$scn" --days 0
 expect 2 1 simulate --scenario "$scn" --seed x
 expect 2 1 simulate --scenario "$scn" --format xml
 expect 2 1 simulate --scenario "$scn" --what
+# A warm-up runs before the period and counts in no figure.
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 10 --seed 3 --format csv
+has "simulation,,days,20"
+has "simulation,,warmup,10"
+expect 2 1 simulate --scenario "$scn" --warmup -1
+expect 2 1 simulate --scenario "$scn" --warmup 4000
+# The progress bar shows only when stderr is a terminal (above: no stderr
+# line); under a pseudo-terminal it ends with the last day.
+if command -v script > /dev/null 2>&1; then
+  n=$((n + 1))
+  script -qec "\"$cli\" simulate --scenario \"$scn\" --days 5 --warmup 2 > /dev/null" /dev/null > "$tmp/tty" 2>&1
+  grep -q 'day 7/7' "$tmp/tty" || { echo "FAIL: simulate progress bar on a terminal"; od -c "$tmp/tty" | tail -3; fails=$((fails + 1)); }
+fi
 
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

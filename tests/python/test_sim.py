@@ -99,3 +99,29 @@ def test_gc_any_order():
     del r
     gc.collect()
     assert copy.worker_count == 3
+
+
+def test_warmup_progress_and_hash():
+    calls = []
+    r = triage.simulate(SMALL, days=20, seed=2, warmup=10,
+                        progress=lambda day, days: calls.append((day, days)))
+    sim = r.simulation
+    assert sim["days"] == 20 and sim["warmup"] == 10
+    assert calls == [(d, 30) for d in range(1, 31)]      # once per day, warm-up included
+    assert sim["open_at_start"] + sim["cases"] == sim["closed"] + sim["open"]
+    # the same demand under another policy: the same intake hash
+    other = triage.Scenario.from_dict(SMALL).set("policy", "guidance_first", False)
+    assert triage.simulate(other, days=20, seed=2, warmup=10).intake_hash == r.intake_hash
+    assert triage.simulate(SMALL, days=20, seed=3, warmup=10).intake_hash != r.intake_hash
+    # a truthy return stops the run; an exception stops it and propagates
+    with pytest.raises(triage.UserCallbackError):
+        triage.simulate(SMALL, days=20, seed=2, progress=lambda day, days: day >= 5)
+
+    def boom(day, days):
+        raise KeyError("stop here")
+    with pytest.raises(KeyError):
+        triage.simulate(SMALL, days=20, seed=2, progress=boom)
+    with pytest.raises(TypeError):
+        triage.simulate(SMALL, days=20, progress=42)
+    with pytest.raises(triage.InvalidArgument):
+        triage.simulate(SMALL, days=20, warmup=-5)

@@ -174,20 +174,35 @@ class SimReport:
     def simulation(self):
         return self.to_dict()["simulation"]
 
+    @property
+    def intake_hash(self):
+        """64-bit hash of the intake stream (warm-up included): two runs with
+        equal hashes saw the same intakes (docs/simulation.md)."""
+        return self.simulation["intake_hash"]
 
-def _options(days, seed):
+
+def _options(days, seed, warmup=None):
     o = _ll.triage_sim_options_t()
     _ll.triage_sim_options_init(o, _ll.TRIAGE_SIM_OPTIONS_VERSION)
     o.days = int(days or 0)
     o.seed = int(seed)
+    o.warmup = -1 if warmup is None else int(warmup)
     return o
 
 
-def simulate(scenario, days=365, seed=1):
+def simulate(scenario, days=365, seed=1, warmup=None, progress=None):
     """Runs a scenario (a :class:`Scenario` or a dict) for ``days`` calendar
-    days from ``seed`` on the in-memory store and returns its :class:`SimReport`."""
+    days from ``seed`` on the in-memory store and returns its :class:`SimReport`.
+
+    ``warmup``: calendar days run before the scenario's start that no figure
+    counts (None: the scenario's ``warmup``). ``progress``: a callable
+    ``progress(day, days)`` called once per simulated day (the warm-up
+    included); a truthy return stops the run with :class:`triage.TriageError`
+    (``EUSER``), and an exception it raises stops the run and propagates."""
     sc = Scenario._of(scenario)
-    return SimReport(_ll.triage_sim_run(sc._h, _options(days, seed)))
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be a callable or None")
+    return SimReport(_ll.triage_py_sim_run(sc._h, _options(days, seed, warmup), progress))
 
 
 def compare(a, b, days=365, seed=1):

@@ -142,6 +142,8 @@ static void test_parser_errors(void **state)
          "line 4: end"},
         {"[municipality]\ncode = 1\n[worker]\nname = a\nrole = social_worker\noffice = 2\n", "line 3: office"},
         {"[worker]\nname = a\nrole = social_worker\nfte = 1\nfte = 1\n", "line 5: fte"},
+        {"[scenario]\nwarmup = -1\n", "line 2: warmup"},
+        {"[scenario]\nwarmup = 3661\n", "line 2: warmup"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         triage_scenario_t *s = (triage_scenario_t *)&s;
@@ -361,6 +363,104 @@ static void test_many_served(void **state)
     triage_scenario_free(back);
 }
 
+/* §10: a warm-up runs before the start and counts in no figure; the intake
+ * hash tells whether two runs saw the same intakes. */
+static void test_warmup_and_hash(void **state)
+{
+    (void)state;
+    triage_scenario_t *s = small();
+    triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
+    o.days = 40;
+    o.seed = 7;
+    o.warmup = 30;
+    triage_sim_t *sim = NULL;
+    assert_ok(triage_sim_run(&sim, s, &o));
+    triage_sim_stats_t st;
+    assert_ok(triage_sim_stats(&st, sim));
+    assert_int_equal(st.days, 40);
+    assert_int_equal(st.warmup_days, 30);
+    assert_int_equal(st.business_days, 30); /* 2025-03-03 .. 2025-04-11: six weeks */
+    triage_date_t first, last;
+    assert_ok(triage_report_period(NULL, NULL, &first, &last, triage_sim_report(sim)));
+    triage_date_t want;
+    assert_ok(triage_date_from_ymd(&want, 2025, 3, 3));
+    assert_int_equal(first, want);
+    assert_int_equal(last, want + 39);
+    uint32_t intakes, closings;
+    assert_ok(triage_report_intakes(&intakes, triage_sim_report(sim), 0, 0));
+    assert_ok(triage_report_closings(&closings, triage_sim_report(sim), 0));
+    assert_int_equal(intakes, st.intakes);
+    assert_int_equal(closings, st.closed);
+    assert_true(st.open_at_start > 0);                        /* the warm-up left work */
+    assert_int_equal(st.open_at_start + st.cases, st.closed + st.open);
+    assert_int_equal(st.intakes, st.cases + st.attached);
+    /* the engine saw the warm-up: more intakes in it than in the report */
+    triage_id_t *ids = NULL;
+    size_t n = 0;
+    assert_ok(triage_case_list(&ids, &n, triage_sim_engine(sim), NULL));
+    assert_true(n > st.cases);
+    triage_free(ids);
+    triage_sim_free(sim);
+
+    /* the same through the scenario key; the option -1 means the scenario's */
+    triage_scenario_t *w = NULL;
+    assert_ok(triage_scenario_copy(&w, s));
+    assert_ok(triage_scenario_set(w, "scenario", "warmup", "30"));
+    o.warmup = -1;
+    char *a = run_csv(w, 40, 7, NULL);
+    o.warmup = 30;
+    assert_ok(triage_sim_run(&sim, s, &o));
+    char *b = NULL;
+    assert_ok(triage_sim_write_csv(&b, sim));
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, "simulation,,warmup,30\n"));
+    triage_free(a);
+    triage_free(b);
+    triage_sim_free(sim);
+
+    /* the hash: the same demand under another policy gives the same hash,
+     * another demand another hash */
+    triage_scenario_t *other = NULL, *more = NULL;
+    assert_ok(triage_scenario_copy(&other, s));
+    assert_ok(triage_scenario_set(other, "policy", "guidance_first", "no"));
+    assert_ok(triage_scenario_copy(&more, s));
+    assert_ok(triage_scenario_set(more, "intake", "contact", "3.5"));
+    uint64_t h[3];
+    const triage_scenario_t *arms[3] = {s, other, more};
+    for (int i = 0; i < 3; i++) {
+        assert_ok(triage_sim_run(&sim, arms[i], &o));
+        assert_ok(triage_sim_stats(&st, sim));
+        h[i] = st.intake_hash;
+        triage_sim_free(sim);
+    }
+    assert_true(h[0] == h[1]);
+    assert_true(h[0] != h[2]);
+
+    /* a version-1 caller: warmup is not read (the scenario's is used) */
+    triage_sim_options_t v1;
+    memset(&v1, 0xab, sizeof v1);
+    assert_ok(triage_sim_options_init(&v1, 1));
+    assert_int_equal(v1.version, 1);
+    assert_int_equal(v1.warmup, (int32_t)0xabababab); /* not a v1 member: left alone */
+    v1.days = 10;
+    assert_ok(triage_sim_run(&sim, w, &v1));
+    assert_ok(triage_sim_stats(&st, sim));
+    assert_int_equal(st.warmup_days, 30);
+    triage_sim_free(sim);
+    /* bad warm-ups */
+    sim = NULL;
+    o.warmup = -2;
+    assert_status(triage_sim_run(&sim, s, &o), TRIAGE_EINVAL);
+    assert_error_arg("warmup");
+    o.warmup = 3661;
+    assert_status(triage_sim_run(&sim, s, &o), TRIAGE_EINVAL);
+    assert_null(sim);
+    triage_scenario_free(other);
+    triage_scenario_free(more);
+    triage_scenario_free(w);
+    triage_scenario_free(s);
+}
+
 static int stop_at(void *ud, int32_t day, int32_t days)
 {
     (void)days;
@@ -467,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_many_served),
+        cmocka_unit_test(test_warmup_and_hash),
         cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
