@@ -188,7 +188,7 @@ static void test_parser_errors(void **state)
         assert_ok(triage_scenario_load(&s, use, NULL));
         size_t n;
         assert_ok(triage_scenario_worker_count(&n, s));
-        assert_int_equal(n, 9);
+        assert_int_equal(n, 11);
         triage_scenario_free(s);
     }
 }
