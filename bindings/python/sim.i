@@ -94,6 +94,42 @@ triage_status_t triage_py_sim_run(triage_sim_t **out, const triage_scenario_t *s
 }
 %}
 
+%nothread triage_py_scenario_add_section;
+%inline %{
+/* triage_scenario_add_section() from two lists of str (keys, values). Runs
+ * with the GIL: it reads the lists. */
+triage_status_t triage_py_scenario_add_section(triage_scenario_t *s, const char *section,
+                                               PyObject *keys, PyObject *values)
+{
+    if (!PyList_Check(keys) || !PyList_Check(values) || PyList_Size(keys) != PyList_Size(values)) {
+        PyErr_SetString(PyExc_TypeError, "keys and values must be lists of the same length");
+        return TRIAGE_EINVAL;
+    }
+    Py_ssize_t n = PyList_Size(keys);
+    const char **k = calloc((size_t)n + 1, sizeof *k), **v = calloc((size_t)n + 1, sizeof *v);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        PyErr_NoMemory();
+        return TRIAGE_ENOMEM;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        k[i] = PyUnicode_AsUTF8(PyList_GetItem(keys, i));
+        v[i] = PyUnicode_AsUTF8(PyList_GetItem(values, i));
+        if (!k[i] || !v[i]) {
+            free(k);
+            free(v);
+            return TRIAGE_EINVAL; /* the TypeError is pending */
+        }
+    }
+    triage_status_t rc = triage_scenario_add_section(s, section, k, v, (size_t)n);
+    free(k);
+    free(v);
+    return rc;
+}
+%}
+%ignore triage_scenario_add_section;
+
 %ignore triage_scenario_free;
 %ignore triage_sim_free;
 %ignore triage_scenario_worker_label;

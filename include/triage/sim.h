@@ -92,7 +92,9 @@ TRIAGE_API triage_status_t triage_scenario_load(triage_scenario_t **out, const c
 /**
  * Sets one value of a single-instance section ("scenario", "intake",
  * "guidance", "urgency", "quadrants", "durations", "noshow", "phone_line",
- * "sick_leave", "policy") from its text, exactly as a file line would.
+ * "sick_leave", "policy", "initial_assessment", "duty", "interpreting",
+ * "pathway", "social_reporting") from its text, exactly as a file line
+ * would.
  * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (argument "section", "key" or
  *         "section.key" for a bad value); the scenario is unchanged on failure.
  */
@@ -151,6 +153,23 @@ TRIAGE_API triage_status_t triage_scenario_add_absence(triage_scenario_t *scenar
 TRIAGE_API triage_status_t triage_scenario_add_municipality(triage_scenario_t *scenario,
                                                             int32_t code, const char *name,
                                                             double weight);
+
+/**
+ * Adds one instance of a repeated section from its keys and values as text,
+ * exactly as the lines of a file would: "municipality" (with the keys
+ * code, name, weight, language.sv, language.other, social_reporting),
+ * "kela_point", "outreach" or "segment" (docs/simulation.md). Keys not
+ * given take their defaults.
+ * @param keys, values @p n key and value texts
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (the key named: an unknown or repeated
+ *         key, a bad value, a missing required key; "section" for another
+ *         section); ::TRIAGE_EEXISTS ("code": a municipality listed twice);
+ *         ::TRIAGE_ENOMEM. The scenario is unchanged on failure.
+ */
+TRIAGE_API triage_status_t triage_scenario_add_section(triage_scenario_t *scenario,
+                                                       const char *section,
+                                                       const char *const *keys,
+                                                       const char *const *values, size_t n);
 
 /**
  * The travel distance between two municipalities (symmetric; km >= 0).
@@ -266,6 +285,25 @@ typedef struct triage_sim_stats {
      *  same intakes; return visits and referrals back to guidance, which the
      *  policy causes, are not in it. */
     uint64_t intake_hash;
+    uint32_t phone_overflow;      /**< calls beyond the line's daily cap, left to guidance as phone contacts */
+    uint32_t phone_line_days;     /**< days the phone line ran */
+    uint32_t phone_line_minutes;  /**< staff time on the line: staff_days of a 435-minute day, each day it ran */
+    uint32_t kela_point_days;     /**< days a Kela service point was staffed */
+    uint32_t kela_intakes;        /**< intakes through a Kela service point */
+    uint32_t outreach_days;       /**< pop-up outreach days held */
+    uint32_t outreach_contacts;   /**< clients an outreach day reached */
+    uint32_t outreach_minutes;    /**< staff time on outreach days */
+    uint32_t ia_advice;           /**< initial assessments that ended with advice (ADVICE_GIVEN) */
+    uint32_t ia_referred;         /**< ... that referred the client onward (REFERRED) */
+    uint32_t ia_onward;           /**< ... that sent the case on to a full assessment */
+    uint32_t after_hours;         /**< child-welfare notifications received out of office hours */
+    uint32_t emergency_services;  /**< intakes the engine flagged for emergency social services */
+    uint32_t duty_same_day;       /**< child-welfare notifications (office hours) first contacted the day they arrived */
+    uint32_t interpreted;         /**< cases flagged for interpreting */
+    uint32_t interpreter_minutes; /**< interpreter time: contacts reached and assessment meetings held */
+    uint32_t return_visits;       /**< clients resolved at guidance who came back to it */
+    uint32_t back_to_guidance;    /**< assessments that found a guidance-only need and referred the client back */
+    uint32_t social_filings;      /**< social reports filed by workers (Lapland's structural social work) */
 } triage_sim_stats_t;
 
 /** The run's counters over the period after the warm-up (sim_events and engine_calls: the whole run). ::TRIAGE_EINVAL for NULL. */

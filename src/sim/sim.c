@@ -58,6 +58,25 @@ static void subtract_warmup(triage_sim_stats_t *st, const triage_sim_stats_t *w)
     SUB(absence_days);
     SUB(reassignments);
     SUB(unassigned_days);
+    SUB(phone_overflow);
+    SUB(phone_line_days);
+    SUB(phone_line_minutes);
+    SUB(kela_point_days);
+    SUB(kela_intakes);
+    SUB(outreach_days);
+    SUB(outreach_contacts);
+    SUB(outreach_minutes);
+    SUB(ia_advice);
+    SUB(ia_referred);
+    SUB(ia_onward);
+    SUB(after_hours);
+    SUB(emergency_services);
+    SUB(duty_same_day);
+    SUB(interpreted);
+    SUB(interpreter_minutes);
+    SUB(return_visits);
+    SUB(back_to_guidance);
+    SUB(social_filings);
 #undef SUB
 }
 
@@ -77,12 +96,14 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
         (rc = triage__sim_setup_workers(sim)))
         return rc;
     uint64_t x = sim->seed;
-    uint64_t seeds[3];
-    for (int i = 0; i < 3; i++)
+    uint64_t seeds[5];
+    for (int i = 0; i < 5; i++)
         seeds[i] = triage__splitmix64(&x);
     triage__rng_seed(&sim->demand, seeds[0]);
     triage__rng_seed(&sim->phone, seeds[1]);
     triage__rng_seed(&sim->staff, seeds[2]);
+    triage__rng_seed(&sim->kela, seeds[3]);
+    triage__rng_seed(&sim->outreach, seeds[4]);
     for (int32_t day = 0; day < sim->days; day++) {
         if (day == sim->warmup) {
             /* the period begins: what the warm-up counted is set aside */
@@ -97,8 +118,7 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
                 return rc;
             for (size_t i = 0; i < sim->nw; i++)
                 sim->st.absence_days += sim->w[i].absent[day];
-            int line_ran = sim->p.calls_max > 0;
-            if ((rc = triage__sim_arrivals(sim, day)))
+            if ((rc = triage__sim_morning_duty(sim, day)) || (rc = triage__sim_arrivals(sim, day)))
                 return rc;
             while (sim->nheap && sim->heap[0].day <= day) {
                 sim_event e = triage__sim_heap_pop(sim);
@@ -106,7 +126,7 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
                     return rc;
                 sim->st.sim_events++;
             }
-            if ((rc = triage__sim_guidance(sim, day, line_ran)) ||
+            if ((rc = triage__sim_guidance(sim, day)) ||
                 (rc = triage__sim_distribution(sim, day, 900)))
                 return rc;
         }
@@ -153,6 +173,9 @@ TRIAGE_API void triage_sim_free(triage_sim_t *sim)
     triage__free(&a, sim->day_of_bday);
     triage__free(&a, sim->clients);
     triage__free(&a, sim->client_muni);
+    triage__free(&a, sim->client_lang);
+    triage__free(&a, sim->returns);
+    triage__free(&a, sim->filings);
     triage__free(&a, sim->cases);
     triage__free(&a, sim->heap);
     triage__free(&a, sim->gq);

@@ -3,6 +3,7 @@
  * random numbers"): each day's intakes and phone-line calls, the facts
  * drawn about each person, the client and the intake recorded in the engine.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,10 @@ static void draw_scores(triage_scores_t *s, sim_rng *r, int quadrant)
 typedef struct {
     int32_t minute;
     uint32_t order;
-    uint8_t kind, channel, phone_line;
+    uint8_t kind, channel, source; /* SRC_* */
+    uint8_t after_hours;           /* 1: out of office hours */
+    int32_t muni;                  /* > 0: the client's municipality (a Kela point's, a pop-up's) */
+    int32_t client;                /* >= 0: this client (return visits, referrals back) */
     uint64_t case_seed;
 } arrival;
 
@@ -113,6 +117,38 @@ static void hash_arrival(triage_sim_t *sim, int32_t day, const arrival *a, uint3
     sim->st.intake_hash = h;
 }
 
+static int in_period(triage_date_t d, triage_date_t from, triage_date_t until)
+{
+    return (from == TRIAGE_DATE_NONE || d >= from) && (until == TRIAGE_DATE_NONE || d <= until);
+}
+
+/* The quadrant weights for a client of `muni` arriving on `date`: the first
+ * [segment] that matches (Lapland's segmentation), else [quadrants]. */
+static const double *quadrant_weights(const triage_sim_t *sim, int32_t muni, triage_date_t date)
+{
+    const triage_scenario_t *sc = sim->sc;
+    for (size_t i = 0; i < sc->nsegments; i++) {
+        const sim_segment_spec *g = &sc->segments[i];
+        if ((!g->muni || g->muni == muni) && in_period(date, g->from, g->until))
+            return g->quadrant;
+    }
+    return sim->p.quadrant;
+}
+
+/* The language of a new client of `muni` from the uniform u: the
+ * municipality's shares when it has them (East Uusimaa's bilingual
+ * municipalities), else [intake]'s. */
+static triage_language_t language_of(const triage_sim_t *sim, int32_t muni, double u)
+{
+    double sv = sim->p.lang_sv, other = sim->p.lang_other;
+    for (size_t i = 0; i < sim->sc->nmunis; i++)
+        if (sim->sc->munis[i].code == muni && sim->sc->munis[i].lang_sv >= 0) {
+            sv = sim->sc->munis[i].lang_sv;
+            other = sim->sc->munis[i].lang_other;
+        }
+    return u < sv ? TRIAGE_LANG_SV : u < sv + other ? TRIAGE_LANG_OTHER : TRIAGE_LANG_FI;
+}
+
 /* One arrival: a client (new or returning), the intake and the first step. */
 static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
 {
@@ -124,11 +160,12 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     int returning = sim->nclients && triage__rng_uniform(&cr) < p->repeat_client;
     size_t client_pick =
         sim->nclients ? (size_t)triage__rng_int(&cr, 0, (int32_t)sim->nclients - 1) : 0;
+    if (a->client >= 0) { /* a known client comes back */
+        returning = 1;
+        client_pick = (size_t)a->client;
+    }
     triage_urgency_t tier = (triage_urgency_t)triage__rng_pick(&cr, p->urgency, 1, SIM_TIERS);
     double ul = triage__rng_uniform(&cr);
-    triage_language_t lang = ul < p->lang_sv                 ? TRIAGE_LANG_SV
-                             : ul < p->lang_sv + p->lang_other ? TRIAGE_LANG_OTHER
-                                                             : TRIAGE_LANG_FI;
     int32_t muni = 0;
     if (sim->sc->nmunis) {
         double t = 0;
@@ -144,9 +181,16 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
             u -= sim->sc->munis[i].weight;
         }
     }
+    if (a->muni > 0)
+        muni = a->muni;
+    if (returning)
+        muni = sim->client_muni[client_pick];
+    triage_language_t lang =
+        returning ? (triage_language_t)sim->client_lang[client_pick] : language_of(sim, muni, ul);
     int32_t age = tier == TRIAGE_URGENCY_PRIORITY ? triage__rng_int(&cr, 75, 90)
                                                   : triage__rng_int(&cr, 18, 74);
-    int quadrant = triage__rng_pick(&cr, p->quadrant, 1, SIM_QUADRANTS);
+    int quadrant =
+        triage__rng_pick(&cr, quadrant_weights(sim, muni, sim->start + day), 1, SIM_QUADRANTS);
     triage_scores_t scores;
     draw_scores(&scores, &cr, quadrant);
     double u_resolve = triage__rng_uniform(&cr), u_outcome = triage__rng_uniform(&cr);
@@ -154,11 +198,12 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
            u_line = triage__rng_uniform(&cr);
 
     int64_t t = triage__sim_at(sim, day, a->minute);
-    hash_arrival(sim, day, a, returning ? (uint32_t)client_pick : (uint32_t)sim->nclients);
+    uint32_t client_no = returning ? (uint32_t)client_pick : (uint32_t)sim->nclients;
+    if (a->source != SRC_RETURN && a->source != SRC_BACK)
+        hash_arrival(sim, day, a, client_no);
     triage_id_t client;
     if (returning) {
         client = sim->clients[client_pick];
-        muni = sim->client_muni[client_pick];
     } else {
         triage_client_t cl = TRIAGE_CLIENT_INIT;
         cl.language = lang;
@@ -170,9 +215,13 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
         if (!rc)
             rc = triage__grow(&sim->alloc, (void **)&sim->client_muni, &sim->capclient_muni,
                               sim->nclients + 1, sizeof *sim->client_muni);
+        if (!rc)
+            rc = triage__grow(&sim->alloc, (void **)&sim->client_lang, &sim->capclient_lang,
+                              sim->nclients + 1, sizeof *sim->client_lang);
         if (rc)
             return rc;
         sim->clients[sim->nclients] = client;
+        sim->client_lang[sim->nclients] = (uint8_t)lang;
         sim->client_muni[sim->nclients++] = muni;
     }
     triage_intake_t in = TRIAGE_INTAKE_INIT;
@@ -194,6 +243,8 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     triage_intake_result_t res;
     CALL(triage_intake(&res, sim->engine, &in));
     sim->st.intakes++;
+    if (res.emergency_services)
+        sim->st.emergency_services++;
     if (res.attached) {
         sim->st.attached++;
         return TRIAGE_OK;
@@ -224,11 +275,20 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     c->u_motive = u_motive;
     c->u_ia = u_ia;
     c->u_line = u_line;
-    (void)quadrant;
+    c->need = (uint8_t)quadrant;
+    c->channel = a->channel;
+    c->client = client_no;
+    c->after_hours = a->after_hours;
+    c->duty = a->kind == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION && p->duty_child_welfare;
+    int32_t b = sim->bday_of_day[day];
     if (c->urgency == TRIAGE_URGENCY_IMMEDIATE) {
-        /* urgent duty: straight to the duty pair, distributed at once */
+        /* urgent duty: straight to the duty pair, distributed at once; out of
+         * office hours the emergency social services have it (the engine's
+         * flag) and the duty pair takes it first thing the next business day */
         if ((rc = triage__sim_to_distribution(sim, ci, t + 5 * 60000)))
             return rc;
+        if (a->after_hours)
+            return TRIAGE_OK;
         int done;
         sim->npool--; /* handled now, not in the daily batch, unless nobody has room */
         if ((rc = triage__sim_distribute_one(&done, sim, ci, day, a->minute + 10)))
@@ -239,58 +299,213 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     }
     if ((rc = triage__sim_move(sim, c, TRIAGE_STAGE_GUIDANCE, 0, t + 60000, 0, 0)))
         return rc;
-    if (a->phone_line) {
-        /* answered live on the advice line */
-        sim->st.phone_calls++;
-        CALL(triage_case_contact_attempt(sim->engine, &c->id, NULL, t + 120000, 1));
-        if (c->u_line < p->line_resolved) {
-            sim->st.phone_resolved++;
-            return triage__sim_close_case(sim, c, TRIAGE_CLOSE_ADVICE_GIVEN, t + 180000);
+    if (a->source == SRC_LINE) {
+        if (!p->line_cap || sim->line_answered < p->line_cap) {
+            /* answered live on the advice line */
+            sim->line_answered++;
+            sim->st.phone_calls++;
+            CALL(triage_case_contact_attempt(sim->engine, &c->id, NULL, t + 120000, 1));
+            if (c->u_line < p->line_resolved) {
+                sim->st.phone_resolved++;
+                return triage__sim_close_case(sim, c, TRIAGE_CLOSE_ADVICE_GIVEN, t + 180000);
+            }
+            return triage__sim_reached(sim, ci, day, a->minute + 3);
         }
-        return triage__sim_reached(sim, ci, day, a->minute + 3);
+        sim->st.phone_overflow++; /* over the day's cap: an ordinary phone contact */
     }
+    int same_day = !a->after_hours && (c->urgency <= TRIAGE_URGENCY_URGENT || c->duty);
+    return triage__sim_queue_guidance(sim, ci, same_day ? b : b + 1);
+}
+
+/* An arrival of the day, appended to v (grown as needed). */
+typedef struct {
+    arrival *v;
+    size_t n, cap;
+} arrivals_t;
+
+static triage_status_t add(triage_sim_t *sim, arrivals_t *l, arrival a)
+{
+    triage_status_t rc = triage__grow(&sim->alloc, (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    if (rc)
+        return rc;
+    a.order = (uint32_t)l->n;
+    l->v[l->n++] = a;
+    return TRIAGE_OK;
+}
+
+static arrival make(uint8_t kind, uint8_t channel, uint8_t source, int32_t minute, uint64_t seed)
+{
+    arrival a;
+    memset(&a, 0, sizeof a);
+    a.kind = kind;
+    a.channel = channel;
+    a.source = source;
+    a.minute = minute;
+    a.case_seed = seed;
+    a.client = -1;
+    return a;
+}
+
+/* 1 when a present worker has one of the roles. */
+static int someone_present(const triage_sim_t *sim, uint32_t roles, int32_t day)
+{
+    for (size_t i = 0; i < sim->nw; i++)
+        if ((roles >> sim->w[i].role & 1u) && triage__sim_present(sim, i, day))
+            return 1;
+    return 0;
+}
+
+/* The phone advice line, its hours and cap (KuusOTSO). The day's calls are
+ * drawn on every business day, so that two scenarios whose lines run on
+ * different days still share the callers of the days both run. */
+static triage_status_t phone_line(triage_sim_t *sim, arrivals_t *l, int32_t day, int weekday)
+{
+    const sim_params *p = &sim->p;
+    if (p->calls_max <= 0)
+        return TRIAGE_OK;
+    uint32_t calls = (uint32_t)triage__rng_int(&sim->phone, p->calls_min, p->calls_max);
+    triage_date_t date = sim->start + day;
+    int runs = (p->line_weekdays >> weekday & 1u) && in_period(date, p->line_from, p->line_until) &&
+               someone_present(sim, p->line_roles, day);
+    if (runs) {
+        sim->line_day = 1;
+        sim->st.phone_line_days++;
+        sim->st.phone_line_minutes += (uint32_t)lround(p->line_staff_days * SIM_DAY_MINUTES);
+        if (p->line_roles & p->guidance_roles)
+            sim->guidance_off += p->line_staff_days;
+    }
+    for (uint32_t j = 0; j < calls; j++) {
+        int32_t minute = triage__rng_int(&sim->phone, p->line_hours.lo, p->line_hours.hi - 1);
+        uint64_t seed = triage__rng_next(&sim->phone);
+        if (!runs)
+            continue;
+        triage_status_t rc =
+            add(sim, l, make(TRIAGE_INTAKE_CONTACT, TRIAGE_CHANNEL_PHONE, SRC_LINE, minute, seed));
+        if (rc)
+            return rc;
+    }
+    return TRIAGE_OK;
+}
+
+/* Kela service points on their staffed weekdays: the Kela channel's intakes. */
+static triage_status_t kela_points(triage_sim_t *sim, arrivals_t *l, int32_t day, int weekday)
+{
+    const triage_scenario_t *sc = sim->sc;
+    triage_date_t date = sim->start + day;
+    for (size_t i = 0; i < sc->nkelas; i++) {
+        const sim_kela_spec *k = &sc->kelas[i];
+        if (!(k->weekdays >> weekday & 1u) || !in_period(date, k->from, k->until))
+            continue;
+        sim->st.kela_point_days++;
+        uint32_t n = triage__rng_poisson(&sim->kela, k->intakes);
+        for (uint32_t j = 0; j < n; j++) {
+            arrival a = make((uint8_t)k->kind, TRIAGE_CHANNEL_KELA, SRC_KELA,
+                             triage__rng_int(&sim->kela, k->hours.lo, k->hours.hi - 1),
+                             triage__rng_next(&sim->kela));
+            a.muni = k->muni;
+            triage_status_t rc = add(sim, l, a);
+            if (rc)
+                return rc;
+        }
+    }
+    return TRIAGE_OK;
+}
+
+/* Pop-up outreach days: their staff time and the clients they reach. */
+static triage_status_t outreach_days(triage_sim_t *sim, arrivals_t *l, int32_t day)
+{
+    const triage_scenario_t *sc = sim->sc;
+    triage_date_t date = sim->start + day;
+    for (size_t i = 0; i < sc->noutreach; i++) {
+        const sim_outreach_spec *o = &sc->outreach[i];
+        if (o->date != date)
+            continue;
+        sim->st.outreach_days++;
+        sim->st.outreach_minutes += (uint32_t)lround(o->staff_days * SIM_DAY_MINUTES);
+        if (o->roles & sim->p.guidance_roles)
+            sim->guidance_off += o->staff_days;
+        uint32_t n = triage__rng_poisson(&sim->outreach, o->reach);
+        for (uint32_t j = 0; j < n; j++) {
+            arrival a = make(TRIAGE_INTAKE_CONTACT, TRIAGE_CHANNEL_OUTREACH, SRC_OUTREACH,
+                             triage__rng_int(&sim->outreach, o->hours.lo, o->hours.hi - 1),
+                             triage__rng_next(&sim->outreach));
+            a.muni = o->muni;
+            triage_status_t rc = add(sim, l, a);
+            if (rc)
+                return rc;
+            sim->st.outreach_contacts++;
+        }
+    }
+    return TRIAGE_OK;
+}
+
+/* Clients coming back to guidance today (return visits, referrals back). */
+static triage_status_t returns_due(triage_sim_t *sim, arrivals_t *l, int32_t day)
+{
     int32_t b = sim->bday_of_day[day];
-    return triage__sim_queue_guidance(sim, ci, c->urgency <= TRIAGE_URGENCY_URGENT ? b : b + 1);
+    size_t keep = 0;
+    for (size_t i = 0; i < sim->nreturns; i++) {
+        sim_return r = sim->returns[i];
+        if (r.bday != b) {
+            sim->returns[keep++] = r;
+            continue;
+        }
+        arrival a = make(TRIAGE_INTAKE_CONTACT, r.channel, r.source, r.minute, r.case_seed);
+        a.client = (int32_t)r.client;
+        triage_status_t rc = add(sim, l, a);
+        if (rc)
+            return rc;
+    }
+    sim->nreturns = keep;
+    return TRIAGE_OK;
 }
 
 triage_status_t triage__sim_arrivals(triage_sim_t *sim, int32_t day)
 {
     const sim_params *p = &sim->p;
-    uint32_t n[SIM_KINDS] = {0}, total = 0, calls = 0;
-    for (int k = 1; k < SIM_KINDS; k++)
-        total += n[k] = triage__rng_poisson(&sim->demand, p->intake[k]);
-    if (p->calls_max > 0)
-        calls = (uint32_t)triage__rng_int(&sim->phone, p->calls_min, p->calls_max);
-    if (!total && !calls)
-        return TRIAGE_OK;
-    arrival *v = triage__malloc(&sim->alloc, (total + calls) * sizeof *v);
-    if (!v)
-        return TRIAGE_ENOMEM;
-    uint32_t i = 0;
-    for (int k = 1; k < SIM_KINDS; k++)
-        for (uint32_t j = 0; j < n[k]; j++, i++) {
-            v[i].kind = (uint8_t)k;
-            v[i].channel = (uint8_t)triage__rng_pick(&sim->demand, p->channel, 1, SIM_CHANNELS);
-            v[i].minute = triage__rng_int(&sim->demand, 480, 959);
-            v[i].case_seed = triage__rng_next(&sim->demand);
-            v[i].phone_line = 0;
-            v[i].order = i;
-        }
-    for (uint32_t j = 0; j < calls; j++, i++) {
-        v[i].kind = TRIAGE_INTAKE_CONTACT;
-        v[i].channel = TRIAGE_CHANNEL_PHONE;
-        v[i].minute = triage__rng_int(&sim->phone, 540, 629); /* 9:00-10:30 */
-        v[i].case_seed = triage__rng_next(&sim->phone);
-        v[i].phone_line = 1;
-        v[i].order = i;
-    }
-    qsort(v, total + calls, sizeof *v, arrival_cmp);
+    arrivals_t l = {NULL, 0, 0};
+    sim->line_answered = 0;
+    sim->line_day = 0;
+    sim->guidance_off = 0;
+    triage_weekday_t wd = TRIAGE_MONDAY;
+    triage_date_weekday(&wd, sim->start + day);
     triage_status_t rc = TRIAGE_OK;
-    for (i = 0; i < total + calls && !rc; i++) {
-        rc = arrive(sim, &v[i], day);
-        sim->st.sim_events++;
+    for (int k = 1; k < SIM_KINDS && !rc; k++) {
+        uint32_t n = triage__rng_poisson(&sim->demand, p->intake[k]);
+        for (uint32_t j = 0; j < n && !rc; j++) {
+            uint8_t channel = (uint8_t)triage__rng_pick(&sim->demand, p->channel, 1, SIM_CHANNELS);
+            int32_t minute = triage__rng_int(&sim->demand, 480, 959);
+            uint64_t seed = triage__rng_next(&sim->demand);
+            arrival a = make((uint8_t)k, channel, SRC_DEMAND, minute, seed);
+            if (k == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION &&
+                triage__rng_uniform(&sim->demand) < p->after_hours) {
+                /* police and other authorities notify at any hour */
+                a.minute = triage__rng_int(&sim->demand, 960, 1439);
+                a.after_hours = 1;
+                sim->st.after_hours++;
+            }
+            rc = add(sim, &l, a);
+        }
     }
-    triage__free(&sim->alloc, v);
+    if (!rc)
+        rc = phone_line(sim, &l, day, (int)wd);
+    if (!rc)
+        rc = kela_points(sim, &l, day, (int)wd);
+    if (!rc)
+        rc = outreach_days(sim, &l, day);
+    if (!rc)
+        rc = returns_due(sim, &l, day);
+    if (!rc && l.n) {
+        qsort(l.v, l.n, sizeof *l.v, arrival_cmp);
+        for (size_t i = 0; i < l.n && !rc; i++) {
+            if (l.v[i].source == SRC_KELA)
+                sim->st.kela_intakes++;
+            if (l.v[i].source == SRC_RETURN)
+                sim->st.return_visits++;
+            rc = arrive(sim, &l.v[i], day);
+            sim->st.sim_events++;
+        }
+    }
+    triage__free(&sim->alloc, l.v);
     return rc;
 }
-

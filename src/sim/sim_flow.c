@@ -120,6 +120,34 @@ triage_status_t triage__sim_close_case(triage_sim_t *sim, sim_case *c, triage_cl
     return rc;
 }
 
+/* Whether a present guidance worker speaks the client's language (fi/sv);
+ * clients of another language always need an interpreter. */
+static int guidance_speaks(const triage_sim_t *sim, const sim_case *c, int32_t day)
+{
+    if (c->lang == TRIAGE_LANG_OTHER)
+        return 0;
+    uint32_t bit = c->lang == TRIAGE_LANG_SV ? TRIAGE_LANG_BIT_SV : TRIAGE_LANG_BIT_FI;
+    for (size_t i = 0; i < sim->nw; i++)
+        if ((sim->w[i].langs & bit) && triage__sim_staffs_guidance(sim, i) &&
+            triage__sim_present(sim, i, day))
+            return 1;
+    return 0;
+}
+
+/* Flags a case for interpreting (counted once). */
+static void flag_interpreting(triage_sim_t *sim, sim_case *c)
+{
+    if (!c->interp) {
+        c->interp = 1;
+        sim->st.interpreted++;
+    }
+}
+
+static void interpreter_time(triage_sim_t *sim, double minutes)
+{
+    sim->st.interpreter_minutes += (uint32_t)lround(minutes);
+}
+
 /* The social worker who confirms special-support recommendations: this
  * week's duty social worker (the assignment module's roster, docs/domain.md §7.6). */
 static int32_t duty_social_worker(triage_sim_t *sim, int32_t day)
@@ -175,6 +203,13 @@ static triage_status_t assign(int32_t *out, triage_sim_t *sim, sim_case *c, int6
     if (chosen >= 0) {
         sim->st.engine_calls++;
         rc = triage_assign_apply(sim->engine, &a, 1, NULL, t);
+        /* the meeting needs an interpreter when the worker lacks the
+         * client's language (another language: always) */
+        uint32_t bit = c->lang == TRIAGE_LANG_SV ? TRIAGE_LANG_BIT_SV
+                       : c->lang == TRIAGE_LANG_FI ? TRIAGE_LANG_BIT_FI
+                                                   : 0;
+        if (!rc && (!bit || !(sim->w[chosen].langs & bit)))
+            flag_interpreting(sim, c);
     }
     triage_assignment_clear(&a);
     if (rc)
@@ -207,8 +242,35 @@ triage_status_t triage__sim_queue_guidance(triage_sim_t *sim, uint32_t ci, int32
                                       sim->ngq + 1, sizeof *sim->gq);
     if (rc)
         return rc;
-    sim->gq[sim->ngq++] = (gq_item){ci, bday};
+    sim->gq[sim->ngq++] = (gq_item){ci, bday, sim->cases[ci].duty};
     return TRIAGE_OK;
+}
+
+triage_status_t triage__sim_schedule_return(triage_sim_t *sim, uint32_t ci, int32_t day,
+                                            sim_range days, uint8_t source)
+{
+    sim_case *c = &sim->cases[ci];
+    int32_t b = bdays_from(sim, day, triage__rng_int(&c->rng, days.lo, days.hi));
+    int32_t minute = triage__rng_int(&c->rng, 480, 959);
+    uint64_t seed = triage__rng_next(&c->rng);
+    if (b >= sim->nbdays)
+        return TRIAGE_OK; /* beyond the horizon */
+    triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->returns, &sim->capreturns,
+                                      sim->nreturns + 1, sizeof *sim->returns);
+    if (rc)
+        return rc;
+    sim->returns[sim->nreturns++] = (sim_return){b, minute, c->client, c->channel, source, seed};
+    return TRIAGE_OK;
+}
+
+/* A matter resolved at guidance (advice, referral, declined): with the
+ * pathway's return_visit probability the client comes back (Pirkanmaa). */
+static triage_status_t resolved_at_guidance(triage_sim_t *sim, uint32_t ci, int32_t day)
+{
+    const sim_params *p = &sim->p;
+    if (!(p->return_visit > 0) || !(triage__rng_uniform(&sim->cases[ci].rng) < p->return_visit))
+        return TRIAGE_OK;
+    return triage__sim_schedule_return(sim, ci, day, p->return_days, SRC_RETURN);
 }
 
 /* After a successful contact: the motivation check, the guidance outcome. */
@@ -218,6 +280,8 @@ triage_status_t triage__sim_reached(triage_sim_t *sim, uint32_t ci, int32_t day,
     const sim_params *p = &sim->p;
     int64_t t = triage__sim_at(sim, day, minute);
     int urgent = c->urgency <= TRIAGE_URGENCY_URGENT;
+    if (c->interp)
+        interpreter_time(sim, p->interp_contact_min);
     if (c->kind == TRIAGE_INTAKE_APPLICATION && !c->decided) {
         /* the social-assistance decision is made once the client is reached */
         CALL(triage_case_milestone(sim->engine, &c->id, NULL, t, TRIAGE_MILESTONE_DECISION));
@@ -245,7 +309,8 @@ triage_status_t triage__sim_reached(triage_sim_t *sim, uint32_t ci, int32_t day,
         if (r == TRIAGE_CLOSE_DECLINED) /* the engine wants the refusal on record */
             CALL(triage_case_motivation(NULL, sim->engine, &c->id, NULL, t,
                                         TRIAGE_MOTIVATION_UNWILLING, 0));
-        return triage__sim_close_case(sim, c, r, t);
+        triage_status_t rc = triage__sim_close_case(sim, c, r, t);
+        return rc ? rc : resolved_at_guidance(sim, ci, day);
     }
     if (p->initial_assessment && c->urgency != TRIAGE_URGENCY_IMMEDIATE) {
         triage_status_t rc = triage__sim_move(sim, c, TRIAGE_STAGE_INITIAL_ASSESSMENT, 0, t, 0, 0);
@@ -267,6 +332,10 @@ static triage_status_t guidance_attempt(triage_sim_t *sim, uint32_t ci, int32_t 
     if (c->arrival_day == day && minute <= c->arrival_min)
         minute = c->arrival_min + 10;
     int64_t t = triage__sim_at(sim, day, minute);
+    if (!guidance_speaks(sim, c, day))
+        flag_interpreting(sim, c);
+    if (c->duty && !c->after_hours && !c->attempts && c->arrival_day == day)
+        sim->st.duty_same_day++;
     int ok = triage__rng_uniform(&c->rng) < p->reach;
     CALL(triage_case_contact_attempt(sim->engine, &c->id, NULL, t, ok));
     if (ok)
@@ -288,6 +357,37 @@ static triage_status_t guidance_attempt(triage_sim_t *sim, uint32_t ci, int32_t 
     return triage__sim_queue_guidance(sim, ci, b + wait);
 }
 
+/* Lapland's social reporting: the worker who classifies a case of a
+ * participating municipality files, with the [social_reporting] rate, a
+ * social report naming the phenomena seen: the need areas and capacity
+ * barriers scored 2 or more. */
+static triage_status_t social_filing(triage_sim_t *sim, sim_case *c, int64_t t)
+{
+    const sim_params *p = &sim->p;
+    if (!(p->social_rate > 0))
+        return TRIAGE_OK;
+    int part = 1;
+    for (size_t i = 0; i < sim->sc->nmunis; i++)
+        if (sim->sc->munis[i].code == c->muni)
+            part = sim->sc->munis[i].social;
+    if (!part || !(triage__rng_uniform(&c->rng) < p->social_rate))
+        return TRIAGE_OK;
+    sim_filing f = {t, c->muni, 0, 0};
+    for (int i = 0; i < TRIAGE_NEED_COUNT; i++)
+        if (c->scores.need[i] >= 2)
+            f.needs |= (uint16_t)(1u << i);
+    for (int i = 0; i < TRIAGE_CAPACITY_COUNT; i++)
+        if (c->scores.capacity[i] >= 2)
+            f.barriers |= (uint16_t)(1u << i);
+    triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->filings, &sim->capfilings,
+                                      sim->nfilings + 1, sizeof *sim->filings);
+    if (rc)
+        return rc;
+    sim->filings[sim->nfilings++] = f;
+    sim->st.social_filings++;
+    return TRIAGE_OK;
+}
+
 triage_status_t triage__sim_distribute_one(int *done, triage_sim_t *sim, uint32_t ci, int32_t day,
                                       int32_t minute)
 {
@@ -307,6 +407,9 @@ triage_status_t triage__sim_distribute_one(int *done, triage_sim_t *sim, uint32_
         c->weight = QUADRANT_WEIGHT[k.quadrant];
         if (k.special_support && duty >= 0)
             CALL(triage_case_decide_special_support(sim->engine, &c->id, &sim->w[duty].id, t, 1, 0));
+        triage_status_t rc = social_filing(sim, c, t);
+        if (rc)
+            return rc;
     }
     int32_t w;
     triage_status_t rc = assign(&w, sim, c, t);
@@ -357,6 +460,10 @@ triage_status_t triage__sim_distribution(triage_sim_t *sim, int32_t day, int32_t
     for (size_t i = 0; i < sim->npool; i++) {
         int done = 0;
         uint32_t ci = sim->pool[i];
+        if (sim->cases[ci].after_hours && sim->cases[ci].arrival_day == day) {
+            sim->pool[keep++] = ci; /* tonight's: the duty pair takes it tomorrow morning */
+            continue;
+        }
         triage_status_t rc =
             triage__sim_distribute_one(&done, sim, ci, day, minute + (int32_t)(i % 60));
         if (rc)
@@ -378,10 +485,22 @@ triage_status_t triage__sim_on_event(triage_sim_t *sim, const sim_event *e)
     if (c->stage == TRIAGE_STAGE_CLOSED)
         return TRIAGE_OK;
     switch (e->kind) {
-    case EV_IA_DONE:
-        if (c->u_ia < p->ia_filter)
-            return triage__sim_close_case(sim, c, TRIAGE_CLOSE_NO_NEED, t);
+    case EV_IA_DONE: {
+        /* What the initial assessment handles, by the need it finds
+         * (docs/simulation.md, "East Uusimaa"): advice, a referral onward,
+         * or the full assessment. */
+        double adv = p->ia_advice[c->need], ref = p->ia_referred[c->need];
+        if (c->u_ia < adv) {
+            sim->st.ia_advice++;
+            return triage__sim_close_case(sim, c, TRIAGE_CLOSE_ADVICE_GIVEN, t);
+        }
+        if (c->u_ia < adv + ref) {
+            sim->st.ia_referred++;
+            return triage__sim_close_case(sim, c, TRIAGE_CLOSE_REFERRED, t);
+        }
+        sim->st.ia_onward++;
         return triage__sim_to_distribution(sim, e->c, t);
+    }
     case EV_APPOINTMENT: {
         if (c->worker >= 0 && !triage__sim_present(sim, (size_t)c->worker, day))
             return schedule(sim, e->c, EV_APPOINTMENT, bdays_from(sim, day, 1), 600);
@@ -399,6 +518,8 @@ triage_status_t triage__sim_on_event(triage_sim_t *sim, const sim_event *e)
             }
             return schedule(sim, e->c, EV_APPOINTMENT, bdays_from(sim, day, p->rebook_days), 600);
         }
+        if (c->interp)
+            interpreter_time(sim, p->interp_meeting_min);
         return schedule(sim, e->c, EV_ASSESSED,
                         bdays_from(sim, day,
                                    triage__rng_int(&c->rng, p->assessment.lo, p->assessment.hi)),
@@ -415,6 +536,16 @@ triage_status_t triage__sim_on_event(triage_sim_t *sim, const sim_event *e)
                      : c->quadrant == TRIAGE_Q4_SPECIAL_SUPPORT ? TRIAGE_NEED_NATURE_LONG_TERM
                                                                 : TRIAGE_NEED_NATURE_RECURRING;
         CALL(triage_case_record_assessment(sim->engine, &c->id, NULL, t, &rec));
+        if (q1 && p->back_to_guidance > 0 &&
+            triage__rng_uniform(&c->rng) < p->back_to_guidance) {
+            /* the need is guidance only: the client is referred back to
+             * guidance (Pirkanmaa's pathway), a new contact there */
+            triage_status_t rc = triage__sim_close_case(sim, c, TRIAGE_CLOSE_REFERRED, t + 60000);
+            if (rc)
+                return rc;
+            sim->st.back_to_guidance++;
+            return triage__sim_schedule_return(sim, e->c, day, p->back_days, SRC_BACK);
+        }
         if (q1) {
             if (p->casework[1].hi == 0)
                 return triage__sim_close_case(sim, c, TRIAGE_CLOSE_NO_NEED, t + 60000);
@@ -457,6 +588,8 @@ triage_status_t triage__sim_on_event(triage_sim_t *sim, const sim_event *e)
 
 static int gq_cmp(const triage_sim_t *sim, const gq_item *a, const gq_item *b)
 {
+    if (a->duty != b->duty)
+        return a->duty ? -1 : 1;
     int ua = sim->cases[a->c].urgency, ub = sim->cases[b->c].urgency;
     if (ua != ub)
         return ua < ub ? -1 : 1;
@@ -465,18 +598,17 @@ static int gq_cmp(const triage_sim_t *sim, const gq_item *a, const gq_item *b)
     return a->c < b->c ? -1 : a->c > b->c;
 }
 
-triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day, int line_ran)
+triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day)
 {
     const sim_params *p = &sim->p;
     int32_t b = sim->bday_of_day[day];
     double fte = 0;
     for (size_t i = 0; i < sim->nw; i++)
-        if ((p->guidance_roles >> sim->w[i].role & 1u) && triage__sim_present(sim, i, day))
+        if (triage__sim_staffs_guidance(sim, i) && triage__sim_present(sim, i, day))
             fte += sim->w[i].fte * p->staff_share;
-    if (line_ran)
-        fte -= p->line_staff_days;
-    long cap = fte > 0 ? (long)floor(fte * p->capacity + 1e-9) : 0;
-    /* the ready items, most urgent and oldest first */
+    fte -= sim->guidance_off; /* the phone line, outreach days */
+    double budget = fte > 0 ? fte * p->capacity + 1e-9 : 0;
+    /* the ready items: the office-hours duty's first, then most urgent and oldest */
     size_t nready = 0;
     for (size_t i = 0; i < sim->ngq; i++)
         if (sim->gq[i].ready_bday <= b) {
@@ -493,7 +625,16 @@ triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day, int line_ra
         }
         sim->gq[j] = v;
     }
-    size_t take = nready < (size_t)cap ? nready : (size_t)cap;
+    /* an attempt that needs an interpreter takes `cost` attempts' time */
+    size_t take = 0;
+    while (take < nready) {
+        const sim_case *c = &sim->cases[sim->gq[take].c];
+        double cost = (c->interp || !guidance_speaks(sim, c, day)) ? p->interp_cost : 1;
+        if (budget < cost)
+            break;
+        budget -= cost;
+        take++;
+    }
     /* take them off the queue first: an attempt may queue the case again */
     gq_item *batch = NULL;
     if (take) {
@@ -512,5 +653,24 @@ triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day, int line_ra
     }
     triage__free(&sim->alloc, batch);
     return rc;
+}
+
+triage_status_t triage__sim_morning_duty(triage_sim_t *sim, int32_t day)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < sim->npool; i++) {
+        uint32_t ci = sim->pool[i];
+        int done = 0;
+        if (sim->cases[ci].urgency == TRIAGE_URGENCY_IMMEDIATE && sim->cases[ci].arrival_day < day) {
+            triage_status_t rc = triage__sim_distribute_one(&done, sim, ci, day, 480 + (int32_t)(i % 30));
+            if (rc)
+                return rc;
+            sim->st.sim_events++;
+        }
+        if (!done)
+            sim->pool[keep++] = ci;
+    }
+    sim->npool = keep;
+    return TRIAGE_OK;
 }
 

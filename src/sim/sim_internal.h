@@ -50,8 +50,47 @@ typedef struct {
     int32_t code;
     char name[SIM_NAME_MAX];
     double weight;
+    double lang_sv, lang_other; /* the clients' language shares; -1: [intake]'s */
+    int32_t social;             /* 1: takes part in social reporting (default) */
     int32_t line;
 } sim_muni_spec;
+
+/* [kela_point]: a Kela service point at the social office (KuusOTSO). */
+typedef struct {
+    uint32_t weekdays;          /* bit d (1 Monday .. 7 Sunday): staffed that weekday */
+    triage_date_t from, until;  /* TRIAGE_DATE_NONE: open-ended */
+    double intakes;             /* mean intakes per staffed day (Poisson) */
+    int32_t kind;               /* triage_intake_kind_t of those intakes */
+    int32_t muni;               /* the clients' municipality; 0: drawn as usual */
+    sim_range hours;            /* minutes of the day [lo, hi) the point is open */
+    int32_t line;
+} sim_kela_spec;
+
+/* [outreach]: a dated pop-up outreach day (KuusOTSO's Kohtaamo PopUp). */
+typedef struct {
+    triage_date_t date;
+    sim_range hours;
+    double reach;               /* mean clients reached (Poisson) */
+    double staff_days;          /* person-days the day takes */
+    uint32_t roles;             /* who staffs it */
+    int32_t muni;               /* where: the clients' municipality; 0 drawn */
+    int32_t line;
+} sim_outreach_spec;
+
+/* [segment]: the quadrant mix of a municipality (or all) in a period (Lapland). */
+typedef struct {
+    int32_t muni;               /* 0: every municipality */
+    triage_date_t from, until;  /* TRIAGE_DATE_NONE: open-ended */
+    double quadrant[SIM_QUADRANTS];
+    int32_t line;
+} sim_segment_spec;
+
+/* A short list of team numbers ([guidance] teams). */
+#define SIM_MAX_TEAMS 32
+typedef struct {
+    int32_t n;                  /* 0: any team */
+    int32_t team[SIM_MAX_TEAMS];
+} sim_teams;
 
 typedef struct {
     int32_t a, b;
@@ -80,6 +119,7 @@ typedef struct {
     int32_t retry_days;          /* business days between attempts */
     double capacity;             /* contact attempts per guidance FTE-day */
     uint32_t guidance_roles;     /* bit (1 << role) per role staffing guidance */
+    sim_teams guidance_teams;    /* only these teams staff guidance (n 0: any) */
     double staff_share;          /* share of the guidance roles' time spent in guidance */
     double unwilling, unclear;   /* motivation check outcome shares */
     /* [quadrants] */
@@ -96,16 +136,37 @@ typedef struct {
     double line_resolved;        /* share of calls answered with advice on the line */
     double line_staff_days;      /* person-days the line takes on a day it runs */
     uint32_t line_roles;
+    sim_range line_hours;        /* minutes of the day [lo, hi) the line answers */
+    int32_t line_cap;            /* calls answered a day; 0: no cap */
+    uint32_t line_weekdays;      /* bit d (1 Monday .. 7 Sunday) */
+    triage_date_t line_from, line_until; /* TRIAGE_DATE_NONE: open-ended */
     /* [sick_leave] */
     double sick_rate;            /* probability per worker and business day that a spell starts */
     sim_range sick_days;
     /* [policy] */
     int32_t guidance_first;      /* 1: guidance may resolve; 0: every reached matter goes on */
     int32_t initial_assessment;  /* 1: an initial assessment stage */
-    double ia_filter;            /* share closed at the initial assessment */
     int32_t motivation_check;
     int32_t special_support_responsible; /* triage_special_support_responsible_t */
     int32_t unreachable_attempts, unreachable_min_days;
+    /* [initial_assessment]: what the step handles, by the case's quadrant */
+    double ia_advice[SIM_QUADRANTS];   /* resolved with advice (ADVICE_GIVEN) */
+    double ia_referred[SIM_QUADRANTS]; /* referred onward (REFERRED); the rest go on */
+    /* [duty] */
+    int32_t duty_child_welfare;  /* 1: office-hours duty takes child-welfare notifications the same day */
+    double after_hours;          /* share of child-welfare notifications arriving 16:00-24:00 */
+    /* [interpreting] */
+    double interp_contact_min;   /* interpreter minutes per reached contact */
+    double interp_meeting_min;   /* interpreter minutes per assessment meeting held */
+    double interp_cost;          /* guidance capacity an interpreted attempt takes (attempts) */
+    /* [pathway] */
+    double return_visit;         /* a client resolved at guidance comes back */
+    sim_range return_days;       /* business days later */
+    double back_to_guidance;     /* a guidance-only need found in assessment goes back to guidance */
+    sim_range back_days;
+    /* [social_reporting] */
+    double social_rate;          /* a classifying worker files a social report */
+    int32_t social_months;       /* the social report's period: 1, 3, 6 or 12 months */
 } sim_params;
 
 struct triage_scenario {
@@ -120,12 +181,21 @@ struct triage_scenario {
     size_t nmunis, capmunis;
     sim_distance_spec *dists;
     size_t ndists, capdists;
+    sim_kela_spec *kelas;
+    size_t nkelas, capkelas;
+    sim_outreach_spec *outreach;
+    size_t noutreach, capoutreach;
+    sim_segment_spec *segments;
+    size_t nsegments, capsegments;
 };
 
 /* Resolves a worker label (exact entry label, or LABEL-K of a counted entry)
  * to the run index range [*first, *first + *n). Returns 0 when unknown. */
 int triage__scenario_label_range(const triage_scenario_t *s, const char *label, size_t *first,
                                  size_t *n);
+
+/* 1 when `team` is in the list. */
+int triage__sim_team_listed(const sim_teams *t, int32_t team);
 
 /* Total workers after expanding counts. */
 size_t triage__scenario_headcount(const triage_scenario_t *s);
@@ -141,7 +211,14 @@ typedef enum {
     P_ROLES,   /* a comma list of role names */
     P_DATE,    /* YYYY-MM-DD */
     P_TEXT,    /* up to 63 bytes of printable text */
-    P_SSR      /* social_worker_only | social_worker_or_pair */
+    P_SSR,     /* social_worker_only | social_worker_or_pair */
+    P_HOURS,   /* "HH:MM-HH:MM" into a sim_range of minutes [lo, hi) */
+    P_WEEKDAYS,/* a comma list of mon ... sun into bits 1-7 */
+    P_DATEOPT, /* YYYY-MM-DD or none */
+    P_TEAMS,   /* a comma list of team numbers, or any */
+    P_KIND,    /* an intake kind name */
+    P_PERIOD,  /* month | quarter | half | year into 1, 3, 6, 12 */
+    P_NAME     /* up to 47 bytes of text without '#' (a municipality's name) */
 } sim_ptype;
 
 typedef struct {
@@ -161,7 +238,44 @@ extern const sim_param_def triage__scenario_params[];
 extern const size_t triage__scenario_nparams;
 /* The section names, indexed by the SEC_ numbers. */
 extern const char *const triage__scenario_sections[];
-enum { SEC_MUNI = 10, SEC_DIST = 11, SEC_WORKER = 12, SEC_ABSENCE = 13, NSECTIONS = 14 };
+/* Sections below SEC_MUNI appear once and hold scalar parameters. */
+enum {
+    SEC_MUNI = 15,
+    SEC_DIST = 16,
+    SEC_WORKER = 17,
+    SEC_ABSENCE = 18,
+    SEC_KELA = 19,
+    SEC_OUTREACH = 20,
+    SEC_SEGMENT = 21,
+    NSECTIONS = 22
+};
+
+/* The keys of the repeated sections [municipality], [kela_point],
+ * [outreach] and [segment]: offsets into their spec structs. */
+typedef struct {
+    int section;                 /* SEC_ number */
+    const sim_param_def *keys;
+    size_t nkeys;
+    uint32_t required;           /* bit per key that must be given */
+    size_t size;                 /* the spec struct's size */
+} sim_section_def;
+/* The definition of a repeated section, or NULL. */
+const sim_section_def *triage__scenario_section_def(int section);
+/* Fills a spec with the section's defaults. */
+void triage__scenario_section_defaults(int section, void *spec);
+/* Sets one key of a pending spec from text (seen: bit per key given);
+ * returns NULL or the problem ("unknown key", "duplicate key", ...). */
+const char *triage__scenario_spec_key(int section, void *spec, uint32_t *seen, const char *key,
+                                      const char *value);
+/* Checks a finished spec (required keys, periods, sums); may complete it.
+ * Returns NULL or the problem, naming the key in *field. */
+const char *triage__scenario_spec_check(int section, void *spec, uint32_t seen,
+                                        const char **field);
+/* Appends a finished spec of a repeated section to the scenario (a copy). */
+triage_status_t triage__scenario_append_spec(triage_scenario_t *s, int section, const void *spec);
+/* Writes one value as file text (into out, at least 1024 bytes). */
+void triage__scenario_value_text(char *out, size_t size, const void *base,
+                                 const sim_param_def *d);
 
 /* Value parsing: each returns NULL or a problem text. */
 /* Trims blanks (and a trailing CR) off s in place; returns the first kept byte. */
@@ -176,8 +290,8 @@ const char *triage__scenario_parse_text(char *out, size_t size, const char *v);
 const char *triage__scenario_parse_date(triage_date_t *out, const char *v);
 /* A worker label: 1-31 letters, digits, '_', '-' and '.'. */
 const char *triage__scenario_check_label(const char *v);
-/* Sets the scalar parameter of row d from text. */
-const char *triage__scenario_param_set(sim_params *p, const sim_param_def *d, const char *v);
+/* Sets the value of row d (at base + d->off) from text. */
+const char *triage__scenario_param_set(void *base, const sim_param_def *d, const char *v);
 /* The row of section.key (its index in *index when not NULL), or NULL. */
 const sim_param_def *triage__scenario_param_find(const char *section, const char *key,
                                                  size_t *index);
@@ -238,6 +352,12 @@ typedef struct {
     sim_rng rng;
     triage_scores_t scores;
     uint8_t urgency, quadrant, stage, checked, noshows, attempts, special, lang, kind, decided;
+    uint8_t need;            /* the quadrant the person's needs were drawn in */
+    uint8_t channel;         /* the intake's channel */
+    uint8_t interp;          /* 1: flagged for interpreting */
+    uint8_t duty;            /* 1: a child-welfare notification for the office-hours duty */
+    uint8_t after_hours;     /* 1: arrived out of office hours */
+    uint32_t client;         /* the client's number (order of first arrival) */
     int32_t worker;          /* run index of the assessment/responsible worker, -1 none */
     int32_t first_fail;      /* business-day index of the first failed attempt, -1 none */
     int32_t arrival_day;     /* calendar day index */
@@ -246,6 +366,9 @@ typedef struct {
     double weight;           /* the load this case puts on its worker (fallback picker) */
     double u_resolve, u_outcome, u_motive, u_ia, u_line;
 } sim_case;
+
+/* Where an arrival comes from. */
+enum { SRC_DEMAND = 0, SRC_LINE, SRC_KELA, SRC_OUTREACH, SRC_RETURN, SRC_BACK };
 
 typedef struct {
     int32_t day;
@@ -258,7 +381,25 @@ typedef struct {
 typedef struct {
     uint32_t c;
     int32_t ready_bday;
+    int32_t duty;            /* 1: the office-hours duty takes it before the rest */
 } gq_item;
+
+/* A client coming back to guidance on a later day (return visit, referral
+ * back): an arrival the policy caused. */
+typedef struct {
+    int32_t bday;            /* business-day index */
+    int32_t minute;
+    uint32_t client;
+    uint8_t channel, source;
+    uint64_t case_seed;
+} sim_return;
+
+/* A social report filed by a worker (triage_social_filing_t). */
+typedef struct {
+    int64_t at_ms;
+    int32_t muni;
+    uint16_t needs, barriers;
+} sim_filing;
 
 typedef struct {
     triage_id_t id;
@@ -271,6 +412,7 @@ typedef struct {
     triage_role_t role;
     double fte;
     int32_t office;
+    int32_t team;
     uint32_t langs;
     uint8_t *absent;     /* per calendar day */
     int32_t inprog;      /* assessments in progress */
@@ -308,6 +450,8 @@ struct triage_sim {
     size_t nclients, capclients;
     int32_t *client_muni;
     size_t capclient_muni;
+    uint8_t *client_lang;  /* triage_language_t of each client */
+    size_t capclient_lang;
     sim_case *cases;
     size_t ncases, capcases;
     /* queues */
@@ -318,10 +462,22 @@ struct triage_sim {
     size_t ngq, capgq;
     uint32_t *pool;
     size_t npool, cappool;
+    sim_return *returns;
+    size_t nreturns, capreturns;
+    sim_filing *filings;
+    size_t nfilings, capfilings;
+    /* the day's state */
+    int32_t line_answered;   /* calls answered on the line today */
+    int line_day;            /* 1: the line runs today */
+    double guidance_off;     /* guidance FTE taken today by the line and outreach days */
     /* streams */
-    sim_rng demand, phone, staff;
+    sim_rng demand, phone, staff, kela, outreach;
     uint64_t seq;
 };
+
+/* Minutes of a working day (7 h 15 min: 36.25 h a week, the municipal
+ * office week), for person-time figures. */
+#define SIM_DAY_MINUTES 435
 
 /* ---- the run's steps, shared by sim.c, sim_flow.c, sim_arrivals.c and
  * sim_setup.c ---- */
@@ -361,13 +517,22 @@ triage_status_t triage__sim_distribution(triage_sim_t *sim, int32_t day, int32_t
 /* Handles one timed event. */
 triage_status_t triage__sim_on_event(triage_sim_t *sim, const sim_event *e);
 /* The day's guidance: contact attempts up to the capacity. */
-triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day, int line_ran);
+triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day);
+/* 08:00: IMMEDIATE cases waiting in the pool (after-hours arrivals) go to
+ * the duty pair first thing. */
+triage_status_t triage__sim_morning_duty(triage_sim_t *sim, int32_t day);
+/* Schedules the client of case ci back to guidance after days drawn from
+ * `days` (source: SRC_RETURN or SRC_BACK). */
+triage_status_t triage__sim_schedule_return(triage_sim_t *sim, uint32_t ci, int32_t day,
+                                            sim_range days, uint8_t source);
 
 /* sim_arrivals.c */
 /* The day's arrivals: intakes by kind and phone-line calls. */
 triage_status_t triage__sim_arrivals(triage_sim_t *sim, int32_t day);
 
 /* sim_setup.c */
+/* 1 when worker w staffs guidance (role and team). */
+int triage__sim_staffs_guidance(const triage_sim_t *sim, size_t w);
 /* 1 when worker w is not absent on day `day`. */
 int triage__sim_present(const triage_sim_t *sim, size_t w, int32_t day);
 /* The run index of the worker with engine id `id`, or -1. */

@@ -16,6 +16,13 @@ int triage__sim_present(const triage_sim_t *sim, size_t w, int32_t day)
     return !sim->w[w].absent[day];
 }
 
+int triage__sim_staffs_guidance(const triage_sim_t *sim, size_t w)
+{
+    const sim_params *p = &sim->p;
+    return (p->guidance_roles >> sim->w[w].role & 1u) &&
+           (!p->guidance_teams.n || triage__sim_team_listed(&p->guidance_teams, sim->w[w].team));
+}
+
 static int id_cmp_idx(const void *a, const void *b)
 {
     return triage_id_compare(&((const sim_widx *)a)->id, &((const sim_widx *)b)->id);
@@ -266,7 +273,8 @@ triage_status_t triage__sim_setup_workers(triage_sim_t *sim)
             w->fte = s->fte;
             w->office = s->office;
             w->langs = s->languages;
-            double share = (sim->p.guidance_roles >> s->role & 1u) ? 1 - sim->p.staff_share : 1;
+            w->team = s->team;
+            double share = triage__sim_staffs_guidance(sim, k) ? 1 - sim->p.staff_share : 1;
             w->slots = sim->p.assessment_slots * s->fte * share;
             w->absent = triage__calloc(&sim->alloc, (size_t)sim->days + 1, 1);
             if (!w->absent)

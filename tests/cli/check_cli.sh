@@ -132,15 +132,15 @@ expect 2 1 report --db
 scn="$(dirname "$0")/../../examples/scenarios/north-savo.scn"
 expect 0 0 simulate --scenario "$scn" --days 20 --seed 3
 grep -q '^Simulation: 20 days' "$tmp/out" || { echo "FAIL: simulate table"; cat "$tmp/out"; fails=$((fails + 1)); }
-expect 0 0 simulate --scenario "$scn" --days 20 --seed 3 --format csv
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv
 cp "$tmp/out" "$tmp/sim1.csv"
-expect 0 0 simulate --scenario "$scn" --days 20 --seed 3 --format csv --db "$tmp/sim.db"
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --db "$tmp/sim.db"
 cmp -s "$tmp/out" "$tmp/sim1.csv" || { echo "FAIL: simulate memory and SQLite differ"; fails=$((fails + 1)); }
 has "simulation,,seed,3"
 cp "$tmp/sim.db" "$tmp/sim.before"
 expect 0 0 report --db "$tmp/sim.db" --from 2025-01-01 --to 2025-01-20 --format csv
 cmp -s "$tmp/sim.db" "$tmp/sim.before" || { echo "FAIL: report changed the database"; fails=$((fails + 1)); }
-expect 1 1 simulate --scenario "$scn" --days 5 --db "$tmp/sim.db"
+expect 1 1 simulate --scenario "$scn" --days 5 --warmup 0 --db "$tmp/sim.db"
 grep -q "already holds data" "$tmp/err" || { echo "FAIL: simulate into a used database"; fails=$((fails + 1)); }
 printf '[worker]\nname = a\nfte = 2\n' > "$tmp/bad.scn"
 expect 2 1 simulate --scenario "$tmp/bad.scn" --days 5 --db "$tmp/bad.db"

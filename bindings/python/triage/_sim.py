@@ -57,7 +57,10 @@ class Scenario:
     """A simulation scenario (a wrapper of the C ``triage_scenario_t``)."""
 
     _SINGLE = ("scenario", "intake", "urgency", "guidance", "quadrants", "durations",
-               "noshow", "phone_line", "sick_leave", "policy")
+               "noshow", "phone_line", "sick_leave", "policy", "initial_assessment", "duty",
+               "interpreting", "pathway", "social_reporting")
+    # repeated sections given as lists of dicts: dict key -> file section
+    _REPEATED = {"kela_points": "kela_point", "outreach": "outreach", "segments": "segment"}
 
     def __init__(self, _handle=None):
         if _handle is None:
@@ -80,7 +83,8 @@ class Scenario:
         if not isinstance(d, dict):
             raise TypeError("a scenario dict is needed")
         sc = cls()
-        known = set(cls._SINGLE) | {"municipalities", "distances", "workers", "absences"}
+        known = (set(cls._SINGLE) | set(cls._REPEATED)
+                 | {"municipalities", "distances", "workers", "absences"})
         for key in d:
             if key not in known:
                 raise ValueError(f"unknown scenario section {key!r}")
@@ -88,8 +92,10 @@ class Scenario:
             for key, value in d.get(section, {}).items():
                 sc.set(section, key, value)
         for m in d.get("municipalities", []):
-            _ll.triage_scenario_add_municipality(sc._h, int(m["code"]), m.get("name"),
-                                                 float(m.get("weight", 1.0)))
+            sc.add_section("municipality", **m)
+        for key, section in cls._REPEATED.items():
+            for entry in d.get(key, []):
+                sc.add_section(section, **entry)
         for pair, km in d.get("distances", {}).items():
             a, b = (pair.split("-") if isinstance(pair, str) else pair)
             _ll.triage_scenario_set_distance(sc._h, int(a), int(b), float(km))
@@ -119,6 +125,16 @@ class Scenario:
         index = _ll.triage_scenario_worker_count(self._h) - 1
         for key, value in fields.items():
             _ll.triage_scenario_set_worker(self._h, index, key, _text(value))
+        return self
+
+    def add_section(self, section, **keys):
+        """Adds one repeated section ("municipality", "kela_point", "outreach",
+        "segment") from keys, exactly as its lines in a file would
+        (``language_sv=0.3`` may be written for ``language.sv``)."""
+        names = [k.replace("_sv", ".sv").replace("_other", ".other")
+                 if k.startswith("language_") else k for k in keys]
+        _ll.triage_py_scenario_add_section(self._h, section, names,
+                                           [_text(v) for v in keys.values()])
         return self
 
     def add_absence(self, worker, start, end):

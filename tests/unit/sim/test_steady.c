@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 #include "testutil.h"
-#include "sim/simutil.h"
+#include "simutil.h"
 
 #define SEEDS 20
 #define MONTHS 12
