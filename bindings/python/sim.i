@@ -35,6 +35,11 @@
     $result = SWIG_Python_AppendOutput($result,
         SWIG_NewPointerObj(*$1, SWIGTYPE_p_triage_sim, SWIG_POINTER_OWN));
 }
+%typemap(in, numinputs=0) triage_social_t **out (triage_social_t *tmp = NULL) { $1 = &tmp; }
+%typemap(argout) triage_social_t **out {
+    $result = SWIG_Python_AppendOutput($result,
+        SWIG_NewPointerObj(*$1, SWIGTYPE_p_triage_social, SWIG_POINTER_OWN));
+}
 %typemap(in, numinputs=0) char **table (char *tmp = NULL) { $1 = &tmp; }
 %typemap(argout) char **table {
     $result = SWIG_Python_AppendOutput($result, PyUnicode_FromString(*$1 ? *$1 : ""));
@@ -50,6 +55,13 @@ struct triage_scenario {};
 %extend triage_scenario {
     ~triage_scenario() {
         triage_scenario_free($self);
+    }
+}
+%nodefaultctor triage_social;
+struct triage_social {};
+%extend triage_social {
+    ~triage_social() {
+        triage_social_free($self);
     }
 }
 %nodefaultctor triage_sim;
@@ -142,5 +154,18 @@ triage_status_t triage_py_scenario_add_section(triage_scenario_t *s, const char 
 %ignore triage_sim_options::allocator;
 %ignore triage_sim_options::progress;
 %ignore triage_sim_options::progress_userdata;
+
+/* The social report: Python reads it through its CSV and JSON writers. */
+%ignore triage_social_free;
+%ignore triage_social_new;
+%ignore triage_social_filing;
+%ignore triage_social_value;
+%ignore triage_social_value_t;
+%ignore triage_social_period;
+%ignore triage_social_period_count;
+%ignore triage_social_municipality;
+%ignore triage_social_municipality_count;
+%ignore triage_social_set_name;
+%include "triage/social.h"
 
 %include "triage/sim.h"

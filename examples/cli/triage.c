@@ -43,9 +43,11 @@ static void usage(FILE *to)
             "                      the period report (docs/domain.md section 9) of a store;\n"
             "                      both dates inclusive, local (Finnish) days\n"
             "  simulate --scenario FILE [--days N] [--warmup N] [--seed S] [--db FILE]\n"
-            "           [--format table|csv|json]\n"
+            "           [--format table|csv|json] [--social FILE|-]\n"
+            "           [--social-period month|quarter|half|year]\n"
             "                      run a scenario (docs/simulation.md) on the engine,\n"
-            "                      persisting to a new SQLite file with --db\n"
+            "                      persisting to a new SQLite file with --db; --social\n"
+            "                      writes the social report (CSV for *.csv, else JSON)\n"
             "\n"
             "Options:\n"
             "  -h, --help          show this help and exit\n"
@@ -657,10 +659,35 @@ static int sim_progress(void *ud, int32_t day, int32_t days)
     return 0;
 }
 
+/* The run's social report to FILE (CSV when it ends in .csv, else JSON) or
+ * to stdout for "-" (JSON). */
+static int write_social(triage_sim_t *sim, const char *file, int32_t months)
+{
+    triage_social_t *soc = NULL;
+    if (triage_sim_social(&soc, sim, months) != TRIAGE_OK)
+        return fail_runtime("cannot build the social report");
+    size_t n = strlen(file);
+    int csv = n > 4 && !strcmp(file + n - 4, ".csv");
+    char *text = NULL;
+    triage_status_t st =
+        csv ? triage_social_write_csv(&text, soc) : triage_social_write_json(&text, soc);
+    triage_social_free(soc);
+    if (st != TRIAGE_OK)
+        return fail_runtime("cannot write the social report");
+    int rc = 0;
+    FILE *f = strcmp(file, "-") ? fopen(file, "w") : stdout;
+    if (!f || fputs(text, f) == EOF || (f != stdout && fclose(f) != 0)) {
+        fprintf(stderr, "%s: %s: cannot write the file\n", prog, file);
+        rc = EXIT_RUNTIME;
+    }
+    triage_free(text);
+    return rc;
+}
+
 static int cmd_simulate(int argc, char **argv)
 {
-    const char *path = NULL, *db = NULL, *format = "table";
-    long days = 0, seed = 1, warmup = -1;
+    const char *path = NULL, *db = NULL, *format = "table", *social = NULL;
+    long days = 0, seed = 1, warmup = -1, months = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (opt_value(argc, argv, &i, "--scenario", &v)) {
@@ -684,6 +711,19 @@ static int cmd_simulate(int argc, char **argv)
             if (!v || (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json")))
                 return fail_usage("--format must be table, csv or json", v);
             format = v;
+        } else if (opt_value(argc, argv, &i, "--social", &v)) {
+            if (!v || !*v)
+                return fail_usage("--social needs a FILE (or - for stdout)", NULL);
+            social = v;
+        } else if (opt_value(argc, argv, &i, "--social-period", &v)) {
+            months = !v                      ? -1
+                     : !strcmp(v, "month")   ? 1
+                     : !strcmp(v, "quarter") ? 3
+                     : !strcmp(v, "half")    ? 6
+                     : !strcmp(v, "year")    ? 12
+                                             : -1;
+            if (months < 0)
+                return fail_usage("--social-period must be month, quarter, half or year", v);
         } else {
             return fail_usage("unknown simulate argument", argv[i]);
         }
@@ -757,6 +797,8 @@ static int cmd_simulate(int argc, char **argv)
             fputs(text, stdout);
         triage_free(text);
     }
+    if (!rc && social)
+        rc = write_social(sim, social, (int32_t)months);
     triage_sim_free(sim);
     return rc;
 }

@@ -33,6 +33,7 @@
 #include <triage/engine.h>
 #include <triage/id.h>
 #include <triage/report.h>
+#include <triage/social.h>
 #include <triage/sys/store.h>
 
 #ifdef __cplusplus
@@ -334,6 +335,19 @@ TRIAGE_API triage_status_t triage_sim_write_csv(char **out, const triage_sim_t *
  * @param[out] out owned text (triage_free())
  */
 TRIAGE_API triage_status_t triage_sim_write_json(char **out, const triage_sim_t *sim);
+
+/**
+ * The social report (triage/social.h) of the run's period (after the
+ * warm-up) in periods of @p months calendar months (1, 3, 6 or 12; 0: the
+ * scenario's [social_reporting] period), aligned to the calendar (quarters
+ * begin in January, April, July and October; a period cut by the run's
+ * start or end is shorter), with the social reports the run's workers filed
+ * and the scenario's municipality names.
+ * @param[out] out free with triage_social_free()
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL ("months"), ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_sim_social(triage_social_t **out, triage_sim_t *sim,
+                                             int32_t months);
 
 /**
  * Policy comparison: runs @p scenario_a and @p scenario_b for @p days from

@@ -329,3 +329,50 @@ TRIAGE_API triage_status_t triage_sim_compare(triage_sim_t **a, triage_sim_t **b
         *table = t;
     return TRIAGE_OK;
 }
+
+/* ---- the social report of a run -------------------------------------------------------------- */
+
+TRIAGE_API triage_status_t triage_sim_social(triage_social_t **out, triage_sim_t *sim,
+                                             int32_t months)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!sim)
+        return triage__error_null("sim");
+    if (!months)
+        months = sim->p.social_months;
+    if (months != 1 && months != 3 && months != 6 && months != 12)
+        return triage__error(TRIAGE_EINVAL, "months", "a period is 1, 3, 6 or 12 months");
+    /* the bounds: the period's start, each aligned month start, its end */
+    size_t n = 0, cap = (size_t)(sim->days - sim->warmup) / 28 + 3;
+    int64_t *bounds = triage__calloc(&sim->alloc, cap, sizeof *bounds);
+    triage_social_filing_t *f =
+        triage__calloc(&sim->alloc, sim->nfilings ? sim->nfilings : 1, sizeof *f);
+    triage_status_t rc = TRIAGE_ENOMEM;
+    if (bounds && f) {
+        bounds[n++] = sim->midnight[sim->warmup];
+        for (int32_t d = sim->warmup + 1; d < sim->days; d++) {
+            int y, m, dd;
+            triage__civil_from_days(sim->start + d, &y, &m, &dd);
+            if (dd == 1 && (m - 1) % months == 0 && n + 1 < cap)
+                bounds[n++] = sim->midnight[d];
+        }
+        bounds[n++] = sim->midnight[sim->days];
+        for (size_t i = 0; i < sim->nfilings; i++)
+            f[i] = (triage_social_filing_t){sim->filings[i].at_ms, sim->filings[i].muni,
+                                            sim->filings[i].needs, sim->filings[i].barriers};
+        rc = triage_social_new(out, sim->engine, bounds, (uint32_t)n, f, (uint32_t)sim->nfilings);
+    }
+    triage__free(&sim->alloc, bounds);
+    triage__free(&sim->alloc, f);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sim->sc->nmunis && !rc; i++)
+        if (sim->sc->munis[i].name[0])
+            rc = triage_social_set_name(*out, sim->sc->munis[i].code, sim->sc->munis[i].name);
+    if (rc) {
+        triage_social_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}

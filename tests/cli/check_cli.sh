@@ -158,6 +158,15 @@ has "simulation,,days,20"
 has "simulation,,warmup,10"
 expect 2 1 simulate --scenario "$scn" --warmup -1
 expect 2 1 simulate --scenario "$scn" --warmup 4000
+# The social report (Lapland): CSV for *.csv, JSON otherwise or on stdout.
+expect 0 0 simulate --scenario "$scn" --days 40 --warmup 0 --seed 3 --format csv --social "$tmp/soc.csv" --social-period month
+head -n 1 "$tmp/soc.csv" | grep -qx 'period_start,period_end,municipality,indicator,area,count,previous,change,change_pct' || { echo "FAIL: social CSV header"; fails=$((fails + 1)); }
+grep -q '^2025-02-01,2025-02-09,all,cases,,[0-9]*,[0-9]*,-*[0-9]*,' "$tmp/soc.csv" || { echo "FAIL: social CSV rows"; head -3 "$tmp/soc.csv"; fails=$((fails + 1)); }
+expect 0 0 simulate --scenario "$scn" --days 10 --warmup 0 --format csv --social -
+grep -q '"periods": \[' "$tmp/out" || { echo "FAIL: social JSON on stdout"; fails=$((fails + 1)); }
+expect 2 1 simulate --scenario "$scn" --days 10 --social-period week
+expect 2 1 simulate --scenario "$scn" --days 10 --social
+expect 1 1 simulate --scenario "$scn" --days 10 --warmup 0 --social "$tmp/no/such/dir/soc.json"
 # The progress bar shows only when stderr is a terminal (above: no stderr
 # line); under a pseudo-terminal it ends with the last day.
 if command -v script > /dev/null 2>&1; then

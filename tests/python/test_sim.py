@@ -125,3 +125,50 @@ def test_warmup_progress_and_hash():
         triage.simulate(SMALL, days=20, progress=42)
     with pytest.raises(triage.InvalidArgument):
         triage.simulate(SMALL, days=20, warmup=-5)
+
+
+def test_social_report():
+    sc = triage.Scenario.from_dict({**SMALL, "social_reporting": {"rate": 0.5, "period": "month"},
+                                    "segments": [{"municipality": 749, "q4": 1}]})
+    r = triage.simulate(sc, days=40, seed=3)
+    soc = r.social()
+    d = soc.to_dict()
+    assert [p["from"] for p in d["periods"]] == ["2025-03-03", "2025-04-01"]
+    first, second = d["periods"]
+    kuopio = [m for m in first["municipalities"] if m["municipality"] == 297][0]
+    assert kuopio["name"] == "Kuopio"
+    assert first["municipalities"][0]["municipality"] == "all"
+    assert first["municipalities"][0]["cases"]["previous"] is None      # no earlier period
+    everyone = second["municipalities"][0]
+    assert everyone["social_reports"]["previous"] == first["municipalities"][0]["social_reports"]["count"]
+    total = sum(p["municipalities"][0]["social_reports"]["count"] for p in d["periods"])
+    assert total == r.simulation["social_filings"] > 0
+    # segmentation: every classified client of 749 is in special support
+    m749 = [m for m in first["municipalities"] if m["municipality"] == 749][0]
+    assert m749["quadrants"]["special_support"]["count"] == m749["cases"]["count"] > 0
+    rows = soc.rows()
+    assert rows[0] == {"period_start": "2025-03-03", "period_end": "2025-03-31",
+                       "municipality": "all", "indicator": "cases", "area": "",
+                       "count": first["municipalities"][0]["cases"]["count"],
+                       "previous": None, "change": None, "change_pct": None}
+    assert soc.to_csv() == r.social("month").to_csv()
+    with pytest.raises(ValueError):
+        r.social("week")
+
+
+def test_add_section_and_new_keys():
+    sc = triage.Scenario.from_dict({**SMALL, "distances": {}})
+    sc.add_section("kela_point", weekdays="wed", intakes=2)
+    with pytest.raises(triage.InvalidArgument) as e:
+        sc.validate()
+    assert "channel.kela" in str(e.value)            # the point carries the Kela channel
+    sc.set("intake", "channel.kela", 0).validate()
+    sc.add_section("outreach", date="2025-03-12", reach=0)
+    sc.add_section("municipality", code=140, language_sv=1)
+    with pytest.raises(triage.InvalidArgument) as e:
+        sc.add_section("kela_point", weekdays="someday")
+    assert e.value.argument == "weekdays"
+    again = triage.Scenario.parse(sc.to_text())
+    assert again.to_text() == sc.to_text()
+    r = triage.simulate(sc, days=40, seed=1)
+    assert r.simulation["kela_point_days"] == 6 and r.simulation["outreach_days"] == 1

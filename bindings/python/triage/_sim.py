@@ -30,7 +30,7 @@ import json
 
 from . import _lowlevel as _ll
 
-__all__ = ["Scenario", "SimReport", "simulate", "compare"]
+__all__ = ["Scenario", "SimReport", "SocialReport", "simulate", "compare"]
 
 
 def _text(value):
@@ -190,11 +190,56 @@ class SimReport:
     def simulation(self):
         return self.to_dict()["simulation"]
 
+    def social(self, period=None):
+        """The run's social report (Lapland's social reporting, docs/simulation.md)
+        in periods of ``period``: "month", "quarter", "half", "year" or None for
+        the scenario's [social_reporting] period."""
+        months = {None: 0, "month": 1, "quarter": 3, "half": 6, "year": 12}
+        if period not in months:
+            raise ValueError("period must be month, quarter, half, year or None")
+        return SocialReport(_ll.triage_sim_social(self._h, months[period]))
+
     @property
     def intake_hash(self):
         """64-bit hash of the intake stream (warm-up included): two runs with
         equal hashes saw the same intakes (docs/simulation.md)."""
         return self.simulation["intake_hash"]
+
+
+class SocialReport:
+    """Needs, capacity barriers, the quadrant mix and filed social reports by
+    municipality and period, with the change against the previous period
+    (triage/social.h)."""
+
+    def __init__(self, handle):
+        self._h = handle
+
+    def to_csv(self, path=None):
+        """The long CSV table; written to ``path`` when given."""
+        text = _ll.triage_social_write_csv(self._h)
+        if path is not None:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        return text
+
+    def to_json(self):
+        return _ll.triage_social_write_json(self._h)
+
+    def to_dict(self):
+        return json.loads(self.to_json())
+
+    def rows(self):
+        """The CSV rows as dicts (counts as int, change_pct as float; None where undefined)."""
+        lines = self.to_csv().splitlines()
+        keys = lines[0].split(",")
+        out = []
+        for line in lines[1:]:
+            row = dict(zip(keys, line.split(",")))
+            for k in ("count", "previous", "change"):
+                row[k] = int(row[k]) if row[k] != "" else None
+            row["change_pct"] = float(row["change_pct"]) if row["change_pct"] else None
+            out.append(row)
+        return out
 
 
 def _options(days, seed, warmup=None):

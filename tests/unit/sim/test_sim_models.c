@@ -4,6 +4,7 @@
  * duty for child-welfare notifications and Swedish-language service;
  * Pirkanmaa's interpreting and guidance pathway; Lapland's segmentation and
  * social reports. Each is checked against the engine's own records. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -596,6 +597,128 @@ static void test_bad_input(void **state)
     }
 }
 
+/* Lapland: the social report's figures agree with the engine's records; the
+ * change against the previous period is count - previous; CSV and JSON carry
+ * every figure; bad input names the argument. */
+static void test_social_report(void **state)
+{
+    (void)state;
+    triage_scenario_t *s = scenario("", "[social_reporting]\nrate = 0.3\nperiod = month\n"
+                                        "[durations]\nassessment_slots = 50\n");
+    triage_sim_stats_t st;
+    triage_sim_t *sim = run(s, 12, &st);
+    triage_social_t *r = NULL;
+    assert_ok(triage_sim_social(&r, sim, 0));
+    uint32_t np, nm;
+    assert_ok(triage_social_period_count(&np, r));
+    assert_int_equal(np, 3); /* 3.3.-31.3., April, 1.5. */
+    assert_ok(triage_social_municipality_count(&nm, r));
+    assert_int_equal(nm, 2);
+    int32_t code;
+    assert_ok(triage_social_municipality(&code, r, 1));
+    assert_int_equal(code, 749);
+    /* recount from the engine: classified cases per period and municipality */
+    triage_event_t *ev = NULL;
+    size_t nev = 0;
+    assert_ok(triage_event_list(&ev, &nev, triage_sim_engine(sim), NULL, INT64_MIN, INT64_MAX));
+    uint32_t total_reports = 0;
+    for (uint32_t p = 0; p < np; p++) {
+        int64_t from, to;
+        assert_ok(triage_social_period(&from, &to, NULL, NULL, r, p));
+        uint32_t want[3] = {0, 0, 0}, need_housing = 0;
+        triage_id_t last = {{0}};
+        for (size_t i = 0; i < nev; i++) {
+            if (ev[i].kind != TRIAGE_EVENT_CLASSIFIED || ev[i].at_ms < from || ev[i].at_ms >= to)
+                continue;
+            if (!triage_id_compare(&last, &ev[i].case_id))
+                continue; /* the simulator classifies each case once */
+            last = ev[i].case_id;
+            triage_case_t c;
+            assert_ok(triage_case_get(&c, triage_sim_engine(sim), &ev[i].case_id));
+            int32_t m = client_muni(sim, &c.client);
+            want[0]++;
+            want[m == 297 ? 1 : 2]++;
+            need_housing += (c.classification.need_rationale >> TRIAGE_NEED_HOUSING) & 1u;
+        }
+        triage_social_value_t v, prev;
+        assert_ok(triage_social_value(&v, r, p, TRIAGE_SOCIAL_ALL, TRIAGE_SOCIAL_CASES, 0));
+        assert_int_equal(v.count, want[0]);
+        assert_ok(triage_social_value(&v, r, p, 297, TRIAGE_SOCIAL_CASES, 0));
+        assert_int_equal(v.count, want[1]);
+        assert_ok(triage_social_value(&v, r, p, 749, TRIAGE_SOCIAL_CASES, 0));
+        assert_int_equal(v.count, want[2]);
+        assert_ok(triage_social_value(&v, r, p, TRIAGE_SOCIAL_ALL, TRIAGE_SOCIAL_NEED,
+                                      TRIAGE_NEED_HOUSING));
+        assert_int_equal(v.count, need_housing);
+        uint32_t quads = 0;
+        for (int q = 1; q <= 4; q++) {
+            assert_ok(triage_social_value(&v, r, p, TRIAGE_SOCIAL_ALL, TRIAGE_SOCIAL_QUADRANT, q));
+            quads += v.count;
+        }
+        assert_int_equal(quads, want[0]);
+        assert_ok(triage_social_value(&v, r, p, TRIAGE_SOCIAL_ALL, TRIAGE_SOCIAL_REPORTS, 0));
+        total_reports += v.count;
+        if (p) {
+            assert_ok(triage_social_value(&prev, r, p - 1, TRIAGE_SOCIAL_ALL,
+                                          TRIAGE_SOCIAL_REPORTS, 0));
+            assert_true(v.has_previous);
+            assert_int_equal(v.previous, prev.count);
+            assert_int_equal(v.change, (int32_t)v.count - (int32_t)prev.count);
+        } else {
+            assert_false(v.has_previous);
+            assert_true(isnan(v.change_pct));
+        }
+    }
+    triage_free(ev);
+    assert_int_equal(total_reports, st.social_filings);
+    assert_true(st.social_filings > 0);
+    /* the outputs */
+    char *csv = NULL, *json = NULL;
+    assert_ok(triage_social_write_csv(&csv, r));
+    assert_ok(triage_social_write_json(&json, r));
+    size_t lines = 0;
+    for (const char *c = csv; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 1 + np * (nm + 1) * 43);
+    static const char head[] = "period_start,period_end,municipality,indicator,area,count,"
+                               "previous,change,change_pct\n2025-03-03,2025-03-31,all,cases,,";
+    assert_true(strncmp(csv, head, sizeof head - 1) == 0);
+    assert_non_null(strstr(csv, "\n2025-04-01,2025-04-30,749,need,housing,"));
+    assert_non_null(strstr(json, "\"municipality\": 297, \"name\": null"));
+    assert_non_null(strstr(json, "\"reported_barriers\": {\"cognitive\": {\"count\": "));
+    assert_ok(triage_social_set_name(r, 297, "Kuopio \xc3\xa4"));
+    triage_free(json);
+    assert_ok(triage_social_write_json(&json, r));
+    assert_non_null(strstr(json, "\"name\": \"Kuopio \\u00e4\""));
+    triage_free(csv);
+    triage_free(json);
+    /* bad input */
+    triage_social_value_t v;
+    assert_status(triage_social_value(&v, r, 0, 5, TRIAGE_SOCIAL_CASES, 0), TRIAGE_ENOTFOUND);
+    assert_status(triage_social_value(&v, r, 9, TRIAGE_SOCIAL_ALL, TRIAGE_SOCIAL_CASES, 0),
+                  TRIAGE_ERANGE);
+    assert_status(triage_social_value(&v, r, 0, TRIAGE_SOCIAL_ALL, TRIAGE_SOCIAL_NEED, 10),
+                  TRIAGE_EINVAL);
+    assert_error_arg("index");
+    assert_status(triage_social_value(&v, r, 0, TRIAGE_SOCIAL_ALL, (triage_social_indicator_t)9, 0),
+                  TRIAGE_EINVAL);
+    assert_error_arg("indicator");
+    assert_status(triage_social_set_name(r, 297, "a\nb"), TRIAGE_EINVAL);
+    triage_social_free(r);
+    assert_status(triage_sim_social(&r, sim, 2), TRIAGE_EINVAL);
+    assert_error_arg("months");
+    int64_t b[2] = {100, 100};
+    assert_status(triage_social_new(&r, triage_sim_engine(sim), b, 2, NULL, 0), TRIAGE_EINVAL);
+    assert_error_arg("bounds");
+    assert_status(triage_social_new(&r, triage_sim_engine(sim), b, 1, NULL, 0), TRIAGE_EINVAL);
+    b[1] = 200;
+    triage_social_filing_t bad = {150, 297, 1u << 12, 0};
+    assert_status(triage_social_new(&r, triage_sim_engine(sim), b, 2, &bad, 1), TRIAGE_EINVAL);
+    assert_error_arg("filings");
+    triage_sim_free(sim);
+    triage_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_segments_and_filings),
         cmocka_unit_test(test_sections_round_trip),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_social_report),
     };
     return cmocka_run_group_tests_name("sim_models", tests, NULL, NULL);
 }
