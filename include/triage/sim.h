@@ -94,7 +94,7 @@ TRIAGE_API triage_status_t triage_scenario_load(triage_scenario_t **out, const c
  * Sets one value of a single-instance section ("scenario", "intake",
  * "guidance", "urgency", "quadrants", "durations", "noshow", "phone_line",
  * "sick_leave", "policy", "initial_assessment", "duty", "interpreting",
- * "pathway", "social_reporting") from its text, exactly as a file line
+ * "pathway", "social_reporting", "needs") from its text, exactly as a file line
  * would.
  * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (argument "section", "key" or
  *         "section.key" for a bad value); the scenario is unchanged on failure.

@@ -55,6 +55,16 @@ const sim_param_def triage__scenario_params[] = {
     {"quadrants", "q2", P_DOUBLE, O(quadrant[2]), 0, BIG},
     {"quadrants", "q3", P_DOUBLE, O(quadrant[3]), 0, BIG},
     {"quadrants", "q4", P_DOUBLE, O(quadrant[4]), 0, BIG},
+    {"needs", "livelihood", P_DOUBLE, O(needs[TRIAGE_NEED_LIVELIHOOD]), 0, BIG},
+    {"needs", "housing", P_DOUBLE, O(needs[TRIAGE_NEED_HOUSING]), 0, BIG},
+    {"needs", "health", P_DOUBLE, O(needs[TRIAGE_NEED_HEALTH]), 0, BIG},
+    {"needs", "mental_health", P_DOUBLE, O(needs[TRIAGE_NEED_MENTAL_HEALTH]), 0, BIG},
+    {"needs", "substance_use", P_DOUBLE, O(needs[TRIAGE_NEED_SUBSTANCE_USE]), 0, BIG},
+    {"needs", "violence", P_DOUBLE, O(needs[TRIAGE_NEED_VIOLENCE]), 0, BIG},
+    {"needs", "relationships", P_DOUBLE, O(needs[TRIAGE_NEED_RELATIONSHIPS]), 0, BIG},
+    {"needs", "activity", P_DOUBLE, O(needs[TRIAGE_NEED_ACTIVITY]), 0, BIG},
+    {"needs", "life_skills", P_DOUBLE, O(needs[TRIAGE_NEED_LIFE_SKILLS]), 0, BIG},
+    {"needs", "dependants", P_DOUBLE, O(needs[TRIAGE_NEED_DEPENDANTS]), 0, BIG},
     {"durations", "initial_assessment", P_RANGE, O(ia_days), 0, 250},
     {"durations", "first_appointment", P_RANGE, O(first_appointment), 0, 250},
     {"durations", "assessment", P_RANGE, O(assessment), 0, 250},
@@ -114,6 +124,7 @@ const char *const triage__scenario_sections[] = {
     "scenario",   "intake",  "urgency",          "guidance",     "quadrants",
     "durations",  "noshow",  "phone_line",       "sick_leave",   "policy",
     "initial_assessment", "duty", "interpreting", "pathway",     "social_reporting",
+    "needs",
     "municipality", "distances", "worker",       "absence",      "kela_point",
     "outreach",   "segment"};
 _Static_assert(sizeof triage__scenario_sections / sizeof triage__scenario_sections[0] == NSECTIONS,
@@ -160,6 +171,8 @@ static void scenario_defaults(sim_params *p)
     p->quadrant[TRIAGE_Q2_SOCIAL_GUIDANCE_WORK] = 35;
     p->quadrant[TRIAGE_Q3_SUPPORTED_GUIDANCE] = 20;
     p->quadrant[TRIAGE_Q4_SPECIAL_SUPPORT] = 20;
+    for (int i = 0; i < TRIAGE_NEED_COUNT; i++)
+        p->needs[i] = 1;
     p->ia_days = (sim_range){2, 5};
     p->first_appointment = (sim_range){1, 5};
     p->assessment = (sim_range){10, 30};
@@ -691,6 +704,8 @@ TRIAGE_API triage_status_t triage_scenario_validate(const triage_scenario_t *s)
         return where(0, "urgency", "the urgency weights sum to 0");
     if (!(sum(p->quadrant, 1, SIM_QUADRANTS) > 0))
         return where(0, "quadrants", "the quadrant weights sum to 0");
+    if (!(sum(p->needs, 0, TRIAGE_NEED_COUNT) > 0))
+        return where(0, "needs", "the need-area weights sum to 0");
     if (p->resolved > 0 && !(p->advice + p->referred + p->declined > 0))
         return where(0, "guidance.advice", "advice, referred and declined sum to 0");
     if (p->lang_sv + p->lang_other > 1)

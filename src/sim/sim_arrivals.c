@@ -15,14 +15,20 @@
  * 2 and none at 3. Weak capacity: a cause at 2-3, or barriers summing to 4-6
  * with the causes at most 1; good capacity: causes at most 1, sum at most 3.
  * (docs/domain.md §6 defaults.) */
-static void draw_scores(triage_scores_t *s, sim_rng *r, int quadrant)
+static void draw_scores(triage_scores_t *s, sim_rng *r, int quadrant, const double *needs)
 {
     memset(s, 0, sizeof *s);
     int high = quadrant == TRIAGE_Q2_SOCIAL_GUIDANCE_WORK || quadrant == TRIAGE_Q4_SPECIAL_SUPPORT;
     int weak = quadrant == TRIAGE_Q3_SUPPORTED_GUIDANCE || quadrant == TRIAGE_Q4_SPECIAL_SUPPORT;
     for (int i = 0; i < TRIAGE_NEED_COUNT; i++)
         s->need[i] = triage__rng_uniform(r) < 0.3 ? 1 : 0;
-    int a = triage__rng_int(r, 0, TRIAGE_NEED_COUNT - 1);
+    /* the area of the main need: [needs] weights; equal weights keep the
+     * draw of a plain uniform index */
+    int equal = 1;
+    for (int i = 1; i < TRIAGE_NEED_COUNT; i++)
+        equal &= needs[i] == needs[0];
+    int a = equal ? triage__rng_int(r, 0, TRIAGE_NEED_COUNT - 1)
+                  : triage__rng_pick(r, needs, 0, TRIAGE_NEED_COUNT);
     if (high) {
         if (triage__rng_uniform(r) < 0.5) {
             s->need[a] = 3;
@@ -192,7 +198,7 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     int quadrant =
         triage__rng_pick(&cr, quadrant_weights(sim, muni, sim->start + day), 1, SIM_QUADRANTS);
     triage_scores_t scores;
-    draw_scores(&scores, &cr, quadrant);
+    draw_scores(&scores, &cr, quadrant, p->needs);
     double u_resolve = triage__rng_uniform(&cr), u_outcome = triage__rng_uniform(&cr);
     double u_motive = triage__rng_uniform(&cr), u_ia = triage__rng_uniform(&cr),
            u_line = triage__rng_uniform(&cr);

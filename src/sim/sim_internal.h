@@ -124,6 +124,8 @@ typedef struct {
     double unwilling, unclear;   /* motivation check outcome shares */
     /* [quadrants] */
     double quadrant[SIM_QUADRANTS];
+    /* [needs] */
+    double needs[TRIAGE_NEED_COUNT]; /* weights of the area of the main need */
     /* [durations] (business days) */
     sim_range ia_days, first_appointment, assessment, planning;
     sim_range casework[SIM_QUADRANTS];
@@ -240,14 +242,14 @@ extern const size_t triage__scenario_nparams;
 extern const char *const triage__scenario_sections[];
 /* Sections below SEC_MUNI appear once and hold scalar parameters. */
 enum {
-    SEC_MUNI = 15,
-    SEC_DIST = 16,
-    SEC_WORKER = 17,
-    SEC_ABSENCE = 18,
-    SEC_KELA = 19,
-    SEC_OUTREACH = 20,
-    SEC_SEGMENT = 21,
-    NSECTIONS = 22
+    SEC_MUNI = 16,
+    SEC_DIST = 17,
+    SEC_WORKER = 18,
+    SEC_ABSENCE = 19,
+    SEC_KELA = 20,
+    SEC_OUTREACH = 21,
+    SEC_SEGMENT = 22,
+    NSECTIONS = 23
 };
 
 /* The keys of the repeated sections [municipality], [kela_point],

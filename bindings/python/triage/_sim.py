@@ -58,7 +58,7 @@ class Scenario:
 
     _SINGLE = ("scenario", "intake", "urgency", "guidance", "quadrants", "durations",
                "noshow", "phone_line", "sick_leave", "policy", "initial_assessment", "duty",
-               "interpreting", "pathway", "social_reporting")
+               "interpreting", "pathway", "social_reporting", "needs")
     # repeated sections given as lists of dicts: dict key -> file section
     _REPEATED = {"kela_points": "kela_point", "outreach": "outreach", "segments": "segment"}
 

@@ -439,6 +439,31 @@ static void test_segments_and_filings(void **state)
     triage_scenario_free(s);
 }
 
+/* Lapland's phenomena: the area of the main need follows [needs]. */
+static void test_need_areas(void **state)
+{
+    (void)state;
+    triage_scenario_t *s = scenario("", "[needs]\nlivelihood = 0\nhealth = 0\nmental_health = 0\n"
+                                        "substance_use = 0\nviolence = 0\nrelationships = 0\n"
+                                        "activity = 0\nlife_skills = 0\ndependants = 0\n"
+                                        "[durations]\nassessment_slots = 50\n");
+    triage_sim_stats_t st;
+    triage_sim_t *sim = run(s, 13, &st);
+    cases_t c = all_cases(sim);
+    size_t high = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        const triage_case_t *x = &c.v[i];
+        if (!(x->flags & TRIAGE_CASE_CLASSIFIED) || !x->classification.high_need)
+            continue;
+        high++;
+        assert_true(x->classification.need_rationale >> TRIAGE_NEED_HOUSING & 1u);
+    }
+    assert_true(high > 10);
+    free(c.v);
+    triage_sim_free(sim);
+    triage_scenario_free(s);
+}
+
 /* The new sections and keys write back and parse to the same text; the
  * section API refuses what a file line would, naming the key. */
 static void test_sections_round_trip(void **state)
@@ -542,6 +567,8 @@ static void test_bad_input(void **state)
         {"[outreach]\ndate = 2025-03-01\nstaff_days = -1\n", "line 3: staff_days"},
         {"[outreach]\ndate = 2025-03-01\nroles = kela_advisor\n", "line 3: roles"},
         {"[segment]\nq1 = 0\n", "line 1: q1"},
+        {"[needs]\nhousing = -1\n", "line 2: housing"},
+        {"[needs]\nmoney = 1\n", "line 2: money"},
         {"[segment]\nq2 = x\n", "line 2: q2"},
         {"[segment]\nq2 = 1\nmunicipality = 99999\n", "line 3: municipality"},
     };
@@ -564,6 +591,9 @@ static void test_bad_input(void **state)
         {"", "[outreach]\ndate = 2025-03-05\nmunicipality = 5\n", "line 19: municipality"},
         {"", "[segment]\nmunicipality = 5\nq1 = 1\n", "line 19: municipality"},
         {"", "[guidance]\nteams = 7\n", "guidance.teams"},
+        {"", "[needs]\nlivelihood = 0\nhousing = 0\nhealth = 0\nmental_health = 0\n"
+             "substance_use = 0\nviolence = 0\nrelationships = 0\nactivity = 0\n"
+             "life_skills = 0\ndependants = 0\n", "needs"},
         {"", "[phone_line]\ncalls_max = 2\nweekdays = sat\nfrom = 2025-05-01\nuntil = 2025-04-01\n",
          "phone_line.until"},
         {"", "[initial_assessment]\nadvice.q3 = 0.8\nreferred.q3 = 0.5\n",
@@ -730,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_language_and_interpreting),
         cmocka_unit_test(test_pathway),
         cmocka_unit_test(test_segments_and_filings),
+        cmocka_unit_test(test_need_areas),
         cmocka_unit_test(test_sections_round_trip),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_social_report),
