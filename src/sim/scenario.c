@@ -35,6 +35,7 @@ const sim_param_def triage__scenario_params[] = {
     {"intake", "repeat_client", P_DOUBLE, O(repeat_client), 0, 1},
     {"intake", "language.sv", P_DOUBLE, O(lang_sv), 0, 1},
     {"intake", "language.other", P_DOUBLE, O(lang_other), 0, 1},
+    {"intake", "service", P_SERVICE, O(service), 0, 0},
     {"urgency", "immediate", P_DOUBLE, O(urgency[1]), 0, BIG},
     {"urgency", "urgent", P_DOUBLE, O(urgency[2]), 0, BIG},
     {"urgency", "priority", P_DOUBLE, O(urgency[3]), 0, BIG},
@@ -152,6 +153,7 @@ static void scenario_defaults(sim_params *p)
     p->repeat_client = 0.15;
     p->lang_sv = 0.01;
     p->lang_other = 0.04;
+    p->service = TRIAGE_SERVICE_WORKING_AGE;
     p->urgency[TRIAGE_URGENCY_IMMEDIATE] = 2;
     p->urgency[TRIAGE_URGENCY_URGENT] = 8;
     p->urgency[TRIAGE_URGENCY_PRIORITY] = 3;

@@ -309,6 +309,8 @@ static const char *parse_period(int32_t *out, const char *v)
     return "must be month, quarter, half or year";
 }
 
+static const char *const SERVICE_NAMES[] = {"working_age", "family", "older"};
+
 /* Sets the value of row d (at base + d->off) from text. */
 const char *triage__scenario_param_set(void *base_, const sim_param_def *d, const char *v)
 {
@@ -351,6 +353,13 @@ const char *triage__scenario_param_set(void *base_, const sim_param_def *d, cons
         return NULL;
     }
     case P_PERIOD: return parse_period((int32_t *)(void *)base, v);
+    case P_SERVICE:
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(v, SERVICE_NAMES[i])) {
+                *(int32_t *)(void *)base = i + 1;
+                return NULL;
+            }
+        return "must be working_age, family or older";
     }
     return "unknown type";
 }
@@ -431,6 +440,11 @@ void triage__scenario_value_text(char *out, size_t size, const void *base_,
         snprintf(out, size, "%s",
                  triage_intake_kind_name((triage_intake_kind_t) * (const int32_t *)(const void *)base));
         return;
+    case P_SERVICE: {
+        int32_t sv = *(const int32_t *)(const void *)base;
+        snprintf(out, size, "%s", SERVICE_NAMES[sv >= 1 && sv <= 3 ? sv - 1 : 0]);
+        return;
+    }
     case P_PERIOD: {
         int32_t m = *(const int32_t *)(const void *)base;
         snprintf(out, size, "%s", m == 1 ? "month" : m == 3 ? "quarter" : m == 6 ? "half" : "year");

@@ -235,8 +235,9 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     in.kind = (triage_intake_kind_t)a->kind;
     in.channel = (triage_channel_t)a->channel;
     in.received_ms = t;
-    in.service = a->kind == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION ? TRIAGE_SERVICE_FAMILY
-                                                                     : TRIAGE_SERVICE_WORKING_AGE;
+    in.service = a->kind == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION
+                     ? TRIAGE_SERVICE_FAMILY
+                     : (triage_service_area_t)p->service;
     if (tier == TRIAGE_URGENCY_IMMEDIATE)
         in.triggers = TRIAGE_TRIGGER_BIT(TRIAGE_TRIGGER_LIFE_OR_HEALTH_THREAT);
     else if (tier == TRIAGE_URGENCY_URGENT)

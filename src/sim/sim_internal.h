@@ -110,6 +110,7 @@ typedef struct {
     double channel[SIM_CHANNELS];/* relative channel weights */
     double repeat_client;        /* probability an intake concerns an existing client */
     double lang_sv, lang_other;  /* client language shares (rest Finnish) */
+    int32_t service;             /* triage_service_area_t of the intakes (child welfare: family) */
     /* [urgency] */
     double urgency[SIM_TIERS];   /* relative tier weights */
     /* [guidance] */
@@ -220,7 +221,8 @@ typedef enum {
     P_TEAMS,   /* a comma list of team numbers, or any */
     P_KIND,    /* an intake kind name */
     P_PERIOD,  /* month | quarter | half | year into 1, 3, 6, 12 */
-    P_NAME     /* up to 47 bytes of text without '#' (a municipality's name) */
+    P_NAME,    /* up to 47 bytes of text without '#' (a municipality's name) */
+    P_SERVICE  /* working_age | family | older */
 } sim_ptype;
 
 typedef struct {

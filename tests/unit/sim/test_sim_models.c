@@ -268,7 +268,8 @@ static size_t cw_same_day(const cases_t *c)
 static void test_child_welfare_duty(void **state)
 {
     (void)state;
-    triage_scenario_t *on = scenario("child_welfare_notification = 2\nrepeat_client = 0\n",
+    triage_scenario_t *on = scenario("child_welfare_notification = 2\nrepeat_client = 0\n"
+                                     "service = family\n",
                                      "[urgency]\nimmediate = 10\n"
                                      "[duty]\nchild_welfare = yes\nafter_hours = 0.3\n");
     triage_scenario_t *off = NULL;
@@ -282,6 +283,7 @@ static void test_child_welfare_duty(void **state)
     size_t late = 0, flagged = 0;
     for (size_t i = 0; i < c.n; i++) {
         const triage_case_t *x = &c.v[i];
+        assert_int_equal(x->service, TRIAGE_SERVICE_FAMILY); /* families' services */
         int32_t m = local_minute(x->received_ms);
         if (x->kind == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION && m >= 960)
             late++;
@@ -569,6 +571,7 @@ static void test_bad_input(void **state)
         {"[segment]\nq1 = 0\n", "line 1: q1"},
         {"[needs]\nhousing = -1\n", "line 2: housing"},
         {"[needs]\nmoney = 1\n", "line 2: money"},
+        {"[intake]\nservice = children\n", "line 2: service"},
         {"[segment]\nq2 = x\n", "line 2: q2"},
         {"[segment]\nq2 = 1\nmunicipality = 99999\n", "line 3: municipality"},
     };
