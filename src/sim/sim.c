@@ -77,6 +77,7 @@ static void subtract_warmup(triage_sim_stats_t *st, const triage_sim_stats_t *w)
     SUB(return_visits);
     SUB(back_to_guidance);
     SUB(social_filings);
+    SUB(to_assessment);
 #undef SUB
 }
 

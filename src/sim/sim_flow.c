@@ -228,6 +228,7 @@ triage_status_t triage__sim_to_distribution(triage_sim_t *sim, uint32_t ci, int6
         triage__sim_move(sim, &sim->cases[ci], TRIAGE_STAGE_DISTRIBUTION, 0, t, 0, 0);
     if (rc)
         return rc;
+    sim->st.to_assessment++;
     rc = triage__grow(&sim->alloc, (void **)&sim->pool, &sim->cappool, sim->npool + 1,
                       sizeof *sim->pool);
     if (rc)

@@ -105,6 +105,7 @@ static size_t sim_rows(const triage_sim_t *sim, kv *rows)
     rows[n++] = (kv){"return_visits", s->return_visits};
     rows[n++] = (kv){"back_to_guidance", s->back_to_guidance};
     rows[n++] = (kv){"social_filings", s->social_filings};
+    rows[n++] = (kv){"to_assessment", s->to_assessment};
     rows[n++] = (kv){"noshows", s->noshows};
     rows[n++] = (kv){"motivation_checks", s->motivation_checks};
     rows[n++] = (kv){"sick_spells", s->sick_spells};

@@ -217,6 +217,10 @@ static void test_initial_assessment(void **state)
     assert_int_equal(moves(sim, IA, CL, TRIAGE_CLOSE_REFERRED), st.ia_referred);
     assert_int_equal(moves(sim, IA, CL, 0), st.ia_advice + st.ia_referred);
     assert_int_equal(moves(sim, IA, TRIAGE_STAGE_DISTRIBUTION, 0), st.ia_onward);
+    assert_int_equal(moves(sim, TRIAGE_STAGE_GUIDANCE, TRIAGE_STAGE_DISTRIBUTION, 0) +
+                         moves(sim, TRIAGE_STAGE_RECEIVED, TRIAGE_STAGE_DISTRIBUTION, 0) +
+                         st.ia_onward,
+                     st.to_assessment);
     uint32_t with_ia;
     assert_ok(triage_report_assessments(&with_ia, NULL, triage_sim_report(sim)));
     triage_sim_free(sim);
