@@ -248,6 +248,7 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     in.assistance_urgent = a->kind == TRIAGE_INTAKE_APPLICATION && tier == TRIAGE_URGENCY_URGENT;
     in.assistance_complete = 1;
     triage_intake_result_t res;
+    SIM_OUT_VERSION(res, TRIAGE_INTAKE_RESULT_VERSION);
     CALL(triage_intake(&res, sim->engine, &in));
     sim->st.intakes++;
     if (res.emergency_services)

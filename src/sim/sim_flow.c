@@ -177,6 +177,7 @@ static triage_status_t assign(int32_t *out, triage_sim_t *sim, sim_case *c, int6
     triage_assign_request_t req = TRIAGE_ASSIGN_REQUEST_INIT;
     req.at_ms = t;
     triage_assignment_t a;
+    SIM_OUT_VERSION(a, TRIAGE_ASSIGNMENT_VERSION);
     sim->st.engine_calls++;
     triage_status_t rc = triage_assign_propose(&a, sim->engine, &c->id, &req);
     if (rc)

@@ -134,8 +134,14 @@ triage_status_t triage__sim_absence_handover(triage_sim_t *sim, int32_t day)
         int64_t t = sim->midnight[day] + 8 * 3600000;
         sim->now_ms = t;
         sim->st.engine_calls++;
+#ifdef SIM_SCHEMA1
         triage_status_t rc = triage_absence_proposals(&props, &n, sim->engine, &sim->w[i].id,
                                                       sim->start + day, sim->start + last, t);
+#else
+        triage_status_t rc =
+            triage_absence_proposals(&props, &n, TRIAGE_ASSIGNMENT_VERSION, sim->engine,
+                                     &sim->w[i].id, sim->start + day, sim->start + last, t);
+#endif
         if (rc)
             return rc;
         size_t moved = 0;
@@ -237,11 +243,11 @@ triage_status_t triage__sim_setup_distances(triage_sim_t *sim)
 }
 
 /* The municipalities a worker serves, into the engine's worker record. The
- * scenario has no limit; the engine's record holds TRIAGE_WORKER_MAX_SERVED
- * until its served list becomes a pointer and a count (issue 12): then this
- * is the one place to change. */
+ * scenario has no limit; the 0.1 engine's record holds
+ * TRIAGE_WORKER_MAX_SERVED, record schema 2's a pointer and a count. */
 static triage_status_t set_served(triage_worker_t *rec, const sim_worker_spec *s)
 {
+#ifdef SIM_SCHEMA1
     if (s->nserves > TRIAGE_WORKER_MAX_SERVED)
         return triage__error(TRIAGE_EINVAL, "serves",
                              "worker %s serves %u municipalities: this engine's worker record "
@@ -250,6 +256,10 @@ static triage_status_t set_served(triage_worker_t *rec, const sim_worker_spec *s
     rec->served_count = s->nserves;
     if (s->nserves)
         memcpy(rec->served, s->serves, s->nserves * sizeof *s->serves);
+#else
+    rec->served_count = s->nserves;
+    rec->served = s->serves; /* borrowed for the call */
+#endif
     return TRIAGE_OK;
 }
 

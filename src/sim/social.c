@@ -1,7 +1,7 @@
 /*
  * Social reporting (triage/social.h; docs/simulation.md, "Social
  * reporting"): phenomena by municipality and period, built from an engine
- * through its public calls only (triage_event_list, triage_case_get,
+ * through its public calls only (its events, triage_case_get,
  * triage_client_get) and the social reports workers filed.
  */
 #include <math.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "sim/engine_compat.h"
 #include "triage/social.h"
 
 /* The figures of one municipality in one period, by slot. */
@@ -109,34 +110,56 @@ TRIAGE_API void triage_social_free(triage_social_t *s)
     triage__free(&a, s);
 }
 
+/* Adds a CLASSIFIED event in the periods to c (grown as needed). */
+static triage_status_t add_classified(triage_social_t *s, classified **c, size_t *k, size_t *cap,
+                                      const triage_event_t *ev)
+{
+    if (ev->kind != TRIAGE_EVENT_CLASSIFIED)
+        return TRIAGE_OK;
+    int32_t p = period_of(s->bounds, s->nperiods, ev->at_ms);
+    if (p < 0)
+        return TRIAGE_OK;
+    triage_status_t rc = triage__grow(&s->alloc, (void **)c, cap, *k + 1, sizeof **c);
+    if (!rc)
+        (*c)[(*k)++] = (classified){ev->case_id, p, ev->to, ev->seq};
+    return rc;
+}
+
 /* The cases classified in the periods, one row per case and period. */
 static triage_status_t collect(classified **out, size_t *count, triage_social_t *s,
                                triage_engine_t *engine)
 {
+    classified *c = NULL;
+    size_t k = 0, cap = 0;
+    triage_status_t rc;
+#ifdef SIM_SCHEMA1
     triage_event_t *ev = NULL;
     size_t n = 0;
-    triage_status_t rc = triage_event_list(&ev, &n, engine, NULL, s->bounds[0],
-                                           s->bounds[s->nperiods] - 1);
-    if (rc)
-        return rc;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += ev[i].kind == TRIAGE_EVENT_CLASSIFIED;
-    classified *c = triage__calloc(&s->alloc, k ? k : 1, sizeof *c);
-    if (!c) {
-        triage_free(ev);
-        return TRIAGE_ENOMEM;
-    }
-    k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (ev[i].kind != TRIAGE_EVENT_CLASSIFIED)
-            continue;
-        int32_t p = period_of(s->bounds, s->nperiods, ev[i].at_ms);
-        if (p < 0)
-            continue;
-        c[k++] = (classified){ev[i].case_id, p, ev[i].to, ev[i].seq};
-    }
+    rc = triage_event_list(&ev, &n, engine, NULL, s->bounds[0], s->bounds[s->nperiods] - 1);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = add_classified(s, &c, &k, &cap, &ev[i]);
     triage_free(ev);
+#else
+    triage_event_query_t q = TRIAGE_EVENT_QUERY_INIT;
+    q.from_ms = s->bounds[0];
+    q.to_ms = s->bounds[s->nperiods] - 1;
+    triage_event_iter_t *it = NULL;
+    rc = triage_event_iter_new(&it, engine, &q);
+    while (!rc) {
+        triage_event_t ev;
+        ev.version = TRIAGE_EVENT_VERSION;
+        rc = triage_event_iter_next(it, &ev);
+        if (!rc)
+            rc = add_classified(s, &c, &k, &cap, &ev);
+    }
+    triage_event_iter_free(it);
+    if (rc == TRIAGE_ITEROVER)
+        rc = TRIAGE_OK;
+#endif
+    if (rc) {
+        triage__free(&s->alloc, c);
+        return rc;
+    }
     qsort(c, k, sizeof *c, classified_cmp);
     /* keep the latest classification per case and period */
     size_t m = 0;
@@ -161,10 +184,12 @@ typedef struct {
 static triage_status_t facts_of(case_facts *f, triage_engine_t *engine, const triage_id_t *id)
 {
     triage_case_t c;
+    SIM_OUT_VERSION(c, TRIAGE_CASE_VERSION);
     triage_status_t rc = triage_case_get(&c, engine, id);
     if (rc)
         return rc;
     triage_client_t cl;
+    SIM_OUT_VERSION(cl, TRIAGE_CLIENT_VERSION);
     if ((rc = triage_client_get(&cl, engine, &c.client)))
         return rc;
     f->muni = cl.municipality;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "testutil.h"
+#include "sim/engine_compat.h"
 
 /* A small team; `extra` adds sections. */
 static triage_scenario_t *scenario(const char *intake_extra, const char *extra)
@@ -43,6 +44,43 @@ static triage_sim_t *run(const triage_scenario_t *s, uint64_t seed, triage_sim_s
     return sim;
 }
 
+/* Every event of the run, in order (an owned array: free()). */
+static triage_event_t *all_events(triage_sim_t *sim, size_t *n)
+{
+#ifdef SIM_SCHEMA1
+    triage_event_t *ev = NULL, *copy;
+    assert_ok(triage_event_list(&ev, n, triage_sim_engine(sim), NULL, INT64_MIN, INT64_MAX));
+    copy = malloc((*n ? *n : 1) * sizeof *copy);
+    assert_non_null(copy);
+    if (*n)
+        memcpy(copy, ev, *n * sizeof *copy);
+    triage_free(ev);
+    return copy;
+#else
+    triage_event_iter_t *it = NULL;
+    assert_ok(triage_event_iter_new(&it, triage_sim_engine(sim), NULL));
+    size_t cap = 1024;
+    triage_event_t *ev = malloc(cap * sizeof *ev);
+    assert_non_null(ev);
+    *n = 0;
+    for (;;) {
+        if (*n == cap) {
+            cap *= 2;
+            ev = realloc(ev, cap * sizeof *ev);
+            assert_non_null(ev);
+        }
+        ev[*n].version = TRIAGE_EVENT_VERSION;
+        triage_status_t rc = triage_event_iter_next(it, &ev[*n]);
+        if (rc == TRIAGE_ITEROVER)
+            break;
+        assert_ok(rc);
+        (*n)++;
+    }
+    triage_event_iter_free(it);
+    return ev;
+#endif
+}
+
 /* Every case of the run, read through the public API. */
 typedef struct {
     triage_case_t *v;
@@ -57,8 +95,10 @@ static cases_t all_cases(triage_sim_t *sim)
     assert_ok(triage_case_list(&ids, &n, e, NULL));
     cases_t c = {calloc(n ? n : 1, sizeof(triage_case_t)), n};
     assert_non_null(c.v);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        SIM_OUT_VERSION(c.v[i], TRIAGE_CASE_VERSION);
         assert_ok(triage_case_get(&c.v[i], e, &ids[i]));
+    }
     triage_free(ids);
     return c;
 }
@@ -87,6 +127,7 @@ static triage_date_t ymd(int y, int m, int d)
 static int32_t client_muni(triage_sim_t *sim, const triage_id_t *client)
 {
     triage_client_t c;
+    SIM_OUT_VERSION(c, TRIAGE_CLIENT_VERSION);
     assert_ok(triage_client_get(&c, triage_sim_engine(sim), client));
     return c.municipality;
 }
@@ -191,14 +232,13 @@ static void test_outreach_days(void **state)
 /* Counts the cases' moves from -> to (and the closing reason, 0 any). */
 static size_t moves(triage_sim_t *sim, int from, int to, int reason)
 {
-    triage_event_t *ev = NULL;
     size_t n = 0, k = 0;
-    assert_ok(triage_event_list(&ev, &n, triage_sim_engine(sim), NULL, INT64_MIN, INT64_MAX));
+    triage_event_t *ev = all_events(sim, &n);
     for (size_t i = 0; i < n; i++)
         if (ev[i].kind == TRIAGE_EVENT_STAGE_CHANGED && ev[i].from == from && ev[i].to == to &&
             (!reason || ev[i].reason == reason))
             k++;
-    triage_free(ev);
+    free(ev);
     return k;
 }
 
@@ -338,6 +378,7 @@ static void test_language_and_interpreting(void **state)
     size_t sv = 0;
     for (size_t i = 0; i < c.n; i++) {
         triage_client_t cl;
+        SIM_OUT_VERSION(cl, TRIAGE_CLIENT_VERSION);
         assert_ok(triage_client_get(&cl, triage_sim_engine(sim), &c.v[i].client));
         assert_int_equal(cl.language, cl.municipality == 140 ? TRIAGE_LANG_SV : TRIAGE_LANG_FI);
         sv += cl.municipality == 140;
@@ -655,9 +696,8 @@ static void test_social_report(void **state)
     assert_ok(triage_social_municipality(&code, r, 1));
     assert_int_equal(code, 749);
     /* recount from the engine: classified cases per period and municipality */
-    triage_event_t *ev = NULL;
     size_t nev = 0;
-    assert_ok(triage_event_list(&ev, &nev, triage_sim_engine(sim), NULL, INT64_MIN, INT64_MAX));
+    triage_event_t *ev = all_events(sim, &nev);
     uint32_t total_reports = 0;
     for (uint32_t p = 0; p < np; p++) {
         int64_t from, to;
@@ -671,6 +711,7 @@ static void test_social_report(void **state)
                 continue; /* the simulator classifies each case once */
             last = ev[i].case_id;
             triage_case_t c;
+            SIM_OUT_VERSION(c, TRIAGE_CASE_VERSION);
             assert_ok(triage_case_get(&c, triage_sim_engine(sim), &ev[i].case_id));
             int32_t m = client_muni(sim, &c.client);
             want[0]++;
@@ -706,7 +747,7 @@ static void test_social_report(void **state)
             assert_true(isnan(v.change_pct));
         }
     }
-    triage_free(ev);
+    free(ev);
     assert_int_equal(total_reports, st.social_filings);
     assert_true(st.social_filings > 0);
     /* the outputs */
