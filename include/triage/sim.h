@@ -306,6 +306,7 @@ typedef struct triage_sim_stats {
     uint32_t back_to_guidance;    /**< assessments that found a guidance-only need and referred the client back */
     uint32_t social_filings;      /**< social reports filed by workers (Lapland's structural social work) */
     uint32_t to_assessment;       /**< cases sent on to a full service-need assessment (moved to DISTRIBUTION) */
+    uint32_t handover_refused;    /**< absence hand-over proposals the engine refused (the case stayed) */
 } triage_sim_stats_t;
 
 /** The run's counters over the period after the warm-up (sim_events and engine_calls: the whole run). ::TRIAGE_EINVAL for NULL. */

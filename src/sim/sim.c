@@ -78,6 +78,7 @@ static void subtract_warmup(triage_sim_stats_t *st, const triage_sim_stats_t *w)
     SUB(back_to_guidance);
     SUB(social_filings);
     SUB(to_assessment);
+    SUB(handover_refused);
 #undef SUB
 }
 

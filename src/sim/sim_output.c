@@ -111,6 +111,7 @@ static size_t sim_rows(const triage_sim_t *sim, kv *rows)
     rows[n++] = (kv){"sick_spells", s->sick_spells};
     rows[n++] = (kv){"absence_days", s->absence_days};
     rows[n++] = (kv){"reassignments", s->reassignments};
+    rows[n++] = (kv){"handover_refused", s->handover_refused};
     rows[n++] = (kv){"unassigned_days", s->unassigned_days};
     rows[n++] = (kv){"sim_events", s->sim_events};
     rows[n++] = (kv){"engine_calls", s->engine_calls};

@@ -144,18 +144,25 @@ triage_status_t triage__sim_absence_handover(triage_sim_t *sim, int32_t day)
 #endif
         if (rc)
             return rc;
-        size_t moved = 0;
-        for (size_t k = 0; k < n; k++)
-            moved += !triage_id_is_nil(&props[k].worker);
-        if (moved) {
-            sim->st.engine_calls++;
-            rc = triage_assign_apply(sim->engine, props, n, NULL, t);
-        }
+        /* Each proposal that changes the worker is applied on its own; one
+         * the engine refuses (a proposal of record schema 2's assignment
+         * module can, e.g. "the pair is the responsible worker") leaves that
+         * case where it is and is counted (handover_refused). */
         for (size_t k = 0; k < n && !rc; k++) {
             int32_t ci = cidx_get(sim, &props[k].case_id);
             int32_t to = triage__sim_worker_by_id(sim, &props[k].worker);
-            if (ci < 0 || to < 0 || triage_id_is_nil(&props[k].worker))
+            if (ci < 0 || to < 0 || triage_id_is_nil(&props[k].worker) ||
+                !triage_id_compare(&props[k].worker, &props[k].previous))
                 continue;
+            sim->st.engine_calls++;
+            rc = triage_assign_apply(sim->engine, &props[k], 1, NULL, t);
+            if (rc == TRIAGE_ESTATE || rc == TRIAGE_EINVAL) {
+                sim->st.handover_refused++;
+                rc = TRIAGE_OK;
+                continue;
+            }
+            if (rc)
+                break;
             sim_case *c = &sim->cases[ci];
             if (c->worker == (int32_t)i) {
                 sim->w[i].load -= c->weight;
