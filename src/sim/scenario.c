@@ -730,7 +730,8 @@ TRIAGE_API triage_status_t triage_scenario_validate(const triage_scenario_t *s)
             any = (p->guidance_roles >> s->workers[i].role & 1u) &&
                   triage__sim_team_listed(&p->guidance_teams, s->workers[i].team);
         if (!any)
-            return where(0, "guidance.teams", "no worker of those teams has a role that staffs guidance");
+            return where(0, "guidance.teams",
+                         "no worker of those teams has a role that staffs guidance");
     }
     if (p->calls_max > 0 && !p->line_weekdays)
         return where(0, "phone_line.weekdays", "the line runs on no weekday");
@@ -762,6 +763,7 @@ TRIAGE_API triage_status_t triage_scenario_validate(const triage_scenario_t *s)
     }
     for (size_t i = 0; i < s->nsegments; i++)
         if (s->segments[i].muni && !muni_known(s, s->segments[i].muni))
-            return where(s->segments[i].line, "municipality", "not one of the listed municipalities");
+            return where(s->segments[i].line, "municipality",
+                         "not one of the listed municipalities");
     return TRIAGE_OK;
 }

@@ -383,7 +383,9 @@ void triage__scenario_value_text(char *out, size_t size, const void *base_,
     switch (d->type) {
     case P_DOUBLE: snprintf(out, size, "%.17g", *(const double *)(const void *)base); return;
     case P_INT: snprintf(out, size, "%d", (int)*(const int32_t *)(const void *)base); return;
-    case P_BOOL: snprintf(out, size, "%s", *(const int32_t *)(const void *)base ? "yes" : "no"); return;
+    case P_BOOL:
+        snprintf(out, size, "%s", *(const int32_t *)(const void *)base ? "yes" : "no");
+        return;
     case P_RANGE: {
         const sim_range *r = (const sim_range *)(const void *)base;
         snprintf(out, size, "%d %d", (int)r->lo, (int)r->hi);
@@ -436,10 +438,11 @@ void triage__scenario_value_text(char *out, size_t size, const void *base_,
         }
         return;
     }
-    case P_KIND:
-        snprintf(out, size, "%s",
-                 triage_intake_kind_name((triage_intake_kind_t) * (const int32_t *)(const void *)base));
+    case P_KIND: {
+        int32_t kind = *(const int32_t *)(const void *)base;
+        snprintf(out, size, "%s", triage_intake_kind_name((triage_intake_kind_t)kind));
         return;
+    }
     case P_SERVICE: {
         int32_t sv = *(const int32_t *)(const void *)base;
         snprintf(out, size, "%s", SERVICE_NAMES[sv >= 1 && sv <= 3 ? sv - 1 : 0]);

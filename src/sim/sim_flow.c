@@ -663,8 +663,10 @@ triage_status_t triage__sim_morning_duty(triage_sim_t *sim, int32_t day)
     for (size_t i = 0; i < sim->npool; i++) {
         uint32_t ci = sim->pool[i];
         int done = 0;
-        if (sim->cases[ci].urgency == TRIAGE_URGENCY_IMMEDIATE && sim->cases[ci].arrival_day < day) {
-            triage_status_t rc = triage__sim_distribute_one(&done, sim, ci, day, 480 + (int32_t)(i % 30));
+        const sim_case *c = &sim->cases[ci];
+        if (c->urgency == TRIAGE_URGENCY_IMMEDIATE && c->arrival_day < day) {
+            triage_status_t rc =
+                triage__sim_distribute_one(&done, sim, ci, day, 480 + (int32_t)(i % 30));
             if (rc)
                 return rc;
             sim->st.sim_events++;

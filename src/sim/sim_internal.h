@@ -19,9 +19,9 @@
 #define SIM_ROLES 4     /* triage_role_t 1-3 */
 #define SIM_MAX_DAYS 3660
 #define SIM_MAX_COUNT 1000
-#define SIM_LINE_MAX 1024
+#define SIM_LINE_MAX 1024 /* the longest line of a scenario file, and of a value */
 #define SIM_FNV_OFFSET UINT64_C(0xcbf29ce484222325) /* FNV-1a 64 */
-#define SIM_FNV_PRIME UINT64_C(0x100000001b3) /* the longest line of a scenario file, and of a value */
+#define SIM_FNV_PRIME UINT64_C(0x100000001b3)
 
 typedef struct {
     int32_t lo, hi;
@@ -157,7 +157,8 @@ typedef struct {
     double ia_advice[SIM_QUADRANTS];   /* resolved with advice (ADVICE_GIVEN) */
     double ia_referred[SIM_QUADRANTS]; /* referred onward (REFERRED); the rest go on */
     /* [duty] */
-    int32_t duty_child_welfare;  /* 1: office-hours duty takes child-welfare notifications the same day */
+    int32_t duty_child_welfare;  /* 1: office-hours duty takes child-welfare notifications
+                                  * the same day */
     double after_hours;          /* share of child-welfare notifications arriving 16:00-24:00 */
     /* [interpreting] */
     double interp_contact_min;   /* interpreter minutes per reached contact */
@@ -166,7 +167,7 @@ typedef struct {
     /* [pathway] */
     double return_visit;         /* a client resolved at guidance comes back */
     sim_range return_days;       /* business days later */
-    double back_to_guidance;     /* a guidance-only need found in assessment goes back to guidance */
+    double back_to_guidance;     /* an assessment finding a guidance-only need refers back */
     sim_range back_days;
     /* [social_reporting] */
     double social_rate;          /* a classifying worker files a social report */

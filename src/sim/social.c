@@ -653,7 +653,8 @@ static void json_name(sbuf *b, const char *name)
             sput(b, "\\u%04x", (unsigned)cp);
         else {
             cp -= 0x10000;
-            sput(b, "\\u%04x\\u%04x", (unsigned)(0xd800 + (cp >> 10)), (unsigned)(0xdc00 + (cp & 0x3ff)));
+            sput(b, "\\u%04x\\u%04x", (unsigned)(0xd800 + (cp >> 10)),
+                 (unsigned)(0xdc00 + (cp & 0x3ff)));
         }
     }
     sput(b, "\"");

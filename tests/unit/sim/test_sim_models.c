@@ -173,7 +173,8 @@ static void test_phone_line(void **state)
     (void)state;
     triage_scenario_t *s =
         scenario("channel.phone = 0\nrepeat_client = 0\n",
-                 "[urgency]\nimmediate = 0\n[phone_line]\ncalls_min = 10\ncalls_max = 10\ncap = 4\nweekdays = mon, wed\n"
+                 "[urgency]\nimmediate = 0\n"
+                 "[phone_line]\ncalls_min = 10\ncalls_max = 10\ncap = 4\nweekdays = mon, wed\n"
                  "hours = 13:00-13:30\nfrom = 2025-03-10\nuntil = 2025-04-04\n");
     triage_sim_stats_t st;
     triage_sim_t *sim = run(s, 2, &st);
@@ -410,7 +411,8 @@ static void test_language_and_interpreting(void **state)
     sim = run(s, 8, &dear);
     triage_sim_free(sim);
     assert_true(cheap.interpreted > 0);
-    assert_true(dear.open_by_stage[TRIAGE_STAGE_GUIDANCE] > cheap.open_by_stage[TRIAGE_STAGE_GUIDANCE]);
+    assert_true(dear.open_by_stage[TRIAGE_STAGE_GUIDANCE] >
+                cheap.open_by_stage[TRIAGE_STAGE_GUIDANCE]);
     triage_scenario_free(s);
 }
 
