@@ -632,6 +632,57 @@ static void test_bad_input(void **state)
                      triage_error_last()->argument, rows[i].arg, triage_error_last()->message);
         assert_ptr_equal(s, (triage_scenario_t *)&s);
     }
+    /* every key of the new single sections refuses a value out of range */
+    static const char *const singles[][3] = {
+        {"needs", "livelihood", "-1"},       {"needs", "housing", "x"},
+        {"needs", "health", "-2"},           {"needs", "mental_health", "-1"},
+        {"needs", "substance_use", "nan"},   {"needs", "violence", "-1"},
+        {"needs", "relationships", "-1"},    {"needs", "activity", "-1"},
+        {"needs", "life_skills", "-1"},      {"needs", "dependants", "-1"},
+        {"initial_assessment", "advice.q2", "2"}, {"initial_assessment", "advice.q3", "-1"},
+        {"initial_assessment", "advice.q4", "x"}, {"initial_assessment", "referred.q1", "1.5"},
+        {"initial_assessment", "referred.q2", "-1"}, {"initial_assessment", "referred.q3", "x"},
+    };
+    for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) {
+        char text[256], want[64];
+        snprintf(text, sizeof text, "[%s]\n%s = %s\n", singles[i][0], singles[i][1], singles[i][2]);
+        snprintf(want, sizeof want, "line 2: %s", singles[i][1]);
+        triage_scenario_t *s = NULL;
+        assert_status(triage_scenario_parse(&s, text, "t.scn", NULL), TRIAGE_EINVAL);
+        assert_string_equal(triage_error_last()->argument, want);
+        triage_scenario_t *ok = NULL;
+        assert_ok(triage_scenario_new(&ok, NULL));
+        assert_status(triage_scenario_set(ok, singles[i][0], singles[i][1], singles[i][2]),
+                      TRIAGE_EINVAL); /* the setter refuses it too */
+        triage_scenario_free(ok);
+    }
+    /* every key of the new repeated sections, after its required keys */
+    static const char *const repeated[][4] = {
+        {"kela_point", "weekdays = wed\n", "hours", "15:00-09:00"},
+        {"kela_point", "weekdays = wed\n", "from", "2025-02-29"},
+        {"kela_point", "weekdays = wed\n", "until", "yesterday"},
+        {"kela_point", "weekdays = wed\n", "municipality", "-4"},
+        {"outreach", "date = 2025-03-05\n", "hours", "14:00"},
+        {"outreach", "date = 2025-03-05\n", "reach", "-1"},
+        {"outreach", "date = 2025-03-05\n", "municipality", "x"},
+        {"segment", "q1 = 1\n", "from", "2025-1-1"},
+        {"segment", "q1 = 1\n", "until", "x"},
+        {"segment", "q1 = 1\n", "q3", "-1"},
+        {"segment", "q1 = 1\n", "q4", "x"},
+        {"municipality", "code = 5\n", "language.other", "2"},
+        {"municipality", "code = 5\n", "weight", "-1"},
+    };
+    for (size_t i = 0; i < sizeof repeated / sizeof repeated[0]; i++) {
+        char text[256], want[64];
+        snprintf(text, sizeof text, "[%s]\n%s%s = %s\n", repeated[i][0], repeated[i][1],
+                 repeated[i][2], repeated[i][3]);
+        snprintf(want, sizeof want, "line 3: %s", repeated[i][2]);
+        triage_scenario_t *s = NULL;
+        assert_status(triage_scenario_parse(&s, text, "t.scn", NULL), TRIAGE_EINVAL);
+        if (strcmp(triage_error_last()->argument, want))
+            fail_msg("repeated %zu: argument '%s', expected '%s'", i,
+                     triage_error_last()->argument, want);
+    }
     /* whole-scenario checks name the section's line or the key */
     static const struct {
         const char *intake, *extra, *arg;
