@@ -455,27 +455,40 @@ static void sort_pool(triage_sim_t *sim)
     }
 }
 
-triage_status_t triage__sim_distribution(triage_sim_t *sim, int32_t day, int32_t minute)
+/* Distributes the pool's cases that `take` selects, from `minute` on (one
+ * minute apart, wrapping every `spread`); the rest stay in the pool. */
+static triage_status_t distribute_pool(triage_sim_t *sim, int32_t day, int32_t minute,
+                                       int32_t spread, int (*take)(const sim_case *, int32_t))
 {
-    sort_pool(sim);
     size_t keep = 0;
     for (size_t i = 0; i < sim->npool; i++) {
         int done = 0;
         uint32_t ci = sim->pool[i];
-        if (sim->cases[ci].after_hours && sim->cases[ci].arrival_day == day) {
-            sim->pool[keep++] = ci; /* tonight's: the duty pair takes it tomorrow morning */
-            continue;
+        if (take(&sim->cases[ci], day)) {
+            triage_status_t rc = triage__sim_distribute_one(&done, sim, ci, day,
+                                                            minute + (int32_t)(i % (size_t)spread));
+            if (rc)
+                return rc;
+            sim->st.sim_events++;
         }
-        triage_status_t rc =
-            triage__sim_distribute_one(&done, sim, ci, day, minute + (int32_t)(i % 60));
-        if (rc)
-            return rc;
-        sim->st.sim_events++;
         if (!done)
             sim->pool[keep++] = ci;
     }
     sim->npool = keep;
     return TRIAGE_OK;
+}
+
+/* The day's distribution takes all but tonight's after-hours arrivals (the
+ * duty pair takes those tomorrow morning). */
+static int daytime(const sim_case *c, int32_t day)
+{
+    return !(c->after_hours && c->arrival_day == day);
+}
+
+triage_status_t triage__sim_distribution(triage_sim_t *sim, int32_t day, int32_t minute)
+{
+    sort_pool(sim);
+    return distribute_pool(sim, day, minute, 60, daytime);
 }
 
 triage_status_t triage__sim_on_event(triage_sim_t *sim, const sim_event *e)
@@ -657,24 +670,14 @@ triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day)
     return rc;
 }
 
+/* The morning duty takes the IMMEDIATE cases of earlier days. */
+static int earlier_immediate(const sim_case *c, int32_t day)
+{
+    return c->urgency == TRIAGE_URGENCY_IMMEDIATE && c->arrival_day < day;
+}
+
 triage_status_t triage__sim_morning_duty(triage_sim_t *sim, int32_t day)
 {
-    size_t keep = 0;
-    for (size_t i = 0; i < sim->npool; i++) {
-        uint32_t ci = sim->pool[i];
-        int done = 0;
-        const sim_case *c = &sim->cases[ci];
-        if (c->urgency == TRIAGE_URGENCY_IMMEDIATE && c->arrival_day < day) {
-            triage_status_t rc =
-                triage__sim_distribute_one(&done, sim, ci, day, 480 + (int32_t)(i % 30));
-            if (rc)
-                return rc;
-            sim->st.sim_events++;
-        }
-        if (!done)
-            sim->pool[keep++] = ci;
-    }
-    sim->npool = keep;
-    return TRIAGE_OK;
+    return distribute_pool(sim, day, 480, 30, earlier_immediate);
 }
 

@@ -53,6 +53,14 @@ def _date(value):
     return int(value)
 
 
+def _written(text, path):
+    """Writes ``text`` to ``path`` (when not None) and returns it."""
+    if path is not None:
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    return text
+
+
 class Scenario:
     """A simulation scenario (a wrapper of the C ``triage_scenario_t``)."""
 
@@ -173,11 +181,7 @@ class SimReport:
 
     def to_csv(self, path=None):
         """The CSV text (``section,group,key,value``); written to ``path`` when given."""
-        text = _ll.triage_sim_write_csv(self._h)
-        if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-        return text
+        return _written(_ll.triage_sim_write_csv(self._h), path)
 
     def to_json(self):
         return _ll.triage_sim_write_json(self._h)
@@ -216,11 +220,7 @@ class SocialReport:
 
     def to_csv(self, path=None):
         """The long CSV table; written to ``path`` when given."""
-        text = _ll.triage_social_write_csv(self._h)
-        if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-        return text
+        return _written(_ll.triage_social_write_csv(self._h), path)
 
     def to_json(self):
         return _ll.triage_social_write_json(self._h)

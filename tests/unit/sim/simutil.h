@@ -1,4 +1,5 @@
-/* Helpers for the simulation tests: the path of a file of the repository. */
+/* Helpers for the simulation tests: the path of a file of the repository,
+ * and a parser error that names its line and key. Include after testutil.h. */
 #ifndef TRIAGE_SIMUTIL_H
 #define TRIAGE_SIMUTIL_H
 
@@ -35,6 +36,22 @@ static inline void sim_repo_path(char *out, size_t size, const char *rel)
         }
     }
     snprintf(out, size, "%s", path);
+}
+
+/* Parsing `text` (as "t.scn") fails with EINVAL, the last error's argument
+ * is `arg` ("line N: key"), the message starts with the file's name, and the
+ * output is left untouched. `row` is for the failure message. */
+static inline void sim_expect_parse_error(const char *text, const char *arg, size_t row)
+{
+    triage_scenario_t *s = (triage_scenario_t *)&s;
+    triage_status_t rc = triage_scenario_parse(&s, text, "t.scn", NULL);
+    if (rc != TRIAGE_EINVAL)
+        fail_msg("row %zu: status %d", row, (int)rc);
+    if (strcmp(triage_error_last()->argument, arg))
+        fail_msg("row %zu: argument '%s', expected '%s' (%s)", row, triage_error_last()->argument,
+                 arg, triage_error_last()->message);
+    assert_true(strncmp(triage_error_last()->message, "t.scn:", 6) == 0);
+    assert_ptr_equal(s, (triage_scenario_t *)&s); /* untouched */
 }
 
 #endif

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "simutil.h"
 
 /* A small team (§10 "the staff"): 1 social worker, 2 counsellors, 1 guide. */
 static const char SMALL[] =
@@ -145,17 +146,8 @@ static void test_parser_errors(void **state)
         {"[scenario]\nwarmup = -1\n", "line 2: warmup"},
         {"[scenario]\nwarmup = 3661\n", "line 2: warmup"},
     };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        triage_scenario_t *s = (triage_scenario_t *)&s;
-        triage_status_t rc = triage_scenario_parse(&s, rows[i].text, "t.scn", NULL);
-        if (rc != TRIAGE_EINVAL)
-            fail_msg("row %zu: status %d", i, (int)rc);
-        if (strcmp(triage_error_last()->argument, rows[i].arg))
-            fail_msg("row %zu: argument '%s', expected '%s'", i, triage_error_last()->argument,
-                     rows[i].arg);
-        assert_true(strncmp(triage_error_last()->message, "t.scn:", 6) == 0);
-        assert_ptr_equal(s, (triage_scenario_t *)&s); /* untouched */
-    }
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        sim_expect_parse_error(rows[i].text, rows[i].arg, i);
     /* A whole-scenario error: guidance staffed by nobody (validation). */
     triage_scenario_t *s = NULL;
     assert_status(triage_scenario_parse(&s, "[worker]\nname = a\nrole = social_worker\n", "t.scn", NULL),
@@ -164,27 +156,10 @@ static void test_parser_errors(void **state)
     /* A missing file. */
     assert_status(triage_scenario_load(&s, "/nonexistent/x.scn", NULL), TRIAGE_ENOTFOUND);
     assert_error_arg("path");
-    /* The shipped example parses. */
-    /* The shipped example parses (found from this file's path; meson runs
-     * tests in the build directory, where __FILE__ is relative). */
+    /* The shipped example parses (found from the repository). */
     {
-        char path[512], full[800];
-        const char *use = path;
-        snprintf(path, sizeof path, "%s", __FILE__);
-        char *cut = strstr(path, "tests/unit/sim/test_sim.c");
-        assert_non_null(cut);
-        snprintf(cut, sizeof path - (size_t)(cut - path), "examples/scenarios/north-savo.scn");
-        if (path[0] != '/' && access(path, R_OK) != 0) {
-            /* not run from the build directory: go from the executable */
-            char exe[256];
-            ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-            assert_true(n > 0);
-            exe[n] = '\0';
-            for (int up = 0; up < 3; up++)
-                *strrchr(exe, '/') = '\0';
-            snprintf(full, sizeof full, "%s/%s", exe, path);
-            use = full;
-        }
+        char use[800];
+        sim_repo_path(use, sizeof use, "examples/scenarios/north-savo.scn");
         assert_ok(triage_scenario_load(&s, use, NULL));
         size_t n;
         assert_ok(triage_scenario_worker_count(&n, s));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "testutil.h"
+#include "simutil.h"
 #include "sim/engine_compat.h"
 
 /* A small team; `extra` adds sections. */
@@ -622,16 +623,8 @@ static void test_bad_input(void **state)
         {"[segment]\nq2 = x\n", "line 2: q2"},
         {"[segment]\nq2 = 1\nmunicipality = 99999\n", "line 3: municipality"},
     };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        triage_scenario_t *s = (triage_scenario_t *)&s;
-        triage_status_t rc = triage_scenario_parse(&s, rows[i].text, "t.scn", NULL);
-        if (rc != TRIAGE_EINVAL)
-            fail_msg("row %zu: status %d", i, (int)rc);
-        if (strcmp(triage_error_last()->argument, rows[i].arg))
-            fail_msg("row %zu: argument '%s', expected '%s' (%s)", i,
-                     triage_error_last()->argument, rows[i].arg, triage_error_last()->message);
-        assert_ptr_equal(s, (triage_scenario_t *)&s);
-    }
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        sim_expect_parse_error(rows[i].text, rows[i].arg, i);
     /* every key of the new single sections refuses a value out of range */
     static const char *const singles[][3] = {
         {"needs", "livelihood", "-1"},       {"needs", "housing", "x"},
