@@ -86,8 +86,8 @@ static int32_t bdays_from(const triage_sim_t *sim, int32_t day, int32_t n)
 }
 
 triage_status_t triage__sim_move(triage_sim_t *sim, sim_case *c, triage_stage_t to,
-                            triage_closing_reason_t reason, int64_t t, int plan_unnec,
-                            int resp_unnec)
+                                 triage_closing_reason_t reason, int64_t t, int plan_unnec,
+                                 int resp_unnec)
 {
     triage_move_t m = TRIAGE_MOVE_INIT;
     m.to = to;
@@ -112,7 +112,7 @@ static void release_worker(triage_sim_t *sim, sim_case *c)
 }
 
 triage_status_t triage__sim_close_case(triage_sim_t *sim, sim_case *c, triage_closing_reason_t r,
-                                  int64_t t)
+                                       int64_t t)
 {
     triage_status_t rc = triage__sim_move(sim, c, TRIAGE_STAGE_CLOSED, r, t, 0, 0);
     if (!rc)
@@ -391,7 +391,7 @@ static triage_status_t social_filing(triage_sim_t *sim, sim_case *c, int64_t t)
 }
 
 triage_status_t triage__sim_distribute_one(int *done, triage_sim_t *sim, uint32_t ci, int32_t day,
-                                      int32_t minute)
+                                           int32_t minute)
 {
     sim_case *c = &sim->cases[ci];
     const sim_params *p = &sim->p;
