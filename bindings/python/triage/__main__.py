@@ -343,8 +343,6 @@ def main(argv=None):
         return _COMMANDS[a.command](a)
     except _Usage as e:
         return _fail(str(e))
-    except NotImplementedError as e:
-        return _fail(str(e), EXIT_RUNTIME)
     except triage.TriageError as e:
         return _fail(str(e), EXIT_RUNTIME)
 
