@@ -157,18 +157,6 @@ def east_uusimaa(seeds):
 def pirkanmaa(seeds):
     sc = triage.Scenario.load(SCN / "pirkanmaa.scn")
     note = "the shipped file"
-    try:
-        run(sc, seeds[0])
-    except triage.InvalidArgument as e:
-        if e.argument != "serves":
-            raise
-        # Until the engine's worker record holds more than 16 municipalities:
-        # the same scenario with the guides serving the 16 largest.
-        text = sc.to_text()
-        full = "serves = 837, 536, 980, 211, 418, 790, 908, 604, 20, 108, 508, 562, 143, 936, 635, 581, 887, 922, 702, 619, 291, 177, 250"
-        assert full in text
-        sc = triage.Scenario.parse(text.replace(full, "serves = " + full[9:].rsplit(", ", 7)[0]))
-        note = "guides serving the 16 largest (engine limit)"
     interp, minutes, returns, back, intakes = [], [], [], [], []
     for s in seeds:
         x = run(sc, s).simulation
@@ -177,9 +165,8 @@ def pirkanmaa(seeds):
         returns.append(x["return_visits"])
         back.append(x["back_to_guidance"])
         intakes.append(x["intakes"])
-    served = "23" if note == "the shipped file" else "23 in the file; 16 in these runs"
     return note, [
-        ("Municipalities served by the guidance unit", "23", served, "input"),
+        ("Municipalities served by the guidance unit", "23", "23", "input"),
         ("Cases flagged for interpreting", "foreign-language clients served with an interpreter",
          fmt(*ci(interp), unit=" %"), note),
         ("Interpreter hours a month", "no figure", fmt(*ci(minutes), digits=0), note),

@@ -7,7 +7,6 @@
 #define TRIAGE_SIM_INTERNAL_H
 
 #include "base/internal.h"
-#include "sim/engine_compat.h"
 #include "triage/sim.h"
 
 #define SIM_LABEL_MAX 32

@@ -134,14 +134,9 @@ triage_status_t triage__sim_absence_handover(triage_sim_t *sim, int32_t day)
         int64_t t = sim->midnight[day] + 8 * 3600000;
         sim->now_ms = t;
         sim->st.engine_calls++;
-#ifdef SIM_SCHEMA1
-        triage_status_t rc = triage_absence_proposals(&props, &n, sim->engine, &sim->w[i].id,
-                                                      sim->start + day, sim->start + last, t);
-#else
         triage_status_t rc =
             triage_absence_proposals(&props, &n, TRIAGE_ASSIGNMENT_VERSION, sim->engine,
                                      &sim->w[i].id, sim->start + day, sim->start + last, t);
-#endif
         if (rc)
             return rc;
         /* Each proposal that changes the worker is applied on its own; one
@@ -249,27 +244,6 @@ triage_status_t triage__sim_setup_distances(triage_sim_t *sim)
     return rc;
 }
 
-/* The municipalities a worker serves, into the engine's worker record. The
- * scenario has no limit; the 0.1 engine's record holds
- * TRIAGE_WORKER_MAX_SERVED, record schema 2's a pointer and a count. */
-static triage_status_t set_served(triage_worker_t *rec, const sim_worker_spec *s)
-{
-#ifdef SIM_SCHEMA1
-    if (s->nserves > TRIAGE_WORKER_MAX_SERVED)
-        return triage__error(TRIAGE_EINVAL, "serves",
-                             "worker %s serves %u municipalities: this engine's worker record "
-                             "holds at most %d (TRIAGE_WORKER_MAX_SERVED)",
-                             s->label, (unsigned)s->nserves, TRIAGE_WORKER_MAX_SERVED);
-    rec->served_count = s->nserves;
-    if (s->nserves)
-        memcpy(rec->served, s->serves, s->nserves * sizeof *s->serves);
-#else
-    rec->served_count = s->nserves;
-    rec->served = s->serves; /* borrowed for the call */
-#endif
-    return TRIAGE_OK;
-}
-
 triage_status_t triage__sim_setup_workers(triage_sim_t *sim)
 {
     const triage_scenario_t *sc = sim->sc;
@@ -302,9 +276,8 @@ triage_status_t triage__sim_setup_workers(triage_sim_t *sim)
             rec.languages = s->languages;
             rec.office = s->office;
             rec.team = s->team;
-            triage_status_t rc = set_served(&rec, s);
-            if (rc)
-                return rc;
+            rec.served_count = s->nserves;
+            rec.served = s->serves; /* borrowed for the call; no limit */
             sim->now_ms = sim->midnight[0];
             CALL(triage_worker_create(&w->id, sim->engine, &rec));
         }

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "base/internal.h"
-#include "sim/engine_compat.h"
 #include "triage/social.h"
 
 /* The figures of one municipality in one period, by slot. */
@@ -132,14 +131,6 @@ static triage_status_t collect(classified **out, size_t *count, triage_social_t 
     classified *c = NULL;
     size_t k = 0, cap = 0;
     triage_status_t rc;
-#ifdef SIM_SCHEMA1
-    triage_event_t *ev = NULL;
-    size_t n = 0;
-    rc = triage_event_list(&ev, &n, engine, NULL, s->bounds[0], s->bounds[s->nperiods] - 1);
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = add_classified(s, &c, &k, &cap, &ev[i]);
-    triage_free(ev);
-#else
     triage_event_query_t q = TRIAGE_EVENT_QUERY_INIT;
     q.from_ms = s->bounds[0];
     q.to_ms = s->bounds[s->nperiods] - 1;
@@ -155,7 +146,6 @@ static triage_status_t collect(classified **out, size_t *count, triage_social_t 
     triage_event_iter_free(it);
     if (rc == TRIAGE_ITEROVER)
         rc = TRIAGE_OK;
-#endif
     if (rc) {
         triage__free(&s->alloc, c);
         return rc;
@@ -184,12 +174,12 @@ typedef struct {
 static triage_status_t facts_of(case_facts *f, triage_engine_t *engine, const triage_id_t *id)
 {
     triage_case_t c;
-    SIM_OUT_VERSION(c, TRIAGE_CASE_VERSION);
+    c.version = TRIAGE_CASE_VERSION;
     triage_status_t rc = triage_case_get(&c, engine, id);
     if (rc)
         return rc;
     triage_client_t cl;
-    SIM_OUT_VERSION(cl, TRIAGE_CLIENT_VERSION);
+    cl.version = TRIAGE_CLIENT_VERSION;
     if ((rc = triage_client_get(&cl, engine, &c.client)))
         return rc;
     f->muni = cl.municipality;

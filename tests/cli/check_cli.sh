@@ -180,10 +180,6 @@ dir="$(dirname "$0")/../../examples/scenarios"
 for r in kuusotso lapland east-uusimaa-before east-uusimaa-after pirkanmaa; do
   "$cli" simulate --scenario "$dir/$r.scn" --days 30 --warmup 0 --seed 2 --format csv > "$tmp/r1" 2> "$tmp/err"
   got=$?
-  if [ "$r" = pirkanmaa ] && [ "$got" -eq 1 ] && grep -q "TRIAGE_WORKER_MAX_SERVED" "$tmp/err"; then
-    echo "SKIP: $r.scn: the engine's worker record holds at most 16 served municipalities (TRIAGE_WORKER_MAX_SERVED) until the engine rework"
-    continue
-  fi
   n=$((n + 1))
   [ "$got" -eq 0 ] || { echo "FAIL: simulate $r.scn exited $got"; cat "$tmp/err"; fails=$((fails + 1)); continue; }
   "$cli" simulate --scenario "$dir/$r.scn" --days 30 --warmup 0 --seed 2 --format csv > "$tmp/r2"

@@ -7,19 +7,11 @@ import pytest
 import triage
 
 SCN = pathlib.Path(__file__).resolve().parents[2] / "examples" / "scenarios"
-LIMIT = ("the engine's worker record holds at most 16 served municipalities "
-         "(TRIAGE_WORKER_MAX_SERVED) until the engine rework of issue 12; "
-         "pirkanmaa.scn's guides serve 23")
 
 
 def run(name, seed, days=40, warmup=0):
     sc = triage.Scenario.load(SCN / name)
-    try:
-        return triage.simulate(sc, days=days, seed=seed, warmup=warmup)
-    except triage.InvalidArgument as e:
-        if e.argument == "serves" and name == "pirkanmaa.scn":
-            pytest.skip(LIMIT)
-        raise
+    return triage.simulate(sc, days=days, seed=seed, warmup=warmup)
 
 
 @pytest.mark.parametrize("name", ["north-savo.scn", "kuusotso.scn", "lapland.scn",

@@ -10,7 +10,6 @@
 
 #include "testutil.h"
 #include "simutil.h"
-#include "sim/engine_compat.h"
 
 /* A small team; `extra` adds sections. */
 static triage_scenario_t *scenario(const char *intake_extra, const char *extra)
@@ -48,16 +47,6 @@ static triage_sim_t *run(const triage_scenario_t *s, uint64_t seed, triage_sim_s
 /* Every event of the run, in order (an owned array: free()). */
 static triage_event_t *all_events(triage_sim_t *sim, size_t *n)
 {
-#ifdef SIM_SCHEMA1
-    triage_event_t *ev = NULL, *copy;
-    assert_ok(triage_event_list(&ev, n, triage_sim_engine(sim), NULL, INT64_MIN, INT64_MAX));
-    copy = malloc((*n ? *n : 1) * sizeof *copy);
-    assert_non_null(copy);
-    if (*n)
-        memcpy(copy, ev, *n * sizeof *copy);
-    triage_free(ev);
-    return copy;
-#else
     triage_event_iter_t *it = NULL;
     assert_ok(triage_event_iter_new(&it, triage_sim_engine(sim), NULL));
     size_t cap = 1024;
@@ -79,7 +68,6 @@ static triage_event_t *all_events(triage_sim_t *sim, size_t *n)
     }
     triage_event_iter_free(it);
     return ev;
-#endif
 }
 
 /* Every case of the run, read through the public API. */
@@ -97,7 +85,7 @@ static cases_t all_cases(triage_sim_t *sim)
     cases_t c = {calloc(n ? n : 1, sizeof(triage_case_t)), n};
     assert_non_null(c.v);
     for (size_t i = 0; i < n; i++) {
-        SIM_OUT_VERSION(c.v[i], TRIAGE_CASE_VERSION);
+        c.v[i].version = TRIAGE_CASE_VERSION;
         assert_ok(triage_case_get(&c.v[i], e, &ids[i]));
     }
     triage_free(ids);
@@ -128,7 +116,7 @@ static triage_date_t ymd(int y, int m, int d)
 static int32_t client_muni(triage_sim_t *sim, const triage_id_t *client)
 {
     triage_client_t c;
-    SIM_OUT_VERSION(c, TRIAGE_CLIENT_VERSION);
+    c.version = TRIAGE_CLIENT_VERSION;
     assert_ok(triage_client_get(&c, triage_sim_engine(sim), client));
     return c.municipality;
 }
@@ -380,7 +368,7 @@ static void test_language_and_interpreting(void **state)
     size_t sv = 0;
     for (size_t i = 0; i < c.n; i++) {
         triage_client_t cl;
-        SIM_OUT_VERSION(cl, TRIAGE_CLIENT_VERSION);
+        cl.version = TRIAGE_CLIENT_VERSION;
         assert_ok(triage_client_get(&cl, triage_sim_engine(sim), &c.v[i].client));
         assert_int_equal(cl.language, cl.municipality == 140 ? TRIAGE_LANG_SV : TRIAGE_LANG_FI);
         sv += cl.municipality == 140;
@@ -757,7 +745,7 @@ static void test_social_report(void **state)
                 continue; /* the simulator classifies each case once */
             last = ev[i].case_id;
             triage_case_t c;
-            SIM_OUT_VERSION(c, TRIAGE_CASE_VERSION);
+            c.version = TRIAGE_CASE_VERSION;
             assert_ok(triage_case_get(&c, triage_sim_engine(sim), &ev[i].case_id));
             int32_t m = client_muni(sim, &c.client);
             want[0]++;
