@@ -3,6 +3,7 @@ text and dicts, determinism, reports, comparison, errors, GC order."""
 import gc
 import os
 import pathlib
+import pickle
 
 import pytest
 
@@ -155,6 +156,11 @@ def test_social_report():
     assert soc.to_csv() == r.social("month").to_csv()
     with pytest.raises(ValueError):
         r.social("week")
+    # a report unpickled elsewhere keeps its figures but has no run to report on
+    again = pickle.loads(pickle.dumps(r))
+    assert again.intake_hash == r.intake_hash
+    with pytest.raises(ValueError, match="unpickled"):
+        again.social()
 
 
 def test_add_section_and_new_keys():
