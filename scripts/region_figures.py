@@ -49,16 +49,25 @@ def run(scenario, seed):
 
 def north_savo(seeds):
     sc = triage.Scenario.load(SCN / "north-savo.scn")
-    share, p90, start, end = [], [], [], []
+    staff = {}
+    for w in sc.to_dict()["workers"]:
+        n, fte = staff.get(w["role"], (0, 0.0))
+        staff[w["role"]] = (n + w["count"], fte + w["count"] * w["fte"])
+    sw, sc_, sg = (staff.get(r, (0, 0.0)) for r in
+                   ("social_worker", "social_counsellor", "service_guide"))
+    share, p90, start, end, soft, hard = [], [], [], [], [], []
     for s in seeds:
         d = run(sc, s).to_dict()
         share.append(100 * d["report"]["guidance"]["share"])
         p90.append(d["report"]["waiting_days"]["assessment_start"]["p90"])
         start.append(d["simulation"]["open_at_start"])
         end.append(d["simulation"]["open"])
+        soft.append(d["report"]["over_cap"]["soft"])
+        hard.append(d["report"]["over_cap"]["hard"])
     return [
         ("Team", "social workers fewer than counsellors, in different offices",
-         "4 social workers (one per office), 8 counsellors, 2 guides + a summer substitute",
+         f"{sw[0]} social workers ({sw[1]:.1f} FTE; one per office, two in Kuopio), "
+         f"{sc_[0]} counsellors ({sc_[1]:.1f} FTE), {sg[0] - 1} guides + a summer substitute",
          "input"),
         ("Resolved at guidance", "\"most contacts\" (valtaosa)", fmt(*ci(share), unit=" %"),
          f"{len(seeds)} seeds"),
@@ -66,6 +75,9 @@ def north_savo(seeds):
          fmt(*ci(p90)) + " business days", f"{len(seeds)} seeds, the year"),
         ("Open cases: after the warm-up / at the year's end", "a steady state (§10)",
          f"{fmt(*ci(start))} / {fmt(*ci(end))}", f"{len(seeds)} seeds"),
+        ("Assignments over the soft / hard cap a year", "no figure (caps: 35 / 50 clients "
+         "per FTE, docs/domain.md §7.1)", f"{fmt(*ci(soft))} / {fmt(*ci(hard))}",
+         f"{len(seeds)} seeds"),
     ]
 
 
