@@ -45,7 +45,7 @@ def test_dict_and_determinism(tmp_path):
 
 def test_file_text_roundtrip():
     sc = triage.Scenario.load(NORTH_SAVO)
-    assert sc.worker_count == 11
+    assert sc.worker_count == 12  # [worker] entries (15 workers: sc-kuopio has count = 4)
     again = triage.Scenario.parse(sc.to_text(), "written")
     assert again.to_text() == sc.to_text()
     r1 = triage.simulate(sc, days=20, seed=1)
