@@ -49,10 +49,12 @@ static void usage(FILE *to)
             "  check --db DB       check a store without changing it: SQLite's\n"
             "                      integrity_check, then every record and event\n"
             "                      decoded and validated; exit 1 when damaged\n"
-            "  simulate --scenario FILE [--days N] [--seed S] [--db DB]\n"
-            "           [--format table|csv|json]\n"
+            "  simulate --scenario FILE [--days N] [--warmup N] [--seed S] [--db DB]\n"
+            "           [--format table|csv|json] [--social FILE|-]\n"
+            "           [--social-period month|quarter|half|year]\n"
             "                      run a scenario (docs/simulation.md) on the engine,\n"
-            "                      persisting to a new database with --db\n"
+            "                      persisting to a new database with --db; --social\n"
+            "                      writes the social report (CSV for *.csv, else JSON)\n"
             "\n"
             "DB is an SQLite file, or a PostgreSQL connection string: one that starts\n"
             "with postgresql:// or postgres://, or with a word and '=' (\"host=db1\n"
@@ -111,13 +113,20 @@ static const struct {
               "Checks a store without changing it: SQLite's integrity_check, then every\n"
               "record and event decoded and validated. Exit 0 and a summary when sound;\n"
               "exit 1 and one line naming the damaged record kind and field otherwise.\n"},
-    {"simulate", "simulate --scenario FILE [--days N] [--seed S] [--db FILE]\n"
-                 "                [--format table|csv|json]\n"
+    {"simulate", "simulate --scenario FILE [--days N] [--warmup N] [--seed S] [--db FILE]\n"
+                 "                [--format table|csv|json] [--social FILE|-]\n"
+                 "                [--social-period month|quarter|half|year]\n"
                  "\n"
                  "Runs a scenario (docs/simulation.md) on the engine; with --db the run is kept\n"
                  "in a new SQLite file. A progress bar is shown when stderr is a terminal.\n"
                  "  --days N            calendar days (1-3660; default: the scenario's)\n"
-                 "  --seed S            the random seed (0-2147483647; default 1)\n"},
+                 "  --warmup N          calendar days simulated before the start that no\n"
+                 "                      figure counts (0-3660; default: the scenario's warmup)\n"
+                 "  --seed S            the random seed (0-2147483647; default 1)\n"
+                 "  --social FILE|-     also write the social report of the run (CSV when\n"
+                 "                      FILE ends in .csv, else JSON; - for stdout)\n"
+                 "  --social-period P   the social report's periods: month, quarter, half or\n"
+                 "                      year (default: the scenario's [social_reporting])\n"},
 };
 
 /* Prints COMMAND's help and returns 1 when @p argv (a command's arguments)
@@ -1002,10 +1011,35 @@ static int sim_progress(void *ud, int32_t day, int32_t days)
     return 0;
 }
 
+/* The run's social report to FILE (CSV when it ends in .csv, else JSON) or
+ * to stdout for "-" (JSON). */
+static int write_social(triage_sim_t *sim, const char *file, int32_t months)
+{
+    triage_social_t *soc = NULL;
+    if (triage_sim_social(&soc, sim, months) != TRIAGE_OK)
+        return fail_runtime("cannot build the social report");
+    size_t n = strlen(file);
+    int csv = n > 4 && !strcmp(file + n - 4, ".csv");
+    char *text = NULL;
+    triage_status_t st =
+        csv ? triage_social_write_csv(&text, soc) : triage_social_write_json(&text, soc);
+    triage_social_free(soc);
+    if (st != TRIAGE_OK)
+        return fail_runtime("cannot write the social report");
+    int rc = 0;
+    FILE *f = strcmp(file, "-") ? fopen(file, "w") : stdout;
+    if (!f || fputs(text, f) == EOF || (f != stdout && fclose(f) != 0)) {
+        fprintf(stderr, "%s: %s: cannot write the file\n", prog, file);
+        rc = EXIT_RUNTIME;
+    }
+    triage_free(text);
+    return rc;
+}
+
 static int cmd_simulate(int argc, char **argv)
 {
-    const char *path = NULL, *db = NULL, *format = "table";
-    long days = 0, seed = 1;
+    const char *path = NULL, *db = NULL, *format = "table", *social = NULL;
+    long days = 0, seed = 1, warmup = -1, months = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (opt_value(argc, argv, &i, "--scenario", &v)) {
@@ -1015,6 +1049,9 @@ static int cmd_simulate(int argc, char **argv)
         } else if (opt_value(argc, argv, &i, "--days", &v)) {
             if (!parse_int(v, 1, 3660, &days))
                 return fail_usage("--days must be 1-3660", v);
+        } else if (opt_value(argc, argv, &i, "--warmup", &v)) {
+            if (!parse_int(v, 0, 3660, &warmup))
+                return fail_usage("--warmup must be 0-3660", v);
         } else if (opt_value(argc, argv, &i, "--seed", &v)) {
             if (!parse_int(v, 0, 2147483647L, &seed))
                 return fail_usage("--seed must be 0-2147483647", v);
@@ -1030,6 +1067,19 @@ static int cmd_simulate(int argc, char **argv)
             if (!v || (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json")))
                 return fail_usage("--format must be table, csv or json", v);
             format = v;
+        } else if (opt_value(argc, argv, &i, "--social", &v)) {
+            if (!v || !*v)
+                return fail_usage("--social needs a FILE (or - for stdout)", NULL);
+            social = v;
+        } else if (opt_value(argc, argv, &i, "--social-period", &v)) {
+            months = !v                      ? -1
+                     : !strcmp(v, "month")   ? 1
+                     : !strcmp(v, "quarter") ? 3
+                     : !strcmp(v, "half")    ? 6
+                     : !strcmp(v, "year")    ? 12
+                                             : -1;
+            if (months < 0)
+                return fail_usage("--social-period must be month, quarter, half or year", v);
         } else {
             return fail_usage("unknown simulate argument", argv[i]);
         }
@@ -1047,6 +1097,7 @@ static int cmd_simulate(int argc, char **argv)
     triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
     o.days = (int32_t)days;
     o.seed = (uint64_t)seed;
+    o.warmup = (int32_t)warmup;
     if (isatty(STDERR_FILENO))
         o.progress = sim_progress;
     triage_store_t store;
@@ -1085,6 +1136,10 @@ static int cmd_simulate(int argc, char **argv)
                (int)s.days, (int)s.business_days, (unsigned)s.intakes, (unsigned)s.cases,
                (unsigned)s.closed, (unsigned)s.open, (unsigned)s.phone_calls,
                (unsigned)s.noshows, (unsigned)s.sick_spells);
+        if (s.warmup_days)
+            printf("Warm-up: %d days before the period, counted in no figure; "
+                   "%u cases open when the period began\n",
+                   (int)s.warmup_days, (unsigned)s.open_at_start);
         printf("Still open: %u in guidance, %u waiting for distribution, %u in assessment, "
                "%u in planning or casework\n",
                (unsigned)s.open_by_stage[TRIAGE_STAGE_GUIDANCE],
@@ -1102,6 +1157,8 @@ static int cmd_simulate(int argc, char **argv)
             fputs(text, stdout);
         triage_free(text);
     }
+    if (!rc && social)
+        rc = write_social(sim, social, (int32_t)months);
     triage_sim_free(sim);
     return rc;
 }

@@ -32,12 +32,14 @@ def main():
     print("a: tiered model, b: everything to social workers")
     table(triage.compare(tiered, all_sw, seeds=seeds, days=365, processes=2))
 
-    # The initial assessment closes a share of the matters it sees as needing
-    # nothing more: the scenario's policy.initial_assessment_filter, an input
-    # taken from the Porvoo pilot (0.108), not something the model finds.
+    # What the initial assessment handles is an input, by the need it finds
+    # ([initial_assessment] advice.qN and referred.qN: assumptions from East
+    # Uusimaa's description, docs/simulation.md), not something the model finds.
     with_ia = tiered.copy().set("policy", "initial_assessment", True)
-    share = with_ia.get("policy", "initial_assessment_filter")
-    print(f"\na: tiered model, b: with an initial assessment (filter parameter {share})")
+    q1 = with_ia.get("initial_assessment", "advice.q1") + with_ia.get("initial_assessment",
+                                                                      "referred.q1")
+    print(f"\na: tiered model, b: with an initial assessment ({q1:.0%} of guidance-only "
+          "needs closed there)")
     table(triage.compare(tiered, with_ia, seeds=seeds, days=365, processes=2))
 
 

@@ -33,6 +33,7 @@
 #include <triage/engine.h>
 #include <triage/id.h>
 #include <triage/report.h>
+#include <triage/social.h>
 #include <triage/sys/store.h>
 
 #ifdef __cplusplus
@@ -92,7 +93,9 @@ TRIAGE_API triage_status_t triage_scenario_load(triage_scenario_t **out, const c
 /**
  * Sets one value of a single-instance section ("scenario", "intake",
  * "guidance", "urgency", "quadrants", "durations", "noshow", "phone_line",
- * "sick_leave", "policy") from its text, exactly as a file line would.
+ * "sick_leave", "policy", "initial_assessment", "duty", "interpreting",
+ * "pathway", "social_reporting", "needs") from its text, exactly as a file line
+ * would.
  * @return ::TRIAGE_OK or ::TRIAGE_EINVAL (argument "section", "key" or
  *         "section.key" for a bad value); the scenario is unchanged on failure.
  */
@@ -153,6 +156,23 @@ TRIAGE_API triage_status_t triage_scenario_add_municipality(triage_scenario_t *s
                                                             double weight);
 
 /**
+ * Adds one instance of a repeated section from its keys and values as text,
+ * exactly as the lines of a file would: "municipality" (with the keys
+ * code, name, weight, language.sv, language.other, social_reporting),
+ * "kela_point", "outreach" or "segment" (docs/simulation.md). Keys not
+ * given take their defaults.
+ * @param keys, values @p n key and value texts
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (the key named: an unknown or repeated
+ *         key, a bad value, a missing required key; "section" for another
+ *         section); ::TRIAGE_EEXISTS ("code": a municipality listed twice);
+ *         ::TRIAGE_ENOMEM. The scenario is unchanged on failure.
+ */
+TRIAGE_API triage_status_t triage_scenario_add_section(triage_scenario_t *scenario,
+                                                       const char *section,
+                                                       const char *const *keys,
+                                                       const char *const *values, size_t n);
+
+/**
  * The travel distance between two municipalities (symmetric; km >= 0).
  * Setting a pair again replaces it.
  * @return ::TRIAGE_OK, ::TRIAGE_EINVAL ("a", "b", "km"), ::TRIAGE_ENOMEM.
@@ -180,7 +200,13 @@ TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenar
 
 /* ---- runs ----------------------------------------------------------------- */
 
-/** Progress callback: @p day of @p days simulated. Returns nonzero to stop (::TRIAGE_EUSER). */
+/**
+ * Progress callback: called once after every simulated calendar day with
+ * the days done so far (@p day, 1 to @p days) and the run's total calendar
+ * days (the warm-up included). Returns nonzero to stop the run: then
+ * triage_sim_run() returns ::TRIAGE_EUSER and no run. It runs on the
+ * calling thread and must not use the run's scenario.
+ */
 typedef int (*triage_sim_progress_fn)(void *userdata, int32_t day, int32_t days);
 
 /** Run options. Versioned: start from ::TRIAGE_SIM_OPTIONS_INIT. */
@@ -192,16 +218,26 @@ typedef struct triage_sim_options {
     triage_allocator_t allocator;   /**< all NULL: the scenario's */
     triage_sim_progress_fn progress;/**< NULL: none; called after every simulated day */
     void *progress_userdata;
+    /** since v2: calendar days simulated before the scenario's start that no
+     *  figure counts (0-3660); -1: the scenario's `warmup` */
+    int32_t warmup;
 } triage_sim_options_t;
-#define TRIAGE_SIM_OPTIONS_VERSION 1
-#define TRIAGE_SIM_OPTIONS_INIT {TRIAGE_SIM_OPTIONS_VERSION, 0, 1, 0, {0, 0, 0, 0}, 0, 0}
+#define TRIAGE_SIM_OPTIONS_VERSION 2
+#define TRIAGE_SIM_OPTIONS_INIT {TRIAGE_SIM_OPTIONS_VERSION, 0, 1, 0, {0, 0, 0, 0}, 0, 0, -1}
 
-/** Initialises options for @p version (FFI callers). ::TRIAGE_EVERSION for unknown versions. */
+/**
+ * Initialises options for @p version (FFI callers): only the members that
+ * version has are written. ::TRIAGE_EVERSION for unknown versions.
+ */
 TRIAGE_API triage_status_t triage_sim_options_init(triage_sim_options_t *opts, uint32_t version);
 
 /**
  * Runs a scenario (validated first) for the given days from the seed and
- * computes the report of the simulated period.
+ * computes the report of the simulated period. With a warm-up the run
+ * starts that many calendar days before the scenario's start; the warm-up
+ * drives the engine like any other day, but the report, the counters of
+ * ::triage_sim_stats_t (except sim_events and engine_calls) and the
+ * outputs cover only [start, start + days).
  * @param[out] out the finished run; free with triage_sim_free()
  * @param opts NULL: the scenario's days, seed 1, the in-memory store
  * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (scenario or option named);
@@ -223,15 +259,15 @@ TRIAGE_API const triage_report_t *triage_sim_report(const triage_sim_t *sim);
 
 /** What the simulation itself counted (beyond the engine's events). */
 typedef struct triage_sim_stats {
-    int64_t from_ms, to_ms;       /**< the simulated period [from, to) */
-    int32_t days;                 /**< calendar days simulated */
+    int64_t from_ms, to_ms;       /**< the reported period [from, to): after the warm-up */
+    int32_t days;                 /**< calendar days of the period (after the warm-up) */
     int32_t business_days;
     uint64_t sim_events;          /**< simulation events processed */
     uint64_t engine_calls;        /**< mutating engine calls made */
     uint32_t intakes;             /**< intakes recorded (new cases and attached) */
     uint32_t cases;               /**< cases opened */
     uint32_t attached;            /**< intakes attached to an active case */
-    uint32_t closed;              /**< cases closed by the end */
+    uint32_t closed;              /**< cases closed in the period (opened in it or before) */
     uint32_t open;                /**< cases still open at the end */
     uint32_t open_by_stage[9];    /**< open cases per triage_stage_t (index = value) */
     uint32_t phone_calls;         /**< phone advice line calls */
@@ -242,9 +278,38 @@ typedef struct triage_sim_stats {
     uint32_t absence_days;        /**< worker-business-days absent (planned and sick) */
     uint32_t reassignments;       /**< cases moved to another worker because of an absence */
     uint32_t unassigned_days;     /**< case-days a distribution found nobody with room */
+    int32_t warmup_days;          /**< calendar days simulated before the period, counted in no figure */
+    uint32_t open_at_start;       /**< cases open when the period began (after the warm-up); open_at_start + cases = closed + open */
+    /** FNV-1a (64-bit) over every arrival the demand sends, warm-up included,
+     *  in order: its date, minute, kind, channel and client (the client's
+     *  number in order of first arrival). Two runs with equal hashes saw the
+     *  same intakes; return visits and referrals back to guidance, which the
+     *  policy causes, are not in it. */
+    uint64_t intake_hash;
+    uint32_t phone_overflow;      /**< calls beyond the line's daily cap, left to guidance as phone contacts */
+    uint32_t phone_line_days;     /**< days the phone line ran */
+    uint32_t phone_line_minutes;  /**< staff time on the line: staff_days of a 435-minute day, each day it ran */
+    uint32_t kela_point_days;     /**< days a Kela service point was staffed */
+    uint32_t kela_intakes;        /**< intakes through a Kela service point */
+    uint32_t outreach_days;       /**< pop-up outreach days held */
+    uint32_t outreach_contacts;   /**< clients an outreach day reached */
+    uint32_t outreach_minutes;    /**< staff time on outreach days */
+    uint32_t ia_advice;           /**< initial assessments that ended with advice (ADVICE_GIVEN) */
+    uint32_t ia_referred;         /**< ... that referred the client onward (REFERRED) */
+    uint32_t ia_onward;           /**< ... that sent the case on to a full assessment */
+    uint32_t after_hours;         /**< child-welfare notifications received out of office hours */
+    uint32_t emergency_services;  /**< intakes the engine flagged for emergency social services */
+    uint32_t duty_same_day;       /**< child-welfare notifications (office hours) first contacted the day they arrived */
+    uint32_t interpreted;         /**< cases flagged for interpreting */
+    uint32_t interpreter_minutes; /**< interpreter time: contacts reached and assessment meetings held */
+    uint32_t return_visits;       /**< clients resolved at guidance who came back to it */
+    uint32_t back_to_guidance;    /**< assessments that found a guidance-only need and referred the client back */
+    uint32_t social_filings;      /**< social reports filed by workers (Lapland's structural social work) */
+    uint32_t to_assessment;       /**< cases sent on to a full service-need assessment (moved to DISTRIBUTION) */
+    uint32_t handover_refused;    /**< absence hand-over proposals the engine refused (the case stayed) */
 } triage_sim_stats_t;
 
-/** The run's counters. ::TRIAGE_EINVAL for NULL. */
+/** The run's counters over the period after the warm-up (sim_events and engine_calls: the whole run). ::TRIAGE_EINVAL for NULL. */
 TRIAGE_API triage_status_t triage_sim_stats(triage_sim_stats_t *out, const triage_sim_t *sim);
 
 /**
@@ -272,6 +337,19 @@ TRIAGE_API triage_status_t triage_sim_write_csv(char **out, const triage_sim_t *
  * @param[out] out owned text (triage_free())
  */
 TRIAGE_API triage_status_t triage_sim_write_json(char **out, const triage_sim_t *sim);
+
+/**
+ * The social report (triage/social.h) of the run's period (after the
+ * warm-up) in periods of @p months calendar months (1, 3, 6 or 12; 0: the
+ * scenario's [social_reporting] period), aligned to the calendar (quarters
+ * begin in January, April, July and October; a period cut by the run's
+ * start or end is shorter), with the social reports the run's workers filed
+ * and the scenario's municipality names.
+ * @param[out] out free with triage_social_free()
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL ("months"), ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_sim_social(triage_social_t **out, triage_sim_t *sim,
+                                             int32_t months);
 
 /**
  * Policy comparison: runs @p scenario_a and @p scenario_b for @p days from

@@ -16,6 +16,7 @@
 #include <triage/engine.h>
 #include <triage/assign.h>
 #include <triage/report.h>
+#include <triage/social.h>
 #include <triage/sim.h>
 
 #endif /* TRIAGE_TRIAGE_H */

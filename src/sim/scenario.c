@@ -18,6 +18,7 @@ const sim_param_def triage__scenario_params[] = {
     {"scenario", "name", P_TEXT, O(name), 0, 0},
     {"scenario", "start", P_DATE, O(start), 0, 0},
     {"scenario", "days", P_INT, O(days), 1, SIM_MAX_DAYS},
+    {"scenario", "warmup", P_INT, O(warmup), 0, SIM_MAX_DAYS},
     {"intake", "contact", P_DOUBLE, O(intake[1]), 0, BIG},
     {"intake", "notification", P_DOUBLE, O(intake[2]), 0, BIG},
     {"intake", "child_welfare_notification", P_DOUBLE, O(intake[3]), 0, BIG},
@@ -34,6 +35,7 @@ const sim_param_def triage__scenario_params[] = {
     {"intake", "repeat_client", P_DOUBLE, O(repeat_client), 0, 1},
     {"intake", "language.sv", P_DOUBLE, O(lang_sv), 0, 1},
     {"intake", "language.other", P_DOUBLE, O(lang_other), 0, 1},
+    {"intake", "service", P_SERVICE, O(service), 0, 0},
     {"urgency", "immediate", P_DOUBLE, O(urgency[1]), 0, BIG},
     {"urgency", "urgent", P_DOUBLE, O(urgency[2]), 0, BIG},
     {"urgency", "priority", P_DOUBLE, O(urgency[3]), 0, BIG},
@@ -46,6 +48,7 @@ const sim_param_def triage__scenario_params[] = {
     {"guidance", "retry_days", P_INT, O(retry_days), 1, 30},
     {"guidance", "capacity", P_DOUBLE, O(capacity), 0, 1000},
     {"guidance", "roles", P_ROLES, O(guidance_roles), 0, 0},
+    {"guidance", "teams", P_TEAMS, O(guidance_teams), 0, 0},
     {"guidance", "staff_share", P_DOUBLE, O(staff_share), 0, 1},
     {"guidance", "unwilling", P_DOUBLE, O(unwilling), 0, 1},
     {"guidance", "unclear", P_DOUBLE, O(unclear), 0, 1},
@@ -53,6 +56,16 @@ const sim_param_def triage__scenario_params[] = {
     {"quadrants", "q2", P_DOUBLE, O(quadrant[2]), 0, BIG},
     {"quadrants", "q3", P_DOUBLE, O(quadrant[3]), 0, BIG},
     {"quadrants", "q4", P_DOUBLE, O(quadrant[4]), 0, BIG},
+    {"needs", "livelihood", P_DOUBLE, O(needs[TRIAGE_NEED_LIVELIHOOD]), 0, BIG},
+    {"needs", "housing", P_DOUBLE, O(needs[TRIAGE_NEED_HOUSING]), 0, BIG},
+    {"needs", "health", P_DOUBLE, O(needs[TRIAGE_NEED_HEALTH]), 0, BIG},
+    {"needs", "mental_health", P_DOUBLE, O(needs[TRIAGE_NEED_MENTAL_HEALTH]), 0, BIG},
+    {"needs", "substance_use", P_DOUBLE, O(needs[TRIAGE_NEED_SUBSTANCE_USE]), 0, BIG},
+    {"needs", "violence", P_DOUBLE, O(needs[TRIAGE_NEED_VIOLENCE]), 0, BIG},
+    {"needs", "relationships", P_DOUBLE, O(needs[TRIAGE_NEED_RELATIONSHIPS]), 0, BIG},
+    {"needs", "activity", P_DOUBLE, O(needs[TRIAGE_NEED_ACTIVITY]), 0, BIG},
+    {"needs", "life_skills", P_DOUBLE, O(needs[TRIAGE_NEED_LIFE_SKILLS]), 0, BIG},
+    {"needs", "dependants", P_DOUBLE, O(needs[TRIAGE_NEED_DEPENDANTS]), 0, BIG},
     {"durations", "initial_assessment", P_RANGE, O(ia_days), 0, 250},
     {"durations", "first_appointment", P_RANGE, O(first_appointment), 0, 250},
     {"durations", "assessment", P_RANGE, O(assessment), 0, 250},
@@ -71,25 +84,52 @@ const sim_param_def triage__scenario_params[] = {
     {"phone_line", "resolved", P_DOUBLE, O(line_resolved), 0, 1},
     {"phone_line", "staff_days", P_DOUBLE, O(line_staff_days), 0, 100},
     {"phone_line", "roles", P_ROLES, O(line_roles), 0, 0},
+    {"phone_line", "hours", P_HOURS, O(line_hours), 0, 0},
+    {"phone_line", "cap", P_INT, O(line_cap), 0, 10000},
+    {"phone_line", "weekdays", P_WEEKDAYS, O(line_weekdays), 0, 0},
+    {"phone_line", "from", P_DATEOPT, O(line_from), 0, 0},
+    {"phone_line", "until", P_DATEOPT, O(line_until), 0, 0},
     {"sick_leave", "rate", P_DOUBLE, O(sick_rate), 0, 1},
     {"sick_leave", "days", P_RANGE, O(sick_days), 1, 250},
     {"policy", "guidance_first", P_BOOL, O(guidance_first), 0, 0},
     {"policy", "initial_assessment", P_BOOL, O(initial_assessment), 0, 0},
-    {"policy", "initial_assessment_filter", P_DOUBLE, O(ia_filter), 0, 1},
     {"policy", "motivation_check", P_BOOL, O(motivation_check), 0, 0},
     {"policy", "special_support_responsible", P_SSR, O(special_support_responsible), 0, 0},
     {"policy", "unreachable_attempts", P_INT, O(unreachable_attempts), 1, 20},
     {"policy", "unreachable_min_days", P_INT, O(unreachable_min_days), 0, 60},
+    {"initial_assessment", "advice.q1", P_DOUBLE, O(ia_advice[1]), 0, 1},
+    {"initial_assessment", "referred.q1", P_DOUBLE, O(ia_referred[1]), 0, 1},
+    {"initial_assessment", "advice.q2", P_DOUBLE, O(ia_advice[2]), 0, 1},
+    {"initial_assessment", "referred.q2", P_DOUBLE, O(ia_referred[2]), 0, 1},
+    {"initial_assessment", "advice.q3", P_DOUBLE, O(ia_advice[3]), 0, 1},
+    {"initial_assessment", "referred.q3", P_DOUBLE, O(ia_referred[3]), 0, 1},
+    {"initial_assessment", "advice.q4", P_DOUBLE, O(ia_advice[4]), 0, 1},
+    {"initial_assessment", "referred.q4", P_DOUBLE, O(ia_referred[4]), 0, 1},
+    {"duty", "child_welfare", P_BOOL, O(duty_child_welfare), 0, 0},
+    {"duty", "after_hours", P_DOUBLE, O(after_hours), 0, 1},
+    {"interpreting", "contact_minutes", P_DOUBLE, O(interp_contact_min), 0, 1440},
+    {"interpreting", "meeting_minutes", P_DOUBLE, O(interp_meeting_min), 0, 1440},
+    {"interpreting", "cost", P_DOUBLE, O(interp_cost), 1, 100},
+    {"pathway", "return_visit", P_DOUBLE, O(return_visit), 0, 1},
+    {"pathway", "return_days", P_RANGE, O(return_days), 1, 250},
+    {"pathway", "back_to_guidance", P_DOUBLE, O(back_to_guidance), 0, 1},
+    {"pathway", "back_days", P_RANGE, O(back_days), 1, 250},
+    {"social_reporting", "rate", P_DOUBLE, O(social_rate), 0, 1},
+    {"social_reporting", "period", P_PERIOD, O(social_months), 0, 0},
 };
 #define NPARAMS (sizeof triage__scenario_params / sizeof triage__scenario_params[0])
-_Static_assert(NPARAMS <= 128, "seen bitset");
+_Static_assert(NPARAMS <= 15 * 64, "seen bitset (seen[15] holds the sections)");
 const size_t triage__scenario_nparams = NPARAMS;
 
-const char *const triage__scenario_sections[] = {"scenario",  "intake",     "urgency",
-                                                 "guidance",  "quadrants",  "durations",
-                                                 "noshow",    "phone_line", "sick_leave",
-                                                 "policy",    "municipality", "distances",
-                                                 "worker",    "absence"};
+const char *const triage__scenario_sections[] = {
+    "scenario",   "intake",  "urgency",          "guidance",     "quadrants",
+    "durations",  "noshow",  "phone_line",       "sick_leave",   "policy",
+    "initial_assessment", "duty", "interpreting", "pathway",     "social_reporting",
+    "needs",
+    "municipality", "distances", "worker",       "absence",      "kela_point",
+    "outreach",   "segment"};
+_Static_assert(sizeof triage__scenario_sections / sizeof triage__scenario_sections[0] == NSECTIONS,
+               "one name per section");
 
 static void scenario_defaults(sim_params *p)
 {
@@ -113,6 +153,7 @@ static void scenario_defaults(sim_params *p)
     p->repeat_client = 0.15;
     p->lang_sv = 0.01;
     p->lang_other = 0.04;
+    p->service = TRIAGE_SERVICE_WORKING_AGE;
     p->urgency[TRIAGE_URGENCY_IMMEDIATE] = 2;
     p->urgency[TRIAGE_URGENCY_URGENT] = 8;
     p->urgency[TRIAGE_URGENCY_PRIORITY] = 3;
@@ -132,6 +173,8 @@ static void scenario_defaults(sim_params *p)
     p->quadrant[TRIAGE_Q2_SOCIAL_GUIDANCE_WORK] = 35;
     p->quadrant[TRIAGE_Q3_SUPPORTED_GUIDANCE] = 20;
     p->quadrant[TRIAGE_Q4_SPECIAL_SUPPORT] = 20;
+    for (int i = 0; i < TRIAGE_NEED_COUNT; i++)
+        p->needs[i] = 1;
     p->ia_days = (sim_range){2, 5};
     p->first_appointment = (sim_range){1, 5};
     p->assessment = (sim_range){10, 30};
@@ -150,237 +193,43 @@ static void scenario_defaults(sim_params *p)
     p->line_resolved = 0.7;
     p->line_staff_days = 0.5;
     p->line_roles = 1u << TRIAGE_ROLE_SERVICE_GUIDE;
+    p->line_hours = (sim_range){540, 630}; /* 09:00-10:30, KuusOTSO's hours */
+    p->line_cap = 0;
+    p->line_weekdays = 0x3eu;               /* Monday to Friday */
+    p->line_from = p->line_until = TRIAGE_DATE_NONE;
     p->sick_rate = 0.01;
     p->sick_days = (sim_range){1, 5};
     p->guidance_first = 1;
     p->initial_assessment = 0;
-    p->ia_filter = 0.108;
     p->motivation_check = 1;
     p->special_support_responsible = TRIAGE_SS_SOCIAL_WORKER_ONLY;
     p->unreachable_attempts = 3;
     p->unreachable_min_days = 5;
+    /* What the initial assessment handles (docs/simulation.md, "East
+     * Uusimaa"): a guidance-only need is mostly answered with advice or
+     * referred to a service that meets it; a low need with weak capacity is
+     * often referred onward; a high need goes on to the full assessment. */
+    p->ia_advice[TRIAGE_Q1_GUIDANCE_ONLY] = 0.5;
+    p->ia_referred[TRIAGE_Q1_GUIDANCE_ONLY] = 0.3;
+    p->ia_advice[TRIAGE_Q2_SOCIAL_GUIDANCE_WORK] = 0;
+    p->ia_referred[TRIAGE_Q2_SOCIAL_GUIDANCE_WORK] = 0.1;
+    p->ia_advice[TRIAGE_Q3_SUPPORTED_GUIDANCE] = 0;
+    p->ia_referred[TRIAGE_Q3_SUPPORTED_GUIDANCE] = 0.4;
+    p->ia_advice[TRIAGE_Q4_SPECIAL_SUPPORT] = 0;
+    p->ia_referred[TRIAGE_Q4_SPECIAL_SUPPORT] = 0;
+    p->duty_child_welfare = 0;
+    p->after_hours = 0;
+    p->interp_contact_min = 30;
+    p->interp_meeting_min = 90;
+    p->interp_cost = 2;
+    p->return_visit = 0;
+    p->return_days = (sim_range){5, 20};
+    p->back_to_guidance = 0;
+    p->back_days = (sim_range){1, 5};
+    p->social_rate = 0;
+    p->social_months = 3;
 }
 
-/* ---- value parsing (each returns NULL or a problem text) -------------------- */
-
-const char *triage__scenario_trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
-const char *triage__scenario_parse_double(double *out, const char *v, double lo, double hi)
-{
-    if (!*v)
-        return "a number is missing";
-    char *end;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (end == v || *end || errno || !isfinite(d))
-        return "not a number";
-    if (d < lo || d > hi)
-        return hi == 1 && lo == 0 ? "must be a probability between 0 and 1" : "out of range";
-    *out = d;
-    return NULL;
-}
-
-const char *triage__scenario_parse_int(int32_t *out, const char *v, double lo, double hi)
-{
-    if (!*v)
-        return "an integer is missing";
-    char *end;
-    errno = 0;
-    long l = strtol(v, &end, 10);
-    if (end == v || *end || errno)
-        return "not an integer";
-    if ((double)l < lo || (double)l > hi)
-        return "out of range";
-    *out = (int32_t)l;
-    return NULL;
-}
-
-static const char *parse_range(sim_range *out, const char *v, double lo, double hi)
-{
-    char buf[64];
-    if (strlen(v) >= sizeof buf)
-        return "not a range MIN MAX";
-    snprintf(buf, sizeof buf, "%s", v);
-    char *sp = strpbrk(buf, " \t");
-    if (!sp)
-        return "not a range MIN MAX";
-    *sp = '\0';
-    sim_range r;
-    const char *e;
-    if ((e = triage__scenario_parse_int(&r.lo, triage__scenario_trim(buf), lo, hi)) ||
-        (e = triage__scenario_parse_int(&r.hi, triage__scenario_trim(sp + 1), lo, hi)))
-        return e;
-    if (r.lo > r.hi)
-        return "MIN is above MAX";
-    *out = r;
-    return NULL;
-}
-
-static const char *parse_bool(int32_t *out, const char *v)
-{
-    if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
-        *out = 1;
-    else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
-        *out = 0;
-    else
-        return "must be yes or no";
-    return NULL;
-}
-
-/* Splits a comma list; calls fn on each trimmed nonempty item. */
-typedef const char *(*item_fn)(void *ctx, const char *item);
-static const char *each_item(const char *v, item_fn fn, void *ctx)
-{
-    char buf[256];
-    if (strlen(v) >= sizeof buf)
-        return "list too long";
-    snprintf(buf, sizeof buf, "%s", v);
-    char *save = NULL, *tok = buf;
-    int any = 0;
-    for (char *it = strtok_r(tok, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
-        const char *t = triage__scenario_trim(it);
-        if (!*t)
-            return "empty list item";
-        const char *e = fn(ctx, t);
-        if (e)
-            return e;
-        any = 1;
-    }
-    return any ? NULL : "empty list";
-}
-
-static const char *role_item(void *ctx, const char *item)
-{
-    for (int r = TRIAGE_ROLE_SERVICE_GUIDE; r <= TRIAGE_ROLE_SOCIAL_WORKER; r++)
-        if (!strcmp(item, triage_role_name((triage_role_t)r))) {
-            *(uint32_t *)ctx |= 1u << r;
-            return NULL;
-        }
-    return "unknown role (service_guide, social_counsellor, social_worker)";
-}
-
-static const char *parse_roles(uint32_t *out, const char *v)
-{
-    uint32_t bits = 0;
-    const char *e = each_item(v, role_item, &bits);
-    if (!e)
-        *out = bits;
-    return e;
-}
-
-static const char *parse_role(triage_role_t *out, const char *v)
-{
-    uint32_t bits = 0;
-    const char *e = role_item(&bits, v);
-    if (e)
-        return e;
-    for (int r = 1; r < SIM_ROLES; r++)
-        if (bits == 1u << r)
-            *out = (triage_role_t)r;
-    return NULL;
-}
-
-static const char *lang_item(void *ctx, const char *item)
-{
-    uint32_t *bits = ctx;
-    if (!strcmp(item, "fi"))
-        *bits |= TRIAGE_LANG_BIT_FI;
-    else if (!strcmp(item, "sv"))
-        *bits |= TRIAGE_LANG_BIT_SV;
-    else if (!strcmp(item, "en"))
-        *bits |= TRIAGE_LANG_BIT_EN;
-    else
-        return "unknown language (fi, sv, en)";
-    return NULL;
-}
-
-typedef struct {
-    int32_t codes[SIM_MAX_SERVED];
-    uint32_t n;
-} code_list;
-
-static const char *code_item(void *ctx, const char *item)
-{
-    code_list *l = ctx;
-    int32_t c;
-    if (triage__scenario_parse_int(&c, item, 1, 9999))
-        return "not a municipality code";
-    for (uint32_t i = 0; i < l->n; i++)
-        if (l->codes[i] == c)
-            return "a municipality is listed twice";
-    if (l->n == SIM_MAX_SERVED)
-        return "more than 16 municipalities";
-    l->codes[l->n++] = c;
-    return NULL;
-}
-
-const char *triage__scenario_parse_text(char *out, size_t size, const char *v)
-{
-    if (!*v)
-        return "empty text";
-    if (strlen(v) >= size)
-        return "too long";
-    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            return "control characters are not allowed";
-    memcpy(out, v, strlen(v) + 1);
-    return NULL;
-}
-
-const char *triage__scenario_parse_date(triage_date_t *out, const char *v)
-{
-    triage_date_t d;
-    if (triage_date_parse(&d, v) != TRIAGE_OK)
-        return "not a date YYYY-MM-DD";
-    *out = d;
-    return NULL;
-}
-
-const char *triage__scenario_check_label(const char *v)
-{
-    size_t n = strlen(v);
-    if (n == 0 || n >= SIM_LABEL_MAX)
-        return "a label has 1-31 characters";
-    for (size_t i = 0; i < n; i++) {
-        char c = v[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-' || c == '.'))
-            return "a label uses only letters, digits, '_', '-' and '.'";
-    }
-    return NULL;
-}
-
-/* Sets a scalar parameter from text. */
-const char *triage__scenario_param_set(sim_params *p, const sim_param_def *d, const char *v)
-{
-    char *base = (char *)p + d->off;
-    switch (d->type) {
-    case P_DOUBLE: return triage__scenario_parse_double((double *)(void *)base, v, d->lo, d->hi);
-    case P_INT: return triage__scenario_parse_int((int32_t *)(void *)base, v, d->lo, d->hi);
-    case P_RANGE: return parse_range((sim_range *)(void *)base, v, d->lo, d->hi);
-    case P_BOOL: return parse_bool((int32_t *)(void *)base, v);
-    case P_ROLES: return parse_roles((uint32_t *)(void *)base, v);
-    case P_DATE: return triage__scenario_parse_date((triage_date_t *)(void *)base, v);
-    case P_TEXT: return triage__scenario_parse_text(base, sizeof p->name, v);
-    case P_SSR:
-        if (!strcmp(v, "social_worker_only"))
-            *(int32_t *)(void *)base = TRIAGE_SS_SOCIAL_WORKER_ONLY;
-        else if (!strcmp(v, "social_worker_or_pair"))
-            *(int32_t *)(void *)base = TRIAGE_SS_SOCIAL_WORKER_OR_PAIR;
-        else
-            return "must be social_worker_only or social_worker_or_pair";
-        return NULL;
-    }
-    return "unknown type";
-}
 
 const sim_param_def *triage__scenario_param_find(const char *section, const char *key,
                                                  size_t *index)
@@ -403,70 +252,6 @@ int triage__scenario_section_index(const char *name)
     return -1;
 }
 
-/* Worker fields. Bits of sim_worker_spec.seen. */
-static const char *const WORKER_KEYS[] = {"name", "role", "fte", "office", "serves",
-                                          "languages", "team", "count"};
-#define NWORKER_KEYS (sizeof WORKER_KEYS / sizeof WORKER_KEYS[0])
-
-int triage__scenario_worker_key(const char *key)
-{
-    for (size_t i = 0; i < NWORKER_KEYS; i++)
-        if (!strcmp(WORKER_KEYS[i], key))
-            return (int)i;
-    return -1;
-}
-
-const char *triage__scenario_worker_set(sim_worker_spec *w, int k, const char *v)
-{
-    switch (k) {
-    case 0: {
-        const char *e = triage__scenario_check_label(v);
-        if (!e)
-            snprintf(w->label, sizeof w->label, "%s", v);
-        return e;
-    }
-    case 1: return parse_role(&w->role, v);
-    case 2: {
-        double f;
-        const char *e = triage__scenario_parse_double(&f, v, -BIG, BIG);
-        if (e)
-            return e;
-        if (!(f > 0) || f > 1)
-            return "FTE must be above 0 and at most 1";
-        w->fte = f;
-        return NULL;
-    }
-    case 3: return triage__scenario_parse_int(&w->office, v, 1, 9999);
-    case 4: {
-        code_list l = {{0}, 0};
-        const char *e = each_item(v, code_item, &l);
-        if (e)
-            return e;
-        memcpy(w->serves, l.codes, sizeof l.codes);
-        w->nserves = l.n;
-        return NULL;
-    }
-    case 5: {
-        uint32_t bits = 0;
-        const char *e = each_item(v, lang_item, &bits);
-        if (!e)
-            w->languages = bits;
-        return e;
-    }
-    case 6: return triage__scenario_parse_int(&w->team, v, 0, 1000000);
-    case 7: return triage__scenario_parse_int(&w->count, v, 1, SIM_MAX_COUNT);
-    }
-    return "unknown key";
-}
-
-void triage__scenario_worker_defaults(sim_worker_spec *w)
-{
-    memset(w, 0, sizeof *w);
-    w->role = TRIAGE_ROLE_SOCIAL_COUNSELLOR;
-    w->fte = 1.0;
-    w->languages = TRIAGE_LANG_BIT_FI;
-    w->count = 1;
-}
 
 /* ---- object life ----------------------------------------------------------- */
 
@@ -495,10 +280,15 @@ TRIAGE_API void triage_scenario_free(triage_scenario_t *s)
     if (!s)
         return;
     triage_allocator_t a = s->alloc;
+    for (size_t i = 0; i < s->nworkers; i++)
+        triage__free(&a, s->workers[i].serves);
     triage__free(&a, s->workers);
     triage__free(&a, s->absences);
     triage__free(&a, s->munis);
     triage__free(&a, s->dists);
+    triage__free(&a, s->kelas);
+    triage__free(&a, s->outreach);
+    triage__free(&a, s->segments);
     triage__free(&a, s);
 }
 
@@ -528,28 +318,40 @@ TRIAGE_API triage_status_t triage_scenario_copy(triage_scenario_t **out,
     s->alloc = src->alloc;
     s->p = src->p;
     memcpy(s->seen, src->seen, sizeof s->seen);
-    void *w = NULL, *ab = NULL, *m = NULL, *d = NULL;
-    if (dup_array(&s->alloc, &w, src->workers, src->nworkers, sizeof *src->workers) ||
-        dup_array(&s->alloc, &ab, src->absences, src->nabsences, sizeof *src->absences) ||
-        dup_array(&s->alloc, &m, src->munis, src->nmunis, sizeof *src->munis) ||
-        dup_array(&s->alloc, &d, src->dists, src->ndists, sizeof *src->dists)) {
-        triage__free(&s->alloc, w);
-        triage__free(&s->alloc, ab);
-        triage__free(&s->alloc, m);
-        triage__free(&s->alloc, d);
-        triage__free(&s->alloc, s);
-        return TRIAGE_ENOMEM;
-    }
-    s->workers = w;
+    /* From here on s is always freeable: each array is set with its count
+     * only once copied, and the workers' serves lists start out NULL. */
+    void *v = NULL;
+    if (dup_array(&s->alloc, &v, src->workers, src->nworkers, sizeof *src->workers))
+        goto nomem;
+    s->workers = v;
     s->nworkers = s->capworkers = src->nworkers;
-    s->absences = ab;
-    s->nabsences = s->capabsences = src->nabsences;
-    s->munis = m;
-    s->nmunis = s->capmunis = src->nmunis;
-    s->dists = d;
-    s->ndists = s->capdists = src->ndists;
+    for (size_t i = 0; i < s->nworkers; i++)
+        s->workers[i].serves = NULL;
+    for (size_t i = 0; i < s->nworkers; i++) {
+        if (dup_array(&s->alloc, &v, src->workers[i].serves, src->workers[i].nserves,
+                      sizeof *src->workers[i].serves))
+            goto nomem;
+        s->workers[i].serves = v;
+    }
+#define COPY(arr, n, cap)                                                                   \
+    do {                                                                                    \
+        if (dup_array(&s->alloc, &v, src->arr, src->n, sizeof *src->arr))                   \
+            goto nomem;                                                                     \
+        s->arr = v;                                                                         \
+        s->n = s->cap = src->n;                                                             \
+    } while (0)
+    COPY(absences, nabsences, capabsences);
+    COPY(munis, nmunis, capmunis);
+    COPY(dists, ndists, capdists);
+    COPY(kelas, nkelas, capkelas);
+    COPY(outreach, noutreach, capoutreach);
+    COPY(segments, nsegments, capsegments);
+#undef COPY
     *out = s;
     return TRIAGE_OK;
+nomem:
+    triage_scenario_free(s);
+    return TRIAGE_ENOMEM;
 }
 
 /* ---- setters ---------------------------------------------------------------- */
@@ -571,7 +373,7 @@ TRIAGE_API triage_status_t triage_scenario_set(triage_scenario_t *s, const char 
     const sim_param_def *d = triage__scenario_param_find(section, key, NULL);
     if (!d)
         return triage__error(TRIAGE_EINVAL, "key", "unknown key in section [%s]", section);
-    char buf[256];
+    char buf[SIM_LINE_MAX];
     if (strlen(value) >= sizeof buf)
         return triage__error(TRIAGE_EINVAL, key, "%s.%s: value too long", section, key);
     snprintf(buf, sizeof buf, "%s", value);
@@ -638,7 +440,7 @@ TRIAGE_API triage_status_t triage_scenario_set_worker(triage_scenario_t *s, size
     int k = triage__scenario_worker_key(key);
     if (k < 0)
         return triage__error(TRIAGE_EINVAL, "key", "unknown worker key");
-    char buf[256];
+    char buf[SIM_LINE_MAX];
     if (strlen(value) >= sizeof buf)
         return triage__error(TRIAGE_EINVAL, key, "worker %s: value too long", key);
     snprintf(buf, sizeof buf, "%s", value);
@@ -646,7 +448,9 @@ TRIAGE_API triage_status_t triage_scenario_set_worker(triage_scenario_t *s, size
     if (k == 0 && strcmp(v, s->workers[index].label) && triage__scenario_label_taken(s, v))
         return triage__error(TRIAGE_EEXISTS, "name", "a worker with that label exists");
     sim_worker_spec w = s->workers[index];
-    const char *e = triage__scenario_worker_set(&w, k, v);
+    const char *e = triage__scenario_worker_set(&s->alloc, &w, k, v);
+    if (e && !strcmp(e, "out of memory"))
+        return triage__error(TRIAGE_ENOMEM, key, "out of memory");
     if (e)
         return triage__error(TRIAGE_EINVAL, key, "worker %s: %s", key, e);
     s->workers[index] = w;
@@ -731,6 +535,8 @@ triage_status_t triage__scenario_add_muni(triage_scenario_t *s, int32_t code, co
     m->code = code;
     snprintf(m->name, sizeof m->name, "%s", name ? name : "");
     m->weight = weight;
+    m->lang_sv = m->lang_other = -1;
+    m->social = 1;
     m->line = line;
     return TRIAGE_OK;
 }
@@ -777,6 +583,14 @@ TRIAGE_API triage_status_t triage_scenario_set_distance(triage_scenario_t *s, in
 }
 
 /* ---- labels ------------------------------------------------------------------ */
+
+int triage__sim_team_listed(const sim_teams *t, int32_t team)
+{
+    for (int32_t i = 0; i < t->n; i++)
+        if (t->team[i] == team)
+            return 1;
+    return 0;
+}
 
 size_t triage__scenario_headcount(const triage_scenario_t *s)
 {
@@ -892,6 +706,8 @@ TRIAGE_API triage_status_t triage_scenario_validate(const triage_scenario_t *s)
         return where(0, "urgency", "the urgency weights sum to 0");
     if (!(sum(p->quadrant, 1, SIM_QUADRANTS) > 0))
         return where(0, "quadrants", "the quadrant weights sum to 0");
+    if (!(sum(p->needs, 0, TRIAGE_NEED_COUNT) > 0))
+        return where(0, "needs", "the need-area weights sum to 0");
     if (p->resolved > 0 && !(p->advice + p->referred + p->declined > 0))
         return where(0, "guidance.advice", "advice, referred and declined sum to 0");
     if (p->lang_sv + p->lang_other > 1)
@@ -908,5 +724,46 @@ TRIAGE_API triage_status_t triage_scenario_validate(const triage_scenario_t *s)
         return where(0, "phone_line.roles", "no worker has a role that staffs the line");
     if (!(staffed & (1u << TRIAGE_ROLE_SOCIAL_WORKER)))
         return where(0, "worker", "special-support clients need a social worker");
+    if (p->guidance_teams.n) {
+        int any = 0;
+        for (size_t i = 0; i < s->nworkers && !any; i++)
+            any = (p->guidance_roles >> s->workers[i].role & 1u) &&
+                  triage__sim_team_listed(&p->guidance_teams, s->workers[i].team);
+        if (!any)
+            return where(0, "guidance.teams",
+                         "no worker of those teams has a role that staffs guidance");
+    }
+    if (p->calls_max > 0 && !p->line_weekdays)
+        return where(0, "phone_line.weekdays", "the line runs on no weekday");
+    if (p->line_from != TRIAGE_DATE_NONE && p->line_until != TRIAGE_DATE_NONE &&
+        p->line_until < p->line_from)
+        return where(0, "phone_line.until", "the line's period ends before it starts");
+    for (int q = 1; q < SIM_QUADRANTS; q++)
+        if (p->ia_advice[q] + p->ia_referred[q] > 1 + 1e-12) {
+            static const char *const F[] = {"", "initial_assessment.referred.q1",
+                                            "initial_assessment.referred.q2",
+                                            "initial_assessment.referred.q3",
+                                            "initial_assessment.referred.q4"};
+            return where(0, F[q], "advice and referred exceed 1");
+        }
+    for (size_t i = 0; i < s->nkelas; i++) {
+        if (s->kelas[i].muni && !muni_known(s, s->kelas[i].muni))
+            return where(s->kelas[i].line, "municipality", "not one of the listed municipalities");
+        if (p->channel[TRIAGE_CHANNEL_KELA] > 0)
+            return where(s->kelas[i].line, "kela_point",
+                         "with a [kela_point], intake.channel.kela must be 0: the point's staffed "
+                         "days carry the Kela channel");
+    }
+    for (size_t i = 0; i < s->noutreach; i++) {
+        const sim_outreach_spec *o = &s->outreach[i];
+        if (o->muni && !muni_known(s, o->muni))
+            return where(o->line, "municipality", "not one of the listed municipalities");
+        if ((o->reach > 0 || o->staff_days > 0) && !(o->roles & staffed))
+            return where(o->line, "roles", "no worker has a role that staffs the day");
+    }
+    for (size_t i = 0; i < s->nsegments; i++)
+        if (s->segments[i].muni && !muni_known(s, s->segments[i].muni))
+            return where(s->segments[i].line, "municipality",
+                         "not one of the listed municipalities");
     return TRIAGE_OK;
 }

@@ -19,9 +19,12 @@ typedef struct {
     sim_worker_spec worker;    /* pending [worker] */
     char absence_label[SIM_LABEL_MAX];
     triage_date_t absence_start, absence_end;
-    int32_t muni_code;
-    char muni_name[SIM_NAME_MAX];
-    double muni_weight;
+    union {                    /* pending [municipality], [kela_point], [outreach], [segment] */
+        sim_muni_spec m;
+        sim_kela_spec k;
+        sim_outreach_spec o;
+        sim_segment_spec g;
+    } spec;
     uint32_t seen;             /* keys of the pending repeated section */
 } parser;
 
@@ -73,6 +76,8 @@ static triage_status_t finish_section(parser *ps)
             return perr(ps, ps->section_line, "name", "two workers have the same label");
         ps->worker.line = ps->section_line;
         rc = triage__scenario_append_worker(s, &ps->worker);
+        if (!rc)
+            ps->worker.serves = NULL; /* the scenario owns it now */
         break;
     case SEC_ABSENCE:
         if ((ps->seen & 7u) != 7u)
@@ -84,13 +89,24 @@ static triage_status_t finish_section(parser *ps)
                                           ps->absence_end, ps->section_line);
         break;
     case SEC_MUNI:
-        if (!(ps->seen & 1u))
-            return perr(ps, ps->section_line, "code", "a [municipality] needs a code");
-        rc = triage__scenario_add_muni(s, ps->muni_code, ps->muni_name, ps->muni_weight,
-                                       ps->section_line);
+    case SEC_KELA:
+    case SEC_OUTREACH:
+    case SEC_SEGMENT: {
+        const char *field = NULL;
+        const char *e = triage__scenario_spec_check(ps->section, &ps->spec, ps->seen, &field);
+        if (e)
+            return perr(ps, ps->section_line, field, e);
+        switch (ps->section) {
+        case SEC_MUNI: ps->spec.m.line = ps->section_line; break;
+        case SEC_KELA: ps->spec.k.line = ps->section_line; break;
+        case SEC_OUTREACH: ps->spec.o.line = ps->section_line; break;
+        default: ps->spec.g.line = ps->section_line; break;
+        }
+        rc = triage__scenario_append_spec(s, ps->section, &ps->spec);
         if (rc && rc != TRIAGE_ENOMEM)
             return perr(ps, ps->section_line, "code", triage_error_last()->message);
         break;
+    }
     default:
         break;
     }
@@ -126,11 +142,8 @@ static triage_status_t parse_line(parser *ps, char *raw)
         ps->seen = 0;
         if (si == SEC_WORKER)
             triage__scenario_worker_defaults(&ps->worker);
-        if (si == SEC_MUNI) {
-            ps->muni_code = 0;
-            ps->muni_name[0] = '\0';
-            ps->muni_weight = 1.0;
-        }
+        if (triage__scenario_section_def(si))
+            triage__scenario_section_defaults(si, &ps->spec);
         return TRIAGE_OK;
     }
     char *eq = strchr(l, '=');
@@ -152,7 +165,9 @@ static triage_status_t parse_line(parser *ps, char *raw)
         int k = triage__scenario_worker_key(key);
         if ((rc = claim_key(ps, key, k, "unknown key in [worker]")))
             return rc;
-        e = triage__scenario_worker_set(&ps->worker, k, v);
+        e = triage__scenario_worker_set(&ps->s->alloc, &ps->worker, k, v);
+        if (e && !strcmp(e, "out of memory"))
+            return TRIAGE_ENOMEM;
         break;
     }
     case SEC_ABSENCE: {
@@ -169,19 +184,18 @@ static triage_status_t parse_line(parser *ps, char *raw)
         }
         break;
     }
-    case SEC_MUNI: {
-        static const char *const keys[] = {"code", "name", "weight"};
-        int k = key_index(keys, 3, key);
-        if ((rc = claim_key(ps, key, k, "unknown key in [municipality]")))
-            return rc;
-        if (k == 0)
-            e = triage__scenario_parse_int(&ps->muni_code, v, 1, 9999);
-        else if (k == 1)
-            e = triage__scenario_parse_text(ps->muni_name, sizeof ps->muni_name, v);
-        else
-            e = triage__scenario_parse_double(&ps->muni_weight, v, 0, BIG);
+    case SEC_MUNI:
+    case SEC_KELA:
+    case SEC_OUTREACH:
+    case SEC_SEGMENT:
+        e = triage__scenario_spec_key(ps->section, &ps->spec, &ps->seen, key, v);
+        if (e && !strcmp(e, "unknown key")) {
+            char what[64];
+            snprintf(what, sizeof what, "unknown key in [%s]",
+                     triage__scenario_sections[ps->section]);
+            return perr(ps, ps->line, key, what);
+        }
         break;
-    }
     case SEC_DIST: {
         /* "CODE-CODE = KM" */
         char *dash = strchr(key, '-');
@@ -211,6 +225,12 @@ static triage_status_t parse_line(parser *ps, char *raw)
         size_t idx;
         const sim_param_def *d =
             triage__scenario_param_find(triage__scenario_sections[ps->section], key, &idx);
+        if (!d && !strcmp(triage__scenario_sections[ps->section], "policy") &&
+            !strcmp(key, "initial_assessment_filter"))
+            return perr(ps, ps->line, key,
+                        "no longer a key: the share closed at the initial assessment follows "
+                        "from what the step handles ([initial_assessment] advice.qN, "
+                        "referred.qN)");
         if (!d)
             return perr(ps, ps->line, key, "unknown key");
         if (ps->s->seen[idx / 64] >> (idx % 64) & 1u)
@@ -260,7 +280,7 @@ TRIAGE_API triage_status_t triage_scenario_parse(triage_scenario_t **out, const 
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         ps.line++;
-        char buf[1024];
+        char buf[SIM_LINE_MAX];
         if (n >= sizeof buf) {
             rc = perr(&ps, ps.line, "line", "the line is too long");
             break;
@@ -276,6 +296,7 @@ TRIAGE_API triage_status_t triage_scenario_parse(triage_scenario_t **out, const 
     }
     if (!rc)
         rc = finish_section(&ps);
+    triage__free(&s->alloc, ps.worker.serves); /* a pending [worker] not appended */
     if (!rc)
         rc = validate_parsed(&ps);
     if (rc) {
@@ -348,7 +369,7 @@ static void wput(wbuf *w, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char tmp[512];
+    char tmp[SIM_LINE_MAX + 64];
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof tmp ||
@@ -360,14 +381,20 @@ static void wput(wbuf *w, const char *fmt, ...)
     w->len += (size_t)n;
 }
 
-static void roles_text(char *out, size_t size, uint32_t bits)
+
+/* Every instance of a repeated section of plain keys, every key written. */
+static void write_specs(wbuf *w, int section, const void *specs, size_t n, size_t size)
 {
-    out[0] = '\0';
-    for (int r = 1; r < SIM_ROLES; r++)
-        if (bits >> r & 1u) {
-            size_t n = strlen(out);
-            snprintf(out + n, size - n, "%s%s", n ? ", " : "", triage_role_name((triage_role_t)r));
+    const sim_section_def *d = triage__scenario_section_def(section);
+    for (size_t i = 0; i < n; i++) {
+        const void *spec = (const char *)specs + i * size;
+        wput(w, "\n[%s]\n", triage__scenario_sections[section]);
+        for (size_t k = 0; k < d->nkeys; k++) {
+            char t[SIM_LINE_MAX];
+            triage__scenario_value_text(t, sizeof t, spec, &d->keys[k]);
+            wput(w, "%s = %s\n", d->keys[k].key, t);
         }
+    }
 }
 
 TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenario_t *s)
@@ -380,42 +407,13 @@ TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenar
     const char *section = "";
     for (size_t i = 0; i < triage__scenario_nparams; i++) {
         const sim_param_def *d = &triage__scenario_params[i];
-        const char *base = (const char *)&s->p + d->off;
         if (strcmp(section, d->section)) {
             section = d->section;
             wput(&w, "%s[%s]\n", i ? "\n" : "", section);
         }
-        char t[128];
-        switch (d->type) {
-        case P_DOUBLE: wput(&w, "%s = %.17g\n", d->key, *(const double *)(const void *)base); break;
-        case P_INT:
-        case P_BOOL:
-            if (d->type == P_BOOL)
-                wput(&w, "%s = %s\n", d->key, *(const int32_t *)(const void *)base ? "yes" : "no");
-            else
-                wput(&w, "%s = %d\n", d->key, (int)*(const int32_t *)(const void *)base);
-            break;
-        case P_RANGE: {
-            const sim_range *r = (const sim_range *)(const void *)base;
-            wput(&w, "%s = %d %d\n", d->key, (int)r->lo, (int)r->hi);
-            break;
-        }
-        case P_ROLES:
-            roles_text(t, sizeof t, *(const uint32_t *)(const void *)base);
-            wput(&w, "%s = %s\n", d->key, t);
-            break;
-        case P_DATE:
-            triage_date_format(t, sizeof t, *(const triage_date_t *)(const void *)base);
-            wput(&w, "%s = %s\n", d->key, t);
-            break;
-        case P_TEXT: wput(&w, "%s = %s\n", d->key, base); break;
-        case P_SSR:
-            wput(&w, "%s = %s\n", d->key,
-                 *(const int32_t *)(const void *)base == TRIAGE_SS_SOCIAL_WORKER_OR_PAIR
-                     ? "social_worker_or_pair"
-                     : "social_worker_only");
-            break;
-        }
+        char t[SIM_LINE_MAX];
+        triage__scenario_value_text(t, sizeof t, &s->p, d);
+        wput(&w, "%s = %s\n", d->key, t);
     }
     for (size_t i = 0; i < s->nmunis; i++) {
         const sim_muni_spec *m = &s->munis[i];
@@ -423,6 +421,10 @@ TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenar
         if (m->name[0])
             wput(&w, "name = %s\n", m->name);
         wput(&w, "weight = %.17g\n", m->weight);
+        if (m->lang_sv >= 0)
+            wput(&w, "language.sv = %.17g\nlanguage.other = %.17g\n", m->lang_sv, m->lang_other);
+        if (!m->social)
+            wput(&w, "social_reporting = no\n");
     }
     if (s->ndists) {
         wput(&w, "\n[distances]\n");
@@ -437,12 +439,10 @@ TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenar
         if (x->office)
             wput(&w, "office = %d\n", (int)x->office);
         if (x->nserves) {
-            t[0] = '\0';
-            for (uint32_t k = 0; k < x->nserves; k++) {
-                size_t n = strlen(t);
-                snprintf(t + n, sizeof t - n, "%s%d", k ? ", " : "", (int)x->serves[k]);
-            }
-            wput(&w, "serves = %s\n", t);
+            wput(&w, "serves = ");
+            for (uint32_t k = 0; k < x->nserves; k++)
+                wput(&w, "%s%d", k ? ", " : "", (int)x->serves[k]);
+            wput(&w, "\n");
         }
         t[0] = '\0';
         static const char *const L[] = {"fi", "sv", "en"};
@@ -459,6 +459,9 @@ TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenar
         triage_date_format(b, sizeof b, s->absences[i].end);
         wput(&w, "\n[absence]\nworker = %s\nstart = %s\nend = %s\n", s->absences[i].label, a, b);
     }
+    write_specs(&w, SEC_KELA, s->kelas, s->nkelas, sizeof *s->kelas);
+    write_specs(&w, SEC_OUTREACH, s->outreach, s->noutreach, sizeof *s->outreach);
+    write_specs(&w, SEC_SEGMENT, s->segments, s->nsegments, sizeof *s->segments);
     if (!w.failed && !w.buf)
         wput(&w, "%s", "");
     char *r = w.failed ? NULL : triage__owned_alloc(&s->alloc, w.len + 1);

@@ -73,28 +73,52 @@ static size_t sim_rows(const triage_sim_t *sim, kv *rows)
     size_t n = 0;
     rows[n++] = (kv){"seed", sim->seed};
     rows[n++] = (kv){"days", (uint64_t)s->days};
+    rows[n++] = (kv){"warmup", (uint64_t)s->warmup_days};
     rows[n++] = (kv){"business_days", (uint64_t)s->business_days};
     rows[n++] = (kv){"workers", sim->nw};
     rows[n++] = (kv){"intakes", s->intakes};
     rows[n++] = (kv){"cases", s->cases};
     rows[n++] = (kv){"attached", s->attached};
+    rows[n++] = (kv){"open_at_start", s->open_at_start};
     rows[n++] = (kv){"closed", s->closed};
     rows[n++] = (kv){"open", s->open};
     for (int st = TRIAGE_STAGE_RECEIVED; st < TRIAGE_STAGE_CLOSED; st++)
         rows[n++] = (kv){triage_stage_name((triage_stage_t)st), s->open_by_stage[st]};
     rows[n++] = (kv){"phone_calls", s->phone_calls};
     rows[n++] = (kv){"phone_resolved", s->phone_resolved};
+    rows[n++] = (kv){"phone_overflow", s->phone_overflow};
+    rows[n++] = (kv){"phone_line_days", s->phone_line_days};
+    rows[n++] = (kv){"phone_line_minutes", s->phone_line_minutes};
+    rows[n++] = (kv){"kela_point_days", s->kela_point_days};
+    rows[n++] = (kv){"kela_intakes", s->kela_intakes};
+    rows[n++] = (kv){"outreach_days", s->outreach_days};
+    rows[n++] = (kv){"outreach_contacts", s->outreach_contacts};
+    rows[n++] = (kv){"outreach_minutes", s->outreach_minutes};
+    rows[n++] = (kv){"ia_advice", s->ia_advice};
+    rows[n++] = (kv){"ia_referred", s->ia_referred};
+    rows[n++] = (kv){"ia_onward", s->ia_onward};
+    rows[n++] = (kv){"after_hours", s->after_hours};
+    rows[n++] = (kv){"emergency_services", s->emergency_services};
+    rows[n++] = (kv){"duty_same_day", s->duty_same_day};
+    rows[n++] = (kv){"interpreted", s->interpreted};
+    rows[n++] = (kv){"interpreter_minutes", s->interpreter_minutes};
+    rows[n++] = (kv){"return_visits", s->return_visits};
+    rows[n++] = (kv){"back_to_guidance", s->back_to_guidance};
+    rows[n++] = (kv){"social_filings", s->social_filings};
+    rows[n++] = (kv){"to_assessment", s->to_assessment};
     rows[n++] = (kv){"noshows", s->noshows};
     rows[n++] = (kv){"motivation_checks", s->motivation_checks};
     rows[n++] = (kv){"sick_spells", s->sick_spells};
     rows[n++] = (kv){"absence_days", s->absence_days};
     rows[n++] = (kv){"reassignments", s->reassignments};
+    rows[n++] = (kv){"handover_refused", s->handover_refused};
     rows[n++] = (kv){"unassigned_days", s->unassigned_days};
     rows[n++] = (kv){"sim_events", s->sim_events};
     rows[n++] = (kv){"engine_calls", s->engine_calls};
+    rows[n++] = (kv){"intake_hash", s->intake_hash};
     return n;
 }
-#define SIM_ROWS_MAX 40
+#define SIM_ROWS_MAX 80
 
 
 TRIAGE_API triage_status_t triage_sim_write_csv(char **out, const triage_sim_t *sim)
@@ -310,4 +334,51 @@ TRIAGE_API triage_status_t triage_sim_compare(triage_sim_t **a, triage_sim_t **b
     if (table)
         *table = t;
     return TRIAGE_OK;
+}
+
+/* ---- the social report of a run -------------------------------------------------------------- */
+
+TRIAGE_API triage_status_t triage_sim_social(triage_social_t **out, triage_sim_t *sim,
+                                             int32_t months)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!sim)
+        return triage__error_null("sim");
+    if (!months)
+        months = sim->p.social_months;
+    if (months != 1 && months != 3 && months != 6 && months != 12)
+        return triage__error(TRIAGE_EINVAL, "months", "a period is 1, 3, 6 or 12 months");
+    /* the bounds: the period's start, each aligned month start, its end */
+    size_t n = 0, cap = (size_t)(sim->days - sim->warmup) / 28 + 3;
+    int64_t *bounds = triage__calloc(&sim->alloc, cap, sizeof *bounds);
+    triage_social_filing_t *f =
+        triage__calloc(&sim->alloc, sim->nfilings ? sim->nfilings : 1, sizeof *f);
+    triage_status_t rc = TRIAGE_ENOMEM;
+    if (bounds && f) {
+        bounds[n++] = sim->midnight[sim->warmup];
+        for (int32_t d = sim->warmup + 1; d < sim->days; d++) {
+            int y, m, dd;
+            triage__civil_from_days(sim->start + d, &y, &m, &dd);
+            if (dd == 1 && (m - 1) % months == 0 && n + 1 < cap)
+                bounds[n++] = sim->midnight[d];
+        }
+        bounds[n++] = sim->midnight[sim->days];
+        for (size_t i = 0; i < sim->nfilings; i++)
+            f[i] = (triage_social_filing_t){sim->filings[i].at_ms, sim->filings[i].muni,
+                                            sim->filings[i].needs, sim->filings[i].barriers};
+        rc = triage_social_new(out, sim->engine, bounds, (uint32_t)n, f, (uint32_t)sim->nfilings);
+    }
+    triage__free(&sim->alloc, bounds);
+    triage__free(&sim->alloc, f);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sim->sc->nmunis && !rc; i++)
+        if (sim->sc->munis[i].name[0])
+            rc = triage_social_set_name(*out, sim->sc->munis[i].code, sim->sc->munis[i].name);
+    if (rc) {
+        triage_social_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }

@@ -132,15 +132,15 @@ expect 2 1 report --db
 scn="$(dirname "$0")/../../examples/scenarios/north-savo.scn"
 expect 0 0 simulate --scenario "$scn" --days 20 --seed 3
 grep -q '^Simulation: 20 days' "$tmp/out" || { echo "FAIL: simulate table"; cat "$tmp/out"; fails=$((fails + 1)); }
-expect 0 0 simulate --scenario "$scn" --days 20 --seed 3 --format csv
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv
 cp "$tmp/out" "$tmp/sim1.csv"
-expect 0 0 simulate --scenario "$scn" --days 20 --seed 3 --format csv --db "$tmp/sim.db"
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --db "$tmp/sim.db"
 cmp -s "$tmp/out" "$tmp/sim1.csv" || { echo "FAIL: simulate memory and SQLite differ"; fails=$((fails + 1)); }
 has "simulation,,seed,3"
 cp "$tmp/sim.db" "$tmp/sim.before"
 expect 0 0 report --db "$tmp/sim.db" --from 2025-01-01 --to 2025-01-20 --format csv
 cmp -s "$tmp/sim.db" "$tmp/sim.before" || { echo "FAIL: report changed the database"; fails=$((fails + 1)); }
-expect 1 1 simulate --scenario "$scn" --days 5 --db "$tmp/sim.db"
+expect 1 1 simulate --scenario "$scn" --days 5 --warmup 0 --db "$tmp/sim.db"
 grep -q "already holds data" "$tmp/err" || { echo "FAIL: simulate into a used database"; fails=$((fails + 1)); }
 printf '[worker]\nname = a\nfte = 2\n' > "$tmp/bad.scn"
 expect 2 1 simulate --scenario "$tmp/bad.scn" --days 5 --db "$tmp/bad.db"
@@ -152,6 +152,40 @@ expect 2 1 simulate --scenario "$scn" --days 0
 expect 2 1 simulate --scenario "$scn" --seed x
 expect 2 1 simulate --scenario "$scn" --format xml
 expect 2 1 simulate --scenario "$scn" --what
+# A warm-up runs before the period and counts in no figure.
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 10 --seed 3 --format csv
+has "simulation,,days,20"
+has "simulation,,warmup,10"
+expect 2 1 simulate --scenario "$scn" --warmup -1
+expect 2 1 simulate --scenario "$scn" --warmup 4000
+# The social report (Lapland): CSV for *.csv, JSON otherwise or on stdout.
+expect 0 0 simulate --scenario "$scn" --days 40 --warmup 0 --seed 3 --format csv --social "$tmp/soc.csv" --social-period month
+head -n 1 "$tmp/soc.csv" | grep -qx 'period_start,period_end,municipality,indicator,area,count,previous,change,change_pct' || { echo "FAIL: social CSV header"; fails=$((fails + 1)); }
+grep -q '^2025-02-01,2025-02-09,all,cases,,[0-9]*,[0-9]*,-*[0-9]*,' "$tmp/soc.csv" || { echo "FAIL: social CSV rows"; head -3 "$tmp/soc.csv"; fails=$((fails + 1)); }
+expect 0 0 simulate --scenario "$scn" --days 10 --warmup 0 --format csv --social -
+grep -q '"periods": \[' "$tmp/out" || { echo "FAIL: social JSON on stdout"; fails=$((fails + 1)); }
+expect 2 1 simulate --scenario "$scn" --days 10 --social-period week
+expect 2 1 simulate --scenario "$scn" --days 10 --social
+expect 1 1 simulate --scenario "$scn" --days 10 --warmup 0 --social "$tmp/no/such/dir/soc.json"
+# The progress bar shows only when stderr is a terminal (above: no stderr
+# line); under a pseudo-terminal it ends with the last day.
+if command -v script > /dev/null 2>&1; then
+  n=$((n + 1))
+  script -qec "\"$cli\" simulate --scenario \"$scn\" --days 5 --warmup 2 > /dev/null" /dev/null > "$tmp/tty" 2>&1
+  grep -q 'day 7/7' "$tmp/tty" || { echo "FAIL: simulate progress bar on a terminal"; od -c "$tmp/tty" | tail -3; fails=$((fails + 1)); }
+fi
+
+# Every seed region runs, deterministic for a seed (docs/simulation.md).
+dir="$(dirname "$0")/../../examples/scenarios"
+for r in kuusotso lapland east-uusimaa-before east-uusimaa-after pirkanmaa; do
+  "$cli" simulate --scenario "$dir/$r.scn" --days 30 --warmup 0 --seed 2 --format csv > "$tmp/r1" 2> "$tmp/err"
+  got=$?
+  n=$((n + 1))
+  [ "$got" -eq 0 ] || { echo "FAIL: simulate $r.scn exited $got"; cat "$tmp/err"; fails=$((fails + 1)); continue; }
+  "$cli" simulate --scenario "$dir/$r.scn" --days 30 --warmup 0 --seed 2 --format csv > "$tmp/r2"
+  cmp -s "$tmp/r1" "$tmp/r2" || { echo "FAIL: simulate $r.scn is not deterministic"; fails=$((fails + 1)); }
+  grep -q '^simulation,,intakes,[1-9]' "$tmp/r1" || { echo "FAIL: simulate $r.scn: no intakes"; fails=$((fails + 1)); }
+done
 
 # check: SQLite's integrity_check and every record and event validated; the
 # file is never changed. A sound file: exit 0 and a summary; damage: exit 1

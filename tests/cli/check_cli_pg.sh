@@ -4,7 +4,9 @@
 # (TRIAGE_PG_CONNINFO, PGHOST, PGPORT, TRIAGE_PG_PWUSER); skipped without it.
 # A simulation persisted to PostgreSQL gives the same report as one
 # persisted to SQLite; check validates it; a used database is refused; no
-# password and no connection string is ever printed.
+# password and no connection string is ever printed. The runs skip the
+# scenario's year of warm-up (--warmup 0): written to PostgreSQL it took
+# most of the test's 300 s.
 set -u
 cli=$1
 [ -n "${TRIAGE_PG_CONNINFO-}" ] || { echo "SKIP: no PostgreSQL cluster"; exit 77; }
@@ -35,13 +37,13 @@ secret_free() { # the last command printed neither the password nor the string
 }
 
 scn="$(dirname "$0")/../../examples/scenarios/north-savo.scn"
-expect 0 0 simulate --scenario "$scn" --days 20 --seed 3 --format csv
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv
 cp "$tmp/out" "$tmp/mem.csv"
-expect 0 0 simulate --scenario "$scn" --days 20 --seed 3 --format csv --db "$ci"
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --db "$ci"
 cmp -s "$tmp/out" "$tmp/mem.csv" || { echo "FAIL: simulate memory and PostgreSQL differ"; fails=$((fails + 1)); }
 expect 0 0 report --db "$ci" --from 2025-01-01 --to 2025-01-20 --format csv
 cp "$tmp/out" "$tmp/pg-report.csv"
-if [ "$("$cli" --help | grep -c SQLite)" -gt 0 ] && "$cli" simulate --scenario "$scn" --days 20 --seed 3 --format csv --db "$tmp/sim.db" > /dev/null 2>&1; then
+if [ "$("$cli" --help | grep -c SQLite)" -gt 0 ] && "$cli" simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --db "$tmp/sim.db" > /dev/null 2>&1; then
   expect 0 0 report --db "$tmp/sim.db" --from 2025-01-01 --to 2025-01-20 --format csv
   cmp -s "$tmp/out" "$tmp/pg-report.csv" || { echo "FAIL: reports from SQLite and PostgreSQL differ"; fails=$((fails + 1)); }
 fi
@@ -50,7 +52,7 @@ expect 0 0 check --db "$ci"
 has "records: every record and event is valid"
 grep -q '^cases: [1-9][0-9]*$' "$tmp/out" || { echo "FAIL: check summary"; cat "$tmp/out"; fails=$((fails + 1)); }
 grep -q integrity_check "$tmp/out" && { echo "FAIL: check ran SQLite's page check on PostgreSQL"; fails=$((fails + 1)); }
-expect 1 1 simulate --scenario "$scn" --days 5 --db "$ci"
+expect 1 1 simulate --scenario "$scn" --days 5 --warmup 0 --db "$ci"
 grep -q "already holds data" "$tmp/err" || { echo "FAIL: simulate into a used database"; cat "$tmp/err"; fails=$((fails + 1)); }
 # a file name with '=' and a directory part is a file, not a connection string
 expect 2 1 check --db "$tmp/a=b.db"
@@ -62,7 +64,7 @@ expect 0 0 check --db "postgresql:///triage_test?host=$PGHOST&port=$PGPORT"
 expect 2 1 report --db "$ci" --schema other_one --from 2025-01-01 --to 2025-01-20
 expect 2 1 check --db "$ci" --schema other_one
 [ "$(psql_ "SELECT count(*) FROM pg_namespace WHERE nspname = 'other_one'")" = 0 ] || { echo "FAIL: report created a schema"; fails=$((fails + 1)); }
-expect 0 0 simulate --scenario "$scn" --days 3 --db "$ci" --schema other_one --format csv
+expect 0 0 simulate --scenario "$scn" --days 3 --warmup 0 --db "$ci" --schema other_one --format csv
 expect 0 0 check --db "$ci" --schema other_one
 expect 2 1 check --db "$tmp/x.db" --schema other_one
 expect 2 1 check --db "$ci" --schema
@@ -80,7 +82,7 @@ expect 1 1 check --db "postgresql://$pw:$secret@/triage_test?host=$PGHOST&port=$
 secret_free "$secret"
 expect 2 1 check --db "host=$PGHOST password $secret"
 secret_free "$secret"
-expect 1 1 simulate --scenario "$scn" --days 2 --db "host=$tmp/nowhere password=$secret"
+expect 1 1 simulate --scenario "$scn" --days 2 --warmup 0 --db "host=$tmp/nowhere password=$secret"
 secret_free "$secret"
 psql_ "DROP ROLE $pw"
 

@@ -36,6 +36,9 @@ def expected(kind, path, cache):
     return cache[path]
 
 
+@pytest.mark.skipif(os.environ.get("TRIAGE_SANITIZED") == "1",
+                    reason="the studies simulate some 360 years: checked in the plain build "
+                           "(like region-figures)")
 def test_studies_in_the_guide_are_current():
     text = DOC.read_text(encoding="utf-8")
     found = {(m.group(1), m.group(2)) for m in BLOCK.finditer(text)}

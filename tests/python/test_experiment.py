@@ -122,13 +122,30 @@ def test_compare_streams(sc):
         triage.compare(sc, sc, seeds=[1], streams="maybe")
 
 
-def test_warmup_needs_the_library_option(sc):
-    if triage._experiment._warmup_field() is None:
-        with pytest.raises(NotImplementedError):
-            triage.replicate(sc, [1], days=10, warmup=5)
-    else:
-        ex = triage.replicate(sc, [1], days=30, warmup=10, processes=1)
-        assert ex.metadata["warmup"] == 10
+def test_warmup_reaches_the_simulator(sc):
+    ex = triage.replicate(sc, [1], days=30, warmup=10, processes=1, keep_reports=True)
+    assert ex.metadata["warmup"] == 10
+    run = ex.reports[1]
+    assert run.simulation["warmup"] == 10 and run.metadata["warmup"] == 10
+    # the same run through simulate(); no warm-up gives other figures
+    assert run.to_csv() == triage.simulate(sc, days=30, seed=1, warmup=10).to_csv()
+    cold = triage.replicate(sc, [1], days=30, warmup=0, processes=1, keep_reports=True)
+    assert cold.reports[1].simulation["warmup"] == 0
+    assert cold.values("intakes") != ex.values("intakes") or (
+        cold.reports[1].intake_hash != run.intake_hash)
+    # None: the scenario's own warm-up (a year for North Savo)
+    own = triage.replicate(sc, [1], days=5, processes=1, keep_reports=True)
+    assert own.reports[1].simulation["warmup"] == sc.get("scenario", "warmup") == 365
+    with pytest.raises(triage.InvalidArgument):
+        triage.replicate(sc, [1], days=5, warmup=5000, processes=1)
+
+
+def test_compare_pairs_by_the_intake_hash(sc):
+    c = triage.compare(sc, sc.copy().set("guidance", "resolved", 0.4), seeds=[2], days=20,
+                       warmup=0, processes=1, keep_reports=True)
+    a, b = c.reports[2]
+    assert c.streams_differ == [] and a.intake_hash == b.intake_hash
+    assert triage._values.intake_signature(a.to_dict()) == a.intake_hash
 
 
 def test_tables(sc, tmp_path):

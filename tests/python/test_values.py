@@ -44,11 +44,18 @@ def test_get_values(sc):
     assert sc.get("guidance.resolved") == 0.6
     assert sc.get("scenario", "name") == "North Savo, tiered model"
     assert sc.get("scenario", "start") == datetime.date(2025, 1, 1)
+    assert sc.get("scenario", "warmup") == 365
     assert sc.get("durations", "assessment") == (10, 25)
     assert sc.get("policy", "guidance_first") is True
-    assert sc.get("policy", "initial_assessment_filter") == 0.108
     assert sc.get("guidance", "roles") == ["service_guide"]
-    assert sc.get("durations", "assessment_slots") == 6
+    assert sc.get("durations", "assessment_slots") == 7
+    # the sections of the regions' models
+    assert sc.get("phone_line", "weekdays") == ["mon", "tue", "wed", "thu", "fri"]
+    assert sc.get("phone_line", "hours") == "09:00-10:30"
+    assert sc.get("phone_line", "from") is None
+    assert sc.get("pathway", "return_days") == (5, 20)
+    assert sc.get("initial_assessment", "advice.q1") == 0.5
+    assert sc.get("social_reporting", "period") == "quarter"
 
 
 def test_set_takes_ranges_and_lists(sc):
@@ -79,13 +86,33 @@ def test_unknown_names_are_named(sc):
 def test_dict_round_trip(sc):
     d = sc.to_dict()
     assert d["guidance"]["resolved"] == 0.6
-    assert d["workers"][0]["name"] == "sw-kuopio-1"
+    assert d["workers"][0]["name"] == "sw-kuopio"
     assert d["workers"][0]["serves"] == [297, 749]
     assert d["distances"]["297-749"] == 24
-    assert d["absences"][0] == {"worker": "sw-kuopio-1", "start": datetime.date(2025, 7, 1),
-                                "end": datetime.date(2025, 7, 25)}
+    assert d["absences"][0] == {"worker": "sw-kuopio-2", "start": datetime.date(2024, 5, 6),
+                                "end": datetime.date(2024, 5, 31)}
     assert triage.Scenario.from_dict(d) == sc
     assert pickle.loads(pickle.dumps(d)) == d
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples" / "scenarios").glob("*.scn")),
+                         ids=lambda p: p.name)
+def test_every_example_round_trips_through_a_dict(path):
+    sc = triage.Scenario.load(path)
+    d = sc.to_dict()
+    assert triage.Scenario.from_dict(d) == sc
+    assert pickle.loads(pickle.dumps(sc)) == sc
+
+
+def test_repeated_sections_in_the_dict():
+    sc = triage.Scenario.load(ROOT / "examples" / "scenarios" / "kuusotso.scn")
+    d = sc.to_dict()
+    assert d["kela_points"] and d["outreach"]
+    assert isinstance(d["outreach"][0]["date"], datetime.date)
+    assert isinstance(d["kela_points"][0]["weekdays"], list)
+    lap = triage.Scenario.load(ROOT / "examples" / "scenarios" / "lapland.scn").to_dict()
+    assert lap["segments"][0]["until"] == datetime.date(2025, 6, 30)
+    assert lap["segments"][0]["from"] is None
 
 
 def test_equality_and_repr(sc):
@@ -93,7 +120,7 @@ def test_equality_and_repr(sc):
     assert sc != triage.Scenario()
     assert (sc == 42) is False
     r = repr(sc)
-    assert "North Savo, tiered model" in r and "11 workers" in r and sc.sha256[:12] in r
+    assert "North Savo, tiered model" in r and "15 workers" in r and sc.sha256[:12] in r
     with pytest.raises(TypeError):
         hash(sc)
 

@@ -101,7 +101,8 @@ def _parser():
         if scenario:
             d.add_argument("--scenario", required=True, metavar="FILE")
         d.add_argument("--days", type=int, metavar="N", help="calendar days (default: the scenario's)")
-        d.add_argument("--warmup", type=int, metavar="N", help="warm-up days left out of every figure")
+        d.add_argument("--warmup", type=int, metavar="N",
+                       help="warm-up days left out of every figure (default: the scenario's)")
 
     d = sub.add_parser("simulate", help="run a scenario on the engine",
                        description="Runs a scenario (docs/simulation.md) once.")
@@ -343,8 +344,6 @@ def main(argv=None):
         return _COMMANDS[a.command](a)
     except _Usage as e:
         return _fail(str(e))
-    except NotImplementedError as e:
-        return _fail(str(e), EXIT_RUNTIME)
     except triage.TriageError as e:
         return _fail(str(e), EXIT_RUNTIME)
 

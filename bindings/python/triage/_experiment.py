@@ -26,7 +26,6 @@ import sys
 import threading
 import warnings
 
-from . import _lowlevel as _ll
 from . import _sim, _stats, _values
 
 __all__ = ["Table", "Experiment", "Comparison", "IntakeStreamWarning", "IntakeStreamError",
@@ -171,17 +170,6 @@ def _interval_note(level):
 
 # ---- running --------------------------------------------------------------------------
 
-_WARMUP_FIELDS = ("warmup_days", "warmup")
-
-
-def _warmup_field():
-    o = _ll.triage_sim_options_t()
-    for name in _WARMUP_FIELDS:
-        if hasattr(o, name):
-            return name
-    return None
-
-
 _scenario_cache = {}
 
 
@@ -195,20 +183,10 @@ def _scenario(text):
 
 
 def run(scenario, days=None, seed=1, warmup=None):
-    """One run, as :func:`triage.simulate`, with a warm-up when the library
-    has one (``warmup`` days simulated first and left out of every figure)."""
-    sc = _sim.Scenario._of(scenario)
-    o = _sim._options(days, seed)
-    if warmup:
-        field = _warmup_field()
-        if field is None:
-            raise NotImplementedError("this libtriage has no warm-up option yet "
-                                      "(triage_sim_options_t); leave warmup=None")
-        setattr(o, field, int(warmup))
-    meta = _values.metadata(sc, seed=int(seed),
-                            days=int(days or sc.get("scenario", "days")),
-                            warmup=int(warmup) if warmup else None)
-    return _sim.SimReport(_ll.triage_sim_run(sc._h, o), meta)
+    """One run: :func:`triage.simulate` with ``days`` None for the scenario's
+    (``warmup`` days simulated first and left out of every figure; None: the
+    scenario's ``warmup``)."""
+    return _sim.simulate(scenario, days=days, seed=seed, warmup=warmup)
 
 
 def _task(args):
@@ -282,12 +260,6 @@ def _seeds(seeds, seed):
     return seeds
 
 
-def _check_warmup(warmup):
-    if warmup and _warmup_field() is None:
-        raise NotImplementedError("this libtriage has no warm-up option yet "
-                                  "(triage_sim_options_t); leave warmup=None")
-
-
 def replicate(scenario, seeds=None, *, days=None, warmup=None, processes=None,
               progress=None, keep_reports=False, context=None):
     """Runs ``scenario`` once per seed (default seeds 1..30) and returns an
@@ -295,8 +267,8 @@ def replicate(scenario, seeds=None, *, days=None, warmup=None, processes=None,
     metrics in :data:`triage.METRICS` order.
 
     ``days``: calendar days per run (None: the scenario's). ``warmup``: days
-    simulated first and excluded from every figure (needs a library with the
-    warm-up option). ``processes``: worker processes (None: one per CPU; 1:
+    simulated first and excluded from every figure (None: the scenario's
+    ``warmup``). ``processes``: worker processes (None: one per CPU; 1:
     in this process). ``progress``: ``progress(done, total)`` after each run,
     or True for a bar on stderr. ``keep_reports``: keep each run's
     :class:`triage.SimReport` in ``.reports[seed]``.
@@ -328,7 +300,6 @@ def sweep(scenario, grid, seeds=None, *, days=None, warmup=None, processes=None,
     """
     base = _sim.Scenario._of(scenario)
     seeds = _seeds(seeds, None)
-    _check_warmup(warmup)
     names, points = _grid_points(grid)
     texts = []
     for p in points:
@@ -366,8 +337,7 @@ def compare(a, b, seeds=None, *, days=None, warmup=None, processes=None, progres
     degrees of freedom; None with one seed).
 
     ``streams``: what to do when a seed's two arms saw different intake
-    streams (compared by the library's stream hash when it reports one, else
-    by the intake counts per kind and channel): ``"warn"``
+    streams (compared by the runs' intake hash, :attr:`SimReport.intake_hash`): ``"warn"``
     (:class:`IntakeStreamWarning`), ``"error"`` (:class:`IntakeStreamError`)
     or ``"ignore"``. ``seed=S`` is short for ``seeds=[S]``. Other arguments
     as :func:`replicate`.
@@ -376,7 +346,6 @@ def compare(a, b, seeds=None, *, days=None, warmup=None, processes=None, progres
         raise ValueError("streams is 'warn', 'error' or 'ignore'")
     sa, sb = _sim.Scenario._of(a), _sim.Scenario._of(b)
     seeds = _seeds(seeds, seed)
-    _check_warmup(warmup)
     sa.validate()
     sb.validate()
     ta, tb = sa.to_text(), sb.to_text()

@@ -31,7 +31,15 @@ import json
 from . import _lowlevel as _ll
 from . import _values
 
-__all__ = ["Scenario", "SimReport", "simulate"]
+__all__ = ["Scenario", "SimReport", "SocialReport", "simulate"]
+
+
+def _written(text, path):
+    """Writes ``text`` to ``path`` (when not None) and returns it."""
+    if path is not None:
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    return text
 
 
 def _date(value):
@@ -48,9 +56,6 @@ class Scenario(_values.ScenarioValues):
     A value: ``copy.copy``/``copy.deepcopy`` give independent scenarios,
     scenarios pickle and compare equal by their canonical text, and
     :meth:`get` / :meth:`to_dict` read values back (triage/_values.py)."""
-
-    _SINGLE = ("scenario", "intake", "urgency", "guidance", "quadrants", "durations",
-               "noshow", "phone_line", "sick_leave", "policy")
 
     def __init__(self, _handle=None):
         if _handle is None:
@@ -97,6 +102,13 @@ class Scenario(_values.ScenarioValues):
                                            _values.value_text("worker", key, value))
         return self
 
+    def add_section(self, section, **keys):
+        """Adds one repeated section ("municipality", "kela_point", "outreach",
+        "segment") from keys, exactly as its lines in a file would
+        (``language_sv=0.3`` may be written for ``language.sv``)."""
+        _values.add_section(self._h, section, keys)
+        return self
+
     def add_absence(self, worker, start, end):
         """A planned absence of a worker label, both dates inclusive."""
         _ll.triage_scenario_add_absence(self._h, worker, _date(start), _date(end))
@@ -138,11 +150,7 @@ class SimReport(_values.SimReportValues):
         """The CSV text (``section,group,key,value``); written to ``path`` when given."""
         if self._csv is None:
             self._csv = _ll.triage_sim_write_csv(self._h)
-        text = self._csv
-        if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-        return text
+        return _written(self._csv, path)
 
     def to_json(self):
         if self._json is None:
@@ -157,19 +165,83 @@ class SimReport(_values.SimReportValues):
     def simulation(self):
         return self.to_dict()["simulation"]
 
+    def social(self, period=None):
+        """The run's social report (Lapland's social reporting, docs/simulation.md)
+        in periods of ``period``: "month", "quarter", "half", "year" or None for
+        the scenario's [social_reporting] period. It needs the run itself: a
+        report unpickled in another process has none."""
+        months = {None: 0, "month": 1, "quarter": 3, "half": 6, "year": 12}
+        if period not in months:
+            raise ValueError("period must be month, quarter, half, year or None")
+        if self._h is None:
+            raise ValueError("an unpickled SimReport has no run to build a social report from")
+        return SocialReport(_ll.triage_sim_social(self._h, months[period]))
 
-def _options(days, seed):
+    @property
+    def intake_hash(self):
+        """64-bit hash of the intake stream (warm-up included): two runs with
+        equal hashes saw the same intakes (docs/simulation.md)."""
+        return self.simulation["intake_hash"]
+
+
+class SocialReport:
+    """Needs, capacity barriers, the quadrant mix and filed social reports by
+    municipality and period, with the change against the previous period
+    (triage/social.h)."""
+
+    def __init__(self, handle):
+        self._h = handle
+
+    def to_csv(self, path=None):
+        """The long CSV table; written to ``path`` when given."""
+        return _written(_ll.triage_social_write_csv(self._h), path)
+
+    def to_json(self):
+        return _ll.triage_social_write_json(self._h)
+
+    def to_dict(self):
+        return json.loads(self.to_json())
+
+    def rows(self):
+        """The CSV rows as dicts (counts as int, change_pct as float; None where undefined)."""
+        lines = self.to_csv().splitlines()
+        keys = lines[0].split(",")
+        out = []
+        for line in lines[1:]:
+            row = dict(zip(keys, line.split(",")))
+            for k in ("count", "previous", "change"):
+                row[k] = int(row[k]) if row[k] != "" else None
+            row["change_pct"] = float(row["change_pct"]) if row["change_pct"] else None
+            out.append(row)
+        return out
+
+
+def _options(days, seed, warmup=None):
     o = _ll.triage_sim_options_t()
     _ll.triage_sim_options_init(o, _ll.TRIAGE_SIM_OPTIONS_VERSION)
     o.days = int(days or 0)
     o.seed = int(seed)
+    o.warmup = -1 if warmup is None else int(warmup)
     return o
 
 
-def simulate(scenario, days=365, seed=1):
+def simulate(scenario, days=365, seed=1, warmup=None, progress=None):
     """Runs a scenario (a :class:`Scenario` or a dict) for ``days`` calendar
-    days from ``seed`` on the in-memory store and returns its :class:`SimReport`."""
+    days (None: the scenario's) from ``seed`` on the in-memory store and
+    returns its :class:`SimReport`.
+
+    ``warmup``: calendar days run before the scenario's start that no figure
+    counts (None: the scenario's ``warmup``). ``progress``: a callable
+    ``progress(day, days)`` called once per simulated day (the warm-up
+    included); a truthy return stops the run with :class:`triage.TriageError`
+    (``EUSER``), and an exception it raises stops the run and propagates.
+    The report's :attr:`~SimReport.metadata` records the seed, the days and
+    the warm-up in effect."""
     sc = Scenario._of(scenario)
-    return SimReport(_ll.triage_sim_run(sc._h, _options(days, seed)),
-                     _values.metadata(sc, seed=int(seed), days=int(days or sc.get("scenario", "days"))))
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be a callable or None")
+    days = int(days or sc.get("scenario", "days"))
+    warmup = int(sc.get("scenario", "warmup") if warmup is None else warmup)
+    meta = _values.metadata(sc, seed=int(seed), days=days, warmup=warmup or None)
+    return SimReport(_ll.triage_py_sim_run(sc._h, _options(days, seed, warmup), progress), meta)
 

@@ -27,18 +27,31 @@ _EINVAL = -1
 
 # Keys whose value is not a plain number, flag or word (docs/simulation.md).
 _TEXT_KEYS = {("scenario", "name"), ("municipality", "name")}
-_DATE_KEYS = {("scenario", "start"), ("absence", "start"), ("absence", "end")}
-_LIST_KEYS = {("guidance", "roles"), ("phone_line", "roles"), ("worker", "serves"),
-              ("worker", "languages")}
+_DATE_KEYS = {("scenario", "start"), ("absence", "start"), ("absence", "end"),
+              ("outreach", "date")}
+# dates that may be "none" (None in Python)
+_DATEOPT_KEYS = {(s, k) for s in ("phone_line", "kela_point", "segment")
+                 for k in ("from", "until")}
+_LIST_KEYS = {("guidance", "roles"), ("guidance", "teams"), ("phone_line", "roles"),
+              ("phone_line", "weekdays"), ("kela_point", "weekdays"), ("outreach", "roles"),
+              ("worker", "serves"), ("worker", "languages")}
 _RANGE_KEYS = {("durations", k) for k in (
     "initial_assessment", "first_appointment", "assessment", "planning",
-    "casework.q1", "casework.q2", "casework.q3", "casework.q4")} | {("sick_leave", "days")}
+    "casework.q1", "casework.q2", "casework.q3", "casework.q4")} | {
+    ("sick_leave", "days"), ("pathway", "return_days"), ("pathway", "back_days")}
 _SINGLE = ("scenario", "intake", "urgency", "guidance", "quadrants", "durations",
-           "noshow", "phone_line", "sick_leave", "policy")
+           "noshow", "phone_line", "sick_leave", "policy", "initial_assessment", "duty",
+           "interpreting", "pathway", "social_reporting", "needs")
+# Repeated sections: dict key -> file section (each a list of dicts). Their
+# keys are given as in a file; ``language_sv`` may stand for ``language.sv``.
+_REPEATED = {"municipalities": "municipality", "kela_points": "kela_point",
+             "outreach": "outreach", "segments": "segment"}
 
 
 def value_text(section, key, value):
     """A Python value as the text of a scenario line for ``section.key``."""
+    if value is None and (section, key) in _DATEOPT_KEYS:
+        return "none"
     if (section, key) in _RANGE_KEYS and isinstance(value, (list, tuple)):
         return " ".join(str(int(v)) for v in value)
     if isinstance(value, bool):
@@ -63,11 +76,11 @@ def _value(section, key, text):
     """The Python value of one line of the canonical text."""
     if (section, key) in _TEXT_KEYS:
         return text
-    if (section, key) in _DATE_KEYS:
-        return datetime.date.fromisoformat(text)
+    if (section, key) in _DATE_KEYS or (section, key) in _DATEOPT_KEYS:
+        return None if text == "none" else datetime.date.fromisoformat(text)
     if (section, key) in _LIST_KEYS:
         items = [t.strip() for t in text.split(",") if t.strip()]
-        return [_number(t) for t in items] if key == "serves" else items
+        return [int(t) if t.isdigit() else t for t in items]
     if (section, key) in _RANGE_KEYS:
         lo, hi = text.split()
         return (int(lo), int(hi))
@@ -97,12 +110,14 @@ def _sections(text):
 def text_to_dict(text):
     """The dict form of :meth:`Scenario.from_dict` for canonical scenario text."""
     d = {s: {} for s in _SINGLE}
-    d.update({"municipalities": [], "distances": {}, "workers": [], "absences": []})
+    d.update({key: [] for key in _REPEATED})
+    d.update({"distances": {}, "workers": [], "absences": []})
+    repeated = {section: key for key, section in _REPEATED.items()}
     for section, items in _sections(text):
         if section in _SINGLE:
             d[section].update({k: _value(section, k, v) for k, v in items})
-        elif section == "municipality":
-            d["municipalities"].append({k: _value(section, k, v) for k, v in items})
+        elif section in repeated:
+            d[repeated[section]].append({k: _value(section, k, v) for k, v in items})
         elif section == "distances":
             d["distances"].update({k: _number(v) for k, v in items})
         elif section == "worker":
@@ -190,7 +205,7 @@ def _scenario_from_text(text):
 def _from_dict(cls, d, validate=True):
     if not isinstance(d, dict):
         raise TypeError("a scenario dict is needed")
-    known = set(_SINGLE) | {"municipalities", "distances", "workers", "absences"}
+    known = set(_SINGLE) | set(_REPEATED) | {"distances", "workers", "absences"}
     for key in d:
         if key not in known:
             raise InvalidArgument(_EINVAL, f"unknown scenario section {key!r}", "section")
@@ -198,9 +213,9 @@ def _from_dict(cls, d, validate=True):
     for section in _SINGLE:
         for key, value in d.get(section, {}).items():
             sc.set(section, key, value)
-    for m in d.get("municipalities", []):
-        _ll.triage_scenario_add_municipality(sc._h, int(m["code"]), m.get("name"),
-                                             float(m.get("weight", 1.0)))
+    for key, section in _REPEATED.items():
+        for entry in d.get(key, []):
+            add_section(sc._h, section, entry)
     for pair, km in d.get("distances", {}).items():
         a, b = (pair.split("-") if isinstance(pair, str) else pair)
         _ll.triage_scenario_set_distance(sc._h, int(a), int(b), float(km))
@@ -212,6 +227,17 @@ def _from_dict(cls, d, validate=True):
     if validate:
         _ll.triage_scenario_validate(sc._h)
     return sc
+
+
+def add_section(handle, section, keys):
+    """``triage_scenario_add_section``: one repeated section from a dict of
+    its keys (``language_sv`` / ``language_other`` for ``language.sv`` /
+    ``language.other``), checked as file lines are."""
+    names = [k.replace("language_", "language.", 1) if k.startswith("language_") else k
+             for k in keys]
+    _ll.triage_py_scenario_add_section(handle, section, names,
+                                       [value_text(section, n, v)
+                                        for n, v in zip(names, keys.values())])
 
 
 def checked_set(handle, section, key, value):
@@ -372,14 +398,9 @@ def report_metrics(d):
 
 
 def intake_signature(d):
-    """What identifies a run's intake stream: the C library's hash of it when
-    the run reports one, else the intake counts by kind and channel."""
-    s = d["simulation"]
-    for key in ("intake_hash", "intake_stream_hash", "stream_hash"):
-        if key in s:
-            return ("hash", s[key])
-    k = d["report"]["intakes"]["by_kind_and_channel"]
-    return ("counts", tuple((kind, tuple(sorted(ch.items()))) for kind, ch in sorted(k.items())))
+    """What identifies a run's intake stream: the simulator's intake hash
+    (``simulation.intake_hash``, docs/simulation.md "The intake hash")."""
+    return d["simulation"]["intake_hash"]
 
 
 class SimReportValues(ReportValues):

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "simutil.h"
 
 /* A small team (§10 "the staff"): 1 social worker, 2 counsellors, 1 guide. */
 static const char SMALL[] =
@@ -69,29 +70,13 @@ static char *run_csv(const triage_scenario_t *s, int32_t days, uint64_t seed,
     return csv;
 }
 
-/* The shipped North Savo scenario (found from this file's path; meson runs
- * tests in the build directory, where __FILE__ is relative). */
+/* The shipped North Savo scenario. */
 static triage_scenario_t *north_savo(void)
 {
-    char path[512], full[800];
-    const char *use = path;
-    snprintf(path, sizeof path, "%s", __FILE__);
-    char *cut = strstr(path, "tests/unit/sim/test_sim.c");
-    assert_non_null(cut);
-    snprintf(cut, sizeof path - (size_t)(cut - path), "examples/scenarios/north-savo.scn");
-    if (path[0] != '/' && access(path, R_OK) != 0) {
-        /* not run from the build directory: go from the executable */
-        char exe[256];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        assert_true(n > 0);
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++)
-            *strrchr(exe, '/') = '\0';
-        snprintf(full, sizeof full, "%s/%s", exe, path);
-        use = full;
-    }
+    char path[800];
+    sim_repo_path(path, sizeof path, "examples/scenarios/north-savo.scn");
     triage_scenario_t *s = NULL;
-    assert_ok(triage_scenario_load(&s, use, NULL));
+    assert_ok(triage_scenario_load(&s, path, NULL));
     return s;
 }
 
@@ -168,18 +153,11 @@ static void test_parser_errors(void **state)
          "line 4: end"},
         {"[municipality]\ncode = 1\n[worker]\nname = a\nrole = social_worker\noffice = 2\n", "line 3: office"},
         {"[worker]\nname = a\nrole = social_worker\nfte = 1\nfte = 1\n", "line 5: fte"},
+        {"[scenario]\nwarmup = -1\n", "line 2: warmup"},
+        {"[scenario]\nwarmup = 3661\n", "line 2: warmup"},
     };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        triage_scenario_t *s = (triage_scenario_t *)&s;
-        triage_status_t rc = triage_scenario_parse(&s, rows[i].text, "t.scn", NULL);
-        if (rc != TRIAGE_EINVAL)
-            fail_msg("row %zu: status %d", i, (int)rc);
-        if (strcmp(triage_error_last()->argument, rows[i].arg))
-            fail_msg("row %zu: argument '%s', expected '%s'", i, triage_error_last()->argument,
-                     rows[i].arg);
-        assert_true(strncmp(triage_error_last()->message, "t.scn:", 6) == 0);
-        assert_ptr_equal(s, (triage_scenario_t *)&s); /* untouched */
-    }
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        sim_expect_parse_error(rows[i].text, rows[i].arg, i);
     /* A whole-scenario error: guidance staffed by nobody (validation). */
     triage_scenario_t *s = NULL;
     assert_status(triage_scenario_parse(&s, "[worker]\nname = a\nrole = social_worker\n", "t.scn", NULL),
@@ -188,12 +166,12 @@ static void test_parser_errors(void **state)
     /* A missing file. */
     assert_status(triage_scenario_load(&s, "/nonexistent/x.scn", NULL), TRIAGE_ENOTFOUND);
     assert_error_arg("path");
-    /* The shipped example parses. */
+    /* The shipped example parses (found from the repository). */
     {
         s = north_savo();
         size_t n;
         assert_ok(triage_scenario_worker_count(&n, s));
-        assert_int_equal(n, 9);
+        assert_int_equal(n, 12); /* sections: 5 social workers, 4 counsellors, 3 guides */
         triage_scenario_free(s);
     }
 }
@@ -311,6 +289,147 @@ static void test_compare(void **state)
     assert_status(triage_sim_compare(&x, &y, NULL, a, NULL, 10, 1), TRIAGE_EINVAL);
     triage_scenario_free(a);
     triage_scenario_free(b);
+}
+
+/* A worker may serve any number of municipalities in a scenario (issue 12: a
+ * wellbeing services county has up to 30 and more; Pirkanmaa has 23). The
+ * list parses, copies and writes back whole, and the run hands it to the
+ * engine, whose worker record has no limit either. */
+static void test_many_served(void **state)
+{
+    (void)state;
+    char text[8192], *p = text;
+    const char *end = text + sizeof text;
+    p += snprintf(p, (size_t)(end - p), "[scenario]\ndays = 10\n");
+    for (int c = 1; c <= 40; c++)
+        p += snprintf(p, (size_t)(end - p), "[municipality]\ncode = %d\n", 100 + c);
+    p += snprintf(p, (size_t)(end - p), "[worker]\nname = sw\nrole = social_worker\n"
+                                        "[worker]\nname = sg\nrole = service_guide\nserves = ");
+    for (int c = 1; c <= 40; c++)
+        p += snprintf(p, (size_t)(end - p), "%s%d", c > 1 ? ", " : "", 100 + c);
+    snprintf(p, (size_t)(end - p), "\n");
+    triage_scenario_t *s = NULL, *c = NULL, *back = NULL;
+    assert_ok(triage_scenario_parse(&s, text, "many.scn", NULL));
+    assert_ok(triage_scenario_copy(&c, s));
+    char *w1 = NULL, *w2 = NULL;
+    assert_ok(triage_scenario_write(&w1, c));
+    assert_non_null(strstr(w1, "serves = 101, 102, 103"));
+    assert_non_null(strstr(w1, ", 139, 140\n"));
+    assert_ok(triage_scenario_parse(&back, w1, "written", NULL));
+    assert_ok(triage_scenario_write(&w2, back));
+    assert_string_equal(w1, w2);
+    /* a code listed twice is still refused, naming the line */
+    assert_ok(triage_scenario_set_worker(c, 1, "serves", "101, 102"));
+    assert_status(triage_scenario_set_worker(c, 1, "serves", "101, 101"), TRIAGE_EINVAL);
+    assert_error_arg("serves");
+    triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
+    triage_sim_t *sim = NULL;
+    triage_status_t rc = triage_sim_run(&sim, s, &o);
+    assert_int_equal(rc, TRIAGE_OK);
+    triage_sim_free(sim);
+    triage_free(w1);
+    triage_free(w2);
+    triage_scenario_free(s);
+    triage_scenario_free(c);
+    triage_scenario_free(back);
+}
+
+/* §10: a warm-up runs before the start and counts in no figure; the intake
+ * hash tells whether two runs saw the same intakes. */
+static void test_warmup_and_hash(void **state)
+{
+    (void)state;
+    triage_scenario_t *s = small();
+    triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
+    o.days = 40;
+    o.seed = 7;
+    o.warmup = 30;
+    triage_sim_t *sim = NULL;
+    assert_ok(triage_sim_run(&sim, s, &o));
+    triage_sim_stats_t st;
+    assert_ok(triage_sim_stats(&st, sim));
+    assert_int_equal(st.days, 40);
+    assert_int_equal(st.warmup_days, 30);
+    assert_int_equal(st.business_days, 30); /* 2025-03-03 .. 2025-04-11: six weeks */
+    triage_date_t first, last;
+    assert_ok(triage_report_period(NULL, NULL, &first, &last, triage_sim_report(sim)));
+    triage_date_t want;
+    assert_ok(triage_date_from_ymd(&want, 2025, 3, 3));
+    assert_int_equal(first, want);
+    assert_int_equal(last, want + 39);
+    uint32_t intakes, closings;
+    assert_ok(triage_report_intakes(&intakes, triage_sim_report(sim), 0, 0));
+    assert_ok(triage_report_closings(&closings, triage_sim_report(sim), 0));
+    assert_int_equal(intakes, st.intakes);
+    assert_int_equal(closings, st.closed);
+    assert_true(st.open_at_start > 0);                        /* the warm-up left work */
+    assert_int_equal(st.open_at_start + st.cases, st.closed + st.open);
+    assert_int_equal(st.intakes, st.cases + st.attached);
+    /* the engine saw the warm-up: more intakes in it than in the report */
+    triage_id_t *ids = NULL;
+    size_t n = 0;
+    assert_ok(triage_case_list(&ids, &n, triage_sim_engine(sim), NULL));
+    assert_true(n > st.cases);
+    triage_free(ids);
+    triage_sim_free(sim);
+
+    /* the same through the scenario key; the option -1 means the scenario's */
+    triage_scenario_t *w = NULL;
+    assert_ok(triage_scenario_copy(&w, s));
+    assert_ok(triage_scenario_set(w, "scenario", "warmup", "30"));
+    o.warmup = -1;
+    char *a = run_csv(w, 40, 7, NULL);
+    o.warmup = 30;
+    assert_ok(triage_sim_run(&sim, s, &o));
+    char *b = NULL;
+    assert_ok(triage_sim_write_csv(&b, sim));
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, "simulation,,warmup,30\n"));
+    triage_free(a);
+    triage_free(b);
+    triage_sim_free(sim);
+
+    /* the hash: the same demand under another policy gives the same hash,
+     * another demand another hash */
+    triage_scenario_t *other = NULL, *more = NULL;
+    assert_ok(triage_scenario_copy(&other, s));
+    assert_ok(triage_scenario_set(other, "policy", "guidance_first", "no"));
+    assert_ok(triage_scenario_copy(&more, s));
+    assert_ok(triage_scenario_set(more, "intake", "contact", "3.5"));
+    uint64_t h[3];
+    const triage_scenario_t *arms[3] = {s, other, more};
+    for (int i = 0; i < 3; i++) {
+        assert_ok(triage_sim_run(&sim, arms[i], &o));
+        assert_ok(triage_sim_stats(&st, sim));
+        h[i] = st.intake_hash;
+        triage_sim_free(sim);
+    }
+    assert_true(h[0] == h[1]);
+    assert_true(h[0] != h[2]);
+
+    /* a version-1 caller: warmup is not read (the scenario's is used) */
+    triage_sim_options_t v1;
+    memset(&v1, 0xab, sizeof v1);
+    assert_ok(triage_sim_options_init(&v1, 1));
+    assert_int_equal(v1.version, 1);
+    assert_int_equal(v1.warmup, (int32_t)0xabababab); /* not a v1 member: left alone */
+    v1.days = 10;
+    assert_ok(triage_sim_run(&sim, w, &v1));
+    assert_ok(triage_sim_stats(&st, sim));
+    assert_int_equal(st.warmup_days, 30);
+    triage_sim_free(sim);
+    /* bad warm-ups */
+    sim = NULL;
+    o.warmup = -2;
+    assert_status(triage_sim_run(&sim, s, &o), TRIAGE_EINVAL);
+    assert_error_arg("warmup");
+    o.warmup = 3661;
+    assert_status(triage_sim_run(&sim, s, &o), TRIAGE_EINVAL);
+    assert_null(sim);
+    triage_scenario_free(other);
+    triage_scenario_free(more);
+    triage_scenario_free(w);
+    triage_scenario_free(s);
 }
 
 static int stop_at(void *ud, int32_t day, int32_t days)
@@ -445,6 +564,8 @@ int main(void)
         cmocka_unit_test(test_sanity),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_many_served),
+        cmocka_unit_test(test_warmup_and_hash),
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_north_savo_year_fills_shl45_and_plan_reviews),
     };
