@@ -141,11 +141,13 @@ class SimReport(_values.SimReportValues):
     scenario, days and seed give the same :meth:`to_csv` bytes. It pickles
     (as its CSV and JSON text) and carries :attr:`metadata`."""
 
-    def __init__(self, handle, meta=None):
+    def __init__(self, handle, meta=None, history=True, last_day=None):
         self._h = handle
         self._csv = self._json = self._pcsv = None
         self._periods = None
         self._meta = meta
+        self._history = history
+        self._last_day = last_day
 
     def to_csv(self, path=None):
         """The CSV text (``section,group,key,value``); written to ``path`` when given."""
@@ -209,6 +211,46 @@ class SimReport(_values.SimReportValues):
             self._pcsv = (_ll.triage_sim_write_periods_csv(self._h) if self._h is not None
                           else "from,to,section,group,key,value\n")
         return _written(self._pcsv, path)
+
+    # -- tables (docs/python.md, "Tables")
+
+    def _table(self, name, start, end, as_of=None):
+        from . import _tables
+        if self._h is None:
+            raise ValueError("an unpickled SimReport has no run to read tables from")
+        if not self._history:
+            raise ValueError("the run released its history (simulate(keep_history=False)): "
+                             "run with keep_history=True for per-case tables")
+        if name == "deadlines" and as_of is None:
+            as_of = self._last_day
+        meta = dict(self._meta or {})
+        meta.pop("periods", None)
+        return _tables.read(name, _ll.triage_py_sim_table, self._h, start, end, as_of, meta)
+
+    def cases(self, start=None, end=None):
+        """The run's cases as a :class:`triage.Table` (warm-up included;
+        ``start``/``end``: received in [start, end)). Needs the run's
+        history (``simulate(keep_history=True)``, the default)."""
+        return self._table("cases", start, end)
+
+    def events(self, start=None, end=None):
+        """The run's audit events as a table (local days [start, end))."""
+        return self._table("events", start, end)
+
+    def deadlines(self, start=None, end=None, *, as_of=None):
+        """The run's deadline rows (due in [start, end)) with their state on
+        ``as_of`` (None: the run's last reported day)."""
+        return self._table("deadlines", start, end, as_of)
+
+    def assignments(self, start=None, end=None):
+        """The run's worker assignments as a table (local days [start, end))."""
+        return self._table("assignments", start, end)
+
+    def worker_labels(self):
+        """The run's workers: engine id (text, as in the tables) -> scenario label."""
+        if self._h is None:
+            raise ValueError("an unpickled SimReport has no run")
+        return dict(_ll.triage_py_sim_worker_ids(self._h))
 
     @property
     def intake_hash(self):
@@ -327,5 +369,6 @@ def simulate(scenario, days=365, seed=1, warmup=None, progress=None, periods=Non
         meta["periods"] = [[_day(a).isoformat(), _day(b).isoformat()] for a, b in declared]
     handle = _ll.triage_py_sim_run_periods(sc._h, _options(days, seed, warmup, keep_history),
                                            progress, declared)
-    return SimReport(handle, meta)
+    last = _date(sc.get("scenario", "start")) + days - 1
+    return SimReport(handle, meta, history=bool(keep_history), last_day=_day(last))
 
