@@ -385,6 +385,7 @@ static PyObject *triage_py_deadlines_columns(triage_engine_t *e, int from, int t
 
 %nothread triage_py_table;
 %nothread triage_py_sim_table;
+%nothread triage_py_sim_worker_ids;
 %inline %{
 /* Table `which` (0 cases, 1 events, 2 deadlines, 3 assignments) of an
  * engine as a dict of columns. from/to: days [from, to) (cases, deadlines);
@@ -450,4 +451,3 @@ PyObject *triage_py_sim_worker_ids(triage_sim_t *sim)
     return list;
 }
 %}
-%nothread triage_py_sim_worker_ids;

@@ -1097,7 +1097,7 @@ class Engine:
         return _tables.read(name, _ll.triage_py_table, self._handle(), start, end, as_of, meta)
 
     def cases_table(self, start=None, end=None):
-        """Every case as a :class:`triage.Table` row (docs/python.md,
+        """Every case as a :class:`triage.RecordTable` row (docs/python.md,
         "Tables"); ``start``/``end`` (dates or ISO text) keep the cases
         received in [start, end)."""
         return self._table("cases", start, end)

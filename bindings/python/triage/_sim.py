@@ -228,7 +228,7 @@ class SimReport(_values.SimReportValues):
         return _tables.read(name, _ll.triage_py_sim_table, self._h, start, end, as_of, meta)
 
     def cases(self, start=None, end=None):
-        """The run's cases as a :class:`triage.Table` (warm-up included;
+        """The run's cases as a :class:`triage.RecordTable` (warm-up included;
         ``start``/``end``: received in [start, end)). Needs the run's
         history (``simulate(keep_history=True)``, the default)."""
         return self._table("cases", start, end)

@@ -1,4 +1,4 @@
-"""Per-case and per-event tables (docs/python.md, "Tables"): :class:`Table`,
+"""Per-case and per-event tables (docs/python.md, "Tables"): :class:`RecordTable`,
 read from any engine (:meth:`triage.Engine.cases_table`, ...) or from a
 simulation run that kept its history (:meth:`triage.SimReport.cases`, ...).
 
@@ -6,7 +6,7 @@ A table is columns of plain values: ids as their text, dates as
 ``datetime.date``, times as aware UTC ``datetime.datetime``, enums as their
 lower-case names, counts and business days as ``int``; None where a value
 is absent. It gives rows as dicts, a numpy structured array or a pandas
-DataFrame, and carries :attr:`Table.meta`, its provenance. The columns are
+DataFrame, and carries :attr:`RecordTable.meta`, its provenance. The columns are
 read in one pass in C (bindings/python/tables.i) and converted a column at a
 time.
 """
@@ -19,7 +19,7 @@ from ._classify import Quadrant
 from ._deadline import DeadlineState, IntakeKind, ServiceArea
 from ._urgency import Urgency
 
-__all__ = ["Table"]
+__all__ = ["RecordTable"]
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _EPOCH_DAY = datetime.date(1970, 1, 1)
@@ -71,7 +71,7 @@ _SCHEMAS = {"cases": CASES, "events": EVENTS, "deadlines": DEADLINES,
 _WHICH = {"cases": 0, "events": 1, "deadlines": 2, "assignments": 3}
 
 
-class Table:
+class RecordTable:
     """A table of plain values: :attr:`name`, :attr:`columns` (names, in
     order), :attr:`types` (name -> Python type of its values; None may stand
     for an absent value where :attr:`nullable` says so) and rows.
@@ -81,7 +81,8 @@ class Table:
     :meth:`to_dicts`, :meth:`to_numpy` and :meth:`to_pandas` convert it;
     :attr:`meta` is its provenance (library version, policies and, for a
     run's table, scenario hash and seed). Tables pickle and compare equal by
-    name, columns and values (not provenance)."""
+    name, columns and values (not provenance). (:class:`triage.Table` is
+    something else: the list of dicts that studies' summaries return.)"""
 
     __slots__ = ("name", "_schema", "_cols", "_meta")
 
@@ -149,7 +150,7 @@ class Table:
                 raise KeyError(f"no column {c!r} in the {self.name} table")
         keep = [i for i in range(len(self))
                 if all(self._cols[c][i] == v for c, v in equal.items())]
-        return Table(self.name, self._schema,
+        return RecordTable(self.name, self._schema,
                      {c: [self._cols[c][i] for i in keep] for c in self.columns}, self._meta)
 
     def _numpy_column(self, np, name, kind, nullable):
@@ -191,7 +192,7 @@ class Table:
         try:
             import pandas as pd
         except ImportError as exc:
-            raise ImportError("Table.to_pandas() needs pandas (pip install pandas, or Debian's "
+            raise ImportError("RecordTable.to_pandas() needs pandas (pip install pandas, or Debian's "
                               "python3-pandas); to_numpy() and to_dicts() do not") from exc
         import numpy as np
         data = {}
@@ -208,18 +209,18 @@ class Table:
         return pd.DataFrame(data, columns=self.columns)
 
     def __eq__(self, other):
-        if not isinstance(other, Table):
+        if not isinstance(other, RecordTable):
             return NotImplemented
         return (self.name, self._schema, self._cols) == (other.name, other._schema, other._cols)
 
     __hash__ = None
 
     def __reduce__(self):
-        return (Table, (self.name, self._schema, self._cols, self._meta))
+        return (RecordTable, (self.name, self._schema, self._cols, self._meta))
 
     def __repr__(self):
         cols = ", ".join(self.columns[:6]) + (", ..." if len(self._schema) > 6 else "")
-        return f"<triage.Table {self.name}: {len(self)} rows x {len(self._schema)} columns ({cols})>"
+        return f"<triage.RecordTable {self.name}: {len(self)} rows x {len(self._schema)} columns ({cols})>"
 
 
 # ---- reading tables ---------------------------------------------------------------------
@@ -385,7 +386,7 @@ def read(name, reader, handle, start=None, end=None, as_of=None, meta=None):
     if name == "deadlines":
         m["as_of"] = None if today is None else (
             _EPOCH_DAY + datetime.timedelta(days=today)).isoformat()
-    return Table(name, _SCHEMAS[name], _convert(name, raw, lo, hi), m)
+    return RecordTable(name, _SCHEMAS[name], _convert(name, raw, lo, hi), m)
 
 
 def engine_meta(engine):
