@@ -169,3 +169,76 @@ triage_status_t triage_py_scenario_add_section(triage_scenario_t *s, const char 
 %include "triage/social.h"
 
 %include "triage/sim.h"
+
+/* Declared report periods (options v3): the run with a list of (from, to)
+ * day numbers, the calendar helper as a list, and a period's report as a
+ * borrowed pointer (the Python object keeps the run alive). */
+%ignore triage_sim_periods;
+%ignore triage_sim_period_report;
+%ignore triage_sim_options::periods;
+%nothread triage_py_sim_run_periods;
+%nothread triage_py_sim_periods;
+%nothread triage_py_sim_period_report;
+%inline %{
+triage_status_t triage_py_sim_run_periods(triage_sim_t **out, const triage_scenario_t *scenario,
+                                          const triage_sim_options_t *opts, PyObject *progress,
+                                          PyObject *periods)
+{
+    triage_sim_options_t o = *opts;
+    if (progress && progress != Py_None) {
+        o.progress = triage_py_progress_tramp;
+        o.progress_userdata = progress;
+    }
+    Py_ssize_t n = periods && periods != Py_None ? PyList_Size(periods) : 0;
+    if (n < 0)
+        return TRIAGE_EINVAL; /* the TypeError is pending */
+    triage_sim_period_t *p = n ? calloc((size_t)n, sizeof *p) : NULL;
+    if (n && !p) {
+        PyErr_NoMemory();
+        return TRIAGE_ENOMEM;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int from, to;
+        if (!PyArg_ParseTuple(PyList_GetItem(periods, i), "ii", &from, &to)) {
+            free(p);
+            return TRIAGE_EINVAL;
+        }
+        p[i].from = from;
+        p[i].to = to;
+    }
+    o.periods = p;
+    o.nperiods = (size_t)n;
+    triage_status_t rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = triage_sim_run(out, scenario, &o);
+    Py_END_ALLOW_THREADS
+    free(p);
+    return rc;
+}
+
+PyObject *triage_py_sim_periods(int from, int to, int months)
+{
+    triage_sim_period_t *p = NULL;
+    size_t n = 0;
+    if (triage_sim_periods(&p, &n, from, to, months)) {
+        const triage_error_t *e = triage_error_last();
+        PyErr_Format(PyExc_ValueError, "%s", e->message);
+        return NULL;
+    }
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++)
+        PyList_SET_ITEM(list, (Py_ssize_t)i, Py_BuildValue("(ii)", (int)p[i].from, (int)p[i].to));
+    triage_free(p);
+    return list;
+}
+
+PyObject *triage_py_sim_period_report(triage_sim_t *sim, size_t index)
+{
+    const triage_report_t *r = NULL;
+    if (triage_sim_period_report(&r, sim, index)) {
+        PyErr_SetString(PyExc_IndexError, "no declared period with that index");
+        return NULL;
+    }
+    return SWIG_NewPointerObj((void *)r, SWIGTYPE_p_triage_report, 0);
+}
+%}

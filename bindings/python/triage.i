@@ -100,6 +100,7 @@ int triage_py_error_code(void) { return (int)triage_error_last()->code; }
 %include "store2.i"
 %include "assign.i"
 %include "sim.i"
+%include "tables.i"
 
 /* Hand-written fast paths of the hot single calls (last: they use the types above). */
 %include "fast.i"

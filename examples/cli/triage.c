@@ -51,6 +51,8 @@ static void usage(FILE *to)
             "                      decoded and validated; exit 1 when damaged\n"
             "  simulate --scenario FILE [--days N] [--warmup N] [--seed S] [--db DB]\n"
             "           [--format table|csv|json] [--social FILE|-]\n"
+            "           [--periods month|quarter|half|year|FROM:TO,...] [--periods-csv FILE|-]\n"
+            "           [--no-history]\n"
             "           [--social-period month|quarter|half|year]\n"
             "                      run a scenario (docs/simulation.md) on the engine,\n"
             "                      persisting to a new database with --db; --social\n"
@@ -116,6 +118,8 @@ static const struct {
     {"simulate", "simulate --scenario FILE [--days N] [--warmup N] [--seed S] [--db FILE]\n"
                  "                [--format table|csv|json] [--social FILE|-]\n"
                  "                [--social-period month|quarter|half|year]\n"
+                 "                [--periods month|quarter|half|year|FROM:TO,...]\n"
+                 "                [--periods-csv FILE|-] [--no-history]\n"
                  "\n"
                  "Runs a scenario (docs/simulation.md) on the engine; with --db the run is kept\n"
                  "in a new SQLite file. A progress bar is shown when stderr is a terminal.\n"
@@ -126,7 +130,15 @@ static const struct {
                  "  --social FILE|-     also write the social report of the run (CSV when\n"
                  "                      FILE ends in .csv, else JSON; - for stdout)\n"
                  "  --social-period P   the social report's periods: month, quarter, half or\n"
-                 "                      year (default: the scenario's [social_reporting])\n"},
+                 "                      year (default: the scenario's [social_reporting])\n"
+                 "  --periods P         report periods declared before the run and counted as\n"
+                 "                      it goes: month, quarter, half, year (calendar-aligned)\n"
+                 "                      or FROM:TO,... (ISO dates, TO the day after)\n"
+                 "  --periods-csv FILE|-  where the periods' reports go as CSV\n"
+                 "                      (from,to,section,group,key,value; default: stdout,\n"
+                 "                      after the report)\n"
+                 "  --no-history        release each case when it closes (long runs: memory\n"
+                 "                      follows the open work); not with --db\n"},
 };
 
 /* Prints COMMAND's help and returns 1 when @p argv (a command's arguments)
@@ -1036,9 +1048,79 @@ static int write_social(triage_sim_t *sim, const char *file, int32_t months)
     return rc;
 }
 
+/* --periods: a calendar unit over the run's reported days, or FROM:TO,...
+ * Returns 0 with an array of the library's (triage_free()), 2 with one of
+ * malloc's (free()), 1 when the text is not understood. */
+static int parse_periods(triage_sim_period_t **out, size_t *n, const char *spec,
+                         const triage_scenario_t *sc, long days, long warmup)
+{
+    int months = !strcmp(spec, "month")     ? 1
+                 : !strcmp(spec, "quarter") ? 3
+                 : !strcmp(spec, "half")    ? 6
+                 : !strcmp(spec, "year")    ? 12
+                                            : 0;
+    if (months) {
+        /* the scenario's start and days, from its canonical text */
+        char *text = NULL;
+        triage_date_t start = 0;
+        long sdays = 0;
+        (void)warmup;
+        if (triage_scenario_write(&text, sc) != TRIAGE_OK)
+            return 1;
+        const char *k = strstr(text, "\nstart = "), *d = strstr(text, "\ndays = ");
+        char iso[11] = "";
+        if (k)
+            memcpy(iso, k + 9, 10);
+        int ok = k && d && triage_date_parse(&start, iso) == TRIAGE_OK;
+        if (ok)
+            sdays = strtol(d + 8, NULL, 10);
+        triage_free(text);
+        if (!ok)
+            return 1;
+        return triage_sim_periods(out, n, start, start + (triage_date_t)(days ? days : sdays),
+                                  months) !=
+               TRIAGE_OK;
+    }
+    size_t cap = 1;
+    for (const char *c = spec; *c; c++)
+        cap += *c == ',';
+    triage_sim_period_t *p = calloc(cap, sizeof *p);
+    if (!p)
+        return 1;
+    size_t k = 0;
+    for (const char *c = spec; *c && k < cap;) {
+        char from[11] = "", to[11] = "";
+        const char *colon = strchr(c, ':');
+        if (!colon || colon - c != 10 || strlen(colon + 1) < 10) {
+            free(p);
+            return 1;
+        }
+        memcpy(from, c, 10);
+        memcpy(to, colon + 1, 10);
+        if (triage_date_parse(&p[k].from, from) != TRIAGE_OK ||
+            triage_date_parse(&p[k].to, to) != TRIAGE_OK) {
+            free(p);
+            return 1;
+        }
+        k++;
+        c = colon + 11;
+        if (*c == ',')
+            c++;
+        else if (*c) {
+            free(p);
+            return 1;
+        }
+    }
+    *out = p;
+    *n = k;
+    return 2; /* malloc'd: free() */
+}
+
 static int cmd_simulate(int argc, char **argv)
 {
     const char *path = NULL, *db = NULL, *format = "table", *social = NULL;
+    const char *periods = NULL, *periods_csv = NULL;
+    int no_history = 0;
     long days = 0, seed = 1, warmup = -1, months = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -1071,6 +1153,17 @@ static int cmd_simulate(int argc, char **argv)
             if (!v || !*v)
                 return fail_usage("--social needs a FILE (or - for stdout)", NULL);
             social = v;
+        } else if (opt_value(argc, argv, &i, "--periods", &v)) {
+            if (!v || !*v)
+                return fail_usage("--periods needs month, quarter, half, year or FROM:TO,...",
+                                  NULL);
+            periods = v;
+        } else if (opt_value(argc, argv, &i, "--periods-csv", &v)) {
+            if (!v || !*v)
+                return fail_usage("--periods-csv needs a FILE (or - for stdout)", NULL);
+            periods_csv = v;
+        } else if (!strcmp(argv[i], "--no-history")) {
+            no_history = 1;
         } else if (opt_value(argc, argv, &i, "--social-period", &v)) {
             months = !v                      ? -1
                      : !strcmp(v, "month")   ? 1
@@ -1094,10 +1187,33 @@ static int cmd_simulate(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", prog, triage_error_last()->message);
         return EXIT_USAGE;
     }
+    if (periods_csv && !periods) {
+        triage_scenario_free(sc);
+        return fail_usage("--periods-csv needs --periods", NULL);
+    }
+    if (no_history && db) {
+        triage_scenario_free(sc);
+        return fail_usage("--no-history keeps nothing to store: not with --db", NULL);
+    }
+    triage_sim_period_t *pp = NULL;
+    size_t npp = 0;
+    int pp_malloced = 0;
+    if (periods) {
+        int prc = parse_periods(&pp, &npp, periods, sc, days, warmup);
+        if (prc == 1) {
+            triage_scenario_free(sc);
+            return fail_usage("--periods must be month, quarter, half, year or FROM:TO,...",
+                              periods);
+        }
+        pp_malloced = prc == 2;
+    }
     triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
     o.days = (int32_t)days;
     o.seed = (uint64_t)seed;
     o.warmup = (int32_t)warmup;
+    o.periods = pp;
+    o.nperiods = npp;
+    o.keep_history = !no_history;
     if (isatty(STDERR_FILENO))
         o.progress = sim_progress;
     triage_store_t store;
@@ -1118,6 +1234,14 @@ static int cmd_simulate(int argc, char **argv)
     triage_sim_t *sim = NULL;
     triage_status_t st = triage_sim_run(&sim, sc, &o);
     triage_scenario_free(sc);
+    if (pp_malloced)
+        free(pp);
+    else
+        triage_free(pp);
+    if (st == TRIAGE_EINVAL && !strcmp(triage_error_last()->argument, "periods")) {
+        fprintf(stderr, "%s: --periods: %s\n", prog, triage_error_last()->message);
+        return EXIT_USAGE;
+    }
     if (st != TRIAGE_OK) {
         if (st == TRIAGE_ECONFLICT)
             fprintf(stderr, "%s: %s: %s\n", prog, db ? db_label(db) : "store",
@@ -1155,6 +1279,21 @@ static int cmd_simulate(int argc, char **argv)
             rc = fail_runtime("cannot write the report");
         else
             fputs(text, stdout);
+        triage_free(text);
+    }
+    if (!rc && periods) {
+        char *text = NULL;
+        if (triage_sim_write_periods_csv(&text, sim) != TRIAGE_OK) {
+            rc = fail_runtime("cannot write the periods' reports");
+        } else if (!periods_csv || !strcmp(periods_csv, "-")) {
+            fputs(text, stdout);
+        } else {
+            FILE *f = fopen(periods_csv, "w");
+            if (!f || fputs(text, f) < 0)
+                rc = fail_runtime("cannot write the periods' CSV file");
+            if (f && fclose(f) != 0 && !rc)
+                rc = fail_runtime("cannot write the periods' CSV file");
+        }
         triage_free(text);
     }
     if (!rc && social)

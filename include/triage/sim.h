@@ -209,6 +209,15 @@ TRIAGE_API triage_status_t triage_scenario_write(char **out, const triage_scenar
  */
 typedef int (*triage_sim_progress_fn)(void *userdata, int32_t day, int32_t days);
 
+/**
+ * A report period declared before a run: the local days [@p from, @p to)
+ * (@p to is the first day after it).
+ */
+typedef struct triage_sim_period {
+    triage_date_t from; /**< its first day */
+    triage_date_t to;   /**< the day after its last */
+} triage_sim_period_t;
+
 /** Run options. Versioned: start from ::TRIAGE_SIM_OPTIONS_INIT. */
 typedef struct triage_sim_options {
     uint32_t version;               /**< ::TRIAGE_SIM_OPTIONS_VERSION */
@@ -221,9 +230,21 @@ typedef struct triage_sim_options {
     /** since v2: calendar days simulated before the scenario's start that no
      *  figure counts (0-3660); -1: the scenario's `warmup` */
     int32_t warmup;
+    /** since v3: report periods (sorted, disjoint, each inside the reported
+     *  days [start, start + days)), counted as the run goes: one report each
+     *  (triage_sim_period_report()); copied by triage_sim_run(). NULL with
+     *  @p nperiods 0: none (triage_sim_periods() makes months or quarters) */
+    const triage_sim_period_t *periods;
+    size_t nperiods;
+    /** since v3: 1 (the default): the run's engine keeps every case and
+     *  event; 0: a case is summarised into the reports when it closes and
+     *  then released from the engine's in-memory store, so memory follows
+     *  the open work rather than the history (only with the in-memory store:
+     *  @p store NULL) */
+    int32_t keep_history;
 } triage_sim_options_t;
-#define TRIAGE_SIM_OPTIONS_VERSION 2
-#define TRIAGE_SIM_OPTIONS_INIT {TRIAGE_SIM_OPTIONS_VERSION, 0, 1, 0, {0, 0, 0, 0}, 0, 0, -1}
+#define TRIAGE_SIM_OPTIONS_VERSION 3
+#define TRIAGE_SIM_OPTIONS_INIT {TRIAGE_SIM_OPTIONS_VERSION, 0, 1, 0, {0, 0, 0, 0}, 0, 0, -1, 0, 0, 1}
 
 /**
  * Initialises options for @p version (FFI callers): only the members that
@@ -247,6 +268,43 @@ TRIAGE_API triage_status_t triage_sim_options_init(triage_sim_options_t *opts, u
  */
 TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scenario_t *scenario,
                                           const triage_sim_options_t *opts);
+
+/**
+ * Report periods of @p months calendar months (1, 3, 6 or 12) covering the
+ * days [@p from, @p to), aligned to the calendar (quarters begin in January,
+ * April, July and October); the first and last are cut by @p from and
+ * @p to.
+ * @param[out] out an owned array of @p n periods (triage_free())
+ * @return ::TRIAGE_OK; ::TRIAGE_EINVAL (NULL, "months", "to": not after
+ *         @p from; "from": not a date); ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_sim_periods(triage_sim_period_t **out, size_t *n,
+                                              triage_date_t from, triage_date_t to,
+                                              int32_t months);
+
+/** The number of declared periods of the run (options v3), 0 when none. */
+TRIAGE_API triage_status_t triage_sim_period_count(size_t *out, const triage_sim_t *sim);
+
+/**
+ * The report of declared period @p index (borrowed: lives as long as the
+ * run): the same figures triage_report_new() computes for that period from
+ * the kept history, except the loads and balance, which are the engine's
+ * state at the period's end (at the run's end for the last period).
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL (NULL), ::TRIAGE_ERANGE ("index").
+ */
+TRIAGE_API triage_status_t triage_sim_period_report(const triage_report_t **out,
+                                                    const triage_sim_t *sim, size_t index);
+
+/**
+ * The reports of the declared periods as one CSV: a header
+ * `from,to,section,group,key,value` and, per period in order, the rows of
+ * triage_sim_write_csv() without the `simulation` section (workers under
+ * their labels), each led by the period's first day and the day after its
+ * last (ISO dates). Only the header when no periods were declared.
+ * @param[out] out owned text (triage_free())
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL, ::TRIAGE_ENOMEM.
+ */
+TRIAGE_API triage_status_t triage_sim_write_periods_csv(char **out, const triage_sim_t *sim);
 
 /** Frees a run, its engine (closing its store) and its report. NULL is a no-op. */
 TRIAGE_API void triage_sim_free(triage_sim_t *sim);

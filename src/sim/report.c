@@ -31,8 +31,9 @@ static int resolves_at_guidance(int32_t reason)
  * each worker's normalized load and the balance of every role x team
  * combination. They are the engine's state when the report is made (the
  * engine keeps no history of loads). Runs after summarise(): needs the
- * worker and team rows. */
-static triage_status_t fill_load(triage_report_t *r, triage_engine_t *engine)
+ * worker and team rows. Frees a balance table filled before (a period's
+ * snapshot taken again). */
+triage_status_t triage__report_fill_load(triage_report_t *r, triage_engine_t *engine)
 {
     for (uint32_t i = 0; i < r->nworkers; i++) {
         triage_worker_load_t l;
@@ -43,6 +44,7 @@ static triage_status_t fill_load(triage_report_t *r, triage_engine_t *engine)
         r->workers[i].load = l.normalized;
     }
     size_t cols = (size_t)r->nteams + 1;
+    triage__free(&r->alloc, r->balance);
     r->balance = triage__calloc(&r->alloc, ROLES * cols, sizeof *r->balance);
     if (!r->balance)
         return TRIAGE_ENOMEM;
@@ -133,6 +135,31 @@ static double quantile(const int32_t *v, size_t n, double p)
     return v[lo] + (h - (double)lo) * (double)(v[lo + 1] - v[lo]);
 }
 
+/* The same quantile from a histogram: hist[i] values equal to base + i,
+ * count values in all (> 0). */
+static int32_t hist_value(const uint32_t *hist, size_t n, int32_t base, uint64_t rank)
+{
+    uint64_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        seen += hist[i];
+        if (rank < seen)
+            return base + (int32_t)i;
+    }
+    return base + (int32_t)n - 1;
+}
+
+double triage__report_hist_quantile(const uint32_t *hist, size_t n, int32_t base,
+                                    uint64_t count, double p)
+{
+    double h = (double)(count - 1) * p;
+    uint64_t lo = (uint64_t)floor(h);
+    int32_t a = hist_value(hist, n, base, lo);
+    if (lo + 1 >= count)
+        return a;
+    int32_t b = hist_value(hist, n, base, lo + 1);
+    return a + (h - (double)lo) * (double)(b - a);
+}
+
 static void wait_finish(wait_stat *w, samples *s)
 {
     w->count = (uint32_t)s->n;
@@ -154,7 +181,6 @@ typedef struct {
     triage_id_t *case_ids;
     size_t ncases;
     case_slot *cases;
-    triage_id_t *worker_ids;
     size_t nworkers;
     worker_index *windex;
     samples waits[WAITS];
@@ -166,7 +192,6 @@ static void build_free(build *b)
         triage__free(b->a, b->cases[i].intakes);
     triage__free(b->a, b->events);
     triage_free(b->case_ids);
-    triage_free(b->worker_ids);
     triage__free(b->a, b->cases);
     triage__free(b->a, b->windex);
     for (int i = 0; i < WAITS; i++)
@@ -232,32 +257,48 @@ static triage_status_t load_cases(build *b)
     return TRIAGE_OK;
 }
 
-static triage_status_t load_workers(build *b)
+triage_status_t triage__report_worker_rows(triage_report_t *r, triage_engine_t *engine)
 {
-    triage_report_t *r = b->r;
-    triage_status_t rc = triage_worker_list(&b->worker_ids, &b->nworkers, b->e);
+    triage_id_t *ids = NULL;
+    size_t n = 0;
+    triage_status_t rc = triage_worker_list(&ids, &n, engine);
     if (rc)
         return rc;
-    if (!b->nworkers)
-        return TRIAGE_OK;
-    if (b->nworkers > UINT32_MAX)
+    if (n > UINT32_MAX) {
+        triage_free(ids);
         return triage__error(TRIAGE_ERANGE, "engine", "too many workers for a report");
-    r->workers = triage__calloc(b->a, b->nworkers, sizeof *r->workers);
-    b->windex = triage__calloc(b->a, b->nworkers, sizeof *b->windex);
-    if (!r->workers || !b->windex)
-        return TRIAGE_ENOMEM;
-    r->nworkers = (uint32_t)b->nworkers;
-    for (size_t i = 0; i < b->nworkers; i++) {
+    }
+    r->workers = n ? triage__calloc(&r->alloc, n, sizeof *r->workers) : NULL;
+    if (n && !r->workers)
+        rc = TRIAGE_ENOMEM;
+    for (size_t i = 0; !rc && i < n; i++) {
         triage_worker_t w;
         w.version = TRIAGE_WORKER_VERSION;
-        if ((rc = triage_worker_get(&w, b->e, &b->worker_ids[i])))
-            return rc;
+        if ((rc = triage_worker_get(&w, engine, &ids[i])))
+            break;
         r->workers[i].id = w.id;
         r->workers[i].role = (int32_t)w.role;
         r->workers[i].team = w.team;
         r->workers[i].workers = 1;
     }
+    triage_free(ids);
+    if (rc)
+        return rc;
+    r->nworkers = (uint32_t)n;
     triage__sort(r->workers, r->nworkers, sizeof *r->workers, cmp_worker_row);
+    return TRIAGE_OK;
+}
+
+static triage_status_t load_workers(build *b)
+{
+    triage_report_t *r = b->r;
+    triage_status_t rc = triage__report_worker_rows(r, b->e);
+    if (rc || !r->nworkers)
+        return rc;
+    b->nworkers = r->nworkers;
+    b->windex = triage__calloc(b->a, b->nworkers, sizeof *b->windex);
+    if (!b->windex)
+        return TRIAGE_ENOMEM;
     for (uint32_t i = 0; i < r->nworkers; i++) {
         b->windex[i].id = r->workers[i].id;
         b->windex[i].row = i;
@@ -475,9 +516,8 @@ static triage_status_t scan_deadlines(build *b)
     return TRIAGE_OK;
 }
 
-static triage_status_t summarise(build *b)
+triage_status_t triage__report_totals(triage_report_t *r)
 {
-    triage_report_t *r = b->r;
     for (int k = 1; k < KINDS; k++)
         for (int c = 1; c < CHANNELS; c++) {
             r->intakes[k][0] += r->intakes[k][c];
@@ -495,13 +535,15 @@ static triage_status_t summarise(build *b)
     }
     for (int i = 0; i < BASES; i++)
         r->deadlines[i].version = TRIAGE_REPORT_DEADLINES_VERSION;
-    for (size_t i = 0; i < b->ncases; i++)
-        if (b->cases[i].quadrant) {
-            r->quadrants[b->cases[i].quadrant]++;
-            r->quadrants[0]++;
-        }
-    for (int w = 1; w < WAITS; w++)
-        wait_finish(&r->waits[w], &b->waits[w]);
+    return triage__report_groups(r);
+}
+
+triage_status_t triage__report_groups(triage_report_t *r)
+{
+    memset(r->roles, 0, sizeof r->roles);
+    triage__free(&r->alloc, r->teams);
+    r->teams = NULL;
+    r->nteams = 0;
     for (int role = 1; role < ROLES; role++) {
         r->roles[role].role = role;
         r->roles[role].team = -1;
@@ -519,7 +561,7 @@ static triage_status_t summarise(build *b)
         nteams += i == 0 || w->team != r->workers[i - 1].team;
     }
     if (nteams) {
-        r->teams = triage__calloc(b->a, nteams, sizeof *r->teams);
+        r->teams = triage__calloc(&r->alloc, nteams, sizeof *r->teams);
         if (!r->teams)
             return TRIAGE_ENOMEM;
         r->nteams = nteams;
@@ -537,6 +579,19 @@ static triage_status_t summarise(build *b)
         }
     }
     return TRIAGE_OK;
+}
+
+static triage_status_t summarise(build *b)
+{
+    triage_report_t *r = b->r;
+    for (size_t i = 0; i < b->ncases; i++)
+        if (b->cases[i].quadrant) {
+            r->quadrants[b->cases[i].quadrant]++;
+            r->quadrants[0]++;
+        }
+    for (int w = 1; w < WAITS; w++)
+        wait_finish(&r->waits[w], &b->waits[w]);
+    return triage__report_totals(r);
 }
 
 TRIAGE_API void triage_report_free(triage_report_t *report)
@@ -594,7 +649,7 @@ TRIAGE_API triage_status_t triage_report_new(triage_report_t **out, triage_engin
     if (!rc)
         rc = summarise(&b);
     if (!rc)
-        rc = fill_load(b.r, engine);
+        rc = triage__report_fill_load(b.r, engine);
     build_free(&b);
     if (rc) {
         triage_report_free(b.r);

@@ -43,6 +43,22 @@ struct triage_report {
     triage_balance_t *balance;
 };
 
+/* The pieces of a report that the simulation's period accumulators
+ * (tally.c) share with triage_report_new (report.c). */
+/* The worker rows of every worker of the engine, in report order (zero counts). */
+triage_status_t triage__report_worker_rows(triage_report_t *r, triage_engine_t *engine);
+/* The totals (index 0 of the intakes, closings and deadlines), the role and
+ * team rows; once, after every count is in. */
+triage_status_t triage__report_totals(triage_report_t *r);
+/* The role and team rows from the worker rows (again: replaces them). */
+triage_status_t triage__report_groups(triage_report_t *r);
+/* Each worker's load and the balance figures, from the engine's state now. */
+triage_status_t triage__report_fill_load(triage_report_t *r, triage_engine_t *engine);
+/* The quantile p (Hyndman & Fan type 7, as the report's waits) of `count`
+ * values given as a histogram: hist[i] values equal to base + i. count > 0. */
+double triage__report_hist_quantile(const uint32_t *hist, size_t n, int32_t base,
+                                    uint64_t count, double p);
+
 /* part / whole, NaN when whole is 0 (report.c). */
 double triage__report_share_of(uint32_t part, uint32_t whole);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/sim_internal.h"
+#include "store/store_memory.h"
 
 /* ---- the engine's clock and ids, the run ------------------------------------------ */
 
@@ -91,6 +92,52 @@ static uint32_t closed_now(const triage_sim_t *sim)
     return n;
 }
 
+/* The accumulators of the whole reported period (index 0) and the declared
+ * periods (1...). */
+static triage_status_t start_tally(triage_sim_t *sim)
+{
+    size_t n = sim->nperiods + 1;
+    triage__tally_period *p = triage__calloc(&sim->alloc, n, sizeof *p);
+    if (!p)
+        return TRIAGE_ENOMEM;
+    p[0].from_ms = sim->midnight[sim->warmup];
+    p[0].to_ms = sim->midnight[sim->days];
+    p[0].first = sim->start + sim->warmup;
+    p[0].last = sim->start + sim->days - 1;
+    for (size_t i = 0; i < sim->nperiods; i++) {
+        const triage_sim_period_t *d = &sim->periods[i];
+        p[i + 1].from_ms = sim->midnight[d->from - sim->start];
+        p[i + 1].to_ms = sim->midnight[d->to - sim->start];
+        p[i + 1].first = d->from;
+        p[i + 1].last = d->to - 1;
+    }
+    triage_status_t rc = triage__tally_new(&sim->tally, sim->engine, p, n);
+    triage__free(&sim->alloc, p);
+    return rc;
+}
+
+/* The day's events into the accumulators; the cases they closed leave the
+ * store unless the history is kept; a declared period that ends today takes
+ * its loads. */
+static triage_status_t end_of_day(triage_sim_t *sim, int32_t day)
+{
+    const triage_id_t *closed = NULL;
+    size_t nclosed = 0;
+    triage_status_t rc = triage__tally_step(sim->tally, &closed, &nclosed);
+    if (rc)
+        return rc;
+    if (!sim->keep_history && nclosed &&
+        (rc = triage__store_memory_forget(&sim->store, closed, nclosed)))
+        return rc;
+    triage_date_t today = sim->start + day;
+    while (sim->next_end < sim->nperiods && sim->periods[sim->next_end].to == today + 1) {
+        if ((rc = triage__tally_period_end(sim->tally, sim->next_end + 1)))
+            return rc;
+        sim->next_end++;
+    }
+    return TRIAGE_OK;
+}
+
 static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o)
 {
     triage_status_t rc;
@@ -106,6 +153,8 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
     triage__rng_seed(&sim->staff, seeds[2]);
     triage__rng_seed(&sim->kela, seeds[3]);
     triage__rng_seed(&sim->outreach, seeds[4]);
+    if ((rc = start_tally(sim)))
+        return rc;
     for (int32_t day = 0; day < sim->days; day++) {
         if (day == sim->warmup) {
             /* the period begins: what the warm-up counted is set aside */
@@ -132,16 +181,104 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
                 (rc = triage__sim_distribution(sim, day, 900)))
                 return rc;
         }
+        if ((rc = end_of_day(sim, day)))
+            return rc;
         if (o->progress && o->progress(o->progress_userdata, day + 1, sim->days))
             return triage__error(TRIAGE_EUSER, "progress", "the progress callback stopped the run");
     }
     return TRIAGE_OK;
 }
 
-/* The size of the options of a version: v1 ends before warmup. */
+/* The size of the options of a version: v1 ends before warmup, v2 before
+ * periods. */
 static size_t options_size(uint32_t version)
 {
-    return version == 1 ? offsetof(triage_sim_options_t, warmup) : sizeof(triage_sim_options_t);
+    return version == 1   ? offsetof(triage_sim_options_t, warmup)
+           : version == 2 ? offsetof(triage_sim_options_t, periods)
+                          : sizeof(triage_sim_options_t);
+}
+
+/* Declared periods: sorted, disjoint, inside the reported days [first, end). */
+static triage_status_t check_periods(const triage_sim_options_t *o, triage_date_t first,
+                                     triage_date_t end)
+{
+    if (o->nperiods && !o->periods)
+        return triage__error(TRIAGE_EINVAL, "periods", "nperiods without periods");
+    if (o->nperiods > (size_t)SIM_MAX_DAYS)
+        return triage__error(TRIAGE_EINVAL, "nperiods", "at most one period a day");
+    for (size_t i = 0; i < o->nperiods; i++) {
+        const triage_sim_period_t *p = &o->periods[i];
+        if (p->to <= p->from)
+            return triage__error(TRIAGE_EINVAL, "periods", "period %zu is empty (to <= from)", i);
+        if (p->from < first || p->to > end)
+            return triage__error(TRIAGE_EINVAL, "periods",
+                                 "period %zu lies outside the reported days", i);
+        if (i && p->from < o->periods[i - 1].to)
+            return triage__error(TRIAGE_EINVAL, "periods",
+                                 "period %zu overlaps or precedes the one before", i);
+    }
+    return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_sim_periods(triage_sim_period_t **out, size_t *n,
+                                              triage_date_t from, triage_date_t to,
+                                              int32_t months)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!n)
+        return triage__error_null("n");
+    if (months != 1 && months != 3 && months != 6 && months != 12)
+        return triage__error(TRIAGE_EINVAL, "months", "a period is 1, 3, 6 or 12 months");
+    int y, m, d;
+    if (triage_date_to_ymd(&y, &m, &d, from))
+        return triage__error(TRIAGE_EINVAL, "from", "not a supported date");
+    if (to <= from)
+        return triage__error(TRIAGE_EINVAL, "to", "the days must end after they start");
+    if (to - from > SIM_MAX_DAYS * 4)
+        return triage__error(TRIAGE_EINVAL, "to", "too many days");
+    size_t cap = (size_t)((to - from) / 28 / months + 2), k = 0;
+    triage_sim_period_t *p = triage__owned_alloc(NULL, cap * sizeof *p);
+    if (!p)
+        return triage__error(TRIAGE_ENOMEM, "out", "out of memory");
+    m = m - (m - 1) % months; /* the period holding `from` */
+    triage_date_t start = from;
+    while (start < to && k < cap) {
+        m += months;
+        if (m > 12) {
+            m -= 12;
+            y++;
+        }
+        triage_date_t next;
+        if (triage_date_from_ymd(&next, y, m, 1))
+            next = to;
+        p[k].from = start;
+        p[k].to = next < to ? next : to;
+        start = p[k++].to;
+    }
+    *out = p;
+    *n = k;
+    return TRIAGE_OK;
+}
+
+/* The reports of the whole period and of the declared ones, from the
+ * accumulators. */
+static triage_status_t finish_reports(triage_sim_t *sim)
+{
+    size_t n = sim->nperiods + 1;
+    triage_report_t **r = triage__calloc(&sim->alloc, n, sizeof *r);
+    if (!r)
+        return TRIAGE_ENOMEM;
+    triage_status_t rc = triage__tally_finish(sim->tally, r);
+    if (!rc) {
+        sim->report = r[0];
+        for (size_t i = 0; i < sim->nperiods; i++)
+            sim->preports[i] = r[i + 1];
+    }
+    triage__free(&sim->alloc, r);
+    triage__tally_free(sim->tally);
+    sim->tally = NULL;
+    return rc;
 }
 
 TRIAGE_API triage_status_t triage_sim_options_init(triage_sim_options_t *opts, uint32_t version)
@@ -162,6 +299,11 @@ TRIAGE_API void triage_sim_free(triage_sim_t *sim)
         return;
     triage_allocator_t a = sim->alloc;
     triage_report_free(sim->report);
+    for (size_t i = 0; sim->preports && i < sim->nperiods; i++)
+        triage_report_free(sim->preports[i]);
+    triage__free(&a, sim->preports);
+    triage__free(&a, sim->periods);
+    triage__tally_free(sim->tally);
     triage_engine_free(sim->engine);
     triage_scenario_free(sim->sc);
     if (sim->w)
@@ -220,6 +362,28 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
     sim->start = scenario->p.start - sim->warmup;
     sim->p = scenario->p;
     sim->st.intake_hash = SIM_FNV_OFFSET;
+    sim->keep_history = o.keep_history;
+    if (o.keep_history != 0 && o.keep_history != 1)
+        rc = triage__error(TRIAGE_EINVAL, "keep_history", "keep_history is 0 or 1");
+    else if (!o.keep_history && o.store)
+        rc = triage__error(TRIAGE_EINVAL, "keep_history",
+                           "only a run on its own in-memory store releases history");
+    else
+        rc = check_periods(&o, scenario->p.start, scenario->p.start + (sim->days - sim->warmup));
+    if (!rc && o.nperiods) {
+        sim->periods = triage__calloc(&a, o.nperiods, sizeof *sim->periods);
+        sim->preports = triage__calloc(&a, o.nperiods, sizeof *sim->preports);
+        if (!sim->periods || !sim->preports)
+            rc = TRIAGE_ENOMEM;
+        else {
+            memcpy(sim->periods, o.periods, o.nperiods * sizeof *sim->periods);
+            sim->nperiods = o.nperiods;
+        }
+    }
+    if (rc) {
+        triage_sim_free(sim);
+        return rc;
+    }
     if ((rc = triage_scenario_copy(&sim->sc, scenario))) {
         triage_sim_free(sim);
         return rc;
@@ -247,6 +411,8 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
         triage_store_t mem;
         rc = triage_store_memory(&mem, &a);
         if (!rc)
+            sim->store = mem; /* the engine's copy is the same handle */
+        if (!rc)
             rc = triage_engine_open(&sim->engine, &eo, &mem);
     }
     triage_classify_policy_free(cp);
@@ -269,7 +435,7 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
     if (!rc) {
         sim->st.from_ms = sim->midnight[sim->warmup];
         sim->st.to_ms = sim->midnight[sim->days];
-        rc = triage_report_new(&sim->report, sim->engine, sim->st.from_ms, sim->st.to_ms);
+        rc = finish_reports(sim);
     }
     if (rc) {
         triage_status_t keep = rc;
@@ -299,6 +465,29 @@ TRIAGE_API triage_engine_t *triage_sim_engine(triage_sim_t *sim)
 TRIAGE_API const triage_report_t *triage_sim_report(const triage_sim_t *sim)
 {
     return sim ? sim->report : NULL;
+}
+
+TRIAGE_API triage_status_t triage_sim_period_count(size_t *out, const triage_sim_t *sim)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!sim)
+        return triage__error_null("sim");
+    *out = sim->nperiods;
+    return TRIAGE_OK;
+}
+
+TRIAGE_API triage_status_t triage_sim_period_report(const triage_report_t **out,
+                                                    const triage_sim_t *sim, size_t index)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!sim)
+        return triage__error_null("sim");
+    if (index >= sim->nperiods)
+        return triage__error(TRIAGE_ERANGE, "index", "no declared period with that index");
+    *out = sim->preports[index];
+    return TRIAGE_OK;
 }
 
 TRIAGE_API triage_status_t triage_sim_stats(triage_sim_stats_t *out, const triage_sim_t *sim)

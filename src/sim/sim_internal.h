@@ -7,6 +7,7 @@
 #define TRIAGE_SIM_INTERNAL_H
 
 #include "base/internal.h"
+#include "sim/tally.h"
 #include "triage/sim.h"
 
 #define SIM_LABEL_MAX 32
@@ -432,6 +433,14 @@ struct triage_sim {
     sim_params p;
     triage_engine_t *engine;
     triage_report_t *report;
+    /* declared periods (options v3) and their accumulators */
+    triage_sim_period_t *periods;
+    size_t nperiods;
+    triage_report_t **preports; /* nperiods reports once the run ended */
+    triage__tally *tally;
+    size_t next_end;            /* the declared period ending next (loads taken then) */
+    int32_t keep_history;
+    triage_store_t store;       /* the run's own in-memory store (keep_history 0), else version 0 */
     triage_sim_stats_t st;
     triage_sim_stats_t at_warmup; /* st when the period began */
     uint32_t closed_at_warmup;

@@ -121,55 +121,99 @@ static size_t sim_rows(const triage_sim_t *sim, kv *rows)
 #define SIM_ROWS_MAX 80
 
 
+/* The rows of report `r` with the worker rows in scenario order under the
+ * workers' labels, each led by `prefix` (may be ""); the header row only
+ * when `header`. */
+static triage_status_t report_rows(obuf *o, const triage_sim_t *sim, const triage_report_t *r,
+                                   const char *prefix, int header)
+{
+    char *csv = NULL;
+    triage_status_t rc = triage_report_write_csv(&csv, r);
+    if (rc)
+        return rc;
+    int workers_done = 0, first = 1;
+    size_t pl = strlen(prefix);
+    for (const char *line = csv; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        if (first) {
+            first = 0;
+            if (header)
+                oput(o, line, n);
+        } else if (!strncmp(line, "worker,", 7)) {
+            if (!workers_done) {
+                workers_done = 1;
+                uint32_t count = 0;
+                triage_report_worker_count(&count, r);
+                for (size_t i = 0; i < sim->nw; i++) {
+                    for (uint32_t k = 0; k < count; k++) {
+                        triage_report_workers_t w;
+                        triage_report_worker(&w, r, k);
+                        if (triage_id_compare(&w.id, &sim->w[i].id))
+                            continue;
+                        const char *lb = sim->w[i].label;
+                        char d[32];
+                        oprintf(o, "%sworker,%s,role,%s\n", prefix, lb,
+                                triage_role_name(sim->w[i].role));
+                        oprintf(o, "%sworker,%s,team,%d\n", prefix, lb, (int)w.team);
+                        oprintf(o, "%sworker,%s,assessment,%u\n", prefix, lb,
+                                (unsigned)w.assessment);
+                        oprintf(o, "%sworker,%s,responsible,%u\n", prefix, lb,
+                                (unsigned)w.responsible);
+                        oprintf(o, "%sworker,%s,pair,%u\n", prefix, lb, (unsigned)w.pair);
+                        oprintf(o, "%sworker,%s,load,%s\n", prefix, lb,
+                                triage__format_decimal(d, w.load));
+                    }
+                }
+            }
+        } else {
+            oput(o, prefix, pl);
+            oput(o, line, n);
+        }
+        line += n;
+    }
+    triage_free(csv);
+    return TRIAGE_OK;
+}
+
 TRIAGE_API triage_status_t triage_sim_write_csv(char **out, const triage_sim_t *sim)
 {
     if (!out)
         return triage__error_null("out");
     if (!sim)
         return triage__error_null("sim");
-    char *csv = NULL;
-    triage_status_t rc = triage_report_write_csv(&csv, sim->report);
-    if (rc)
-        return rc;
     obuf o = {&sim->alloc, NULL, 0, 0, 0};
-    /* Copy the rows; the worker rows are replaced by rows in scenario
-     * order under the workers' labels. */
-    int workers_done = 0;
-    for (const char *line = csv; *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
-        if (!strncmp(line, "worker,", 7)) {
-            if (!workers_done) {
-                workers_done = 1;
-                uint32_t count = 0;
-                triage_report_worker_count(&count, sim->report);
-                for (size_t i = 0; i < sim->nw; i++) {
-                    for (uint32_t r = 0; r < count; r++) {
-                        triage_report_workers_t w;
-                        triage_report_worker(&w, sim->report, r);
-                        if (triage_id_compare(&w.id, &sim->w[i].id))
-                            continue;
-                        const char *lb = sim->w[i].label;
-                        oprintf(&o, "worker,%s,role,%s\n", lb, triage_role_name(sim->w[i].role));
-                        oprintf(&o, "worker,%s,team,%d\n", lb, (int)w.team);
-                        oprintf(&o, "worker,%s,assessment,%u\n", lb, (unsigned)w.assessment);
-                        oprintf(&o, "worker,%s,responsible,%u\n", lb, (unsigned)w.responsible);
-                        oprintf(&o, "worker,%s,pair,%u\n", lb, (unsigned)w.pair);
-                        char d[32];
-                        oprintf(&o, "worker,%s,load,%s\n", lb, triage__format_decimal(d, w.load));
-                    }
-                }
-            }
-        } else {
-            oput(&o, line, n);
-        }
-        line += n;
+    triage_status_t rc = report_rows(&o, sim, sim->report, "", 1);
+    if (rc) {
+        triage__free(&sim->alloc, o.buf);
+        return rc;
     }
     kv rows[SIM_ROWS_MAX];
     size_t nr = sim_rows(sim, rows);
     for (size_t i = 0; i < nr; i++)
         oprintf(&o, "simulation,,%s,%llu\n", rows[i].key, (unsigned long long)rows[i].value);
-    triage_free(csv);
+    return ofinish(out, &o);
+}
+
+TRIAGE_API triage_status_t triage_sim_write_periods_csv(char **out, const triage_sim_t *sim)
+{
+    if (!out)
+        return triage__error_null("out");
+    if (!sim)
+        return triage__error_null("sim");
+    obuf o = {&sim->alloc, NULL, 0, 0, 0};
+    oprintf(&o, "from,to,section,group,key,value\n");
+    for (size_t i = 0; i < sim->nperiods; i++) {
+        char from[TRIAGE_DATE_STRLEN], to[TRIAGE_DATE_STRLEN], prefix[2 * TRIAGE_DATE_STRLEN + 2];
+        triage_date_format(from, sizeof from, sim->periods[i].from);
+        triage_date_format(to, sizeof to, sim->periods[i].to);
+        snprintf(prefix, sizeof prefix, "%s,%s,", from, to);
+        triage_status_t rc = report_rows(&o, sim, sim->preports[i], prefix, 0);
+        if (rc) {
+            triage__free(&sim->alloc, o.buf);
+            return rc;
+        }
+    }
     return ofinish(out, &o);
 }
 

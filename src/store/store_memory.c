@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "store/store_memory.h"
 #include "triage/sys/store.h"
 
 #define NONE UINT32_MAX
@@ -69,12 +70,16 @@ typedef struct {
     uint32_t *log;      /* record indices in the order of the writes that changed them */
     int64_t *log_rev;   /* the revision each write gave */
     size_t nlog, logcap;
-    mem_event *events;  /* events[i].seq == i + 1 */
+    mem_event *events;  /* in sequence order; events[i].seq == i + 1 until cases are forgotten */
     size_t nev, evcap;
+    int64_t last_seq;   /* the last sequence number given */
+    int gaps;           /* events were removed: look sequence numbers up */
+    size_t dead_recs, dead_events; /* forgotten, not compacted yet */
     mem_index by_case;  /* case id -> its newest event */
     /* the open transaction */
     int in_txn;
     size_t txn_n, txn_nev, txn_nlog;
+    int64_t txn_last_seq;
     mem_undo *undo;
     size_t nundo, undocap;
 } mem_db;
@@ -217,6 +222,7 @@ static int mem_begin(void *ud)
     db->in_txn = 1;
     db->txn_n = db->n;
     db->txn_nev = db->nev;
+    db->txn_last_seq = db->last_seq;
     db->txn_nlog = db->nlog;
     db->nundo = 0;
     return 0;
@@ -265,6 +271,7 @@ static int mem_rollback(void *ud)
     for (size_t i = db->txn_nev; i < db->nev; i++)
         triage__free(&db->alloc, db->events[i].data);
     db->nev = db->txn_nev;
+    db->last_seq = db->txn_last_seq;
     if (appended)
         rebuild_events(db);
     db->nlog = db->txn_nlog;
@@ -300,7 +307,7 @@ static int mem_last_seq(void *ud, int64_t *out)
 {
     mem_handle *h = ud;
     lock(h);
-    *out = (int64_t)h->db->nev;
+    *out = h->db->last_seq;
     unlock(h);
     return 0;
 }
@@ -427,7 +434,7 @@ static int mem_query_events(void *ud, const triage_store_event_query_t *q,
     lock(h);
     int rc = 0;
     int64_t sent = 0;
-    int64_t upto = q->upto_seq < (int64_t)db->nev ? q->upto_seq : (int64_t)db->nev;
+    int64_t upto = q->upto_seq < db->last_seq ? q->upto_seq : db->last_seq;
     triage_store_event_t out = {TRIAGE_STORE_EVENT_VERSION, NULL, 0, NULL, 0};
     if (!triage_id_is_nil(&q->case_id)) {
         /* the case's chain runs newest first: find where the range starts */
@@ -443,7 +450,7 @@ static int mem_query_events(void *ud, const triage_store_event_query_t *q,
             const mem_event *ev = &db->events[i];
             if (ev->seq > upto || (q->limit && sent >= q->limit))
                 break;
-            if (memcmp(&ev->case_id, &q->case_id, sizeof q->case_id) != 0 ||
+            if (!ev->data || memcmp(&ev->case_id, &q->case_id, sizeof q->case_id) != 0 ||
                 ev->at_ms < q->from_ms || ev->at_ms > q->to_ms)
                 continue;
             out.seq = ev->seq;
@@ -453,11 +460,23 @@ static int mem_query_events(void *ud, const triage_store_event_query_t *q,
             sent++;
         }
     } else {
-        for (int64_t s = q->after_seq < 0 ? 0 : q->after_seq; s < upto && !rc; s++) {
+        size_t from = q->after_seq < 0 ? 0 : (size_t)q->after_seq;
+        if (db->gaps) { /* the first event after after_seq */
+            size_t lo = 0, hi = db->nev;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (db->events[mid].seq <= q->after_seq)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            from = lo;
+        }
+        for (size_t s = from; s < db->nev && db->events[s].seq <= upto && !rc; s++) {
             const mem_event *ev = &db->events[s];
             if (q->limit && sent >= q->limit)
                 break;
-            if (ev->at_ms < q->from_ms || ev->at_ms > q->to_ms)
+            if (!ev->data || ev->at_ms < q->from_ms || ev->at_ms > q->to_ms)
                 continue;
             out.seq = ev->seq;
             out.data = ev->data;
@@ -606,7 +625,7 @@ static int mem_append_event2(void *ud, const triage_store_event_t *se)
     mem_db *db = h->db;
     if (!h->holding || !db->in_txn || !se || se->version < 1 || !se->event || !se->data)
         return -1;
-    if (se->seq != (int64_t)db->nev + 1)
+    if (se->seq != db->last_seq + 1)
         return TRIAGE_ECONFLICT; /* another engine took that number */
     unsigned char *copy = triage__malloc(&db->alloc, se->len ? se->len : 1);
     if (!copy)
@@ -625,6 +644,7 @@ static int mem_append_event2(void *ud, const triage_store_event_t *se)
     if (grew)
         rebuild_events(db);
     uint32_t i = (uint32_t)db->nev++;
+    db->last_seq = se->seq;
     mem_event *ev = &db->events[i];
     ev->seq = se->seq;
     ev->at_ms = se->event->at_ms;
@@ -639,6 +659,104 @@ static int mem_append_event2(void *ud, const triage_store_event_t *se)
         db->by_case.slots[s] = i + 1;
     }
     return 0;
+}
+
+static int is_memory(const triage_store_t *s);
+
+/* ---- forgetting closed cases (the simulation) ------------------------------------------ */
+
+static void forget_rec(mem_db *db, mem_rec *r)
+{
+    if (!r || r->kind == 0)
+        return;
+    triage__free(&db->alloc, r->data);
+    r->data = NULL;
+    r->len = 0;
+    r->kind = 0; /* no lookup matches kind 0 */
+    db->dead_recs++;
+}
+
+/* Drops the forgotten records and events from the arrays, their log
+ * entries and the log entries of overwritten revisions; rebuilds the
+ * indexes. ENOMEM leaves everything as it was. */
+static int compact(mem_db *db)
+{
+    uint32_t *map = db->n ? triage__malloc(&db->alloc, db->n * sizeof *map) : NULL;
+    if (db->n && !map)
+        return -2;
+    size_t n = 0;
+    for (size_t i = 0; i < db->n; i++) {
+        if (db->recs[i].kind == 0) {
+            map[i] = NONE;
+            continue;
+        }
+        map[i] = (uint32_t)n;
+        db->recs[n++] = db->recs[i];
+    }
+    size_t nl = 0;
+    for (size_t k = 0; k < db->nlog; k++) {
+        uint32_t to = map[db->log[k]];
+        if (to == NONE || db->recs[to].revision != db->log_rev[k])
+            continue;
+        db->log[nl] = to;
+        db->log_rev[nl++] = db->log_rev[k];
+    }
+    triage__free(&db->alloc, map);
+    db->n = n;
+    db->nlog = nl;
+    db->dead_recs = 0;
+    rebuild_recs(db);
+    size_t ne = 0;
+    for (size_t i = 0; i < db->nev; i++)
+        if (db->events[i].data)
+            db->events[ne++] = db->events[i];
+    if (ne != db->nev)
+        db->gaps = 1;
+    db->nev = ne;
+    db->dead_events = 0;
+    rebuild_events(db);
+    return 0;
+}
+
+triage_status_t triage__store_memory_forget(const triage_store_t *store, const triage_id_t *cases,
+                                            size_t n)
+{
+    if (!store || !is_memory(store) || !store->userdata)
+        return triage__error(TRIAGE_EINVAL, "store", "not a store from triage_store_memory()");
+    mem_handle *h = store->userdata;
+    mem_db *db = h->db;
+    if (h->holding)
+        return triage__error(TRIAGE_EINVAL, "store", "inside a transaction");
+    lock(h);
+    for (size_t k = 0; k < n; k++) {
+        const triage_id_t *id = &cases[k];
+        forget_rec(db, find(db, TRIAGE_RECORD_CASE, id));
+        static const int owned[] = {TRIAGE_RECORD_INTAKE, TRIAGE_RECORD_DEADLINE};
+        for (int o = 0; o < 2 && db->by_owner.nslots; o++) {
+            uint32_t v = db->by_owner.slots[rec_slot(db, &db->by_owner, 1, owned[o], id)];
+            for (uint32_t i = v ? v - 1 : NONE; i != NONE;) {
+                uint32_t prev = db->recs[i].prev_owned;
+                forget_rec(db, &db->recs[i]);
+                i = prev;
+            }
+        }
+        if (db->by_case.nslots) {
+            uint32_t v = db->by_case.slots[case_slot(db, id)];
+            for (uint32_t i = v ? v - 1 : NONE; i != NONE; i = db->events[i].prev_case)
+                if (db->events[i].data) {
+                    triage__free(&db->alloc, db->events[i].data);
+                    db->events[i].data = NULL;
+                    db->events[i].len = 0;
+                    db->dead_events++;
+                }
+        }
+    }
+    int rc = 0;
+    if (db->dead_recs + db->dead_events > 4096 &&
+        db->dead_recs + db->dead_events > (db->n - db->dead_recs) + (db->nev - db->dead_events))
+        rc = compact(db);
+    unlock(h);
+    return rc ? TRIAGE_ENOMEM : TRIAGE_OK;
 }
 
 /* ---- handles ----------------------------------------------------------------------------- */

@@ -1,8 +1,13 @@
 /* Benchmark: a simulated year of a region of about 500 000 inhabitants
  * (examples/scenarios/region-500k.scn, derivation in docs/simulation.md) on
  * the in-memory store, and the small North Savo team for comparison.
- * Prints wall time, simulation events/s and engine calls/s.
- * Usage: bench_sim [DAYS] [SCENARIO]  (defaults: 365, the region) */
+ * Prints wall time, simulation events/s and engine calls/s; with
+ * `release` the run keeps no history (keep_history 0: closed cases are
+ * summarised into monthly periods and released) and the maximum resident
+ * memory is printed too (tests/bench/run_long_bench.sh).
+ * Usage: bench_sim [DAYS] [SCENARIO] [release [WARMUP]]  (defaults: 365,
+ * the region, the scenario's warm-up) */
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +23,8 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static int release, warmup = -1;
+
 static int bench(const char *path, int days)
 {
     triage_scenario_t *sc = NULL;
@@ -28,11 +35,33 @@ static int bench(const char *path, int days)
     triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
     o.days = days;
     o.seed = 1;
+    o.warmup = warmup;
+    triage_sim_period_t *periods = NULL;
+    if (release) {
+        size_t n = 0;
+        o.keep_history = 0;
+        triage_date_t start;
+        char *text = NULL;
+        /* the scenario's start, from its text */
+        if (triage_scenario_write(&text, sc) == TRIAGE_OK) {
+            const char *k = strstr(text, "\nstart = ");
+            char iso[11] = "";
+            if (k)
+                memcpy(iso, k + 9, 10);
+            if (k && triage_date_parse(&start, iso) == TRIAGE_OK &&
+                triage_sim_periods(&periods, &n, start, start + days, 1) == TRIAGE_OK) {
+                o.periods = periods;
+                o.nperiods = n;
+            }
+        }
+        triage_free(text);
+    }
     triage_sim_t *sim = NULL;
     double t0 = now();
     triage_status_t rc = triage_sim_run(&sim, sc, &o);
     double wall = now() - t0;
     triage_scenario_free(sc);
+    triage_free(periods);
     if (rc) {
         fprintf(stderr, "bench_sim: %s\n", triage_error_last()->message);
         return 1;
@@ -45,6 +74,12 @@ static int bench(const char *path, int days)
            name ? name + 1 : path, days, wall, (unsigned long long)st.sim_events,
            (double)st.sim_events / wall, (unsigned long long)st.engine_calls,
            (double)st.engine_calls / wall, (unsigned)st.intakes);
+    if (release) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("  open at end %u, max resident %.0f MB\n", (unsigned)st.open,
+               (double)ru.ru_maxrss / 1024.0);
+    }
     triage_sim_free(sim);
     return 0;
 }
@@ -52,6 +87,9 @@ static int bench(const char *path, int days)
 int main(int argc, char **argv)
 {
     int days = argc > 1 ? atoi(argv[1]) : 365;
+    release = argc > 3 && !strcmp(argv[3], "release");
+    if (argc > 4)
+        warmup = atoi(argv[4]);
     /* The sources: __FILE__ is relative to the build directory, which is
      * two levels above this executable (build/tests/bench/bench_sim). */
     char root[512] = "", exe[400];

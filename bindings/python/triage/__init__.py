@@ -21,9 +21,11 @@ from ._store import *  # noqa: F401,F403
 from ._store2 import *  # noqa: F401,F403
 from ._assign import *  # noqa: F401,F403
 from ._sim import *  # noqa: F401,F403
+from ._tables import *  # noqa: F401,F403
 from ._experiment import *  # noqa: F401,F403
 from ._plot import *  # noqa: F401,F403
 from . import _calendar, _classify, _urgency, _deadline, _engine, _report, _store, _store2, _assign, _sim
+from . import _tables
 from . import _experiment, _plot
 from . import _fast  # noqa: F401  (sets up the C fast paths)
 
@@ -56,7 +58,7 @@ __version__ = version()
 
 __all__ = (_calendar.__all__ + _classify.__all__ + _urgency.__all__ + _deadline.__all__
            + _engine.__all__ + _report.__all__ + _store.__all__ + _store2.__all__ + _assign.__all__
-           + _sim.__all__ + _experiment.__all__ + _plot.__all__) + [
+           + _sim.__all__ + _tables.__all__ + _experiment.__all__ + _plot.__all__) + [
     "version", "version_number", "new_id", "parse_id", "Date",
     "TriageError", "InvalidArgument", "NotFound", "AlreadyExists", "StateError",
     "OutOfRange", "VersionError", "ConflictError", "StoreError", "UserCallbackError",

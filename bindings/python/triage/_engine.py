@@ -1089,6 +1089,35 @@ class Engine:
         from ._report import Report
         return Report._compute(self._handle(), start, end, _ms_strict)
 
+    # -- tables (docs/python.md, "Tables")
+
+    def _table(self, name, start, end, as_of=None):
+        from . import _tables
+        meta = _tables.engine_meta(self)
+        return _tables.read(name, _ll.triage_py_table, self._handle(), start, end, as_of, meta)
+
+    def cases_table(self, start=None, end=None):
+        """Every case as a :class:`triage.RecordTable` row (docs/python.md,
+        "Tables"); ``start``/``end`` (dates or ISO text) keep the cases
+        received in [start, end)."""
+        return self._table("cases", start, end)
+
+    def events_table(self, start=None, end=None):
+        """Every audit event as a table row; ``start``/``end`` keep those of
+        the local days [start, end)."""
+        return self._table("events", start, end)
+
+    def deadlines_table(self, start=None, end=None, *, as_of=None):
+        """Every deadline row of every case with its state on ``as_of``
+        (None: the day of the latest event); ``start``/``end`` keep the rows
+        due in [start, end)."""
+        return self._table("deadlines", start, end, as_of)
+
+    def assignments_table(self, start=None, end=None):
+        """Every worker assignment (WORKER_ASSIGNED event) as a table row;
+        ``start``/``end`` keep those of the local days [start, end)."""
+        return self._table("assignments", start, end)
+
 
 def _audit_adapter(fn):
     def audit(action, obj, raw):

@@ -49,7 +49,7 @@ class Report(_values.ReportValues):
     and the period. The engine's policies are not known to a report; a
     study records them with the engine it built."""
 
-    __slots__ = ("_h", "_start", "_end", "_csv", "_json", "_meta")
+    __slots__ = ("_h", "_start", "_end", "_csv", "_json", "_meta", "_owner")
 
     def __init__(self):
         raise TypeError("use Engine.report(start, end)")
@@ -65,6 +65,19 @@ class Report(_values.ReportValues):
         self._csv = self._json = None
         self._meta = {"library": "libtriage", "version": _ll.triage_version_string(),
                       "period": {"start_ms": start_ms, "end_ms": end_ms}}
+        return self
+
+    @classmethod
+    def _borrowed(cls, handle, owner, meta, start, end):
+        """A report owned by a simulation run (a declared period's, from
+        ``start`` to the day ``end`` after it); it keeps the run alive."""
+        self = object.__new__(cls)
+        self._h = handle
+        self._owner = owner
+        self._start = _local_midnight(start)
+        self._end = _local_midnight(end)
+        self._csv = self._json = None
+        self._meta = {"library": "libtriage", "version": _ll.triage_version_string(), **meta}
         return self
 
     def __reduce__(self):

@@ -31,7 +31,7 @@ import json
 from . import _lowlevel as _ll
 from . import _values
 
-__all__ = ["Scenario", "SimReport", "SocialReport", "simulate"]
+__all__ = ["Scenario", "SimReport", "SocialReport", "periods", "simulate"]
 
 
 def _written(text, path):
@@ -141,10 +141,13 @@ class SimReport(_values.SimReportValues):
     scenario, days and seed give the same :meth:`to_csv` bytes. It pickles
     (as its CSV and JSON text) and carries :attr:`metadata`."""
 
-    def __init__(self, handle, meta=None):
+    def __init__(self, handle, meta=None, history=True, last_day=None):
         self._h = handle
-        self._csv = self._json = None
+        self._csv = self._json = self._pcsv = None
+        self._periods = None
         self._meta = meta
+        self._history = history
+        self._last_day = last_day
 
     def to_csv(self, path=None):
         """The CSV text (``section,group,key,value``); written to ``path`` when given."""
@@ -176,6 +179,78 @@ class SimReport(_values.SimReportValues):
         if self._h is None:
             raise ValueError("an unpickled SimReport has no run to build a social report from")
         return SocialReport(_ll.triage_sim_social(self._h, months[period]))
+
+    @property
+    def periods(self):
+        """The reports of the periods declared before the run
+        (``simulate(periods=...)``), in order: :class:`triage.Report`
+        objects whose :attr:`~triage.Report.metadata` adds the run's
+        (seed, scenario hash, policies) and the period's ``from`` and ``to``
+        dates. Loads and balance are the state at each period's end. An
+        unpickled SimReport keeps them as their text."""
+        if self._periods is None:
+            from ._report import Report
+            if self._h is None:
+                return []
+            n = _ll.triage_sim_period_count(self._h)
+            out = []
+            for i, (a, b) in enumerate((self._meta or {}).get("periods", [])[:n]):
+                meta = dict(self._meta or {})
+                meta.pop("periods", None)
+                meta["period"] = {"from": a, "to": b}
+                out.append(Report._borrowed(_ll.triage_py_sim_period_report(self._h, i),
+                                            self._h, meta, datetime.date.fromisoformat(a),
+                                            datetime.date.fromisoformat(b)))
+            self._periods = out
+        return list(self._periods)
+
+    def periods_csv(self, path=None):
+        """The declared periods' reports as one CSV (``from,to,section,group,key,value``,
+        workers under their labels); written to ``path`` when given."""
+        if self._pcsv is None:
+            self._pcsv = (_ll.triage_sim_write_periods_csv(self._h) if self._h is not None
+                          else "from,to,section,group,key,value\n")
+        return _written(self._pcsv, path)
+
+    # -- tables (docs/python.md, "Tables")
+
+    def _table(self, name, start, end, as_of=None):
+        from . import _tables
+        if self._h is None:
+            raise ValueError("an unpickled SimReport has no run to read tables from")
+        if not self._history:
+            raise ValueError("the run released its history (simulate(keep_history=False)): "
+                             "run with keep_history=True for per-case tables")
+        if name == "deadlines" and as_of is None:
+            as_of = self._last_day
+        meta = dict(self._meta or {})
+        meta.pop("periods", None)
+        return _tables.read(name, _ll.triage_py_sim_table, self._h, start, end, as_of, meta)
+
+    def cases(self, start=None, end=None):
+        """The run's cases as a :class:`triage.RecordTable` (warm-up included;
+        ``start``/``end``: received in [start, end)). Needs the run's
+        history (``simulate(keep_history=True)``, the default)."""
+        return self._table("cases", start, end)
+
+    def events(self, start=None, end=None):
+        """The run's audit events as a table (local days [start, end))."""
+        return self._table("events", start, end)
+
+    def deadlines(self, start=None, end=None, *, as_of=None):
+        """The run's deadline rows (due in [start, end)) with their state on
+        ``as_of`` (None: the run's last reported day)."""
+        return self._table("deadlines", start, end, as_of)
+
+    def assignments(self, start=None, end=None):
+        """The run's worker assignments as a table (local days [start, end))."""
+        return self._table("assignments", start, end)
+
+    def worker_labels(self):
+        """The run's workers: engine id (text, as in the tables) -> scenario label."""
+        if self._h is None:
+            raise ValueError("an unpickled SimReport has no run")
+        return dict(_ll.triage_py_sim_worker_ids(self._h))
 
     @property
     def intake_hash(self):
@@ -216,16 +291,54 @@ class SocialReport:
         return out
 
 
-def _options(days, seed, warmup=None):
+def _options(days, seed, warmup=None, keep_history=True):
     o = _ll.triage_sim_options_t()
     _ll.triage_sim_options_init(o, _ll.TRIAGE_SIM_OPTIONS_VERSION)
     o.days = int(days or 0)
     o.seed = int(seed)
     o.warmup = -1 if warmup is None else int(warmup)
+    o.keep_history = 1 if keep_history else 0
     return o
 
 
-def simulate(scenario, days=365, seed=1, warmup=None, progress=None):
+_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+def periods(start, end, every="month"):
+    """Report periods covering the days [``start``, ``end``) (dates or ISO
+    text): calendar months, quarters, half-years or years (``every``), the
+    first and last cut by ``start`` and ``end``; a list of ``(from, to)``
+    date pairs, ``to`` the day after the period, as :func:`simulate` takes.
+
+    >>> periods("2025-01-15", "2025-04-01", "month")[0]
+    (datetime.date(2025, 1, 15), datetime.date(2025, 2, 1))
+    """
+    if every not in _MONTHS:
+        raise ValueError("every must be month, quarter, half or year")
+    return [(_day(a), _day(b))
+            for a, b in _ll.triage_py_sim_periods(_date(start), _date(end), _MONTHS[every])]
+
+
+def _day(n):
+    return datetime.date(1970, 1, 1) + datetime.timedelta(days=n)
+
+
+def _declared(spec, start, days):
+    """The periods of ``simulate(periods=...)`` as (from, to) day numbers."""
+    if spec is None:
+        return []
+    if isinstance(spec, str):
+        s = _date(start)
+        return [(_date(a), _date(b)) for a, b in periods(_day(s), _day(s + days), spec)]
+    out = []
+    for p in spec:
+        a, b = p
+        out.append((_date(a), _date(b)))
+    return out
+
+
+def simulate(scenario, days=365, seed=1, warmup=None, progress=None, periods=None,
+             keep_history=True):
     """Runs a scenario (a :class:`Scenario` or a dict) for ``days`` calendar
     days (None: the scenario's) from ``seed`` on the in-memory store and
     returns its :class:`SimReport`.
@@ -236,12 +349,26 @@ def simulate(scenario, days=365, seed=1, warmup=None, progress=None):
     included); a truthy return stops the run with :class:`triage.TriageError`
     (``EUSER``), and an exception it raises stops the run and propagates.
     The report's :attr:`~SimReport.metadata` records the seed, the days and
-    the warm-up in effect."""
+    the warm-up in effect.
+
+    ``periods``: report periods declared before the run, counted as it goes:
+    "month", "quarter", "half" or "year" (calendar-aligned over the reported
+    days), or a list of ``(from, to)`` date pairs (sorted, disjoint, inside
+    the reported days; ``to`` is the day after the period). Their reports
+    are :attr:`SimReport.periods`. ``keep_history=False`` releases each case
+    when it closes (memory then follows the open work, for long runs): the
+    figures are the same."""
     sc = Scenario._of(scenario)
     if progress is not None and not callable(progress):
         raise TypeError("progress must be a callable or None")
     days = int(days or sc.get("scenario", "days"))
     warmup = int(sc.get("scenario", "warmup") if warmup is None else warmup)
     meta = _values.metadata(sc, seed=int(seed), days=days, warmup=warmup or None)
-    return SimReport(_ll.triage_py_sim_run(sc._h, _options(days, seed, warmup), progress), meta)
+    declared = _declared(periods, sc.get("scenario", "start"), days)
+    if declared:
+        meta["periods"] = [[_day(a).isoformat(), _day(b).isoformat()] for a, b in declared]
+    handle = _ll.triage_py_sim_run_periods(sc._h, _options(days, seed, warmup, keep_history),
+                                           progress, declared)
+    last = _date(sc.get("scenario", "start")) + days - 1
+    return SimReport(handle, meta, history=bool(keep_history), last_day=_day(last))
 

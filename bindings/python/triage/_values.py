@@ -421,8 +421,14 @@ class SimReportValues(ReportValues):
         return plot_report(self, path, **kwargs)
 
     def __getstate__(self):
-        return {"csv": self.to_csv(), "json": self.to_json(), "meta": self._meta}
+        state = {"csv": self.to_csv(), "json": self.to_json(), "meta": self._meta}
+        if getattr(self, "_h", None) is not None and (self._meta or {}).get("periods"):
+            state["periods"] = self.periods  # Reports pickle as their text
+            state["periods_csv"] = self.periods_csv()
+        return state
 
     def __setstate__(self, state):
         self._h = None
         self._csv, self._json, self._meta = state["csv"], state["json"], state["meta"]
+        self._periods = state.get("periods", [])
+        self._pcsv = state.get("periods_csv")
