@@ -52,7 +52,7 @@ static void usage(FILE *to)
             "  simulate --scenario FILE [--days N] [--warmup N] [--seed S] [--db DB]\n"
             "           [--format table|csv|json] [--social FILE|-]\n"
             "           [--periods month|quarter|half|year|FROM:TO,...] [--periods-csv FILE|-]\n"
-            "           [--no-history]\n"
+            "           [--keep-history]\n"
             "           [--social-period month|quarter|half|year]\n"
             "                      run a scenario (docs/simulation.md) on the engine,\n"
             "                      persisting to a new database with --db; --social\n"
@@ -119,7 +119,7 @@ static const struct {
                  "                [--format table|csv|json] [--social FILE|-]\n"
                  "                [--social-period month|quarter|half|year]\n"
                  "                [--periods month|quarter|half|year|FROM:TO,...]\n"
-                 "                [--periods-csv FILE|-] [--no-history]\n"
+                 "                [--periods-csv FILE|-] [--keep-history]\n"
                  "\n"
                  "Runs a scenario (docs/simulation.md) on the engine; with --db the run is kept\n"
                  "in a new SQLite file. A progress bar is shown when stderr is a terminal.\n"
@@ -137,8 +137,9 @@ static const struct {
                  "  --periods-csv FILE|-  where the periods' reports go as CSV\n"
                  "                      (from,to,section,group,key,value; default: stdout,\n"
                  "                      after the report)\n"
-                 "  --no-history        release each case when it closes (long runs: memory\n"
-                 "                      follows the open work); not with --db\n"},
+                 "  --keep-history      keep every closed case in memory (the default with\n"
+                 "                      --db; without, each case is released when it closes,\n"
+                 "                      so memory follows the open work; same figures)\n"},
 };
 
 /* Prints COMMAND's help and returns 1 when @p argv (a command's arguments)
@@ -1120,7 +1121,7 @@ static int cmd_simulate(int argc, char **argv)
 {
     const char *path = NULL, *db = NULL, *format = "table", *social = NULL;
     const char *periods = NULL, *periods_csv = NULL;
-    int no_history = 0;
+    int keep_history = 0;
     long days = 0, seed = 1, warmup = -1, months = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -1162,8 +1163,8 @@ static int cmd_simulate(int argc, char **argv)
             if (!v || !*v)
                 return fail_usage("--periods-csv needs a FILE (or - for stdout)", NULL);
             periods_csv = v;
-        } else if (!strcmp(argv[i], "--no-history")) {
-            no_history = 1;
+        } else if (!strcmp(argv[i], "--keep-history")) {
+            keep_history = 1;
         } else if (opt_value(argc, argv, &i, "--social-period", &v)) {
             months = !v                      ? -1
                      : !strcmp(v, "month")   ? 1
@@ -1191,10 +1192,6 @@ static int cmd_simulate(int argc, char **argv)
         triage_scenario_free(sc);
         return fail_usage("--periods-csv needs --periods", NULL);
     }
-    if (no_history && db) {
-        triage_scenario_free(sc);
-        return fail_usage("--no-history keeps nothing to store: not with --db", NULL);
-    }
     triage_sim_period_t *pp = NULL;
     size_t npp = 0;
     int pp_malloced = 0;
@@ -1213,7 +1210,7 @@ static int cmd_simulate(int argc, char **argv)
     o.warmup = (int32_t)warmup;
     o.periods = pp;
     o.nperiods = npp;
-    o.keep_history = !no_history;
+    o.keep_history = keep_history ? 1 : -1; /* -1: released, kept with --db */
     if (isatty(STDERR_FILENO))
         o.progress = sim_progress;
     triage_store_t store;

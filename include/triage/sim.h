@@ -236,15 +236,21 @@ typedef struct triage_sim_options {
      *  @p nperiods 0: none (triage_sim_periods() makes months or quarters) */
     const triage_sim_period_t *periods;
     size_t nperiods;
-    /** since v3: 1 (the default): the run's engine keeps every case and
-     *  event; 0: a case is summarised into the reports when it closes and
-     *  then released from the engine's in-memory store, so memory follows
-     *  the open work rather than the history (only with the in-memory store:
-     *  @p store NULL) */
+    /** since v3: whether the run's engine keeps every case and event.
+     *  -1 (the default of ::TRIAGE_SIM_OPTIONS_INIT): release on the run's
+     *  own in-memory store, keep on a caller's @p store. 0: each case is
+     *  summarised into the reports (the whole period's and the declared
+     *  periods') when it closes and then released from the engine's
+     *  in-memory store, so memory follows the open work rather than the
+     *  history; triage_sim_engine() then holds the workers, the clients and
+     *  the cases still open at the end with their events, and no closed
+     *  case (only with @p store NULL). 1: the engine keeps every case and
+     *  event of the run, as before v3 (v1 and v2 options and NULL options
+     *  keep the history). */
     int32_t keep_history;
 } triage_sim_options_t;
 #define TRIAGE_SIM_OPTIONS_VERSION 3
-#define TRIAGE_SIM_OPTIONS_INIT {TRIAGE_SIM_OPTIONS_VERSION, 0, 1, 0, {0, 0, 0, 0}, 0, 0, -1, 0, 0, 1}
+#define TRIAGE_SIM_OPTIONS_INIT {TRIAGE_SIM_OPTIONS_VERSION, 0, 1, 0, {0, 0, 0, 0}, 0, 0, -1, 0, 0, -1}
 
 /**
  * Initialises options for @p version (FFI callers): only the members that
@@ -309,7 +315,17 @@ TRIAGE_API triage_status_t triage_sim_write_periods_csv(char **out, const triage
 /** Frees a run, its engine (closing its store) and its report. NULL is a no-op. */
 TRIAGE_API void triage_sim_free(triage_sim_t *sim);
 
-/** The run's engine (borrowed: lives as long as the run). */
+/**
+ * The run's engine (borrowed: lives as long as the run). What it holds
+ * depends on triage_sim_options_t.keep_history: with the history kept,
+ * every worker, client, case, intake, deadline and event of the run
+ * (warm-up included), so triage_report_new() over it gives the run's
+ * figures; with the history released (the v3 default on the run's own
+ * store), the workers, the absences and the clients, the cases still open
+ * at the end with their intakes, deadlines and events, and the events that
+ * belong to no case, but no closed case: the figures are in
+ * triage_sim_report() and triage_sim_period_report().
+ */
 TRIAGE_API triage_engine_t *triage_sim_engine(triage_sim_t *sim);
 
 /** The run's report of the whole simulated period (borrowed: lives as long as the run). */

@@ -83,15 +83,6 @@ static void subtract_warmup(triage_sim_stats_t *st, const triage_sim_stats_t *w)
 #undef SUB
 }
 
-/* Cases closed by now (the warm-up's end, or the run's). */
-static uint32_t closed_now(const triage_sim_t *sim)
-{
-    uint32_t n = 0;
-    for (size_t i = 0; i < sim->ncases; i++)
-        n += sim->cases[i].stage == TRIAGE_STAGE_CLOSED;
-    return n;
-}
-
 /* The accumulators of the whole reported period (index 0) and the declared
  * periods (1...). */
 static triage_status_t start_tally(triage_sim_t *sim)
@@ -129,6 +120,8 @@ static triage_status_t end_of_day(triage_sim_t *sim, int32_t day)
     if (!sim->keep_history && nclosed &&
         (rc = triage__store_memory_forget(&sim->store, closed, nclosed)))
         return rc;
+    if ((rc = triage__sim_release_slots(sim)))
+        return rc;
     triage_date_t today = sim->start + day;
     while (sim->next_end < sim->nperiods && sim->periods[sim->next_end].to == today + 1) {
         if ((rc = triage__tally_period_end(sim->tally, sim->next_end + 1)))
@@ -159,8 +152,8 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
         if (day == sim->warmup) {
             /* the period begins: what the warm-up counted is set aside */
             sim->at_warmup = sim->st;
-            sim->closed_at_warmup = closed_now(sim);
-            sim->st.open_at_start = (uint32_t)sim->ncases - sim->closed_at_warmup;
+            sim->closed_at_warmup = sim->nclosed;
+            sim->st.open_at_start = sim->ncreated - sim->closed_at_warmup;
         }
         if (sim->bday_of_day[day] >= 0) {
             sim->st.business_days++;
@@ -173,7 +166,7 @@ static triage_status_t simulate(triage_sim_t *sim, const triage_sim_options_t *o
                 return rc;
             while (sim->nheap && sim->heap[0].day <= day) {
                 sim_event e = triage__sim_heap_pop(sim);
-                if ((rc = triage__sim_on_event(sim, &e)))
+                if ((rc = triage__sim_on_event(sim, &e)) || (rc = triage__sim_unref(sim, e.c)))
                     return rc;
                 sim->st.sim_events++;
             }
@@ -312,6 +305,8 @@ TRIAGE_API void triage_sim_free(triage_sim_t *sim)
     triage__free(&a, sim->w);
     triage__free(&a, sim->widx);
     triage__free(&a, sim->cidx);
+    triage__free(&a, sim->freeslots);
+    triage__free(&a, sim->pending);
     triage__free(&a, sim->midnight);
     triage__free(&a, sim->bday_of_day);
     triage__free(&a, sim->day_of_bday);
@@ -340,6 +335,10 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
             return triage__error(TRIAGE_EVERSION, "opts", "unknown options version");
         /* only the members the caller's version has (docs/conventions.md rule 10) */
         memcpy(&o, opts, options_size(opts->version));
+        if (opts->version < 3)
+            o.keep_history = 1; /* before v3 every run kept its history */
+    } else {
+        o.keep_history = 1; /* as before v3: NULL options keep the history */
     }
     if (o.days < 0 || o.days > SIM_MAX_DAYS)
         return triage__error(TRIAGE_EINVAL, "days", "days must be 1-3660");
@@ -362,9 +361,11 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
     sim->start = scenario->p.start - sim->warmup;
     sim->p = scenario->p;
     sim->st.intake_hash = SIM_FNV_OFFSET;
+    if (o.keep_history == -1)
+        o.keep_history = o.store != NULL; /* the default: release unless on the caller's store */
     sim->keep_history = o.keep_history;
     if (o.keep_history != 0 && o.keep_history != 1)
-        rc = triage__error(TRIAGE_EINVAL, "keep_history", "keep_history is 0 or 1");
+        rc = triage__error(TRIAGE_EINVAL, "keep_history", "keep_history is -1, 0 or 1");
     else if (!o.keep_history && o.store)
         rc = triage__error(TRIAGE_EINVAL, "keep_history",
                            "only a run on its own in-memory store releases history");
@@ -452,7 +453,7 @@ TRIAGE_API triage_status_t triage_sim_run(triage_sim_t **out, const triage_scena
             sim->st.open_by_stage[s]++;
         }
     }
-    sim->st.closed = closed_now(sim) - sim->closed_at_warmup;
+    sim->st.closed = sim->nclosed - sim->closed_at_warmup;
     *out = sim;
     return TRIAGE_OK;
 }

@@ -93,12 +93,18 @@ static int arrival_cmp(const void *a, const void *b)
 
 static triage_status_t new_case_record(uint32_t *out, triage_sim_t *sim)
 {
-    triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->cases, &sim->capcases,
-                                      sim->ncases + 1, sizeof *sim->cases);
-    if (rc)
-        return rc;
-    *out = (uint32_t)sim->ncases++;
+    if (sim->nfree) {
+        /* the slot of a released closed case (sim_flow.c, "case slots") */
+        *out = sim->freeslots[--sim->nfree];
+    } else {
+        triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->cases, &sim->capcases,
+                                          sim->ncases + 1, sizeof *sim->cases);
+        if (rc)
+            return rc;
+        *out = (uint32_t)sim->ncases++;
+    }
     memset(&sim->cases[*out], 0, sizeof sim->cases[*out]);
+    sim->cases[*out].order = sim->ncreated++;
     return TRIAGE_OK;
 }
 
@@ -303,7 +309,9 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
             return rc;
         if (!done)
             sim->pool[sim->npool++] = ci;
-        return TRIAGE_OK;
+        else
+            rc = triage__sim_unref(sim, ci);
+        return rc;
     }
     if ((rc = triage__sim_move(sim, c, TRIAGE_STAGE_GUIDANCE, 0, t + 60000, 0, 0)))
         return rc;

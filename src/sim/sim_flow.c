@@ -58,7 +58,57 @@ static triage_status_t schedule(triage_sim_t *sim, uint32_t c, uint8_t kind, int
         i = parent;
     }
     sim->heap[i] = e;
+    sim->cases[c].refs++;
     return TRIAGE_OK;
+}
+
+/* ---- case slots ----------------------------------------------------------------- */
+
+static triage_status_t pend(triage_sim_t *sim, uint32_t ci)
+{
+    triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->pending, &sim->cappending,
+                                      sim->npending + 1, sizeof *sim->pending);
+    if (!rc)
+        sim->pending[sim->npending++] = ci;
+    return rc;
+}
+
+void triage__sim_ref(triage_sim_t *sim, uint32_t ci)
+{
+    sim->cases[ci].refs++;
+}
+
+triage_status_t triage__sim_unref(triage_sim_t *sim, uint32_t ci)
+{
+    sim_case *c = &sim->cases[ci];
+    if (--c->refs == 0 && c->stage == TRIAGE_STAGE_CLOSED)
+        return pend(sim, ci);
+    return TRIAGE_OK;
+}
+
+triage_status_t triage__sim_release_slots(triage_sim_t *sim)
+{
+    for (size_t i = 0; i < sim->npending; i++) {
+        uint32_t ci = sim->pending[i];
+        sim_case *c = &sim->cases[ci];
+        if (c->isfree || c->refs || c->stage != TRIAGE_STAGE_CLOSED)
+            continue;
+        triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->freeslots, &sim->capfree,
+                                          sim->nfree + 1, sizeof *sim->freeslots);
+        if (rc)
+            return rc;
+        triage__sim_cidx_del(sim, &c->id);
+        c->isfree = 1;
+        sim->freeslots[sim->nfree++] = ci;
+    }
+    sim->npending = 0;
+    return TRIAGE_OK;
+}
+
+void triage__sim_case_slots(size_t *live, size_t *slots, const triage_sim_t *sim)
+{
+    *live = sim->ncases - sim->nfree;
+    *slots = sim->ncases;
 }
 
 sim_event triage__sim_heap_pop(triage_sim_t *sim)
@@ -105,8 +155,15 @@ triage_status_t triage__sim_move(triage_sim_t *sim, sim_case *c, triage_stage_t 
     m.responsible_unnecessary = resp_unnec;
     sim->st.engine_calls++;
     triage_status_t rc = triage_case_move(sim->engine, &c->id, &m);
-    if (rc == TRIAGE_OK)
+    if (rc == TRIAGE_OK) {
+        int closes = to == TRIAGE_STAGE_CLOSED && c->stage != TRIAGE_STAGE_CLOSED;
         c->stage = (uint8_t)to;
+        if (closes) {
+            sim->nclosed++;
+            if (!c->refs)
+                rc = pend(sim, (uint32_t)(c - sim->cases));
+        }
+    }
     return rc;
 }
 
@@ -289,6 +346,7 @@ triage_status_t triage__sim_to_distribution(triage_sim_t *sim, uint32_t ci, int6
     if (rc)
         return rc;
     sim->pool[sim->npool++] = ci;
+    triage__sim_ref(sim, ci);
     return TRIAGE_OK;
 }
 
@@ -299,6 +357,7 @@ triage_status_t triage__sim_queue_guidance(triage_sim_t *sim, uint32_t ci, int32
     if (rc)
         return rc;
     sim->gq[sim->ngq++] = (gq_item){ci, bday, sim->cases[ci].duty};
+    triage__sim_ref(sim, ci);
     return TRIAGE_OK;
 }
 
@@ -492,7 +551,7 @@ static int pool_cmp_urgency(const triage_sim_t *sim, uint32_t a, uint32_t b)
     const sim_case *x = &sim->cases[a], *y = &sim->cases[b];
     if (x->urgency != y->urgency)
         return x->urgency < y->urgency ? -1 : 1;
-    return a < b ? -1 : a > b;
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /* Insertion sort: the pool is small and mostly sorted already. */
@@ -515,6 +574,7 @@ static triage_status_t distribute_pool(triage_sim_t *sim, int32_t day, int32_t m
                                        int32_t spread, int (*take)(const sim_case *, int32_t))
 {
     size_t keep = 0;
+    triage_status_t rc_;
     for (size_t i = 0; i < sim->npool; i++) {
         int done = 0;
         uint32_t ci = sim->pool[i];
@@ -527,6 +587,8 @@ static triage_status_t distribute_pool(triage_sim_t *sim, int32_t day, int32_t m
         }
         if (!done)
             sim->pool[keep++] = ci;
+        else if ((rc_ = triage__sim_unref(sim, ci)))
+            return rc_;
     }
     sim->npool = keep;
     return TRIAGE_OK;
@@ -673,7 +735,8 @@ static int gq_cmp(const triage_sim_t *sim, const gq_item *a, const gq_item *b)
         return ua < ub ? -1 : 1;
     if (a->ready_bday != b->ready_bday)
         return a->ready_bday < b->ready_bday ? -1 : 1;
-    return a->c < b->c ? -1 : a->c > b->c;
+    uint32_t oa = sim->cases[a->c].order, ob = sim->cases[b->c].order;
+    return oa < ob ? -1 : oa > ob;
 }
 
 triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day)
@@ -728,6 +791,8 @@ triage_status_t triage__sim_guidance(triage_sim_t *sim, int32_t day)
         int32_t minute = 540 + (int32_t)((i * 360) / take);
         rc = guidance_attempt(sim, batch[i].c, day, minute);
         sim->st.sim_events++;
+        if (!rc)
+            rc = triage__sim_unref(sim, batch[i].c);
     }
     triage__free(&sim->alloc, batch);
     return rc;

@@ -371,6 +371,10 @@ typedef struct {
     int32_t muni;            /* the client's municipality */
     double weight;           /* the load this case puts on its worker (fallback picker) */
     double u_resolve, u_outcome, u_motive, u_ia, u_line;
+    uint32_t order;          /* the case's number in order of creation (ties in the queues) */
+    uint8_t isfree;          /* 1: the slot is on the free list */
+    uint32_t refs;           /* timed events, guidance queue items and pool entries naming
+                              * this slot: a closed case's slot is recycled at 0 */
 } sim_case;
 
 /* Where an arrival comes from. */
@@ -467,7 +471,13 @@ struct triage_sim {
     uint8_t *client_lang;  /* triage_language_t of each client */
     size_t capclient_lang;
     sim_case *cases;
-    size_t ncases, capcases;
+    size_t ncases, capcases; /* slots in use or free (the most ever live at once) */
+    uint32_t *freeslots;     /* slots of released closed cases, reused first */
+    size_t nfree, capfree;
+    uint32_t ncreated;       /* cases created */
+    uint32_t nclosed;        /* of them closed */
+    uint32_t *pending;       /* slots of cases closed today that nobody may name any more */
+    size_t npending, cappending;
     /* queues */
     sim_event *heap;
     size_t nheap, capheap;
@@ -558,6 +568,23 @@ int32_t triage__sim_worker_by_id(const triage_sim_t *sim, const triage_id_t *id)
 int32_t triage__sim_cidx_get(const triage_sim_t *sim, const triage_id_t *id);
 /* Records the run index of a case by its engine id. */
 triage_status_t triage__sim_cidx_put(triage_sim_t *sim, const triage_id_t *id, int32_t index);
+/* Forgets the run index of a case by its engine id (no-op when unknown). */
+void triage__sim_cidx_del(triage_sim_t *sim, const triage_id_t *id);
+
+/* sim_flow.c: slot bookkeeping. A reference to slot ci is taken by every
+ * timed event, guidance queue item and pool entry naming it and dropped when
+ * that is consumed; a closed case whose slot nobody names any more is
+ * released: out of the index by engine id and onto the free list, so the
+ * run's case slots follow the open work rather than the history. */
+void triage__sim_ref(triage_sim_t *sim, uint32_t ci);
+/* Drops a reference and releases the slot when it was the last of a closed case. */
+triage_status_t triage__sim_unref(triage_sim_t *sim, uint32_t ci);
+/* End of day: releases the slots of the day's closed cases nobody names. */
+triage_status_t triage__sim_release_slots(triage_sim_t *sim);
+
+/* Test hook: the run's live case slots (in use: open cases and closed ones
+ * still named by a pending event) and all its slots (live and free). */
+void triage__sim_case_slots(size_t *live, size_t *slots, const triage_sim_t *sim);
 /* Sick spells starting today. */
 triage_status_t triage__sim_sick_leave(triage_sim_t *sim, int32_t day);
 /* Hands over the cases of workers whose absence starts today. */

@@ -105,6 +105,29 @@ triage_status_t triage__sim_cidx_put(triage_sim_t *sim, const triage_id_t *id, i
     return TRIAGE_OK;
 }
 
+void triage__sim_cidx_del(triage_sim_t *sim, const triage_id_t *id)
+{
+    if (!sim->capcidx)
+        return;
+    size_t mask = sim->capcidx - 1, h = (size_t)id_hash(id) & mask;
+    while (sim->cidx[h].index >= 0 && triage_id_compare(&sim->cidx[h].id, id))
+        h = (h + 1) & mask;
+    if (sim->cidx[h].index < 0)
+        return;
+    /* backward-shift deletion: later members of the probe run move up so
+     * that no lookup stops early at the hole */
+    size_t hole = h;
+    for (size_t j = (hole + 1) & mask; sim->cidx[j].index >= 0; j = (j + 1) & mask) {
+        size_t home = (size_t)id_hash(&sim->cidx[j].id) & mask;
+        /* j's entry may fill the hole when its home is not in (hole, j] */
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            sim->cidx[hole] = sim->cidx[j];
+            hole = j;
+        }
+    }
+    sim->cidx[hole].index = -1;
+}
+
 int32_t triage__sim_cidx_get(const triage_sim_t *sim, const triage_id_t *id)
 {
     if (!sim->capcidx)

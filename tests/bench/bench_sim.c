@@ -3,10 +3,12 @@
  * the in-memory store, and the small North Savo team for comparison.
  * Prints wall time, simulation events/s and engine calls/s; with
  * `release` the run keeps no history (keep_history 0: closed cases are
- * summarised into monthly periods and released) and the maximum resident
- * memory is printed too (tests/bench/run_long_bench.sh).
- * Usage: bench_sim [DAYS] [SCENARIO] [release [WARMUP]]  (defaults: 365,
- * the region, the scenario's warm-up) */
+ * summarised into monthly periods and released), with `keep` it keeps it
+ * (keep_history 1, the same periods), and the process's CPU time, the open
+ * cases at the end and the maximum resident memory are printed too
+ * (tests/bench/run_long_bench.sh).
+ * Usage: bench_sim [DAYS] [SCENARIO] [release|keep [WARMUP]]  (defaults:
+ * 365, the region, the scenario's warm-up) */
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int release, warmup = -1;
+static int release, keep, warmup = -1;
 
 static int bench(const char *path, int days)
 {
@@ -37,9 +39,9 @@ static int bench(const char *path, int days)
     o.seed = 1;
     o.warmup = warmup;
     triage_sim_period_t *periods = NULL;
-    if (release) {
+    if (release || keep) {
         size_t n = 0;
-        o.keep_history = 0;
+        o.keep_history = keep;
         triage_date_t start;
         char *text = NULL;
         /* the scenario's start, from its text */
@@ -74,11 +76,13 @@ static int bench(const char *path, int days)
            name ? name + 1 : path, days, wall, (unsigned long long)st.sim_events,
            (double)st.sim_events / wall, (unsigned long long)st.engine_calls,
            (double)st.engine_calls / wall, (unsigned)st.intakes);
-    if (release) {
+    if (release || keep) {
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        printf("  open at end %u, max resident %.0f MB\n", (unsigned)st.open,
-               (double)ru.ru_maxrss / 1024.0);
+        double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+                     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+        printf("  open at end %u, max resident %.0f MB, cpu %.2f s\n", (unsigned)st.open,
+               (double)ru.ru_maxrss / 1024.0, cpu);
     }
     triage_sim_free(sim);
     return 0;
@@ -88,6 +92,7 @@ int main(int argc, char **argv)
 {
     int days = argc > 1 ? atoi(argv[1]) : 365;
     release = argc > 3 && !strcmp(argv[3], "release");
+    keep = argc > 3 && !strcmp(argv[3], "keep");
     if (argc > 4)
         warmup = atoi(argv[4]);
     /* The sources: __FILE__ is relative to the build directory, which is

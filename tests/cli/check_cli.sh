@@ -140,14 +140,15 @@ has "simulation,,seed,3"
 cp "$tmp/sim.db" "$tmp/sim.before"
 expect 0 0 report --db "$tmp/sim.db" --from 2025-01-01 --to 2025-01-20 --format csv
 cmp -s "$tmp/sim.db" "$tmp/sim.before" || { echo "FAIL: report changed the database"; fails=$((fails + 1)); }
-# declared periods: the report then the periods' CSV; without history the
-# same bytes; bad periods exit 2 with one line
+# declared periods: the report then the periods' CSV; with the history kept
+# the same bytes; bad periods exit 2 with one line
 expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --periods 2025-01-01:2025-01-10,2025-01-10:2025-01-21
 cp "$tmp/out" "$tmp/per1.csv"
 grep -q '^from,to,section,group,key,value$' "$tmp/out" || { echo "FAIL: simulate --periods header"; fails=$((fails + 1)); }
 grep -q '^2025-01-10,2025-01-21,intakes,all,all,' "$tmp/out" || { echo "FAIL: simulate --periods rows"; fails=$((fails + 1)); }
-expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --periods 2025-01-01:2025-01-10,2025-01-10:2025-01-21 --no-history
-cmp -s "$tmp/out" "$tmp/per1.csv" || { echo "FAIL: simulate --no-history changed figures"; fails=$((fails + 1)); }
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --periods 2025-01-01:2025-01-10,2025-01-10:2025-01-21 --keep-history
+cmp -s "$tmp/out" "$tmp/per1.csv" || { echo "FAIL: simulate --keep-history changed figures"; fails=$((fails + 1)); }
+expect 2 1 simulate --scenario "$scn" --days 20 --no-history
 expect 0 0 simulate --scenario "$scn" --days 40 --warmup 0 --format csv --periods month --periods-csv "$tmp/months.csv"
 [ "$(grep -c ',period,,from_ms,' "$tmp/months.csv")" = 2 ] || { echo "FAIL: simulate --periods month"; fails=$((fails + 1)); }
 expect 2 1 simulate --scenario "$scn" --days 20 --warmup 0 --periods 2025-01-10:2025-01-05

@@ -17,7 +17,7 @@ KUUSOTSO = ROOT / "examples" / "scenarios" / "kuusotso.scn"
 @pytest.fixture(scope="module")
 def run():
     sc = triage.Scenario.load(KUUSOTSO)
-    return sc, triage.simulate(sc, days=120, seed=4, warmup=30, periods="month")
+    return sc, triage.simulate(sc, days=120, seed=4, warmup=30, periods="month", keep_history=True)
 
 
 def test_monthly_periods_tile_the_run(run):

@@ -25,7 +25,7 @@ NAMES = ("cases", "events", "deadlines", "assignments")
 @pytest.fixture(scope="module")
 def run():
     sc = triage.Scenario.load(KUUSOTSO)
-    return triage.simulate(sc, days=120, seed=4, warmup=30, periods="month")
+    return triage.simulate(sc, days=120, seed=4, warmup=30, periods="month", keep_history=True)
 
 
 def test_columns_and_types(run):
@@ -143,7 +143,8 @@ def test_the_same_tables_from_a_sqlite_file(tmp_path):
                           "--warmup", "0", "--seed", "1", "--db", str(db), "--format", "csv"],
                          capture_output=True, text=True, timeout=300)
     assert cli.returncode == 0, cli.stderr
-    r = triage.simulate(triage.Scenario.load(NORTH_SAVO), days=40, seed=1, warmup=0)
+    r = triage.simulate(triage.Scenario.load(NORTH_SAVO), days=40, seed=1, warmup=0,
+                        keep_history=True)
     with triage.Engine.open_sqlite(str(db)) as e:
         assert e.cases_table() == r.cases()
         assert e.events_table() == r.events()

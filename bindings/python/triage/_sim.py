@@ -230,7 +230,7 @@ class SimReport(_values.SimReportValues):
     def cases(self, start=None, end=None):
         """The run's cases as a :class:`triage.RecordTable` (warm-up included;
         ``start``/``end``: received in [start, end)). Needs the run's
-        history (``simulate(keep_history=True)``, the default)."""
+        history (``simulate(keep_history=True)``)."""
         return self._table("cases", start, end)
 
     def events(self, start=None, end=None):
@@ -291,7 +291,7 @@ class SocialReport:
         return out
 
 
-def _options(days, seed, warmup=None, keep_history=True):
+def _options(days, seed, warmup=None, keep_history=False):
     o = _ll.triage_sim_options_t()
     _ll.triage_sim_options_init(o, _ll.TRIAGE_SIM_OPTIONS_VERSION)
     o.days = int(days or 0)
@@ -338,7 +338,7 @@ def _declared(spec, start, days):
 
 
 def simulate(scenario, days=365, seed=1, warmup=None, progress=None, periods=None,
-             keep_history=True):
+             keep_history=False):
     """Runs a scenario (a :class:`Scenario` or a dict) for ``days`` calendar
     days (None: the scenario's) from ``seed`` on the in-memory store and
     returns its :class:`SimReport`.
@@ -355,9 +355,12 @@ def simulate(scenario, days=365, seed=1, warmup=None, progress=None, periods=Non
     "month", "quarter", "half" or "year" (calendar-aligned over the reported
     days), or a list of ``(from, to)`` date pairs (sorted, disjoint, inside
     the reported days; ``to`` is the day after the period). Their reports
-    are :attr:`SimReport.periods`. ``keep_history=False`` releases each case
-    when it closes (memory then follows the open work, for long runs): the
-    figures are the same."""
+    are :attr:`SimReport.periods`.
+
+    ``keep_history``: False (the default) summarises each case into the
+    reports when it closes and releases it, so memory follows the open work;
+    True keeps every record for the per-case tables (:meth:`SimReport.cases`
+    and the others). The figures are the same either way."""
     sc = Scenario._of(scenario)
     if progress is not None and not callable(progress):
         raise TypeError("progress must be a callable or None")

@@ -8,6 +8,7 @@
 
 #include "testutil.h"
 #include "simutil.h"
+#include "sim/sim_internal.h"
 
 static triage_scenario_t *load(const char *rel)
 {
@@ -23,6 +24,20 @@ static triage_date_t day(const char *iso)
     triage_date_t d;
     assert_ok(triage_date_parse(&d, iso));
     return d;
+}
+
+/* The closed cases the run's engine still holds. */
+static size_t closed_in_engine(triage_sim_t *sim)
+{
+    triage_id_t *all = NULL, *open = NULL;
+    size_t nall = 0, nopen = 0;
+    triage_case_filter_t f = TRIAGE_CASE_FILTER_INIT;
+    f.open_only = 1;
+    assert_ok(triage_case_list(&all, &nall, triage_sim_engine(sim), NULL));
+    assert_ok(triage_case_list(&open, &nopen, triage_sim_engine(sim), &f));
+    triage_free(all);
+    triage_free(open);
+    return nall - nopen;
 }
 
 /* The CSV of a report; `no_loads` leaves out the rows of the engine's state
@@ -61,6 +76,7 @@ static void test_periods_equal_report_from_events(void **state)
     o.days = 150;
     o.warmup = 60;
     o.seed = 11;
+    o.keep_history = 1; /* the engine's events give the reference report */
     triage_sim_period_t *p = NULL;
     size_t np = 0;
     triage_date_t start = day("2021-08-02");
@@ -150,6 +166,49 @@ static void test_released_history_same_bytes(void **state)
         triage_free(csv[i]);
         triage_free(pcsv[i]);
     }
+    triage_scenario_free(s);
+}
+
+/* Without history the run's memory follows its open work: after each year
+ * of a steady scenario the engine holds no closed case and the simulator's
+ * live case slots are the open cases plus the closed ones a pending event
+ * still names, while every slot ever made stays within a small multiple of
+ * the most cases open at once. With the history kept, the engine holds every
+ * case. Slot reuse changes no figure (the same bytes as kept). */
+static void test_release_bounds_memory(void **state)
+{
+    (void)state;
+    triage_scenario_t *s = load("examples/scenarios/north-savo.scn");
+    uint32_t created = 0;
+    size_t slots_1y = 0;
+    for (int years = 1; years <= 3; years += 2) {
+        triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
+        o.days = 365 * years;
+        o.warmup = 0;
+        o.seed = 3;
+        triage_sim_t *sim = NULL;
+        assert_ok(triage_sim_run(&sim, s, &o));
+        triage_sim_stats_t st;
+        assert_ok(triage_sim_stats(&st, sim));
+        assert_int_equal(closed_in_engine(sim), 0);
+        triage_id_t *ids = NULL;
+        size_t n = 0;
+        assert_ok(triage_case_list(&ids, &n, triage_sim_engine(sim), NULL));
+        triage_free(ids);
+        assert_int_equal(n, st.open);
+        size_t live = 0, slots = 0;
+        triage__sim_case_slots(&live, &slots, sim);
+        assert_true(live >= st.open);
+        assert_true(live <= st.open + 64);
+        if (years == 1)
+            slots_1y = slots;
+        else
+            assert_true(slots <= slots_1y + slots_1y / 2); /* not three years' worth */
+        assert_true(slots * 4 < st.cases); /* far fewer slots than cases */
+        created = st.cases;
+        triage_sim_free(sim);
+    }
+    assert_true(created > 0);
     triage_scenario_free(s);
 }
 
@@ -251,9 +310,12 @@ static void test_bad_periods_and_options(void **state)
     assert_status(triage_sim_write_periods_csv(NULL, sim), TRIAGE_EINVAL);
     assert_status(triage_sim_write_periods_csv(&text, NULL), TRIAGE_EINVAL);
     triage_sim_free(sim);
-    /* keep_history: 0 or 1, and 0 only on the run's own store */
+    /* keep_history: -1, 0 or 1, and 0 only on the run's own store */
     o = (triage_sim_options_t)TRIAGE_SIM_OPTIONS_INIT;
     o.keep_history = 2;
+    assert_status(triage_sim_run(&sim, s, &o), TRIAGE_EINVAL);
+    assert_error_arg("keep_history");
+    o.keep_history = -2;
     assert_status(triage_sim_run(&sim, s, &o), TRIAGE_EINVAL);
     assert_error_arg("keep_history");
     triage_store_t mem;
@@ -263,9 +325,25 @@ static void test_bad_periods_and_options(void **state)
     assert_status(triage_sim_run(&sim, s, &o), TRIAGE_EINVAL);
     assert_error_arg("keep_history");
     mem.destroy(mem.userdata);
+    /* the default on a caller's store keeps the history there */
+    assert_ok(triage_store_memory(&mem, NULL));
+    o.keep_history = -1;
+    o.days = 10;
+    assert_ok(triage_sim_run(&sim, s, &o));
+    assert_true(closed_in_engine(sim) > 0);
+    triage_sim_free(sim);
+    /* the default on the run's own store releases it; NULL options keep it */
+    o = (triage_sim_options_t)TRIAGE_SIM_OPTIONS_INIT;
+    o.days = 10;
+    assert_ok(triage_sim_run(&sim, s, &o));
+    assert_int_equal(closed_in_engine(sim), 0);
+    triage_sim_free(sim);
+    assert_ok(triage_sim_run(&sim, s, NULL));
+    assert_true(closed_in_engine(sim) > 0);
+    triage_sim_free(sim);
     /* versions: v2 callers have no periods and keep their history */
     assert_ok(triage_sim_options_init(&o, 3));
-    assert_int_equal(o.keep_history, 1);
+    assert_int_equal(o.keep_history, -1);
     assert_null(o.periods);
     assert_status(triage_sim_options_init(&o, 4), TRIAGE_EVERSION);
     triage_sim_options_t v2;
@@ -273,6 +351,7 @@ static void test_bad_periods_and_options(void **state)
     assert_ok(triage_sim_options_init(&v2, 2));
     v2.days = 10;
     assert_ok(triage_sim_run(&sim, s, &v2));
+    assert_true(closed_in_engine(sim) > 0);
     assert_ok(triage_sim_period_count(&n, sim));
     assert_int_equal(n, 0);
     assert_ok(triage_sim_write_periods_csv(&text, sim));
@@ -326,6 +405,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_periods_equal_report_from_events),
         cmocka_unit_test(test_released_history_same_bytes),
+        cmocka_unit_test(test_release_bounds_memory),
         cmocka_unit_test(test_period_helper),
         cmocka_unit_test(test_bad_periods_and_options),
         cmocka_unit_test(test_allocation_failures),

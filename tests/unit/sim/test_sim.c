@@ -344,6 +344,7 @@ static void test_warmup_and_hash(void **state)
     o.days = 40;
     o.seed = 7;
     o.warmup = 30;
+    o.keep_history = 1; /* the engine's cases are compared below */
     triage_sim_t *sim = NULL;
     assert_ok(triage_sim_run(&sim, s, &o));
     triage_sim_stats_t st;

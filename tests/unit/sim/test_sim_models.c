@@ -36,6 +36,7 @@ static triage_sim_t *run(const triage_scenario_t *s, uint64_t seed, triage_sim_s
 {
     triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
     o.seed = seed;
+    o.keep_history = 1; /* the tests read the run's events and cases */
     triage_sim_t *sim = NULL;
     triage_status_t rc = triage_sim_run(&sim, s, &o);
     if (rc)

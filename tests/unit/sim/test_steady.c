@@ -61,6 +61,7 @@ static void test_north_savo_steady_state(void **state)
     for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
         triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
         o.seed = seed;
+        o.keep_history = 1; /* the months are read from the run's engine */
         triage_sim_t *sim = NULL;
         assert_ok(triage_sim_run(&sim, sc, &o));
         triage_sim_stats_t st;
