@@ -44,7 +44,7 @@ def fmt(m, h=None, digits=1, unit=""):
 
 
 def run(scenario, seed):
-    return triage.simulate(scenario, days=0, seed=seed)
+    return triage.simulate(scenario, days=0, seed=seed, keep_history=True)
 
 
 def north_savo(seeds):

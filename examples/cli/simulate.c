@@ -210,7 +210,8 @@ int cmd_simulate(int argc, char **argv)
     o.warmup = (int32_t)warmup;
     o.periods = pp;
     o.nperiods = npp;
-    o.keep_history = keep_history ? 1 : -1; /* -1: released, kept with --db */
+    /* -1: released, kept with --db; the social report reads every case */
+    o.keep_history = keep_history || social ? 1 : -1;
     if (isatty(STDERR_FILENO))
         o.progress = sim_progress;
     triage_store_t store;

@@ -418,9 +418,11 @@ TRIAGE_API triage_status_t triage_sim_write_json(char **out, const triage_sim_t 
  * scenario's [social_reporting] period), aligned to the calendar (quarters
  * begin in January, April, July and October; a period cut by the run's
  * start or end is shorter), with the social reports the run's workers filed
- * and the scenario's municipality names.
+ * and the scenario's municipality names. It reads every case of the run,
+ * so the run must have kept its history (triage_sim_options_t.keep_history).
  * @param[out] out free with triage_social_free()
- * @return ::TRIAGE_OK, ::TRIAGE_EINVAL ("months"), ::TRIAGE_ENOMEM.
+ * @return ::TRIAGE_OK, ::TRIAGE_EINVAL ("months"; "keep_history": the run
+ *         released its history), ::TRIAGE_ENOMEM.
  */
 TRIAGE_API triage_status_t triage_sim_social(triage_social_t **out, triage_sim_t *sim,
                                              int32_t months);

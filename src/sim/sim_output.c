@@ -393,6 +393,11 @@ TRIAGE_API triage_status_t triage_sim_social(triage_social_t **out, triage_sim_t
         months = sim->p.social_months;
     if (months != 1 && months != 3 && months != 6 && months != 12)
         return triage__error(TRIAGE_EINVAL, "months", "a period is 1, 3, 6 or 12 months");
+    /* the phenomena are counted over every case of the period, and a run
+     * that released its history no longer has the closed ones */
+    if (!sim->keep_history)
+        return triage__error(TRIAGE_EINVAL, "keep_history",
+                             "the social report needs the run's history (keep_history 1)");
     /* the bounds: the period's start, each aligned month start, its end */
     size_t n = 0, cap = (size_t)(sim->days - sim->warmup) / 28 + 3;
     int64_t *bounds = triage__calloc(&sim->alloc, cap, sizeof *bounds);

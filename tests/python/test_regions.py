@@ -11,7 +11,7 @@ SCN = pathlib.Path(__file__).resolve().parents[2] / "examples" / "scenarios"
 
 def run(name, seed, days=40, warmup=0):
     sc = triage.Scenario.load(SCN / name)
-    return triage.simulate(sc, days=days, seed=seed, warmup=warmup)
+    return triage.simulate(sc, days=days, seed=seed, warmup=warmup, keep_history=True)
 
 
 @pytest.mark.parametrize("name", ["north-savo.scn", "kuusotso.scn", "lapland.scn",

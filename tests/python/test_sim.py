@@ -132,7 +132,7 @@ def test_warmup_progress_and_hash():
 def test_social_report():
     sc = triage.Scenario.from_dict({**SMALL, "social_reporting": {"rate": 0.5, "period": "month"},
                                     "segments": [{"municipality": 749, "q4": 1}]})
-    r = triage.simulate(sc, days=40, seed=3)
+    r = triage.simulate(sc, days=40, seed=3, keep_history=True)
     soc = r.social()
     d = soc.to_dict()
     assert [p["from"] for p in d["periods"]] == ["2025-03-03", "2025-04-01"]
@@ -161,6 +161,10 @@ def test_social_report():
     assert again.intake_hash == r.intake_hash
     with pytest.raises(ValueError, match="unpickled"):
         again.social()
+    # a run that released its history has lost the closed cases the report counts
+    released = triage.simulate(sc, days=40, seed=3)
+    with pytest.raises(ValueError, match="keep_history"):
+        released.social()
 
 
 def test_add_section_and_new_keys():

@@ -171,13 +171,17 @@ class SimReport(_values.SimReportValues):
     def social(self, period=None):
         """The run's social report (Lapland's social reporting, docs/simulation.md)
         in periods of ``period``: "month", "quarter", "half", "year" or None for
-        the scenario's [social_reporting] period. It needs the run itself: a
-        report unpickled in another process has none."""
+        the scenario's [social_reporting] period. It needs the run itself,
+        with its history (``simulate(keep_history=True)``): a report unpickled
+        in another process has none."""
         months = {None: 0, "month": 1, "quarter": 3, "half": 6, "year": 12}
         if period not in months:
             raise ValueError("period must be month, quarter, half, year or None")
         if self._h is None:
             raise ValueError("an unpickled SimReport has no run to build a social report from")
+        if not self._history:
+            raise ValueError("the run released its history (simulate(keep_history=False)): "
+                             "run with keep_history=True for the social report")
         return SocialReport(_ll.triage_sim_social(self._h, months[period]))
 
     @property
