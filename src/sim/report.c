@@ -492,28 +492,31 @@ static triage_status_t scan_deadlines(build *b)
             triage_free(rows);
             return rc;
         }
-        for (size_t k = 0; k < n; k++) {
-            const triage_deadline_t *d = &rows[k].deadline;
-            if (d->due < r->first_day || d->due > r->last_day)
-                continue;
-            if ((int)d->basis <= 0 || (int)d->basis >= BASES)
-                continue;
-            triage_deadline_state_t st = rows[k].state;
-            triage_report_deadlines_t *o = &r->deadlines[d->basis];
-            if (st == TRIAGE_DEADLINE_CANCELLED)
-                o->cancelled++;
-            else if (st == TRIAGE_DEADLINE_MET && (rows[k].flags & TRIAGE_DEADLINE_MET_ON_ARRIVAL))
-                o->met_on_arrival++;
-            else if (st == TRIAGE_DEADLINE_MET)
-                o->met++;
-            else if (st == TRIAGE_DEADLINE_MISSED || st == TRIAGE_DEADLINE_MET_LATE)
-                o->missed++;
-            else
-                o->open++;
-        }
+        for (size_t k = 0; k < n; k++)
+            triage__report_count_deadline(r, &rows[k], r->first_day, r->last_day);
         triage_free(rows);
     }
     return TRIAGE_OK;
+}
+
+void triage__report_count_deadline(triage_report_t *r, const triage_case_deadline_t *row,
+                                   triage_date_t first, triage_date_t last)
+{
+    const triage_deadline_t *d = &row->deadline;
+    if (d->due < first || d->due > last || (int)d->basis <= 0 || (int)d->basis >= BASES)
+        return;
+    triage_deadline_state_t st = row->state;
+    triage_report_deadlines_t *o = &r->deadlines[d->basis];
+    if (st == TRIAGE_DEADLINE_CANCELLED)
+        o->cancelled++;
+    else if (st == TRIAGE_DEADLINE_MET && (row->flags & TRIAGE_DEADLINE_MET_ON_ARRIVAL))
+        o->met_on_arrival++;
+    else if (st == TRIAGE_DEADLINE_MET)
+        o->met++;
+    else if (st == TRIAGE_DEADLINE_MISSED || st == TRIAGE_DEADLINE_MET_LATE)
+        o->missed++;
+    else
+        o->open++;
 }
 
 triage_status_t triage__report_totals(triage_report_t *r)

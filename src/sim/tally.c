@@ -461,25 +461,8 @@ static triage_status_t case_period(triage__tally *t, const t_case *c, size_t k,
                 return rc;
         }
     }
-    for (size_t j = 0; j < n; j++) {
-        const triage_deadline_t *d = &rows[j].deadline;
-        if (d->due < p->first || d->due > p->last)
-            continue;
-        if ((int)d->basis <= 0 || (int)d->basis >= BASES)
-            continue;
-        triage_deadline_state_t st = rows[j].state;
-        triage_report_deadlines_t *o = &r->deadlines[d->basis];
-        if (st == TRIAGE_DEADLINE_CANCELLED)
-            o->cancelled++;
-        else if (st == TRIAGE_DEADLINE_MET && (rows[j].flags & TRIAGE_DEADLINE_MET_ON_ARRIVAL))
-            o->met_on_arrival++;
-        else if (st == TRIAGE_DEADLINE_MET)
-            o->met++;
-        else if (st == TRIAGE_DEADLINE_MISSED || st == TRIAGE_DEADLINE_MET_LATE)
-            o->missed++;
-        else
-            o->open++;
-    }
+    for (size_t j = 0; j < n; j++)
+        triage__report_count_deadline(r, &rows[j], p->first, p->last);
     return TRIAGE_OK;
 }
 

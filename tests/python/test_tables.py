@@ -207,6 +207,10 @@ def test_refused_without_history():
     for name in NAMES:
         with pytest.raises(ValueError, match="keep_history"):
             getattr(r, name)()
+    # releasing is the default: the tables are asked for by name
+    default = triage.simulate(sc, days=30, seed=4, warmup=0)
+    with pytest.raises(ValueError, match="keep_history"):
+        default.cases()
 
 
 def test_bad_arguments(run):
