@@ -163,8 +163,8 @@ static triage_language_t language_of(const triage_sim_t *sim, int32_t muni, doub
 
 /* ---- clients -------------------------------------------------------------------------
  * A returning intake (repeat_client) is drawn uniformly from the pool: the
- * clients whose last arrival was in the last repeat_window days, in the
- * order they joined it. While nobody has left it (runs of at most
+ * clients whose last arrival of the demand (not a return visit or referral
+ * back) was in the last repeat_window days, in the order they joined it. While nobody has left it (runs of at most
  * repeat_window days) that is every client seen so far in the order first
  * seen, the slots being the order itself. A client out of the pool that no
  * open case or scheduled return names never comes back; it is released at
@@ -193,7 +193,8 @@ static triage_status_t leave_pool(triage_sim_t *sim, int32_t day)
     return rc;
 }
 
-/* A client arrives today: back in the pool if it had left it. */
+/* A client arrives today (an arrival of the demand): back in the pool if
+ * it had left it. */
 static triage_status_t client_arrives(triage_sim_t *sim, uint32_t client, int32_t day)
 {
     sim_client *cl = &sim->clients[client];
@@ -295,7 +296,11 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
         k->muni = muni;
         k->lang = (uint8_t)lang;
     }
-    if ((rc = client_arrives(sim, client_pick, day)))
+    /* the pool follows the demand only: a return visit or a referral back,
+     * which the policy causes, keeps no client in it, so two policies run
+     * from the same seed draw their returning clients from the same pool */
+    if (a->source != SRC_RETURN && a->source != SRC_BACK &&
+        (rc = client_arrives(sim, client_pick, day)))
         return rc;
     if (a->client >= 0 && (rc = triage__sim_client_unref(sim, client_pick)))
         return rc; /* the scheduled return has arrived */

@@ -413,9 +413,9 @@ typedef struct {
     uint32_t serial;         /* the order of first arrival: the intake hash's client number */
     uint32_t refs;           /* open cases (until their slot is released) and scheduled returns */
     int32_t muni;
-    int32_t last_day;        /* the day of the client's last arrival */
+    int32_t last_day;        /* the day of the client's last arrival of the demand */
     uint8_t lang;            /* triage_language_t */
-    uint8_t pooled;          /* 1: in sim->cpool (arrived in the last repeat_window days) */
+    uint8_t pooled;          /* 1: in sim->cpool (last_day within repeat_window days) */
     uint8_t isfree;          /* 1: the slot is on the free list */
 } sim_client;
 

@@ -112,6 +112,26 @@ static void test_late_return_keeps_client(void **state)
     triage_scenario_free(s);
 }
 
+/* The pool follows the demand, not the policy: with and without return
+ * visits (which the policy causes) a run past the window sees the same
+ * intakes, returning clients included (equal intake hashes). */
+static void test_pool_follows_demand(void **state)
+{
+    (void)state;
+    triage_scenario_t *s = sim_load("examples/scenarios/north-savo.scn");
+    assert_ok(triage_scenario_set(s, "intake", "repeat_window", "30"));
+    run_out none, returns;
+    run(&none, s, 365, 0);
+    assert_ok(triage_scenario_set(s, "pathway", "return_visit", "0.5"));
+    run(&returns, s, 365, 0);
+    assert_int_equal(none.return_visits, 0);
+    assert_true(returns.return_visits > 50);
+    assert_true(none.intake_hash == returns.intake_hash);
+    run_free(&none);
+    run_free(&returns);
+    triage_scenario_free(s);
+}
+
 /* Runs no longer than the window draw returning clients exactly as before
  * the pool existed: the pool is every client seen, in the order first seen.
  * A window longer than the run changes nothing; one shorter does. */
@@ -143,6 +163,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clients_bounded_by_open_work),
         cmocka_unit_test(test_late_return_keeps_client),
+        cmocka_unit_test(test_pool_follows_demand),
         cmocka_unit_test(test_window_longer_than_run_changes_nothing),
     };
     return cmocka_run_group_tests_name("long_runs", tests, NULL, NULL);
