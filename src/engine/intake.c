@@ -371,12 +371,15 @@ static const triage__case *case_of_intake(triage_engine_t *e, const triage_id_t 
                                           const triage__intake **row)
 {
     triage_id_t case_id;
-    if (triage__store_intake_case(e, id, &case_id) == TRIAGE_OK) {
+    triage_status_t rc = triage__store_intake_case(e, id, &case_id);
+    if (rc == TRIAGE_OK) {
         const triage__case *c = triage__fetch(e, TRIAGE__T_CASE, &case_id, "id");
         if (c && (*row = triage__case_intake(c, id)) != NULL)
             return c;
         if (!c)
             return NULL;
+    } else if (rc != TRIAGE_ENOTFOUND) {
+        return NULL; /* the store could not be read (ENOMEM, ESTORE): not "no intake" */
     }
     const triage__table *t = &e->tables[TRIAGE__T_CASE];
     for (size_t i = 0; i < t->n; i++) {

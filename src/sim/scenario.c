@@ -33,6 +33,7 @@ const sim_param_def triage__scenario_params[] = {
     {"intake", "channel.letter", P_DOUBLE, O(channel[6]), 0, BIG},
     {"intake", "channel.other_authority", P_DOUBLE, O(channel[7]), 0, BIG},
     {"intake", "repeat_client", P_DOUBLE, O(repeat_client), 0, 1},
+    {"intake", "repeat_window", P_INT, O(repeat_window), 1, SIM_MAX_DAYS},
     {"intake", "language.sv", P_DOUBLE, O(lang_sv), 0, 1},
     {"intake", "language.other", P_DOUBLE, O(lang_other), 0, 1},
     {"intake", "service", P_SERVICE, O(service), 0, 0},
@@ -151,6 +152,7 @@ static void scenario_defaults(sim_params *p)
     p->channel[TRIAGE_CHANNEL_LETTER] = 5;
     p->channel[TRIAGE_CHANNEL_OTHER_AUTHORITY] = 10;
     p->repeat_client = 0.15;
+    p->repeat_window = 365;
     p->lang_sv = 0.01;
     p->lang_other = 0.04;
     p->service = TRIAGE_SERVICE_WORKING_AGE;

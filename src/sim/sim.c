@@ -120,7 +120,7 @@ static triage_status_t end_of_day(triage_sim_t *sim, int32_t day)
     if (!sim->keep_history && nclosed &&
         (rc = triage__store_memory_forget(&sim->store, closed, nclosed)))
         return rc;
-    if ((rc = triage__sim_release_slots(sim)))
+    if ((rc = triage__sim_release_slots(sim)) || (rc = triage__sim_release_clients(sim)))
         return rc;
     triage_date_t today = sim->start + day;
     while (sim->next_end < sim->nperiods && sim->periods[sim->next_end].to == today + 1) {
@@ -311,8 +311,9 @@ TRIAGE_API void triage_sim_free(triage_sim_t *sim)
     triage__free(&a, sim->bday_of_day);
     triage__free(&a, sim->day_of_bday);
     triage__free(&a, sim->clients);
-    triage__free(&a, sim->client_muni);
-    triage__free(&a, sim->client_lang);
+    triage__free(&a, sim->cpool);
+    triage__free(&a, sim->cfree);
+    triage__free(&a, sim->cgone);
     triage__free(&a, sim->returns);
     triage__free(&a, sim->filings);
     triage__free(&a, sim->cases);

@@ -161,6 +161,73 @@ static triage_language_t language_of(const triage_sim_t *sim, int32_t muni, doub
     return u < sv ? TRIAGE_LANG_SV : u < sv + other ? TRIAGE_LANG_OTHER : TRIAGE_LANG_FI;
 }
 
+/* ---- clients -------------------------------------------------------------------------
+ * A returning intake (repeat_client) is drawn uniformly from the pool: the
+ * clients whose last arrival of the demand (not a return visit or referral
+ * back) was in the last repeat_window days, in the order they joined it. While nobody has left it (runs of at most
+ * repeat_window days) that is every client seen so far in the order first
+ * seen, the slots being the order itself. A client out of the pool that no
+ * open case or scheduled return names never comes back; it is released at
+ * the end of the day (sim_flow.c, "client slots"). */
+
+/* Takes out of the pool the clients whose last arrival is repeat_window
+ * days old or more (stable: the others keep their order). */
+static triage_status_t leave_pool(triage_sim_t *sim, int32_t day)
+{
+    int32_t w = sim->p.repeat_window;
+    if (day < w)
+        return TRIAGE_OK; /* nobody can have left yet */
+    size_t keep = 0;
+    triage_status_t rc = TRIAGE_OK;
+    for (size_t i = 0; i < sim->ncpool; i++) {
+        uint32_t k = sim->cpool[i];
+        sim_client *cl = &sim->clients[k];
+        if (rc || day - cl->last_day < w) {
+            sim->cpool[keep++] = k;
+            continue;
+        }
+        if ((rc = triage__sim_client_left(sim, k)))
+            sim->cpool[keep++] = k; /* stays: nothing is lost on ENOMEM */
+    }
+    sim->ncpool = keep;
+    return rc;
+}
+
+/* A client arrives today (an arrival of the demand): back in the pool if
+ * it had left it. */
+static triage_status_t client_arrives(triage_sim_t *sim, uint32_t client, int32_t day)
+{
+    sim_client *cl = &sim->clients[client];
+    cl->last_day = day;
+    if (cl->pooled)
+        return TRIAGE_OK;
+    triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->cpool, &sim->capcpool,
+                                      sim->ncpool + 1, sizeof *sim->cpool);
+    if (rc)
+        return rc;
+    sim->cpool[sim->ncpool++] = client;
+    cl->pooled = 1;
+    return TRIAGE_OK;
+}
+
+/* A new client's slot: a released one first. */
+static triage_status_t new_client_slot(uint32_t *out, triage_sim_t *sim)
+{
+    if (sim->ncfree) {
+        *out = sim->cfree[--sim->ncfree];
+    } else {
+        if (sim->nclients >= UINT32_MAX)
+            return triage__error(TRIAGE_ENOMEM, NULL, "too many clients");
+        triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->clients, &sim->capclients,
+                                          sim->nclients + 1, sizeof *sim->clients);
+        if (rc)
+            return rc;
+        *out = (uint32_t)sim->nclients++;
+    }
+    memset(&sim->clients[*out], 0, sizeof sim->clients[*out]);
+    return TRIAGE_OK;
+}
+
 /* One arrival: a client (new or returning), the intake and the first step. */
 static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
 {
@@ -169,12 +236,12 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     triage__rng_seed(&cr, a->case_seed);
     /* The case's own stream fixes its demand-side facts first, in a fixed
      * order, so every policy sees the same person with the same needs. */
-    int returning = sim->nclients && triage__rng_uniform(&cr) < p->repeat_client;
-    size_t client_pick =
-        sim->nclients ? (size_t)triage__rng_int(&cr, 0, (int32_t)sim->nclients - 1) : 0;
+    int returning = sim->ncpool && triage__rng_uniform(&cr) < p->repeat_client;
+    uint32_t client_pick =
+        sim->ncpool ? sim->cpool[triage__rng_int(&cr, 0, (int32_t)sim->ncpool - 1)] : 0;
     if (a->client >= 0) { /* a known client comes back */
         returning = 1;
-        client_pick = (size_t)a->client;
+        client_pick = (uint32_t)a->client;
     }
     triage_urgency_t tier = (triage_urgency_t)triage__rng_pick(&cr, p->urgency, 1, SIM_TIERS);
     double ul = triage__rng_uniform(&cr);
@@ -196,9 +263,9 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     if (a->muni > 0)
         muni = a->muni;
     if (returning)
-        muni = sim->client_muni[client_pick];
+        muni = sim->clients[client_pick].muni;
     triage_language_t lang =
-        returning ? (triage_language_t)sim->client_lang[client_pick] : language_of(sim, muni, ul);
+        returning ? (triage_language_t)sim->clients[client_pick].lang : language_of(sim, muni, ul);
     int32_t age = tier == TRIAGE_URGENCY_PRIORITY ? triage__rng_int(&cr, 75, 90)
                                                   : triage__rng_int(&cr, 18, 74);
     int quadrant =
@@ -210,32 +277,34 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
            u_line = triage__rng_uniform(&cr);
 
     int64_t t = triage__sim_at(sim, day, a->minute);
-    uint32_t client_no = returning ? (uint32_t)client_pick : (uint32_t)sim->nclients;
+    uint32_t client_no = returning ? sim->clients[client_pick].serial : sim->nserial;
     if (a->source != SRC_RETURN && a->source != SRC_BACK)
         hash_arrival(sim, day, a, client_no);
-    triage_id_t client;
-    if (returning) {
-        client = sim->clients[client_pick];
-    } else {
+    triage_status_t rc;
+    if (!returning) {
         triage_client_t cl = TRIAGE_CLIENT_INIT;
         cl.language = lang;
         cl.municipality = muni;
         cl.date_of_birth = sim->start + day - (triage_date_t)(age * 365 + 180);
-        CALL(triage_client_create(&client, sim->engine, &cl));
-        triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->clients, &sim->capclients,
-                                          sim->nclients + 1, sizeof *sim->clients);
-        if (!rc)
-            rc = triage__grow(&sim->alloc, (void **)&sim->client_muni, &sim->capclient_muni,
-                              sim->nclients + 1, sizeof *sim->client_muni);
-        if (!rc)
-            rc = triage__grow(&sim->alloc, (void **)&sim->client_lang, &sim->capclient_lang,
-                              sim->nclients + 1, sizeof *sim->client_lang);
-        if (rc)
+        triage_id_t id;
+        CALL(triage_client_create(&id, sim->engine, &cl));
+        if ((rc = new_client_slot(&client_pick, sim)))
             return rc;
-        sim->clients[sim->nclients] = client;
-        sim->client_lang[sim->nclients] = (uint8_t)lang;
-        sim->client_muni[sim->nclients++] = muni;
+        sim_client *k = &sim->clients[client_pick];
+        k->id = id;
+        k->serial = sim->nserial++;
+        k->muni = muni;
+        k->lang = (uint8_t)lang;
     }
+    /* the pool follows the demand only: a return visit or a referral back,
+     * which the policy causes, keeps no client in it, so two policies run
+     * from the same seed draw their returning clients from the same pool */
+    if (a->source != SRC_RETURN && a->source != SRC_BACK &&
+        (rc = client_arrives(sim, client_pick, day)))
+        return rc;
+    if (a->client >= 0 && (rc = triage__sim_client_unref(sim, client_pick)))
+        return rc; /* the scheduled return has arrived */
+    triage_id_t client = sim->clients[client_pick].id;
     triage_intake_t in = TRIAGE_INTAKE_INIT;
     in.client = client;
     in.kind = (triage_intake_kind_t)a->kind;
@@ -264,8 +333,7 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
         return triage__sim_attached(sim, &res.case_id, day);
     }
     uint32_t ci;
-    triage_status_t rc = new_case_record(&ci, sim);
-    if (rc)
+    if ((rc = new_case_record(&ci, sim)))
         return rc;
     sim->st.cases++;
     if ((rc = triage__sim_cidx_put(sim, &res.case_id, (int32_t)ci)))
@@ -291,7 +359,8 @@ static triage_status_t arrive(triage_sim_t *sim, const arrival *a, int32_t day)
     c->u_line = u_line;
     c->need = (uint8_t)quadrant;
     c->channel = a->channel;
-    c->client = client_no;
+    c->client = client_pick;
+    triage__sim_client_ref(sim, client_pick);
     c->after_hours = a->after_hours;
     c->duty = a->kind == TRIAGE_INTAKE_CHILD_WELFARE_NOTIFICATION && p->duty_child_welfare;
     int32_t b = sim->bday_of_day[day];
@@ -485,7 +554,7 @@ triage_status_t triage__sim_arrivals(triage_sim_t *sim, int32_t day)
     sim->guidance_off = 0;
     triage_weekday_t wd = TRIAGE_MONDAY;
     triage_date_weekday(&wd, sim->start + day);
-    triage_status_t rc = TRIAGE_OK;
+    triage_status_t rc = leave_pool(sim, day);
     for (int k = 1; k < SIM_KINDS && !rc; k++) {
         uint32_t n = triage__rng_poisson(&sim->demand, p->intake[k]);
         for (uint32_t j = 0; j < n && !rc; j++) {

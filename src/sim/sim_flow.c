@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/sim_internal.h"
+#include "store/store_memory.h"
 
 enum {
     EV_APPOINTMENT = 1,
@@ -64,13 +65,18 @@ static triage_status_t schedule(triage_sim_t *sim, uint32_t c, uint8_t kind, int
 
 /* ---- case slots ----------------------------------------------------------------- */
 
+static triage_status_t push_slot(triage_sim_t *sim, uint32_t **v, size_t *n, size_t *cap,
+                                 uint32_t slot)
+{
+    triage_status_t rc = triage__grow(&sim->alloc, (void **)v, cap, *n + 1, sizeof **v);
+    if (!rc)
+        (*v)[(*n)++] = slot;
+    return rc;
+}
+
 static triage_status_t pend(triage_sim_t *sim, uint32_t ci)
 {
-    triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->pending, &sim->cappending,
-                                      sim->npending + 1, sizeof *sim->pending);
-    if (!rc)
-        sim->pending[sim->npending++] = ci;
-    return rc;
+    return push_slot(sim, &sim->pending, &sim->npending, &sim->cappending, ci);
 }
 
 void triage__sim_ref(triage_sim_t *sim, uint32_t ci)
@@ -100,6 +106,8 @@ triage_status_t triage__sim_release_slots(triage_sim_t *sim)
         triage__sim_cidx_del(sim, &c->id);
         c->isfree = 1;
         sim->freeslots[sim->nfree++] = ci;
+        if ((rc = triage__sim_client_unref(sim, c->client)))
+            return rc;
     }
     sim->npending = 0;
     return TRIAGE_OK;
@@ -109,6 +117,68 @@ void triage__sim_case_slots(size_t *live, size_t *slots, const triage_sim_t *sim
 {
     *live = sim->ncases - sim->nfree;
     *slots = sim->ncases;
+}
+
+/* ---- client slots (sim_arrivals.c, "clients") ------------------------------------ */
+
+void triage__sim_client_ref(triage_sim_t *sim, uint32_t client)
+{
+    sim->clients[client].refs++;
+}
+
+triage_status_t triage__sim_client_unref(triage_sim_t *sim, uint32_t client)
+{
+    sim_client *cl = &sim->clients[client];
+    if (--cl->refs == 0 && !cl->pooled)
+        return push_slot(sim, &sim->cgone, &sim->ncgone, &sim->capcgone, client);
+    return TRIAGE_OK;
+}
+
+triage_status_t triage__sim_client_left(triage_sim_t *sim, uint32_t client)
+{
+    sim_client *cl = &sim->clients[client];
+    triage_status_t rc =
+        cl->refs ? TRIAGE_OK : push_slot(sim, &sim->cgone, &sim->ncgone, &sim->capcgone, client);
+    if (!rc)
+        cl->pooled = 0;
+    return rc;
+}
+
+triage_status_t triage__sim_release_clients(triage_sim_t *sim)
+{
+    if (!sim->ncgone)
+        return TRIAGE_OK;
+    /* room on the free list first, so that a failure leaves the list whole */
+    triage_status_t rc = triage__grow(&sim->alloc, (void **)&sim->cfree, &sim->capcfree,
+                                      sim->ncfree + sim->ncgone, sizeof *sim->cfree);
+    triage_id_t *ids = NULL;
+    if (!rc && !sim->keep_history &&
+        !(ids = triage__malloc(&sim->alloc, sim->ncgone * sizeof *ids)))
+        rc = triage__error(TRIAGE_ENOMEM, NULL, "out of memory");
+    if (rc)
+        return rc;
+    size_t n = 0;
+    for (size_t i = 0; i < sim->ncgone; i++) {
+        uint32_t k = sim->cgone[i];
+        sim_client *cl = &sim->clients[k];
+        if (cl->isfree || cl->refs || cl->pooled)
+            continue;
+        cl->isfree = 1;
+        sim->cfree[sim->ncfree++] = k;
+        if (ids)
+            ids[n++] = cl->id;
+    }
+    sim->ncgone = 0;
+    if (n)
+        rc = triage__store_memory_forget_clients(&sim->store, ids, n);
+    triage__free(&sim->alloc, ids);
+    return rc;
+}
+
+void triage__sim_client_slots(size_t *live, size_t *slots, const triage_sim_t *sim)
+{
+    *live = sim->nclients - sim->ncfree;
+    *slots = sim->nclients;
 }
 
 sim_event triage__sim_heap_pop(triage_sim_t *sim)
@@ -375,6 +445,7 @@ triage_status_t triage__sim_schedule_return(triage_sim_t *sim, uint32_t ci, int3
     if (rc)
         return rc;
     sim->returns[sim->nreturns++] = (sim_return){b, minute, c->client, c->channel, source, seed};
+    triage__sim_client_ref(sim, c->client);
     return TRIAGE_OK;
 }
 

@@ -110,6 +110,7 @@ typedef struct {
     double intake[SIM_KINDS];    /* mean intakes per business day by kind */
     double channel[SIM_CHANNELS];/* relative channel weights */
     double repeat_client;        /* probability an intake concerns an existing client */
+    int32_t repeat_window;       /* ... drawn from the clients who arrived in the last this many days */
     double lang_sv, lang_other;  /* client language shares (rest Finnish) */
     int32_t service;             /* triage_service_area_t of the intakes (child welfare: family) */
     /* [urgency] */
@@ -363,7 +364,7 @@ typedef struct {
     uint8_t interp;          /* 1: flagged for interpreting */
     uint8_t duty;            /* 1: a child-welfare notification for the office-hours duty */
     uint8_t after_hours;     /* 1: arrived out of office hours */
-    uint32_t client;         /* the client's number (order of first arrival) */
+    uint32_t client;         /* the client's slot (sim->clients), referenced until the case's slot is released */
     int32_t worker;          /* run index of the assessment/responsible worker, -1 none */
     int32_t first_fail;      /* business-day index of the first failed attempt, -1 none */
     int32_t arrival_day;     /* calendar day index */
@@ -399,10 +400,24 @@ typedef struct {
 typedef struct {
     int32_t bday;            /* business-day index */
     int32_t minute;
-    uint32_t client;
+    uint32_t client;         /* the client's slot, referenced until the return arrives */
     uint8_t channel, source;
     uint64_t case_seed;
 } sim_return;
+
+/* A client of the run (sim_arrivals.c, "clients"): a slot that is reused
+ * once the client has left the pool of returning clients and nothing names
+ * it any more. */
+typedef struct {
+    triage_id_t id;
+    uint32_t serial;         /* the order of first arrival: the intake hash's client number */
+    uint32_t refs;           /* open cases (until their slot is released) and scheduled returns */
+    int32_t muni;
+    int32_t last_day;        /* the day of the client's last arrival of the demand */
+    uint8_t lang;            /* triage_language_t */
+    uint8_t pooled;          /* 1: in sim->cpool (last_day within repeat_window days) */
+    uint8_t isfree;          /* 1: the slot is on the free list */
+} sim_client;
 
 /* A social report filed by a worker (triage_social_filing_t). */
 typedef struct {
@@ -464,12 +479,15 @@ struct triage_sim {
     sim_widx *widx;        /* workers by engine id */
     sim_widx *cidx;        /* cases by engine id (open addressing) */
     size_t capcidx;
-    triage_id_t *clients;
+    sim_client *clients;   /* slots in use or free */
     size_t nclients, capclients;
-    int32_t *client_muni;
-    size_t capclient_muni;
-    uint8_t *client_lang;  /* triage_language_t of each client */
-    size_t capclient_lang;
+    uint32_t nserial;      /* clients created */
+    uint32_t *cpool;       /* the slots a returning client is drawn from, in the order they joined */
+    size_t ncpool, capcpool;
+    uint32_t *cfree;       /* slots of released clients, reused first */
+    size_t ncfree, capcfree;
+    uint32_t *cgone;       /* slots of clients out of the pool that nothing names: released at day end */
+    size_t ncgone, capcgone;
     sim_case *cases;
     size_t ncases, capcases; /* slots in use or free (the most ever live at once) */
     uint32_t *freeslots;     /* slots of released closed cases, reused first */
@@ -556,6 +574,20 @@ triage_status_t triage__sim_schedule_return(triage_sim_t *sim, uint32_t ci, int3
 /* sim_arrivals.c */
 /* The day's arrivals: intakes by kind and phone-line calls. */
 triage_status_t triage__sim_arrivals(triage_sim_t *sim, int32_t day);
+
+/* sim_flow.c: client slots, referenced like case slots: by an open case until its slot
+ * is released and by a scheduled return until it arrives. A client that
+ * has left the pool (no arrival in repeat_window days) and that nothing
+ * names is released at the end of the day: forgotten from the run's own
+ * store unless the history is kept, and its slot reused. */
+void triage__sim_client_ref(triage_sim_t *sim, uint32_t client);
+triage_status_t triage__sim_client_unref(triage_sim_t *sim, uint32_t client);
+/* A client leaves the pool: released at day end unless something names it. */
+triage_status_t triage__sim_client_left(triage_sim_t *sim, uint32_t client);
+/* End of day: releases the clients that left the pool and nothing names. */
+triage_status_t triage__sim_release_clients(triage_sim_t *sim);
+/* Test hook: the run's live client slots and all its slots (live and free). */
+void triage__sim_client_slots(size_t *live, size_t *slots, const triage_sim_t *sim);
 
 /* sim_setup.c */
 /* 1 when worker w staffs guidance (role and team). */

@@ -13,7 +13,8 @@
  * - Records are kept as the engine encoded them, with revision, owner and
  *   creation number. Indexes: by kind and id, by kind and owner (a chain
  *   per owner), a change log in revision order (refreshes), and events by
- *   sequence number (a gap-free array) and by case (a chain per case).
+ *   sequence number (a gap-free array) and by case, or for the events of no
+ *   case by subject (a chain per case or subject).
  * - A transaction logs the previous state of what it changes; rollback puts
  *   it back and truncates what it added, without allocating.
  */
@@ -42,8 +43,9 @@ typedef struct {
 typedef struct {
     int64_t seq;
     int64_t at_ms;
-    triage_id_t case_id;
-    uint32_t prev_case; /* the previous event of this case (NONE) */
+    triage_id_t key;    /* the event's case, else its subject (client, worker), else nil */
+    uint32_t prev_case; /* the previous event with this key (NONE) */
+    uint8_t of_case;    /* 1: key is the event's case */
     unsigned char *data;
     size_t len;
 } mem_event;
@@ -75,7 +77,7 @@ typedef struct {
     int64_t last_seq;   /* the last sequence number given */
     int gaps;           /* events were removed: look sequence numbers up */
     size_t dead_recs, dead_events; /* forgotten, not compacted yet */
-    mem_index by_case;  /* case id -> its newest event */
+    mem_index by_case;  /* case id (else subject id) -> its newest event */
     /* the open transaction */
     int in_txn;
     size_t txn_n, txn_nev, txn_nlog;
@@ -138,12 +140,12 @@ static size_t rec_slot(const mem_db *db, const mem_index *x, int owner, int kind
     return s;
 }
 
-static size_t case_slot(const mem_db *db, const triage_id_t *case_id)
+static size_t case_slot(const mem_db *db, const triage_id_t *key)
 {
     const mem_index *x = &db->by_case;
-    size_t mask = x->nslots - 1, s = hash_key(0, case_id) & mask;
+    size_t mask = x->nslots - 1, s = hash_key(0, key) & mask;
     while (x->slots[s]) {
-        if (!memcmp(&db->events[x->slots[s] - 1].case_id, case_id, sizeof *case_id))
+        if (!memcmp(&db->events[x->slots[s] - 1].key, key, sizeof *key))
             break;
         s = (s + 1) & mask;
     }
@@ -183,8 +185,8 @@ static void rebuild_events(mem_db *db)
     for (uint32_t i = 0; i < db->nev; i++) {
         mem_event *ev = &db->events[i];
         ev->prev_case = NONE;
-        if (!triage_id_is_nil(&ev->case_id)) {
-            size_t s = case_slot(db, &ev->case_id);
+        if (!triage_id_is_nil(&ev->key)) {
+            size_t s = case_slot(db, &ev->key);
             if (db->by_case.slots[s])
                 ev->prev_case = db->by_case.slots[s] - 1;
             db->by_case.slots[s] = i + 1;
@@ -450,7 +452,7 @@ static int mem_query_events(void *ud, const triage_store_event_query_t *q,
             const mem_event *ev = &db->events[i];
             if (ev->seq > upto || (q->limit && sent >= q->limit))
                 break;
-            if (!ev->data || memcmp(&ev->case_id, &q->case_id, sizeof q->case_id) != 0 ||
+            if (!ev->data || !ev->of_case || memcmp(&ev->key, &q->case_id, sizeof q->case_id) != 0 ||
                 ev->at_ms < q->from_ms || ev->at_ms > q->to_ms)
                 continue;
             out.seq = ev->seq;
@@ -648,12 +650,13 @@ static int mem_append_event2(void *ud, const triage_store_event_t *se)
     mem_event *ev = &db->events[i];
     ev->seq = se->seq;
     ev->at_ms = se->event->at_ms;
-    ev->case_id = se->event->case_id;
+    ev->of_case = !triage_id_is_nil(&se->event->case_id);
+    ev->key = ev->of_case ? se->event->case_id : se->event->subject;
     ev->prev_case = NONE;
     ev->data = copy;
     ev->len = se->len;
-    if (!triage_id_is_nil(&ev->case_id)) {
-        size_t s = case_slot(db, &ev->case_id);
+    if (!triage_id_is_nil(&ev->key)) {
+        size_t s = case_slot(db, &ev->key);
         if (db->by_case.slots[s])
             ev->prev_case = db->by_case.slots[s] - 1;
         db->by_case.slots[s] = i + 1;
@@ -718,16 +721,57 @@ static int compact(mem_db *db)
     return 0;
 }
 
+/* Forgets the events chained under `key` (a case's, or a subject's). */
+static void forget_events(mem_db *db, const triage_id_t *key)
+{
+    if (!db->by_case.nslots)
+        return;
+    uint32_t v = db->by_case.slots[case_slot(db, key)];
+    for (uint32_t i = v ? v - 1 : NONE; i != NONE; i = db->events[i].prev_case)
+        if (db->events[i].data) {
+            triage__free(&db->alloc, db->events[i].data);
+            db->events[i].data = NULL;
+            db->events[i].len = 0;
+            db->dead_events++;
+        }
+}
+
+/* The handle's database for a forget call, locked; NULL (error set) when
+ * it cannot forget. */
+static mem_db *forget_begin(const triage_store_t *store)
+{
+    if (!store || !is_memory(store) || !store->userdata) {
+        triage__error(TRIAGE_EINVAL, "store", "not a store from triage_store_memory()");
+        return NULL;
+    }
+    mem_handle *h = store->userdata;
+    if (h->holding) {
+        triage__error(TRIAGE_EINVAL, "store", "inside a transaction");
+        return NULL;
+    }
+    lock(h);
+    return h->db;
+}
+
+/* Compacts once the forgotten entries (records, events and change-log
+ * entries of records no longer current) outnumber the kept ones; unlocks. */
+static triage_status_t forget_end(const triage_store_t *store)
+{
+    mem_handle *h = store->userdata;
+    mem_db *db = h->db;
+    size_t live = (db->n - db->dead_recs) + (db->nev - db->dead_events);
+    size_t dead = db->dead_recs + db->dead_events;
+    int rc = dead > 4096 && dead > live ? compact(db) : 0;
+    unlock(h);
+    return rc ? triage__error(TRIAGE_ENOMEM, NULL, "out of memory") : TRIAGE_OK;
+}
+
 triage_status_t triage__store_memory_forget(const triage_store_t *store, const triage_id_t *cases,
                                             size_t n)
 {
-    if (!store || !is_memory(store) || !store->userdata)
-        return triage__error(TRIAGE_EINVAL, "store", "not a store from triage_store_memory()");
-    mem_handle *h = store->userdata;
-    mem_db *db = h->db;
-    if (h->holding)
-        return triage__error(TRIAGE_EINVAL, "store", "inside a transaction");
-    lock(h);
+    mem_db *db = forget_begin(store);
+    if (!db)
+        return triage_error_last()->code;
     for (size_t k = 0; k < n; k++) {
         const triage_id_t *id = &cases[k];
         forget_rec(db, find(db, TRIAGE_RECORD_CASE, id));
@@ -740,23 +784,37 @@ triage_status_t triage__store_memory_forget(const triage_store_t *store, const t
                 i = prev;
             }
         }
-        if (db->by_case.nslots) {
-            uint32_t v = db->by_case.slots[case_slot(db, id)];
-            for (uint32_t i = v ? v - 1 : NONE; i != NONE; i = db->events[i].prev_case)
-                if (db->events[i].data) {
-                    triage__free(&db->alloc, db->events[i].data);
-                    db->events[i].data = NULL;
-                    db->events[i].len = 0;
-                    db->dead_events++;
-                }
-        }
+        forget_events(db, id);
     }
-    int rc = 0;
-    if (db->dead_recs + db->dead_events > 4096 &&
-        db->dead_recs + db->dead_events > (db->n - db->dead_recs) + (db->nev - db->dead_events))
-        rc = compact(db);
+    return forget_end(store);
+}
+
+triage_status_t triage__store_memory_forget_clients(const triage_store_t *store,
+                                                    const triage_id_t *clients, size_t n)
+{
+    mem_db *db = forget_begin(store);
+    if (!db)
+        return triage_error_last()->code;
+    for (size_t k = 0; k < n; k++) {
+        forget_rec(db, find(db, TRIAGE_RECORD_CLIENT, &clients[k]));
+        forget_events(db, &clients[k]);
+    }
+    return forget_end(store);
+}
+
+void triage__store_memory_count(const triage_store_t *store, triage_record_kind_t kind,
+                                size_t *records, size_t *events)
+{
+    *records = *events = 0;
+    if (!store || !is_memory(store) || !store->userdata)
+        return;
+    mem_handle *h = store->userdata;
+    lock(h);
+    const mem_db *db = h->db;
+    for (size_t i = 0; i < db->n; i++)
+        *records += db->recs[i].kind == kind;
+    *events = db->nev - db->dead_events;
     unlock(h);
-    return rc ? TRIAGE_ENOMEM : TRIAGE_OK;
 }
 
 /* ---- handles ----------------------------------------------------------------------------- */

@@ -1,5 +1,5 @@
 /* Helpers for the simulation tests: the path of a file of the repository,
- * and a parser error that names its line and key. Include after testutil.h. */
+ * a scenario file loaded, and a parser error that names its line and key. Include after testutil.h. */
 #ifndef TRIAGE_SIMUTIL_H
 #define TRIAGE_SIMUTIL_H
 
@@ -36,6 +36,16 @@ static inline void sim_repo_path(char *out, size_t size, const char *rel)
         }
     }
     snprintf(out, size, "%s", path);
+}
+
+/* The scenario file `rel` of the repository, loaded (the test fails if not). */
+static inline triage_scenario_t *sim_load(const char *rel)
+{
+    char path[1024];
+    sim_repo_path(path, sizeof path, rel);
+    triage_scenario_t *s = NULL;
+    assert_ok(triage_scenario_load(&s, path, NULL));
+    return s;
 }
 
 /* Parsing `text` (as "t.scn") fails with EINVAL, the last error's argument

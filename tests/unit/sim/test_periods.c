@@ -10,15 +10,6 @@
 #include "simutil.h"
 #include "sim/sim_internal.h"
 
-static triage_scenario_t *load(const char *rel)
-{
-    char path[1024];
-    sim_repo_path(path, sizeof path, rel);
-    triage_scenario_t *s = NULL;
-    assert_ok(triage_scenario_load(&s, path, NULL));
-    return s;
-}
-
 static triage_date_t day(const char *iso)
 {
     triage_date_t d;
@@ -71,7 +62,7 @@ static char *csv_of(const triage_report_t *r, int no_loads)
 static void test_periods_equal_report_from_events(void **state)
 {
     (void)state;
-    triage_scenario_t *s = load("examples/scenarios/kuusotso.scn");
+    triage_scenario_t *s = sim_load("examples/scenarios/kuusotso.scn");
     triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
     o.days = 150;
     o.warmup = 60;
@@ -133,7 +124,7 @@ static void test_periods_equal_report_from_events(void **state)
 static void test_released_history_same_bytes(void **state)
 {
     (void)state;
-    triage_scenario_t *s = load("examples/scenarios/kuusotso.scn");
+    triage_scenario_t *s = sim_load("examples/scenarios/kuusotso.scn");
     char *csv[2], *pcsv[2];
     size_t open_cases[2];
     for (int keep = 0; keep < 2; keep++) {
@@ -178,7 +169,7 @@ static void test_released_history_same_bytes(void **state)
 static void test_release_bounds_memory(void **state)
 {
     (void)state;
-    triage_scenario_t *s = load("examples/scenarios/north-savo.scn");
+    triage_scenario_t *s = sim_load("examples/scenarios/north-savo.scn");
     uint32_t created = 0;
     size_t slots_1y = 0;
     for (int years = 1; years <= 3; years += 2) {

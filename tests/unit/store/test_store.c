@@ -12,6 +12,7 @@
 
 #include "storeutil.h"
 #include "engine/engine_internal.h"
+#include "store/store_memory.h"
 
 static char tmpdir[64];
 
@@ -570,6 +571,61 @@ static void test_crafted_events_are_corrupt(void **state)
     mem.destroy(mem.userdata);
 }
 
+/* ---- the memory store forgets clients (the simulation's hook) -------------- */
+
+static int count_event(void *ctx, const triage_store_event_t *ev)
+{
+    (void)ev;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+static size_t events_of(const triage_store_t *st, const triage_id_t *case_id)
+{
+    triage_store_event_query_t q = {TRIAGE_STORE_EVENT_QUERY_VERSION, 0, INT64_MAX, *case_id,
+                                    INT64_MIN, INT64_MAX, 0};
+    size_t n = 0;
+    assert_int_equal(st->query_events(st->userdata, &q, count_event, &n), 0);
+    return n;
+}
+
+/* A forgotten client's record and creation event leave the store; the
+ * events of no case are chained by their subject, yet a query by case id
+ * never returns them. */
+static void test_memory_forget_clients(void **state)
+{
+    (void)state;
+    triage_store_t mem;
+    assert_ok(triage_store_memory(&mem, NULL));
+    triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+    triage_engine_t *e;
+    assert_ok(triage_engine_open(&e, &o, &mem));
+    triage_client_t cl = TRIAGE_CLIENT_INIT;
+    triage_id_t a, b, nil;
+    memset(&nil, 0, sizeof nil);
+    assert_ok(triage_client_create(&a, e, &cl));
+    assert_ok(triage_client_create(&b, e, &cl));
+    size_t recs, evs;
+    triage__store_memory_count(&mem, TRIAGE_RECORD_CLIENT, &recs, &evs);
+    assert_int_equal(recs, 2);
+    size_t all = events_of(&mem, &nil);
+    assert_int_equal(all, evs);
+    assert_int_equal(events_of(&mem, &a), 0); /* a client is not a case */
+    assert_ok(triage__store_memory_forget_clients(&mem, &b, 1));
+    triage__store_memory_count(&mem, TRIAGE_RECORD_CLIENT, &recs, &evs);
+    assert_int_equal(recs, 1);
+    assert_int_equal(events_of(&mem, &nil), all - 1);
+    assert_int_equal(evs, all - 1);
+    assert_ok(triage__store_memory_forget_clients(&mem, &b, 1)); /* again: nothing */
+    triage__store_memory_count(&mem, TRIAGE_RECORD_CLIENT, &recs, &evs);
+    assert_int_equal(recs, 1);
+    triage_id_t c;
+    assert_ok(triage_client_create(&c, e, &cl)); /* the engine goes on */
+    triage_store_t other = TRIAGE_STORE_INIT;
+    assert_status(triage__store_memory_forget_clients(&other, &a, 1), TRIAGE_EINVAL);
+    triage_engine_free(e); /* and the store it owns */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -583,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_callback_message),
         cmocka_unit_test(test_record_decode_refuses_damage),
         cmocka_unit_test(test_crafted_events_are_corrupt),
+        cmocka_unit_test(test_memory_forget_clients),
     };
     return cmocka_run_group_tests_name("store", tests, make_tmpdir, remove_tmpdir);
 }
