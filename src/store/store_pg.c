@@ -11,22 +11,28 @@
  *   refused before anything is written.
  * - Writes: `begin` starts a READ COMMITTED transaction and takes the
  *   database's write lock (a transaction-scoped advisory lock named after
- *   the schema), then reads the last event sequence number. Commits are
- *   serialised by the gap-free event order anyway; taking the lock first
- *   means a commit never waits on another's row locks (no deadlocks, no
- *   wait for PostgreSQL's deadlock detector) and every statement after it
- *   sees every commit before it. A record is written with
- *   `UPDATE ... WHERE id = $1 AND revision = <the revision the writer read>`
- *   (no row: TRIAGE_ECONFLICT) or an INSERT (a unique violation:
- *   TRIAGE_ECONFLICT); an event whose number is not one above the last is
- *   TRIAGE_ECONFLICT without a round trip. A lock wait beyond the lock
- *   timeout is a lost race too (TRIAGE_ECONFLICT: the engine retries).
- *   synchronous_commit is on for the session: COMMIT returns when the
- *   commit is on disk.
+ *   the schema), then reads the last event sequence number, all in one
+ *   round trip (a pipeline). Commits are serialised by the gap-free event
+ *   order anyway; taking the lock first means a commit never waits on
+ *   another's row locks (no deadlocks, no wait for PostgreSQL's deadlock
+ *   detector) and every statement after it sees every commit before it.
+ *   The writes are sent in pipeline mode without waiting: a record with
+ *   `UPDATE ... WHERE id = $1 AND revision = <the revision the writer
+ *   read>` wrapped so that no row divides by zero (SQLSTATE 22012), or an
+ *   INSERT (a unique violation), and `commit` sends COMMIT behind them and
+ *   reads every result in one more round trip. A stale row or a taken id
+ *   fails its statement, the failure aborts the rest of the pipeline, the
+ *   COMMIT with it, and commit returns TRIAGE_ECONFLICT; an event whose
+ *   number is not one above the last is TRIAGE_ECONFLICT without a round
+ *   trip. A lock wait beyond the lock timeout is a lost race too
+ *   (TRIAGE_ECONFLICT: the engine retries). synchronous_commit is on for
+ *   the session: COMMIT returns when the commit is on disk.
  * - Reads: `read_begin` opens a REPEATABLE READ READ ONLY transaction, one
  *   snapshot for the reads until `read_end`; other reads run as single
- *   statements. Lists stream row by row (libpq's single-row mode), so a
- *   long list never sits in memory as a whole.
+ *   statements. Lists stream row by row (libpq's single-row mode), except
+ *   a refresh's lists of changed records, which one statement reads for
+ *   every kind at once ("changes" below), and which `begin` reads with the
+ *   lock when other engines are writing.
  * - Statements are prepared once per connection (the list queries on first
  *   use) and take and return binary values.
  * - Errors never carry the connection string, a password or a value from a
