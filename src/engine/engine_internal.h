@@ -159,6 +159,11 @@ struct triage_engine {
      * next attempt, which refreshes and decides inside it (shared.c) */
     int lock_kept;
     int32_t attempt;        /* the attempt of the call under way (0, 1, ...) */
+    /* calls left that begin with the write transaction (locked first, as a
+     * last attempt does) instead of an optimistic attempt: set after a
+     * lost race, and again whenever a locked refresh finds other engines'
+     * commits; without races it runs out and calls are optimistic again */
+    int32_t contended;
     triage_date_t swept;    /* the day the working set was last swept */
     /* the shared configuration as stored, by slot - 1 (npayload 0: none) */
     triage__policy policies[TRIAGE__POLICY_SLOTS];
@@ -225,6 +230,8 @@ void *triage__fetch(triage_engine_t *e, int table, const triage_id_t *id, const 
  * kind, once the engine's retries are used up. A NULL engine passes (the
  * call itself reports it).
  */
+/* Calls that begin locked after a sign of contention (engine.contended). */
+#define TRIAGE__CONTENDED_CALLS 16
 triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt);
 /* Ends an attempt: a write transaction its last attempt began and did not
  * commit (the call failed or changed nothing) is rolled back. */

@@ -83,6 +83,17 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
      * between, so a busy database does not starve a call. */
     if (attempt > 0 && attempt == e->retries && shared(e) && !e->store_broken)
         return triage__v2_begin_locked(e);
+    /* Other engines are writing now (this engine lost a race lately, or
+     * its last locked refresh found their commits): an optimistic attempt
+     * would read, decide and then lose again, so the call takes the write
+     * transaction first, as a last attempt does. Under contention every
+     * call pays one wait for the lock and one refresh inside it, instead
+     * of two refreshes and a lost attempt (docs/storage.md, "Conflicts
+     * and retries"). */
+    if (attempt == 0 && e->contended > 0 && e->retries > 0 && shared(e) && !e->store_broken) {
+        e->contended--;
+        return triage__v2_begin_locked(e);
+    }
     return triage__refresh(e);
 }
 

@@ -111,6 +111,34 @@ static const triage__deadline *old_deadline(const triage__case *c, const triage_
     return NULL;
 }
 
+/* The revision the store holds of one record (0: none). */
+static int stored_revision(void *ctx, const triage_store_record_t *r)
+{
+    *(int64_t *)ctx = r->revision;
+    return 0;
+}
+
+/* After a commit refused as a lost race: the kind of the first record this
+ * transaction wrote whose stored revision is no longer the one it read (or
+ * that another engine created meanwhile); "event" when none is, that is
+ * when only the sequence numbers collided. */
+static const char *lost_kind(triage_engine_t *e, const triage__txn *tx)
+{
+    triage_store_t *st = &e->store;
+    for (size_t i = 0; i < tx->nputs; i++) {
+        const triage__put *p = &tx->puts[i];
+        const triage__head *h = p->rec;
+        const void *cur = triage__table_get(&e->tables[p->table], &h->id);
+        int64_t expected = p->is_new > 0 ? 0 : cur ? ((const triage__head *)cur)->rev : 0;
+        int64_t stored = 0;
+        int rc = st->get_record(st->userdata, table_kind[p->table], &h->id, stored_revision,
+                                &stored);
+        if ((rc == 0 || rc == TRIAGE_ENOTFOUND) && stored != expected)
+            return table_name[p->table];
+    }
+    return "event";
+}
+
 triage_status_t triage__v2_write(triage__txn *tx)
 {
     triage_engine_t *e = tx->e;
@@ -140,6 +168,7 @@ triage_status_t triage__v2_write(triage__txn *tx)
         if (rc == 0 && now_seq != e->last_seq) {
             e->race_kind = "event";
             e->races++;
+            e->contended = TRIAGE__CONTENDED_CALLS;
             e->txn_open = 1;
             e->lock_kept = 1;
             return TRIAGE__ERACE;
@@ -209,6 +238,7 @@ triage_status_t triage__v2_write(triage__txn *tx)
     else if (rc == TRIAGE_ECONFLICT) {
         e->race_kind = kind;
         e->races++;
+        e->contended = TRIAGE__CONTENDED_CALLS;
         out = TRIAGE__ERACE;
         /* the race is retried: a message the store gave with it is this
          * callback's, never the message of a later failure */
@@ -222,6 +252,13 @@ triage_status_t triage__v2_write(triage__txn *tx)
         triage__error_save(&saved);
         if (st->rollback(st->userdata) != 0)
             e->store_broken = 1;
+        /* a store that reads its writes' results back at commit (the
+         * PostgreSQL store's pipeline) reports a lost race there, or at the
+         * first event: when the call gives up after this attempt, name the
+         * record another engine changed, read back after the rollback */
+        if (out == TRIAGE__ERACE && !strcmp(kind, "event") && e->attempt >= e->retries &&
+            !e->store_broken)
+            e->race_kind = lost_kind(e, tx);
         triage__error_restore(&saved);
     }
     return out;
@@ -888,6 +925,8 @@ triage_status_t triage__v2_refresh(triage_engine_t *e)
     if (!out)
         out = triage__policies_take(e, (triage__policy *)(void *)pol->recs, pol->n, 0);
     if (!out) {
+        if (e->txn_open)
+            e->contended = TRIAGE__CONTENDED_CALLS; /* others commit while we lock */
         e->last_seq = ch.seq;
         e->refreshes++;
         apply_changes(e, &ch, today_of(e));

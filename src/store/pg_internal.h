@@ -37,6 +37,13 @@
 /* List queries: bit 1 owner, 2 changed after, 4 open only. */
 #define NMASKS 8
 
+/* A statement sent in pipeline mode whose result is still to be read. */
+typedef struct {
+    int kind;         /* the record kind written, 0 an event, -1 COMMIT */
+    int update;       /* an UPDATE at a revision: no row is a lost race */
+    const char *what; /* the step, for messages */
+} triage__pg_pending;
+
 typedef struct {
     triage_allocator_t alloc;
     PGconn *conn;
@@ -48,7 +55,21 @@ typedef struct {
     int busy;          /* a list is streaming: visitors may not call the store */
     int64_t txn_last;  /* the last event sequence number in the open transaction */
     uint64_t prepared; /* list queries prepared on this connection: bit kind*8+mask */
-    char begin_sql[160];
+    triage__pg_pending *pend; /* a write transaction's statements not yet read back */
+    size_t npend, cappend;
+    /* A refresh's changes of every kind, read by one statement at its
+     * first list and served to the lists of the other kinds that follow
+     * in the same snapshot (store_pg.c, "changes") */
+    PGresult *changes;
+    int64_t changes_after;
+    /* the last sequence number this store told its engine (the engine's
+     * last_seq, as far as the store can tell): `begin` reads the changes
+     * after it in the same round trip as the lock */
+    int64_t known_seq;
+    /* the last `begin` found commits the engine had not seen: the next
+     * one reads the changes with the lock (a lone engine never does) */
+    int others_wrote;
+    char lock_sql[96];
 } triage__pg_store;
 
 /* A statement's parameters. Fixed-size values live in `scratch`; texts and
@@ -126,6 +147,18 @@ int triage__pg_prepare(triage__pg_store *s, const char *name, const char *sql, i
                        const Oid *types);
 /* Prepares the statements every connection has. */
 int triage__pg_prepare_all(triage__pg_store *s);
+
+/* Writes in pipeline mode: sends a prepared statement without waiting for
+ * its result (entering pipeline mode first when needed). */
+int triage__pg_queue(triage__pg_store *s, const char *name, const triage__pg_params *p, int kind,
+                     int update, const char *what);
+/* Reads back every queued statement (with `commit`, COMMIT is queued
+ * last, so the whole write costs one round trip) and leaves pipeline mode;
+ * 0 or the first failure. A no-op outside pipeline mode. */
+int triage__pg_pipeline_end(triage__pg_store *s, int commit);
+/* Reads whatever a pipeline still has, up to its sync point, and leaves
+ * pipeline mode; 0 when the connection is out of it. */
+int triage__pg_leave_pipeline(triage__pg_store *s);
 /* The session's settings: the schema, durability, timeouts. */
 int triage__pg_session_setup(triage__pg_store *s);
 /* Connects again after the connection was lost, when no transaction is

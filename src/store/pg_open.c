@@ -275,6 +275,15 @@ PQconninfoOption *triage__pg_parse_conninfo(const char *conninfo, const char **p
     return opts;
 }
 
+/* The server's notices and warnings (libpq prints them on stderr by
+ * default): a library prints nothing of its own, and a notice may quote
+ * a value. */
+static void no_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 triage_status_t triage__pg_connect(triage__pg_store *s, const char *conninfo, const char *password)
 {
     static const char *const keys[] = {"dbname", "fallback_application_name", NULL};
@@ -282,6 +291,7 @@ triage_status_t triage__pg_connect(triage__pg_store *s, const char *conninfo, co
     s->conn = PQconnectdbParams(keys, vals, 1);
     if (!s->conn)
         return triage__error(TRIAGE_ENOMEM, NULL, "out of memory in libpq");
+    PQsetNoticeProcessor(s->conn, no_notices, NULL);
     if (PQstatus(s->conn) != CONNECTION_OK) {
         char line[200];
         const char *msg = PQerrorMessage(s->conn);

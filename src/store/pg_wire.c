@@ -289,6 +289,95 @@ int triage__pg_stream(triage__pg_store *s, const char *name, const triage__pg_pa
     return ret;
 }
 
+/* ---- writes in pipeline mode ---------------------------------------------------------- */
+
+int triage__pg_leave_pipeline(triage__pg_store *s)
+{
+    /* every result left (a NULL ends each statement's), the sync point's
+     * last; then libpq lets the connection out of pipeline mode */
+    for (int guard = 0; PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF && guard < 1024; guard++) {
+        if (PQexitPipelineMode(s->conn) || PQstatus(s->conn) != CONNECTION_OK)
+            break;
+        PQclear(PQgetResult(s->conn));
+    }
+    return PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF ? 0 : -1;
+}
+
+int triage__pg_queue(triage__pg_store *s, const char *name, const triage__pg_params *p, int kind,
+                     int update, const char *what)
+{
+    void *pend = s->pend;
+    if (triage__grow(&s->alloc, &pend, &s->cappend, s->npend + 1, sizeof *s->pend))
+        return TRIAGE_ENOMEM;
+    s->pend = pend;
+    if (PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(s->conn))
+        return triage__pg_fail(s, NULL, what);
+    int sent = name ? PQsendQueryPrepared(s->conn, name, p->n, p->val, p->len, p->fmt, 1)
+                    : PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+    if (!sent)
+        return triage__pg_fail(s, NULL, what);
+    triage__pg_pending *q = &s->pend[s->npend++];
+    q->kind = kind;
+    q->update = update;
+    q->what = what;
+    return 0;
+}
+
+/* The failure of one queued statement (the first of the pipeline). */
+static int pipeline_failure(triage__pg_store *s, const triage__pg_pending *q, const PGresult *res)
+{
+    const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (q->update && st && !strcmp(st, "22012")) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "PostgreSQL: the %s record changed since it was read",
+                 triage__sql_table_of((triage_record_kind_t)q->kind)->name);
+        triage_store_error_set(msg);
+        return TRIAGE_ECONFLICT;
+    }
+    if (q->kind == -1 && PQstatus(s->conn) == CONNECTION_BAD) {
+        triage_store_error_set("PostgreSQL: the connection was lost during COMMIT: whether "
+                               "it committed is unknown (the next call reads what it did)");
+        return triage__pg_pack_sqlstate("08006");
+    }
+    return triage__pg_fail(s, res, q->what);
+}
+
+int triage__pg_pipeline_end(triage__pg_store *s, int commit)
+{
+    if (PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF) {
+        s->npend = 0;
+        return 0;
+    }
+    int rc = commit ? triage__pg_queue(s, NULL, NULL, -1, 0, "commit") : 0;
+    if (!PQpipelineSync(s->conn) && !rc)
+        rc = triage__pg_fail(s, NULL, commit ? "commit" : "write");
+    /* one result and a NULL per statement, in the order sent; after the
+     * first failure the server skips the rest (PGRES_PIPELINE_ABORTED) */
+    for (size_t i = 0; i < s->npend && PQstatus(s->conn) == CONNECTION_OK; i++) {
+        const triage__pg_pending *q = &s->pend[i];
+        PGresult *res = PQgetResult(s->conn);
+        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        /* (libpq may carry single-row mode over from a list read before:
+         * a row in a result of its own, PGRES_SINGLE_TUPLE, is success) */
+        if (!rc && st != PGRES_PIPELINE_ABORTED && st != PGRES_COMMAND_OK &&
+            st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE)
+            rc = pipeline_failure(s, q, res);
+        else if (!rc && q->kind == -1 && st == PGRES_COMMAND_OK &&
+                 strcmp(PQcmdStatus(res), "COMMIT") != 0)
+            rc = triage__pg_misuse("PostgreSQL: the transaction had failed and was rolled back");
+        PQclear(res);
+        if (!res)
+            break;
+        while ((res = PQgetResult(s->conn)) != NULL)
+            PQclear(res);
+    }
+    s->npend = 0;
+    if ((triage__pg_leave_pipeline(s) || PQstatus(s->conn) != CONNECTION_OK) && !rc)
+        rc = commit ? pipeline_failure(s, &(triage__pg_pending){-1, 0, "commit"}, NULL)
+                    : triage__pg_fail(s, NULL, "write");
+    return rc;
+}
+
 /* ---- the connection ------------------------------------------------------------------ */
 
 int triage__pg_prepare(triage__pg_store *s, const char *name, const char *sql, int ntypes,
@@ -322,8 +411,14 @@ int triage__pg_prepare_all(triage__pg_store *s)
         triage__text_free(&t);
         if (rc)
             break;
+        /* an UPDATE that finds no row at the revision the writer read
+         * divides by zero (SQLSTATE 22012): the error aborts the pipeline,
+         * so the COMMIT queued behind it can never commit the rest of a
+         * transaction that lost a race (triage__pg_pipeline_end) */
         triage__text_init(&t, &s->alloc);
+        triage__text_add(&t, "WITH u AS (");
         triage__sql_update(&t, TRIAGE__SQL_POSTGRES, tb);
+        triage__text_add(&t, " RETURNING 1) SELECT 1 / (SELECT count(*) FROM u)::int");
         if (triage__text_end(&t))
             return TRIAGE_ENOMEM;
         snprintf(name, sizeof name, "upd%d", k);
@@ -339,6 +434,32 @@ int triage__pg_prepare_all(triage__pg_store *s)
         snprintf(name, sizeof name, "get%d", k);
         Oid uuid = OID_UUID;
         rc = triage__pg_prepare(s, name, t.p, 1, &uuid);
+        triage__text_free(&t);
+    }
+    if (!rc) {
+        /* every record changed after a number, all kinds in one statement
+         * (a refresh): kind, id, revision, created, data, owner */
+        triage__text_init(&t, &s->alloc);
+        for (int k = 1; k <= NKINDS; k++) {
+            const triage__sql_table *tb = triage__sql_table_of((triage_record_kind_t)k);
+            triage__text_add(&t, "%sSELECT %d AS kind, id, revision, created, data, ",
+                             k > 1 ? " UNION ALL " : "", k);
+            if (tb->owner)
+                triage__text_add(&t, "\"%s\"", tb->owner);
+            else
+                triage__text_add(&t, "NULL::uuid");
+            /* the upper bound ($2, always the largest bigint) is there for
+             * the planner: its generic plan of an open range of two
+             * parameters assumes few rows and scans the revision index,
+             * where `revision > $1` alone is taken for a third of the
+             * table and read from end to end */
+            triage__text_add(&t, " FROM %s WHERE revision > $1 AND revision <= $2", tb->name);
+        }
+        triage__text_add(&t, " ORDER BY 1, 4, 2");
+        if (triage__text_end(&t))
+            return TRIAGE_ENOMEM;
+        static const Oid i8[] = {OID_INT8, OID_INT8};
+        rc = triage__pg_prepare(s, "changes", t.p, 2, i8);
         triage__text_free(&t);
     }
     if (!rc) {

@@ -11,22 +11,28 @@
  *   refused before anything is written.
  * - Writes: `begin` starts a READ COMMITTED transaction and takes the
  *   database's write lock (a transaction-scoped advisory lock named after
- *   the schema), then reads the last event sequence number. Commits are
- *   serialised by the gap-free event order anyway; taking the lock first
- *   means a commit never waits on another's row locks (no deadlocks, no
- *   wait for PostgreSQL's deadlock detector) and every statement after it
- *   sees every commit before it. A record is written with
- *   `UPDATE ... WHERE id = $1 AND revision = <the revision the writer read>`
- *   (no row: TRIAGE_ECONFLICT) or an INSERT (a unique violation:
- *   TRIAGE_ECONFLICT); an event whose number is not one above the last is
- *   TRIAGE_ECONFLICT without a round trip. A lock wait beyond the lock
- *   timeout is a lost race too (TRIAGE_ECONFLICT: the engine retries).
- *   synchronous_commit is on for the session: COMMIT returns when the
- *   commit is on disk.
+ *   the schema), then reads the last event sequence number, all in one
+ *   round trip (a pipeline). Commits are serialised by the gap-free event
+ *   order anyway; taking the lock first means a commit never waits on
+ *   another's row locks (no deadlocks, no wait for PostgreSQL's deadlock
+ *   detector) and every statement after it sees every commit before it.
+ *   The writes are sent in pipeline mode without waiting: a record with
+ *   `UPDATE ... WHERE id = $1 AND revision = <the revision the writer
+ *   read>` wrapped so that no row divides by zero (SQLSTATE 22012), or an
+ *   INSERT (a unique violation), and `commit` sends COMMIT behind them and
+ *   reads every result in one more round trip. A stale row or a taken id
+ *   fails its statement, the failure aborts the rest of the pipeline, the
+ *   COMMIT with it, and commit returns TRIAGE_ECONFLICT; an event whose
+ *   number is not one above the last is TRIAGE_ECONFLICT without a round
+ *   trip. A lock wait beyond the lock timeout is a lost race too
+ *   (TRIAGE_ECONFLICT: the engine retries). synchronous_commit is on for
+ *   the session: COMMIT returns when the commit is on disk.
  * - Reads: `read_begin` opens a REPEATABLE READ READ ONLY transaction, one
  *   snapshot for the reads until `read_end`; other reads run as single
- *   statements. Lists stream row by row (libpq's single-row mode), so a
- *   long list never sits in memory as a whole.
+ *   statements. Lists stream row by row (libpq's single-row mode), except
+ *   a refresh's lists of changed records, which one statement reads for
+ *   every kind at once ("changes" below), and which `begin` reads with the
+ *   lock when other engines are writing.
  * - Statements are prepared once per connection (the list queries on first
  *   use) and take and return binary values.
  * - Errors never carry the connection string, a password or a value from a
@@ -46,6 +52,8 @@
 
 #include "store/pg_internal.h"
 
+static void changes_drop(triage__pg_store *s);
+
 /* ---- transactions --------------------------------------------------------------------- */
 
 static int pg_begin(void *ud)
@@ -54,22 +62,66 @@ static int pg_begin(void *ud)
     if (s->in_txn || s->in_read)
         return triage__pg_misuse("a PostgreSQL store transaction inside another");
     int rc = triage__pg_alive(s);
+    changes_drop(s);
     if (rc)
         return rc;
-    /* one round trip: the transaction, the write lock, then (a statement
-     * of its own, so a snapshot taken after the lock) the last number */
-    PGresult *res = PQexec(s->conn, s->begin_sql);
-    if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-        s->txn_last = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-        s->in_txn = 1;
+    /* one round trip (a pipeline): the transaction, the write lock, then,
+     * each a statement of its own and so seen after the lock, the last
+     * number and, when other engines are writing (the last begin found
+     * their commits), every record changed since the number the engine
+     * knows: its refresh inside the lock then costs no round trip */
+    unsigned char after[8], upto[8];
+    const char *val[2] = {(const char *)after, (const char *)upto};
+    int len[2] = {8, 8}, fmt[2] = {1, 1};
+    for (int i = 0; i < 8; i++) {
+        after[i] = (unsigned char)((uint64_t)s->known_seq >> (56 - 8 * i));
+        upto[i] = (unsigned char)((uint64_t)INT64_MAX >> (56 - 8 * i));
+    }
+    int nstmt = s->others_wrote ? 4 : 3;
+    int sent = PQenterPipelineMode(s->conn) &&
+                          PQsendQueryParams(s->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0,
+                                            NULL, NULL, NULL, NULL, 1) &&
+                          PQsendQueryParams(s->conn, s->lock_sql, 0, NULL, NULL, NULL, NULL, 1) &&
+                          PQsendQueryPrepared(s->conn, "last_seq", 0, NULL, NULL, NULL, 1) &&
+                          (nstmt < 4 ||
+                           PQsendQueryPrepared(s->conn, "changes", 2, val, len, fmt, 1)) &&
+                          PQpipelineSync(s->conn);
+    if (!sent)
+        rc = triage__pg_fail(s, NULL, "begin");
+    int64_t last = -1;
+    for (int i = 0; i < nstmt && !rc; i++) {
+        PGresult *res = PQgetResult(s->conn);
+        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE) {
+            rc = triage__pg_fail(s, res, "begin");
+        } else if (i == 2) {
+            if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8)
+                rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
+            else
+                last = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
+        } else if (i == 3 && st == PGRES_TUPLES_OK) {
+            s->changes = res; /* kept for the refresh: changes_after below */
+            res = NULL;
+        }
         PQclear(res);
+        if (PQstatus(s->conn) != CONNECTION_OK)
+            break;
+        while ((res = PQgetResult(s->conn)) != NULL)
+            PQclear(res);
+    }
+    if (triage__pg_leave_pipeline(s) && !rc)
+        rc = triage__pg_fail(s, NULL, "begin");
+    if (!rc) {
+        s->others_wrote = last != s->known_seq;
+        s->txn_last = last;
+        s->known_seq = last;
+        s->changes_after = s->changes ? (int64_t)triage__pg_get_be(after, 8) : -1;
+        s->in_txn = 1;
         return 0;
     }
-    rc = triage__pg_fail(s, res, "begin");
-    PQclear(res);
+    changes_drop(s);
     /* the engine rolls back only what began: end what did here */
-    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE &&
-        PQstatus(s->conn) == CONNECTION_OK)
+    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE && PQstatus(s->conn) == CONNECTION_OK)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     return rc;
 }
@@ -79,20 +131,30 @@ static int pg_commit(void *ud)
     triage__pg_store *s = ud;
     if (!s->in_txn)
         return triage__pg_misuse("commit without a PostgreSQL store transaction");
-    PGresult *res = PQexec(s->conn, "COMMIT");
-    int rc = 0;
-    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-        if (PQstatus(s->conn) == CONNECTION_BAD) {
-            triage_store_error_set("PostgreSQL: the connection was lost during COMMIT: whether "
-                                   "it committed is unknown (the next call reads what it did)");
-            rc = triage__pg_pack_sqlstate("08006");
-        } else {
-            rc = triage__pg_fail(s, res, "commit");
+    int rc;
+    changes_drop(s);
+    if (PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF) {
+        /* the writes and COMMIT in one round trip */
+        rc = triage__pg_pipeline_end(s, 1);
+    } else {
+        PGresult *res = PQexec(s->conn, "COMMIT");
+        rc = 0;
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+            if (PQstatus(s->conn) == CONNECTION_BAD) {
+                triage_store_error_set("PostgreSQL: the connection was lost during COMMIT: "
+                                       "whether it committed is unknown (the next call reads "
+                                       "what it did)");
+                rc = triage__pg_pack_sqlstate("08006");
+            } else {
+                rc = triage__pg_fail(s, res, "commit");
+            }
+        } else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+            rc = triage__pg_misuse("PostgreSQL: the transaction had failed and was rolled back");
         }
-    } else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-        rc = triage__pg_misuse("PostgreSQL: the transaction had failed and was rolled back");
+        PQclear(res);
     }
-    PQclear(res);
+    if (rc == 0)
+        s->known_seq = s->txn_last; /* the engine now knows its own events */
     if (rc == 0 || PQtransactionStatus(s->conn) == PQTRANS_IDLE)
         s->in_txn = 0;
     return rc;
@@ -102,8 +164,16 @@ static int pg_rollback(void *ud)
 {
     triage__pg_store *s = ud;
     s->in_txn = 0;
+    changes_drop(s);
     if (PQstatus(s->conn) != CONNECTION_OK)
         return 0; /* the server ends a lost session's transaction itself */
+    /* writes still queued: read their results (whatever they are) first */
+    triage__error_saved saved;
+    triage__error_save(&saved);
+    triage__pg_pipeline_end(s, 0);
+    triage__error_restore(&saved);
+    if (PQstatus(s->conn) != CONNECTION_OK)
+        return 0;
     if (PQtransactionStatus(s->conn) == PQTRANS_IDLE)
         return 0;
     return triage__pg_exec_sql(s, "ROLLBACK", "rollback");
@@ -115,6 +185,7 @@ static int pg_read_begin(void *ud)
     if (s->in_txn || s->in_read)
         return triage__pg_misuse("a PostgreSQL read snapshot inside a transaction");
     int rc = triage__pg_alive(s);
+    changes_drop(s);
     if (!rc)
         rc =
             triage__pg_exec_sql(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "read_begin");
@@ -129,6 +200,7 @@ static int pg_read_end(void *ud)
     if (!s->in_read)
         return triage__pg_misuse("read_end without a PostgreSQL read snapshot");
     s->in_read = 0;
+    changes_drop(s);
     if (PQstatus(s->conn) != CONNECTION_OK)
         return 0;
     /* COMMIT ends a read-only transaction, also one that failed */
@@ -234,6 +306,7 @@ static int pg_put_record(void *ud, const triage_store_record_t *r)
     if (!r || r->version < 1 || !r->data || !valid_kind(r->kind))
         return triage__pg_misuse("put_record: not a record");
     const triage__sql_table *t = triage__sql_table_of(r->kind);
+    changes_drop(s);
     triage__pg_params p;
     triage__pg_params_init(&p, &s->alloc);
     triage__pg_p_id(&p, &r->id);
@@ -257,15 +330,12 @@ static int pg_put_record(void *ud, const triage_store_record_t *r)
     }
     char name[16];
     snprintf(name, sizeof name, "%s%d", r->expected_revision ? "upd" : "ins", (int)r->kind);
-    PGresult *res = triage__pg_run(s, name, &p, &rc,
-                                   r->expected_revision ? "update a record" : "insert a record");
+    /* sent now, its result read at commit (pipeline mode): a lost race
+     * (an UPDATE that finds no row at that revision, an INSERT of an id
+     * that exists) fails the commit with TRIAGE_ECONFLICT */
+    rc = triage__pg_queue(s, name, &p, (int)r->kind, r->expected_revision != 0,
+                          r->expected_revision ? "update a record" : "insert a record");
     triage__pg_params_free(&p);
-    if (res && r->expected_revision && strcmp(PQcmdTuples(res), "1") != 0) {
-        /* no row at the revision the writer read: another engine wrote it */
-        triage_store_error_set("PostgreSQL: the record changed since it was read");
-        rc = TRIAGE_ECONFLICT;
-    }
-    PQclear(res);
     return rc;
 }
 
@@ -280,29 +350,35 @@ typedef struct {
     int found;
 } rec_ctx;
 
-static int visit_row(void *vctx, const PGresult *res)
+/* Row `row` of a result whose record columns start at column `c`. */
+static int visit_at(rec_ctx *x, const PGresult *res, int row, int c)
 {
-    rec_ctx *x = vctx;
     triage_store_record_t r;
     memset(&r, 0, sizeof r);
     r.version = TRIAGE_STORE_RECORD_VERSION;
     r.kind = x->kind;
-    if (PQgetisnull(res, 0, 0) || PQgetlength(res, 0, 0) != 16 || PQgetisnull(res, 0, 1) ||
-        PQgetlength(res, 0, 1) != 8 || PQgetisnull(res, 0, 2) || PQgetlength(res, 0, 2) != 8 ||
-        PQgetisnull(res, 0, 3))
+    if (PQgetisnull(res, row, c) || PQgetlength(res, row, c) != 16 ||
+        PQgetisnull(res, row, c + 1) || PQgetlength(res, row, c + 1) != 8 ||
+        PQgetisnull(res, row, c + 2) || PQgetlength(res, row, c + 2) != 8 ||
+        PQgetisnull(res, row, c + 3))
         return triage__pg_damaged("a stored row is damaged: its id, revision, created or data");
-    memcpy(r.id.bytes, PQgetvalue(res, 0, 0), 16);
-    r.revision = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 1), 8);
-    r.created = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 2), 8);
-    r.data = PQgetvalue(res, 0, 3);
-    r.len = (size_t)PQgetlength(res, 0, 3);
-    if (x->owner_col && !PQgetisnull(res, 0, 4)) {
-        if (PQgetlength(res, 0, 4) != 16)
+    memcpy(r.id.bytes, PQgetvalue(res, row, c), 16);
+    r.revision = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, row, c + 1), 8);
+    r.created = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, row, c + 2), 8);
+    r.data = PQgetvalue(res, row, c + 3);
+    r.len = (size_t)PQgetlength(res, row, c + 3);
+    if (x->owner_col && !PQgetisnull(res, row, c + 4)) {
+        if (PQgetlength(res, row, c + 4) != 16)
             return triage__pg_damaged("a stored row is damaged: its owner");
-        memcpy(r.owner.bytes, PQgetvalue(res, 0, 4), 16);
+        memcpy(r.owner.bytes, PQgetvalue(res, row, c + 4), 16);
     }
     x->found = 1;
     return x->visit(x->ctx, &r);
+}
+
+static int visit_row(void *vctx, const PGresult *res)
+{
+    return visit_at(vctx, res, 0, 0);
 }
 
 static int pg_get_record(void *ud, triage_record_kind_t kind, const triage_id_t *id,
@@ -314,6 +390,8 @@ static int pg_get_record(void *ud, triage_record_kind_t kind, const triage_id_t 
     int rc = triage__pg_alive(s);
     if (rc)
         return rc;
+    if (s->npend && (rc = triage__pg_pipeline_end(s, 0)) != 0)
+        return rc; /* a read inside a write transaction sees its writes */
     triage__pg_params p;
     triage__pg_params_init(&p, &s->alloc);
     triage__pg_p_id(&p, id);
@@ -348,7 +426,7 @@ static int list_statement(triage__pg_store *s, const triage__sql_table *t, int m
         sep = " AND ";
     }
     if (mask & 2) {
-        triage__text_add(&q, "%srevision > $2", sep);
+        triage__text_add(&q, "%srevision > $2 AND revision <= $4", sep); /* "changes" */
         sep = " AND ";
     }
     if (mask & 4) {
@@ -366,11 +444,62 @@ static int list_statement(triage__pg_store *s, const triage__sql_table *t, int m
     triage__text_add(&q, " ORDER BY created, id");
     if (triage__text_end(&q))
         return TRIAGE_ENOMEM;
-    static const Oid types[] = {OID_UUID, OID_INT8, OID_DATE};
-    int rc = triage__pg_prepare(s, name, q.p, 3, types);
+    static const Oid types[] = {OID_UUID, OID_INT8, OID_DATE, OID_INT8};
+    int rc = triage__pg_prepare(s, name, q.p, 4, types);
     triage__text_free(&q);
     if (!rc)
         s->prepared |= bit;
+    return rc;
+}
+
+/* ---- changes: a refresh in one statement ------------------------------------------ */
+
+/* The engine's refresh lists every kind of record changed after its last
+ * number, one kind after another, in one snapshot (a read snapshot or the
+ * write transaction). The first of those lists reads the changes of every
+ * kind with one statement (prepared "changes": a UNION ALL over the tables,
+ * each by its revision index) and keeps the result; the lists of the other
+ * kinds with the same number are served from it: one round trip instead
+ * of seven, which matters most inside the write lock. The result is
+ * dropped when the snapshot or the transaction ends and at every write. */
+static void changes_drop(triage__pg_store *s)
+{
+    PQclear(s->changes);
+    s->changes = NULL;
+}
+
+static int serve_changes(triage__pg_store *s, const triage_store_query_t *q,
+                         const triage__sql_table *t, triage_store_record_fn visit, void *ctx)
+{
+    int rc = 0;
+    if (!s->changes || s->changes_after != q->changed_after) {
+        changes_drop(s);
+        triage__pg_params p;
+        triage__pg_params_init(&p, &s->alloc);
+        triage__pg_p_i64(&p, q->changed_after);
+        triage__pg_p_i64(&p, INT64_MAX);
+        rc = triage__pg_params_done(&p);
+        PGresult *res = rc ? NULL : triage__pg_run(s, "changes", &p, &rc, "list changed records");
+        triage__pg_params_free(&p);
+        if (!res)
+            return rc == -2 ? TRIAGE_ENOMEM : rc;
+        s->changes = res;
+        s->changes_after = q->changed_after;
+    }
+    rec_ctx x = {s, q->kind, visit, ctx, t->owner != NULL, 0};
+    const PGresult *res = s->changes;
+    int n = PQntuples(res);
+    s->busy = 1;
+    for (int i = 0; i < n && !rc; i++) {
+        if (PQgetisnull(res, i, 0) || PQgetlength(res, i, 0) != 4) {
+            rc = triage__pg_damaged("a changed row's kind is unreadable");
+            break;
+        }
+        int k = (int)(int32_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, i, 0), 4);
+        if (k == (int)q->kind)
+            rc = visit_at(&x, res, i, 1);
+    }
+    s->busy = 0;
     return rc;
 }
 
@@ -383,6 +512,8 @@ static int pg_query_records(void *ud, const triage_store_query_t *q, triage_stor
     int rc = triage__pg_alive(s);
     if (rc)
         return rc;
+    if (s->npend && (rc = triage__pg_pipeline_end(s, 0)) != 0)
+        return rc; /* a read inside a write transaction sees its writes */
     const triage__sql_table *t = triage__sql_table_of(q->kind);
     int mask = 0;
     if (!triage_id_is_nil(&q->owner)) {
@@ -398,6 +529,8 @@ static int pg_query_records(void *ud, const triage_store_query_t *q, triage_stor
          t->kind == TRIAGE_RECORD_DEADLINE ||
          (t->kind == TRIAGE_RECORD_CLIENT && q->active_since != TRIAGE_DATE_NONE)))
         mask |= 4;
+    if (mask == 2 && (s->in_txn || s->in_read))
+        return serve_changes(s, q, t, visit, ctx);
     char name[16];
     rc = list_statement(s, t, mask, name);
     if (rc)
@@ -413,6 +546,7 @@ static int pg_query_records(void *ud, const triage_store_query_t *q, triage_stor
         triage__pg_p_date(&p, q->active_since);
     else
         triage__pg_p_null(&p);
+    triage__pg_p_i64(&p, INT64_MAX);
     rec_ctx x = {s, q->kind, visit, ctx, t->owner != NULL, 0};
     rc = triage__pg_stream(s, name, &p, visit_row, &x, "list records");
     triage__pg_params_free(&p);
@@ -443,7 +577,8 @@ static int pg_last_seq(void *ud, int64_t *out)
     if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8)
         rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
     else
-        *out = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
+        *out = s->known_seq =
+            (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
     PQclear(res);
     return rc;
 }
@@ -463,6 +598,7 @@ static int pg_append_event2(void *ud, const triage_store_event_t *se)
         return TRIAGE_ECONFLICT;
     }
     triage_field_t cols[32];
+    changes_drop(s);
     size_t n = triage__codec_columns(cols, 32, &triage__event_schema, se->event, 0);
     triage_store_record_t view;
     memset(&view, 0, sizeof view);
@@ -481,9 +617,8 @@ static int pg_append_event2(void *ud, const triage_store_event_t *se)
         triage__pg_params_free(&p);
         return rc == -2 ? TRIAGE_ENOMEM : triage__pg_misuse("append_event2: too many columns");
     }
-    PGresult *res = triage__pg_run(s, "ev_ins", &p, &rc, "append an event");
+    rc = triage__pg_queue(s, "ev_ins", &p, 0, 0, "append an event");
     triage__pg_params_free(&p);
-    PQclear(res);
     if (!rc)
         s->txn_last = se->seq;
     return rc;
@@ -515,6 +650,8 @@ static int pg_query_events(void *ud, const triage_store_event_query_t *q,
     int rc = triage__pg_alive(s);
     if (rc)
         return rc;
+    if (s->npend && (rc = triage__pg_pipeline_end(s, 0)) != 0)
+        return rc; /* a read inside a write transaction sees its writes */
     triage__pg_params p;
     triage__pg_params_init(&p, &s->alloc);
     triage__pg_p_i64(&p, q->after_seq);
@@ -540,6 +677,8 @@ static void pg_free(triage__pg_store *s)
 {
     PQfinish(s->conn);
     triage_allocator_t a = s->alloc;
+    PQclear(s->changes);
+    triage__free(&a, s->pend);
     triage__free(&a, s);
 }
 
@@ -597,10 +736,8 @@ TRIAGE_API triage_status_t triage_store_postgresql(triage_store_t *out, const ch
     s->schema_hash = triage__pg_fnv1a(schema);
     s->lock_timeout_ms = o.lock_timeout_ms;
     s->statement_timeout_ms = o.statement_timeout_ms;
-    snprintf(s->begin_sql, sizeof s->begin_sql,
-             "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(%d, %d); "
-             "SELECT coalesce(max(seq), 0)::bigint FROM events",
-             LOCK_WRITE, (int)s->schema_hash);
+    snprintf(s->lock_sql, sizeof s->lock_sql, "SELECT pg_advisory_xact_lock(%d, %d)", LOCK_WRITE,
+             (int)s->schema_hash);
     rc = triage__pg_connect(s, conninfo, password);
     PQconninfoFree(parsed);
     if (!rc)

@@ -523,8 +523,12 @@ static void *engine_main(void *vp)
             write_stats(x);
         atomic_fetch_add(&slot->ops, 1);
     }
-    if (x->failed)
+    if (x->failed) {
+        /* counted as finished, so the other engines are released and the
+         * process exits with its failure instead of waiting for ever */
+        atomic_store(&slot->finished, 1);
         return NULL;
+    }
     write_stats(x);
     atomic_store(&slot->finished, 1);
     /* wait until every engine has finished, then dump the loads as this
