@@ -209,6 +209,11 @@ expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv
 for f in cases events deadlines assignments; do
   cmp -s "$tmp/tab/$f.csv" "$tmp/tab1/$f.csv" || { echo "FAIL: --tables $f.csv differs between runs"; fails=$((fails + 1)); }
 done
+# the same files from a run into a database
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --db "$tmp/tabdb.db" --tables "$tmp/tabdb"
+for f in cases events deadlines assignments; do
+  cmp -s "$tmp/tabdb/$f.csv" "$tmp/tab1/$f.csv" || { echo "FAIL: --tables $f.csv differs with --db"; fails=$((fails + 1)); }
+done
 expect 1 1 simulate --scenario "$scn" --days 5 --warmup 0 --tables "$tmp/notes.txt/tab"
 grep -q 'cannot create the directory' "$tmp/err" || { echo "FAIL: --tables under a file"; cat "$tmp/err"; fails=$((fails + 1)); }
 mkdir -p "$tmp/tabbad/events.csv"
