@@ -42,4 +42,12 @@ int print_table(const triage_report_t *r);
 /* triage simulate (simulate.c) */
 int cmd_simulate(int argc, char **argv);
 
+/* simulate --tables DIR (tables.c): DIR exists as a directory afterwards
+ * (made with mode 0700 when missing): 0, else one line and EXIT_RUNTIME. */
+int tables_dir_ready(const char *dir);
+/* Writes DIR/cases.csv, events.csv, deadlines.csv and assignments.csv, the
+ * run's tables as the Python package gives them (docs/cli.md); the run must
+ * have kept its history. 0, else one line and EXIT_RUNTIME. */
+int write_tables(triage_sim_t *sim, const char *dir);
+
 #endif

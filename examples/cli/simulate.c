@@ -1,7 +1,8 @@
 /*
  * triage simulate: runs a scenario through the library's simulator and
- * prints its report (and, when asked, its declared periods and social
- * report), on the in-memory store or into a database (--db).
+ * prints its report (and, when asked, its declared periods, its social
+ * report and its tables, tables.c), on the in-memory store or into a
+ * database (--db).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -120,7 +121,7 @@ static int parse_periods(triage_sim_period_t **out, size_t *n, const char *spec,
 int cmd_simulate(int argc, char **argv)
 {
     const char *path = NULL, *db = NULL, *format = "table", *social = NULL;
-    const char *periods = NULL, *periods_csv = NULL;
+    const char *periods = NULL, *periods_csv = NULL, *tables = NULL;
     int keep_history = 0;
     long days = 0, seed = 1, warmup = -1, months = 0;
     for (int i = 1; i < argc; i++) {
@@ -163,6 +164,10 @@ int cmd_simulate(int argc, char **argv)
             if (!v || !*v)
                 return fail_usage("--periods-csv needs a FILE (or - for stdout)", NULL);
             periods_csv = v;
+        } else if (opt_value(argc, argv, &i, "--tables", &v)) {
+            if (!v || !*v)
+                return fail_usage("--tables needs a DIR", NULL);
+            tables = v;
         } else if (!strcmp(argv[i], "--keep-history")) {
             keep_history = 1;
         } else if (opt_value(argc, argv, &i, "--social-period", &v)) {
@@ -204,14 +209,25 @@ int cmd_simulate(int argc, char **argv)
         }
         pp_malloced = prc == 2;
     }
+    /* --tables' directory before the run, so that a long run does not end
+     * in a refusal */
+    if (tables && tables_dir_ready(tables)) {
+        triage_scenario_free(sc);
+        if (pp_malloced)
+            free(pp);
+        else
+            triage_free(pp);
+        return EXIT_RUNTIME;
+    }
     triage_sim_options_t o = TRIAGE_SIM_OPTIONS_INIT;
     o.days = (int32_t)days;
     o.seed = (uint64_t)seed;
     o.warmup = (int32_t)warmup;
     o.periods = pp;
     o.nperiods = npp;
-    /* -1: released, kept with --db; the social report reads every case */
-    o.keep_history = keep_history || social ? 1 : -1;
+    /* -1: released, kept with --db; the social report and the tables read
+     * every case */
+    o.keep_history = keep_history || social || tables ? 1 : -1;
     if (isatty(STDERR_FILENO))
         o.progress = sim_progress;
     triage_store_t store;
@@ -296,6 +312,8 @@ int cmd_simulate(int argc, char **argv)
     }
     if (!rc && social)
         rc = write_social(sim, social, (int32_t)months);
+    if (!rc && tables)
+        rc = write_tables(sim, tables);
     triage_sim_free(sim);
     return rc;
 }

@@ -51,11 +51,13 @@ static void usage(FILE *to)
             "  simulate --scenario FILE [--days N] [--warmup N] [--seed S] [--db DB]\n"
             "           [--format table|csv|json] [--social FILE|-]\n"
             "           [--periods month|quarter|half|year|FROM:TO,...] [--periods-csv FILE|-]\n"
-            "           [--keep-history]\n"
+            "           [--keep-history] [--tables DIR]\n"
             "           [--social-period month|quarter|half|year]\n"
             "                      run a scenario (docs/simulation.md) on the engine,\n"
             "                      persisting to a new database with --db; --social\n"
-            "                      writes the social report (CSV for *.csv, else JSON)\n"
+            "                      writes the social report (CSV for *.csv, else JSON),\n"
+            "                      --tables the cases, events, deadlines and assignments\n"
+            "                      as CSV files in DIR\n"
             "\n"
             "DB is an SQLite file, or a PostgreSQL connection string: one that starts\n"
             "with postgresql:// or postgres://, or with a word and '=' (\"host=db1\n"
@@ -118,7 +120,7 @@ static const struct {
                  "                [--format table|csv|json] [--social FILE|-]\n"
                  "                [--social-period month|quarter|half|year]\n"
                  "                [--periods month|quarter|half|year|FROM:TO,...]\n"
-                 "                [--periods-csv FILE|-] [--keep-history]\n"
+                 "                [--periods-csv FILE|-] [--keep-history] [--tables DIR]\n"
                  "\n"
                  "Runs a scenario (docs/simulation.md) on the engine; with --db the run is kept\n"
                  "in a new SQLite file. A progress bar is shown when stderr is a terminal.\n"
@@ -138,7 +140,13 @@ static const struct {
                  "                      after the report)\n"
                  "  --keep-history      keep every closed case in memory (the default with\n"
                  "                      --db; without, each case is released when it closes,\n"
-                 "                      so memory follows the open work; same figures)\n"},
+                 "                      so memory follows the open work; same figures)\n"
+                 "  --tables DIR        also write the run's tables, as the Python package's\n"
+                 "                      SimReport.cases() and the others give them, to\n"
+                 "                      DIR/cases.csv, events.csv, deadlines.csv and\n"
+                 "                      assignments.csv (the whole run, warm-up included;\n"
+                 "                      deadlines judged on the last day); DIR is made\n"
+                 "                      (mode 0700) when missing; implies --keep-history\n"},
 };
 
 /* Prints COMMAND's help and returns 1 when @p argv (a command's arguments)

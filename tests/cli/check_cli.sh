@@ -179,6 +179,57 @@ grep -q '^2025-02-01,2025-02-09,all,cases,,[0-9]*,[0-9]*,-*[0-9]*,' "$tmp/soc.cs
 expect 0 0 simulate --scenario "$scn" --days 10 --warmup 0 --format csv --social -
 grep -q '"periods": \[' "$tmp/out" || { echo "FAIL: social JSON on stdout"; fails=$((fails + 1)); }
 expect 2 1 simulate --scenario "$scn" --days 10 --social-period week
+# --tables DIR: four CSV files (docs/cli.md), the Python tables' columns;
+# DIR made 0700 when missing; every case of the deadlines and the assignments
+# is in cases.csv; a DIR that cannot be made or written fails with exit 1.
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --tables "$tmp/tab"
+cmp -s "$tmp/out" "$tmp/sim1.csv" || { echo "FAIL: simulate --tables changed the report"; fails=$((fails + 1)); }
+[ "$(stat -c %a "$tmp/tab" 2>/dev/null)" = 700 ] || { echo "FAIL: --tables DIR mode"; fails=$((fails + 1)); }
+tab_header() { # tab_header NAME HEADER: DIR/NAME.csv's first line and rows
+  [ "$(head -n 1 "$tmp/tab/$1.csv" 2>/dev/null)" = "$2" ] || { echo "FAIL: --tables $1.csv header"; head -n 1 "$tmp/tab/$1.csv"; fails=$((fails + 1)); }
+  [ "$(wc -l < "$tmp/tab/$1.csv" 2>/dev/null || echo 0)" -gt 1 ] || { echo "FAIL: --tables $1.csv has no rows"; fails=$((fails + 1)); }
+}
+tab_header cases case,client,municipality,language,kind,channel,service,received,stage,urgency,quadrant,special_support,closing_reason,closed,first_contact,responded,assessment_started,assessment_completed,plan_made,wait_first_contact,wait_assessment_start,assessment_worker,responsible,pair,intakes,deadlines,contact_attempts,no_shows,children,emergency_services,attached_to
+tab_header events seq,at,date,case,subject,actor,kind,from_value,to_value,reason,from_worker,to_worker,intake,policy_id,policy_version
+tab_header deadlines case,intake,received,row,basis,milestone,start,due,met,state,overdue,met_on_arrival,superseded,wait,id
+tab_header assignments seq,at,date,until,case,slot,worker,previous,actor,over_soft_cap,over_hard_cap
+# one row per case, as many as the run's cases (the table format's count)
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3
+ncases=$(sed -n 's/^Simulation: .* intakes, \([0-9]*\) cases .*/\1/p' "$tmp/out")
+[ "$(tail -n +2 "$tmp/tab/cases.csv" | cut -d, -f1 | sort -u | wc -l)" = "$ncases" ] || { echo "FAIL: --tables cases.csv rows vs $ncases cases"; fails=$((fails + 1)); }
+tail -n +2 "$tmp/tab/cases.csv" | cut -d, -f1 | sort -u > "$tmp/tab_cases"
+tail -n +2 "$tmp/tab/deadlines.csv" | cut -d, -f1 | sort -u > "$tmp/tab_dl"
+awk -F, 'NR > 1 { print $5 }' "$tmp/tab/assignments.csv" | sort -u > "$tmp/tab_as"
+[ -s "$tmp/tab_dl" ] && [ -z "$(comm -23 "$tmp/tab_dl" "$tmp/tab_cases")" ] || { echo "FAIL: --tables deadlines of unknown cases"; fails=$((fails + 1)); }
+[ -s "$tmp/tab_as" ] && [ -z "$(comm -23 "$tmp/tab_as" "$tmp/tab_cases")" ] || { echo "FAIL: --tables assignments of unknown cases"; fails=$((fails + 1)); }
+grep -q '^[0-9]*,2025-01-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]+00:00,2025-01-[0-9][0-9],[0-9-]*,[0-9a-f-]*,\(assessment\|responsible\|pair\),' "$tmp/tab/assignments.csv" || { echo "FAIL: --tables assignments values"; fails=$((fails + 1)); }
+# the same bytes again (a second run over the existing DIR replaces the files)
+cp -r "$tmp/tab" "$tmp/tab1"
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --tables "$tmp/tab"
+for f in cases events deadlines assignments; do
+  cmp -s "$tmp/tab/$f.csv" "$tmp/tab1/$f.csv" || { echo "FAIL: --tables $f.csv differs between runs"; fails=$((fails + 1)); }
+done
+# the same files from a run into a database
+expect 0 0 simulate --scenario "$scn" --days 20 --warmup 0 --seed 3 --format csv --db "$tmp/tabdb.db" --tables "$tmp/tabdb"
+for f in cases events deadlines assignments; do
+  cmp -s "$tmp/tabdb/$f.csv" "$tmp/tab1/$f.csv" || { echo "FAIL: --tables $f.csv differs with --db"; fails=$((fails + 1)); }
+done
+expect 1 1 simulate --scenario "$scn" --days 5 --warmup 0 --tables "$tmp/notes.txt/tab"
+grep -q 'cannot create the directory' "$tmp/err" || { echo "FAIL: --tables under a file"; cat "$tmp/err"; fails=$((fails + 1)); }
+mkdir -p "$tmp/tabbad/events.csv"
+expect 1 1 simulate --scenario "$scn" --days 5 --warmup 0 --tables "$tmp/tabbad"
+grep -q 'events.csv: cannot write the file' "$tmp/err" || { echo "FAIL: --tables unwritable file"; cat "$tmp/err"; fails=$((fails + 1)); }
+if [ -w /dev/full ]; then
+  mkdir -p "$tmp/tabfull" && ln -s /dev/full "$tmp/tabfull/deadlines.csv"
+  expect 1 1 simulate --scenario "$scn" --days 5 --warmup 0 --tables "$tmp/tabfull"
+  grep -q 'deadlines.csv: cannot write the file' "$tmp/err" || { echo "FAIL: --tables on a full disk"; cat "$tmp/err"; fails=$((fails + 1)); }
+fi
+expect 2 1 simulate --scenario "$scn" --days 5 --tables
+expect 2 1 simulate --scenario "$scn" --days 5 --tables=
+expect 0 0 simulate --help
+grep -q -- '--tables DIR' "$tmp/out" || { echo "FAIL: simulate --help lacks --tables"; fails=$((fails + 1)); }
+expect 0 0 --help
+grep -q -- '--tables DIR' "$tmp/out" || { echo "FAIL: --help lacks --tables"; fails=$((fails + 1)); }
 expect 2 1 simulate --scenario "$scn" --days 10 --social
 expect 1 1 simulate --scenario "$scn" --days 10 --warmup 0 --social "$tmp/no/such/dir/soc.json"
 # The progress bar shows only when stderr is a terminal (above: no stderr

@@ -5,7 +5,8 @@
 # then each target is linked against it.
 #   build.sh CLANG OUTDIR SRC_ROOT BUILD_ROOT -- LIBRARY_SOURCES... -- TARGET_SOURCES...
 # TARGET_SOURCES are tests/fuzz/fuzz_*.c; fuzz_cli also compiles the CLI's
-# examples/cli/triage.c (with main renamed) and examples/cli/simulate.c. Outputs: OUTDIR/fuzz_NAME.
+# examples/cli/triage.c (with main renamed), examples/cli/simulate.c and
+# examples/cli/tables.c. Outputs: OUTDIR/fuzz_NAME.
 set -eu
 clang=$1 out=$2 src=$3 bld=$4
 shift 4
@@ -41,7 +42,9 @@ for t in "$@"; do
       -c "$src/examples/cli/triage.c" -o "$objdir/cli_triage.o"
     $clang $cflags $san -fsanitize=fuzzer-no-link \
       -c "$src/examples/cli/simulate.c" -o "$objdir/cli_simulate.o"
-    extra="$objdir/cli_triage.o $objdir/cli_simulate.o"
+    $clang $cflags $san -fsanitize=fuzzer-no-link \
+      -c "$src/examples/cli/tables.c" -o "$objdir/cli_tables.o"
+    extra="$objdir/cli_triage.o $objdir/cli_simulate.o $objdir/cli_tables.o"
     extralibs=$(pkg-config --libs jansson 2>/dev/null || echo -ljansson)
   fi
   $clang $cflags $san -fsanitize=fuzzer "$t" $extra "$objdir/libtriage_fuzz.a" $libs $extralibs \

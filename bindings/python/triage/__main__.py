@@ -3,8 +3,9 @@
 ``date-info``, ``deadlines``, ``classify``, ``report`` and ``simulate`` take
 the arguments of the C command (docs/cli.md) and print the same text for
 ``date-info``, ``deadlines`` and ``classify`` and the same bytes for
-``--format csv`` and ``--format json`` (the library's writers); the
-``table`` format of ``report`` and ``simulate`` is a shorter summary.
+``--format csv`` and ``--format json`` (the library's writers) and for
+``simulate --tables DIR``'s files; the ``table`` format of ``report`` and
+``simulate`` is a shorter summary.
 Python adds ``--plot FILE.png`` to ``report`` and ``simulate`` (the C
 command's ``report --plot`` runs this module), and the experiment commands
 ``replicate`` and ``compare``. Every command answers ``--help``.
@@ -14,8 +15,11 @@ arguments or input, with one line on stderr naming the problem.
 """
 
 import argparse
+import csv
 import datetime
+import errno
 import json
+import os
 import sys
 
 import triage
@@ -110,6 +114,10 @@ def _parser():
     d.add_argument("--seed", type=int, default=1, metavar="S")
     d.add_argument("--format", choices=["table", "csv", "json"], default="table")
     d.add_argument("--plot", metavar="FILE.png", help="also draw the report into a PNG")
+    d.add_argument("--tables", metavar="DIR",
+                   help="also write the run's cases, events, deadlines and assignments to "
+                   "DIR/cases.csv, ... (made with mode 0700 when missing), the C command's "
+                   "bytes; keeps the run's history")
 
     def seeds_args(d):
         d.add_argument("--seeds", type=int, default=30, metavar="N", help="seeds 1..N (default 30)")
@@ -278,10 +286,57 @@ def _load(path):
         raise _Usage(e.message) from None
 
 
+_TABLES = ("cases", "events", "deadlines", "assignments")
+
+
+def _tables_dir(directory):
+    """--tables DIR exists as a directory (made 0700 when missing): 0, else
+    the C command's message and EXIT_RUNTIME."""
+    try:
+        os.mkdir(directory, 0o700)
+    except FileExistsError:
+        if not os.path.isdir(directory):
+            return _fail(f"--tables {directory}: cannot create the directory: "
+                         f"{os.strerror(errno.ENOTDIR)}", EXIT_RUNTIME)
+    except OSError as e:
+        return _fail(f"--tables {directory}: cannot create the directory: {e.strerror}",
+                     EXIT_RUNTIME)
+    return 0
+
+
+def _write_tables(report, directory):
+    """The run's tables as DIR/NAME.csv: each row as the csv module writes it
+    (None empty, dates ISO, times str() of UTC datetimes, flags True/False),
+    LF line ends; the bytes of the C command's --tables (examples/cli/tables.c)."""
+    for name in _TABLES:
+        t = getattr(report, name)()
+        path = os.path.join(directory, name + ".csv")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            with open(fd, "w", encoding="utf-8", newline="") as f:
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow(t.columns)
+                cols = t.columns
+                w.writerows([row[c] for c in cols] for row in t)
+        except OSError as e:
+            return _fail(f"{path}: cannot write the file: {e.strerror}", EXIT_RUNTIME)
+    return 0
+
+
 def _cmd_simulate(a):
     sc = _load(a.scenario)
-    report = _experiment.run(sc, days=a.days, seed=a.seed, warmup=a.warmup)
-    return _emit(report, a)
+    if a.tables is not None:
+        if not a.tables:
+            raise _Usage("--tables needs a DIR")
+        rc = _tables_dir(a.tables)
+        if rc:
+            return rc
+        report = triage.simulate(sc, days=a.days, seed=a.seed, warmup=a.warmup,
+                                 keep_history=True)
+    else:
+        report = _experiment.run(sc, days=a.days, seed=a.seed, warmup=a.warmup)
+    rc = _emit(report, a)
+    return rc or (_write_tables(report, a.tables) if a.tables else 0)
 
 
 def _table(rows, columns):
