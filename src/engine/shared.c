@@ -118,6 +118,16 @@ static int stored_revision(void *ctx, const triage_store_record_t *r)
     return 0;
 }
 
+/* The revision a write names for a record: the one the engine read (0: a
+ * new record, or one the engine does not hold). */
+static int64_t expected_revision(triage_engine_t *e, const triage__put *p)
+{
+    const void *cur = p->is_new > 0 ? NULL
+                                     : triage__table_get(&e->tables[p->table],
+                                                         &((const triage__head *)p->rec)->id);
+    return cur ? ((const triage__head *)cur)->rev : 0;
+}
+
 /* After a commit refused as a lost race: the kind of the first record this
  * transaction wrote whose stored revision is no longer the one it read (or
  * that another engine created meanwhile); "event" when none is, that is
@@ -128,9 +138,7 @@ static const char *lost_kind(triage_engine_t *e, const triage__txn *tx)
     for (size_t i = 0; i < tx->nputs; i++) {
         const triage__put *p = &tx->puts[i];
         const triage__head *h = p->rec;
-        const void *cur = triage__table_get(&e->tables[p->table], &h->id);
-        int64_t expected = p->is_new > 0 ? 0 : cur ? ((const triage__head *)cur)->rev : 0;
-        int64_t stored = 0;
+        int64_t expected = expected_revision(e, p), stored = 0;
         int rc = st->get_record(st->userdata, table_kind[p->table], &h->id, stored_revision,
                                 &stored);
         if ((rc == 0 || rc == TRIAGE_ENOTFOUND) && stored != expected)
@@ -179,7 +187,7 @@ triage_status_t triage__v2_write(triage__txn *tx)
         const triage__put *p = &tx->puts[i];
         const triage__head *h = p->rec;
         const void *cur = triage__table_get(&e->tables[p->table], &h->id);
-        int64_t expected = p->is_new > 0 ? 0 : cur ? ((const triage__head *)cur)->rev : 0;
+        int64_t expected = expected_revision(e, p);
         step = "put_record";
         kind = table_name[p->table];
         rc = put_one(e, (int)table_kind[p->table], p->rec, expected, &enc);

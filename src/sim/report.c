@@ -387,21 +387,8 @@ static triage_status_t scan_events(build *b)
                 r->intakes[ev->to][ev->reason]++;
             break;
         case TRIAGE_EVENT_STAGE_CHANGED:
-            if (!in)
-                break;
-            if (ev->from == TRIAGE_STAGE_GUIDANCE) {
-                r->guidance_left++;
-                if (ev->to == TRIAGE_STAGE_CLOSED && resolves_at_guidance(ev->reason))
-                    r->guidance_resolved++;
-            }
-            if (ev->to == TRIAGE_STAGE_ASSESSMENT)
-                r->assess_started++;
-            if (ev->from == TRIAGE_STAGE_ASSESSMENT && ev->to != TRIAGE_STAGE_CLOSED)
-                r->assess_completed++;
-            if (ev->to == TRIAGE_STAGE_PLANNING)
-                r->plans++;
-            if (ev->to == TRIAGE_STAGE_CLOSED && ev->reason > 0 && ev->reason < REASONS)
-                r->closings[ev->reason]++;
+            if (in)
+                triage__report_count_stage(r, ev);
             break;
         case TRIAGE_EVENT_CONTACT_ATTEMPT:
             if (in && ev->to == TRIAGE_CONTACT_NO_SHOW)
@@ -497,6 +484,23 @@ static triage_status_t scan_deadlines(build *b)
         triage_free(rows);
     }
     return TRIAGE_OK;
+}
+
+void triage__report_count_stage(triage_report_t *r, const triage_event_t *ev)
+{
+    if (ev->from == TRIAGE_STAGE_GUIDANCE) {
+        r->guidance_left++;
+        if (ev->to == TRIAGE_STAGE_CLOSED && resolves_at_guidance(ev->reason))
+            r->guidance_resolved++;
+    }
+    if (ev->to == TRIAGE_STAGE_ASSESSMENT)
+        r->assess_started++;
+    if (ev->from == TRIAGE_STAGE_ASSESSMENT && ev->to != TRIAGE_STAGE_CLOSED)
+        r->assess_completed++;
+    if (ev->to == TRIAGE_STAGE_PLANNING)
+        r->plans++;
+    if (ev->to == TRIAGE_STAGE_CLOSED && ev->reason > 0 && ev->reason < REASONS)
+        r->closings[ev->reason]++;
 }
 
 void triage__report_count_deadline(triage_report_t *r, const triage_case_deadline_t *row,

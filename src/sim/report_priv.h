@@ -50,6 +50,9 @@ triage_status_t triage__report_worker_rows(triage_report_t *r, triage_engine_t *
 /* The totals (index 0 of the intakes, closings and deadlines), the role and
  * team rows; once, after every count is in. */
 triage_status_t triage__report_totals(triage_report_t *r);
+/* Counts one STAGE_CHANGED event: guidance left and resolved there,
+ * assessments started and completed, plans, closings by reason. */
+void triage__report_count_stage(triage_report_t *r, const triage_event_t *ev);
 /* Counts one deadline row due in [first, last] into the report's row of its
  * legal basis by its state (rows of no known basis are not counted). */
 void triage__report_count_deadline(triage_report_t *r, const triage_case_deadline_t *row,

@@ -335,12 +335,6 @@ static triage_status_t classified(triage__tally *t, t_case *c, size_t k, uint8_t
     return TRIAGE_OK;
 }
 
-static int resolves_at_guidance(int32_t reason)
-{
-    return reason == TRIAGE_CLOSE_ADVICE_GIVEN || reason == TRIAGE_CLOSE_REFERRED ||
-           reason == TRIAGE_CLOSE_DECLINED || reason == TRIAGE_CLOSE_UNREACHABLE;
-}
-
 static triage_status_t closed_add(triage__tally *t, const triage_id_t *id)
 {
     void *x = t->closed;
@@ -373,19 +367,7 @@ static triage_status_t count_event(triage__tally *t, const triage_event_t *ev)
                 r->intakes[ev->to][ev->reason]++;
             break;
         case TRIAGE_EVENT_STAGE_CHANGED:
-            if (ev->from == TRIAGE_STAGE_GUIDANCE) {
-                r->guidance_left++;
-                if (ev->to == TRIAGE_STAGE_CLOSED && resolves_at_guidance(ev->reason))
-                    r->guidance_resolved++;
-            }
-            if (ev->to == TRIAGE_STAGE_ASSESSMENT)
-                r->assess_started++;
-            if (ev->from == TRIAGE_STAGE_ASSESSMENT && ev->to != TRIAGE_STAGE_CLOSED)
-                r->assess_completed++;
-            if (ev->to == TRIAGE_STAGE_PLANNING)
-                r->plans++;
-            if (ev->to == TRIAGE_STAGE_CLOSED && ev->reason > 0 && ev->reason < REASONS)
-                r->closings[ev->reason]++;
+            triage__report_count_stage(r, ev);
             break;
         case TRIAGE_EVENT_CONTACT_ATTEMPT:
             if (ev->to == TRIAGE_CONTACT_NO_SHOW)

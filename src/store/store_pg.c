@@ -70,22 +70,25 @@ static int pg_begin(void *ud)
      * number and, when other engines are writing (the last begin found
      * their commits), every record changed since the number the engine
      * knows: its refresh inside the lock then costs no round trip */
-    unsigned char after[8], upto[8];
-    const char *val[2] = {(const char *)after, (const char *)upto};
-    int len[2] = {8, 8}, fmt[2] = {1, 1};
-    for (int i = 0; i < 8; i++) {
-        after[i] = (unsigned char)((uint64_t)s->known_seq >> (56 - 8 * i));
-        upto[i] = (unsigned char)((uint64_t)INT64_MAX >> (56 - 8 * i));
+    int64_t after = s->known_seq;
+    triage__pg_params p;
+    triage__pg_params_init(&p, &s->alloc);
+    triage__pg_p_i64(&p, after);
+    triage__pg_p_i64(&p, INT64_MAX);
+    if (triage__pg_params_done(&p)) {
+        triage__pg_params_free(&p);
+        return TRIAGE_ENOMEM;
     }
     int nstmt = s->others_wrote ? 4 : 3;
-    int sent = PQenterPipelineMode(s->conn) &&
-                          PQsendQueryParams(s->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0,
-                                            NULL, NULL, NULL, NULL, 1) &&
-                          PQsendQueryParams(s->conn, s->lock_sql, 0, NULL, NULL, NULL, NULL, 1) &&
-                          PQsendQueryPrepared(s->conn, "last_seq", 0, NULL, NULL, NULL, 1) &&
-                          (nstmt < 4 ||
-                           PQsendQueryPrepared(s->conn, "changes", 2, val, len, fmt, 1)) &&
-                          PQpipelineSync(s->conn);
+    int sent =
+        PQenterPipelineMode(s->conn) &&
+        PQsendQueryParams(s->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL, NULL, NULL,
+                          NULL, 1) &&
+        PQsendQueryParams(s->conn, s->lock_sql, 0, NULL, NULL, NULL, NULL, 1) &&
+        PQsendQueryPrepared(s->conn, "last_seq", 0, NULL, NULL, NULL, 1) &&
+        (nstmt < 4 || PQsendQueryPrepared(s->conn, "changes", p.n, p.val, p.len, p.fmt, 1)) &&
+        PQpipelineSync(s->conn);
+    triage__pg_params_free(&p);
     if (!sent)
         rc = triage__pg_fail(s, NULL, "begin");
     int64_t last = -1;
@@ -115,7 +118,7 @@ static int pg_begin(void *ud)
         s->others_wrote = last != s->known_seq;
         s->txn_last = last;
         s->known_seq = last;
-        s->changes_after = s->changes ? (int64_t)triage__pg_get_be(after, 8) : -1;
+        s->changes_after = s->changes ? after : -1;
         s->in_txn = 1;
         return 0;
     }

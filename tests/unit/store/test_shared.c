@@ -262,6 +262,53 @@ static void test_retries_exhausted(void **state)
     pair_close(&p);
 }
 
+/* Contended engines lock first: after a lost race an engine begins its
+ * next TRIAGE__CONTENDED_CALLS calls with the write transaction, so there
+ * is no optimistic attempt to lose; a locked refresh that finds another
+ * engine's commits renews that, and with the other engine quiet it runs out
+ * and the calls are optimistic again. */
+static void test_contended_engine_locks_first(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p, 3);
+    triage_id_t c1 = new_case(p.e[0], NULL);
+    to_guidance(p.e[0], &c1);
+    assert_int_equal(p.e[0]->contended, 0); /* a lone engine is optimistic */
+    /* B creates a client (an unrelated commit) just before A's begin */
+    meddle md = {p.e[1], c1, {{0}}, 2, TRIAGE_OK, 0, 0};
+    p.f[0].hook = meddle_now;
+    p.f[0].hook_ctx = &md;
+    p.f[0].hook_times = 1;
+    assert_ok(triage_case_contact_attempt(p.e[0], &c1, NULL, now_ms, 0));
+    assert_ok(md.rc);
+    assert_int_equal(stats_of(p.e[0]).races, 1);
+    assert_int_equal(p.e[0]->contended, TRIAGE__CONTENDED_CALLS);
+    /* B keeps committing before A's begins: A reads it inside the lock,
+     * loses nothing, and stays in the mode */
+    for (int i = 0; i < 5; i++) {
+        p.f[0].hook_times = 1;
+        assert_ok(triage_case_contact_attempt(p.e[0], &c1, NULL, now_ms, 0));
+        assert_ok(md.rc);
+        assert_int_equal(p.f[0].hook_times, 0);
+    }
+    assert_int_equal(stats_of(p.e[0]).races, 1);
+    assert_int_equal(p.e[0]->contended, TRIAGE__CONTENDED_CALLS);
+    /* B quiet: the mode runs out after as many calls */
+    for (int i = 0; i < TRIAGE__CONTENDED_CALLS; i++)
+        assert_ok(triage_case_contact_attempt(p.e[0], &c1, NULL, now_ms, 0));
+    assert_int_equal(p.e[0]->contended, 0);
+    /* optimistic again: B's commit before A's begin is a lost race once more */
+    p.f[0].hook_times = 1;
+    assert_ok(triage_case_contact_attempt(p.e[0], &c1, NULL, now_ms, 0));
+    assert_ok(md.rc);
+    assert_int_equal(stats_of(p.e[0]).races, 2);
+    assert_int_equal(stats_of(p.e[0]).conflicts, 0);
+    assert_int_equal(attempts_of(p.e[1], &c1), 1 + 5 + TRIAGE__CONTENDED_CALLS + 1);
+    assert_gap_free(p.e[0]);
+    pair_close(&p);
+}
+
 /* However busy the database, a call goes through: an attempt that finds,
  * once it holds the store's write transaction, that another engine
  * committed since its refresh keeps the transaction, and the next attempt
@@ -806,6 +853,7 @@ int main(void)
         cmocka_unit_test(test_two_engines_see_each_other),
         cmocka_unit_test(test_race_retried),
         cmocka_unit_test(test_retries_exhausted),
+        cmocka_unit_test(test_contended_engine_locks_first),
         cmocka_unit_test(test_last_attempt_holds_the_lock),
         cmocka_unit_test(test_assignment_races_absence),
         cmocka_unit_test(test_policies_shared),
