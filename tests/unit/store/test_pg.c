@@ -1058,6 +1058,9 @@ static void test_refusals(void **state)
     sql("DROP TABLE t_foreign.meta, t_foreign.stuff; CREATE FUNCTION t_foreign.f() RETURNS int"
         " LANGUAGE sql AS 'SELECT 1'");
     expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
+    /* a domain of another application, even one named like libtriage's */
+    sql("DROP FUNCTION t_foreign.f(); CREATE DOMAIN t_foreign.int_0_1 AS bigint");
+    expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
     sql("DROP SCHEMA t_foreign CASCADE");
 }
 
