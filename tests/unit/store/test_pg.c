@@ -978,6 +978,111 @@ static void test_vendor_sql(void **state)
     triage_engine_free(e);
 }
 
+/* A hand edit refused by the domain `domain` of the schema t_domains. */
+static void expect_domain_refuses(const char *edit, const char *domain)
+{
+    PGresult *res = PQexec(admin_conn, edit);
+    if (PQresultStatus(res) != PGRES_FATAL_ERROR)
+        fail_msg("not refused: %s", edit);
+    const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *type = PQresultErrorField(res, PG_DIAG_DATATYPE_NAME);
+    const char *schema = PQresultErrorField(res, PG_DIAG_SCHEMA_NAME);
+    if (!st || strcmp(st, "23514") || !type || strcmp(type, domain) || !schema ||
+        strcmp(schema, "t_domains"))
+        fail_msg("%s: SQLSTATE %s, domain %s.%s (wanted 23514, t_domains.%s)", edit,
+                 st ? st : "-", schema ? schema : "-", type ? type : "-", domain);
+    PQclear(res);
+}
+
+/* The rules of single columns are domains in the store's schema: a value
+ * out of range is refused on every table, from a vendor's SQL and from the
+ * store's own binary parameters alike, with check_violation; the base types
+ * still show in information_schema and in binary results. */
+static void test_domains(void **state)
+{
+    (void)state;
+    fresh_schema("t_domains");
+    triage_store_t s = pg_store("t_domains");
+    triage_engine_t *e = open_engine(&s, 3);
+    new_worker(e, TRIAGE_ROLE_SOCIAL_WORKER);
+    new_case(e, 297, NULL);
+    triage_engine_free(e);
+
+    /* hand edits, one per kind of rule */
+    expect_domain_refuses("UPDATE t_domains.deadlines SET \"row\" = 201", "int_1_200");
+    expect_domain_refuses("UPDATE t_domains.cases SET special_support_decided = -2", "int_m1_1");
+    expect_domain_refuses("UPDATE t_domains.clients SET notifications = -1", "int_nonneg");
+    expect_domain_refuses("UPDATE t_domains.workers SET fte = 0", "double_0p0001_1");
+    expect_domain_refuses("UPDATE t_domains.workers SET served = '{}'", "jsonb_array");
+    expect_domain_refuses("UPDATE t_domains.intakes SET urgency_policy = repeat('x', 32)",
+                          "text_max_31");
+    expect_domain_refuses("UPDATE t_domains.clients SET revision = 0", "revision_no");
+    expect_domain_refuses("UPDATE t_domains.deadlines SET data = '\\x00'", "record_data");
+    expect_domain_refuses("INSERT INTO t_domains.events"
+                          " (seq, at_ms, kind, \"from\", \"to\", reason, policy_version,"
+                          " policy_id, data)"
+                          " SELECT max(seq) + 1, 0, 101, 0, 0, 0, 0, '',"
+                          " (SELECT data FROM t_domains.events WHERE seq = 1)"
+                          " FROM t_domains.events",
+                          "int_1_100");
+    /* the bounds themselves are allowed */
+    sql("BEGIN; UPDATE t_domains.deadlines SET \"row\" = 200;"
+        " UPDATE t_domains.cases SET special_support_decided = -1; ROLLBACK");
+
+    /* the store's binary parameters meet the same rule (an office is
+     * 0..9999), and its message quotes no value */
+    s = pg_store("t_domains");
+    triage_id_t w;
+    memset(&w, 0, sizeof w);
+    w.bytes[0] = 9;
+    assert_int_equal(s.begin(s.userdata), 0);
+    assert_int_equal(put_then_commit(&s, &w, 1, 0, 10000), packed("23514"));
+    assert_non_null(strstr(triage_error_last()->message, "23514"));
+    assert_null(strstr(triage_error_last()->message, "10000"));
+    assert_int_equal(s.rollback(s.userdata), 0);
+    assert_int_equal(s.begin(s.userdata), 0);
+    assert_int_equal(put_then_commit(&s, &w, 1, 0, 9999), 0);
+    int n = 0;
+    assert_int_equal(s.get_record(s.userdata, TRIAGE_RECORD_WORKER, &w, count_rec, &n), 0);
+    assert_int_equal(n, 1);
+    s.destroy(s.userdata);
+
+    /* vendors' tools see the base types, with the domain beside them */
+    char text[128];
+    sql_text(text, sizeof text,
+             "SELECT string_agg(data_type || ' ' || coalesce(domain_name, '-'), ', '"
+             " ORDER BY column_name) FROM information_schema.columns"
+             " WHERE table_schema = 't_domains' AND table_name = 'workers'"
+             " AND column_name IN ('revision', 'fte', 'office', 'served', 'data')");
+    assert_string_equal(text, "bytea record_data, double precision double_0p0001_1,"
+                              " bigint int_0_9999, bigint revision_no, jsonb jsonb_array");
+    assert_int_equal(sql_int("SELECT count(*) FROM information_schema.columns"
+                             " WHERE table_schema = 't_domains' AND data_type NOT IN"
+                             " ('bigint', 'double precision', 'uuid', 'date', 'jsonb', 'text',"
+                             " 'bytea')"), 0);
+    /* no CHECK left on a single column: the tables keep only the three
+     * rules between columns */
+    assert_int_equal(sql_int("SELECT count(*) FROM pg_constraint k JOIN pg_namespace n"
+                             " ON n.oid = k.connamespace WHERE n.nspname = 't_domains'"
+                             " AND k.contype = 'c' AND k.conrelid <> 0"), 3);
+    /* binary results carry the base type */
+    PGresult *res = PQexecParams(admin_conn,
+                                 "SELECT stage, revision FROM t_domains.cases", 0, NULL, NULL,
+                                 NULL, NULL, 1);
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(res), 1);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(PQftype(res, i), 20); /* int8 */
+        assert_int_equal(PQgetlength(res, 0, i), 8);
+    }
+    const unsigned char *v = (const unsigned char *)PQgetvalue(res, 0, 0);
+    int64_t stage = 0;
+    for (int i = 0; i < 8; i++)
+        stage = stage * 256 + v[i];
+    assert_int_equal(stage, TRIAGE_STAGE_RECEIVED);
+    PQclear(res);
+}
+
 /* The engine's state survives closing and opening again. */
 static void test_reopen_same(void **state)
 {
@@ -1309,6 +1414,7 @@ int main(void)
         cmocka_unit_test(test_policies_shared),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_vendor_sql),
+        cmocka_unit_test(test_domains),
         cmocka_unit_test(test_reopen_same),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_arguments),
