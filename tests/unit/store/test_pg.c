@@ -8,10 +8,11 @@
  * order, two connections racing for one sequence number, the lock
  * timeout); engines on two connections that see each other's work, lost
  * races retried and retries running out; shared policies; threads; the
- * typed columns as a vendor queries them; refusing newer, foreign and
- * damaged schemas without changing them; credentials and messages without
- * passwords; a schema of another name; a lost connection; allocation
- * failures. No test reads the wall clock (the engine's clock option).
+ * typed columns as a vendor queries them, and their rules as domains that
+ * refuse values out of range; refusing newer, foreign and damaged schemas
+ * without changing them; credentials and messages without passwords; a
+ * schema of another name; a lost connection; allocation failures. No test
+ * reads the wall clock (the engine's clock option).
  */
 #include <libpq-fe.h>
 #include <pthread.h>
