@@ -166,9 +166,9 @@ static void column_check(triage__text *o, const triage__field *f)
  * well under PostgreSQL's 63 bytes.
  */
 typedef struct {
-    char name[64];   /* an identifier: [a-z0-9_], no quoting needed */
+    char name[64];    /* an identifier: [a-z0-9_], no quoting needed */
     const char *base; /* "bigint" */
-    char check[128]; /* "VALUE BETWEEN 1 AND 8" */
+    char check[128];  /* "VALUE BETWEEN 1 AND 8" */
 } pg_domain;
 
 static const pg_domain revision_no = {"revision_no", "bigint", "VALUE > 0"};
