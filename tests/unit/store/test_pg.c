@@ -456,6 +456,88 @@ static void test_contract(void **state)
     PQclear(res);
 }
 
+/* ---- a refresh's read in one round trip ------------------------------------------------ */
+
+/* One committed transaction of store `s`: worker `id` at revision `seq`
+ * (over `expected`) and event `seq`. */
+static void commit_worker(triage_store_t *s, const triage_id_t *id, int64_t seq, int64_t expected)
+{
+    assert_int_equal(s->begin(s->userdata), 0);
+    assert_int_equal(put_worker(s, id, seq, expected, 1), 0);
+    assert_int_equal(append_event(s, seq), 0);
+    assert_int_equal(s->commit(s->userdata), 0);
+}
+
+static int workers_changed_after(triage_store_t *s, int64_t after)
+{
+    triage_store_query_t q = {TRIAGE_STORE_QUERY_VERSION, TRIAGE_RECORD_WORKER, {{0}}, after, 0,
+                              TRIAGE_DATE_NONE};
+    int n = 0;
+    assert_int_equal(s->query_records(s->userdata, &q, count_rec, &n), 0);
+    return n;
+}
+
+/* The engine's refresh: last_seq finds the number moved; the read begun
+ * right after it reads its last number and the changes after the number
+ * the engine had in one pipeline, one snapshot, and serves its lists from
+ * that. A list it cannot serve reads a newer snapshot, bounded by the
+ * read's number; a read that does not follow such a question is read as
+ * it always was. */
+static void test_refresh_read(void **state)
+{
+    (void)state;
+    fresh_schema("t_refresh");
+    triage_store_t a = pg_store("t_refresh"), b = pg_store("t_refresh");
+    triage_id_t w1, w2;
+    memset(&w1, 0, sizeof w1);
+    memset(&w2, 0, sizeof w2);
+    w1.bytes[0] = 1;
+    w2.bytes[0] = 2;
+    commit_worker(&b, &w1, 1, 0);
+    assert_int_equal(last_seq(&a), 1);
+    commit_worker(&b, &w2, 2, 0);
+    assert_int_equal(last_seq(&a), 2); /* moved from 1 */
+    commit_worker(&b, &w1, 3, 1);      /* before the read: in its snapshot */
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    assert_int_equal(last_seq(&a), 3);
+    commit_worker(&b, &w2, 4, 2); /* after the read's snapshot */
+    assert_int_equal(workers_changed_after(&a, 1), 2); /* served: w2 at 2, w1 at 3 */
+    assert_int_equal(last_seq(&a), 3);
+    /* not served (another number): a newer snapshot, bounded by 3 */
+    assert_int_equal(workers_changed_after(&a, 2), 1);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* a read that does not follow the question: its own snapshot */
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    assert_int_equal(last_seq(&a), 4);
+    assert_int_equal(workers_changed_after(&a, 2), 2);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* the question, then another call first: the read after it is not lazy */
+    commit_worker(&b, &w1, 5, 3);
+    assert_int_equal(last_seq(&a), 5);
+    int seen = 0;
+    assert_int_equal(a.get_record(a.userdata, TRIAGE_RECORD_WORKER, &w1, count_rec, &seen), 0);
+    commit_worker(&b, &w2, 6, 4);
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    assert_int_equal(last_seq(&a), 6);
+    assert_int_equal(workers_changed_after(&a, 5), 1);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* a lazy read that asks for one record first takes a snapshot of its own */
+    commit_worker(&b, &w1, 7, 5);
+    assert_int_equal(last_seq(&a), 7);
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    seen = 0;
+    assert_int_equal(a.get_record(a.userdata, TRIAGE_RECORD_WORKER, &w1, count_rec, &seen), 0);
+    assert_int_equal(seen, 1);
+    assert_int_equal(last_seq(&a), 7);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* nothing new, and a write transaction after it */
+    assert_int_equal(last_seq(&a), 7);
+    commit_worker(&a, &w2, 8, 6);
+    assert_int_equal(last_seq(&b), 8);
+    a.destroy(a.userdata);
+    b.destroy(b.userdata);
+}
+
 /* ---- two connections racing for one sequence number ---------------------------------- */
 
 typedef struct {
@@ -1407,6 +1489,7 @@ int main(void)
     PQclear(PQexec(admin_conn, "SET client_min_messages TO warning"));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_contract),
+        cmocka_unit_test(test_refresh_read),
         cmocka_unit_test(test_seq_race),
         cmocka_unit_test(test_timeouts),
         cmocka_unit_test(test_two_engines),
