@@ -18,7 +18,7 @@ static const char *const migrations[] = {NULL};
 
 typedef enum {
     SCHEMA_MISSING,  /* no such schema */
-    SCHEMA_EMPTY,    /* the schema has no tables or functions */
+    SCHEMA_EMPTY,    /* the schema has no tables, functions or domains */
     SCHEMA_FOREIGN,  /* other tables, or a meta table not libtriage's */
     SCHEMA_CURRENT,
     SCHEMA_OLDER,
@@ -35,7 +35,9 @@ static triage_status_t inspect(triage__pg_store *s, schema_state *state, long *v
         s->conn,
         "SELECT (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid"
         "        AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S'))"
-        "     + (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = n.oid),"
+        "     + (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = n.oid)"
+        "     + (SELECT count(*) FROM pg_type t WHERE t.typnamespace = n.oid"
+        "        AND t.typtype = 'd'),"
         "       (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid"
         "        AND c.relname = 'meta')"
         "  FROM pg_namespace n WHERE n.nspname = $1",

@@ -16,7 +16,9 @@
  *
  * A date of "none" and a nil id are NULL; every other column is NOT NULL.
  * A field's numeric range becomes a CHECK; in SQLite, ids, dates and lists
- * are checked for their shape too (PostgreSQL's types do that).
+ * are checked for their shape too (PostgreSQL's types do that). In
+ * PostgreSQL the rule of a single column is the CHECK of a domain, and the
+ * column's type is that domain ("PostgreSQL: rules as domains" below).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,43 +89,41 @@ static int nullable(const triage__field *f)
     return 0;
 }
 
-static void add_real(triage__text *o, double v)
+/* A real as the shortest of %.15g and %.17g that reads back as itself. */
+static void real_text(char b[40], double v)
 {
-    char b[40];
-    snprintf(b, sizeof b, "%.15g", v);
+    snprintf(b, 40, "%.15g", v);
     if (strtod(b, NULL) != v)
-        snprintf(b, sizeof b, "%.17g", v);
-    triage__text_add(o, "%s", b);
+        snprintf(b, 40, "%.17g", v);
 }
 
-/* The CHECK of one column, if it has one. */
-static void column_check(triage__text *o, const triage__field *f, triage__sql_dialect d)
+static int is_unsigned(const triage__field *f)
 {
-    int lite = d == TRIAGE__SQL_SQLITE;
+    return f->mem == TRIAGE__M_U32 || f->mem == TRIAGE__M_U16 || f->mem == TRIAGE__M_U8;
+}
+
+/* SQLite: the CHECK of one column, if it has one. */
+static void column_check(triage__text *o, const triage__field *f)
+{
     const char *n = f->name;
     switch (f->mem) {
     case TRIAGE__M_ID:
-        if (lite)
-            triage__text_add(o, " CHECK (length(\"%s\") = 36)", n);
+        triage__text_add(o, " CHECK (length(\"%s\") = 36)", n);
         return;
     case TRIAGE__M_TEXT:
         triage__text_add(o, " CHECK (length(\"%s\") < %zu)", n, f->off2);
         return;
     case TRIAGE__M_INTS:
-        if (lite)
-            triage__text_add(o, " CHECK (\"%s\" LIKE '[%%]')", n);
-        else
-            triage__text_add(o, " CHECK (jsonb_typeof(\"%s\") = 'array')", n);
+        triage__text_add(o, " CHECK (\"%s\" LIKE '[%%]')", n);
         return;
     case TRIAGE__M_BYTES:
         return;
     case TRIAGE__M_F64:
         if (f->min <= f->max) {
-            triage__text_add(o, " CHECK (\"%s\" BETWEEN ", n);
-            add_real(o, f->min);
-            triage__text_add(o, " AND ");
-            add_real(o, f->max);
-            triage__text_add(o, ")");
+            char lo[40], hi[40];
+            real_text(lo, f->min);
+            real_text(hi, f->max);
+            triage__text_add(o, " CHECK (\"%s\" BETWEEN %s AND %s)", n, lo, hi);
         }
         return;
     default:
@@ -132,24 +132,171 @@ static void column_check(triage__text *o, const triage__field *f, triage__sql_di
     if (is_date(f)) {
         /* date() with a modifier gives back exactly the text of a valid
          * ISO date (without one it lets 02-30 through) */
-        if (lite)
-            triage__text_add(o, " CHECK (\"%s\" IS date(\"%s\", '+0 days'))", n, n);
+        triage__text_add(o, " CHECK (\"%s\" IS date(\"%s\", '+0 days'))", n, n);
         return;
     }
     if (f->min <= f->max)
         triage__text_add(o, " CHECK (\"%s\" BETWEEN %lld AND %lld)", n, (long long)f->min,
                          (long long)f->max);
-    else if (f->mem == TRIAGE__M_U32 || f->mem == TRIAGE__M_U16 || f->mem == TRIAGE__M_U8)
+    else if (is_unsigned(f))
         triage__text_add(o, " CHECK (\"%s\" >= 0)", n);
 }
+
+/* ---- PostgreSQL: rules as domains -------------------------------------------------- */
+
+/*
+ * PostgreSQL keeps a column's CHECK as a stored expression tree that the
+ * executor reads back, plans and compiles again for every INSERT or
+ * UPDATE it runs (ExecConstraints): with about 90 of them, a quarter of the
+ * server's time in a write went there. A domain's CHECK is read once per
+ * server process into its type cache. So in PostgreSQL the rule of a single
+ * column is the CHECK of a domain, and the column's type is that domain: the
+ * same rule, the same refusal (SQLSTATE 23514, check_violation), and
+ * information_schema.columns still reports the base type. Rules between
+ * columns (table_checks) stay table CHECKs.
+ *
+ * One domain per distinct rule, named after what it allows, so the columns
+ * with the same rule share it: int_1_8 (BETWEEN 1 AND 8; "m" for a minus,
+ * int_m1_1), int_nonneg (>= 0), double_0p0001_1 ("p" for the point),
+ * text_max_31 (shorter than 32 characters), jsonb_array, and two of one
+ * meaning, revision_no (> 0) and record_data (the encoding: longer than its
+ * header and trailer). They are made in the store's schema (the search_path
+ * of the session that creates the tables). The longest name possible,
+ * int_m<19 digits>_<19 digits> or double_ with two 24-character reals, is
+ * well under PostgreSQL's 63 bytes.
+ */
+typedef struct {
+    char name[64];    /* an identifier: [a-z0-9_], no quoting needed */
+    const char *base; /* "bigint" */
+    char check[128];  /* "VALUE BETWEEN 1 AND 8" */
+} pg_domain;
+
+static const pg_domain revision_no = {"revision_no", "bigint", "VALUE > 0"};
+
+static void data_domain(pg_domain *dm)
+{
+    snprintf(dm->name, sizeof dm->name, "record_data");
+    dm->base = "bytea";
+    snprintf(dm->check, sizeof dm->check, "length(VALUE) > %d",
+             TRIAGE__CODEC_HEADER + TRIAGE__CODEC_TRAILER - 1);
+}
+
+/* A real in a name: "p" for the point, "m" for a minus, no plus. */
+static void real_name(char *out, size_t cap, const char *real)
+{
+    size_t k = 0;
+    for (const char *c = real; *c && k + 1 < cap; c++) {
+        if (*c == '+')
+            continue;
+        out[k++] = *c == '.' ? 'p' : *c == '-' ? 'm' : *c;
+    }
+    out[k] = '\0';
+}
+
+/* The domain of a column, or 0 when its type alone is its rule (ids,
+ * dates, and integers without a range). */
+static int field_domain(pg_domain *dm, const triage__field *f)
+{
+    switch (f->mem) {
+    case TRIAGE__M_ID:
+    case TRIAGE__M_BYTES:
+        return 0;
+    case TRIAGE__M_TEXT:
+        snprintf(dm->name, sizeof dm->name, "text_max_%zu", f->off2 - 1);
+        dm->base = "text";
+        snprintf(dm->check, sizeof dm->check, "length(VALUE) < %zu", f->off2);
+        return 1;
+    case TRIAGE__M_INTS:
+        snprintf(dm->name, sizeof dm->name, "jsonb_array");
+        dm->base = "jsonb";
+        snprintf(dm->check, sizeof dm->check, "jsonb_typeof(VALUE) = 'array'");
+        return 1;
+    case TRIAGE__M_F64: {
+        if (f->min > f->max)
+            return 0;
+        /* %.17g writes at most 24 characters ("-1.2345678901234567e-308") */
+        char lo[40], hi[40], nlo[28], nhi[28];
+        real_text(lo, f->min);
+        real_text(hi, f->max);
+        real_name(nlo, sizeof nlo, lo);
+        real_name(nhi, sizeof nhi, hi);
+        snprintf(dm->name, sizeof dm->name, "double_%s_%s", nlo, nhi);
+        dm->base = "double precision";
+        snprintf(dm->check, sizeof dm->check, "VALUE BETWEEN %s AND %s", lo, hi);
+        return 1;
+    }
+    default:
+        break;
+    }
+    if (is_date(f))
+        return 0;
+    dm->base = "bigint";
+    if (f->min <= f->max) {
+        long long lo = (long long)f->min, hi = (long long)f->max;
+        snprintf(dm->name, sizeof dm->name, "int_%s%llu_%s%llu", lo < 0 ? "m" : "",
+                 lo < 0 ? 0ULL - (unsigned long long)lo : (unsigned long long)lo,
+                 hi < 0 ? "m" : "", hi < 0 ? 0ULL - (unsigned long long)hi : (unsigned long long)hi);
+        snprintf(dm->check, sizeof dm->check, "VALUE BETWEEN %lld AND %lld", lo, hi);
+        return 1;
+    }
+    if (is_unsigned(f)) {
+        snprintf(dm->name, sizeof dm->name, "int_nonneg");
+        snprintf(dm->check, sizeof dm->check, "VALUE >= 0");
+        return 1;
+    }
+    return 0;
+}
+
+/* The n-th typed column of the schema, counting the record tables' in
+ * order and then the events'; NULL past the last. */
+static const triage__field *nth_column(size_t n)
+{
+    for (int k = 0; k < TRIAGE__SQL_TABLES; k++) {
+        const triage__schema *sc = tables[k].schema;
+        for (size_t i = TRIAGE__SQL_FIRST_FIELD; i < sc->nfields; i++)
+            if (triage__sql_is_column(&sc->fields[i]) && n-- == 0)
+                return &sc->fields[i];
+    }
+    return n < triage__event_schema.nfields ? &triage__event_schema.fields[n] : NULL;
+}
+
+static void create_domain(triage__text *o, const pg_domain *dm)
+{
+    triage__text_add(o, "CREATE DOMAIN %s AS %s CHECK (%s);\n", dm->name, dm->base, dm->check);
+}
+
+/* Every domain the tables use, once each, in the order of first use. */
+static void create_domains(triage__text *o)
+{
+    pg_domain dm, prev;
+    create_domain(o, &revision_no);
+    data_domain(&dm);
+    create_domain(o, &dm);
+    const triage__field *f;
+    for (size_t n = 0; (f = nth_column(n)) != NULL; n++) {
+        if (!field_domain(&dm, f))
+            continue;
+        size_t k = 0; /* the first column with this domain */
+        while (!(field_domain(&prev, nth_column(k)) && !strcmp(prev.name, dm.name)))
+            k++;
+        if (k == n)
+            create_domain(o, &dm);
+    }
+}
+
+/* ---- tables ------------------------------------------------------------------------ */
 
 static void column_def(triage__text *o, triage__sql_dialect d, const triage__field *f,
                        const triage__sql_table *t)
 {
-    triage__text_add(o, ",\n  \"%s\" %s", f->name, column_type(f, d));
+    pg_domain dm;
+    int pg = d == TRIAGE__SQL_POSTGRES;
+    triage__text_add(o, ",\n  \"%s\" %s", f->name,
+                     pg && field_domain(&dm, f) ? dm.name : column_type(f, d));
     if (!nullable(f))
         triage__text_add(o, " NOT NULL");
-    column_check(o, f, d);
+    if (!pg)
+        column_check(o, f);
     if (t && t->owner && !strcmp(f->name, t->owner))
         triage__text_add(o, " REFERENCES %s (id) DEFERRABLE INITIALLY DEFERRED", t->owner_table);
 }
@@ -179,16 +326,19 @@ static void record_table(triage__text *o, triage__sql_dialect d, const triage__s
     int pg = d == TRIAGE__SQL_POSTGRES;
     triage__text_add(o, "CREATE TABLE %s (\n", t->name);
     if (pg)
-        triage__text_add(o, "  id uuid PRIMARY KEY");
+        triage__text_add(o, "  id uuid PRIMARY KEY,\n  revision revision_no NOT NULL");
     else
-        triage__text_add(o, "  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36)");
-    triage__text_add(o, ",\n  revision %s NOT NULL CHECK (revision > 0)", pg ? "bigint" : "INTEGER");
+        triage__text_add(o, "  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36)"
+                            ",\n  revision INTEGER NOT NULL CHECK (revision > 0)");
     triage__text_add(o, ",\n  created %s NOT NULL", pg ? "bigint" : "INTEGER");
     for (size_t i = TRIAGE__SQL_FIRST_FIELD; i < t->schema->nfields; i++)
         if (triage__sql_is_column(&t->schema->fields[i]))
             column_def(o, d, &t->schema->fields[i], t);
-    triage__text_add(o, ",\n  data %s NOT NULL CHECK (length(data) > %d)", pg ? "bytea" : "BLOB",
-                     TRIAGE__CODEC_HEADER + TRIAGE__CODEC_TRAILER - 1);
+    if (pg)
+        triage__text_add(o, ",\n  data record_data NOT NULL");
+    else
+        triage__text_add(o, ",\n  data BLOB NOT NULL CHECK (length(data) > %d)",
+                         TRIAGE__CODEC_HEADER + TRIAGE__CODEC_TRAILER - 1);
     table_checks(o, t);
     triage__text_add(o, "\n);\n");
     /* changed_after: everything written since a revision */
@@ -216,14 +366,24 @@ static void events_table(triage__text *o, triage__sql_dialect d)
         const triage__field *f = &triage__event_schema.fields[i];
         if (i == 0) {
             /* seq: in SQLite exactly "INTEGER PRIMARY KEY", the rowid */
-            triage__text_add(o, "  \"%s\" %s PRIMARY KEY", f->name, pg ? "bigint" : "INTEGER");
-            column_check(o, f, d);
+            pg_domain dm;
+            if (pg && field_domain(&dm, f))
+                triage__text_add(o, "  \"%s\" %s PRIMARY KEY", f->name, dm.name);
+            else if (pg)
+                triage__text_add(o, "  \"%s\" bigint PRIMARY KEY", f->name);
+            else {
+                triage__text_add(o, "  \"%s\" INTEGER PRIMARY KEY", f->name);
+                column_check(o, f);
+            }
             continue;
         }
         column_def(o, d, f, NULL);
     }
-    triage__text_add(o, ",\n  data %s NOT NULL CHECK (length(data) > %d)\n);\n",
-                     pg ? "bytea" : "BLOB", TRIAGE__CODEC_HEADER + TRIAGE__CODEC_TRAILER - 1);
+    if (pg)
+        triage__text_add(o, ",\n  data record_data NOT NULL\n);\n");
+    else
+        triage__text_add(o, ",\n  data BLOB NOT NULL CHECK (length(data) > %d)\n);\n",
+                         TRIAGE__CODEC_HEADER + TRIAGE__CODEC_TRAILER - 1);
     triage__text_add(o, "CREATE INDEX events_case ON events (\"case_id\", \"seq\");\n");
     triage__text_add(o, "CREATE INDEX events_at ON events (\"at_ms\");\n");
 }
@@ -272,6 +432,8 @@ void triage__sql_create(triage__text *o, triage__sql_dialect d)
                         "  \"value\" TEXT NOT NULL\n);\n");
     triage__text_add(o, "INSERT INTO meta VALUES ('application', 'libtriage');\n");
     triage__text_add(o, "INSERT INTO meta VALUES ('schema', '%d');\n", TRIAGE__SQL_SCHEMA_VERSION);
+    if (d == TRIAGE__SQL_POSTGRES)
+        create_domains(o);
     for (int k = 0; k < TRIAGE__SQL_TABLES; k++)
         record_table(o, d, &tables[k]);
     events_table(o, d);

@@ -65,7 +65,9 @@ size_t triage__sql_ncolumns(const triage__sql_table *t);
 
 /*
  * The whole schema as SQL statements separated by ";\n": the meta table,
- * the record tables (with CHECK constraints from the fields' ranges, foreign
+ * in PostgreSQL the domains that carry the rules of single columns, the
+ * record tables (with CHECK constraints from the fields' ranges, as column
+ * CHECKs in SQLite and as the columns' domains in PostgreSQL; foreign
  * keys from a record to its owner, deferred to commit), their indexes, the
  * events table and the triggers that keep events append-only and a
  * record's owner fixed. The caller runs it in one transaction and then sets

@@ -182,6 +182,86 @@ static int pg_rollback(void *ud)
     return triage__pg_exec_sql(s, "ROLLBACK", "rollback");
 }
 
+/*
+ * A refresh's read. The engine refreshes by asking for the last number
+ * (last_seq) and, when it moved, reading what changed in a read snapshot:
+ * read_begin, last_seq, a list of changes per kind, read_end — five round
+ * trips. When last_seq (outside any transaction) finds the number moved,
+ * the read snapshot begun right after it begins nothing on the server: its
+ * last_seq sends, in one pipeline, BEGIN REPEATABLE READ, the last number,
+ * every record changed after the number the engine had (the "changes"
+ * statement) and COMMIT, and its lists are served from that answer. Two
+ * round trips in all; a read that asks for anything else first takes a
+ * snapshot of its own (read_snapshot).
+ */
+static int read_snapshot(triage__pg_store *s)
+{
+    if (!s->read_lazy)
+        return 0;
+    s->read_lazy = 0;
+    s->read_primed = 0;
+    changes_drop(s); /* from here on, everything comes from the new snapshot */
+    return triage__pg_exec_sql(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                               "read_begin");
+}
+
+/* The lazy read's last_seq: the number and the changes in one pipeline. */
+static int read_prime(triage__pg_store *s)
+{
+    triage__pg_params p;
+    triage__pg_params_init(&p, &s->alloc);
+    triage__pg_p_i64(&p, s->moved_from);
+    triage__pg_p_i64(&p, INT64_MAX);
+    if (triage__pg_params_done(&p)) {
+        triage__pg_params_free(&p);
+        return TRIAGE_ENOMEM;
+    }
+    int rc = 0;
+    int sent = PQenterPipelineMode(s->conn) &&
+               PQsendQueryParams(s->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+                                 NULL, NULL, NULL, NULL, 1) &&
+               PQsendQueryPrepared(s->conn, "last_seq", 0, NULL, NULL, NULL, 1) &&
+               PQsendQueryPrepared(s->conn, "changes", p.n, p.val, p.len, p.fmt, 1) &&
+               PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 1) &&
+               PQpipelineSync(s->conn);
+    triage__pg_params_free(&p);
+    if (!sent)
+        rc = triage__pg_fail(s, NULL, "read_begin");
+    int64_t last = -1;
+    for (int i = 0; i < 4 && !rc; i++) {
+        PGresult *res = PQgetResult(s->conn);
+        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            rc = triage__pg_fail(s, res, "read_begin");
+        } else if (i == 1) {
+            if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8)
+                rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
+            else
+                last = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
+        } else if (i == 2) {
+            s->changes = res; /* served to the lists (serve_changes) */
+            s->changes_after = s->moved_from;
+            res = NULL;
+        }
+        PQclear(res);
+        if (PQstatus(s->conn) != CONNECTION_OK)
+            break;
+        while ((res = PQgetResult(s->conn)) != NULL)
+            PQclear(res);
+    }
+    if (triage__pg_leave_pipeline(s) && !rc)
+        rc = triage__pg_fail(s, NULL, "read_begin");
+    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE && PQstatus(s->conn) == CONNECTION_OK)
+        PQclear(PQexec(s->conn, "ROLLBACK")); /* a statement failed: COMMIT never ran */
+    if (rc) {
+        changes_drop(s);
+        return rc;
+    }
+    s->read_primed = 1;
+    s->read_last = s->read_upto = s->known_seq = last;
+    return 0;
+}
+
 static int pg_read_begin(void *ud)
 {
     triage__pg_store *s = ud;
@@ -189,6 +269,13 @@ static int pg_read_begin(void *ud)
         return triage__pg_misuse("a PostgreSQL read snapshot inside a transaction");
     int rc = triage__pg_alive(s);
     changes_drop(s);
+    s->read_upto = INT64_MAX;
+    if (!rc && s->moved_ready) {
+        s->in_read = 1;
+        s->read_lazy = 1; /* a refresh: its last_seq reads everything (read_prime) */
+        s->read_primed = 0;
+        return 0;
+    }
     if (!rc)
         rc =
             triage__pg_exec_sql(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "read_begin");
@@ -204,6 +291,10 @@ static int pg_read_end(void *ud)
         return triage__pg_misuse("read_end without a PostgreSQL read snapshot");
     s->in_read = 0;
     changes_drop(s);
+    if (s->read_lazy) {
+        s->read_lazy = s->read_primed = 0; /* its COMMIT was sent with it, or nothing began */
+        return 0;
+    }
     if (PQstatus(s->conn) != CONNECTION_OK)
         return 0;
     /* COMMIT ends a read-only transaction, also one that failed */
@@ -395,6 +486,8 @@ static int pg_get_record(void *ud, triage_record_kind_t kind, const triage_id_t 
         return rc;
     if (s->npend && (rc = triage__pg_pipeline_end(s, 0)) != 0)
         return rc; /* a read inside a write transaction sees its writes */
+    if ((rc = read_snapshot(s)) != 0)
+        return rc;
     triage__pg_params p;
     triage__pg_params_init(&p, &s->alloc);
     triage__pg_p_id(&p, id);
@@ -476,11 +569,13 @@ static int serve_changes(triage__pg_store *s, const triage_store_query_t *q,
 {
     int rc = 0;
     if (!s->changes || s->changes_after != q->changed_after) {
+        if ((rc = read_snapshot(s)) != 0)
+            return rc;
         changes_drop(s);
         triage__pg_params p;
         triage__pg_params_init(&p, &s->alloc);
         triage__pg_p_i64(&p, q->changed_after);
-        triage__pg_p_i64(&p, INT64_MAX);
+        triage__pg_p_i64(&p, s->in_read ? s->read_upto : INT64_MAX);
         rc = triage__pg_params_done(&p);
         PGresult *res = rc ? NULL : triage__pg_run(s, "changes", &p, &rc, "list changed records");
         triage__pg_params_free(&p);
@@ -535,6 +630,8 @@ static int pg_query_records(void *ud, const triage_store_query_t *q, triage_stor
     if (mask == 2 && (s->in_txn || s->in_read))
         return serve_changes(s, q, t, visit, ctx);
     char name[16];
+    if ((rc = read_snapshot(s)) != 0)
+        return rc;
     rc = list_statement(s, t, mask, name);
     if (rc)
         return rc;
@@ -571,17 +668,30 @@ static int pg_last_seq(void *ud, int64_t *out)
         *out = s->txn_last;
         return 0;
     }
+    if (s->read_lazy) {
+        /* a refresh's read: the number and the changes at once */
+        int rc = s->read_primed ? 0 : read_prime(s);
+        if (!rc)
+            *out = s->read_last;
+        return rc;
+    }
     int rc = triage__pg_alive(s);
     if (rc)
         return rc;
     PGresult *res = triage__pg_run(s, "last_seq", NULL, &rc, "read the last sequence number");
     if (!res)
         return rc;
-    if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8)
+    if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8) {
         rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
-    else
-        *out = s->known_seq =
-            (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
+    } else {
+        int64_t last = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
+        if (!s->in_read && last != s->known_seq) {
+            /* the engine will read what changed after the number it had */
+            s->moved = 1;
+            s->moved_from = s->known_seq;
+        }
+        *out = s->known_seq = last;
+    }
     PQclear(res);
     return rc;
 }
@@ -655,6 +765,8 @@ static int pg_query_events(void *ud, const triage_store_event_query_t *q,
         return rc;
     if (s->npend && (rc = triage__pg_pipeline_end(s, 0)) != 0)
         return rc; /* a read inside a write transaction sees its writes */
+    if ((rc = read_snapshot(s)) != 0)
+        return rc;
     triage__pg_params p;
     triage__pg_params_init(&p, &s->alloc);
     triage__pg_p_i64(&p, q->after_seq);

@@ -16,6 +16,9 @@
  *
  *   bench_durable [sqlite|postgresql|all] [DIR] [INTAKES]
  *
+ * Then a reader's refresh beside a writer: with nothing new, and after
+ * each of the writer's intakes.
+ *
  * Prints one line per figure and the ratios; absolute rates depend on the
  * machine's disk (fsync), the ratios of one run are what to compare.
  */
@@ -492,6 +495,37 @@ static double run(int raw, int procs, int n, long *races)
     return (double)procs * n / dt;
 }
 
+/* A reader's refresh: an engine that only reads, beside one that writes.
+ * Its refresh with nothing new is one question to the store (the peer: a
+ * bare round trip); after the other engine's intake it reads the intake's
+ * records too. */
+static void bench_refresh(int n)
+{
+    fresh_database();
+    triage_engine_t *w = open_engine(0), *r = open_engine(0);
+    triage_id_t ids[CLIENTS];
+    make_clients(w, ids);
+    if (triage_engine_refresh(r))
+        die("refresh");
+    double quiet = 0, busy = 0;
+    for (int i = 0; i < n; i++) {
+        double t = now();
+        if (triage_engine_refresh(r))
+            die("refresh");
+        quiet += now() - t;
+        one_intake(w, ids, i);
+        t = now();
+        if (triage_engine_refresh(r))
+            die("refresh");
+        busy += now() - t;
+    }
+    printf("%s: a reader's refresh: nothing new %.0f us, after another engine's intake %.0f us; "
+           "ratio %.2f\n",
+           kind, quiet / n * 1e6, busy / n * 1e6, busy / quiet);
+    triage_engine_free(w);
+    triage_engine_free(r);
+}
+
 static void bench(int n)
 {
     nrows = 0;
@@ -511,6 +545,7 @@ static void bench(int n)
     printf("%s: 1 engine / raw = %.2f (goal >= 0.5); 2 engines / 1 engine = %.2f, 4 engines / 1 "
            "engine = %.2f (goal >= 1)\n",
            kind, eng[0] / raw[0], eng[1] / eng[0], eng[2] / eng[0]);
+    bench_refresh(n);
     fresh_database();
 }
 

@@ -8,10 +8,11 @@
  * order, two connections racing for one sequence number, the lock
  * timeout); engines on two connections that see each other's work, lost
  * races retried and retries running out; shared policies; threads; the
- * typed columns as a vendor queries them; refusing newer, foreign and
- * damaged schemas without changing them; credentials and messages without
- * passwords; a schema of another name; a lost connection; allocation
- * failures. No test reads the wall clock (the engine's clock option).
+ * typed columns as a vendor queries them, and their rules as domains that
+ * refuse values out of range; refusing newer, foreign and damaged schemas
+ * without changing them; credentials and messages without passwords; a
+ * schema of another name; a lost connection; allocation failures. No test
+ * reads the wall clock (the engine's clock option).
  */
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -453,6 +454,88 @@ static void test_contract(void **state)
     PGresult *res = PQexec(admin_conn, "UPDATE t_contract.events SET at_ms = 0");
     assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
     PQclear(res);
+}
+
+/* ---- a refresh's read in one round trip ------------------------------------------------ */
+
+/* One committed transaction of store `s`: worker `id` at revision `seq`
+ * (over `expected`) and event `seq`. */
+static void commit_worker(triage_store_t *s, const triage_id_t *id, int64_t seq, int64_t expected)
+{
+    assert_int_equal(s->begin(s->userdata), 0);
+    assert_int_equal(put_worker(s, id, seq, expected, 1), 0);
+    assert_int_equal(append_event(s, seq), 0);
+    assert_int_equal(s->commit(s->userdata), 0);
+}
+
+static int workers_changed_after(triage_store_t *s, int64_t after)
+{
+    triage_store_query_t q = {TRIAGE_STORE_QUERY_VERSION, TRIAGE_RECORD_WORKER, {{0}}, after, 0,
+                              TRIAGE_DATE_NONE};
+    int n = 0;
+    assert_int_equal(s->query_records(s->userdata, &q, count_rec, &n), 0);
+    return n;
+}
+
+/* The engine's refresh: last_seq finds the number moved; the read begun
+ * right after it reads its last number and the changes after the number
+ * the engine had in one pipeline, one snapshot, and serves its lists from
+ * that. A list it cannot serve reads a newer snapshot, bounded by the
+ * read's number; a read that does not follow such a question is read as
+ * it always was. */
+static void test_refresh_read(void **state)
+{
+    (void)state;
+    fresh_schema("t_refresh");
+    triage_store_t a = pg_store("t_refresh"), b = pg_store("t_refresh");
+    triage_id_t w1, w2;
+    memset(&w1, 0, sizeof w1);
+    memset(&w2, 0, sizeof w2);
+    w1.bytes[0] = 1;
+    w2.bytes[0] = 2;
+    commit_worker(&b, &w1, 1, 0);
+    assert_int_equal(last_seq(&a), 1);
+    commit_worker(&b, &w2, 2, 0);
+    assert_int_equal(last_seq(&a), 2); /* moved from 1 */
+    commit_worker(&b, &w1, 3, 1);      /* before the read: in its snapshot */
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    assert_int_equal(last_seq(&a), 3);
+    commit_worker(&b, &w2, 4, 2); /* after the read's snapshot */
+    assert_int_equal(workers_changed_after(&a, 1), 2); /* served: w2 at 2, w1 at 3 */
+    assert_int_equal(last_seq(&a), 3);
+    /* not served (another number): a newer snapshot, bounded by 3 */
+    assert_int_equal(workers_changed_after(&a, 2), 1);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* a read that does not follow the question: its own snapshot */
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    assert_int_equal(last_seq(&a), 4);
+    assert_int_equal(workers_changed_after(&a, 2), 2);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* the question, then another call first: the read after it is not lazy */
+    commit_worker(&b, &w1, 5, 3);
+    assert_int_equal(last_seq(&a), 5);
+    int seen = 0;
+    assert_int_equal(a.get_record(a.userdata, TRIAGE_RECORD_WORKER, &w1, count_rec, &seen), 0);
+    commit_worker(&b, &w2, 6, 4);
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    assert_int_equal(last_seq(&a), 6);
+    assert_int_equal(workers_changed_after(&a, 5), 1);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* a lazy read that asks for one record first takes a snapshot of its own */
+    commit_worker(&b, &w1, 7, 5);
+    assert_int_equal(last_seq(&a), 7);
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    seen = 0;
+    assert_int_equal(a.get_record(a.userdata, TRIAGE_RECORD_WORKER, &w1, count_rec, &seen), 0);
+    assert_int_equal(seen, 1);
+    assert_int_equal(last_seq(&a), 7);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* nothing new, and a write transaction after it */
+    assert_int_equal(last_seq(&a), 7);
+    commit_worker(&a, &w2, 8, 6);
+    assert_int_equal(last_seq(&b), 8);
+    a.destroy(a.userdata);
+    b.destroy(b.userdata);
 }
 
 /* ---- two connections racing for one sequence number ---------------------------------- */
@@ -978,6 +1061,111 @@ static void test_vendor_sql(void **state)
     triage_engine_free(e);
 }
 
+/* A hand edit refused by the domain `domain` of the schema t_domains. */
+static void expect_domain_refuses(const char *edit, const char *domain)
+{
+    PGresult *res = PQexec(admin_conn, edit);
+    if (PQresultStatus(res) != PGRES_FATAL_ERROR)
+        fail_msg("not refused: %s", edit);
+    const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *type = PQresultErrorField(res, PG_DIAG_DATATYPE_NAME);
+    const char *schema = PQresultErrorField(res, PG_DIAG_SCHEMA_NAME);
+    if (!st || strcmp(st, "23514") || !type || strcmp(type, domain) || !schema ||
+        strcmp(schema, "t_domains"))
+        fail_msg("%s: SQLSTATE %s, domain %s.%s (wanted 23514, t_domains.%s)", edit,
+                 st ? st : "-", schema ? schema : "-", type ? type : "-", domain);
+    PQclear(res);
+}
+
+/* The rules of single columns are domains in the store's schema: a value
+ * out of range is refused on every table, from a vendor's SQL and from the
+ * store's own binary parameters alike, with check_violation; the base types
+ * still show in information_schema and in binary results. */
+static void test_domains(void **state)
+{
+    (void)state;
+    fresh_schema("t_domains");
+    triage_store_t s = pg_store("t_domains");
+    triage_engine_t *e = open_engine(&s, 3);
+    new_worker(e, TRIAGE_ROLE_SOCIAL_WORKER);
+    new_case(e, 297, NULL);
+    triage_engine_free(e);
+
+    /* hand edits, one per kind of rule */
+    expect_domain_refuses("UPDATE t_domains.deadlines SET \"row\" = 201", "int_1_200");
+    expect_domain_refuses("UPDATE t_domains.cases SET special_support_decided = -2", "int_m1_1");
+    expect_domain_refuses("UPDATE t_domains.clients SET notifications = -1", "int_nonneg");
+    expect_domain_refuses("UPDATE t_domains.workers SET fte = 0", "double_0p0001_1");
+    expect_domain_refuses("UPDATE t_domains.workers SET served = '{}'", "jsonb_array");
+    expect_domain_refuses("UPDATE t_domains.intakes SET urgency_policy = repeat('x', 32)",
+                          "text_max_31");
+    expect_domain_refuses("UPDATE t_domains.clients SET revision = 0", "revision_no");
+    expect_domain_refuses("UPDATE t_domains.deadlines SET data = '\\x00'", "record_data");
+    expect_domain_refuses("INSERT INTO t_domains.events"
+                          " (seq, at_ms, kind, \"from\", \"to\", reason, policy_version,"
+                          " policy_id, data)"
+                          " SELECT max(seq) + 1, 0, 101, 0, 0, 0, 0, '',"
+                          " (SELECT data FROM t_domains.events WHERE seq = 1)"
+                          " FROM t_domains.events",
+                          "int_1_100");
+    /* the bounds themselves are allowed */
+    sql("BEGIN; UPDATE t_domains.deadlines SET \"row\" = 200;"
+        " UPDATE t_domains.cases SET special_support_decided = -1; ROLLBACK");
+
+    /* the store's binary parameters meet the same rule (an office is
+     * 0..9999), and its message quotes no value */
+    s = pg_store("t_domains");
+    triage_id_t w;
+    memset(&w, 0, sizeof w);
+    w.bytes[0] = 9;
+    assert_int_equal(s.begin(s.userdata), 0);
+    assert_int_equal(put_then_commit(&s, &w, 1, 0, 10000), packed("23514"));
+    assert_non_null(strstr(triage_error_last()->message, "23514"));
+    assert_null(strstr(triage_error_last()->message, "10000"));
+    assert_int_equal(s.rollback(s.userdata), 0);
+    assert_int_equal(s.begin(s.userdata), 0);
+    assert_int_equal(put_then_commit(&s, &w, 1, 0, 9999), 0);
+    int n = 0;
+    assert_int_equal(s.get_record(s.userdata, TRIAGE_RECORD_WORKER, &w, count_rec, &n), 0);
+    assert_int_equal(n, 1);
+    s.destroy(s.userdata);
+
+    /* vendors' tools see the base types, with the domain beside them */
+    char text[128];
+    sql_text(text, sizeof text,
+             "SELECT string_agg(data_type || ' ' || coalesce(domain_name, '-'), ', '"
+             " ORDER BY column_name) FROM information_schema.columns"
+             " WHERE table_schema = 't_domains' AND table_name = 'workers'"
+             " AND column_name IN ('revision', 'fte', 'office', 'served', 'data')");
+    assert_string_equal(text, "bytea record_data, double precision double_0p0001_1,"
+                              " bigint int_0_9999, bigint revision_no, jsonb jsonb_array");
+    assert_int_equal(sql_int("SELECT count(*) FROM information_schema.columns"
+                             " WHERE table_schema = 't_domains' AND data_type NOT IN"
+                             " ('bigint', 'double precision', 'uuid', 'date', 'jsonb', 'text',"
+                             " 'bytea')"), 0);
+    /* no CHECK left on a single column: the tables keep only the three
+     * rules between columns */
+    assert_int_equal(sql_int("SELECT count(*) FROM pg_constraint k JOIN pg_namespace n"
+                             " ON n.oid = k.connamespace WHERE n.nspname = 't_domains'"
+                             " AND k.contype = 'c' AND k.conrelid <> 0"), 3);
+    /* binary results carry the base type */
+    PGresult *res = PQexecParams(admin_conn,
+                                 "SELECT stage, revision FROM t_domains.cases", 0, NULL, NULL,
+                                 NULL, NULL, 1);
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(res), 1);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(PQftype(res, i), 20); /* int8 */
+        assert_int_equal(PQgetlength(res, 0, i), 8);
+    }
+    const unsigned char *v = (const unsigned char *)PQgetvalue(res, 0, 0);
+    int64_t stage = 0;
+    for (int i = 0; i < 8; i++)
+        stage = stage * 256 + v[i];
+    assert_int_equal(stage, TRIAGE_STAGE_RECEIVED);
+    PQclear(res);
+}
+
 /* The engine's state survives closing and opening again. */
 static void test_reopen_same(void **state)
 {
@@ -1057,6 +1245,9 @@ static void test_refusals(void **state)
     expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
     sql("DROP TABLE t_foreign.meta, t_foreign.stuff; CREATE FUNCTION t_foreign.f() RETURNS int"
         " LANGUAGE sql AS 'SELECT 1'");
+    expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
+    /* a domain of another application, even one named like libtriage's */
+    sql("DROP FUNCTION t_foreign.f(); CREATE DOMAIN t_foreign.int_0_1 AS bigint");
     expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
     sql("DROP SCHEMA t_foreign CASCADE");
 }
@@ -1298,6 +1489,7 @@ int main(void)
     PQclear(PQexec(admin_conn, "SET client_min_messages TO warning"));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_contract),
+        cmocka_unit_test(test_refresh_read),
         cmocka_unit_test(test_seq_race),
         cmocka_unit_test(test_timeouts),
         cmocka_unit_test(test_two_engines),
@@ -1306,6 +1498,7 @@ int main(void)
         cmocka_unit_test(test_policies_shared),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_vendor_sql),
+        cmocka_unit_test(test_domains),
         cmocka_unit_test(test_reopen_same),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_arguments),
