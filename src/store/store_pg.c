@@ -670,7 +670,9 @@ static int pg_last_seq(void *ud, int64_t *out)
     }
     if (s->read_lazy) {
         /* a refresh's read: the number and the changes at once */
-        int rc = s->read_primed ? 0 : read_prime(s);
+        int rc = triage__pg_alive(s);
+        if (!rc && !s->read_primed)
+            rc = read_prime(s);
         if (!rc)
             *out = s->read_last;
         return rc;

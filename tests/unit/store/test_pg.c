@@ -456,6 +456,12 @@ static void test_contract(void **state)
     PQclear(res);
 }
 
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 /* ---- a refresh's read in one round trip ------------------------------------------------ */
 
 /* One committed transaction of store `s`: worker `id` at revision `seq`
@@ -534,6 +540,26 @@ static void test_refresh_read(void **state)
     assert_int_equal(last_seq(&a), 7);
     commit_worker(&a, &w2, 8, 6);
     assert_int_equal(last_seq(&b), 8);
+    /* the connection lost between the question and the read: the read's
+     * last_seq fails, the read ends, and the next question connects again */
+    char ci[600];
+    snprintf(ci, sizeof ci, "%s application_name=t_refresh_app", conninfo);
+    triage_postgresql_options_t o = pg_opts("t_refresh");
+    triage_store_t c;
+    assert_ok(triage_store_postgresql(&c, ci, &o));
+    assert_int_equal(last_seq(&c), 8);
+    commit_worker(&b, &w1, 9, 7);
+    assert_int_equal(last_seq(&c), 9);
+    assert_int_equal(sql_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                             " WHERE application_name = 't_refresh_app'"),
+                     1);
+    sleep_ms(100);
+    assert_int_equal(c.read_begin(c.userdata), 0); /* nothing sent yet */
+    int64_t v = -1;
+    assert_int_not_equal(c.last_seq(c.userdata, &v), 0);
+    assert_int_equal(c.read_end(c.userdata), 0);
+    assert_int_equal(last_seq(&c), 9);
+    c.destroy(c.userdata);
     a.destroy(a.userdata);
     b.destroy(b.userdata);
 }
@@ -555,12 +581,6 @@ static void *race_main(void *vp)
         r->s->rollback(r->s->userdata);
     }
     return NULL;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 static void test_seq_race(void **state)
