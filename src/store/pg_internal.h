@@ -69,19 +69,14 @@ typedef struct {
     /* the last `begin` found commits the engine had not seen: the next
      * one reads the changes with the lock (a lone engine never does) */
     int others_wrote;
-    /* A refresh in two round trips (store_pg.c, "A refresh's read"):
-     * moved: the last callback was last_seq outside any transaction and
-     * found the number moved past moved_from (the number the engine had);
-     * moved_ready: ... and the callback now running follows it directly;
-     * read_lazy: a read snapshot with no transaction begun on the server
-     * (yet); read_primed: its last number (read_last) and the changes
-     * after moved_from were read, in one snapshot, by one pipeline. */
-    int moved, moved_ready, read_lazy, read_primed;
-    int64_t moved_from, read_last;
-    /* the largest revision a read's lists of changes return: the read's
-     * last number once that came from a pipeline (a list it could not
-     * serve then reads a newer snapshot, bounded to agree with it) */
-    int64_t read_upto;
+    /* A refresh's read (store_pg.c, "A refresh's read"). moved: the last
+     * callback was last_seq outside any transaction and found the number
+     * moved past moved_from (the number the store had told its engine);
+     * moved_ready: ... and the callback now running follows it directly
+     * (store_entry); read_lazy: a read snapshot whose BEGIN is not sent
+     * yet; it goes with the read's first statement. */
+    int moved, moved_ready, read_lazy;
+    int64_t moved_from;
     char lock_sql[96];
 } triage__pg_store;
 

@@ -37,7 +37,8 @@ static triage_status_t inspect(triage__pg_store *s, schema_state *state, long *v
         "        AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S'))"
         "     + (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = n.oid)"
         "     + (SELECT count(*) FROM pg_type t WHERE t.typnamespace = n.oid"
-        "        AND t.typtype = 'd'),"
+        "        AND (t.typtype <> 'b' OR t.typelem = 0) AND (t.typrelid = 0 OR EXISTS"
+        "        (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))),"
         "       (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid"
         "        AND c.relname = 'meta')"
         "  FROM pg_namespace n WHERE n.nspname = $1",
@@ -109,7 +110,9 @@ static triage_status_t refuse(const triage__pg_store *s, schema_state state, lon
     switch (state) {
     case SCHEMA_FOREIGN:
         return triage__error(TRIAGE_ECONFLICT, "schema",
-                             "the schema %s holds tables that are not libtriage's", s->schema);
+                             "the schema %s holds tables, functions or types that are not "
+                             "libtriage's",
+                             s->schema);
     case SCHEMA_NEWER:
         return triage__error(TRIAGE_EVERSION, "schema",
                              "the schema %s was written by a newer libtriage (version %ld > %d)",

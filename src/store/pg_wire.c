@@ -518,10 +518,6 @@ static int check_meta(triage__pg_store *s)
  * open (its work is gone with the connection anyway). */
 int triage__pg_alive(triage__pg_store *s)
 {
-    /* every callback passes here first: what last_seq found stays usable
-     * for the callback right after it only */
-    s->moved_ready = s->moved;
-    s->moved = 0;
     if (s->busy)
         return triage__pg_misuse(
             "the PostgreSQL store was called from inside one of its own visitors");

@@ -54,11 +54,20 @@
 
 static void changes_drop(triage__pg_store *s);
 
+/* Every callback first: what last_seq found is for the callback right
+ * after it only. */
+static void store_entry(triage__pg_store *s)
+{
+    s->moved_ready = s->moved;
+    s->moved = 0;
+}
+
 /* ---- transactions --------------------------------------------------------------------- */
 
 static int pg_begin(void *ud)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (s->in_txn || s->in_read)
         return triage__pg_misuse("a PostgreSQL store transaction inside another");
     int rc = triage__pg_alive(s);
@@ -132,6 +141,7 @@ static int pg_begin(void *ud)
 static int pg_commit(void *ud)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (!s->in_txn)
         return triage__pg_misuse("commit without a PostgreSQL store transaction");
     int rc;
@@ -166,6 +176,7 @@ static int pg_commit(void *ud)
 static int pg_rollback(void *ud)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     s->in_txn = 0;
     changes_drop(s);
     if (PQstatus(s->conn) != CONNECTION_OK)
@@ -187,27 +198,31 @@ static int pg_rollback(void *ud)
  * (last_seq) and, when it moved, reading what changed in a read snapshot:
  * read_begin, last_seq, a list of changes per kind, read_end — five round
  * trips. When last_seq (outside any transaction) finds the number moved,
- * the read snapshot begun right after it begins nothing on the server: its
- * last_seq sends, in one pipeline, BEGIN REPEATABLE READ, the last number,
- * every record changed after the number the engine had (the "changes"
- * statement) and COMMIT, and its lists are served from that answer. Two
- * round trips in all; a read that asks for anything else first takes a
- * snapshot of its own (read_snapshot).
+ * the read begun right after it does not send its BEGIN at once: the BEGIN
+ * goes with the read's first statement. When that is last_seq, one
+ * pipeline sends BEGIN REPEATABLE READ, the last number and every record
+ * changed after the number the store had told its engine (the "changes"
+ * statement), and the read's lists are served from that answer; read_end
+ * commits as any read does. Three round trips in all, in one snapshot.
  */
+
+/* The BEGIN of a read that has not sent it yet. */
 static int read_snapshot(triage__pg_store *s)
 {
     if (!s->read_lazy)
         return 0;
     s->read_lazy = 0;
-    s->read_primed = 0;
-    changes_drop(s); /* from here on, everything comes from the new snapshot */
     return triage__pg_exec_sql(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
                                "read_begin");
 }
 
-/* The lazy read's last_seq: the number and the changes in one pipeline. */
-static int read_prime(triage__pg_store *s)
+/* A read's first statement is last_seq: the BEGIN, the number and the
+ * changes after moved_from in one pipeline. */
+static int read_prime(triage__pg_store *s, int64_t *out)
 {
+    static const char *const step[] = {"read_begin", "read the last sequence number",
+                                       "list changed records"};
+    s->read_lazy = 0;
     triage__pg_params p;
     triage__pg_params_init(&p, &s->alloc);
     triage__pg_p_i64(&p, s->moved_from);
@@ -222,17 +237,16 @@ static int read_prime(triage__pg_store *s)
                                  NULL, NULL, NULL, NULL, 1) &&
                PQsendQueryPrepared(s->conn, "last_seq", 0, NULL, NULL, NULL, 1) &&
                PQsendQueryPrepared(s->conn, "changes", p.n, p.val, p.len, p.fmt, 1) &&
-               PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 1) &&
                PQpipelineSync(s->conn);
     triage__pg_params_free(&p);
     if (!sent)
         rc = triage__pg_fail(s, NULL, "read_begin");
     int64_t last = -1;
-    for (int i = 0; i < 4 && !rc; i++) {
+    for (int i = 0; i < 3 && !rc; i++) {
         PGresult *res = PQgetResult(s->conn);
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-            rc = triage__pg_fail(s, res, "read_begin");
+            rc = triage__pg_fail(s, res, step[i]);
         } else if (i == 1) {
             if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8)
                 rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
@@ -251,14 +265,11 @@ static int read_prime(triage__pg_store *s)
     }
     if (triage__pg_leave_pipeline(s) && !rc)
         rc = triage__pg_fail(s, NULL, "read_begin");
-    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE && PQstatus(s->conn) == CONNECTION_OK)
-        PQclear(PQexec(s->conn, "ROLLBACK")); /* a statement failed: COMMIT never ran */
     if (rc) {
-        changes_drop(s);
+        changes_drop(s); /* read_end ends the transaction, whatever its state */
         return rc;
     }
-    s->read_primed = 1;
-    s->read_last = s->read_upto = s->known_seq = last;
+    *out = s->known_seq = last;
     return 0;
 }
 
@@ -267,13 +278,12 @@ static int pg_read_begin(void *ud)
     triage__pg_store *s = ud;
     if (s->in_txn || s->in_read)
         return triage__pg_misuse("a PostgreSQL read snapshot inside a transaction");
+    store_entry(s);
     int rc = triage__pg_alive(s);
     changes_drop(s);
-    s->read_upto = INT64_MAX;
     if (!rc && s->moved_ready) {
         s->in_read = 1;
-        s->read_lazy = 1; /* a refresh: its last_seq reads everything (read_prime) */
-        s->read_primed = 0;
+        s->read_lazy = 1; /* the BEGIN goes with the first statement */
         return 0;
     }
     if (!rc)
@@ -287,12 +297,13 @@ static int pg_read_begin(void *ud)
 static int pg_read_end(void *ud)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (!s->in_read)
         return triage__pg_misuse("read_end without a PostgreSQL read snapshot");
     s->in_read = 0;
     changes_drop(s);
     if (s->read_lazy) {
-        s->read_lazy = s->read_primed = 0; /* its COMMIT was sent with it, or nothing began */
+        s->read_lazy = 0; /* nothing was sent */
         return 0;
     }
     if (PQstatus(s->conn) != CONNECTION_OK)
@@ -392,6 +403,7 @@ static int valid_kind(triage_record_kind_t kind)
 static int pg_put_record(void *ud, const triage_store_record_t *r)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (s->busy)
         return triage__pg_misuse(
             "the PostgreSQL store was called from inside one of its own visitors");
@@ -479,6 +491,7 @@ static int pg_get_record(void *ud, triage_record_kind_t kind, const triage_id_t 
                          triage_store_record_fn visit, void *ctx)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (!valid_kind(kind) || !id || !visit)
         return triage__pg_misuse("get_record: bad arguments");
     int rc = triage__pg_alive(s);
@@ -568,14 +581,17 @@ static int serve_changes(triage__pg_store *s, const triage_store_query_t *q,
                          const triage__sql_table *t, triage_store_record_fn visit, void *ctx)
 {
     int rc = 0;
-    if (!s->changes || s->changes_after != q->changed_after) {
+    /* a result read after a number serves any later number too (its rows
+     * after that number): it is of the same snapshot, or of the write
+     * transaction, where nobody else commits and every write drops it */
+    if (!s->changes || q->changed_after < s->changes_after) {
         if ((rc = read_snapshot(s)) != 0)
             return rc;
         changes_drop(s);
         triage__pg_params p;
         triage__pg_params_init(&p, &s->alloc);
         triage__pg_p_i64(&p, q->changed_after);
-        triage__pg_p_i64(&p, s->in_read ? s->read_upto : INT64_MAX);
+        triage__pg_p_i64(&p, INT64_MAX);
         rc = triage__pg_params_done(&p);
         PGresult *res = rc ? NULL : triage__pg_run(s, "changes", &p, &rc, "list changed records");
         triage__pg_params_free(&p);
@@ -594,7 +610,14 @@ static int serve_changes(triage__pg_store *s, const triage_store_query_t *q,
             break;
         }
         int k = (int)(int32_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, i, 0), 4);
-        if (k == (int)q->kind)
+        if (k != (int)q->kind)
+            continue;
+        if (PQgetisnull(res, i, 2) || PQgetlength(res, i, 2) != 8) {
+            rc = triage__pg_damaged("a changed row's revision is unreadable");
+            break;
+        }
+        if ((int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, i, 2), 8) >
+            q->changed_after)
             rc = visit_at(&x, res, i, 1);
     }
     s->busy = 0;
@@ -605,6 +628,7 @@ static int pg_query_records(void *ud, const triage_store_query_t *q, triage_stor
                             void *ctx)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (!q || q->version < 1 || !valid_kind(q->kind) || !visit)
         return triage__pg_misuse("query_records: bad arguments");
     int rc = triage__pg_alive(s);
@@ -658,6 +682,7 @@ static int pg_query_records(void *ud, const triage_store_query_t *q, triage_stor
 static int pg_last_seq(void *ud, int64_t *out)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (!out)
         return triage__pg_misuse("last_seq: bad arguments");
     if (s->in_txn) {
@@ -669,13 +694,9 @@ static int pg_last_seq(void *ud, int64_t *out)
         return 0;
     }
     if (s->read_lazy) {
-        /* a refresh's read: the number and the changes at once */
+        /* a refresh's read: its BEGIN, the number and the changes at once */
         int rc = triage__pg_alive(s);
-        if (!rc && !s->read_primed)
-            rc = read_prime(s);
-        if (!rc)
-            *out = s->read_last;
-        return rc;
+        return rc ? rc : read_prime(s, out);
     }
     int rc = triage__pg_alive(s);
     if (rc)
@@ -701,6 +722,7 @@ static int pg_last_seq(void *ud, int64_t *out)
 static int pg_append_event2(void *ud, const triage_store_event_t *se)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (s->busy)
         return triage__pg_misuse(
             "the PostgreSQL store was called from inside one of its own visitors");
@@ -760,6 +782,7 @@ static int pg_query_events(void *ud, const triage_store_event_query_t *q,
                            triage_store_event_fn visit, void *ctx)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (!q || q->version < 1 || !visit)
         return triage__pg_misuse("query_events: bad arguments");
     int rc = triage__pg_alive(s);

@@ -483,12 +483,22 @@ static int workers_changed_after(triage_store_t *s, int64_t after)
     return n;
 }
 
+static int events_count(triage_store_t *s)
+{
+    triage_store_event_query_t eq = {TRIAGE_STORE_EVENT_QUERY_VERSION, 0, INT64_MAX, {{0}},
+                                     INT64_MIN, INT64_MAX, 0};
+    int n = 0;
+    assert_int_equal(s->query_events(s->userdata, &eq, count_ev, &n), 0);
+    return n;
+}
+
 /* The engine's refresh: last_seq finds the number moved; the read begun
- * right after it reads its last number and the changes after the number
- * the engine had in one pipeline, one snapshot, and serves its lists from
- * that. A list it cannot serve reads a newer snapshot, bounded by the
- * read's number; a read that does not follow such a question is read as
- * it always was. */
+ * right after it sends its BEGIN with its first statement, last_seq, in
+ * one pipeline with the changes after the number the store had told its
+ * engine, and serves its lists of changes from that answer. Everything
+ * the read returns is of that one snapshot: its lists, served or not, its
+ * events, its last number. A read that does not follow such a question
+ * is read as it always was. */
 static void test_refresh_read(void **state)
 {
     (void)state;
@@ -506,50 +516,69 @@ static void test_refresh_read(void **state)
     commit_worker(&b, &w1, 3, 1);      /* before the read: in its snapshot */
     assert_int_equal(a.read_begin(a.userdata), 0);
     assert_int_equal(last_seq(&a), 3);
-    commit_worker(&b, &w2, 4, 2); /* after the read's snapshot */
+    commit_worker(&b, &w2, 4, 2); /* after the read's snapshot: never in it */
     assert_int_equal(workers_changed_after(&a, 1), 2); /* served: w2 at 2, w1 at 3 */
+    assert_int_equal(workers_changed_after(&a, 2), 1); /* served: w1 at 3 */
+    assert_int_equal(workers_changed_after(&a, 3), 0);
+    assert_int_equal(events_count(&a), 3);
     assert_int_equal(last_seq(&a), 3);
-    /* not served (another number): a newer snapshot, bounded by 3 */
-    assert_int_equal(workers_changed_after(&a, 2), 1);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* the engine behind the store's number: a list from before it is not
+     * served, and is read in the same snapshot */
+    assert_int_equal(last_seq(&a), 4); /* moved from 3 */
+    commit_worker(&b, &w1, 5, 3);
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    assert_int_equal(last_seq(&a), 5);
+    commit_worker(&b, &w2, 6, 4);
+    assert_int_equal(workers_changed_after(&a, 3), 2); /* served: w2 at 4, w1 at 5 */
+    assert_int_equal(workers_changed_after(&a, 4), 1);
+    assert_int_equal(workers_changed_after(&a, 1), 2); /* not served: w2 at 4, w1 at 5 */
+    assert_int_equal(workers_changed_after(&a, 5), 0);
+    assert_int_equal(events_count(&a), 5);
+    assert_int_equal(last_seq(&a), 5);
     assert_int_equal(a.read_end(a.userdata), 0);
     /* a read that does not follow the question: its own snapshot */
     assert_int_equal(a.read_begin(a.userdata), 0);
-    assert_int_equal(last_seq(&a), 4);
-    assert_int_equal(workers_changed_after(&a, 2), 2);
+    assert_int_equal(last_seq(&a), 6);
+    assert_int_equal(workers_changed_after(&a, 4), 2);
     assert_int_equal(a.read_end(a.userdata), 0);
     /* the question, then another call first: the read after it is not lazy */
-    commit_worker(&b, &w1, 5, 3);
-    assert_int_equal(last_seq(&a), 5);
-    int seen = 0;
-    assert_int_equal(a.get_record(a.userdata, TRIAGE_RECORD_WORKER, &w1, count_rec, &seen), 0);
-    commit_worker(&b, &w2, 6, 4);
-    assert_int_equal(a.read_begin(a.userdata), 0);
-    assert_int_equal(last_seq(&a), 6);
-    assert_int_equal(workers_changed_after(&a, 5), 1);
-    assert_int_equal(a.read_end(a.userdata), 0);
-    /* a lazy read that asks for one record first takes a snapshot of its own */
     commit_worker(&b, &w1, 7, 5);
     assert_int_equal(last_seq(&a), 7);
+    int seen = 0;
+    assert_int_equal(a.get_record(a.userdata, TRIAGE_RECORD_WORKER, &w1, count_rec, &seen), 0);
+    commit_worker(&b, &w2, 8, 6);
+    assert_int_equal(a.read_begin(a.userdata), 0);
+    assert_int_equal(last_seq(&a), 8);
+    assert_int_equal(workers_changed_after(&a, 7), 1);
+    assert_int_equal(a.read_end(a.userdata), 0);
+    /* a lazy read whose first statement is not last_seq sends its BEGIN
+     * with that statement */
+    commit_worker(&b, &w1, 9, 7);
+    assert_int_equal(last_seq(&a), 9);
     assert_int_equal(a.read_begin(a.userdata), 0);
     seen = 0;
     assert_int_equal(a.get_record(a.userdata, TRIAGE_RECORD_WORKER, &w1, count_rec, &seen), 0);
     assert_int_equal(seen, 1);
-    assert_int_equal(last_seq(&a), 7);
+    commit_worker(&b, &w2, 10, 8);
+    assert_int_equal(last_seq(&a), 9);
     assert_int_equal(a.read_end(a.userdata), 0);
     /* nothing new, and a write transaction after it */
-    assert_int_equal(last_seq(&a), 7);
-    commit_worker(&a, &w2, 8, 6);
-    assert_int_equal(last_seq(&b), 8);
-    /* the connection lost between the question and the read: the read's
-     * last_seq fails, the read ends, and the next question connects again */
+    assert_int_equal(last_seq(&a), 10);
+    assert_int_equal(last_seq(&a), 10);
+    commit_worker(&a, &w2, 11, 10);
+    assert_int_equal(last_seq(&b), 11);
+    /* the connection lost between the question and the read: the read
+     * begins without a round trip, its last_seq fails, the read ends, and
+     * the next question connects again */
     char ci[600];
     snprintf(ci, sizeof ci, "%s application_name=t_refresh_app", conninfo);
     triage_postgresql_options_t o = pg_opts("t_refresh");
     triage_store_t c;
     assert_ok(triage_store_postgresql(&c, ci, &o));
-    assert_int_equal(last_seq(&c), 8);
-    commit_worker(&b, &w1, 9, 7);
-    assert_int_equal(last_seq(&c), 9);
+    assert_int_equal(last_seq(&c), 11);
+    commit_worker(&b, &w1, 12, 9);
+    assert_int_equal(last_seq(&c), 12);
     assert_int_equal(sql_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                              " WHERE application_name = 't_refresh_app'"),
                      1);
@@ -558,7 +587,7 @@ static void test_refresh_read(void **state)
     int64_t v = -1;
     assert_int_not_equal(c.last_seq(c.userdata, &v), 0);
     assert_int_equal(c.read_end(c.userdata), 0);
-    assert_int_equal(last_seq(&c), 9);
+    assert_int_equal(last_seq(&c), 12);
     c.destroy(c.userdata);
     a.destroy(a.userdata);
     b.destroy(b.userdata);
@@ -1268,6 +1297,13 @@ static void test_refusals(void **state)
     expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
     /* a domain of another application, even one named like libtriage's */
     sql("DROP FUNCTION t_foreign.f(); CREATE DOMAIN t_foreign.int_0_1 AS bigint");
+    expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
+    /* an enum, a composite type or a range type of another application */
+    sql("DROP DOMAIN t_foreign.int_0_1; CREATE TYPE t_foreign.int_0_1 AS ENUM ('a')");
+    expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
+    sql("DROP TYPE t_foreign.int_0_1; CREATE TYPE t_foreign.int_0_1 AS (a int)");
+    expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
+    sql("DROP TYPE t_foreign.int_0_1; CREATE TYPE t_foreign.r AS RANGE (subtype = int8)");
     expect_refused("t_foreign", 1, TRIAGE_ECONFLICT);
     sql("DROP SCHEMA t_foreign CASCADE");
 }
