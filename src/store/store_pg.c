@@ -64,6 +64,73 @@ static void store_entry(triage__pg_store *s)
 
 /* ---- transactions --------------------------------------------------------------------- */
 
+/* The parameters of "changes": after `after`, up to the largest bigint
+ * (an upper bound for the planner: "changes" in pg_wire.c). */
+static int after_params(triage__pg_store *s, triage__pg_params *p, int64_t after)
+{
+    triage__pg_params_init(p, &s->alloc);
+    triage__pg_p_i64(p, after);
+    triage__pg_p_i64(p, INT64_MAX);
+    int rc = triage__pg_params_done(p);
+    if (rc)
+        triage__pg_params_free(p);
+    return rc;
+}
+
+/*
+ * One round trip (a pipeline): the statements `lead` (BEGIN, the write
+ * lock), then the last sequence number and, when `with_changes`, every
+ * record changed after `after` (kept in s->changes with changes_after),
+ * each a statement of its own and so seen after the lock. Reads every
+ * result and leaves pipeline mode; a failure is named by `steps`, one for
+ * each statement. 0 with *last set, or the status of the first failure
+ * (s->changes then dropped; a transaction begun is the caller's to end).
+ */
+static int pipeline_last(triage__pg_store *s, const char *const *lead, int nlead,
+                         const char *const *steps, int with_changes, int64_t after,
+                         int64_t *last)
+{
+    triage__pg_params p;
+    if (after_params(s, &p, after))
+        return TRIAGE_ENOMEM;
+    int sent = PQenterPipelineMode(s->conn);
+    for (int i = 0; i < nlead && sent; i++)
+        sent = PQsendQueryParams(s->conn, lead[i], 0, NULL, NULL, NULL, NULL, 1);
+    sent = sent && PQsendQueryPrepared(s->conn, "last_seq", 0, NULL, NULL, NULL, 1) &&
+           (!with_changes ||
+            PQsendQueryPrepared(s->conn, "changes", p.n, p.val, p.len, p.fmt, 1)) &&
+           PQpipelineSync(s->conn);
+    triage__pg_params_free(&p);
+    int rc = sent ? 0 : triage__pg_fail(s, NULL, steps[0]);
+    int nstmt = nlead + 1 + (with_changes != 0);
+    for (int i = 0; i < nstmt && !rc; i++) {
+        PGresult *res = PQgetResult(s->conn);
+        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            rc = triage__pg_fail(s, res, steps[i]);
+        } else if (i == nlead) {
+            if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8)
+                rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
+            else
+                *last = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
+        } else if (i > nlead) {
+            s->changes = res;
+            s->changes_after = after;
+            res = NULL;
+        }
+        PQclear(res);
+        if (PQstatus(s->conn) != CONNECTION_OK)
+            break;
+        while ((res = PQgetResult(s->conn)) != NULL)
+            PQclear(res);
+    }
+    if (triage__pg_leave_pipeline(s) && !rc)
+        rc = triage__pg_fail(s, NULL, steps[0]);
+    if (rc)
+        changes_drop(s);
+    return rc;
+}
+
 static int pg_begin(void *ud)
 {
     triage__pg_store *s = ud;
@@ -79,59 +146,19 @@ static int pg_begin(void *ud)
      * number and, when other engines are writing (the last begin found
      * their commits), every record changed since the number the engine
      * knows: its refresh inside the lock then costs no round trip */
-    int64_t after = s->known_seq;
-    triage__pg_params p;
-    triage__pg_params_init(&p, &s->alloc);
-    triage__pg_p_i64(&p, after);
-    triage__pg_p_i64(&p, INT64_MAX);
-    if (triage__pg_params_done(&p)) {
-        triage__pg_params_free(&p);
-        return TRIAGE_ENOMEM;
-    }
-    int nstmt = s->others_wrote ? 4 : 3;
-    int sent =
-        PQenterPipelineMode(s->conn) &&
-        PQsendQueryParams(s->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL, NULL, NULL,
-                          NULL, 1) &&
-        PQsendQueryParams(s->conn, s->lock_sql, 0, NULL, NULL, NULL, NULL, 1) &&
-        PQsendQueryPrepared(s->conn, "last_seq", 0, NULL, NULL, NULL, 1) &&
-        (nstmt < 4 || PQsendQueryPrepared(s->conn, "changes", p.n, p.val, p.len, p.fmt, 1)) &&
-        PQpipelineSync(s->conn);
-    triage__pg_params_free(&p);
-    if (!sent)
-        rc = triage__pg_fail(s, NULL, "begin");
+    const char *const lead[] = {"BEGIN ISOLATION LEVEL READ COMMITTED", s->lock_sql};
+    static const char *const steps[] = {"begin", "begin", "begin", "begin"};
     int64_t last = -1;
-    for (int i = 0; i < nstmt && !rc; i++) {
-        PGresult *res = PQgetResult(s->conn);
-        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE) {
-            rc = triage__pg_fail(s, res, "begin");
-        } else if (i == 2) {
-            if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8)
-                rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
-            else
-                last = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
-        } else if (i == 3 && st == PGRES_TUPLES_OK) {
-            s->changes = res; /* kept for the refresh: changes_after below */
-            res = NULL;
-        }
-        PQclear(res);
-        if (PQstatus(s->conn) != CONNECTION_OK)
-            break;
-        while ((res = PQgetResult(s->conn)) != NULL)
-            PQclear(res);
-    }
-    if (triage__pg_leave_pipeline(s) && !rc)
-        rc = triage__pg_fail(s, NULL, "begin");
+    rc = pipeline_last(s, lead, 2, steps, s->others_wrote, s->known_seq, &last);
     if (!rc) {
         s->others_wrote = last != s->known_seq;
         s->txn_last = last;
         s->known_seq = last;
-        s->changes_after = s->changes ? after : -1;
+        if (!s->changes)
+            s->changes_after = -1;
         s->in_txn = 1;
         return 0;
     }
-    changes_drop(s);
     /* the engine rolls back only what began: end what did here */
     if (PQtransactionStatus(s->conn) != PQTRANS_IDLE && PQstatus(s->conn) == CONNECTION_OK)
         PQclear(PQexec(s->conn, "ROLLBACK"));
@@ -220,57 +247,16 @@ static int read_snapshot(triage__pg_store *s)
  * changes after moved_from in one pipeline. */
 static int read_prime(triage__pg_store *s, int64_t *out)
 {
-    static const char *const step[] = {"read_begin", "read the last sequence number",
-                                       "list changed records"};
+    static const char *const lead[] = {"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
+    static const char *const steps[] = {"read_begin", "read the last sequence number",
+                                        "list changed records"};
     s->read_lazy = 0;
-    triage__pg_params p;
-    triage__pg_params_init(&p, &s->alloc);
-    triage__pg_p_i64(&p, s->moved_from);
-    triage__pg_p_i64(&p, INT64_MAX);
-    if (triage__pg_params_done(&p)) {
-        triage__pg_params_free(&p);
-        return TRIAGE_ENOMEM;
-    }
-    int rc = 0;
-    int sent = PQenterPipelineMode(s->conn) &&
-               PQsendQueryParams(s->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
-                                 NULL, NULL, NULL, NULL, 1) &&
-               PQsendQueryPrepared(s->conn, "last_seq", 0, NULL, NULL, NULL, 1) &&
-               PQsendQueryPrepared(s->conn, "changes", p.n, p.val, p.len, p.fmt, 1) &&
-               PQpipelineSync(s->conn);
-    triage__pg_params_free(&p);
-    if (!sent)
-        rc = triage__pg_fail(s, NULL, "read_begin");
     int64_t last = -1;
-    for (int i = 0; i < 3 && !rc; i++) {
-        PGresult *res = PQgetResult(s->conn);
-        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-            rc = triage__pg_fail(s, res, step[i]);
-        } else if (i == 1) {
-            if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 8)
-                rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
-            else
-                last = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 0), 8);
-        } else if (i == 2) {
-            s->changes = res; /* served to the lists (serve_changes) */
-            s->changes_after = s->moved_from;
-            res = NULL;
-        }
-        PQclear(res);
-        if (PQstatus(s->conn) != CONNECTION_OK)
-            break;
-        while ((res = PQgetResult(s->conn)) != NULL)
-            PQclear(res);
-    }
-    if (triage__pg_leave_pipeline(s) && !rc)
-        rc = triage__pg_fail(s, NULL, "read_begin");
-    if (rc) {
-        changes_drop(s); /* read_end ends the transaction, whatever its state */
-        return rc;
-    }
-    *out = s->known_seq = last;
-    return 0;
+    /* on failure read_end ends the transaction, whatever its state */
+    int rc = pipeline_last(s, lead, 1, steps, 1, s->moved_from, &last);
+    if (!rc)
+        *out = s->known_seq = last;
+    return rc;
 }
 
 static int pg_read_begin(void *ud)
@@ -589,14 +575,12 @@ static int serve_changes(triage__pg_store *s, const triage_store_query_t *q,
             return rc;
         changes_drop(s);
         triage__pg_params p;
-        triage__pg_params_init(&p, &s->alloc);
-        triage__pg_p_i64(&p, q->changed_after);
-        triage__pg_p_i64(&p, INT64_MAX);
-        rc = triage__pg_params_done(&p);
-        PGresult *res = rc ? NULL : triage__pg_run(s, "changes", &p, &rc, "list changed records");
+        if (after_params(s, &p, q->changed_after))
+            return TRIAGE_ENOMEM;
+        PGresult *res = triage__pg_run(s, "changes", &p, &rc, "list changed records");
         triage__pg_params_free(&p);
         if (!res)
-            return rc == -2 ? TRIAGE_ENOMEM : rc;
+            return rc;
         s->changes = res;
         s->changes_after = q->changed_after;
     }
