@@ -14,7 +14,10 @@
  * tests/postgresql/with_cluster.sh (the program starts it itself when
  * TRIAGE_PG_CONNINFO is not set and it was built with the path).
  *
- *   bench_durable [sqlite|postgresql|all] [DIR] [INTAKES]
+ *   bench_durable [sqlite|postgresql|all] [DIR] [INTAKES] [ROUNDS]
+ *
+ * ROUNDS (default 1) repeats the 1, 2 and 4 process runs and then prints
+ * the median of each ratio, every ratio taken within one round.
  *
  * Then a reader's refresh beside a writer: with nothing new, and after
  * each of the writer's intakes.
@@ -526,41 +529,90 @@ static void bench_refresh(int n)
     triage_engine_free(r);
 }
 
-static void bench(int n)
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of n figures (sorts them). */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define MAXROUNDS 50
+
+/* `rounds` rounds, each of 1, 2 and 4 processes of engines and of raw
+ * inserts; each ratio is taken within one round (the same minute of the
+ * machine), and with several rounds their medians are printed too: on a
+ * shared machine one round's ratios move by a third from run to run. */
+static void bench(int n, int rounds)
 {
     nrows = 0;
     fresh_database();
     capture();
-    double eng[3], raw[3];
+    static double r_raw[MAXROUNDS], r_2[MAXROUNDS], r_4[MAXROUNDS];
     int procs[3] = {1, 2, 4};
-    for (int i = 0; i < 3; i++) {
-        long races = 0;
-        eng[i] = run(0, procs[i], n, &races);
-        raw[i] = run(1, procs[i], n, NULL);
-        printf("%s, %d process%s x %d intakes: libtriage %.0f intakes/s (%ld races), raw %.0f "
-               "tx/s; ratio %.2f\n",
-               kind, procs[i], procs[i] > 1 ? "es" : "", n, eng[i], races, raw[i],
-               eng[i] / raw[i]);
+    for (int r = 0; r < rounds; r++) {
+        double eng[3], raw[3];
+        for (int i = 0; i < 3; i++) {
+            long races = 0;
+            eng[i] = run(0, procs[i], n, &races);
+            raw[i] = run(1, procs[i], n, NULL);
+            printf("%s, %d process%s x %d intakes: libtriage %.0f intakes/s (%ld races), raw "
+                   "%.0f tx/s; ratio %.2f\n",
+                   kind, procs[i], procs[i] > 1 ? "es" : "", n, eng[i], races, raw[i],
+                   eng[i] / raw[i]);
+        }
+        r_raw[r] = eng[0] / raw[0];
+        r_2[r] = eng[1] / eng[0];
+        r_4[r] = eng[2] / eng[0];
+        printf("%s: 1 engine / raw = %.2f (goal >= 0.5); 2 engines / 1 engine = %.2f, 4 engines "
+               "/ 1 engine = %.2f (goal >= 1)\n",
+               kind, r_raw[r], r_2[r], r_4[r]);
     }
-    printf("%s: 1 engine / raw = %.2f (goal >= 0.5); 2 engines / 1 engine = %.2f, 4 engines / 1 "
-           "engine = %.2f (goal >= 1)\n",
-           kind, eng[0] / raw[0], eng[1] / eng[0], eng[2] / eng[0]);
+    if (rounds > 1)
+        printf("%s, median of %d rounds: 1 engine / raw = %.2f; 2 engines / 1 engine = %.2f, 4 "
+               "engines / 1 engine = %.2f\n",
+               kind, rounds, median(r_raw, rounds), median(r_2, rounds), median(r_4, rounds));
     bench_refresh(n);
     fresh_database();
+}
+
+/* A whole number in [lo, hi], or exit with usage. */
+static int arg_int(const char *s, const char *what, int lo, int hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "bench_durable: %s must be a whole number from %d to %d\n", what, lo,
+                hi);
+        fprintf(stderr, "usage: bench_durable [sqlite|postgresql|all] [DIR] [INTAKES] [ROUNDS]\n");
+        exit(2);
+    }
+    return (int)v;
 }
 
 int main(int argc, char **argv)
 {
     const char *which = argc > 1 ? argv[1] : "all";
     const char *dir = argc > 2 ? argv[2] : "/tmp";
-    int n = argc > 3 ? atoi(argv[3]) : 500;
+    int n = argc > 3 ? arg_int(argv[3], "INTAKES", 1, 1000000) : 500;
+    int rounds = argc > 4 ? arg_int(argv[4], "ROUNDS", 1, MAXROUNDS) : 1;
+    if (strcmp(which, "sqlite") && strcmp(which, "postgresql") && strcmp(which, "all")) {
+        fprintf(stderr, "usage: bench_durable [sqlite|postgresql|all] [DIR] [INTAKES] [ROUNDS]\n");
+        return 2;
+    }
     shm = mmap(NULL, sizeof *shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shm == MAP_FAILED)
         return 1;
     if (!strcmp(which, "sqlite") || !strcmp(which, "all")) {
         kind = "sqlite";
         snprintf(dbpath, sizeof dbpath, "%s/bench-durable.db", dir);
-        bench(n);
+        bench(n, rounds);
     }
     if (!strcmp(which, "postgresql") || !strcmp(which, "all")) {
 #ifdef TT_HAVE_PQ
@@ -568,12 +620,13 @@ int main(int argc, char **argv)
 #ifdef TRIAGE_WITH_CLUSTER
             /* start a throwaway cluster and run again inside it */
             fflush(NULL);
-            char nbuf[16], exe[1024];
+            char nbuf[16], rbuf[16], exe[1024];
             snprintf(nbuf, sizeof nbuf, "%d", n);
+            snprintf(rbuf, sizeof rbuf, "%d", rounds);
             ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
             if (len > 0) {
                 exe[len] = 0;
-                execl("/bin/sh", "sh", TRIAGE_WITH_CLUSTER, exe, "postgresql", dir, nbuf,
+                execl("/bin/sh", "sh", TRIAGE_WITH_CLUSTER, exe, "postgresql", dir, nbuf, rbuf,
                       (char *)NULL);
             }
 #endif
@@ -582,7 +635,7 @@ int main(int argc, char **argv)
         }
         conninfo = getenv("TRIAGE_PG_CONNINFO");
         kind = "postgresql";
-        bench(n);
+        bench(n, rounds);
 #else
         printf("postgresql: not built (no libpq)\n");
 #endif
