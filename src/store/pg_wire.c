@@ -313,7 +313,7 @@ int triage__pg_queue(triage__pg_store *s, const char *name, const triage__pg_par
     if (PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(s->conn))
         return triage__pg_fail(s, NULL, what);
     int sent = name ? PQsendQueryPrepared(s->conn, name, p->n, p->val, p->len, p->fmt, 1)
-                    : PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+                    : PQsendQueryPrepared(s->conn, "commit", 0, NULL, NULL, NULL, 0);
     if (!sent)
         return triage__pg_fail(s, NULL, what);
     triage__pg_pending *q = &s->pend[s->npend++];
@@ -480,6 +480,17 @@ int triage__pg_prepare_all(triage__pg_store *s)
         snprintf(sql, sizeof sql, "%s AND case_id = $6 ORDER BY seq LIMIT $5", event_query);
         rc = triage__pg_prepare(s, "ev_qc", sql, 6, ev_types);
     }
+    /* the transactions' own statements, parsed once too (each is sent for
+     * every call; a named statement skips the parse and the plan) */
+    if (!rc)
+        rc = triage__pg_prepare(s, "begin_write", "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL);
+    if (!rc)
+        rc = triage__pg_prepare(s, "write_lock", s->lock_sql, 0, NULL);
+    if (!rc)
+        rc = triage__pg_prepare(s, "begin_read", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                                0, NULL);
+    if (!rc)
+        rc = triage__pg_prepare(s, "commit", "COMMIT", 0, NULL);
     s->prepared = 0;
     return rc;
 }

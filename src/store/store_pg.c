@@ -34,7 +34,8 @@
  *   every kind at once ("changes" below), and which `begin` reads with the
  *   lock when other engines are writing.
  * - Statements are prepared once per connection (the list queries on first
- *   use) and take and return binary values.
+ *   use), BEGIN, the write lock and COMMIT too, and take and return binary
+ *   values.
  * - Errors never carry the connection string, a password or a value from a
  *   row: messages are built from the SQLSTATE, the step and PostgreSQL's
  *   primary message (except for data exceptions, whose messages may quote
@@ -78,10 +79,11 @@ static int after_params(triage__pg_store *s, triage__pg_params *p, int64_t after
 }
 
 /*
- * One round trip (a pipeline): the statements `lead` (BEGIN, the write
- * lock), then the last sequence number and, when `with_changes`, every
- * record changed after `after` (kept in s->changes with changes_after),
- * each a statement of its own and so seen after the lock. Reads every
+ * One round trip (a pipeline): the prepared statements named `lead`
+ * (BEGIN, the write lock), then the last sequence number and, when
+ * `with_changes`, every record changed after `after` (kept in s->changes
+ * with changes_after), each a statement of its own and so seen after the
+ * lock. Reads every
  * result and leaves pipeline mode; a failure is named by `steps`, one for
  * each statement. 0 with *last set, or the status of the first failure
  * (s->changes then dropped; a transaction begun is the caller's to end).
@@ -95,7 +97,7 @@ static int pipeline_last(triage__pg_store *s, const char *const *lead, int nlead
         return TRIAGE_ENOMEM;
     int sent = PQenterPipelineMode(s->conn);
     for (int i = 0; i < nlead && sent; i++)
-        sent = PQsendQueryParams(s->conn, lead[i], 0, NULL, NULL, NULL, NULL, 1);
+        sent = PQsendQueryPrepared(s->conn, lead[i], 0, NULL, NULL, NULL, 1);
     sent = sent && PQsendQueryPrepared(s->conn, "last_seq", 0, NULL, NULL, NULL, 1) &&
            (!with_changes ||
             PQsendQueryPrepared(s->conn, "changes", p.n, p.val, p.len, p.fmt, 1)) &&
@@ -146,7 +148,7 @@ static int pg_begin(void *ud)
      * number and, when other engines are writing (the last begin found
      * their commits), every record changed since the number the engine
      * knows: its refresh inside the lock then costs no round trip */
-    const char *const lead[] = {"BEGIN ISOLATION LEVEL READ COMMITTED", s->lock_sql};
+    static const char *const lead[] = {"begin_write", "write_lock"};
     static const char *const steps[] = {"begin", "begin", "begin", "begin"};
     int64_t last = -1;
     rc = pipeline_last(s, lead, 2, steps, s->others_wrote, s->known_seq, &last);
@@ -247,7 +249,7 @@ static int read_snapshot(triage__pg_store *s)
  * changes after moved_from in one pipeline. */
 static int read_prime(triage__pg_store *s, int64_t *out)
 {
-    static const char *const lead[] = {"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
+    static const char *const lead[] = {"begin_read"};
     static const char *const steps[] = {"read_begin", "read the last sequence number",
                                         "list changed records"};
     s->read_lazy = 0;
