@@ -83,9 +83,8 @@ static int after_params(triage__pg_store *s, triage__pg_params *p, int64_t after
  * (BEGIN, the write lock), then the last sequence number and, when
  * `with_changes`, every record changed after `after` (kept in s->changes
  * with changes_after), each a statement of its own and so seen after the
- * lock. Reads every
- * result and leaves pipeline mode; a failure is named by `steps`, one for
- * each statement. 0 with *last set, or the status of the first failure
+ * lock. Reads every result and leaves pipeline mode; a failure is named by
+ * `steps`, one for each statement. 0 with *last set, or the status of the first failure
  * (s->changes then dropped; a transaction begun is the caller's to end).
  */
 static int pipeline_last(triage__pg_store *s, const char *const *lead, int nlead,
@@ -235,14 +234,21 @@ static int pg_rollback(void *ud)
  * commits as any read does. Three round trips in all, in one snapshot.
  */
 
+/* BEGIN REPEATABLE READ READ ONLY (the prepared "begin_read"). */
+static int begin_read_now(triage__pg_store *s)
+{
+    int rc;
+    PQclear(triage__pg_run(s, "begin_read", NULL, &rc, "read_begin"));
+    return rc;
+}
+
 /* The BEGIN of a read that has not sent it yet. */
 static int read_snapshot(triage__pg_store *s)
 {
     if (!s->read_lazy)
         return 0;
     s->read_lazy = 0;
-    return triage__pg_exec_sql(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                               "read_begin");
+    return begin_read_now(s);
 }
 
 /* A read's first statement is last_seq: the BEGIN, the number and the
@@ -275,8 +281,7 @@ static int pg_read_begin(void *ud)
         return 0;
     }
     if (!rc)
-        rc =
-            triage__pg_exec_sql(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "read_begin");
+        rc = begin_read_now(s);
     if (!rc)
         s->in_read = 1;
     return rc;
@@ -679,14 +684,11 @@ static int pg_last_seq(void *ud, int64_t *out)
         *out = s->txn_last;
         return 0;
     }
-    if (s->read_lazy) {
-        /* a refresh's read: its BEGIN, the number and the changes at once */
-        int rc = triage__pg_alive(s);
-        return rc ? rc : read_prime(s, out);
-    }
     int rc = triage__pg_alive(s);
     if (rc)
         return rc;
+    if (s->read_lazy) /* a refresh's read: its BEGIN, the number and the changes at once */
+        return read_prime(s, out);
     PGresult *res = triage__pg_run(s, "last_seq", NULL, &rc, "read the last sequence number");
     if (!res)
         return rc;

@@ -43,6 +43,8 @@
 #include <triage/triage.h>
 #include <triage/sys/store.h>
 
+#include "median.h"
+
 static double now(void)
 {
     struct timespec ts;
@@ -529,19 +531,6 @@ static void bench_refresh(int n)
     triage_engine_free(r);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of n figures (sorts them). */
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 #define MAXROUNDS 50
 
 /* `rounds` rounds, each of 1, 2 and 4 processes of engines and of raw
@@ -576,7 +565,8 @@ static void bench(int n, int rounds)
     if (rounds > 1)
         printf("%s, median of %d rounds: 1 engine / raw = %.2f; 2 engines / 1 engine = %.2f, 4 "
                "engines / 1 engine = %.2f\n",
-               kind, rounds, median(r_raw, rounds), median(r_2, rounds), median(r_4, rounds));
+               kind, rounds, bench_median(r_raw, rounds), bench_median(r_2, rounds),
+               bench_median(r_4, rounds));
     bench_refresh(n);
     fresh_database();
 }

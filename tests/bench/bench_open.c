@@ -38,6 +38,8 @@
 #include <triage/triage.h>
 #include <triage/sys/store.h>
 
+#include "median.h"
+
 #ifndef TRIAGE_SCENARIOS
 #error "the build passes TRIAGE_SCENARIOS (examples/scenarios)"
 #endif
@@ -408,19 +410,6 @@ static figures measure(const char *path)
     return f;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of n figures (sorts them). */
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 #define MAXROUNDS 20
 
 static void usage(void)
@@ -497,7 +486,7 @@ int main(int argc, char **argv)
         for (int i = 1; i < nf; i++)
             printf("region 500k, %d years / 1 year, median of %d rounds: open time %.2f, max RSS "
                    "after open %.2f, after calls %.2f (goal for 10 years: <= 2)\n",
-                   ys[i], rounds, median(r_open[i], rounds), median(r_rss[i], rounds),
-                   median(r_calls[i], rounds));
+                   ys[i], rounds, bench_median(r_open[i], rounds),
+                   bench_median(r_rss[i], rounds), bench_median(r_calls[i], rounds));
     return 0;
 }
