@@ -178,7 +178,7 @@ static int pg_commit(void *ud)
         /* the writes and COMMIT in one round trip */
         rc = triage__pg_pipeline_end(s, 1);
     } else {
-        PGresult *res = PQexec(s->conn, "COMMIT");
+        PGresult *res = PQexecPrepared(s->conn, "commit", 0, NULL, NULL, NULL, 0);
         rc = 0;
         if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
             if (PQstatus(s->conn) == CONNECTION_BAD) {
@@ -270,9 +270,9 @@ static int read_prime(triage__pg_store *s, int64_t *out)
 static int pg_read_begin(void *ud)
 {
     triage__pg_store *s = ud;
+    store_entry(s);
     if (s->in_txn || s->in_read)
         return triage__pg_misuse("a PostgreSQL read snapshot inside a transaction");
-    store_entry(s);
     int rc = triage__pg_alive(s);
     changes_drop(s);
     if (!rc && s->moved_ready) {

@@ -48,7 +48,7 @@
 #include <triage/triage.h>
 #include <triage/sys/store.h>
 
-#include "median.h"
+#include "bench_util.h"
 
 static double now(void)
 {
@@ -596,19 +596,22 @@ static void bench(int n, int rounds)
     fresh_database();
 }
 
+static void usage(void)
+{
+    fprintf(stderr, "usage: bench_durable [sqlite|postgresql|all] [DIR] [INTAKES] [ROUNDS]\n");
+    exit(2);
+}
+
 /* A whole number in [lo, hi], or exit with usage. */
 static int arg_int(const char *s, const char *what, int lo, int hi)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) {
+    int v;
+    if (!bench_whole(s, lo, hi, &v)) {
         fprintf(stderr, "bench_durable: %s must be a whole number from %d to %d\n", what, lo,
                 hi);
-        fprintf(stderr, "usage: bench_durable [sqlite|postgresql|all] [DIR] [INTAKES] [ROUNDS]\n");
-        exit(2);
+        usage();
     }
-    return (int)v;
+    return v;
 }
 
 int main(int argc, char **argv)
@@ -617,10 +620,8 @@ int main(int argc, char **argv)
     const char *dir = argc > 2 ? argv[2] : "/tmp";
     int n = argc > 3 ? arg_int(argv[3], "INTAKES", 1, 1000000) : 500;
     int rounds = argc > 4 ? arg_int(argv[4], "ROUNDS", 1, MAXROUNDS) : 1;
-    if (strcmp(which, "sqlite") && strcmp(which, "postgresql") && strcmp(which, "all")) {
-        fprintf(stderr, "usage: bench_durable [sqlite|postgresql|all] [DIR] [INTAKES] [ROUNDS]\n");
-        return 2;
-    }
+    if (strcmp(which, "sqlite") && strcmp(which, "postgresql") && strcmp(which, "all"))
+        usage();
     shm = mmap(NULL, sizeof *shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shm == MAP_FAILED)
         return 1;

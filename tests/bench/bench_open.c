@@ -38,7 +38,7 @@
 #include <triage/triage.h>
 #include <triage/sys/store.h>
 
-#include "median.h"
+#include "bench_util.h"
 
 #ifndef TRIAGE_SCENARIOS
 #error "the build passes TRIAGE_SCENARIOS (examples/scenarios)"
@@ -430,14 +430,11 @@ int main(int argc, char **argv)
         if (!strncmp(argv[1], "--scenario=", 11)) {
             scenario = argv[1] + 11;
         } else if (!strncmp(argv[1], "--rounds=", 9)) {
-            char *end;
-            long r = strtol(argv[1] + 9, &end, 10);
-            if (end == argv[1] + 9 || *end || r < 1 || r > MAXROUNDS) {
+            if (!bench_whole(argv[1] + 9, 1, MAXROUNDS, &rounds)) {
                 fprintf(stderr, "bench_open: --rounds must be a whole number from 1 to %d\n",
                         MAXROUNDS);
                 usage();
             }
-            rounds = (int)r;
         } else {
             usage();
         }
@@ -445,7 +442,9 @@ int main(int argc, char **argv)
         argc--;
     }
     const char *dir = argc > 1 ? argv[1] : "/tmp";
-    int years = argc > 2 ? atoi(argv[2]) : 10;
+    int years = 10;
+    if (argc > 2 && !bench_whole(argv[2], 1, 10, &years))
+        usage();
     if (years != 1 && years != 5 && years != 10)
         usage();
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {

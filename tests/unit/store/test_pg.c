@@ -593,6 +593,40 @@ static void test_refresh_read(void **state)
     b.destroy(b.userdata);
 }
 
+/* A commit with nothing queued: a read inside the transaction sent its
+ * writes and read their results, so COMMIT goes alone (the prepared
+ * "commit"). It commits what was written, and a failed write read back
+ * before it leaves a COMMIT that reports the rollback. */
+static void test_commit_after_read(void **state)
+{
+    (void)state;
+    fresh_schema("t_commit_alone");
+    triage_store_t s = pg_store("t_commit_alone");
+    triage_id_t w;
+    memset(&w, 0, sizeof w);
+    w.bytes[0] = 1;
+    assert_int_equal(s.begin(s.userdata), 0);
+    assert_int_equal(put_worker(&s, &w, 1, 0, 4), 0);
+    assert_int_equal(append_event(&s, 1), 0);
+    int seen = 0;
+    assert_int_equal(s.get_record(s.userdata, TRIAGE_RECORD_WORKER, &w, count_rec, &seen), 0);
+    assert_int_equal(seen, 1);
+    assert_int_equal(s.commit(s.userdata), 0);
+    assert_int_equal(last_seq(&s), 1);
+    assert_int_equal(sql_int("SELECT office FROM t_commit_alone.workers WHERE revision = 1"), 4);
+    /* a stale write, read back by the read: the transaction has failed */
+    assert_int_equal(s.begin(s.userdata), 0);
+    assert_int_equal(put_worker(&s, &w, 2, 7, 5), 0);
+    seen = 0;
+    assert_int_equal(s.get_record(s.userdata, TRIAGE_RECORD_WORKER, &w, count_rec, &seen),
+                     TRIAGE_ECONFLICT);
+    assert_int_not_equal(s.commit(s.userdata), 0);
+    assert_int_equal(s.rollback(s.userdata), 0);
+    assert_int_equal(last_seq(&s), 1);
+    assert_int_equal(sql_int("SELECT revision FROM t_commit_alone.workers"), 1);
+    s.destroy(s.userdata);
+}
+
 /* ---- two connections racing for one sequence number ---------------------------------- */
 
 typedef struct {
@@ -1546,6 +1580,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_contract),
         cmocka_unit_test(test_refresh_read),
+        cmocka_unit_test(test_commit_after_read),
         cmocka_unit_test(test_seq_race),
         cmocka_unit_test(test_timeouts),
         cmocka_unit_test(test_two_engines),
