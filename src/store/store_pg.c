@@ -132,14 +132,22 @@ static int pipeline_last(triage__pg_store *s, const char *const *lead, int nlead
     return rc;
 }
 
+/* The start of begin and read_begin: nothing open yet (else the misuse
+ * `nested`), the connection alive, no changes kept from before. */
+static int open_entry(triage__pg_store *s, const char *nested)
+{
+    store_entry(s);
+    if (s->in_txn || s->in_read)
+        return triage__pg_misuse(nested);
+    int rc = triage__pg_alive(s);
+    changes_drop(s);
+    return rc;
+}
+
 static int pg_begin(void *ud)
 {
     triage__pg_store *s = ud;
-    store_entry(s);
-    if (s->in_txn || s->in_read)
-        return triage__pg_misuse("a PostgreSQL store transaction inside another");
-    int rc = triage__pg_alive(s);
-    changes_drop(s);
+    int rc = open_entry(s, "a PostgreSQL store transaction inside another");
     if (rc)
         return rc;
     /* one round trip (a pipeline): the transaction, the write lock, then,
@@ -270,11 +278,7 @@ static int read_prime(triage__pg_store *s, int64_t *out)
 static int pg_read_begin(void *ud)
 {
     triage__pg_store *s = ud;
-    store_entry(s);
-    if (s->in_txn || s->in_read)
-        return triage__pg_misuse("a PostgreSQL read snapshot inside a transaction");
-    int rc = triage__pg_alive(s);
-    changes_drop(s);
+    int rc = open_entry(s, "a PostgreSQL read snapshot inside a transaction");
     if (!rc && s->moved_ready) {
         s->in_read = 1;
         s->read_lazy = 1; /* the BEGIN goes with the first statement */
