@@ -45,9 +45,13 @@ triage_status_t triage__bool_arg(int v, const char *name)
 /* An actor: nil (the system) or an existing worker. */
 triage_status_t triage__check_actor(triage_engine_t *e, const triage_id_t *actor)
 {
-    if (actor && !is_nil(actor) && !triage__table_get(&e->tables[TRIAGE__T_WORKER], actor))
-        return triage__error(TRIAGE_ENOTFOUND, "actor", "no worker with that id");
-    return TRIAGE_OK;
+    if (!actor || is_nil(actor) || triage__table_get(&e->tables[TRIAGE__T_WORKER], actor))
+        return TRIAGE_OK;
+    /* a worker another engine added since this engine's last refresh is
+     * read from the store (a call that checks before its refresh) */
+    if (triage__fetch(e, TRIAGE__T_WORKER, actor, "actor"))
+        return TRIAGE_OK;
+    return triage_error_last()->code;
 }
 
 triage_status_t triage__policy_tag(triage_event_t *ev, triage_engine_t *e, int which)

@@ -274,6 +274,16 @@ triage_status_t triage__v2_write(triage__txn *tx)
 
 /* ---- reading records back -------------------------------------------------------- */
 
+/* A record's numbers are the store's columns, not the ones in its bytes
+ * (the same for the stores the library ships; the columns are what the
+ * store orders and checks by). */
+static void take_numbers(void *rec, const triage_store_record_t *r)
+{
+    triage__head *h = rec;
+    h->rev = r->revision;
+    h->created = r->created;
+}
+
 /* Collects decoded rows of one kind (intakes or deadline rows). */
 typedef struct {
     triage_engine_t *e;
@@ -294,8 +304,10 @@ static int collect_row(void *vctx, const triage_store_record_t *r)
         void *slot = (char *)x->rows + x->n * elem;
         memset(slot, 0, elem);
         rc = triage__decode(slot, schema_of_kind(x->kind), r->data, r->len, &x->e->alloc);
-        if (!rc)
+        if (!rc) {
+            take_numbers(slot, r);
             x->n++;
+        }
     }
     if (rc) {
         x->rc = rc;
@@ -371,6 +383,8 @@ static int take_one(void *vctx, const triage_store_record_t *r)
     one_ctx *x = vctx;
     x->rc = triage__decode(x->rec, schema_of_kind((int)table_kind[x->table]), r->data, r->len,
                            &x->e->alloc);
+    if (!x->rc)
+        take_numbers(x->rec, r);
     if (!x->rc && x->table != TRIAGE__T_CASE)
         x->rc = triage__record_validate(x->table, x->rec);
     if (!x->rc && memcmp(&((const triage__head *)x->rec)->id, x->id, sizeof *x->id) != 0)
@@ -610,6 +624,8 @@ static int batch_add(void *vctx, const triage_store_record_t *r)
         void *slot = b->recs + b->n * b->elem;
         memset(slot, 0, b->elem);
         rc = triage__decode(slot, schema_of_kind(b->kind), r->data, r->len, &b->e->alloc);
+        if (!rc)
+            take_numbers(slot, r);
         int t = table_of_kind(b->kind);
         if (!rc && t >= 0 && t != TRIAGE__T_CASE) {
             rc = triage__record_validate(t, slot);
@@ -989,6 +1005,8 @@ static int scan_one(void *vctx, const triage_store_record_t *r)
     memset(&rec, 0, sizeof rec);
     int kind = (int)table_kind[x->table];
     x->rc = triage__decode(&rec, schema_of_kind(kind), r->data, r->len, &x->e->alloc);
+    if (!x->rc)
+        take_numbers(&rec, r);
     if (!x->rc && x->table != TRIAGE__T_CASE)
         x->rc = triage__record_validate(x->table, &rec);
     if (!x->rc) {
@@ -1030,6 +1048,8 @@ static int take_event(void *vctx, const triage_store_event_t *se)
         return 1;
     }
     x->rc = triage__event_decode(&x->buf[x->n], se->data, se->len);
+    if (!x->rc)
+        x->buf[x->n].seq = se->seq; /* the store's number (take_numbers) */
     if (!x->rc && x->buf[x->n].seq <= x->last)
         x->rc = triage__error(TRIAGE_ECORRUPT, "event.seq",
                               "stored event.seq is damaged: the events are out of order");
