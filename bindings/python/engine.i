@@ -761,12 +761,13 @@ TRIAGE_POLICY_OUT(triage_classify_policy_t, triage_classify_policy_copy, SWIGTYP
 }
 %typemap(argout) triage_engine_stats_t *out {
     $result = SWIG_Python_AppendOutput($result,
-        Py_BuildValue("{s:K,s:K,s:K,s:L,s:K,s:K,s:O}", "races", (unsigned long long)$1->races,
+        Py_BuildValue("{s:K,s:K,s:K,s:L,s:K,s:K,s:O,s:K}", "races", (unsigned long long)$1->races,
                       "conflicts", (unsigned long long)$1->conflicts, "refreshes",
                       (unsigned long long)$1->refreshes, "last_seq", (long long)$1->last_seq,
                       "cases", (unsigned long long)$1->cases, "clients",
                       (unsigned long long)$1->clients, "resident",
-                      $1->resident ? Py_True : Py_False));
+                      $1->resident ? Py_True : Py_False, "rebased",
+                      (unsigned long long)$1->rebased));
 }
 %typemap(in) const triage_engine_t *engine = triage_engine_t *engine;
 %typemap(freearg) const triage_engine_t *engine = triage_engine_t *engine;

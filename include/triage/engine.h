@@ -428,8 +428,12 @@ typedef struct triage_engine_stats {
     uint64_t cases;         /**< cases in memory (open ones, and closed ones read on demand) */
     uint64_t clients;       /**< clients in memory */
     int32_t resident;       /**< 1: everything in memory (no store or a version-1 store) */
+    /** Since version 2: commits that a store of interface 3 numbered after
+     *  other engines' commits this engine had not seen, without a retry
+     *  (docs/storage.md, "Numbered by the store"). */
+    uint64_t rebased;
 } triage_engine_stats_t;
-#define TRIAGE_ENGINE_STATS_VERSION 1
+#define TRIAGE_ENGINE_STATS_VERSION 2
 
 /** Reads the counters. @return ::TRIAGE_OK; ::TRIAGE_EINVAL; ::TRIAGE_EVERSION. */
 TRIAGE_API triage_status_t triage_engine_stats(triage_engine_stats_t *out,

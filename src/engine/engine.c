@@ -760,8 +760,9 @@ TRIAGE_API triage_status_t triage_engine_refresh(triage_engine_t *e)
 TRIAGE_API triage_status_t triage_engine_stats(triage_engine_stats_t *out,
                                                const triage_engine_t *e)
 {
-    static const size_t sizes[] = {sizeof(triage_engine_stats_t)};
-    size_t n = triage__out_size(out, sizes, 1, "out.version");
+    static const size_t sizes[] = {offsetof(triage_engine_stats_t, rebased),
+                                   sizeof(triage_engine_stats_t)};
+    size_t n = triage__out_size(out, sizes, 2, "out.version");
     if (!n)
         return triage_error_last()->code;
     if (!e)
@@ -776,6 +777,7 @@ TRIAGE_API triage_status_t triage_engine_stats(triage_engine_stats_t *out,
     s.cases = e->tables[TRIAGE__T_CASE].n;
     s.clients = e->tables[TRIAGE__T_CLIENT].n;
     s.resident = e->resident;
+    s.rebased = e->rebased;
     memcpy(out, &s, n);
     return TRIAGE_OK;
 }

@@ -118,6 +118,15 @@ typedef struct {
     triage__policy *policies; /* shared configuration this call changes (policy.c) */
     size_t npolicies, polcap;
     void *policy_obj[3];      /* decoded new rules-layer policies for slots 1-3 */
+    /* A call that decides only on the records it writes and on stored
+     * records of the kinds in `unchanged` (a mask of
+     * TRIAGE_STORE_KIND_BIT) sets `local`: on a store that numbers
+     * commits itself (interface 3) it is written without the check that
+     * nobody committed since the engine's refresh, and the store adds
+     * `shift` to its numbers (shared.c, "Numbered by the store") */
+    int local;
+    uint32_t unchanged;
+    int64_t shift;
 } triage__txn;
 
 struct triage_engine {
@@ -150,6 +159,7 @@ struct triage_engine {
     const char *race_kind;  /* the record kind the last lost race was about */
     uint64_t races, conflicts, refreshes; /* lost races, calls that gave up, refreshes
                                               that brought changes (counters) */
+    uint64_t rebased;       /* commits the store numbered after unseen ones (counter) */
     uint8_t policy_given[3]; /* the options named slots 1-3 (policy.c) */
     /* the last attempt of a call runs in a write transaction begun before
      * its refresh (shared.c), so no other engine can commit in between */
@@ -159,6 +169,9 @@ struct triage_engine {
      * next attempt, which refreshes and decides inside it (shared.c) */
     int lock_kept;
     int32_t attempt;        /* the attempt of the call under way (0, 1, ...) */
+    /* the call under way is local (triage__txn.local): on a store that
+     * numbers commits itself its first attempt does not refresh first */
+    int call_local;
     /* calls left that begin with the write transaction (locked first, as a
      * last attempt does) instead of an optimistic attempt: set after a
      * lost race, and again whenever a locked refresh finds other engines'
@@ -252,6 +265,16 @@ triage_status_t triage__refresh(triage_engine_t *e);
             if ((rc) != TRIAGE__ERACE)                                                        \
                 break;                                                                        \
         }                                                                                     \
+    } while (0)
+/* The same for a local call (triage__txn.local): its first attempt
+ * decides on what the engine holds, without refreshing first, when the
+ * store numbers commits itself; a conflict makes the next attempt refresh. */
+#define TRIAGE__RETRY_LOCAL_INTO(e, rc, call)                                                 \
+    do {                                                                                      \
+        int local_was_ = (e)->call_local;                                                     \
+        (e)->call_local = 1;                                                                  \
+        TRIAGE__RETRY_INTO(e, rc, call);                                                      \
+        (e)->call_local = local_was_;                                                         \
     } while (0)
 #define TRIAGE__RETRY(e, call)                                                                \
     do {                                                                                      \

@@ -231,6 +231,11 @@ static triage_status_t intake_once(triage_intake_result_t *res, triage_engine_t 
 
     triage__txn tx;
     triage__txn_init(&tx, e);
+    /* An intake decides on its client and the client's active case, which
+     * it writes (so their revisions are checked), and on the urgency and
+     * deadline policies: it is local, with the policies kept unchanged. */
+    tx.local = 1;
+    tx.unchanged = TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_POLICY);
     triage__client *cl = triage__txn_get(&tx, TRIAGE__T_CLIENT, &in->client);
     if (!cl)
         return triage__case_fail(&tx, triage_error_last()->code);
@@ -357,7 +362,7 @@ TRIAGE_API triage_status_t triage_intake(triage_intake_result_t *out, triage_eng
     if (rc)
         return rc;
     triage_intake_result_t res;
-    TRIAGE__RETRY_INTO(e, rc, intake_once(&res, e, in));
+    TRIAGE__RETRY_LOCAL_INTO(e, rc, intake_once(&res, e, in));
     if (!rc)
         memcpy(out, &res, size);
     return rc;

@@ -35,6 +35,11 @@ static int shared(const triage_engine_t *e)
     return e->store.version >= 2;
 }
 
+static int numbered_by_store(const triage_engine_t *e)
+{
+    return e->store.version >= 3 && e->store.begin_rebased != NULL;
+}
+
 triage_status_t triage__refresh(triage_engine_t *e)
 {
     /* an interface-1 store has one engine: nothing to bring in; after a
@@ -77,6 +82,13 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
                              "a row; nothing changed",
                              e->race_kind, (int)attempt);
     }
+    /* A local call on a store that numbers commits itself decides on what
+     * the engine holds: its write is checked record by record and
+     * numbered after every commit the engine has not seen (shared.c), so
+     * a refresh first would only cost a round trip. */
+    if (attempt == 0 && e->call_local && e->retries > 0 && numbered_by_store(e) &&
+        !e->store_broken)
+        return TRIAGE_OK;
     /* The last of several attempts takes the store's write transaction
      * before it refreshes: a store that admits one writer at a time (every
      * store the library ships) then cannot let another engine commit in

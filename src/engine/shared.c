@@ -147,6 +147,35 @@ static const char *lost_kind(triage_engine_t *e, const triage__txn *tx)
     return "event";
 }
 
+/* The highest revision or creation number among the records a transaction
+ * writes, as the engine holds them before it (a case with its rows). */
+static int64_t newest_read(triage_engine_t *e, const triage__txn *tx)
+{
+    int64_t top = 0;
+    for (size_t i = 0; i < tx->nputs; i++) {
+        const triage__put *p = &tx->puts[i];
+        const triage__head *cur =
+            p->is_new > 0 ? NULL
+                          : triage__table_get(&e->tables[p->table], &((const triage__head *)p->rec)->id);
+        if (!cur)
+            continue;
+        top = cur->rev > top ? cur->rev : top;
+        top = cur->created > top ? cur->created : top;
+        if (p->table != TRIAGE__T_CASE)
+            continue;
+        const triage__case *c = (const triage__case *)(const void *)cur;
+        for (uint32_t k = 0; k < c->nintakes; k++) {
+            top = c->intakes[k].rev > top ? c->intakes[k].rev : top;
+            top = c->intakes[k].created > top ? c->intakes[k].created : top;
+        }
+        for (uint32_t k = 0; k < c->ndeadlines; k++) {
+            top = c->deadlines[k].rev > top ? c->deadlines[k].rev : top;
+            top = c->deadlines[k].created > top ? c->deadlines[k].created : top;
+        }
+    }
+    return top;
+}
+
 triage_status_t triage__v2_write(triage__txn *tx)
 {
     triage_engine_t *e = tx->e;
@@ -156,10 +185,30 @@ triage_status_t triage__v2_write(triage__txn *tx)
     const char *kind = "record";
     /* the last attempt of a call began its transaction before refreshing */
     int was_open = e->txn_open;
-    int rc = was_open ? 0 : st->begin(st->userdata);
+    /* a local transaction on a store that numbers commits itself: written
+     * after whatever others committed since the engine's number, checked
+     * record by record and by the kinds it read */
+    int rebased = !was_open && tx->local && !tx->npolicies && e->store.version >= 3 &&
+                  st->begin_rebased != NULL;
+    /* The store moves every number above the engine's that the transaction
+     * writes, so every such number must be this transaction's own. A
+     * record the call read with a newer number (the engine's own commit
+     * that the store numbered after others', or a record read from the
+     * store during the call) breaks that: the call is decided again after
+     * a refresh, or, without an attempt left, written as any other call. */
+    if (rebased && newest_read(e, tx) > e->last_seq) {
+        if (e->attempt < e->retries)
+            return TRIAGE__ERACE; /* not a race: the next attempt refreshes first */
+        rebased = 0;
+    }
+    int rc = was_open  ? 0
+             : rebased ? st->begin_rebased(st->userdata, e->last_seq, tx->unchanged)
+                       : st->begin(st->userdata);
+    if (rebased)
+        step = "begin_rebased";
     int begun = rc == 0;
     e->txn_open = 0;
-    if (rc == 0 && !was_open && e->attempt < e->retries) {
+    if (rc == 0 && !was_open && !rebased && e->attempt < e->retries) {
         /* An optimistic attempt holds the write lock now. If another engine
          * committed since this attempt's refresh, its writes would only be
          * refused at the first event: it has lost already. Keep the
@@ -235,8 +284,17 @@ triage_status_t triage__v2_write(triage__txn *tx)
         rc = st->append_event2(st->userdata, &se);
     }
     if (rc == 0 && !enc) {
-        step = "commit";
-        rc = st->commit(st->userdata);
+        step = rebased ? "commit_rebased" : "commit";
+        int64_t shift = 0;
+        rc = rebased ? st->commit_rebased(st->userdata, &shift) : st->commit(st->userdata);
+        if (rc == 0 && shift < 0) {
+            /* committed, but numbered below what the engine had seen: the
+             * store is not what the engine read; serve nothing more */
+            e->store_broken = 1;
+            return triage__error(TRIAGE_ECORRUPT, "store",
+                                 "the store numbered a commit below the engine's last number");
+        }
+        tx->shift = shift;
     }
     if (rc == 0 && !enc)
         return TRIAGE_OK;
@@ -274,9 +332,9 @@ triage_status_t triage__v2_write(triage__txn *tx)
 
 /* ---- reading records back -------------------------------------------------------- */
 
-/* A record's numbers are the store's columns, not the ones in its bytes
- * (the same for the stores the library ships; the columns are what the
- * store orders and checks by). */
+/* A record's numbers are the store's columns, not the ones in its bytes:
+ * a store that numbers commits itself (interface 3) stores the bytes as
+ * the engine wrote them, before its shift. */
 static void take_numbers(void *rec, const triage_store_record_t *r)
 {
     triage__head *h = rec;
@@ -446,7 +504,8 @@ triage_status_t triage__v2_fetch(triage_engine_t *e, int table, const triage_id_
      * name revisions it never read (writing its older copies over the other
      * engine's change); a call that goes on to write instead collides on
      * the event order, which the store has moved past last_seq, and is run
-     * again on fresh data. */
+     * again on fresh data; a local call on a store that numbers commits
+     * itself names the revision read here, as stored. */
     rc = triage__table_reserve(&e->alloc, t, t->n + 1);
     if (rc) {
         if (t->release)

@@ -184,6 +184,38 @@ static void stamp_rows(triage_engine_t *e, triage__case *c, int64_t seq)
     }
 }
 
+/* Moves a committed transaction's numbers by tx->shift: its events, its
+ * records' revisions, the creation numbers it gave, and the case rows it
+ * stamped with `last` (stamp_rows). Only local transactions are shifted,
+ * they change no policy, and every number of theirs at `last` is their own
+ * (the records they read had none above the engine's last number:
+ * shared.c, triage__v2_write). */
+static void shift_numbers(triage__txn *tx, int64_t last)
+{
+    int64_t by = tx->shift;
+    for (size_t i = 0; i < tx->nev; i++)
+        tx->events[i].seq += by;
+    for (size_t i = 0; i < tx->nputs; i++) {
+        triage__head *h = tx->puts[i].rec;
+        h->rev += by;
+        if (tx->puts[i].is_new > 0)
+            h->created += by;
+        if (tx->puts[i].table != TRIAGE__T_CASE)
+            continue;
+        triage__case *c = tx->puts[i].rec;
+        for (uint32_t k = 0; k < c->nintakes; k++) {
+            triage__intake *r = &c->intakes[k];
+            r->rev += r->rev == last ? by : 0;
+            r->created += r->created == last ? by : 0;
+        }
+        for (uint32_t k = 0; k < c->ndeadlines; k++) {
+            triage__deadline *r = &c->deadlines[k];
+            r->rev += r->rev == last ? by : 0;
+            r->created += r->created == last ? by : 0;
+        }
+    }
+}
+
 static void audit_change(triage_engine_t *e, const triage__put *p)
 {
     if (p->table > TRIAGE__T_WORKER)
@@ -259,6 +291,13 @@ triage_status_t triage__txn_commit(triage__txn *tx)
         triage__txn_discard(tx);
         return rc;
     }
+    /* The store numbered the commit after others the engine has not seen:
+     * its numbers move by the same amount (never the engine's last
+     * number: the commits in between come with the next refresh). */
+    if (tx->shift) {
+        shift_numbers(tx, last);
+        e->rebased++;
+    }
     /* 3. Apply to memory: nothing below can fail. */
     for (size_t i = 0; i < tx->nputs; i++) {
         triage__put *p = &tx->puts[i];
@@ -281,7 +320,8 @@ triage_status_t triage__txn_commit(triage__txn *tx)
     if (e->resident)
         for (size_t i = 0; i < tx->nev; i++)
             e->events[e->nevents++] = tx->events[i];
-    e->last_seq = last;
+    if (!tx->shift)
+        e->last_seq = last;
     triage__policies_commit(tx, last);
     if (e->audit)
         for (size_t i = 0; i < tx->nputs; i++)

@@ -37,9 +37,13 @@
 /* List queries: bit 1 owner, 2 changed after, 4 open only. */
 #define NMASKS 8
 
+/* Pending statements that are neither a write nor COMMIT. */
+#define TRIAGE__PG_REBASE (-2) /* begin_rebased's shift and guards ("rebase") */
+#define TRIAGE__PG_LEAD (-3)   /* BEGIN or the write lock, queued by begin_rebased */
+
 /* A statement sent in pipeline mode whose result is still to be read. */
 typedef struct {
-    int kind;         /* the record kind written, 0 an event, -1 COMMIT */
+    int kind;         /* the record kind written, 0 an event, -1 COMMIT, or one of the above */
     int update;       /* an UPDATE at a revision: no row is a lost race */
     const char *what; /* the step, for messages */
 } triage__pg_pending;
@@ -54,6 +58,10 @@ typedef struct {
     int in_read;       /* a read snapshot is open */
     int busy;          /* a list is streaming: visitors may not call the store */
     int64_t txn_last;  /* the last event sequence number in the open transaction */
+    /* the open transaction began with begin_rebased: its numbers count from
+     * rebase_base and the server moves them by shift (read at commit) */
+    int rebased;
+    int64_t rebase_base, shift;
     uint64_t prepared; /* list queries prepared on this connection: bit kind*8+mask */
     triage__pg_pending *pend; /* a write transaction's statements not yet read back */
     size_t npend, cappend;

@@ -334,6 +334,10 @@ static int pipeline_failure(triage__pg_store *s, const triage__pg_pending *q, co
         triage_store_error_set(msg);
         return TRIAGE_ECONFLICT;
     }
+    if (q->kind == TRIAGE__PG_REBASE && st && !strcmp(st, "22012")) {
+        triage_store_error_set("PostgreSQL: a record the engine read changed since");
+        return TRIAGE_ECONFLICT;
+    }
     if (q->kind == -1 && PQstatus(s->conn) == CONNECTION_BAD) {
         triage_store_error_set("PostgreSQL: the connection was lost during COMMIT: whether "
                                "it committed is unknown (the next call reads what it did)");
@@ -362,7 +366,12 @@ int triage__pg_pipeline_end(triage__pg_store *s, int commit)
         if (!rc && st != PGRES_PIPELINE_ABORTED && st != PGRES_COMMAND_OK &&
             st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE)
             rc = pipeline_failure(s, q, res);
-        else if (!rc && q->kind == -1 && st == PGRES_COMMAND_OK &&
+        else if (!rc && q->kind == TRIAGE__PG_REBASE && st == PGRES_TUPLES_OK) {
+            if (PQntuples(res) != 1 || PQgetlength(res, 0, 1) != 8)
+                rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
+            else
+                s->shift = (int64_t)triage__pg_get_be((const unsigned char *)PQgetvalue(res, 0, 1), 8);
+        } else if (!rc && q->kind == -1 && st == PGRES_COMMAND_OK &&
                  strcmp(PQcmdStatus(res), "COMMIT") != 0)
             rc = triage__pg_misuse("PostgreSQL: the transaction had failed and was rolled back");
         PQclear(res);
@@ -393,6 +402,46 @@ int triage__pg_prepare(triage__pg_store *s, const char *name, const char *sql, i
 static const char *const event_query =
     "SELECT seq, data FROM events WHERE seq > $1 AND seq <= $2 AND at_ms >= $3 AND at_ms <= $4";
 
+/* Prepares the statement built in `t`, which is freed whatever happens. */
+static int prepare_built(triage__pg_store *s, triage__text *t, const char *name, int ntypes,
+                         const Oid *types)
+{
+    int rc = triage__text_end(t) ? TRIAGE_ENOMEM : triage__pg_prepare(s, name, t->p, ntypes, types);
+    triage__text_free(t);
+    return rc;
+}
+
+/* The statements that write a record of one table: the INSERT, and the
+ * UPDATE at the revision the writer read, which divides by zero (SQLSTATE
+ * 22012) when it finds no row: the error aborts the pipeline, so the
+ * COMMIT queued behind it can never commit the rest of a transaction that
+ * lost a race (triage__pg_pipeline_end). `prefix` "r": the same with the
+ * numbers moved (begin_rebased). */
+static int prepare_writes(triage__pg_store *s, int k, const char *prefix, int shifted)
+{
+    const triage__sql_table *tb = triage__sql_table_of((triage_record_kind_t)k);
+    char name[16];
+    triage__text t;
+    triage__text_init(&t, &s->alloc);
+    if (shifted)
+        triage__sql_insert_shifted(&t, tb);
+    else
+        triage__sql_insert(&t, TRIAGE__SQL_POSTGRES, tb);
+    snprintf(name, sizeof name, "%sins%d", prefix, k);
+    int rc = prepare_built(s, &t, name, 0, NULL);
+    if (rc)
+        return rc;
+    triage__text_init(&t, &s->alloc);
+    triage__text_add(&t, "WITH u AS (");
+    if (shifted)
+        triage__sql_update_shifted(&t, tb);
+    else
+        triage__sql_update(&t, TRIAGE__SQL_POSTGRES, tb);
+    triage__text_add(&t, " RETURNING 1) SELECT 1 / (SELECT count(*) FROM u)::int");
+    snprintf(name, sizeof name, "%supd%d", prefix, k);
+    return prepare_built(s, &t, name, 0, NULL);
+}
+
 /* Prepares the statements every connection has. */
 int triage__pg_prepare_all(triage__pg_store *s)
 {
@@ -400,41 +449,18 @@ int triage__pg_prepare_all(triage__pg_store *s)
     int rc = triage__pg_prepare(s, "last_seq", "SELECT coalesce(max(seq), 0)::bigint FROM events",
                                 0, NULL);
     for (int k = 1; k <= NKINDS && !rc; k++) {
-        const triage__sql_table *tb = triage__sql_table_of((triage_record_kind_t)k);
+        rc = prepare_writes(s, k, "", 0);
+        if (!rc)
+            rc = prepare_writes(s, k, "r", 1);
+        if (rc)
+            break;
         char name[16];
         triage__text_init(&t, &s->alloc);
-        triage__sql_insert(&t, TRIAGE__SQL_POSTGRES, tb);
-        if (triage__text_end(&t))
-            return TRIAGE_ENOMEM;
-        snprintf(name, sizeof name, "ins%d", k);
-        rc = triage__pg_prepare(s, name, t.p, 0, NULL);
-        triage__text_free(&t);
-        if (rc)
-            break;
-        /* an UPDATE that finds no row at the revision the writer read
-         * divides by zero (SQLSTATE 22012): the error aborts the pipeline,
-         * so the COMMIT queued behind it can never commit the rest of a
-         * transaction that lost a race (triage__pg_pipeline_end) */
-        triage__text_init(&t, &s->alloc);
-        triage__text_add(&t, "WITH u AS (");
-        triage__sql_update(&t, TRIAGE__SQL_POSTGRES, tb);
-        triage__text_add(&t, " RETURNING 1) SELECT 1 / (SELECT count(*) FROM u)::int");
-        if (triage__text_end(&t))
-            return TRIAGE_ENOMEM;
-        snprintf(name, sizeof name, "upd%d", k);
-        rc = triage__pg_prepare(s, name, t.p, 0, NULL);
-        triage__text_free(&t);
-        if (rc)
-            break;
-        triage__text_init(&t, &s->alloc);
-        triage__sql_select(&t, tb);
+        triage__sql_select(&t, triage__sql_table_of((triage_record_kind_t)k));
         triage__text_add(&t, " WHERE id = $1");
-        if (triage__text_end(&t))
-            return TRIAGE_ENOMEM;
         snprintf(name, sizeof name, "get%d", k);
         Oid uuid = OID_UUID;
-        rc = triage__pg_prepare(s, name, t.p, 1, &uuid);
-        triage__text_free(&t);
+        rc = prepare_built(s, &t, name, 1, &uuid);
     }
     if (!rc) {
         /* every record changed after a number, all kinds in one statement
@@ -456,19 +482,39 @@ int triage__pg_prepare_all(triage__pg_store *s)
             triage__text_add(&t, " FROM %s WHERE revision > $1 AND revision <= $2", tb->name);
         }
         triage__text_add(&t, " ORDER BY 1, 4, 2");
-        if (triage__text_end(&t))
-            return TRIAGE_ENOMEM;
         static const Oid i8[] = {OID_INT8, OID_INT8};
-        rc = triage__pg_prepare(s, "changes", t.p, 2, i8);
-        triage__text_free(&t);
+        rc = prepare_built(s, &t, "changes", 2, i8);
     }
     if (!rc) {
         triage__text_init(&t, &s->alloc);
         triage__sql_event_insert(&t, TRIAGE__SQL_POSTGRES);
-        if (triage__text_end(&t))
-            return TRIAGE_ENOMEM;
-        rc = triage__pg_prepare(s, "ev_ins", t.p, 0, NULL);
-        triage__text_free(&t);
+        rc = prepare_built(s, &t, "ev_ins", 0, NULL);
+    }
+    if (!rc) {
+        triage__text_init(&t, &s->alloc);
+        triage__sql_event_insert_shifted(&t);
+        rc = prepare_built(s, &t, "rev_ins", 0, NULL);
+    }
+    if (!rc) {
+        /* begin_rebased's statement, after the write lock: the last number
+         * and the shift from the engine's number $1 (as settings of the
+         * transaction, which the statements above read), or, when $1 is
+         * above the last number or a table of a kind in the mask $2 has a
+         * row written after $1, a division by zero (SQLSTATE 22012: a lost
+         * race, and the rest of the pipeline is skipped) */
+        triage__text_init(&t, &s->alloc);
+        triage__text_add(&t, "SELECT set_config('triage.base', $1::text, true), "
+                             "set_config('triage.shift', (l.last - $1)::text, true)::bigint "
+                             "FROM (SELECT coalesce(max(seq), 0)::bigint AS last FROM events) l "
+                             "WHERE 1 / (CASE WHEN $1 > l.last");
+        for (int k = 1; k <= NKINDS; k++)
+            triage__text_add(&t,
+                             " OR (($2 & %u) <> 0 AND EXISTS (SELECT 1 FROM %s WHERE revision > $1))",
+                             TRIAGE_STORE_KIND_BIT(k),
+                             triage__sql_table_of((triage_record_kind_t)k)->name);
+        triage__text_add(&t, " THEN 0 ELSE 1 END) = 1");
+        static const Oid i8[] = {OID_INT8, OID_INT8};
+        rc = prepare_built(s, &t, "rebase", 2, i8);
     }
     static const Oid ev_types[] = {OID_INT8, OID_INT8, OID_INT8, OID_INT8, OID_INT8, OID_UUID};
     char sql[256];

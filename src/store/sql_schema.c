@@ -447,7 +447,24 @@ static void param(triage__text *o, triage__sql_dialect d, size_t n)
     triage__text_add(o, "%c%zu", d == TRIAGE__SQL_POSTGRES ? '$' : '?', n);
 }
 
-void triage__sql_insert(triage__text *o, triage__sql_dialect d, const triage__sql_table *t)
+#define SHIFT "current_setting('triage.shift')::bigint"
+
+/* Parameter n (a revision, a creation number or a seq), moved by the
+ * transaction's shift when `shifted` (PostgreSQL only). */
+static void number(triage__text *o, triage__sql_dialect d, size_t n, int shifted, int created)
+{
+    if (!shifted)
+        param(o, d, n);
+    else if (!created)
+        triage__text_add(o, "($%zu::bigint + " SHIFT ")", n);
+    else
+        triage__text_add(o,
+                         "(CASE WHEN $%zu::bigint > current_setting('triage.base')::bigint "
+                         "THEN $%zu::bigint + " SHIFT " ELSE $%zu::bigint END)",
+                         n, n, n);
+}
+
+static void insert(triage__text *o, triage__sql_dialect d, const triage__sql_table *t, int shifted)
 {
     size_t n = triage__sql_ncolumns(t);
     triage__text_add(o, "INSERT INTO %s (id, revision, created", t->name);
@@ -458,18 +475,31 @@ void triage__sql_insert(triage__text *o, triage__sql_dialect d, const triage__sq
     for (size_t i = 1; i <= n + 4; i++) {
         if (i > 1)
             triage__text_add(o, ", ");
-        param(o, d, i);
+        if (i == 2 || i == 3)
+            number(o, d, i, shifted, i == 3);
+        else
+            param(o, d, i);
     }
     triage__text_add(o, ")");
 }
 
-void triage__sql_update(triage__text *o, triage__sql_dialect d, const triage__sql_table *t)
+void triage__sql_insert(triage__text *o, triage__sql_dialect d, const triage__sql_table *t)
+{
+    insert(o, d, t, 0);
+}
+
+void triage__sql_insert_shifted(triage__text *o, const triage__sql_table *t)
+{
+    insert(o, TRIAGE__SQL_POSTGRES, t, 1);
+}
+
+static void update(triage__text *o, triage__sql_dialect d, const triage__sql_table *t, int shifted)
 {
     size_t n = triage__sql_ncolumns(t);
     triage__text_add(o, "UPDATE %s SET revision = ", t->name);
-    param(o, d, 2);
+    number(o, d, 2, shifted, 0);
     triage__text_add(o, ", created = ");
-    param(o, d, 3);
+    number(o, d, 3, shifted, 1);
     size_t k = 4;
     for (size_t i = TRIAGE__SQL_FIRST_FIELD; i < t->schema->nfields; i++) {
         if (!triage__sql_is_column(&t->schema->fields[i]))
@@ -485,7 +515,18 @@ void triage__sql_update(triage__text *o, triage__sql_dialect d, const triage__sq
     param(o, d, n + 5);
 }
 
-void triage__sql_event_insert(triage__text *o, triage__sql_dialect d)
+void triage__sql_update(triage__text *o, triage__sql_dialect d, const triage__sql_table *t)
+{
+    update(o, d, t, 0);
+}
+
+void triage__sql_update_shifted(triage__text *o, const triage__sql_table *t)
+{
+    update(o, TRIAGE__SQL_POSTGRES, t, 1);
+}
+
+/* The event's first field is its seq (records.c): the one number moved. */
+static void event_insert(triage__text *o, triage__sql_dialect d, int shifted)
 {
     size_t n = triage__event_schema.nfields;
     triage__text_add(o, "INSERT INTO events (");
@@ -495,9 +536,22 @@ void triage__sql_event_insert(triage__text *o, triage__sql_dialect d)
     for (size_t i = 1; i <= n + 1; i++) {
         if (i > 1)
             triage__text_add(o, ", ");
-        param(o, d, i);
+        if (i == 1)
+            number(o, d, i, shifted, 0);
+        else
+            param(o, d, i);
     }
     triage__text_add(o, ")");
+}
+
+void triage__sql_event_insert(triage__text *o, triage__sql_dialect d)
+{
+    event_insert(o, d, 0);
+}
+
+void triage__sql_event_insert_shifted(triage__text *o)
+{
+    event_insert(o, TRIAGE__SQL_POSTGRES, 1);
 }
 
 void triage__sql_select(triage__text *o, const triage__sql_table *t)

@@ -85,6 +85,14 @@ void triage__sql_insert(triage__text *out, triage__sql_dialect d, const triage__
 void triage__sql_update(triage__text *out, triage__sql_dialect d, const triage__sql_table *t);
 /* Events: parameters 1 .. n the event's fields in order, n+1 data. */
 void triage__sql_event_insert(triage__text *out, triage__sql_dialect d);
+/*
+ * The same three for PostgreSQL with the numbers moved (begin_rebased):
+ * the revision and the event's seq plus the transaction's setting
+ * triage.shift, the creation number too when it is above triage.base.
+ */
+void triage__sql_insert_shifted(triage__text *out, const triage__sql_table *t);
+void triage__sql_update_shifted(triage__text *out, const triage__sql_table *t);
+void triage__sql_event_insert_shifted(triage__text *out);
 
 /* The columns a reader selects, in this order: id, revision, created, data,
  * then the owner column when the table has one. No WHERE clause. */

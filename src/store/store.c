@@ -14,6 +14,9 @@ static size_t store_size(uint32_t version)
     case 2:
         return offsetof(triage_store_t, query_events) +
                sizeof(((triage_store_t *)0)->query_events);
+    case 3:
+        return offsetof(triage_store_t, commit_rebased) +
+               sizeof(((triage_store_t *)0)->commit_rebased);
     default: return 0;
     }
 }
@@ -57,7 +60,8 @@ TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
      * sets none of the interface-2 methods is an interface-1 store written
      * before interface 2 existed and recompiled: it keeps working as one. */
     if (st.version >= 2 && !st.last_seq && !st.read_begin && !st.read_end && !st.put_record &&
-        !st.get_record && !st.query_records && !st.append_event2 && !st.query_events)
+        !st.get_record && !st.query_records && !st.append_event2 && !st.query_events &&
+        !st.begin_rebased && !st.commit_rebased)
         st.version = 1;
     /* Version 1 needs its record and event methods; version 2 its own
      * instead (a version-2 store may leave the version-1 ones NULL). */
@@ -66,19 +70,19 @@ TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
         const char *name;
         uint32_t from, to;
     } required[] = {
-        {offsetof(triage_store_t, begin), "store.begin", 1, 2},
-        {offsetof(triage_store_t, commit), "store.commit", 1, 2},
-        {offsetof(triage_store_t, rollback), "store.rollback", 1, 2},
+        {offsetof(triage_store_t, begin), "store.begin", 1, 3},
+        {offsetof(triage_store_t, commit), "store.commit", 1, 3},
+        {offsetof(triage_store_t, rollback), "store.rollback", 1, 3},
         {offsetof(triage_store_t, put), "store.put", 1, 1},
         {offsetof(triage_store_t, list), "store.list", 1, 1},
         {offsetof(triage_store_t, append_event), "store.append_event", 1, 1},
         {offsetof(triage_store_t, list_events), "store.list_events", 1, 1},
-        {offsetof(triage_store_t, last_seq), "store.last_seq", 2, 2},
-        {offsetof(triage_store_t, put_record), "store.put_record", 2, 2},
-        {offsetof(triage_store_t, get_record), "store.get_record", 2, 2},
-        {offsetof(triage_store_t, query_records), "store.query_records", 2, 2},
-        {offsetof(triage_store_t, append_event2), "store.append_event2", 2, 2},
-        {offsetof(triage_store_t, query_events), "store.query_events", 2, 2},
+        {offsetof(triage_store_t, last_seq), "store.last_seq", 2, 3},
+        {offsetof(triage_store_t, put_record), "store.put_record", 2, 3},
+        {offsetof(triage_store_t, get_record), "store.get_record", 2, 3},
+        {offsetof(triage_store_t, query_records), "store.query_records", 2, 3},
+        {offsetof(triage_store_t, append_event2), "store.append_event2", 2, 3},
+        {offsetof(triage_store_t, query_events), "store.query_events", 2, 3},
     };
     triage_status_t rc = TRIAGE_OK;
     for (size_t i = 0; i < TRIAGE__ARRAY_LEN(required) && !rc; i++) {
@@ -92,6 +96,10 @@ TRIAGE_API triage_status_t triage_engine_open(triage_engine_t **out,
     if (!rc && st.version >= 2 && (st.read_begin == NULL) != (st.read_end == NULL))
         rc = triage__error(TRIAGE_EINVAL, st.read_begin ? "store.read_end" : "store.read_begin",
                            "read_begin and read_end come together");
+    if (!rc && st.version >= 3 && (st.begin_rebased == NULL) != (st.commit_rebased == NULL))
+        rc = triage__error(TRIAGE_EINVAL,
+                           st.begin_rebased ? "store.commit_rebased" : "store.begin_rebased",
+                           "begin_rebased and commit_rebased come together");
     triage_engine_t *e = NULL;
     if (!rc)
         rc = triage__engine_create(&e, opts);

@@ -1,7 +1,7 @@
 /*
- * The in-memory store (triage_store_memory): an interface-2 store whose
+ * The in-memory store (triage_store_memory): an interface-3 store whose
  * database lives in the process. The default for tests and simulation, and
- * the reference for writing a version-2 store (docs/storage.md).
+ * the reference for writing a store (docs/storage.md).
  *
  * - One database, any number of handles (triage_store_memory_share): each
  *   engine opens its own handle, so several engines can share one database
@@ -17,12 +17,17 @@
  *   case by subject (a chain per case or subject).
  * - A transaction logs the previous state of what it changes; rollback puts
  *   it back and truncates what it added, without allocating.
+ * - begin_rebased (interface 3) takes the mutex like begin, finds in the
+ *   change log whether a guarded kind was written after the engine's
+ *   number, and then adds the shift to every number the transaction
+ *   writes; commit_rebased reports it.
  */
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "base/internal.h"
+#include "store/rebase.h"
 #include "store/store_memory.h"
 #include "triage/sys/store.h"
 
@@ -82,6 +87,8 @@ typedef struct {
     int in_txn;
     size_t txn_n, txn_nev, txn_nlog;
     int64_t txn_last_seq;
+    int rebased;          /* begun by begin_rebased: numbers move by `shift` */
+    int64_t base, shift;
     mem_undo *undo;
     size_t nundo, undocap;
 } mem_db;
@@ -237,6 +244,7 @@ static void end_txn(mem_handle *h)
         triage__free(&db->alloc, db->undo[i].before.data);
     db->nundo = 0;
     db->in_txn = 0;
+    db->rebased = 0;
     h->holding = 0;
     pthread_mutex_unlock(&db->lock);
 }
@@ -246,6 +254,39 @@ static int mem_commit(void *ud)
     mem_handle *h = ud;
     if (!h->holding || !h->db->in_txn)
         return -1;
+    end_txn(h);
+    return 0;
+}
+
+/* Interface 3: the numbers of this transaction count from `base`; a
+ * record of a kind in `unchanged` written after `base` is a lost race
+ * (the change log, newest last, says which were). */
+static int mem_begin_rebased(void *ud, int64_t base, uint32_t unchanged)
+{
+    mem_handle *h = ud;
+    int rc = mem_begin(ud);
+    if (rc)
+        return rc;
+    mem_db *db = h->db;
+    int lost = base < 0 || base > db->last_seq;
+    for (size_t i = db->nlog; i-- > 0 && !lost && db->log_rev[i] > base;)
+        lost = (unchanged & TRIAGE_STORE_KIND_BIT(db->recs[db->log[i]].kind)) != 0;
+    if (lost) {
+        end_txn(h); /* nothing written yet */
+        return TRIAGE_ECONFLICT;
+    }
+    db->rebased = 1;
+    db->base = base;
+    db->shift = db->last_seq - base;
+    return 0;
+}
+
+static int mem_commit_rebased(void *ud, int64_t *shift)
+{
+    mem_handle *h = ud;
+    if (!shift || !h->holding || !h->db->in_txn || !h->db->rebased)
+        return -1;
+    *shift = h->db->shift;
     end_txn(h);
     return 0;
 }
@@ -547,6 +588,9 @@ static int mem_put_record(void *ud, const triage_store_record_t *r)
     mem_db *db = h->db;
     if (!h->holding || !db->in_txn || !r || r->version < 1 || !r->data)
         return -1;
+    triage_store_record_t moved;
+    if (db->rebased)
+        r = triage__store_moved_record(&moved, r, db->base, db->shift);
     mem_rec *cur = find(db, (int)r->kind, &r->id);
     int64_t have = cur ? cur->revision : 0;
     if (have != r->expected_revision)
@@ -627,6 +671,10 @@ static int mem_append_event2(void *ud, const triage_store_event_t *se)
     mem_db *db = h->db;
     if (!h->holding || !db->in_txn || !se || se->version < 1 || !se->event || !se->data)
         return -1;
+    triage_store_event_t moved;
+    triage_event_t moved_ev;
+    if (db->rebased)
+        se = triage__store_moved_event(&moved, &moved_ev, se, db->shift);
     if (se->seq != db->last_seq + 1)
         return TRIAGE_ECONFLICT; /* another engine took that number */
     unsigned char *copy = triage__malloc(&db->alloc, se->len ? se->len : 1);
@@ -875,6 +923,8 @@ static triage_status_t new_handle(triage_store_t *out, mem_db *db)
     st.query_records = mem_query_records;
     st.append_event2 = mem_append_event2;
     st.query_events = mem_query_events;
+    st.begin_rebased = mem_begin_rebased;
+    st.commit_rebased = mem_commit_rebased;
     *out = st;
     return TRIAGE_OK;
 }

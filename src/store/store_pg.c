@@ -174,6 +174,73 @@ static int pg_begin(void *ud)
     return rc;
 }
 
+/*
+ * Interface 3: BEGIN, the write lock and the statement "rebase" (the shift
+ * from `base` to the last number, and the guards) are queued in pipeline
+ * mode and sent without waiting; the writes that follow use the shifted
+ * statements, and commit_rebased reads every result, the shift among them,
+ * in the commit's one round trip. The lock is held only while the server
+ * runs the pipeline: no round trip to the engine happens under it.
+ */
+static int pg_begin_rebased(void *ud, int64_t base, uint32_t unchanged)
+{
+    triage__pg_store *s = ud;
+    int rc = open_entry(s, "a PostgreSQL store transaction inside another");
+    if (rc)
+        return rc;
+    if (base < 0)
+        return triage__pg_misuse("begin_rebased: a negative number");
+    triage__pg_params none, p;
+    triage__pg_params_init(&none, &s->alloc);
+    triage__pg_params_init(&p, &s->alloc);
+    triage__pg_p_i64(&p, base);
+    triage__pg_p_i64(&p, (int64_t)unchanged);
+    rc = triage__pg_params_done(&none) || triage__pg_params_done(&p) ? TRIAGE_ENOMEM : 0;
+    if (!rc)
+        rc = triage__pg_queue(s, "begin_write", &none, TRIAGE__PG_LEAD, 0, "begin");
+    if (!rc)
+        rc = triage__pg_queue(s, "write_lock", &none, TRIAGE__PG_LEAD, 0, "begin");
+    if (!rc)
+        rc = triage__pg_queue(s, "rebase", &p, TRIAGE__PG_REBASE, 0, "begin");
+    triage__pg_params_free(&none);
+    triage__pg_params_free(&p);
+    if (rc) {
+        /* end what was sent: the engine rolls back only what began */
+        triage__error_saved saved;
+        triage__error_save(&saved);
+        triage__pg_pipeline_end(s, 0);
+        if (PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(s->conn, "ROLLBACK"));
+        triage__error_restore(&saved);
+        return rc;
+    }
+    s->in_txn = 1;
+    s->rebased = 1;
+    s->rebase_base = base;
+    s->shift = -1;
+    s->txn_last = base;
+    return 0;
+}
+
+static int pg_commit(void *ud);
+
+static int pg_commit_rebased(void *ud, int64_t *shift)
+{
+    triage__pg_store *s = ud;
+    if (!shift) {
+        store_entry(s);
+        return triage__pg_misuse("commit_rebased: bad arguments");
+    }
+    if (!s->rebased) {
+        store_entry(s);
+        return triage__pg_misuse("commit_rebased without begin_rebased");
+    }
+    int rc = pg_commit(ud);
+    if (!rc)
+        *shift = s->shift;
+    return rc;
+}
+
 static int pg_commit(void *ud)
 {
     triage__pg_store *s = ud;
@@ -202,10 +269,14 @@ static int pg_commit(void *ud)
         }
         PQclear(res);
     }
+    if (rc == 0 && s->rebased && s->shift < 0)
+        rc = triage__pg_damaged("PostgreSQL: the shift of a rebased commit is unreadable");
+    /* the engine now knows its own events; after a shift, only the number
+     * it counted from (the commits in between come with its next refresh) */
     if (rc == 0)
-        s->known_seq = s->txn_last; /* the engine now knows its own events */
+        s->known_seq = s->rebased && s->shift ? s->rebase_base : s->txn_last;
     if (rc == 0 || PQtransactionStatus(s->conn) == PQTRANS_IDLE)
-        s->in_txn = 0;
+        s->in_txn = s->rebased = 0;
     return rc;
 }
 
@@ -213,7 +284,7 @@ static int pg_rollback(void *ud)
 {
     triage__pg_store *s = ud;
     store_entry(s);
-    s->in_txn = 0;
+    s->in_txn = s->rebased = 0;
     changes_drop(s);
     if (PQstatus(s->conn) != CONNECTION_OK)
         return 0; /* the server ends a lost session's transaction itself */
@@ -432,7 +503,8 @@ static int pg_put_record(void *ud, const triage_store_record_t *r)
         return rc == -2 ? TRIAGE_ENOMEM : triage__pg_misuse("put_record: too many columns");
     }
     char name[16];
-    snprintf(name, sizeof name, "%s%d", r->expected_revision ? "upd" : "ins", (int)r->kind);
+    snprintf(name, sizeof name, "%s%s%d", s->rebased ? "r" : "",
+             r->expected_revision ? "upd" : "ins", (int)r->kind);
     /* sent now, its result read at commit (pipeline mode): a lost race
      * (an UPDATE that finds no row at that revision, an INSERT of an id
      * that exists) fails the commit with TRIAGE_ECONFLICT */
@@ -746,7 +818,7 @@ static int pg_append_event2(void *ud, const triage_store_event_t *se)
         triage__pg_params_free(&p);
         return rc == -2 ? TRIAGE_ENOMEM : triage__pg_misuse("append_event2: too many columns");
     }
-    rc = triage__pg_queue(s, "ev_ins", &p, 0, 0, "append an event");
+    rc = triage__pg_queue(s, s->rebased ? "rev_ins" : "ev_ins", &p, 0, 0, "append an event");
     triage__pg_params_free(&p);
     if (!rc)
         s->txn_last = se->seq;
@@ -894,6 +966,8 @@ TRIAGE_API triage_status_t triage_store_postgresql(triage_store_t *out, const ch
     st.query_records = pg_query_records;
     st.append_event2 = pg_append_event2;
     st.query_events = pg_query_events;
+    st.begin_rebased = pg_begin_rebased;
+    st.commit_rebased = pg_commit_rebased;
     *out = st;
     return TRIAGE_OK;
 }

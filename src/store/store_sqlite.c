@@ -1,5 +1,5 @@
 /*
- * The SQLite store: the embedded default, a store of interface version 2
+ * The SQLite store: the embedded default, a store of interface version 3
  * (docs/storage.md, "The SQLite store").
  *
  * - Several processes, and several engines in one process, share one file.
@@ -13,6 +13,10 @@
  *   engine read, or an INSERT for a new record; no row updated, or the id
  *   taken, is TRIAGE_ECONFLICT (another engine won the race). An event must
  *   take exactly the next sequence number, else TRIAGE_ECONFLICT.
+ * - `begin_rebased` (interface 3) reads the last number right after BEGIN
+ *   IMMEDIATE and adds the difference from the engine's number to every
+ *   number the transaction writes, after checking that no record of a
+ *   guarded kind was written since the engine's number.
  * - WAL journal, synchronous=FULL: a commit returns only after the WAL is
  *   on disk, so everything reported as committed survives a crash or power
  *   loss (NORMAL would be faster in WAL mode but can lose the last commits).
@@ -30,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/rebase.h"
 #include "store/sql_schema.h"
 #include "store/sqlite_migrate.h"
 #include "store/sqlite_rows.h"
@@ -46,6 +51,7 @@ enum { E_CASE = 1, E_VARIANTS = 2 };
 
 typedef struct {
     sqlite3_stmt *insert, *update, *get;
+    sqlite3_stmt *newer; /* any row written after a number (begin_rebased): at first use */
     sqlite3_stmt *query[Q_VARIANTS]; /* prepared at first use */
 } sq_table;
 
@@ -61,6 +67,8 @@ typedef struct {
     int writing;          /* between begin and commit or rollback */
     int reading;          /* read_begin depth */
     int read_txn;         /* the outermost read_begin began a transaction */
+    int rebased;          /* the write began with begin_rebased: numbers move by `shift` */
+    int64_t base, shift;
     int32_t busy_ms;      /* the busy timeout */
     struct timespec busy_since; /* when the current wait for the lock began */
 } sq_store;
@@ -235,17 +243,92 @@ static int sq_commit(void *ud)
         return misuse("internal: commit without a transaction");
     int rc = step_done(s, s->commit);
     if (!rc || sqlite3_get_autocommit(s->db))
-        s->writing = 0; /* committed, or SQLite rolled it back itself */
+        s->writing = s->rebased = 0; /* committed, or SQLite rolled it back itself */
     return rc;
 }
 
 static int sq_rollback(void *ud)
 {
     sq_store *s = ud;
-    s->writing = 0;
+    s->writing = s->rebased = 0;
     if (sqlite3_get_autocommit(s->db))
         return 0; /* nothing open (BEGIN failed, or SQLite rolled back already) */
     return step_done(s, s->rollback);
+}
+
+static int sq_last_seq(void *ud, int64_t *out);
+
+/* 1 when a record of `kind` was written after `base`, 0 when none was,
+ * else a failure (negative: the status negated). */
+static int written_after(sq_store *s, int kind, int64_t base)
+{
+    sq_table *c = &s->t[kind - 1];
+    if (!c->newer) {
+        s->sql.n = 0;
+        triage__text_add(&s->sql, "SELECT 1 FROM %s WHERE revision > ?1 LIMIT 1",
+                         triage__sql_table_of((triage_record_kind_t)kind)->name);
+        int rc = s->sql.failed ? SQLITE_NOMEM : prepare(s, &c->newer, s->sql.p);
+        if (rc)
+            return -fail_db(s, rc);
+    }
+    int rc = sqlite3_bind_int64(c->newer, 1, base);
+    if (!rc)
+        rc = sqlite3_step(c->newer);
+    sqlite3_reset(c->newer);
+    sqlite3_clear_bindings(c->newer);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : -fail_read(s, rc);
+}
+
+/* Interface 3: BEGIN IMMEDIATE holds the write lock, so the last number
+ * read right after it stays the last until this transaction commits; the
+ * numbers the engine counted from `base` move by the difference. */
+static int sq_begin_rebased(void *ud, int64_t base, uint32_t unchanged)
+{
+    sq_store *s = ud;
+    int rc = sq_begin(ud);
+    if (rc)
+        return rc;
+    int64_t last = 0;
+    rc = sq_last_seq(s, &last);
+    int lost = !rc && (base < 0 || base > last);
+    for (int k = 1; k <= TRIAGE__SQL_TABLES && !rc && !lost; k++) {
+        if (!(unchanged & TRIAGE_STORE_KIND_BIT(k)))
+            continue;
+        int w = written_after(s, k, base);
+        if (w < 0)
+            rc = -w;
+        else
+            lost = w;
+    }
+    if (rc || lost) {
+        triage__error_saved saved;
+        triage__error_save(&saved);
+        sq_rollback(s); /* nothing written: the engine rolls back only what began */
+        triage__error_restore(&saved);
+        if (lost)
+            triage_store_error_set("SQLite: a record the engine read changed since");
+        return rc ? rc : TRIAGE_ECONFLICT;
+    }
+    s->rebased = 1;
+    s->base = base;
+    s->shift = last - base;
+    return 0;
+}
+
+static int sq_commit_rebased(void *ud, int64_t *shift)
+{
+    sq_store *s = ud;
+    if (!shift)
+        return misuse("internal: commit_rebased without a result");
+    if (!s->writing || !s->rebased)
+        return misuse("internal: commit_rebased without begin_rebased");
+    int64_t by = s->shift;
+    int rc = sq_commit(ud);
+    if (!rc)
+        *shift = by;
+    return rc;
 }
 
 /* A read snapshot: a deferred transaction, whose first read fixes the
@@ -512,6 +595,9 @@ static int sq_put_record(void *ud, const triage_store_record_t *r)
     const triage__sql_table *t = triage__sql_table_of(r->kind);
     if (!t)
         return misuse("internal: put_record of an unknown kind");
+    triage_store_record_t moved;
+    if (s->rebased)
+        r = triage__store_moved_record(&moved, r, s->base, s->shift);
     sq_table *c = &s->t[(int)r->kind - 1];
     sqlite3_stmt *st = r->expected_revision ? c->update : c->insert;
     int rc = triage__sqlite_bind_record(st, t, r, &s->scratch);
@@ -544,6 +630,10 @@ static int sq_append_event2(void *ud, const triage_store_event_t *se)
         return misuse("internal: append_event2 outside a transaction");
     if (!se || se->version < 1 || !se->event || !se->data)
         return misuse("internal: append_event2 without an event");
+    triage_store_event_t moved;
+    triage_event_t moved_ev;
+    if (s->rebased)
+        se = triage__store_moved_event(&moved, &moved_ev, se, s->shift);
     int64_t last = 0;
     int rc = sq_last_seq(s, &last);
     if (rc)
@@ -572,6 +662,7 @@ static void sq_close(sq_store *s)
         sqlite3_finalize(s->t[k].insert);
         sqlite3_finalize(s->t[k].update);
         sqlite3_finalize(s->t[k].get);
+        sqlite3_finalize(s->t[k].newer);
         for (int v = 0; v < Q_VARIANTS; v++)
             sqlite3_finalize(s->t[k].query[v]);
     }
@@ -947,6 +1038,8 @@ TRIAGE_API triage_status_t triage_store_sqlite(triage_store_t *out, const char *
     st.query_records = sq_query_records;
     st.append_event2 = sq_append_event2;
     st.query_events = sq_query_events;
+    st.begin_rebased = sq_begin_rebased;
+    st.commit_rebased = sq_commit_rebased;
     *out = st;
     return TRIAGE_OK;
 }

@@ -70,6 +70,7 @@ typedef struct {
     atomic_int ready;
     atomic_int go;
     atomic_long races;
+    atomic_long rebased;
 } shared_t;
 static shared_t *shm;
 
@@ -440,6 +441,7 @@ static void engine_run(int proc, int n)
         one_intake(e, ids, i);
     triage_engine_stats(&s, e);
     atomic_fetch_add(&shm->races, (long)(s.races - s0.races));
+    atomic_fetch_add(&shm->rebased, (long)(s.rebased - s0.rebased));
     triage_engine_free(e);
 }
 
@@ -464,7 +466,7 @@ static void fresh_database(void)
 /* Runs `procs` processes of engine work (raw 0), raw inserts (1) or, on
  * PostgreSQL, raw inserts under one lock (2), n intakes each: the
  * aggregate rate, from the moment all are ready to the last done. */
-static double run(int raw, int procs, int n, long *races)
+static double run(int raw, int procs, int n, long *races, long *rebased)
 {
     fresh_database();
     if (raw) {
@@ -510,6 +512,8 @@ static double run(int raw, int procs, int n, long *races)
     double dt = now() - t0;
     if (races)
         *races = atomic_load(&shm->races);
+    if (rebased)
+        *rebased = atomic_load(&shm->rebased);
     return (double)procs * n / dt;
 }
 
@@ -564,13 +568,13 @@ static void bench(int n, int rounds)
     for (int r = 0; r < rounds; r++) {
         double eng[3], raw[3], ser[3];
         for (int i = 0; i < 3; i++) {
-            long races = 0;
-            eng[i] = run(0, procs[i], n, &races);
-            raw[i] = run(1, procs[i], n, NULL);
-            ser[i] = pg ? run(2, procs[i], n, NULL) : raw[i];
-            printf("%s, %d process%s x %d intakes: libtriage %.0f intakes/s (%ld races), raw "
-                   "%.0f tx/s; ratio %.2f",
-                   kind, procs[i], procs[i] > 1 ? "es" : "", n, eng[i], races, raw[i],
+            long races = 0, rebased = 0;
+            eng[i] = run(0, procs[i], n, &races, &rebased);
+            raw[i] = run(1, procs[i], n, NULL, NULL);
+            ser[i] = pg ? run(2, procs[i], n, NULL, NULL) : raw[i];
+            printf("%s, %d process%s x %d intakes: libtriage %.0f intakes/s (%ld races, %ld "
+                   "numbered after others'), raw %.0f tx/s; ratio %.2f",
+                   kind, procs[i], procs[i] > 1 ? "es" : "", n, eng[i], races, rebased, raw[i],
                    eng[i] / raw[i]);
             if (pg)
                 printf("; raw under one lock %.0f tx/s", ser[i]);

@@ -35,7 +35,7 @@ def test_refresh_and_stats_in_memory():
         e.refresh()  # nothing to bring in
         s = e.stats()
         assert s["resident"] is True
-        assert s["races"] == 0 and s["conflicts"] == 0
+        assert s["races"] == 0 and s["conflicts"] == 0 and s["rebased"] == 0
         e.add_client()
         assert e.stats()["clients"] == 1
         assert e.stats()["last_seq"] == 1

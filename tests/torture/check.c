@@ -645,7 +645,7 @@ typedef struct {
 typedef struct {
     jline *lines;
     size_t n, cap;
-    unsigned long long races, conflicts, refreshes;
+    unsigned long long races, conflicts, refreshes, rebased;
     int files;
 } journals;
 
@@ -667,14 +667,14 @@ static void read_journals(journals *j, const char *dir)
             continue;
         j->files++;
         char line[2048];
-        unsigned long long r = 0, c = 0, f3 = 0;
+        unsigned long long r = 0, c = 0, f3 = 0, rb = 0;
         while (fgets(line, sizeof line, f)) {
             size_t len = strlen(line);
             if (!len || line[len - 1] != '\n')
                 break; /* a line a kill cut short: its call counts as under way */
             line[--len] = 0;
             if (line[0] == 'S') {
-                sscanf(line + 2, "%llu %llu %llu", &r, &c, &f3);
+                sscanf(line + 2, "%llu %llu %llu %llu", &r, &c, &f3, &rb);
                 continue;
             }
             if (j->n == j->cap) {
@@ -690,6 +690,7 @@ static void read_journals(journals *j, const char *dir)
         j->races += r;
         j->conflicts += c;
         j->refreshes += f3;
+        j->rebased += rb;
         fclose(f);
     }
     closedir(dp);
@@ -1137,9 +1138,10 @@ int tt_check(const tt_config *cfg, const int64_t *orphans, size_t norphans)
            "fresh count\n",
            dumps);
     printf("torture: %s: races (lost optimistic attempts) %llu, retries %llu, conflicts (calls "
-           "that gave up) %llu, refreshes with changes %llu\n",
+           "that gave up) %llu, refreshes with changes %llu, commits numbered after others' "
+           "(rebased) %llu\n",
            cfg->store, j.races, j.races - (j.races >= j.conflicts ? j.conflicts : 0), j.conflicts,
-           j.refreshes);
+           j.refreshes, j.rebased);
     if (problems > shown)
         printf("torture: ... and %d more failed checks\n", problems - shown);
     for (size_t i = 0; i < j.n; i++)

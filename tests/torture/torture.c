@@ -486,8 +486,9 @@ static void write_stats(eng_ctx *x)
     triage_engine_stats_t s;
     s.version = TRIAGE_ENGINE_STATS_VERSION;
     if (triage_engine_stats(&s, x->e) == TRIAGE_OK)
-        journal(x, "S %llu %llu %llu", (unsigned long long)s.races,
-                (unsigned long long)s.conflicts, (unsigned long long)s.refreshes);
+        journal(x, "S %llu %llu %llu %llu", (unsigned long long)s.races,
+                (unsigned long long)s.conflicts, (unsigned long long)s.refreshes,
+                (unsigned long long)s.rebased);
 }
 
 static void *engine_main(void *vp)

@@ -216,16 +216,22 @@ static inline int fault(faulty *f)
     return ++f->calls == f->fail_at ? f->code : 0;
 }
 
-static inline int fy_begin(void *ud)
+/* What comes before either begin: the fault, then the hook. */
+static inline int fy_before_begin(faulty *f)
 {
-    faulty *f = ud;
     int rc = fault(f);
-    if (rc)
-        return rc;
-    if (f->hook && f->hook_times > 0) {
+    if (!rc && f->hook && f->hook_times > 0) {
         f->hook_times--;
         f->hook(f->hook_ctx);
     }
+    return rc;
+}
+static inline int fy_begin(void *ud)
+{
+    faulty *f = ud;
+    int rc = fy_before_begin(f);
+    if (rc)
+        return rc;
     rc = f->inner.begin(f->inner.userdata);
     f->in_txn = rc == 0;
     return rc;
@@ -236,6 +242,27 @@ static inline int fy_commit(void *ud)
     int rc = fault(f);
     if (!rc)
         rc = f->inner.commit(f->inner.userdata);
+    if (!rc)
+        f->in_txn = 0;
+    return rc;
+}
+/* Interface 3: the same faults and hook as begin and commit. */
+static inline int fy_begin_rebased(void *ud, int64_t base, uint32_t unchanged)
+{
+    faulty *f = ud;
+    int rc = fy_before_begin(f);
+    if (rc)
+        return rc;
+    rc = f->inner.begin_rebased(f->inner.userdata, base, unchanged);
+    f->in_txn = rc == 0;
+    return rc;
+}
+static inline int fy_commit_rebased(void *ud, int64_t *shift)
+{
+    faulty *f = ud;
+    int rc = fault(f);
+    if (!rc)
+        rc = f->inner.commit_rebased(f->inner.userdata, shift);
     if (!rc)
         f->in_txn = 0;
     return rc;
@@ -371,6 +398,10 @@ static inline triage_store_t faulty_store(faulty *f)
     s.query_records = fy_query_records;
     s.append_event2 = fy_append2;
     s.query_events = fy_query_events;
+    if (f->inner.version >= 3 && f->inner.begin_rebased) {
+        s.begin_rebased = fy_begin_rebased;
+        s.commit_rebased = fy_commit_rebased;
+    }
     return s;
 }
 

@@ -705,7 +705,8 @@ class Engine:
         (commits another engine beat, each retried), ``conflicts`` (calls that
         gave up), ``refreshes`` (refreshes that brought changes), ``last_seq``,
         ``cases`` and ``clients`` (held in memory), ``resident`` (everything
-        in memory)."""
+        in memory), ``rebased`` (commits the store numbered after other
+        engines' commits this engine had not seen, without a retry)."""
         return _ll.triage_engine_stats(self._handle())
 
     def _policy(self, value, cls, name):

@@ -147,8 +147,11 @@ typedef struct triage_store_event_query {
 } triage_store_event_query_t;
 #define TRIAGE_STORE_EVENT_QUERY_VERSION 1
 
+/** The bit of record kind @p kind in the `unchanged` mask of `begin_rebased`. */
+#define TRIAGE_STORE_KIND_BIT(kind) (1u << (unsigned)(kind))
+
 /** The current store interface version. */
-#define TRIAGE_STORE_VERSION 2
+#define TRIAGE_STORE_VERSION 3
 
 /**
  * A store. Fill it with TRIAGE_STORE_INIT or triage_store_init() and set
@@ -232,11 +235,35 @@ typedef struct triage_store {
     /** Since v2. Lists events (see ::triage_store_event_query_t) in sequence order. */
     int (*query_events)(void *userdata, const triage_store_event_query_t *query,
                         triage_store_event_fn visit, void *ctx);
+
+    /*
+     * Since v3: commits numbered by the store (docs/storage.md, "Numbered
+     * by the store"). Optional, as a pair: a version-3 store that leaves
+     * both NULL is written to as a version-2 store.
+     */
+    /**
+     * Since v3. Starts a write transaction whose numbers count from
+     * @p base, the last sequence number the engine has seen. The store
+     * takes its write lock and finds its own last sequence number L; every
+     * event `seq`, record `revision`, and record `created` greater than
+     * @p base that this transaction then writes is stored plus
+     * shift = L - base (`expected_revision` is compared as given, and the
+     * `data` bytes are stored as they are: the engine reads the numbers
+     * back from the store's columns). Returns ::TRIAGE_ECONFLICT (as int),
+     * here or at the latest from `commit_rebased`, when a record of a kind
+     * whose ::TRIAGE_STORE_KIND_BIT is set in @p unchanged was written
+     * after @p base, or when @p base is above L. The engine ends the
+     * transaction with `commit_rebased` or `rollback`.
+     */
+    int (*begin_rebased)(void *userdata, int64_t base, uint32_t unchanged);
+    /** Since v3. Commits a transaction that `begin_rebased` started and sets
+     *  *@p shift to the number it added (0: nobody committed after base). */
+    int (*commit_rebased)(void *userdata, int64_t *shift);
     /* Members of later versions are appended here, each marked "since vN". */
 } triage_store_t;
 
 #define TRIAGE_STORE_INIT                                                                   \
-    {TRIAGE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+    {TRIAGE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** The schema version of the record encoding this library writes. */
 #define TRIAGE_STORE_SCHEMA_VERSION 2

@@ -46,7 +46,7 @@ typedef struct triage_postgresql_options {
     {TRIAGE_POSTGRESQL_OPTIONS_VERSION, 0, 1, 10000, 0, {0, 0, 0, 0}}
 
 /**
- * Fills @p out with a store (interface version 2) on a PostgreSQL database.
+ * Fills @p out with a store (interface version 3) on a PostgreSQL database.
  *
  * The store opens its own connection with @p conninfo, a libpq connection
  * string: `key=value` pairs ("host=db1 dbname=cis user=triage") or a URI

@@ -238,14 +238,14 @@ static int64_t assert_gap_free(triage_engine_t *e)
 /* ---- records for the raw contract ------------------------------------------------- */
 
 /* Puts a worker record (a valid one: the tables check their columns). */
-static int put_worker(triage_store_t *s, const triage_id_t *id, int64_t revision,
-                      int64_t expected, int32_t office)
+static int put_worker_created(triage_store_t *s, const triage_id_t *id, int64_t revision,
+                              int64_t expected, int32_t office, int64_t created)
 {
     triage__worker w;
     memset(&w, 0, sizeof w);
     w.id = *id;
     w.rev = revision;
-    w.created = revision;
+    w.created = created;
     w.role = TRIAGE_ROLE_SOCIAL_WORKER;
     w.fte = 1.0;
     w.languages = 1;
@@ -265,7 +265,7 @@ static int put_worker(triage_store_t *s, const triage_id_t *id, int64_t revision
     r.id = *id;
     r.revision = revision;
     r.expected_revision = expected;
-    r.created = revision;
+    r.created = created;
     r.data = b.p;
     r.len = b.n;
     r.fields = cols;
@@ -273,6 +273,12 @@ static int put_worker(triage_store_t *s, const triage_id_t *id, int64_t revision
     int rc = s->put_record(s->userdata, &r);
     triage__free(NULL, b.p);
     return rc;
+}
+
+static int put_worker(triage_store_t *s, const triage_id_t *id, int64_t revision,
+                      int64_t expected, int32_t office)
+{
+    return put_worker_created(s, id, revision, expected, office, revision);
 }
 
 /* A write that should lose: its refusal comes from put_record or commit. */
@@ -689,6 +695,108 @@ static void test_seq_race(void **state)
     assert_int_equal(append_event(&c, 2), 0);
     assert_int_equal(c.commit(c.userdata), 0);
     assert_int_equal(last_seq(&b), 2);
+    a.destroy(a.userdata);
+    b.destroy(b.userdata);
+    c.destroy(c.userdata);
+}
+
+/* Interface 3 on PostgreSQL: begin_rebased sends its statements without
+ * waiting, so a lost race (a stale revision, a guarded kind written since,
+ * a number above the last, a lock wait past the timeout) shows at
+ * commit_rebased; the numbers are moved by the server. */
+static void test_rebased(void **state)
+{
+    (void)state;
+    fresh_schema("t_rebased");
+    triage_store_t a = pg_store("t_rebased"), b = pg_store("t_rebased");
+    assert_int_equal(a.version, 3);
+    triage_id_t w[5];
+    memset(w, 0, sizeof w);
+    for (int i = 0; i < 5; i++)
+        w[i].bytes[0] = (unsigned char)(i + 1);
+    int64_t shift = -1;
+    assert_int_equal(a.begin(a.userdata), 0);
+    assert_int_equal(put_worker(&a, &w[0], 1, 0, 1), 0);
+    assert_int_equal(append_event(&a, 1), 0);
+    assert_int_equal(a.commit(a.userdata), 0);
+    /* nobody committed since: shift 0 */
+    assert_int_equal(a.begin_rebased(a.userdata, 1, 0), 0);
+    assert_int_equal(put_worker(&a, &w[1], 2, 0, 2), 0);
+    assert_int_equal(append_event(&a, 2), 0);
+    assert_int_equal(a.commit_rebased(a.userdata, &shift), 0);
+    assert_int_equal(shift, 0);
+    assert_int_equal(sql_int("SELECT revision FROM t_rebased.workers WHERE office = 2"), 2);
+    /* B commits 3; A, at 2, writes 3 and it is stored as 4 */
+    assert_int_equal(b.begin(b.userdata), 0);
+    assert_int_equal(append_event(&b, 3), 0);
+    assert_int_equal(b.commit(b.userdata), 0);
+    assert_int_equal(
+        a.begin_rebased(a.userdata, 2, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)), 0);
+    assert_int_equal(put_worker(&a, &w[2], 3, 0, 3), 0);          /* new: created 3 moves */
+    assert_int_equal(put_worker_created(&a, &w[0], 3, 1, 4, 1), 0); /* read at 1: created stays */
+    assert_int_equal(append_event(&a, 3), 0);
+    assert_int_equal(a.commit_rebased(a.userdata, &shift), 0);
+    assert_int_equal(shift, 1);
+    assert_int_equal(sql_int("SELECT revision FROM t_rebased.workers WHERE office = 3"), 4);
+    assert_int_equal(sql_int("SELECT created FROM t_rebased.workers WHERE office = 3"), 4);
+    assert_int_equal(sql_int("SELECT revision FROM t_rebased.workers WHERE office = 4"), 4);
+    assert_int_equal(sql_int("SELECT created FROM t_rebased.workers WHERE office = 4"), 1);
+    assert_int_equal(sql_int("SELECT count(*) FROM t_rebased.events"), 4);
+    assert_int_equal(sql_int("SELECT max(seq) FROM t_rebased.events"), 4);
+    assert_int_equal(last_seq(&b), 4);
+    /* a stale revision loses, at commit, and leaves nothing */
+    assert_int_equal(a.begin_rebased(a.userdata, 4, 0), 0);
+    assert_int_equal(put_worker(&a, &w[0], 5, 1, 5), 0);
+    assert_int_equal(append_event(&a, 5), 0);
+    assert_int_equal(a.commit_rebased(a.userdata, &shift), TRIAGE_ECONFLICT);
+    assert_int_equal(a.rollback(a.userdata), 0);
+    assert_int_equal(last_seq(&b), 4);
+    /* a guarded kind written after the number loses */
+    assert_int_equal(b.begin(b.userdata), 0);
+    assert_int_equal(put_worker(&b, &w[3], 5, 0, 6), 0);
+    assert_int_equal(append_event(&b, 5), 0);
+    assert_int_equal(b.commit(b.userdata), 0);
+    assert_int_equal(
+        a.begin_rebased(a.userdata, 4, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)), 0);
+    assert_int_equal(append_event(&a, 5), 0);
+    assert_int_equal(a.commit_rebased(a.userdata, &shift), TRIAGE_ECONFLICT);
+    assert_non_null(strstr(triage_error_last()->message, "changed since"));
+    assert_int_equal(a.rollback(a.userdata), 0);
+    assert_int_equal(
+        a.begin_rebased(a.userdata, 5, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)), 0);
+    assert_int_equal(append_event(&a, 6), 0);
+    assert_int_equal(a.commit_rebased(a.userdata, &shift), 0);
+    assert_int_equal(shift, 0);
+    /* a number the store never gave loses */
+    assert_int_equal(a.begin_rebased(a.userdata, 9, 0), 0);
+    assert_int_equal(append_event(&a, 10), 0);
+    assert_int_equal(a.commit_rebased(a.userdata, &shift), TRIAGE_ECONFLICT);
+    assert_int_equal(a.rollback(a.userdata), 0);
+    assert_int_equal(last_seq(&a), 6);
+    /* misuse */
+    assert_int_not_equal(a.begin_rebased(a.userdata, -1, 0), 0);
+    assert_int_equal(a.begin(a.userdata), 0);
+    assert_int_not_equal(a.begin_rebased(a.userdata, 6, 0), 0); /* no nesting */
+    assert_int_not_equal(a.commit_rebased(a.userdata, &shift), 0); /* begun by begin */
+    assert_int_equal(a.rollback(a.userdata), 0);
+    assert_int_equal(a.begin_rebased(a.userdata, 6, 0), 0);
+    assert_int_not_equal(a.commit_rebased(a.userdata, NULL), 0);
+    assert_int_equal(a.rollback(a.userdata), 0);
+    /* a lock wait past the lock timeout is a lost race, at commit */
+    triage_postgresql_options_t o = pg_opts("t_rebased");
+    o.lock_timeout_ms = 200;
+    triage_store_t c;
+    assert_ok(triage_store_postgresql(&c, conninfo, &o));
+    assert_int_equal(a.begin(a.userdata), 0);
+    assert_int_equal(c.begin_rebased(c.userdata, 6, 0), 0);
+    assert_int_equal(append_event(&c, 7), 0);
+    assert_int_equal(c.commit_rebased(c.userdata, &shift), TRIAGE_ECONFLICT);
+    assert_int_equal(c.rollback(c.userdata), 0);
+    assert_int_equal(a.rollback(a.userdata), 0);
+    assert_int_equal(c.begin_rebased(c.userdata, 6, 0), 0);
+    assert_int_equal(append_event(&c, 7), 0);
+    assert_int_equal(c.commit_rebased(c.userdata, &shift), 0);
+    assert_int_equal(last_seq(&b), 7);
     a.destroy(a.userdata);
     b.destroy(b.userdata);
     c.destroy(c.userdata);
@@ -1582,6 +1690,7 @@ int main(void)
         cmocka_unit_test(test_refresh_read),
         cmocka_unit_test(test_commit_after_read),
         cmocka_unit_test(test_seq_race),
+        cmocka_unit_test(test_rebased),
         cmocka_unit_test(test_timeouts),
         cmocka_unit_test(test_two_engines),
         cmocka_unit_test(test_race_retried),

@@ -797,6 +797,194 @@ static void test_threads(void **state)
     triage_engine_free(e);
 }
 
+/* ---- a local call on a store that numbers commits itself ------------------------- */
+
+static triage_intake_result_t intake_for(triage_engine_t *e, const triage_id_t *client,
+                                         const triage_id_t *actor)
+{
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    in.client = *client;
+    in.kind = TRIAGE_INTAKE_NOTIFICATION;
+    in.received_ms = now_ms;
+    if (actor)
+        in.actor = *actor;
+    triage_intake_result_t r;
+    r.version = TRIAGE_INTAKE_RESULT_VERSION;
+    assert_ok(triage_intake(&r, e, &in));
+    return r;
+}
+
+static triage_id_t new_client(triage_engine_t *e)
+{
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    c.municipality = 297;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, e, &c));
+    return id;
+}
+
+/* Engine `e` holds the case (with its rows) and its client at the numbers
+ * the store has: `ref` reads them from the store at its call. */
+static void assert_numbers_as_stored(triage_engine_t *e, triage_engine_t *ref,
+                                     const triage_id_t *case_id)
+{
+    stage_of(ref, case_id); /* ref refreshes; e is left as it is */
+    const triage__case *mine = triage__table_get(&e->tables[TRIAGE__T_CASE], case_id);
+    const triage__case *stored = triage__table_get(&ref->tables[TRIAGE__T_CASE], case_id);
+    assert_non_null(mine);
+    assert_non_null(stored);
+    assert_int_equal(mine->rev, stored->rev);
+    assert_int_equal(mine->created, stored->created);
+    assert_int_equal(mine->nintakes, stored->nintakes);
+    for (uint32_t i = 0; i < mine->nintakes; i++) {
+        assert_int_equal(mine->intakes[i].rev, stored->intakes[i].rev);
+        assert_int_equal(mine->intakes[i].created, stored->intakes[i].created);
+    }
+    assert_int_equal(mine->ndeadlines, stored->ndeadlines);
+    for (uint32_t i = 0; i < mine->ndeadlines; i++) {
+        assert_int_equal(mine->deadlines[i].rev, stored->deadlines[i].rev);
+        assert_int_equal(mine->deadlines[i].created, stored->deadlines[i].created);
+    }
+    const triage__client *cm = triage__table_get(&e->tables[TRIAGE__T_CLIENT], &mine->client);
+    const triage__client *cs = triage__table_get(&ref->tables[TRIAGE__T_CLIENT], &mine->client);
+    assert_non_null(cm);
+    assert_non_null(cs);
+    assert_int_equal(cm->rev, cs->rev);
+    assert_int_equal(cm->created, cs->created);
+}
+
+/* An intake decides on its client and the client's active case, which it
+ * writes, and on the policies. On a store of interface 3 it is written
+ * after whatever other engines committed since the engine's last refresh:
+ * no refresh first and no lost race, unless one of those commits changed
+ * what it read; then the next attempt refreshes and decides again. */
+static void test_intake_numbered_by_store(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p, 3);
+    triage_id_t ca = new_client(p.e[0]), cb = new_client(p.e[0]);
+    triage_client_t got;
+    got.version = TRIAGE_CLIENT_VERSION;
+    assert_ok(triage_client_get(&got, p.e[1], &cb)); /* B is at A's number */
+    int64_t b_seq = stats_of(p.e[1]).last_seq;
+    /* A commits an intake; B, which has not seen it, takes one for another
+     * client: numbered after A's, without a refresh or a race */
+    triage_intake_result_t ra = intake_for(p.e[0], &ca, NULL);
+    uint64_t b_refreshes = stats_of(p.e[1]).refreshes;
+    triage_intake_result_t rb = intake_for(p.e[1], &cb, NULL);
+    triage_engine_stats_t sb = stats_of(p.e[1]);
+    assert_int_equal(sb.races, 0);
+    assert_int_equal(sb.rebased, 1);
+    assert_int_equal(sb.refreshes, b_refreshes);
+    assert_int_equal(sb.last_seq, b_seq); /* A's commits come with B's next refresh */
+    assert_numbers_as_stored(p.e[1], p.e[0], &rb.case_id);
+    /* B's next intake for the same client reads B's own commit, which the
+     * store numbered above B's number: B refreshes and decides again (not a
+     * race), and holds that commit too at the store's numbers */
+    new_client(p.e[0]);
+    b_refreshes = stats_of(p.e[1]).refreshes;
+    triage_intake_result_t rb2 = intake_for(p.e[1], &cb, NULL);
+    sb = stats_of(p.e[1]);
+    assert_int_equal(sb.races, 0);
+    assert_int_equal(sb.refreshes, b_refreshes + 1);
+    assert_numbers_as_stored(p.e[1], p.e[0], &rb2.case_id);
+    /* each sees both; one gap-free order */
+    assert_int_equal(stage_of(p.e[0], &rb.case_id), TRIAGE_STAGE_RECEIVED);
+    assert_int_equal(stage_of(p.e[1], &ra.case_id), TRIAGE_STAGE_RECEIVED);
+    assert_int_equal(assert_gap_free(p.e[0]), assert_gap_free(p.e[1]));
+    /* B holds its case at the numbers the store gave it: later writes on it
+     * name the revisions stored and do not lose */
+    to_guidance(p.e[1], &rb.case_id);
+    assert_ok(triage_case_contact_attempt(p.e[1], &rb.case_id, NULL, now_ms, 0));
+    assert_int_equal(stats_of(p.e[1]).races, 0);
+    assert_int_equal(attempts_of(p.e[0], &rb.case_id), 1);
+
+    /* A client A changed since B read it: B's write loses on the client's
+     * revision and the retry counts A's notifications (the third within the
+     * window sets the repeat flag) */
+    assert_ok(triage_client_get(&got, p.e[1], &ca));
+    intake_for(p.e[0], &ca, NULL); /* A's second notification for ca */
+    triage_intake_result_t r3 = intake_for(p.e[1], &ca, NULL);
+    assert_int_equal(r3.repeat_flagged, 1);
+    assert_int_equal(stats_of(p.e[1]).races, 1);
+
+    /* A policy A changed since B's refresh: B's write loses, and the retry
+     * assesses with the new policy */
+    triage_urgency_policy_t *u;
+    assert_ok(triage_urgency_policy_new(&u, NULL));
+    assert_ok(triage_urgency_policy_set_id(u, "region-2027", 4));
+    assert_ok(triage_engine_set_urgency_policy(p.e[0], u));
+    triage_urgency_policy_free(u);
+    triage_intake_result_t r4 = intake_for(p.e[1], &cb, NULL);
+    assert_string_equal(r4.urgency.policy_id, "region-2027");
+    assert_int_equal(r4.urgency.policy_version, 4);
+    assert_int_equal(stats_of(p.e[1]).races, 2);
+
+    /* an actor another engine added since B's refresh is found in the store */
+    triage_id_t w = new_worker(p.e[0], TRIAGE_ROLE_SOCIAL_COUNSELLOR);
+    intake_for(p.e[1], &cb, &w);
+    triage_intake_t in = TRIAGE_INTAKE_INIT;
+    in.client = cb;
+    in.kind = TRIAGE_INTAKE_CONTACT;
+    in.received_ms = now_ms;
+    triage_id_generate(&in.actor);
+    triage_intake_result_t r5;
+    r5.version = TRIAGE_INTAKE_RESULT_VERSION;
+    assert_status(triage_intake(&r5, p.e[1], &in), TRIAGE_ENOTFOUND);
+    assert_error_arg("actor");
+    assert_int_equal(stats_of(p.e[1]).conflicts, 0);
+    assert_int_equal(assert_gap_free(p.e[0]), assert_gap_free(p.e[1]));
+    /* a caller of the stats' version 1 gets its bytes only */
+    triage_engine_stats_t old;
+    memset(&old, 0xab, sizeof old);
+    old.version = 1;
+    assert_ok(triage_engine_stats(&old, p.e[1]));
+    assert_int_equal(old.races, 2);
+    uint64_t untouched;
+    memset(&untouched, 0xab, sizeof untouched);
+    assert_memory_equal(&old.rebased, &untouched, sizeof untouched);
+    old.version = TRIAGE_ENGINE_STATS_VERSION + 1;
+    assert_status(triage_engine_stats(&old, p.e[1]), TRIAGE_EVERSION);
+    pair_close(&p);
+}
+
+/* A store of interface 3 without begin_rebased and commit_rebased is
+ * written to as one of interface 2: the same stale intake is a lost race,
+ * retried on fresh data. */
+static void test_version3_store_without_numbering(void **state)
+{
+    (void)state;
+    pair p;
+    memset(&p, 0, sizeof p);
+    assert_ok(triage_store_memory(&p.mem[0], NULL));
+    assert_ok(triage_store_memory_share(&p.mem[1], &p.mem[0]));
+    for (int i = 0; i < 2; i++) {
+        p.f[i].inner = p.mem[i];
+        p.f[i].inner.begin_rebased = NULL;
+        p.f[i].inner.commit_rebased = NULL;
+        triage_store_t s = faulty_store(&p.f[i]);
+        assert_int_equal(s.version, 3);
+        assert_null(s.begin_rebased);
+        triage_engine_options_t o = TRIAGE_ENGINE_OPTIONS_INIT;
+        o.clock = fixed_now;
+        o.clock_userdata = &now_ms;
+        assert_ok(triage_engine_open(&p.e[i], &o, &s));
+    }
+    triage_id_t ca = new_client(p.e[0]), cb = new_client(p.e[0]);
+    triage_client_t got;
+    got.version = TRIAGE_CLIENT_VERSION;
+    assert_ok(triage_client_get(&got, p.e[1], &cb));
+    intake_for(p.e[0], &ca, NULL);
+    uint64_t b_refreshes = stats_of(p.e[1]).refreshes;
+    intake_for(p.e[1], &cb, NULL);
+    triage_engine_stats_t sb = stats_of(p.e[1]);
+    assert_int_equal(sb.rebased, 0);
+    assert_int_equal(sb.refreshes, b_refreshes + 1); /* refreshed first, as on interface 2 */
+    assert_int_equal(assert_gap_free(p.e[0]), assert_gap_free(p.e[1]));
+    pair_close(&p);
+}
+
 /* ---- the memory store's own contract ------------------------------------------------ */
 
 static void test_memory_store_contract(void **state)
@@ -862,6 +1050,8 @@ int main(void)
         cmocka_unit_test(test_open_attaches_rows_to_their_cases),
         cmocka_unit_test(test_refresh_failure),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_intake_numbered_by_store),
+        cmocka_unit_test(test_version3_store_without_numbering),
         cmocka_unit_test(test_memory_store_contract),
     };
     return cmocka_run_group_tests_name("shared", tests, NULL, NULL);

@@ -719,6 +719,149 @@ static void check_store_semantics(const triage_store_t *a, const triage_store_t 
     assert_int_equal(l.seen[0], 4);
 }
 
+/* One record's numbers as a store returns them. */
+typedef struct {
+    int64_t revision, created;
+    int found;
+} numbers;
+
+static int see_numbers(void *ctx, const triage_store_record_t *r)
+{
+    numbers *n = ctx;
+    n->revision = r->revision;
+    n->created = r->created;
+    n->found++;
+    return 0;
+}
+
+static numbers numbers_of(const triage_store_t *s, uint8_t id_byte)
+{
+    numbers n = {0, 0, 0};
+    triage_id_t id = {{0}};
+    id.bytes[0] = id_byte;
+    id.bytes[6] = 0x40;
+    int rc = s->get_record(s->userdata, TRIAGE_RECORD_CLIENT, &id, see_numbers, &n);
+    assert_true(rc == 0 || rc == TRIAGE_ENOTFOUND);
+    return n;
+}
+
+static int see_seq(void *ctx, const triage_store_event_t *se)
+{
+    seen_list *l = ctx;
+    assert_true(l->n < 64);
+    l->seen[l->n++] = se->seq;
+    return 0;
+}
+
+/*
+ * What an interface-3 store promises for begin_rebased and commit_rebased,
+ * after check_store_semantics (last number 8; clients 1 at revision 2 and 2
+ * at revision 1): numbers counted from the engine's number and moved by
+ * what others committed since, the revision read checked as given, the
+ * guarded kinds, misuse refused, and a rollback that leaves nothing.
+ */
+static void check_rebased_semantics(const triage_store_t *a, const triage_store_t *b)
+{
+    int64_t shift = -1;
+    assert_non_null(a->begin_rebased);
+    assert_non_null(a->commit_rebased);
+    /* nobody committed since: shift 0 */
+    assert_int_equal(a->begin_rebased(a->userdata, 8, 0), 0);
+    assert_int_equal(append(a, 9, 900, 0), 0);
+    assert_int_equal(put_client(a, 5, 9, 0), 0);
+    assert_int_equal(a->commit_rebased(a->userdata, &shift), 0);
+    assert_int_equal(shift, 0);
+    assert_int_equal(last_seq(b), 9);
+    assert_int_equal(numbers_of(b, 5).revision, 9);
+    /* b commits 10; a, still at 9, writes 10 and it is stored as 11 */
+    assert_int_equal(b->begin(b->userdata), 0);
+    assert_int_equal(append(b, 10, 1000, 0), 0);
+    assert_int_equal(put_client(b, 6, 10, 0), 0);
+    assert_int_equal(b->commit(b->userdata), 0);
+    assert_int_equal(a->begin_rebased(a->userdata, 9, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)),
+                     0);
+    assert_int_equal(append(a, 10, 1001, 0), 0);
+    assert_int_equal(put_client(a, 10, 10, 0), 0); /* new: created 10 > 9 moves too */
+    assert_int_equal(put_client(a, 1, 10, 2), 0);  /* read at 2: created 1 stays */
+    shift = -1;
+    assert_int_equal(a->commit_rebased(a->userdata, &shift), 0);
+    assert_int_equal(shift, 1);
+    assert_int_equal(last_seq(b), 11);
+    numbers n = numbers_of(b, 10);
+    assert_int_equal(n.found, 1);
+    assert_int_equal(n.revision, 11);
+    assert_int_equal(n.created, 11);
+    n = numbers_of(b, 1);
+    assert_int_equal(n.revision, 11);
+    assert_int_equal(n.created, 1);
+    seen_list l = {{0}, 0};
+    triage_store_event_query_t q = {TRIAGE_STORE_EVENT_QUERY_VERSION, 9, INT64_MAX, {{0}},
+                                    INT64_MIN, INT64_MAX, 0};
+    assert_int_equal(b->query_events(b->userdata, &q, see_seq, &l), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.seen[0], 10);
+    assert_int_equal(l.seen[1], 11);
+    assert_int_equal(query(b, 10).n, 2); /* clients 1 and 10, found by their moved revisions */
+    /* the revision read is compared as given: a stale one loses */
+    int rc = a->begin_rebased(a->userdata, 11, 0);
+    if (rc == 0) {
+        rc = put_client(a, 1, 12, 2);
+        if (rc == 0)
+            rc = a->commit_rebased(a->userdata, &shift);
+        assert_int_equal(rc, TRIAGE_ECONFLICT);
+        assert_int_equal(a->rollback(a->userdata), 0);
+    }
+    assert_int_equal(rc, TRIAGE_ECONFLICT);
+    /* a guarded kind written after the number loses, with nothing left open */
+    assert_int_equal(a->begin_rebased(a->userdata, 10, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)),
+                     TRIAGE_ECONFLICT);
+    assert_int_equal(a->begin(a->userdata), 0);
+    assert_int_equal(a->rollback(a->userdata), 0);
+    assert_int_equal(a->begin_rebased(a->userdata, 11, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)),
+                     0);
+    assert_int_equal(a->rollback(a->userdata), 0);
+    /* a number the store never gave loses */
+    assert_int_equal(a->begin_rebased(a->userdata, 12, 0), TRIAGE_ECONFLICT);
+    /* commit_rebased only ends what begin_rebased began */
+    assert_int_equal(a->begin(a->userdata), 0);
+    assert_int_not_equal(a->commit_rebased(a->userdata, &shift), 0);
+    assert_int_equal(a->rollback(a->userdata), 0);
+    assert_int_not_equal(a->commit_rebased(a->userdata, &shift), 0);
+    /* a rolled back rebased transaction leaves nothing */
+    assert_int_equal(b->begin(b->userdata), 0);
+    assert_int_equal(append(b, 12, 1200, 0), 0);
+    assert_int_equal(b->commit(b->userdata), 0);
+    assert_int_equal(a->begin_rebased(a->userdata, 11, 0), 0);
+    assert_int_equal(append(a, 12, 1201, 0), 0);
+    assert_int_equal(put_client(a, 11, 12, 0), 0);
+    assert_int_equal(a->rollback(a->userdata), 0);
+    assert_int_equal(last_seq(b), 12);
+    assert_int_equal(numbers_of(b, 11).found, 0);
+}
+
+/* Interface 3 on the memory store (the reference) and on SQLite alike. */
+static void test_rebased_semantics(void **state)
+{
+    (void)state;
+    triage_store_t ma, mb;
+    assert_ok(triage_store_memory(&ma, NULL));
+    assert_ok(triage_store_memory_share(&mb, &ma));
+    assert_int_equal(ma.version, 3);
+    check_store_semantics(&ma, &mb);
+    check_rebased_semantics(&ma, &mb);
+    ma.destroy(ma.userdata);
+    mb.destroy(mb.userdata);
+    char path[128];
+    path_of(path, sizeof path, "rebased.db");
+    triage_store_t a, b;
+    assert_ok(triage_store_sqlite(&a, path, NULL));
+    assert_ok(triage_store_sqlite(&b, path, NULL));
+    check_store_semantics(&a, &b);
+    check_rebased_semantics(&a, &b);
+    a.destroy(a.userdata);
+    b.destroy(b.userdata);
+}
+
 static void test_sqlite_store_semantics(void **state)
 {
     (void)state;
@@ -734,7 +877,7 @@ static void test_sqlite_store_semantics(void **state)
     path_of(path, sizeof path, "semantics.db");
     triage_store_t a, b;
     assert_ok(triage_store_sqlite(&a, path, NULL));
-    assert_int_equal(a.version, 2);
+    assert_int_equal(a.version, 3);
     assert_ok(triage_store_sqlite(&b, path, NULL));
     check_store_semantics(&a, &b);
     /* calls outside a transaction are refused, with a message */
@@ -2108,6 +2251,7 @@ int main(void)
         cmocka_unit_test(test_same_results_memory_and_sqlite),
         cmocka_unit_test(test_sqlite_typed_columns),
         cmocka_unit_test(test_sqlite_store_semantics),
+        cmocka_unit_test(test_rebased_semantics),
         cmocka_unit_test(test_sqlite_refuses_foreign_files),
         cmocka_unit_test(test_sqlite_edited_rows_are_corrupt),
         cmocka_unit_test(test_sqlite_empty_file_without_create),
