@@ -126,7 +126,10 @@ typedef struct {
      * `shift` to its numbers (shared.c, "Numbered by the store") */
     int local;
     uint32_t unchanged;
-    int64_t shift;
+    /* set at commit: written through begin_rebased; the number the
+     * transaction is counted from; what the store added to its numbers */
+    int rebased;
+    int64_t base, shift;
 } triage__txn;
 
 struct triage_engine {
@@ -319,6 +322,10 @@ triage_status_t triage__store_fetch(triage_engine_t *e, int table, const triage_
 /* Writes a transaction through the store: begin, records, events, commit;
  * rollback and ESTORE on failure. */
 triage_status_t triage__store_write(triage__txn *tx);
+/* The number a transaction is counted from (the engine's last number, or,
+ * for one the store numbers, at least every number it read); sets
+ * tx->rebased. */
+int64_t triage__store_base(triage__txn *tx);
 /* The error of a failed store callback (`step` names it): the callback's
  * own message kept, ECORRUPT kept as damage, anything else ESTORE. */
 triage_status_t triage__callback_failed(const char *step, int rc);
@@ -340,6 +347,7 @@ triage_status_t triage__v2_refresh(triage_engine_t *e);
 triage_status_t triage__v2_begin_locked(triage_engine_t *e);
 void triage__v2_end_locked(triage_engine_t *e);
 triage_status_t triage__v2_write(triage__txn *tx);
+int64_t triage__v2_base(triage__txn *tx);
 triage_status_t triage__v2_fetch(triage_engine_t *e, int table, const triage_id_t *id);
 void triage__v2_evict(triage_engine_t *e, const triage__txn *tx);
 triage_status_t triage__v2_scan(triage_engine_t *e, int table, const triage_id_t *owner,

@@ -86,8 +86,7 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
      * the engine holds: its write is checked record by record and
      * numbered after every commit the engine has not seen (shared.c), so
      * a refresh first would only cost a round trip. */
-    if (attempt == 0 && e->call_local && e->retries > 0 && numbered_by_store(e) &&
-        !e->store_broken)
+    if (attempt == 0 && e->call_local && numbered_by_store(e) && !e->store_broken)
         return TRIAGE_OK;
     /* The last of several attempts takes the store's write transaction
      * before it refreshes: a store that admits one writer at a time (every
@@ -328,6 +327,12 @@ static triage_status_t write_v1(triage__txn *tx)
 triage_status_t triage__store_write(triage__txn *tx)
 {
     return shared(tx->e) ? triage__v2_write(tx) : write_v1(tx);
+}
+
+int64_t triage__store_base(triage__txn *tx)
+{
+    tx->rebased = 0;
+    return shared(tx->e) ? triage__v2_base(tx) : tx->e->last_seq;
 }
 
 /* ---- reading on demand, the working set ------------------------------------------ */

@@ -176,33 +176,40 @@ static int64_t newest_read(triage_engine_t *e, const triage__txn *tx)
     return top;
 }
 
+/* A local transaction on a store that numbers commits itself is counted
+ * from the highest of the engine's last number and every number of the
+ * records it writes, as the engine holds them (its own commit that the
+ * store numbered after others', a record read from the store during the
+ * call): the store moves every number above that base, so those must all
+ * be this transaction's own. */
+int64_t triage__v2_base(triage__txn *tx)
+{
+    triage_engine_t *e = tx->e;
+    tx->rebased = !e->txn_open && tx->local && !tx->npolicies && e->store.version >= 3 &&
+                  e->store.begin_rebased != NULL && !e->store_broken;
+    if (!tx->rebased)
+        return e->last_seq;
+    int64_t top = newest_read(e, tx);
+    return top > e->last_seq ? top : e->last_seq;
+}
+
 triage_status_t triage__v2_write(triage__txn *tx)
 {
     triage_engine_t *e = tx->e;
     triage_store_t *st = &e->store;
-    int64_t seq = e->last_seq + (int64_t)tx->nev;
+    int64_t seq = tx->base + (int64_t)tx->nev;
     const char *step = "begin";
     const char *kind = "record";
     /* the last attempt of a call began its transaction before refreshing */
     int was_open = e->txn_open;
-    /* a local transaction on a store that numbers commits itself: written
-     * after whatever others committed since the engine's number, checked
-     * record by record and by the kinds it read */
-    int rebased = !was_open && tx->local && !tx->npolicies && e->store.version >= 3 &&
-                  st->begin_rebased != NULL;
-    /* The store moves every number above the engine's that the transaction
-     * writes, so every such number must be this transaction's own. A
-     * record the call read with a newer number (the engine's own commit
-     * that the store numbered after others', or a record read from the
-     * store during the call) breaks that: the call is decided again after
-     * a refresh, or, without an attempt left, written as any other call. */
-    if (rebased && newest_read(e, tx) > e->last_seq) {
-        if (e->attempt < e->retries)
-            return TRIAGE__ERACE; /* not a race: the next attempt refreshes first */
-        rebased = 0;
-    }
+    /* a local transaction on a store that numbers commits itself
+     * (triage__v2_base): written after whatever others committed since the
+     * number it was counted from, checked record by record and by the
+     * kinds it read since the engine's last number */
+    int rebased = tx->rebased;
+
     int rc = was_open  ? 0
-             : rebased ? st->begin_rebased(st->userdata, e->last_seq, tx->unchanged)
+             : rebased ? st->begin_rebased(st->userdata, tx->base, e->last_seq, tx->unchanged)
                        : st->begin(st->userdata);
     if (rebased)
         step = "begin_rebased";

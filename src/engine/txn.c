@@ -188,8 +188,8 @@ static void stamp_rows(triage_engine_t *e, triage__case *c, int64_t seq)
  * records' revisions, the creation numbers it gave, and the case rows it
  * stamped with `last` (stamp_rows). Only local transactions are shifted,
  * they change no policy, and every number of theirs at `last` is their own
- * (the records they read had none above the engine's last number:
- * shared.c, triage__v2_write). */
+ * (they are counted from a number at least every number they read:
+ * triage__v2_base). */
 static void shift_numbers(triage__txn *tx, int64_t last)
 {
     int64_t by = tx->shift;
@@ -270,8 +270,9 @@ triage_status_t triage__txn_commit(triage__txn *tx)
         triage__txn_discard(tx);
         return rc;
     }
-    int64_t first = e->last_seq + 1;
-    int64_t last = e->last_seq + (int64_t)tx->nev;
+    int64_t base = tx->base = triage__store_base(tx);
+    int64_t first = base + 1;
+    int64_t last = base + (int64_t)tx->nev;
     for (size_t i = 0; i < tx->nev; i++)
         tx->events[i].seq = first + (int64_t)i;
     for (size_t i = 0; i < tx->nputs; i++) {
@@ -320,7 +321,10 @@ triage_status_t triage__txn_commit(triage__txn *tx)
     if (e->resident)
         for (size_t i = 0; i < tx->nev; i++)
             e->events[e->nevents++] = tx->events[i];
-    if (!tx->shift)
+    /* a commit the store numbered is the engine's last number only when
+     * the engine had brought itself up to the number it counted from and
+     * nobody committed after that */
+    if (!tx->rebased || (!tx->shift && base == e->last_seq))
         e->last_seq = last;
     triage__policies_commit(tx, last);
     if (e->audit)

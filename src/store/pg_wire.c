@@ -497,11 +497,11 @@ int triage__pg_prepare_all(triage__pg_store *s)
     }
     if (!rc) {
         /* begin_rebased's statement, after the write lock: the last number
-         * and the shift from the engine's number $1 (as settings of the
-         * transaction, which the statements above read), or, when $1 is
-         * above the last number or a table of a kind in the mask $2 has a
-         * row written after $1, a division by zero (SQLSTATE 22012: a lost
-         * race, and the rest of the pipeline is skipped) */
+         * and the shift from the base $1 (as settings of the transaction,
+         * which the statements above read), or, when $1 is above the last
+         * number or a table of a kind in the mask $2 has a row written
+         * after the number seen $3, a division by zero (SQLSTATE 22012: a
+         * lost race, and the rest of the pipeline is skipped) */
         triage__text_init(&t, &s->alloc);
         triage__text_add(&t, "SELECT set_config('triage.base', $1::text, true), "
                              "set_config('triage.shift', (l.last - $1)::text, true)::bigint "
@@ -509,12 +509,12 @@ int triage__pg_prepare_all(triage__pg_store *s)
                              "WHERE 1 / (CASE WHEN $1 > l.last");
         for (int k = 1; k <= NKINDS; k++)
             triage__text_add(&t,
-                             " OR (($2 & %u) <> 0 AND EXISTS (SELECT 1 FROM %s WHERE revision > $1))",
+                             " OR (($2 & %u) <> 0 AND EXISTS (SELECT 1 FROM %s WHERE revision > $3))",
                              TRIAGE_STORE_KIND_BIT(k),
                              triage__sql_table_of((triage_record_kind_t)k)->name);
         triage__text_add(&t, " THEN 0 ELSE 1 END) = 1");
-        static const Oid i8[] = {OID_INT8, OID_INT8};
-        rc = prepare_built(s, &t, "rebase", 2, i8);
+        static const Oid i8[] = {OID_INT8, OID_INT8, OID_INT8};
+        rc = prepare_built(s, &t, "rebase", 3, i8);
     }
     static const Oid ev_types[] = {OID_INT8, OID_INT8, OID_INT8, OID_INT8, OID_INT8, OID_UUID};
     char sql[256];

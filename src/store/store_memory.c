@@ -18,9 +18,9 @@
  * - A transaction logs the previous state of what it changes; rollback puts
  *   it back and truncates what it added, without allocating.
  * - begin_rebased (interface 3) takes the mutex like begin, finds in the
- *   change log whether a guarded kind was written after the engine's
- *   number, and then adds the shift to every number the transaction
- *   writes; commit_rebased reports it.
+ *   change log whether a guarded kind was written after the number the
+ *   engine has seen, and then adds the shift to every number the
+ *   transaction writes; commit_rebased reports it.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -259,17 +259,19 @@ static int mem_commit(void *ud)
 }
 
 /* Interface 3: the numbers of this transaction count from `base`; a
- * record of a kind in `unchanged` written after `base` is a lost race
+ * record of a kind in `unchanged` written after `seen` is a lost race
  * (the change log, newest last, says which were). */
-static int mem_begin_rebased(void *ud, int64_t base, uint32_t unchanged)
+static int mem_begin_rebased(void *ud, int64_t base, int64_t seen, uint32_t unchanged)
 {
     mem_handle *h = ud;
+    if (seen < 0 || seen > base)
+        return -1;
     int rc = mem_begin(ud);
     if (rc)
         return rc;
     mem_db *db = h->db;
-    int lost = base < 0 || base > db->last_seq;
-    for (size_t i = db->nlog; i-- > 0 && !lost && db->log_rev[i] > base;)
+    int lost = base > db->last_seq;
+    for (size_t i = db->nlog; i-- > 0 && !lost && db->log_rev[i] > seen;)
         lost = (unchanged & TRIAGE_STORE_KIND_BIT(db->recs[db->log[i]].kind)) != 0;
     if (lost) {
         end_txn(h); /* nothing written yet */

@@ -182,19 +182,20 @@ static int pg_begin(void *ud)
  * in the commit's one round trip. The lock is held only while the server
  * runs the pipeline: no round trip to the engine happens under it.
  */
-static int pg_begin_rebased(void *ud, int64_t base, uint32_t unchanged)
+static int pg_begin_rebased(void *ud, int64_t base, int64_t seen, uint32_t unchanged)
 {
     triage__pg_store *s = ud;
     int rc = open_entry(s, "a PostgreSQL store transaction inside another");
     if (rc)
         return rc;
-    if (base < 0)
-        return triage__pg_misuse("begin_rebased: a negative number");
+    if (seen < 0 || seen > base)
+        return triage__pg_misuse("begin_rebased: a number seen above its base");
     triage__pg_params none, p;
     triage__pg_params_init(&none, &s->alloc);
     triage__pg_params_init(&p, &s->alloc);
     triage__pg_p_i64(&p, base);
     triage__pg_p_i64(&p, (int64_t)unchanged);
+    triage__pg_p_i64(&p, seen);
     rc = triage__pg_params_done(&none) || triage__pg_params_done(&p) ? TRIAGE_ENOMEM : 0;
     if (!rc)
         rc = triage__pg_queue(s, "begin_write", &none, TRIAGE__PG_LEAD, 0, "begin");

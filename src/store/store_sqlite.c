@@ -14,9 +14,9 @@
  *   taken, is TRIAGE_ECONFLICT (another engine won the race). An event must
  *   take exactly the next sequence number, else TRIAGE_ECONFLICT.
  * - `begin_rebased` (interface 3) reads the last number right after BEGIN
- *   IMMEDIATE and adds the difference from the engine's number to every
+ *   IMMEDIATE and adds the difference from the engine's base to every
  *   number the transaction writes, after checking that no record of a
- *   guarded kind was written since the engine's number.
+ *   guarded kind was written since the number the engine has seen.
  * - WAL journal, synchronous=FULL: a commit returns only after the WAL is
  *   on disk, so everything reported as committed survives a crash or power
  *   loss (NORMAL would be faster in WAL mode but can lose the last commits).
@@ -284,19 +284,21 @@ static int written_after(sq_store *s, int kind, int64_t base)
 /* Interface 3: BEGIN IMMEDIATE holds the write lock, so the last number
  * read right after it stays the last until this transaction commits; the
  * numbers the engine counted from `base` move by the difference. */
-static int sq_begin_rebased(void *ud, int64_t base, uint32_t unchanged)
+static int sq_begin_rebased(void *ud, int64_t base, int64_t seen, uint32_t unchanged)
 {
     sq_store *s = ud;
+    if (seen < 0 || seen > base)
+        return misuse("internal: begin_rebased with a number seen above its base");
     int rc = sq_begin(ud);
     if (rc)
         return rc;
     int64_t last = 0;
     rc = sq_last_seq(s, &last);
-    int lost = !rc && (base < 0 || base > last);
+    int lost = !rc && base > last;
     for (int k = 1; k <= TRIAGE__SQL_TABLES && !rc && !lost; k++) {
         if (!(unchanged & TRIAGE_STORE_KIND_BIT(k)))
             continue;
-        int w = written_after(s, k, base);
+        int w = written_after(s, k, seen);
         if (w < 0)
             rc = -w;
         else

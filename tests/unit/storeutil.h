@@ -247,13 +247,13 @@ static inline int fy_commit(void *ud)
     return rc;
 }
 /* Interface 3: the same faults and hook as begin and commit. */
-static inline int fy_begin_rebased(void *ud, int64_t base, uint32_t unchanged)
+static inline int fy_begin_rebased(void *ud, int64_t base, int64_t seen, uint32_t unchanged)
 {
     faulty *f = ud;
     int rc = fy_before_begin(f);
     if (rc)
         return rc;
-    rc = f->inner.begin_rebased(f->inner.userdata, base, unchanged);
+    rc = f->inner.begin_rebased(f->inner.userdata, base, seen, unchanged);
     f->in_txn = rc == 0;
     return rc;
 }

@@ -243,7 +243,8 @@ typedef struct triage_store {
      */
     /**
      * Since v3. Starts a write transaction whose numbers count from
-     * @p base, the last sequence number the engine has seen. The store
+     * @p base, a number the store has given (at least every number of the
+     * records the transaction writes, as the engine read them). The store
      * takes its write lock and finds its own last sequence number L; every
      * event `seq`, record `revision`, and record `created` greater than
      * @p base that this transaction then writes is stored plus
@@ -252,10 +253,11 @@ typedef struct triage_store {
      * back from the store's columns). Returns ::TRIAGE_ECONFLICT (as int),
      * here or at the latest from `commit_rebased`, when a record of a kind
      * whose ::TRIAGE_STORE_KIND_BIT is set in @p unchanged was written
-     * after @p base, or when @p base is above L. The engine ends the
+     * after @p seen (the last number the engine has brought itself up to,
+     * at most @p base), or when @p base is above L. The engine ends the
      * transaction with `commit_rebased` or `rollback`.
      */
-    int (*begin_rebased)(void *userdata, int64_t base, uint32_t unchanged);
+    int (*begin_rebased)(void *userdata, int64_t base, int64_t seen, uint32_t unchanged);
     /** Since v3. Commits a transaction that `begin_rebased` started and sets
      *  *@p shift to the number it added (0: nobody committed after base). */
     int (*commit_rebased)(void *userdata, int64_t *shift);

@@ -720,7 +720,7 @@ static void test_rebased(void **state)
     assert_int_equal(append_event(&a, 1), 0);
     assert_int_equal(a.commit(a.userdata), 0);
     /* nobody committed since: shift 0 */
-    assert_int_equal(a.begin_rebased(a.userdata, 1, 0), 0);
+    assert_int_equal(a.begin_rebased(a.userdata, 1, 1, 0), 0);
     assert_int_equal(put_worker(&a, &w[1], 2, 0, 2), 0);
     assert_int_equal(append_event(&a, 2), 0);
     assert_int_equal(a.commit_rebased(a.userdata, &shift), 0);
@@ -731,7 +731,7 @@ static void test_rebased(void **state)
     assert_int_equal(append_event(&b, 3), 0);
     assert_int_equal(b.commit(b.userdata), 0);
     assert_int_equal(
-        a.begin_rebased(a.userdata, 2, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)), 0);
+        a.begin_rebased(a.userdata, 2, 2, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)), 0);
     assert_int_equal(put_worker(&a, &w[2], 3, 0, 3), 0);          /* new: created 3 moves */
     assert_int_equal(put_worker_created(&a, &w[0], 3, 1, 4, 1), 0); /* read at 1: created stays */
     assert_int_equal(append_event(&a, 3), 0);
@@ -745,7 +745,7 @@ static void test_rebased(void **state)
     assert_int_equal(sql_int("SELECT max(seq) FROM t_rebased.events"), 4);
     assert_int_equal(last_seq(&b), 4);
     /* a stale revision loses, at commit, and leaves nothing */
-    assert_int_equal(a.begin_rebased(a.userdata, 4, 0), 0);
+    assert_int_equal(a.begin_rebased(a.userdata, 4, 4, 0), 0);
     assert_int_equal(put_worker(&a, &w[0], 5, 1, 5), 0);
     assert_int_equal(append_event(&a, 5), 0);
     assert_int_equal(a.commit_rebased(a.userdata, &shift), TRIAGE_ECONFLICT);
@@ -757,29 +757,37 @@ static void test_rebased(void **state)
     assert_int_equal(append_event(&b, 5), 0);
     assert_int_equal(b.commit(b.userdata), 0);
     assert_int_equal(
-        a.begin_rebased(a.userdata, 4, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)), 0);
+        a.begin_rebased(a.userdata, 4, 4, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)), 0);
     assert_int_equal(append_event(&a, 5), 0);
     assert_int_equal(a.commit_rebased(a.userdata, &shift), TRIAGE_ECONFLICT);
     assert_non_null(strstr(triage_error_last()->message, "changed since"));
     assert_int_equal(a.rollback(a.userdata), 0);
     assert_int_equal(
-        a.begin_rebased(a.userdata, 5, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)), 0);
+        a.begin_rebased(a.userdata, 5, 5, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)), 0);
     assert_int_equal(append_event(&a, 6), 0);
     assert_int_equal(a.commit_rebased(a.userdata, &shift), 0);
     assert_int_equal(shift, 0);
+    /* the guard counts from the number seen, which may lie below the base */
+    assert_int_equal(
+        a.begin_rebased(a.userdata, 6, 4, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)), 0);
+    assert_int_equal(append_event(&a, 7), 0);
+    assert_int_equal(a.commit_rebased(a.userdata, &shift), TRIAGE_ECONFLICT);
+    assert_int_equal(a.rollback(a.userdata), 0);
+    assert_int_not_equal(a.begin_rebased(a.userdata, 5, 6, 0), 0); /* seen above the base */
+    assert_int_equal(last_seq(&a), 6);
     /* a number the store never gave loses */
-    assert_int_equal(a.begin_rebased(a.userdata, 9, 0), 0);
+    assert_int_equal(a.begin_rebased(a.userdata, 9, 9, 0), 0);
     assert_int_equal(append_event(&a, 10), 0);
     assert_int_equal(a.commit_rebased(a.userdata, &shift), TRIAGE_ECONFLICT);
     assert_int_equal(a.rollback(a.userdata), 0);
     assert_int_equal(last_seq(&a), 6);
     /* misuse */
-    assert_int_not_equal(a.begin_rebased(a.userdata, -1, 0), 0);
+    assert_int_not_equal(a.begin_rebased(a.userdata, -1, -1, 0), 0);
     assert_int_equal(a.begin(a.userdata), 0);
-    assert_int_not_equal(a.begin_rebased(a.userdata, 6, 0), 0); /* no nesting */
+    assert_int_not_equal(a.begin_rebased(a.userdata, 6, 6, 0), 0); /* no nesting */
     assert_int_not_equal(a.commit_rebased(a.userdata, &shift), 0); /* begun by begin */
     assert_int_equal(a.rollback(a.userdata), 0);
-    assert_int_equal(a.begin_rebased(a.userdata, 6, 0), 0);
+    assert_int_equal(a.begin_rebased(a.userdata, 6, 6, 0), 0);
     assert_int_not_equal(a.commit_rebased(a.userdata, NULL), 0);
     assert_int_equal(a.rollback(a.userdata), 0);
     /* a lock wait past the lock timeout is a lost race, at commit */
@@ -788,12 +796,12 @@ static void test_rebased(void **state)
     triage_store_t c;
     assert_ok(triage_store_postgresql(&c, conninfo, &o));
     assert_int_equal(a.begin(a.userdata), 0);
-    assert_int_equal(c.begin_rebased(c.userdata, 6, 0), 0);
+    assert_int_equal(c.begin_rebased(c.userdata, 6, 6, 0), 0);
     assert_int_equal(append_event(&c, 7), 0);
     assert_int_equal(c.commit_rebased(c.userdata, &shift), TRIAGE_ECONFLICT);
     assert_int_equal(c.rollback(c.userdata), 0);
     assert_int_equal(a.rollback(a.userdata), 0);
-    assert_int_equal(c.begin_rebased(c.userdata, 6, 0), 0);
+    assert_int_equal(c.begin_rebased(c.userdata, 6, 6, 0), 0);
     assert_int_equal(append_event(&c, 7), 0);
     assert_int_equal(c.commit_rebased(c.userdata, &shift), 0);
     assert_int_equal(last_seq(&b), 7);

@@ -766,7 +766,7 @@ static void check_rebased_semantics(const triage_store_t *a, const triage_store_
     assert_non_null(a->begin_rebased);
     assert_non_null(a->commit_rebased);
     /* nobody committed since: shift 0 */
-    assert_int_equal(a->begin_rebased(a->userdata, 8, 0), 0);
+    assert_int_equal(a->begin_rebased(a->userdata, 8, 8, 0), 0);
     assert_int_equal(append(a, 9, 900, 0), 0);
     assert_int_equal(put_client(a, 5, 9, 0), 0);
     assert_int_equal(a->commit_rebased(a->userdata, &shift), 0);
@@ -778,7 +778,7 @@ static void check_rebased_semantics(const triage_store_t *a, const triage_store_
     assert_int_equal(append(b, 10, 1000, 0), 0);
     assert_int_equal(put_client(b, 6, 10, 0), 0);
     assert_int_equal(b->commit(b->userdata), 0);
-    assert_int_equal(a->begin_rebased(a->userdata, 9, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)),
+    assert_int_equal(a->begin_rebased(a->userdata, 9, 9, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)),
                      0);
     assert_int_equal(append(a, 10, 1001, 0), 0);
     assert_int_equal(put_client(a, 10, 10, 0), 0); /* new: created 10 > 9 moves too */
@@ -803,7 +803,7 @@ static void check_rebased_semantics(const triage_store_t *a, const triage_store_
     assert_int_equal(l.seen[1], 11);
     assert_int_equal(query(b, 10).n, 2); /* clients 1 and 10, found by their moved revisions */
     /* the revision read is compared as given: a stale one loses */
-    int rc = a->begin_rebased(a->userdata, 11, 0);
+    int rc = a->begin_rebased(a->userdata, 11, 11, 0);
     if (rc == 0) {
         rc = put_client(a, 1, 12, 2);
         if (rc == 0)
@@ -813,15 +813,28 @@ static void check_rebased_semantics(const triage_store_t *a, const triage_store_
     }
     assert_int_equal(rc, TRIAGE_ECONFLICT);
     /* a guarded kind written after the number loses, with nothing left open */
-    assert_int_equal(a->begin_rebased(a->userdata, 10, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)),
+    assert_int_equal(a->begin_rebased(a->userdata, 10, 10, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)),
                      TRIAGE_ECONFLICT);
     assert_int_equal(a->begin(a->userdata), 0);
     assert_int_equal(a->rollback(a->userdata), 0);
-    assert_int_equal(a->begin_rebased(a->userdata, 11, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)),
+    assert_int_equal(a->begin_rebased(a->userdata, 11, 11, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)),
                      0);
     assert_int_equal(a->rollback(a->userdata), 0);
+    /* the guard counts from the number seen, which may lie below the base
+     * (an engine that holds its own commit numbered after others') */
+    assert_int_equal(a->begin_rebased(a->userdata, 11, 10, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_CLIENT)),
+                     TRIAGE_ECONFLICT);
+    assert_int_equal(a->begin_rebased(a->userdata, 11, 10, TRIAGE_STORE_KIND_BIT(TRIAGE_RECORD_WORKER)),
+                     0);
+    assert_int_equal(a->rollback(a->userdata), 0);
+    /* a number seen above the base is misuse, with nothing left open */
+    rc = a->begin_rebased(a->userdata, 10, 11, 0);
+    assert_int_not_equal(rc, 0);
+    assert_int_not_equal(rc, TRIAGE_ECONFLICT);
+    assert_int_equal(a->begin(a->userdata), 0);
+    assert_int_equal(a->rollback(a->userdata), 0);
     /* a number the store never gave loses */
-    assert_int_equal(a->begin_rebased(a->userdata, 12, 0), TRIAGE_ECONFLICT);
+    assert_int_equal(a->begin_rebased(a->userdata, 12, 12, 0), TRIAGE_ECONFLICT);
     /* commit_rebased only ends what begin_rebased began */
     assert_int_equal(a->begin(a->userdata), 0);
     assert_int_not_equal(a->commit_rebased(a->userdata, &shift), 0);
@@ -831,7 +844,7 @@ static void check_rebased_semantics(const triage_store_t *a, const triage_store_
     assert_int_equal(b->begin(b->userdata), 0);
     assert_int_equal(append(b, 12, 1200, 0), 0);
     assert_int_equal(b->commit(b->userdata), 0);
-    assert_int_equal(a->begin_rebased(a->userdata, 11, 0), 0);
+    assert_int_equal(a->begin_rebased(a->userdata, 11, 11, 0), 0);
     assert_int_equal(append(a, 12, 1201, 0), 0);
     assert_int_equal(put_client(a, 11, 12, 0), 0);
     assert_int_equal(a->rollback(a->userdata), 0);
