@@ -85,8 +85,11 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
     /* A local call on a store that numbers commits itself decides on what
      * the engine holds: its write is checked record by record and
      * numbered after every commit the engine has not seen (shared.c), so
-     * a refresh first would only cost a round trip. */
-    if (attempt == 0 && e->call_local && numbered_by_store(e) && !e->store_broken)
+     * a refresh first would only cost a round trip. A lost race makes the
+     * next attempt refresh; without a retry (retries 0) there is none, so
+     * the one attempt refreshes first, as any call does. */
+    if (attempt == 0 && e->call_local && e->retries > 0 && numbered_by_store(e) &&
+        !e->store_broken)
         return TRIAGE_OK;
     /* The last of several attempts takes the store's write transaction
      * before it refreshes: a store that admits one writer at a time (every

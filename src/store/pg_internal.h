@@ -40,6 +40,8 @@
 /* Pending statements that are neither a write nor COMMIT. */
 #define TRIAGE__PG_REBASE (-2) /* begin_rebased's shift and guards ("rebase") */
 #define TRIAGE__PG_LEAD (-3)   /* BEGIN or the write lock, queued by begin_rebased */
+/* Every record kind's bit (TRIAGE_STORE_KIND_BIT of kinds 1-7). */
+#define TRIAGE__PG_KIND_BITS 0xfeu
 
 /* A statement sent in pipeline mode whose result is still to be read. */
 typedef struct {
@@ -61,7 +63,7 @@ typedef struct {
     /* the open transaction began with begin_rebased: its numbers count from
      * rebase_base and the server moves them by shift (read at commit) */
     int rebased;
-    int64_t rebase_base, shift;
+    int64_t rebase_base, rebase_seen, shift;
     uint64_t prepared; /* list queries prepared on this connection: bit kind*8+mask */
     triage__pg_pending *pend; /* a write transaction's statements not yet read back */
     size_t npend, cappend;

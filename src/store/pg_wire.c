@@ -366,7 +366,8 @@ int triage__pg_pipeline_end(triage__pg_store *s, int commit)
         if (!rc && st != PGRES_PIPELINE_ABORTED && st != PGRES_COMMAND_OK &&
             st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE)
             rc = pipeline_failure(s, q, res);
-        else if (!rc && q->kind == TRIAGE__PG_REBASE && st == PGRES_TUPLES_OK) {
+        else if (!rc && q->kind == TRIAGE__PG_REBASE &&
+                 (st == PGRES_TUPLES_OK || st == PGRES_SINGLE_TUPLE)) {
             if (PQntuples(res) != 1 || PQgetlength(res, 0, 1) != 8)
                 rc = triage__pg_damaged("PostgreSQL: the last sequence number is unreadable");
             else

@@ -11,6 +11,9 @@
 
 #include "triage/sys/store.h"
 
+/* Every kind's bit (TRIAGE_STORE_KIND_BIT of kinds 1-7): others are misuse. */
+#define TRIAGE__STORE_KIND_BITS 0xfeu
+
 static inline const triage_store_record_t *
 triage__store_moved_record(triage_store_record_t *out, const triage_store_record_t *r,
                            int64_t base, int64_t shift)

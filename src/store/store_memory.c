@@ -252,8 +252,8 @@ static void end_txn(mem_handle *h)
 static int mem_commit(void *ud)
 {
     mem_handle *h = ud;
-    if (!h->holding || !h->db->in_txn)
-        return -1;
+    if (!h->holding || !h->db->in_txn || h->db->rebased)
+        return -1; /* a rebased transaction ends with commit_rebased */
     end_txn(h);
     return 0;
 }
@@ -264,7 +264,7 @@ static int mem_commit(void *ud)
 static int mem_begin_rebased(void *ud, int64_t base, int64_t seen, uint32_t unchanged)
 {
     mem_handle *h = ud;
-    if (seen < 0 || seen > base)
+    if (seen < 0 || seen > base || (unchanged & ~TRIAGE__STORE_KIND_BITS))
         return -1;
     int rc = mem_begin(ud);
     if (rc)

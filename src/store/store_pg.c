@@ -190,6 +190,8 @@ static int pg_begin_rebased(void *ud, int64_t base, int64_t seen, uint32_t uncha
         return rc;
     if (seen < 0 || seen > base)
         return triage__pg_misuse("begin_rebased: a number seen above its base");
+    if (unchanged & ~TRIAGE__PG_KIND_BITS)
+        return triage__pg_misuse("begin_rebased: an unknown record kind");
     triage__pg_params none, p;
     triage__pg_params_init(&none, &s->alloc);
     triage__pg_params_init(&p, &s->alloc);
@@ -218,25 +220,23 @@ static int pg_begin_rebased(void *ud, int64_t base, int64_t seen, uint32_t uncha
     s->in_txn = 1;
     s->rebased = 1;
     s->rebase_base = base;
+    s->rebase_seen = seen;
     s->shift = -1;
     s->txn_last = base;
     return 0;
 }
 
-static int pg_commit(void *ud);
+static int pg_commit_txn(triage__pg_store *s);
 
 static int pg_commit_rebased(void *ud, int64_t *shift)
 {
     triage__pg_store *s = ud;
-    if (!shift) {
-        store_entry(s);
+    store_entry(s);
+    if (!shift)
         return triage__pg_misuse("commit_rebased: bad arguments");
-    }
-    if (!s->rebased) {
-        store_entry(s);
+    if (!s->in_txn || !s->rebased)
         return triage__pg_misuse("commit_rebased without begin_rebased");
-    }
-    int rc = pg_commit(ud);
+    int rc = pg_commit_txn(s);
     if (!rc)
         *shift = s->shift;
     return rc;
@@ -248,6 +248,14 @@ static int pg_commit(void *ud)
     store_entry(s);
     if (!s->in_txn)
         return triage__pg_misuse("commit without a PostgreSQL store transaction");
+    if (s->rebased)
+        return triage__pg_misuse("commit of a transaction that begin_rebased began");
+    return pg_commit_txn(s);
+}
+
+/* COMMIT with whatever is queued before it, read back in one round trip. */
+static int pg_commit_txn(triage__pg_store *s)
+{
     int rc;
     changes_drop(s);
     if (PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF) {
@@ -275,7 +283,9 @@ static int pg_commit(void *ud)
     /* the engine now knows its own events; after a shift, only the number
      * it counted from (the commits in between come with its next refresh) */
     if (rc == 0)
-        s->known_seq = s->rebased && s->shift ? s->rebase_base : s->txn_last;
+        s->known_seq = !s->rebased || (!s->shift && s->rebase_base == s->rebase_seen)
+                           ? s->txn_last
+                           : s->rebase_seen;
     if (rc == 0 || PQtransactionStatus(s->conn) == PQTRANS_IDLE)
         s->in_txn = s->rebased = 0;
     return rc;

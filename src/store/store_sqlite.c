@@ -236,15 +236,22 @@ static int sq_begin(void *ud)
     return rc;
 }
 
+static int commit_txn(sq_store *s)
+{
+    int rc = step_done(s, s->commit);
+    if (!rc || sqlite3_get_autocommit(s->db))
+        s->writing = s->rebased = 0; /* committed, or SQLite rolled it back itself */
+    return rc;
+}
+
 static int sq_commit(void *ud)
 {
     sq_store *s = ud;
     if (!s->writing)
         return misuse("internal: commit without a transaction");
-    int rc = step_done(s, s->commit);
-    if (!rc || sqlite3_get_autocommit(s->db))
-        s->writing = s->rebased = 0; /* committed, or SQLite rolled it back itself */
-    return rc;
+    if (s->rebased)
+        return misuse("internal: commit of a transaction that begin_rebased began");
+    return commit_txn(s);
 }
 
 static int sq_rollback(void *ud)
@@ -289,6 +296,8 @@ static int sq_begin_rebased(void *ud, int64_t base, int64_t seen, uint32_t uncha
     sq_store *s = ud;
     if (seen < 0 || seen > base)
         return misuse("internal: begin_rebased with a number seen above its base");
+    if (unchanged & ~TRIAGE__STORE_KIND_BITS)
+        return misuse("internal: begin_rebased with an unknown record kind");
     int rc = sq_begin(ud);
     if (rc)
         return rc;
@@ -327,7 +336,7 @@ static int sq_commit_rebased(void *ud, int64_t *shift)
     if (!s->writing || !s->rebased)
         return misuse("internal: commit_rebased without begin_rebased");
     int64_t by = s->shift;
-    int rc = sq_commit(ud);
+    int rc = commit_txn(s);
     if (!rc)
         *shift = by;
     return rc;

@@ -789,7 +789,10 @@ static void test_rebased(void **state)
     assert_int_equal(a.rollback(a.userdata), 0);
     assert_int_equal(a.begin_rebased(a.userdata, 6, 6, 0), 0);
     assert_int_not_equal(a.commit_rebased(a.userdata, NULL), 0);
+    assert_int_not_equal(a.commit(a.userdata), 0); /* ends only what begin began */
     assert_int_equal(a.rollback(a.userdata), 0);
+    assert_int_not_equal(a.begin_rebased(a.userdata, 6, 6, 1u << 9), 0); /* unknown kind */
+    assert_int_equal(last_seq(&a), 6);
     /* a lock wait past the lock timeout is a lost race, at commit */
     triage_postgresql_options_t o = pg_opts("t_rebased");
     o.lock_timeout_ms = 200;

@@ -952,6 +952,32 @@ static void test_intake_numbered_by_store(void **state)
     pair_close(&p);
 }
 
+/* With retries 0 there is no attempt after a lost race: a local call then
+ * refreshes first, as any call does, and an intake for a client another
+ * engine changed goes through. */
+static void test_intake_without_retries(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p, 0);
+    triage_id_t ca = new_client(p.e[0]);
+    triage_client_t got;
+    got.version = TRIAGE_CLIENT_VERSION;
+    assert_ok(triage_client_get(&got, p.e[1], &ca));
+    intake_for(p.e[0], &ca, NULL);
+    uint64_t b_refreshes = stats_of(p.e[1]).refreshes;
+    for (int i = 0; i < 3; i++) {
+        intake_for(p.e[1], &ca, NULL);
+        intake_for(p.e[0], &ca, NULL);
+    }
+    triage_engine_stats_t sb = stats_of(p.e[1]);
+    assert_int_equal(sb.conflicts, 0);
+    assert_int_equal(sb.races, 0);
+    assert_int_equal(sb.refreshes, b_refreshes + 3);
+    assert_int_equal(assert_gap_free(p.e[0]), assert_gap_free(p.e[1]));
+    pair_close(&p);
+}
+
 /* A store of interface 3 without begin_rebased and commit_rebased is
  * written to as one of interface 2: the same stale intake is a lost race,
  * retried on fresh data. */
@@ -1055,6 +1081,7 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_intake_numbered_by_store),
         cmocka_unit_test(test_version3_store_without_numbering),
+        cmocka_unit_test(test_intake_without_retries),
         cmocka_unit_test(test_memory_store_contract),
     };
     return cmocka_run_group_tests_name("shared", tests, NULL, NULL);

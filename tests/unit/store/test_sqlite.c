@@ -835,11 +835,18 @@ static void check_rebased_semantics(const triage_store_t *a, const triage_store_
     assert_int_equal(a->rollback(a->userdata), 0);
     /* a number the store never gave loses */
     assert_int_equal(a->begin_rebased(a->userdata, 12, 12, 0), TRIAGE_ECONFLICT);
-    /* commit_rebased only ends what begin_rebased began */
+    /* commit_rebased only ends what begin_rebased began, and commit only
+     * what begin began; an unknown kind is misuse */
     assert_int_equal(a->begin(a->userdata), 0);
     assert_int_not_equal(a->commit_rebased(a->userdata, &shift), 0);
     assert_int_equal(a->rollback(a->userdata), 0);
     assert_int_not_equal(a->commit_rebased(a->userdata, &shift), 0);
+    assert_int_equal(a->begin_rebased(a->userdata, 11, 11, 0), 0);
+    assert_int_not_equal(a->commit(a->userdata), 0);
+    assert_int_equal(a->rollback(a->userdata), 0);
+    rc = a->begin_rebased(a->userdata, 11, 11, 1u << 9);
+    assert_int_not_equal(rc, 0);
+    assert_int_not_equal(rc, TRIAGE_ECONFLICT);
     /* a rolled back rebased transaction leaves nothing */
     assert_int_equal(b->begin(b->userdata), 0);
     assert_int_equal(append(b, 12, 1200, 0), 0);
