@@ -322,6 +322,11 @@ triage_status_t triage__store_fetch(triage_engine_t *e, int table, const triage_
 /* Writes a transaction through the store: begin, records, events, commit;
  * rollback and ESTORE on failure. */
 triage_status_t triage__store_write(triage__txn *tx);
+/* The store numbers commits itself (interface 3, begin_rebased). */
+static inline int triage__numbered_by_store(const triage_engine_t *e)
+{
+    return e->store.version >= 3 && e->store.begin_rebased != NULL;
+}
 /* The number a transaction is counted from (the engine's last number, or,
  * for one the store numbers, at least every number it read); sets
  * tx->rebased. */

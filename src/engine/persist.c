@@ -35,11 +35,6 @@ static int shared(const triage_engine_t *e)
     return e->store.version >= 2;
 }
 
-static int numbered_by_store(const triage_engine_t *e)
-{
-    return e->store.version >= 3 && e->store.begin_rebased != NULL;
-}
-
 triage_status_t triage__refresh(triage_engine_t *e)
 {
     /* an interface-1 store has one engine: nothing to bring in; after a
@@ -88,7 +83,7 @@ triage_status_t triage__call_begin(triage_engine_t *e, int32_t attempt)
      * a refresh first would only cost a round trip. A lost race makes the
      * next attempt refresh; without a retry (retries 0) there is none, so
      * the one attempt refreshes first, as any call does. */
-    if (attempt == 0 && e->call_local && e->retries > 0 && numbered_by_store(e) &&
+    if (attempt == 0 && e->call_local && e->retries > 0 && triage__numbered_by_store(e) &&
         !e->store_broken)
         return TRIAGE_OK;
     /* The last of several attempts takes the store's write transaction

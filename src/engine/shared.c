@@ -118,14 +118,21 @@ static int stored_revision(void *ctx, const triage_store_record_t *r)
     return 0;
 }
 
+/* The record a write replaces, as the engine holds it (NULL: a new
+ * record, or one the engine does not hold). */
+static const triage__head *held(triage_engine_t *e, const triage__put *p)
+{
+    return p->is_new > 0 ? NULL
+                         : triage__table_get(&e->tables[p->table],
+                                             &((const triage__head *)p->rec)->id);
+}
+
 /* The revision a write names for a record: the one the engine read (0: a
  * new record, or one the engine does not hold). */
 static int64_t expected_revision(triage_engine_t *e, const triage__put *p)
 {
-    const void *cur = p->is_new > 0 ? NULL
-                                     : triage__table_get(&e->tables[p->table],
-                                                         &((const triage__head *)p->rec)->id);
-    return cur ? ((const triage__head *)cur)->rev : 0;
+    const triage__head *cur = held(e, p);
+    return cur ? cur->rev : 0;
 }
 
 /* After a commit refused as a lost race: the kind of the first record this
@@ -147,31 +154,30 @@ static const char *lost_kind(triage_engine_t *e, const triage__txn *tx)
     return "event";
 }
 
+/* The highest of `top` and a record's (or a case row's) two numbers. */
+static int64_t numbers_top(int64_t top, const triage__head *h)
+{
+    top = h->rev > top ? h->rev : top;
+    return h->created > top ? h->created : top;
+}
+
 /* The highest revision or creation number among the records a transaction
  * writes, as the engine holds them before it (a case with its rows). */
 static int64_t newest_read(triage_engine_t *e, const triage__txn *tx)
 {
     int64_t top = 0;
     for (size_t i = 0; i < tx->nputs; i++) {
-        const triage__put *p = &tx->puts[i];
-        const triage__head *cur =
-            p->is_new > 0 ? NULL
-                          : triage__table_get(&e->tables[p->table], &((const triage__head *)p->rec)->id);
+        const triage__head *cur = held(e, &tx->puts[i]);
         if (!cur)
             continue;
-        top = cur->rev > top ? cur->rev : top;
-        top = cur->created > top ? cur->created : top;
-        if (p->table != TRIAGE__T_CASE)
+        top = numbers_top(top, cur);
+        if (tx->puts[i].table != TRIAGE__T_CASE)
             continue;
         const triage__case *c = (const triage__case *)(const void *)cur;
-        for (uint32_t k = 0; k < c->nintakes; k++) {
-            top = c->intakes[k].rev > top ? c->intakes[k].rev : top;
-            top = c->intakes[k].created > top ? c->intakes[k].created : top;
-        }
-        for (uint32_t k = 0; k < c->ndeadlines; k++) {
-            top = c->deadlines[k].rev > top ? c->deadlines[k].rev : top;
-            top = c->deadlines[k].created > top ? c->deadlines[k].created : top;
-        }
+        for (uint32_t k = 0; k < c->nintakes; k++)
+            top = numbers_top(top, (const triage__head *)(const void *)&c->intakes[k]);
+        for (uint32_t k = 0; k < c->ndeadlines; k++)
+            top = numbers_top(top, (const triage__head *)(const void *)&c->deadlines[k]);
     }
     return top;
 }
@@ -185,8 +191,7 @@ static int64_t newest_read(triage_engine_t *e, const triage__txn *tx)
 int64_t triage__v2_base(triage__txn *tx)
 {
     triage_engine_t *e = tx->e;
-    tx->rebased = !e->txn_open && tx->local && !tx->npolicies && e->store.version >= 3 &&
-                  e->store.begin_rebased != NULL && !e->store_broken;
+    tx->rebased = !e->txn_open && tx->local && !tx->npolicies && triage__numbered_by_store(e);
     if (!tx->rebased)
         return e->last_seq;
     int64_t top = newest_read(e, tx);
@@ -207,7 +212,6 @@ triage_status_t triage__v2_write(triage__txn *tx)
      * number it was counted from, checked record by record and by the
      * kinds it read since the engine's last number */
     int rebased = tx->rebased;
-
     int rc = was_open  ? 0
              : rebased ? st->begin_rebased(st->userdata, tx->base, e->last_seq, tx->unchanged)
                        : st->begin(st->userdata);

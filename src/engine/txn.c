@@ -190,6 +190,13 @@ static void stamp_rows(triage_engine_t *e, triage__case *c, int64_t seq)
  * they change no policy, and every number of theirs at `last` is their own
  * (they are counted from a number at least every number they read:
  * triage__v2_base). */
+/* A case row's numbers that this commit gave (stamp_rows: `last`). */
+static void shift_row(triage__head *r, int64_t last, int64_t by)
+{
+    r->rev += r->rev == last ? by : 0;
+    r->created += r->created == last ? by : 0;
+}
+
 static void shift_numbers(triage__txn *tx, int64_t last)
 {
     int64_t by = tx->shift;
@@ -203,16 +210,10 @@ static void shift_numbers(triage__txn *tx, int64_t last)
         if (tx->puts[i].table != TRIAGE__T_CASE)
             continue;
         triage__case *c = tx->puts[i].rec;
-        for (uint32_t k = 0; k < c->nintakes; k++) {
-            triage__intake *r = &c->intakes[k];
-            r->rev += r->rev == last ? by : 0;
-            r->created += r->created == last ? by : 0;
-        }
-        for (uint32_t k = 0; k < c->ndeadlines; k++) {
-            triage__deadline *r = &c->deadlines[k];
-            r->rev += r->rev == last ? by : 0;
-            r->created += r->created == last ? by : 0;
-        }
+        for (uint32_t k = 0; k < c->nintakes; k++)
+            shift_row((triage__head *)(void *)&c->intakes[k], last, by);
+        for (uint32_t k = 0; k < c->ndeadlines; k++)
+            shift_row((triage__head *)(void *)&c->deadlines[k], last, by);
     }
 }
 

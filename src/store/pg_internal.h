@@ -40,8 +40,6 @@
 /* Pending statements that are neither a write nor COMMIT. */
 #define TRIAGE__PG_REBASE (-2) /* begin_rebased's shift and guards ("rebase") */
 #define TRIAGE__PG_LEAD (-3)   /* BEGIN or the write lock, queued by begin_rebased */
-/* Every record kind's bit (TRIAGE_STORE_KIND_BIT of kinds 1-7). */
-#define TRIAGE__PG_KIND_BITS 0xfeu
 
 /* A statement sent in pipeline mode whose result is still to be read. */
 typedef struct {

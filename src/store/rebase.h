@@ -1,7 +1,8 @@
 /*
- * Interface 3 (begin_rebased) for the stores that add the shift as they
- * write (the memory and SQLite stores; the PostgreSQL store has the server
- * add it): a record or an event as it is stored, its numbers moved by
+ * Interface 3 (begin_rebased): the record kinds a store may be asked to
+ * guard, and, for the stores that add the shift as they write (the memory
+ * and SQLite stores; the PostgreSQL store has the server add it), a record
+ * or an event as it is stored, its numbers moved by
  * `shift` — a creation number only when it is above `base`, the number
  * the transaction was counted from. The copies keep pointing at the
  * originals' bytes and columns.

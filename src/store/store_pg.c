@@ -52,6 +52,7 @@
 #include <string.h>
 
 #include "store/pg_internal.h"
+#include "store/rebase.h"
 
 static void changes_drop(triage__pg_store *s);
 
@@ -190,7 +191,7 @@ static int pg_begin_rebased(void *ud, int64_t base, int64_t seen, uint32_t uncha
         return rc;
     if (seen < 0 || seen > base)
         return triage__pg_misuse("begin_rebased: a number seen above its base");
-    if (unchanged & ~TRIAGE__PG_KIND_BITS)
+    if (unchanged & ~TRIAGE__STORE_KIND_BITS)
         return triage__pg_misuse("begin_rebased: an unknown record kind");
     triage__pg_params none, p;
     triage__pg_params_init(&none, &s->alloc);

@@ -642,6 +642,16 @@ static inline void assert_same(sbuf a, sbuf b)
 /* 2026-11-23 (Monday) 10:00 Finnish time. */
 #define SC_T0 (INT64_C(20780) * SC_DAY + 8 * SC_HOUR)
 
+/* A client of municipality 297, made through engine `e`. */
+static inline triage_id_t sc_new_client(triage_engine_t *e)
+{
+    triage_client_t c = TRIAGE_CLIENT_INIT;
+    c.municipality = 297;
+    triage_id_t id;
+    assert_ok(triage_client_create(&id, e, &c));
+    return id;
+}
+
 typedef struct {
     triage_id_t sw, sc, sg, client, c1, c2, absence;
     int64_t t;

@@ -814,15 +814,6 @@ static triage_intake_result_t intake_for(triage_engine_t *e, const triage_id_t *
     return r;
 }
 
-static triage_id_t new_client(triage_engine_t *e)
-{
-    triage_client_t c = TRIAGE_CLIENT_INIT;
-    c.municipality = 297;
-    triage_id_t id;
-    assert_ok(triage_client_create(&id, e, &c));
-    return id;
-}
-
 /* Engine `e` holds the case (with its rows) and its client at the numbers
  * the store has: `ref` reads them from the store at its call. */
 static void assert_numbers_as_stored(triage_engine_t *e, triage_engine_t *ref,
@@ -863,7 +854,7 @@ static void test_intake_numbered_by_store(void **state)
     (void)state;
     pair p;
     pair_open(&p, 3);
-    triage_id_t ca = new_client(p.e[0]), cb = new_client(p.e[0]);
+    triage_id_t ca = sc_new_client(p.e[0]), cb = sc_new_client(p.e[0]);
     triage_client_t got;
     got.version = TRIAGE_CLIENT_VERSION;
     assert_ok(triage_client_get(&got, p.e[1], &cb)); /* B is at A's number */
@@ -883,7 +874,7 @@ static void test_intake_numbered_by_store(void **state)
      * store numbered above B's number: it is counted from that commit's
      * number, still without a refresh or a race, and B holds both commits
      * at the store's numbers */
-    new_client(p.e[0]);
+    sc_new_client(p.e[0]);
     triage_intake_result_t rb2 = intake_for(p.e[1], &cb, NULL);
     sb = stats_of(p.e[1]);
     assert_int_equal(sb.races, 0);
@@ -960,7 +951,7 @@ static void test_intake_without_retries(void **state)
     (void)state;
     pair p;
     pair_open(&p, 0);
-    triage_id_t ca = new_client(p.e[0]);
+    triage_id_t ca = sc_new_client(p.e[0]);
     triage_client_t got;
     got.version = TRIAGE_CLIENT_VERSION;
     assert_ok(triage_client_get(&got, p.e[1], &ca));
@@ -1000,7 +991,7 @@ static void test_version3_store_without_numbering(void **state)
         o.clock_userdata = &now_ms;
         assert_ok(triage_engine_open(&p.e[i], &o, &s));
     }
-    triage_id_t ca = new_client(p.e[0]), cb = new_client(p.e[0]);
+    triage_id_t ca = sc_new_client(p.e[0]), cb = sc_new_client(p.e[0]);
     triage_client_t got;
     got.version = TRIAGE_CLIENT_VERSION;
     assert_ok(triage_client_get(&got, p.e[1], &cb));

@@ -843,6 +843,7 @@ static void check_rebased_semantics(const triage_store_t *a, const triage_store_
     assert_int_not_equal(a->commit_rebased(a->userdata, &shift), 0);
     assert_int_equal(a->begin_rebased(a->userdata, 11, 11, 0), 0);
     assert_int_not_equal(a->commit(a->userdata), 0);
+    assert_int_not_equal(a->commit_rebased(a->userdata, NULL), 0);
     assert_int_equal(a->rollback(a->userdata), 0);
     rc = a->begin_rebased(a->userdata, 11, 11, 1u << 9);
     assert_int_not_equal(rc, 0);
@@ -1438,15 +1439,6 @@ static void test_sqlite_bit_flips(void **state)
 
 /* ---- several engines and processes on one file ------------------------------------- */
 
-static triage_id_t new_client(triage_engine_t *e)
-{
-    triage_client_t c = TRIAGE_CLIENT_INIT;
-    c.municipality = 297;
-    triage_id_t id;
-    assert_ok(triage_client_create(&id, e, &c));
-    return id;
-}
-
 static size_t count_of(triage_engine_t *e, int what)
 {
     triage_id_t *ids;
@@ -1487,11 +1479,11 @@ static void test_sqlite_two_engines_on_one_file(void **state)
     path_of(path, sizeof path, "two.db");
     triage_engine_t *a = open_sqlite(path);
     assert_non_null(a);
-    new_client(a);
+    sc_new_client(a);
     triage_engine_t *b = open_sqlite(path); /* no lock is held between calls */
     assert_non_null(b);
     assert_int_equal(count_of(b, 0), 1);
-    new_client(b);
+    sc_new_client(b);
     assert_int_equal(count_of(a, 0), 2);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -1507,7 +1499,7 @@ static void test_sqlite_two_engines_on_one_file(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_int_equal(count_of(a, 0), 3);
     assert_int_equal(count_of(b, 0), 3);
-    new_client(a);
+    sc_new_client(a);
     assert_int_equal(count_of(b, 0), 4);
     expect_gap_free(b);
     triage_engine_free(a);
@@ -1532,7 +1524,7 @@ static void test_sqlite_interleaved_intakes_and_assignments(void **state)
     triage_id_t cases[8];
     for (int i = 0; i < 8; i++) {
         triage_engine_t *x = e[i % 2], *y = e[(i + 1) % 2];
-        triage_id_t client = new_client(x);
+        triage_id_t client = sc_new_client(x);
         triage_intake_t in = TRIAGE_INTAKE_INIT;
         in.client = client;
         in.kind = TRIAGE_INTAKE_NOTIFICATION;
@@ -1628,7 +1620,7 @@ static void setup_race(race_setup *r, const char *name, int32_t retries, int fir
     triage_worker_t w = TRIAGE_WORKER_INIT;
     w.role = TRIAGE_ROLE_SOCIAL_WORKER;
     assert_ok(triage_worker_create(&r->hook.worker, r->a, &w));
-    r->client = new_client(r->a);
+    r->client = sc_new_client(r->a);
     triage_intake_t in = TRIAGE_INTAKE_INIT;
     in.client = r->client;
     in.received_ms = SC_T0;
@@ -1736,7 +1728,7 @@ static void test_sqlite_busy_timeout(void **state)
     so.busy_timeout_ms = 50;
     triage_engine_t *e = open_with(path, &so, NULL);
     assert_non_null(e);
-    new_client(e);
+    sc_new_client(e);
     sqlite3 *other;
     assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
     assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
@@ -2147,7 +2139,7 @@ static void test_sqlite_migrates_schema1_fixture(void **state)
      * migrated record is updated at the revision it was migrated with */
     e = open_sqlite(path);
     assert_non_null(e);
-    new_client(e);
+    sc_new_client(e);
     expect_gap_free(e);
     assert_int_equal(stats_of(e).last_seq, 923);
     triage_id_t *ids;
