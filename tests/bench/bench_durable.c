@@ -8,11 +8,21 @@
  *    record and event bytes of a real intake, captured once: a case, its
  *    intake, its deadline rows, the client's update and the events) in one
  *    transaction with plain INSERTs and an UPDATE on two key-value tables;
- *  - raw under one lock (PostgreSQL): the same, each transaction holding
- *    one advisory lock from its start to its COMMIT, as a libtriage commit
+ *  - raw under one lock (PostgreSQL): the same rows, each transaction sent
+ *    as libtriage sends a commit, in one round trip (a pipeline), holding
+ *    one advisory lock from its start to its COMMIT as a libtriage commit
  *    holds its write lock: what one commit order leaves of the server's
  *    scaling on this machine (SQLite's raw transactions take one writer at
- *    a time already).
+ *    a time already);
+ *  - raw with the lock last (PostgreSQL): the same pipeline, but the rows
+ *    written before the lock, and in the lock only one small row that
+ *    takes the commit's place in one gap-free order, then the COMMIT: what
+ *    a design that kept the numbers out of the record rows could reach.
+ *
+ * Under each run's line, the processor time per transaction: the whole
+ * machine's (Linux's /proc/stat; the server's processes, the bench's and
+ * anything else running) and the bench's own processes' (the engines or
+ * the raw clients, from their start signal to their last transaction).
  *
  * SQLite: WAL, synchronous=FULL, BEGIN IMMEDIATE, on one file in DIR.
  * PostgreSQL: synchronous_commit on, one connection per process; run under
@@ -36,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,12 +82,55 @@ typedef struct {
     atomic_int go;
     atomic_long races;
     atomic_long rebased;
+    atomic_long own_us; /* the processes' processor time after `go` */
 } shared_t;
 static shared_t *shm;
 
 static const char *kind; /* "sqlite" or "postgresql" */
 static char dbpath[600];
 static const char *conninfo = "";
+
+/* Processor seconds: the whole machine's busy time so far (Linux's
+ * /proc/stat: user, nice, system, irq and softirq; -1 without it), and
+ * this process's own. */
+static double machine_busy(void)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    unsigned long long v[7];
+    int got = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                         &v[4], &v[5], &v[6])
+                : 0;
+    if (f)
+        fclose(f);
+    long hz = sysconf(_SC_CLK_TCK);
+    if (got != 7 || hz <= 0)
+        return -1;
+    return (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / (double)hz;
+}
+
+static double self_busy(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec * 1e-6 +
+           (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec * 1e-6;
+}
+
+/* A child process: ready, then waits for `go`; returns its processor
+ * time at the start. */
+static double wait_go(void)
+{
+    atomic_fetch_add(&shm->ready, 1);
+    while (!atomic_load(&shm->go))
+        usleep(100);
+    return self_busy();
+}
+
+/* A child process, done: adds its processor time since `go`. */
+static void count_own(double busy0)
+{
+    atomic_fetch_add(&shm->own_us, (long)((self_busy() - busy0) * 1e6));
+}
 
 /* ---- what one intake writes: captured through a wrapper store ---------------- */
 
@@ -278,9 +332,7 @@ static void raw_sqlite_run(int proc, int n)
             usleep(1000);
         sqlite3_reset(ins);
     }
-    atomic_fetch_add(&shm->ready, 1);
-    while (!atomic_load(&shm->go))
-        usleep(100);
+    double busy0 = wait_go();
     for (int i = 0; i < n; i++) {
         if (sqlite3_step(begin) != SQLITE_DONE) {
             fprintf(stderr, "bench_durable: raw begin: %s\n", sqlite3_errmsg(db));
@@ -322,6 +374,7 @@ static void raw_sqlite_run(int proc, int n)
         }
         sqlite3_reset(commit);
     }
+    count_own(busy0);
     sqlite3_finalize(ins);
     sqlite3_finalize(upd);
     sqlite3_finalize(ev);
@@ -358,18 +411,68 @@ static void raw_pg_setup(void)
     pg_ok(PQexec(c, "DROP SCHEMA IF EXISTS raw CASCADE"), "drop");
     pg_ok(PQexec(c, "CREATE SCHEMA raw;"
                     "CREATE TABLE raw.rec(id uuid PRIMARY KEY, kind int, rev bigint, data bytea);"
-                    "CREATE TABLE raw.ev(seq bigserial PRIMARY KEY, data bytea);"),
+                    "CREATE TABLE raw.ev(seq bigserial PRIMARY KEY, data bytea);"
+                    "CREATE TABLE raw.num(first bigint PRIMARY KEY, n int NOT NULL);"),
           "create");
     PQfinish(c);
 }
 
-/* `serial`: each transaction first takes one advisory lock, as every
- * libtriage commit takes its write lock: the same rows in one commit order
- * (one writer at a time, its flush included), the most any design with one
- * gap-free order can get from this server on this machine. */
-static void raw_pg_run(int proc, int n, int serial)
+/* Sends (pipeline mode) or runs one raw statement; exits on a failure. */
+static void raw_pg_statement(PGconn *c, int pipe, const char *name, int np, const char *const *v,
+                             const int *len, const int *fmt)
 {
+    if (!pipe) {
+        pg_ok(PQexecPrepared(c, name, np, v, len, fmt, 0), name);
+    } else if (!PQsendQueryPrepared(c, name, np, v, len, fmt, 0)) {
+        fprintf(stderr, "bench_durable: send %s: %s", name, PQerrorMessage(c));
+        exit(1);
+    }
+}
+
+/* Reads a pipeline's `sent` results (each followed by a NULL) and its
+ * sync, and leaves pipeline mode; exits on a failure. */
+static void raw_pg_drain(PGconn *c, int sent)
+{
+    for (int k = 0; k < sent; k++) {
+        pg_ok(PQgetResult(c), "pipelined statement");
+        PGresult *end = PQgetResult(c);
+        if (end) {
+            fprintf(stderr, "bench_durable: pipeline results out of step\n");
+            exit(1);
+        }
+    }
+    PGresult *sync = PQgetResult(c);
+    int ok = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!ok || !PQexitPipelineMode(c)) {
+        fprintf(stderr, "bench_durable: pipeline sync: %s", PQerrorMessage(c));
+        exit(1);
+    }
+}
+
+/* How a raw transaction is sent. */
+enum {
+    RAW_PLAIN,     /* statement by statement (BEGIN, the rows, COMMIT: a
+                    * round trip each), as a program of plain libpq calls */
+    RAW_LOCK_FIRST, /* as libtriage sends a commit, in one pipeline (one
+                    * round trip): BEGIN, one advisory lock (libtriage's
+                    * write lock), the rows and COMMIT: one commit order,
+                    * one writer at a time with its writes and its flush */
+    RAW_LOCK_LAST  /* one pipeline too, but the rows first and then the
+                    * lock and one small row that takes the next place in
+                    * the order (the first event number and the count):
+                    * still one gap-free order, each commit durable before
+                    * it is seen, yet only that row, the COMMIT and its
+                    * flush inside the lock. A design that kept numbers out
+                    * of the record rows could write this way. */
+};
+
+static void raw_pg_run(int proc, int n, int mode)
+{
+    int serial = mode != RAW_PLAIN;
     PGconn *c = pg_connect();
+    pg_ok(PQprepare(c, "begin", "BEGIN", 0, NULL), "prepare");
+    pg_ok(PQprepare(c, "commit", "COMMIT", 0, NULL), "prepare");
     pg_ok(PQprepare(c, "lock", "SELECT pg_advisory_xact_lock(2080, 1)", 0, NULL), "prepare");
     pg_ok(PQprepare(c, "ins", "INSERT INTO raw.rec(id, kind, rev, data) VALUES ($1, $2, $3, $4)", 4,
                     NULL),
@@ -377,6 +480,16 @@ static void raw_pg_run(int proc, int n, int serial)
     pg_ok(PQprepare(c, "upd", "UPDATE raw.rec SET rev = $2, data = $3 WHERE id = $1", 3, NULL),
           "prepare");
     pg_ok(PQprepare(c, "ev", "INSERT INTO raw.ev(data) VALUES ($1)", 1, NULL), "prepare");
+    pg_ok(PQprepare(c, "num",
+                    "INSERT INTO raw.num(first, n) VALUES (COALESCE((SELECT first + n FROM raw.num "
+                    "ORDER BY first DESC LIMIT 1), 1), $1)",
+                    1, NULL),
+          "prepare");
+    int nev = 0;
+    for (int k = 0; k < nrows; k++)
+        nev += rows[k].kind == 0;
+    char nevt[12];
+    snprintf(nevt, sizeof nevt, "%d", nev);
     char cid[CLIENTS][40];
     for (int k = 0; k < CLIENTS; k++) {
         triage_id_t id;
@@ -387,37 +500,53 @@ static void raw_pg_run(int proc, int n, int serial)
         int fmt[4] = {0, 0, 0, 1};
         pg_ok(PQexecPrepared(c, "ins", 4, v, len, fmt, 0), "client");
     }
-    atomic_fetch_add(&shm->ready, 1);
-    while (!atomic_load(&shm->go))
-        usleep(100);
+    double busy0 = wait_go();
     for (int i = 0; i < n; i++) {
-        pg_ok(PQexec(c, "BEGIN"), "begin");
-        if (serial)
-            pg_ok(PQexecPrepared(c, "lock", 0, NULL, NULL, NULL, 0), "lock");
+        if (serial && !PQenterPipelineMode(c)) {
+            fprintf(stderr, "bench_durable: pipeline mode: %s", PQerrorMessage(c));
+            exit(1);
+        }
+        raw_pg_statement(c, serial, "begin", 0, NULL, NULL, NULL);
+        if (mode == RAW_LOCK_FIRST)
+            raw_pg_statement(c, serial, "lock", 0, NULL, NULL, NULL);
         char rev[24], kindt[8], idt[40];
         snprintf(rev, sizeof rev, "%d", i + 2);
         for (int k = 0; k < nrows; k++) {
             const row_t *r = &rows[k];
+            const char *v[4] = {NULL, NULL, NULL, NULL};
+            int len[4] = {0, 0, 0, 0}, fmt[4] = {0, 0, 0, 0};
             if (r->kind == 0) {
-                const char *v[1] = {(const char *)r->data};
-                int len[1] = {(int)r->len}, fmt[1] = {1};
-                pg_ok(PQexecPrepared(c, "ev", 1, v, len, fmt, 0), "event");
+                v[0] = (const char *)r->data, len[0] = (int)r->len, fmt[0] = 1;
+                raw_pg_statement(c, serial, "ev", 1, v, len, fmt);
             } else if (r->update) {
-                const char *v[3] = {cid[(i * 7919) % CLIENTS], rev, (const char *)r->data};
-                int len[3] = {0, 0, (int)r->len}, fmt[3] = {0, 0, 1};
-                pg_ok(PQexecPrepared(c, "upd", 3, v, len, fmt, 0), "update");
+                v[0] = cid[(i * 7919) % CLIENTS], v[1] = rev;
+                v[2] = (const char *)r->data, len[2] = (int)r->len, fmt[2] = 1;
+                raw_pg_statement(c, serial, "upd", 3, v, len, fmt);
             } else {
                 triage_id_t id;
                 triage_id_generate(&id);
                 triage_id_format(idt, sizeof idt, &id);
                 snprintf(kindt, sizeof kindt, "%d", r->kind);
-                const char *v[4] = {idt, kindt, rev, (const char *)r->data};
-                int len[4] = {0, 0, 0, (int)r->len}, fmt[4] = {0, 0, 0, 1};
-                pg_ok(PQexecPrepared(c, "ins", 4, v, len, fmt, 0), "insert");
+                v[0] = idt, v[1] = kindt, v[2] = rev;
+                v[3] = (const char *)r->data, len[3] = (int)r->len, fmt[3] = 1;
+                raw_pg_statement(c, serial, "ins", 4, v, len, fmt);
             }
         }
-        pg_ok(PQexec(c, "COMMIT"), "commit");
+        if (mode == RAW_LOCK_LAST) {
+            const char *v[1] = {nevt};
+            raw_pg_statement(c, serial, "lock", 0, NULL, NULL, NULL);
+            raw_pg_statement(c, serial, "num", 1, v, NULL, NULL);
+        }
+        raw_pg_statement(c, serial, "commit", 0, NULL, NULL, NULL);
+        if (serial) {
+            if (!PQpipelineSync(c)) {
+                fprintf(stderr, "bench_durable: pipeline sync: %s", PQerrorMessage(c));
+                exit(1);
+            }
+            raw_pg_drain(c, nrows + (mode == RAW_LOCK_LAST ? 4 : 3));
+        }
     }
+    count_own(busy0);
     (void)proc;
     PQfinish(c);
 }
@@ -433,12 +562,11 @@ static void engine_run(int proc, int n)
     make_clients(e, ids);
     triage_engine_stats_t s0, s;
     s0.version = s.version = TRIAGE_ENGINE_STATS_VERSION;
-    atomic_fetch_add(&shm->ready, 1);
-    while (!atomic_load(&shm->go))
-        usleep(100);
+    double busy0 = wait_go();
     triage_engine_stats(&s0, e);
     for (int i = 0; i < n; i++)
         one_intake(e, ids, i);
+    count_own(busy0);
     triage_engine_stats(&s, e);
     atomic_fetch_add(&shm->races, (long)(s.races - s0.races));
     atomic_fetch_add(&shm->rebased, (long)(s.rebased - s0.rebased));
@@ -463,9 +591,16 @@ static void fresh_database(void)
 #endif
 }
 
+/* The processor time of the last run() per transaction, in microseconds:
+ * the whole machine's (the server's processes, the bench's, anything
+ * else running; negative when unknown) and the bench's own processes'
+ * (the engines, or the raw clients). */
+static double cpu_machine_us, cpu_own_us;
+
 /* Runs `procs` processes of engine work (raw 0), raw inserts (1) or, on
- * PostgreSQL, raw inserts under one lock (2), n intakes each: the
- * aggregate rate, from the moment all are ready to the last done. */
+ * PostgreSQL, raw inserts under one lock taken first (2) or last (3), n
+ * intakes each: the aggregate rate, from the moment all are ready to the
+ * last done. */
 static double run(int raw, int procs, int n, long *races, long *rebased)
 {
     fresh_database();
@@ -492,13 +627,15 @@ static double run(int raw, int procs, int n, long *races, long *rebased)
                 raw_sqlite_run(p, n);
 #ifdef TT_HAVE_PQ
             else
-                raw_pg_run(p, n, raw == 2);
+                raw_pg_run(p, n,
+                           raw == 2 ? RAW_LOCK_FIRST : raw == 3 ? RAW_LOCK_LAST : RAW_PLAIN);
 #endif
             _exit(0);
         }
     }
     while (atomic_load(&shm->ready) < procs)
         usleep(1000);
+    double m0 = machine_busy();
     double t0 = now();
     atomic_store(&shm->go, 1);
     for (int p = 0; p < procs; p++) {
@@ -510,6 +647,9 @@ static double run(int raw, int procs, int n, long *races, long *rebased)
         }
     }
     double dt = now() - t0;
+    double m1 = machine_busy(), tx = (double)procs * n;
+    cpu_own_us = (double)atomic_load(&shm->own_us) / tx;
+    cpu_machine_us = m0 < 0 || m1 < 0 ? -1 : (m1 - m0) / tx * 1e6;
     if (races)
         *races = atomic_load(&shm->races);
     if (rebased)
@@ -559,43 +699,72 @@ static void bench(int n, int rounds)
     nrows = 0;
     fresh_database();
     capture();
-    static double r_raw[MAXROUNDS], r_2[MAXROUNDS], r_4[MAXROUNDS], s_2[MAXROUNDS],
-        s_4[MAXROUNDS];
+    static double r_raw[MAXROUNDS], r_ser[MAXROUNDS], r_2[MAXROUNDS], r_4[MAXROUNDS],
+        s_2[MAXROUNDS], s_4[MAXROUNDS], l_2[MAXROUNDS], l_4[MAXROUNDS];
     int procs[3] = {1, 2, 4};
     /* SQLite's raw transactions (BEGIN IMMEDIATE) take one writer at a time
      * already; on PostgreSQL a third run takes one lock in each */
     int pg = !strcmp(kind, "postgresql");
     for (int r = 0; r < rounds; r++) {
-        double eng[3], raw[3], ser[3];
+        double eng[3], raw[3], ser[3], lst[3], cpu[3][4][2];
         for (int i = 0; i < 3; i++) {
             long races = 0, rebased = 0;
             eng[i] = run(0, procs[i], n, &races, &rebased);
+            cpu[i][0][0] = cpu_machine_us, cpu[i][0][1] = cpu_own_us;
             raw[i] = run(1, procs[i], n, NULL, NULL);
+            cpu[i][1][0] = cpu_machine_us, cpu[i][1][1] = cpu_own_us;
             ser[i] = pg ? run(2, procs[i], n, NULL, NULL) : raw[i];
+            cpu[i][2][0] = cpu_machine_us, cpu[i][2][1] = cpu_own_us;
+            lst[i] = pg ? run(3, procs[i], n, NULL, NULL) : raw[i];
+            cpu[i][3][0] = cpu_machine_us, cpu[i][3][1] = cpu_own_us;
             printf("%s, %d process%s x %d intakes: libtriage %.0f intakes/s (%ld races, %ld "
                    "numbered after others'), raw %.0f tx/s; ratio %.2f",
                    kind, procs[i], procs[i] > 1 ? "es" : "", n, eng[i], races, rebased, raw[i],
                    eng[i] / raw[i]);
             if (pg)
-                printf("; raw under one lock %.0f tx/s", ser[i]);
+                printf("; raw under one lock %.0f tx/s, lock last %.0f tx/s", ser[i], lst[i]);
+            printf("\n");
+            /* where the time goes: the machine's processor time per
+             * transaction (the server's share is the rest after the
+             * bench's own processes) */
+            printf("  processor time per transaction, machine (own processes): libtriage %.0f "
+                   "(%.0f) us, raw %.0f (%.0f) us",
+                   cpu[i][0][0], cpu[i][0][1], cpu[i][1][0], cpu[i][1][1]);
+            if (pg)
+                printf(", raw under one lock %.0f (%.0f) us, lock last %.0f (%.0f) us",
+                       cpu[i][2][0], cpu[i][2][1], cpu[i][3][0], cpu[i][3][1]);
             printf("\n");
         }
         r_raw[r] = eng[0] / raw[0];
+        r_ser[r] = eng[0] / ser[0];
         r_2[r] = eng[1] / eng[0];
         r_4[r] = eng[2] / eng[0];
         s_2[r] = ser[1] / ser[0];
         s_4[r] = ser[2] / ser[0];
+        l_2[r] = lst[1] / lst[0];
+        l_4[r] = lst[2] / lst[0];
         printf("%s: 1 engine / raw = %.2f (goal >= 0.5); 2 engines / 1 engine = %.2f, 4 engines "
                "/ 1 engine = %.2f (goal >= 1); raw%s, 2 / 1 = %.2f, 4 / 1 = %.2f\n",
                kind, r_raw[r], r_2[r], r_4[r], pg ? " under one lock" : " (one writer at a time)",
                s_2[r], s_4[r]);
+        if (pg)
+            printf("%s: 1 engine / raw under one lock (one round trip, as libtriage) = %.2f; raw "
+                   "with the lock last (rows first, one numbering row in the lock), 2 / 1 = "
+                   "%.2f, 4 / 1 = %.2f\n",
+                   kind, r_ser[r], l_2[r], l_4[r]);
     }
-    if (rounds > 1)
+    if (rounds > 1) {
         printf("%s, median of %d rounds: 1 engine / raw = %.2f; 2 engines / 1 engine = %.2f, 4 "
                "engines / 1 engine = %.2f; raw%s, 2 / 1 = %.2f, 4 / 1 = %.2f\n",
                kind, rounds, bench_median(r_raw, rounds), bench_median(r_2, rounds),
                bench_median(r_4, rounds), pg ? " under one lock" : " (one writer at a time)",
                bench_median(s_2, rounds), bench_median(s_4, rounds));
+        if (pg)
+            printf("%s, median of %d rounds: 1 engine / raw under one lock = %.2f; raw with the "
+                   "lock last, 2 / 1 = %.2f, 4 / 1 = %.2f\n",
+                   kind, rounds, bench_median(r_ser, rounds), bench_median(l_2, rounds),
+                   bench_median(l_4, rounds));
+    }
     bench_refresh(n);
     fresh_database();
 }
