@@ -86,6 +86,28 @@ typedef struct {
 } shared_t;
 static shared_t *shm;
 
+/* What the processes of one run do. */
+enum {
+    RUN_ENGINE,     /* intakes through a libtriage engine each */
+    RUN_RAW,        /* raw transactions of the same rows, statement by
+                     * statement (BEGIN, the rows, COMMIT: on PostgreSQL a
+                     * round trip each), as a program of plain calls */
+    RUN_LOCK_FIRST, /* PostgreSQL: as libtriage sends a commit, in one
+                     * pipeline (one round trip): BEGIN, one advisory lock
+                     * (libtriage's write lock), the rows and COMMIT: one
+                     * commit order, one writer at a time with its writes
+                     * and its flush */
+    RUN_LOCK_LAST,  /* PostgreSQL: one pipeline too, but the rows first and
+                     * then the lock and one small row that takes the next
+                     * place in the order (the first event number and the
+                     * count): still one gap-free order, each commit
+                     * durable before it is seen, yet only that row, the
+                     * COMMIT and its flush inside the lock. A design that
+                     * kept numbers out of the record rows could write this
+                     * way. */
+    RUNS
+};
+
 static const char *kind; /* "sqlite" or "postgresql" */
 static char dbpath[600];
 static const char *conninfo = "";
@@ -450,26 +472,11 @@ static void raw_pg_drain(PGconn *c, int sent)
     }
 }
 
-/* How a raw transaction is sent. */
-enum {
-    RAW_PLAIN,     /* statement by statement (BEGIN, the rows, COMMIT: a
-                    * round trip each), as a program of plain libpq calls */
-    RAW_LOCK_FIRST, /* as libtriage sends a commit, in one pipeline (one
-                    * round trip): BEGIN, one advisory lock (libtriage's
-                    * write lock), the rows and COMMIT: one commit order,
-                    * one writer at a time with its writes and its flush */
-    RAW_LOCK_LAST  /* one pipeline too, but the rows first and then the
-                    * lock and one small row that takes the next place in
-                    * the order (the first event number and the count):
-                    * still one gap-free order, each commit durable before
-                    * it is seen, yet only that row, the COMMIT and its
-                    * flush inside the lock. A design that kept numbers out
-                    * of the record rows could write this way. */
-};
-
-static void raw_pg_run(int proc, int n, int mode)
+/* n raw transactions sent as `what` (RUN_RAW, RUN_LOCK_FIRST or
+ * RUN_LOCK_LAST) says. */
+static void raw_pg_run(int proc, int n, int what)
 {
-    int serial = mode != RAW_PLAIN;
+    int pipe = what != RUN_RAW;
     PGconn *c = pg_connect();
     pg_ok(PQprepare(c, "begin", "BEGIN", 0, NULL), "prepare");
     pg_ok(PQprepare(c, "commit", "COMMIT", 0, NULL), "prepare");
@@ -502,13 +509,13 @@ static void raw_pg_run(int proc, int n, int mode)
     }
     double busy0 = wait_go();
     for (int i = 0; i < n; i++) {
-        if (serial && !PQenterPipelineMode(c)) {
+        if (pipe && !PQenterPipelineMode(c)) {
             fprintf(stderr, "bench_durable: pipeline mode: %s", PQerrorMessage(c));
             exit(1);
         }
-        raw_pg_statement(c, serial, "begin", 0, NULL, NULL, NULL);
-        if (mode == RAW_LOCK_FIRST)
-            raw_pg_statement(c, serial, "lock", 0, NULL, NULL, NULL);
+        raw_pg_statement(c, pipe, "begin", 0, NULL, NULL, NULL);
+        if (what == RUN_LOCK_FIRST)
+            raw_pg_statement(c, pipe, "lock", 0, NULL, NULL, NULL);
         char rev[24], kindt[8], idt[40];
         snprintf(rev, sizeof rev, "%d", i + 2);
         for (int k = 0; k < nrows; k++) {
@@ -517,11 +524,11 @@ static void raw_pg_run(int proc, int n, int mode)
             int len[4] = {0, 0, 0, 0}, fmt[4] = {0, 0, 0, 0};
             if (r->kind == 0) {
                 v[0] = (const char *)r->data, len[0] = (int)r->len, fmt[0] = 1;
-                raw_pg_statement(c, serial, "ev", 1, v, len, fmt);
+                raw_pg_statement(c, pipe, "ev", 1, v, len, fmt);
             } else if (r->update) {
                 v[0] = cid[(i * 7919) % CLIENTS], v[1] = rev;
                 v[2] = (const char *)r->data, len[2] = (int)r->len, fmt[2] = 1;
-                raw_pg_statement(c, serial, "upd", 3, v, len, fmt);
+                raw_pg_statement(c, pipe, "upd", 3, v, len, fmt);
             } else {
                 triage_id_t id;
                 triage_id_generate(&id);
@@ -529,21 +536,21 @@ static void raw_pg_run(int proc, int n, int mode)
                 snprintf(kindt, sizeof kindt, "%d", r->kind);
                 v[0] = idt, v[1] = kindt, v[2] = rev;
                 v[3] = (const char *)r->data, len[3] = (int)r->len, fmt[3] = 1;
-                raw_pg_statement(c, serial, "ins", 4, v, len, fmt);
+                raw_pg_statement(c, pipe, "ins", 4, v, len, fmt);
             }
         }
-        if (mode == RAW_LOCK_LAST) {
+        if (what == RUN_LOCK_LAST) {
             const char *v[1] = {nevt};
-            raw_pg_statement(c, serial, "lock", 0, NULL, NULL, NULL);
-            raw_pg_statement(c, serial, "num", 1, v, NULL, NULL);
+            raw_pg_statement(c, pipe, "lock", 0, NULL, NULL, NULL);
+            raw_pg_statement(c, pipe, "num", 1, v, NULL, NULL);
         }
-        raw_pg_statement(c, serial, "commit", 0, NULL, NULL, NULL);
-        if (serial) {
+        raw_pg_statement(c, pipe, "commit", 0, NULL, NULL, NULL);
+        if (pipe) {
             if (!PQpipelineSync(c)) {
                 fprintf(stderr, "bench_durable: pipeline sync: %s", PQerrorMessage(c));
                 exit(1);
             }
-            raw_pg_drain(c, nrows + (mode == RAW_LOCK_LAST ? 4 : 3));
+            raw_pg_drain(c, nrows + (what == RUN_LOCK_LAST ? 4 : 3));
         }
     }
     count_own(busy0);
@@ -597,14 +604,13 @@ static void fresh_database(void)
  * (the engines, or the raw clients). */
 static double cpu_machine_us, cpu_own_us;
 
-/* Runs `procs` processes of engine work (raw 0), raw inserts (1) or, on
- * PostgreSQL, raw inserts under one lock taken first (2) or last (3), n
- * intakes each: the aggregate rate, from the moment all are ready to the
- * last done. */
-static double run(int raw, int procs, int n, long *races, long *rebased)
+/* Runs `procs` processes doing `what` (RUN_ENGINE ...), n intakes or raw
+ * transactions each: the aggregate rate, from the moment all are ready to
+ * the last done. */
+static double run(int what, int procs, int n, long *races, long *rebased)
 {
     fresh_database();
-    if (raw) {
+    if (what != RUN_ENGINE) {
         if (!strcmp(kind, "sqlite"))
             raw_sqlite_setup();
 #ifdef TT_HAVE_PQ
@@ -621,14 +627,13 @@ static double run(int raw, int procs, int n, long *races, long *rebased)
     for (int p = 0; p < procs; p++) {
         pids[p] = fork();
         if (pids[p] == 0) {
-            if (!raw)
+            if (what == RUN_ENGINE)
                 engine_run(p, n);
             else if (!strcmp(kind, "sqlite"))
                 raw_sqlite_run(p, n);
 #ifdef TT_HAVE_PQ
             else
-                raw_pg_run(p, n,
-                           raw == 2 ? RAW_LOCK_FIRST : raw == 3 ? RAW_LOCK_LAST : RAW_PLAIN);
+                raw_pg_run(p, n, what);
 #endif
             _exit(0);
         }
@@ -703,46 +708,52 @@ static void bench(int n, int rounds)
         s_2[MAXROUNDS], s_4[MAXROUNDS], l_2[MAXROUNDS], l_4[MAXROUNDS];
     int procs[3] = {1, 2, 4};
     /* SQLite's raw transactions (BEGIN IMMEDIATE) take one writer at a time
-     * already; on PostgreSQL a third run takes one lock in each */
+     * already, so they are its one-order peer; on PostgreSQL two more runs
+     * take one lock in each, first or last */
     int pg = !strcmp(kind, "postgresql");
+    int nruns = pg ? RUNS : RUN_LOCK_FIRST, one_order = pg ? RUN_LOCK_FIRST : RUN_RAW;
     for (int r = 0; r < rounds; r++) {
-        double eng[3], raw[3], ser[3], lst[3], cpu[3][4][2];
+        /* the rate and the processor time per transaction (machine, own
+         * processes) of each run, by what it does and its process count */
+        double rate[RUNS][3], cpu[RUNS][3][2];
         for (int i = 0; i < 3; i++) {
             long races = 0, rebased = 0;
-            eng[i] = run(0, procs[i], n, &races, &rebased);
-            cpu[i][0][0] = cpu_machine_us, cpu[i][0][1] = cpu_own_us;
-            raw[i] = run(1, procs[i], n, NULL, NULL);
-            cpu[i][1][0] = cpu_machine_us, cpu[i][1][1] = cpu_own_us;
-            ser[i] = pg ? run(2, procs[i], n, NULL, NULL) : raw[i];
-            cpu[i][2][0] = cpu_machine_us, cpu[i][2][1] = cpu_own_us;
-            lst[i] = pg ? run(3, procs[i], n, NULL, NULL) : raw[i];
-            cpu[i][3][0] = cpu_machine_us, cpu[i][3][1] = cpu_own_us;
+            for (int w = 0; w < nruns; w++) {
+                rate[w][i] = w == RUN_ENGINE ? run(w, procs[i], n, &races, &rebased)
+                                             : run(w, procs[i], n, NULL, NULL);
+                cpu[w][i][0] = cpu_machine_us, cpu[w][i][1] = cpu_own_us;
+            }
+            const double *eng = rate[RUN_ENGINE], *raw = rate[RUN_RAW];
             printf("%s, %d process%s x %d intakes: libtriage %.0f intakes/s (%ld races, %ld "
                    "numbered after others'), raw %.0f tx/s; ratio %.2f",
                    kind, procs[i], procs[i] > 1 ? "es" : "", n, eng[i], races, rebased, raw[i],
                    eng[i] / raw[i]);
             if (pg)
-                printf("; raw under one lock %.0f tx/s, lock last %.0f tx/s", ser[i], lst[i]);
+                printf("; raw under one lock %.0f tx/s, lock last %.0f tx/s",
+                       rate[RUN_LOCK_FIRST][i], rate[RUN_LOCK_LAST][i]);
             printf("\n");
             /* where the time goes: the machine's processor time per
              * transaction (the server's share is the rest after the
              * bench's own processes) */
             printf("  processor time per transaction, machine (own processes): libtriage %.0f "
                    "(%.0f) us, raw %.0f (%.0f) us",
-                   cpu[i][0][0], cpu[i][0][1], cpu[i][1][0], cpu[i][1][1]);
+                   cpu[RUN_ENGINE][i][0], cpu[RUN_ENGINE][i][1], cpu[RUN_RAW][i][0],
+                   cpu[RUN_RAW][i][1]);
             if (pg)
                 printf(", raw under one lock %.0f (%.0f) us, lock last %.0f (%.0f) us",
-                       cpu[i][2][0], cpu[i][2][1], cpu[i][3][0], cpu[i][3][1]);
+                       cpu[RUN_LOCK_FIRST][i][0], cpu[RUN_LOCK_FIRST][i][1],
+                       cpu[RUN_LOCK_LAST][i][0], cpu[RUN_LOCK_LAST][i][1]);
             printf("\n");
         }
-        r_raw[r] = eng[0] / raw[0];
+        const double *eng = rate[RUN_ENGINE], *ser = rate[one_order], *lst = rate[RUN_LOCK_LAST];
+        r_raw[r] = eng[0] / rate[RUN_RAW][0];
         r_ser[r] = eng[0] / ser[0];
         r_2[r] = eng[1] / eng[0];
         r_4[r] = eng[2] / eng[0];
         s_2[r] = ser[1] / ser[0];
         s_4[r] = ser[2] / ser[0];
-        l_2[r] = lst[1] / lst[0];
-        l_4[r] = lst[2] / lst[0];
+        l_2[r] = pg ? lst[1] / lst[0] : 0;
+        l_4[r] = pg ? lst[2] / lst[0] : 0;
         printf("%s: 1 engine / raw = %.2f (goal >= 0.5); 2 engines / 1 engine = %.2f, 4 engines "
                "/ 1 engine = %.2f (goal >= 1); raw%s, 2 / 1 = %.2f, 4 / 1 = %.2f\n",
                kind, r_raw[r], r_2[r], r_4[r], pg ? " under one lock" : " (one writer at a time)",
